@@ -1,0 +1,25 @@
+#pragma once
+
+#include "omniroute/v1/classification.grpc.pb.h"
+#include "services/classification/config_cache.h"
+#include "services/common/grpc/auth.h"
+#include "services/common/redis/redis_client.h"
+
+namespace omniroute::classification {
+
+// gRPC edge of classification: a dry run of the tenant's current rules.
+class ClassificationService final : public v1::Classifier::Service {
+ public:
+  ClassificationService(Authenticator* auth, redis::Pool* pool, ConfigCache* configs)
+      : auth_(auth), pool_(pool), configs_(configs) {}
+
+  grpc::Status Classify(grpc::ServerContext* ctx, const v1::ClassifyRequest* req,
+                        v1::ClassifyResponse* resp) override;
+
+ private:
+  Authenticator* auth_;
+  redis::Pool* pool_;
+  ConfigCache* configs_;
+};
+
+}  // namespace omniroute::classification

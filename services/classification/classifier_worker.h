@@ -1,0 +1,49 @@
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <vector>
+
+#include "absl/status/status.h"
+#include "services/classification/config_cache.h"
+#include "services/common/clock.h"
+#include "services/common/redis/redis_client.h"
+#include "services/common/redis/scripts.h"
+#include "services/common/redis/stream_consumer.h"
+
+namespace omniroute::classification {
+
+struct ClassificationMetrics {
+  explicit ClassificationMetrics(prometheus::Registry& registry);
+  prometheus::Family<prometheus::Counter>& classified;
+  prometheus::Family<prometheus::Histogram>& batch_seconds;
+};
+
+// Classifies a batch of intake stream entries: reads the interactions (one pipeline),
+// evaluates the tenant rules, and records each result with the classify script, which also
+// forwards to the classified stream and acknowledges the entry (one more pipeline).
+class ClassifierWorker {
+ public:
+  ClassifierWorker(redis::Pool* pool, const redis::Scripts* scripts, const Clock* clock,
+                   ConfigCache* configs, ClassificationMetrics* metrics, int64_t event_max_len)
+      : pool_(pool),
+        scripts_(scripts),
+        clock_(clock),
+        configs_(configs),
+        metrics_(metrics),
+        event_max_len_(event_max_len) {}
+
+  absl::Status Handle(const std::vector<redis::StreamEntry>& entries);
+
+ private:
+  redis::Pool* pool_;
+  const redis::Scripts* scripts_;
+  const Clock* clock_;
+  ConfigCache* configs_;
+  ClassificationMetrics* metrics_;
+  int64_t event_max_len_;
+};
+
+}  // namespace omniroute::classification

@@ -1,0 +1,26 @@
+-- Records the classification of a received interaction, forwards it to the classified stream
+-- and acknowledges the intake stream entry. Idempotent: an interaction that is no longer
+-- 'received' (already classified, or canceled) is only acknowledged.
+-- KEYS[1] P:ix:<id>  KEYS[2] P:s:intake  KEYS[3] P:s:classified  KEYS[4] P:events
+-- ARGV[1] P  ARGV[2] id  ARGV[3] intake entry id  ARGV[4] consumer group  ARGV[5] now ms
+-- ARGV[6] event feed max length  ARGV[7] category  ARGV[8] priority 1..4
+-- ARGV[9] required skills json  ARGV[10] queue  ARGV[11] rule name
+-- Returns 'classified' | 'skipped:<state>' | 'missing'
+local P, id, entry, group, now, maxlen = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local state = redis.call('HGET', KEYS[1], 'state')
+local result
+if not state then
+  result = 'missing'
+elseif state ~= 'received' then
+  result = 'skipped:' .. state
+else
+  redis.call('HSET', KEYS[1], 'state', 'classified', 'category', ARGV[7], 'priority', ARGV[8],
+    'skills', ARGV[9], 'queue', ARGV[10], 'rule', ARGV[11], 'classified_ms', now)
+  redis.call('XADD', KEYS[3], '*', 'ix', id)
+  local ch = redis.call('HGET', KEYS[1], 'channel')
+  emit(P, maxlen, now, 'classified', id, '', ARGV[10], ch, {'category', ARGV[7], 'priority',
+    ARGV[8], 'rule', ARGV[11]})
+  result = 'classified'
+end
+redis.call('XACK', KEYS[2], group, entry)
+return result

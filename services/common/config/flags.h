@@ -1,0 +1,42 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace omniroute::config {
+
+// Command-line flags for a service's typed config. Each flag is --name=value or --name value;
+// the environment variable OMNIROUTE_<NAME> (upper case, '-' -> '_') is the fallback. Unknown
+// flags are an error, so a typo never goes unnoticed.
+class Flags {
+ public:
+  explicit Flags(std::string program) : program_(std::move(program)) {}
+
+  void Add(const std::string& name, std::string* target, const std::string& help);
+  void Add(const std::string& name, int* target, const std::string& help);
+  void Add(const std::string& name, int64_t* target, const std::string& help);
+  void Add(const std::string& name, bool* target, const std::string& help);
+
+  // Parses argv (environment first, then arguments). --help yields a NotFound status whose
+  // message is the usage text.
+  absl::Status Parse(int argc, char** argv);
+  std::string Usage() const;
+
+ private:
+  struct Flag {
+    enum class Kind { kString, kInt, kInt64, kBool } kind;
+    void* target;
+    std::string help;
+    std::string default_value;
+  };
+  absl::Status Set(const std::string& name, const std::string& value, const std::string& source);
+
+  std::string program_;
+  std::map<std::string, Flag> flags_;
+};
+
+}  // namespace omniroute::config

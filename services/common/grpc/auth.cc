@@ -1,0 +1,142 @@
+#include "absl/strings/string_view.h"
+#include "services/common/grpc/auth.h"
+
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "services/common/ids.h"
+#include "services/common/keys.h"
+#include "services/common/validation.h"
+
+namespace omniroute {
+
+absl::StatusOr<Role> ParseRole(absl::string_view name) {
+  if (name == "integrator") return Role::kIntegrator;
+  if (name == "agent") return Role::kAgent;
+  if (name == "supervisor") return Role::kSupervisor;
+  if (name == "admin") return Role::kAdmin;
+  return absl::InvalidArgumentError(
+      absl::StrCat("role '", name, "': must be integrator, agent, supervisor or admin"));
+}
+
+absl::string_view RoleName(Role role) {
+  switch (role) {
+    case Role::kIntegrator:
+      return "integrator";
+    case Role::kAgent:
+      return "agent";
+    case Role::kSupervisor:
+      return "supervisor";
+    case Role::kAdmin:
+      return "admin";
+  }
+  return "unknown";
+}
+
+bool Principal::Has(Role role) const {
+  return std::find(roles.begin(), roles.end(), role) != roles.end();
+}
+
+std::string HashApiKey(absl::string_view key) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
+  char hex[2 * SHA256_DIGEST_LENGTH + 1];
+  for (int i = 0; i < SHA256_DIGEST_LENGTH; ++i) std::snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+  return std::string(hex, 2 * SHA256_DIGEST_LENGTH);
+}
+
+absl::StatusOr<Principal> Authenticator::Authorize(const grpc::ServerContext& ctx,
+                                                   std::initializer_list<Role> any_of,
+                                                   absl::string_view requested_tenant) {
+  const auto& md = ctx.client_metadata();
+  auto it = md.find("authorization");
+  if (it == md.end()) {
+    return absl::UnauthenticatedError("missing 'authorization: Bearer <api key>' metadata");
+  }
+  absl::string_view value(it->second.data(), it->second.size());
+  constexpr absl::string_view kBearer = "Bearer ";
+  if (value.substr(0, kBearer.size()) != kBearer || value.size() == kBearer.size()) {
+    return absl::UnauthenticatedError("authorization metadata must be 'Bearer <api key>'");
+  }
+  return AuthorizeKey(value.substr(kBearer.size()), any_of, requested_tenant);
+}
+
+absl::StatusOr<Principal> Authenticator::AuthorizeKey(absl::string_view api_key,
+                                                      std::initializer_list<Role> any_of,
+                                                      absl::string_view requested_tenant) {
+  std::string hash = HashApiKey(api_key);
+  Principal principal;
+  bool cached = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = cache_.find(hash);
+    if (it != cache_.end() && it->second.expires_ms > clock_->NowMs()) {
+      principal = it->second.principal;
+      cached = true;
+    }
+  }
+  if (!cached) {
+    auto found = Lookup(hash);
+    if (!found.ok()) return found.status();
+    principal = std::move(*found);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (cache_.size() > 10000) cache_.clear();
+    cache_[hash] = Cached{principal, clock_->NowMs() + cache_ms_};
+  }
+  if (!requested_tenant.empty() && requested_tenant != principal.tenant) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("tenant_id: the API key does not belong to tenant '", requested_tenant, "'"));
+  }
+  bool allowed = false;
+  for (Role r : any_of) allowed = allowed || principal.Has(r);
+  if (!allowed) {
+    std::vector<std::string> names;
+    for (Role r : any_of) names.emplace_back(RoleName(r));
+    return absl::PermissionDeniedError(
+        absl::StrCat("this call needs an API key with role ", absl::StrJoin(names, " or ")));
+  }
+  return principal;
+}
+
+absl::StatusOr<Principal> Authenticator::Lookup(const std::string& hash) {
+  auto conn = pool_->Acquire();
+  if (!conn.ok()) return absl::UnavailableError("cannot reach Redis to check the API key");
+  auto reply = (*conn)->Command({"HMGET", ApiKeyKey(hash), "tenant", "roles"});
+  if (!reply.ok()) return absl::UnavailableError("cannot reach Redis to check the API key");
+  auto fields = redis::ReplyStrings(*reply);
+  if (fields.size() != 2 || fields[0].empty()) {
+    return absl::UnauthenticatedError("unknown API key");
+  }
+  Principal p;
+  p.tenant = fields[0];
+  for (auto name : absl::StrSplit(fields[1], ',', absl::SkipEmpty())) {
+    auto role = ParseRole(name);
+    if (role.ok()) p.roles.push_back(*role);
+  }
+  return p;
+}
+
+absl::StatusOr<std::string> CreateApiKey(redis::Connection& conn, absl::string_view tenant,
+                                         const std::vector<Role>& roles, absl::string_view name) {
+  if (auto s = ValidateTenantId("tenant", tenant); !s.ok()) return s;
+  if (roles.empty()) return absl::InvalidArgumentError("roles: at least one role is required");
+  RandomIdGenerator ids;
+  std::string key = absl::StrCat("ork_", tenant, "_", ids.NewId());
+  std::vector<std::string> names;
+  for (Role r : roles) names.emplace_back(RoleName(r));
+  auto replies = conn.Pipeline({{"HSET", ApiKeyKey(HashApiKey(key)), "tenant", std::string(tenant),
+                                 "roles", absl::StrJoin(names, ","), "name", std::string(name)},
+                                {"SADD", kTenantsKey, std::string(tenant)}});
+  if (!replies.ok()) return replies.status();
+  for (const auto& r : *replies) {
+    if (auto s = redis::ReplyError(r, "create api key"); !s.ok()) return s;
+  }
+  return key;
+}
+
+}  // namespace omniroute

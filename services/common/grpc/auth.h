@@ -1,0 +1,70 @@
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <map>
+#include <mutex>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "services/common/clock.h"
+#include "services/common/redis/redis_client.h"
+
+namespace omniroute {
+
+enum class Role { kIntegrator, kAgent, kSupervisor, kAdmin };
+
+absl::StatusOr<Role> ParseRole(absl::string_view name);
+absl::string_view RoleName(Role role);
+
+// Who made a request: the key's tenant and roles.
+struct Principal {
+  std::string tenant;
+  std::vector<Role> roles;
+  bool Has(Role role) const;
+};
+
+// SHA-256 of an API key, hex. Keys are stored only as this hash.
+std::string HashApiKey(absl::string_view key);
+
+// Checks `authorization: Bearer <key>` metadata against the hashed keys in Redis, caching a
+// found key for cache_ms (so a revoked key stops working within that time).
+class Authenticator {
+ public:
+  Authenticator(redis::Pool* pool, const Clock* clock, int64_t cache_ms = 5000)
+      : pool_(pool), clock_(clock), cache_ms_(cache_ms) {}
+
+  // UNAUTHENTICATED for a missing or unknown key; PERMISSION_DENIED when the key has none of
+  // `any_of` or belongs to another tenant than `requested_tenant` ("" = the key's own tenant).
+  absl::StatusOr<Principal> Authorize(const grpc::ServerContext& ctx,
+                                      std::initializer_list<Role> any_of,
+                                      absl::string_view requested_tenant);
+  absl::StatusOr<Principal> AuthorizeKey(absl::string_view api_key,
+                                         std::initializer_list<Role> any_of,
+                                         absl::string_view requested_tenant);
+
+ private:
+  absl::StatusOr<Principal> Lookup(const std::string& hash);
+
+  redis::Pool* pool_;
+  const Clock* clock_;
+  const int64_t cache_ms_;
+  struct Cached {
+    Principal principal;
+    int64_t expires_ms;
+  };
+  std::mutex mu_;
+  std::map<std::string, Cached> cache_ ABSL_GUARDED_BY(mu_);
+};
+
+// Creates a key for a tenant with the given roles and registers the tenant; returns the key.
+// Used by the omniroute-ctl tool and tests.
+absl::StatusOr<std::string> CreateApiKey(redis::Connection& conn, absl::string_view tenant,
+                                         const std::vector<Role>& roles, absl::string_view name);
+
+}  // namespace omniroute

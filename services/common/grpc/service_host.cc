@@ -1,0 +1,132 @@
+#include "services/common/grpc/service_host.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <signal.h>
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/log/log.h"
+
+namespace omniroute {
+
+void BlockTerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+ServiceHost::ServiceHost(HostOptions options, redis::Pool* pool)
+    : options_(std::move(options)),
+      pool_(pool),
+      registry_(std::make_shared<prometheus::Registry>()) {
+  prometheus::BuildGauge()
+      .Name("omniroute_build_info")
+      .Help("Build information; the value is always 1.")
+      .Register(*registry_)
+      .Add({{"service", options_.service}, {"version", OMNIROUTE_VERSION}})
+      .Set(1);
+  redis_up_ = &prometheus::BuildGauge()
+                   .Name("omniroute_redis_up")
+                   .Help("1 when the last Redis health check of this replica succeeded.")
+                   .Register(*registry_)
+                   .Add({{"service", options_.service}});
+}
+
+void ServiceHost::AddLoop(std::string name,
+                          std::function<void(const std::atomic<bool>& stop)> loop) {
+  loops_.emplace_back(std::move(name), std::move(loop));
+}
+
+void ServiceHost::ReadinessLoop() {
+  auto* health = server_->GetHealthCheckService();
+  bool last = false, first = true;
+  while (!stop_.load()) {
+    bool ok = false;
+    if (auto conn = pool_->Acquire(); conn.ok()) {
+      auto r = (*conn)->Command({"PING"});
+      ok = r.ok() && !r->is_error();
+    }
+    redis_up_->Set(ok ? 1 : 0);
+    bool serving = ok && !draining_.load();
+    if (first || serving != last) {
+      health->SetServingStatus(serving);
+      for (const auto& name : options_.health_names) health->SetServingStatus(name, serving);
+      if (!first || !serving) {
+        log::Info(serving ? "serving" : "not serving", {{"redis", ok ? "up" : "down"}});
+      }
+      last = serving;
+      first = false;
+    }
+    for (int i = 0; i < 10 && !stop_.load(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+}
+
+int ServiceHost::Run() {
+  std::unique_ptr<prometheus::Exposer> exposer;
+  try {
+    exposer = std::make_unique<prometheus::Exposer>(
+        absl::StrCat(options_.bind, ":", options_.metrics_port));
+  } catch (const std::exception& e) {
+    log::Error("cannot start the metrics endpoint",
+               {{"port", std::to_string(options_.metrics_port)}, {"error", e.what()}});
+    return 1;
+  }
+  exposer->RegisterCollectable(registry_);
+  int metrics_port = exposer->GetListeningPorts().empty() ? 0 : exposer->GetListeningPorts()[0];
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int grpc_port = 0;
+  builder.AddListeningPort(absl::StrCat(options_.bind, ":", options_.grpc_port),
+                           grpc::InsecureServerCredentials(), &grpc_port);
+  builder.SetMaxReceiveMessageSize(8 * 1024 * 1024);
+  for (auto* s : services_) builder.RegisterService(s);
+  server_ = builder.BuildAndStart();
+  if (!server_ || grpc_port == 0) {
+    log::Error("cannot start the gRPC server", {{"port", std::to_string(options_.grpc_port)}});
+    return 1;
+  }
+  // Not serving until Redis answers.
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  for (const auto& name : options_.health_names) {
+    server_->GetHealthCheckService()->SetServingStatus(name, false);
+  }
+  log::Info("listening", {{"grpc_port", std::to_string(grpc_port)},
+                          {"metrics_port", std::to_string(metrics_port)}});
+
+  std::vector<std::thread> threads;
+  threads.emplace_back([this] { ReadinessLoop(); });
+  for (auto& [name, loop] : loops_) {
+    threads.emplace_back([this, &loop = loop] { loop(stop_); });
+  }
+
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+  log::Info("draining", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+
+  draining_ = true;
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  for (const auto& name : options_.health_names) {
+    server_->GetHealthCheckService()->SetServingStatus(name, false);
+  }
+  stop_ = true;
+  for (auto& t : threads) t.join();
+  server_->Shutdown(std::chrono::system_clock::now() +
+                    std::chrono::seconds(options_.drain_seconds));
+  server_->Wait();
+  log::Info("stopped");
+  return 0;
+}
+
+}  // namespace omniroute

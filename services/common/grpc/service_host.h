@@ -1,0 +1,67 @@
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+#include <prometheus/counter.h>
+#include <prometheus/exposer.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "services/common/redis/redis_client.h"
+
+namespace omniroute {
+
+struct HostOptions {
+  std::string service;  // "intake", "classification", "routing"
+  std::string bind = "0.0.0.0";
+  int grpc_port = 0;     // 0 = pick a free port (printed in the "listening" log line)
+  int metrics_port = 0;  // 0 = pick a free port
+  std::vector<std::string> health_names;  // grpc.health.v1 service names to report
+  int drain_seconds = 10;
+};
+
+// Blocks SIGTERM and SIGINT in the calling thread and every thread started after it, so that
+// ServiceHost::Run can wait for them. Call first thing in main.
+void BlockTerminationSignals();
+
+// Runs one service process: the gRPC server (with grpc.health.v1 and reflection), the
+// Prometheus /metrics endpoint, background loops, readiness that follows Redis, and a drain on
+// SIGTERM (health NOT_SERVING, loops stop, in-flight calls finish, exit 0).
+class ServiceHost {
+ public:
+  ServiceHost(HostOptions options, redis::Pool* pool);
+
+  prometheus::Registry& registry() { return *registry_; }
+  // True once a drain began; long-running streams end when they see it.
+  const std::atomic<bool>& draining() const { return draining_; }
+
+  void AddService(grpc::Service* service) { services_.push_back(service); }
+  // A loop run on its own thread until `stop` becomes true.
+  void AddLoop(std::string name, std::function<void(const std::atomic<bool>& stop)> loop);
+
+  // Starts everything, blocks until SIGTERM/SIGINT, drains; returns the process exit code.
+  int Run();
+
+ private:
+  void ReadinessLoop();
+
+  HostOptions options_;
+  redis::Pool* pool_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Gauge* redis_up_;
+  std::vector<grpc::Service*> services_;
+  std::vector<std::pair<std::string, std::function<void(const std::atomic<bool>&)>>> loops_;
+  std::atomic<bool> draining_{false};
+  std::atomic<bool> stop_{false};
+  std::unique_ptr<grpc::Server> server_;
+};
+
+}  // namespace omniroute

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace omniroute {
+
+// Global (not per-tenant) keys.
+inline constexpr char kTenantsKey[] = "omniroute:tenants";
+inline std::string ApiKeyKey(absl::string_view sha256_hex) {
+  return absl::StrCat("omniroute:apikey:", sha256_hex);
+}
+
+// Names of the consumer groups on the tenant streams.
+inline constexpr char kClassificationGroup[] = "classification";
+inline constexpr char kRoutingGroup[] = "routing";
+
+// Builds the Redis keys of one tenant. Every key starts with the hash tag "{t:<tenant>}" so a
+// tenant's keys share one slot (see lib.lua for the full layout). The tenant id must have been
+// validated (ValidateTenantId) so the tag cannot be escaped.
+class TenantKeys {
+ public:
+  explicit TenantKeys(absl::string_view tenant) : prefix_(absl::StrCat("{t:", tenant, "}")) {}
+
+  const std::string& prefix() const { return prefix_; }
+  std::string Interaction(absl::string_view id) const { return absl::StrCat(prefix_, ":ix:", id); }
+  std::string Idempotency(absl::string_view key) const {
+    return absl::StrCat(prefix_, ":idem:", key);
+  }
+  std::string IntakeStream() const { return absl::StrCat(prefix_, ":s:intake"); }
+  std::string ClassifiedStream() const { return absl::StrCat(prefix_, ":s:classified"); }
+  std::string Events() const { return absl::StrCat(prefix_, ":events"); }
+  std::string Config() const { return absl::StrCat(prefix_, ":cfg"); }
+  std::string Queues() const { return absl::StrCat(prefix_, ":queues"); }
+  std::string QueueConfig(absl::string_view q) const { return absl::StrCat(prefix_, ":qc:", q); }
+  std::string QueueStats(absl::string_view q) const { return absl::StrCat(prefix_, ":qs:", q); }
+  std::string Waiting(absl::string_view q, int channel) const {
+    return absl::StrCat(prefix_, ":q:", q, ":", channel);
+  }
+  std::string Available(absl::string_view q, int channel) const {
+    return absl::StrCat(prefix_, ":qa:", q, ":", channel);
+  }
+  std::string Agents() const { return absl::StrCat(prefix_, ":agents"); }
+  std::string Agent(absl::string_view a) const { return absl::StrCat(prefix_, ":ag:", a); }
+  std::string AgentSkills(absl::string_view a) const { return absl::StrCat(prefix_, ":agsk:", a); }
+  std::string AgentOffers(absl::string_view a) const { return absl::StrCat(prefix_, ":ao:", a); }
+  std::string Timers() const { return absl::StrCat(prefix_, ":timers"); }
+
+ private:
+  std::string prefix_;
+};
+
+}  // namespace omniroute

@@ -1,0 +1,220 @@
+#include "services/common/redis/redis_client.h"
+
+#include <cstdlib>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace omniroute::redis {
+namespace {
+
+timeval ToTimeval(std::chrono::milliseconds ms) {
+  timeval tv;
+  tv.tv_sec = ms.count() / 1000;
+  tv.tv_usec = (ms.count() % 1000) * 1000;
+  return tv;
+}
+
+Reply Convert(const redisReply* r) {
+  Reply out;
+  switch (r->type) {
+    case REDIS_REPLY_STRING:
+      out.type = Reply::Type::kString;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_STATUS:
+      out.type = Reply::Type::kStatus;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_ERROR:
+      out.type = Reply::Type::kError;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_INTEGER:
+      out.type = Reply::Type::kInteger;
+      out.integer = r->integer;
+      break;
+    case REDIS_REPLY_ARRAY:
+      out.type = Reply::Type::kArray;
+      out.elements.reserve(r->elements);
+      for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(Convert(r->element[i]));
+      break;
+    default:
+      out.type = Reply::Type::kNil;
+  }
+  return out;
+}
+
+void AppendArgv(redisContext* ctx, const std::vector<std::string>& argv) {
+  std::vector<const char*> ptrs;
+  std::vector<size_t> lens;
+  ptrs.reserve(argv.size());
+  lens.reserve(argv.size());
+  for (const auto& a : argv) {
+    ptrs.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  redisAppendCommandArgv(ctx, static_cast<int>(argv.size()), ptrs.data(), lens.data());
+}
+
+}  // namespace
+
+absl::StatusOr<Endpoint> ParseUrl(const std::string& url) {
+  Endpoint e;
+  if (url.rfind("unix://", 0) == 0) {
+    e.unix_path = url.substr(7);
+    if (e.unix_path.empty()) return absl::InvalidArgumentError("redis url: empty unix socket path");
+    return e;
+  }
+  if (url.rfind("redis://", 0) != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("redis url '", url, "': must start with redis:// or unix://"));
+  }
+  std::string rest = url.substr(8);
+  auto at = rest.rfind('@');
+  if (at != std::string::npos) {
+    std::string auth = rest.substr(0, at);
+    auto colon = auth.find(':');
+    e.password = colon == std::string::npos ? auth : auth.substr(colon + 1);
+    rest = rest.substr(at + 1);
+  }
+  auto slash = rest.find('/');
+  if (slash != std::string::npos) {
+    std::string db = rest.substr(slash + 1);
+    if (!db.empty() && !absl::SimpleAtoi(db, &e.db)) {
+      return absl::InvalidArgumentError(absl::StrCat("redis url '", url, "': bad database"));
+    }
+    rest = rest.substr(0, slash);
+  }
+  auto colon = rest.rfind(':');
+  if (colon != std::string::npos) {
+    if (!absl::SimpleAtoi(rest.substr(colon + 1), &e.port) || e.port <= 0 || e.port > 65535) {
+      return absl::InvalidArgumentError(absl::StrCat("redis url '", url, "': bad port"));
+    }
+    rest = rest.substr(0, colon);
+  }
+  if (!rest.empty()) e.host = rest;
+  return e;
+}
+
+absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const Endpoint& endpoint,
+                                                             std::chrono::milliseconds timeout) {
+  timeval tv = ToTimeval(timeout);
+  redisContext* ctx = endpoint.unix_path.empty()
+                          ? redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port, tv)
+                          : redisConnectUnixWithTimeout(endpoint.unix_path.c_str(), tv);
+  if (ctx == nullptr) return absl::UnavailableError("redis: cannot allocate context");
+  if (ctx->err) {
+    std::string err = ctx->errstr;
+    redisFree(ctx);
+    return absl::UnavailableError(absl::StrCat("redis connect: ", err));
+  }
+  redisSetTimeout(ctx, tv);
+  std::unique_ptr<Connection> conn(new Connection(ctx));
+  if (!endpoint.password.empty()) {
+    auto r = conn->Command({"AUTH", endpoint.password});
+    if (!r.ok()) return r.status();
+    if (r->is_error()) return absl::PermissionDeniedError(absl::StrCat("redis AUTH: ", r->str));
+  }
+  if (endpoint.db != 0) {
+    auto r = conn->Command({"SELECT", std::to_string(endpoint.db)});
+    if (!r.ok()) return r.status();
+    if (r->is_error()) return absl::InvalidArgumentError(absl::StrCat("redis SELECT: ", r->str));
+  }
+  return conn;
+}
+
+Connection::~Connection() { redisFree(ctx_); }
+
+void Connection::SetTimeout(std::chrono::milliseconds timeout) {
+  redisSetTimeout(ctx_, ToTimeval(timeout));
+}
+
+absl::Status Connection::Fail(const char* what) {
+  broken_ = true;
+  return absl::UnavailableError(absl::StrCat("redis ", what, ": ", ctx_->errstr));
+}
+
+absl::StatusOr<Reply> Connection::Command(const std::vector<std::string>& argv) {
+  if (broken_) return absl::UnavailableError("redis: connection is broken");
+  AppendArgv(ctx_, argv);
+  void* raw = nullptr;
+  if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) return Fail("command");
+  Reply out = Convert(static_cast<redisReply*>(raw));
+  freeReplyObject(raw);
+  return out;
+}
+
+absl::StatusOr<std::vector<Reply>> Connection::Pipeline(
+    const std::vector<std::vector<std::string>>& cmds) {
+  if (broken_) return absl::UnavailableError("redis: connection is broken");
+  for (const auto& argv : cmds) AppendArgv(ctx_, argv);
+  std::vector<Reply> out;
+  out.reserve(cmds.size());
+  for (size_t i = 0; i < cmds.size(); ++i) {
+    void* raw = nullptr;
+    if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) return Fail("pipeline");
+    out.push_back(Convert(static_cast<redisReply*>(raw)));
+    freeReplyObject(raw);
+  }
+  return out;
+}
+
+Pool::Pool(Endpoint endpoint, int size, std::chrono::milliseconds timeout)
+    : endpoint_(std::move(endpoint)), size_(size), timeout_(timeout) {}
+
+Pool::Lease::~Lease() {
+  if (pool_ != nullptr && conn_ != nullptr) pool_->Return(std::move(conn_));
+}
+
+absl::StatusOr<Pool::Lease> Pool::Acquire() {
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return !idle_.empty() || open_ < size_; });
+    if (!idle_.empty()) {
+      auto conn = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(this, std::move(conn));
+    }
+    ++open_;
+  }
+  auto conn = Connection::Open(endpoint_, timeout_);
+  if (!conn.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    --open_;
+    cv_.notify_one();
+    return conn.status();
+  }
+  return Lease(this, std::move(*conn));
+}
+
+absl::StatusOr<std::unique_ptr<Connection>> Pool::OpenDedicated(std::chrono::milliseconds timeout) {
+  return Connection::Open(endpoint_, timeout);
+}
+
+void Pool::Return(std::unique_ptr<Connection> conn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (conn->broken()) {
+    --open_;
+  } else {
+    idle_.push_back(std::move(conn));
+  }
+  cv_.notify_one();
+}
+
+std::vector<std::string> ReplyStrings(const Reply& reply) {
+  std::vector<std::string> out;
+  if (reply.type == Reply::Type::kArray) {
+    for (const auto& e : reply.elements) {
+      out.push_back(e.type == Reply::Type::kInteger ? std::to_string(e.integer) : e.str);
+    }
+  }
+  return out;
+}
+
+absl::Status ReplyError(const Reply& reply, const std::string& context) {
+  if (!reply.is_error()) return absl::OkStatus();
+  return absl::InternalError(absl::StrCat(context, ": redis error: ", reply.str));
+}
+
+}  // namespace omniroute::redis

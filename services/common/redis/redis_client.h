@@ -1,0 +1,108 @@
+#pragma once
+
+#include <hiredis/hiredis.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace omniroute::redis {
+
+// Where Redis is: parsed from redis://[:password@]host:port[/db] or unix:///path/to/socket.
+struct Endpoint {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  std::string unix_path;
+  std::string password;
+  int db = 0;
+};
+
+absl::StatusOr<Endpoint> ParseUrl(const std::string& url);
+
+// A Redis reply, copied out of hiredis so it outlives the connection's buffers.
+struct Reply {
+  enum class Type { kNil, kString, kInteger, kArray, kStatus, kError };
+  Type type = Type::kNil;
+  std::string str;  // kString, kStatus, kError
+  int64_t integer = 0;
+  std::vector<Reply> elements;
+
+  bool is_nil() const { return type == Type::kNil; }
+  bool is_error() const { return type == Type::kError; }
+};
+
+// One blocking hiredis connection. Not thread-safe: one thread uses it at a time.
+class Connection {
+ public:
+  static absl::StatusOr<std::unique_ptr<Connection>> Open(const Endpoint& endpoint,
+                                                          std::chrono::milliseconds timeout);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs one command. A Redis error reply is returned as a Reply of type kError; the Status
+  // is not OK only when the connection failed (it is then broken and must be dropped).
+  absl::StatusOr<Reply> Command(const std::vector<std::string>& argv);
+  // Sends all commands in one round trip and reads their replies in order.
+  absl::StatusOr<std::vector<Reply>> Pipeline(const std::vector<std::vector<std::string>>& cmds);
+  // Sets the read timeout (e.g. longer than a blocking XREAD's BLOCK time).
+  void SetTimeout(std::chrono::milliseconds timeout);
+  bool broken() const { return broken_; }
+
+ private:
+  explicit Connection(redisContext* ctx) : ctx_(ctx) {}
+  absl::Status Fail(const char* what);
+
+  redisContext* ctx_;
+  bool broken_ = false;
+};
+
+// A bounded pool of connections shared by a service's threads. Lease() waits for a free
+// connection; a broken connection is dropped when its lease ends and reopened on demand.
+class Pool {
+ public:
+  Pool(Endpoint endpoint, int size, std::chrono::milliseconds timeout);
+
+  class Lease {
+   public:
+    Lease(Pool* pool, std::unique_ptr<Connection> conn) : pool_(pool), conn_(std::move(conn)) {}
+    Lease(Lease&&) = default;
+    ~Lease();
+    Connection* operator->() { return conn_.get(); }
+    Connection& operator*() { return *conn_; }
+
+   private:
+    Pool* pool_;
+    std::unique_ptr<Connection> conn_;
+  };
+
+  absl::StatusOr<Lease> Acquire();
+  // Opens a connection outside the pool, for long blocking reads (XREAD BLOCK).
+  absl::StatusOr<std::unique_ptr<Connection>> OpenDedicated(std::chrono::milliseconds timeout);
+  const Endpoint& endpoint() const { return endpoint_; }
+
+ private:
+  void Return(std::unique_ptr<Connection> conn);
+
+  const Endpoint endpoint_;
+  const int size_;
+  const std::chrono::milliseconds timeout_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(mu_);
+  int open_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// Helpers to read replies.
+std::vector<std::string> ReplyStrings(const Reply& reply);
+absl::Status ReplyError(const Reply& reply, const std::string& context);
+
+}  // namespace omniroute::redis

@@ -1,0 +1,146 @@
+#include "services/common/redis/stream_consumer.h"
+
+#include <chrono>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/keys.h"
+#include "services/common/log/log.h"
+#include "services/common/validation.h"
+
+namespace omniroute::redis {
+namespace {
+
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+absl::Status StreamConsumer::RefreshTenants(Connection& conn) {
+  auto reply = conn.Command({"SMEMBERS", kTenantsKey});
+  if (!reply.ok()) return reply.status();
+  for (const auto& tenant : ReplyStrings(*reply)) {
+    if (!ValidateTenantId("tenant", tenant).ok()) continue;
+    std::string stream = absl::StrCat(TenantKeys(tenant).prefix(), ":", options_.stream_suffix);
+    if (stream_to_tenant_.count(stream)) continue;
+    // From id 0: a group created after entries arrived still sees them all.
+    auto r = conn.Command({"XGROUP", "CREATE", stream, options_.group, "0", "MKSTREAM"});
+    if (!r.ok()) return r.status();
+    if (r->is_error() && !absl::StrContains(r->str, "BUSYGROUP")) {
+      return absl::InternalError(absl::StrCat("XGROUP CREATE ", stream, ": ", r->str));
+    }
+    stream_to_tenant_[stream] = tenant;
+  }
+  return absl::OkStatus();
+}
+
+void StreamConsumer::AddEntries(const std::string& tenant, const Reply& entries,
+                                std::vector<StreamEntry>& out) {
+  for (const auto& e : entries.elements) {
+    if (e.elements.size() != 2) continue;  // deleted entry
+    StreamEntry entry{tenant, e.elements[0].str, ""};
+    const auto& fields = e.elements[1].elements;
+    for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+      if (fields[i].str == "ix") entry.interaction_id = fields[i + 1].str;
+    }
+    out.push_back(std::move(entry));
+  }
+}
+
+absl::StatusOr<int> StreamConsumer::Reclaim(Connection& conn) {
+  int handled = 0;
+  for (const auto& [stream, tenant] : stream_to_tenant_) {
+    auto r = conn.Command({"XAUTOCLAIM", stream, options_.group, options_.consumer,
+                           std::to_string(options_.reclaim_idle_ms), "0-0", "COUNT", "500"});
+    if (!r.ok()) return r.status();
+    if (r->is_error() || r->elements.size() < 2) continue;
+    std::vector<StreamEntry> entries;
+    AddEntries(tenant, r->elements[1], entries);
+    // Entries whose payload was trimmed away cannot be processed: acknowledge them.
+    if (r->elements.size() >= 3) {
+      for (const auto& gone : r->elements[2].elements) {
+        (void)conn.Command({"XACK", stream, options_.group, gone.str});
+      }
+    }
+    if (entries.empty()) continue;
+    log::Info("reclaimed stream entries of a dead consumer",
+              {{"stream", stream}, {"count", std::to_string(entries.size())}});
+    if (auto s = handler_(entries); !s.ok()) return s;
+    handled += static_cast<int>(entries.size());
+  }
+  return handled;
+}
+
+absl::StatusOr<int> StreamConsumer::PollOnce(Connection& conn) {
+  int64_t now = SteadyMs();
+  if (now >= next_refresh_ms_) {
+    if (auto s = RefreshTenants(conn); !s.ok()) return s;
+    next_refresh_ms_ = now + options_.tenants_refresh_ms;
+  }
+  int handled = 0;
+  if (now >= next_reclaim_ms_) {
+    auto n = Reclaim(conn);
+    if (!n.ok()) return n.status();
+    handled += *n;
+    next_reclaim_ms_ = now + options_.reclaim_every_ms;
+  }
+  if (stream_to_tenant_.empty()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(options_.block_ms));
+    return handled;
+  }
+  std::vector<std::string> cmd = {"XREADGROUP", "GROUP", options_.group, options_.consumer,
+                                  "COUNT",      std::to_string(options_.count),
+                                  "BLOCK",      std::to_string(options_.block_ms),
+                                  "STREAMS"};
+  for (const auto& [stream, tenant] : stream_to_tenant_) cmd.push_back(stream);
+  for (size_t i = 0; i < stream_to_tenant_.size(); ++i) cmd.push_back(">");
+  auto reply = conn.Command(cmd);
+  if (!reply.ok()) return reply.status();
+  if (reply->is_error()) {
+    // NOGROUP after a FLUSHALL or a Redis without our groups: recreate them on the next pass.
+    stream_to_tenant_.clear();
+    next_refresh_ms_ = 0;
+    return absl::InternalError(absl::StrCat("XREADGROUP: ", reply->str));
+  }
+  std::vector<StreamEntry> entries;
+  for (const auto& stream : reply->elements) {
+    if (stream.elements.size() != 2) continue;
+    auto it = stream_to_tenant_.find(stream.elements[0].str);
+    if (it == stream_to_tenant_.end()) continue;
+    AddEntries(it->second, stream.elements[1], entries);
+  }
+  if (!entries.empty()) {
+    if (auto s = handler_(entries); !s.ok()) return s;
+  }
+  return handled + static_cast<int>(entries.size());
+}
+
+void StreamConsumer::Run(const std::atomic<bool>& stop) {
+  std::unique_ptr<Connection> conn;
+  while (!stop.load()) {
+    if (conn == nullptr || conn->broken()) {
+      auto c = pool_->OpenDedicated(std::chrono::milliseconds(options_.block_ms + 5000));
+      if (!c.ok()) {
+        log::WarnEvery("consumer-connect", 10, "stream consumer cannot reach Redis",
+                       {{"error", c.status().ToString()}});
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        continue;
+      }
+      conn = std::move(*c);
+      stream_to_tenant_.clear();
+      next_refresh_ms_ = 0;
+    }
+    auto n = PollOnce(*conn);
+    if (!n.ok()) {
+      log::WarnEvery("consumer-poll", 10, "stream consumer error",
+                     {{"group", options_.group}, {"error", n.status().ToString()}});
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+}
+
+}  // namespace omniroute::redis

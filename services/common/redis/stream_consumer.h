@@ -1,0 +1,64 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "services/common/redis/redis_client.h"
+
+namespace omniroute::redis {
+
+// One entry of a tenant stream: the stream carries interaction ids only.
+struct StreamEntry {
+  std::string tenant;
+  std::string entry_id;
+  std::string interaction_id;
+};
+
+struct ConsumerOptions {
+  std::string stream_suffix;  // "s:intake" or "s:classified"
+  std::string group;          // consumer group name
+  std::string consumer;       // unique per process
+  int block_ms = 500;
+  int count = 200;
+  // Entries pending longer than this on any consumer (e.g. one that died) are claimed.
+  int reclaim_idle_ms = 30000;
+  int reclaim_every_ms = 5000;
+  int tenants_refresh_ms = 1000;
+};
+
+// Consumes one stream per tenant (every tenant in omniroute:tenants) through a consumer group:
+// XREADGROUP for new entries, XAUTOCLAIM for entries of dead consumers. The handler must be
+// idempotent and acknowledge each entry once its state change is durable (our Lua scripts
+// XACK in the same script), so delivery is at-least-once and nothing is lost.
+class StreamConsumer {
+ public:
+  using Handler = std::function<absl::Status(const std::vector<StreamEntry>&)>;
+
+  StreamConsumer(Pool* pool, ConsumerOptions options, Handler handler)
+      : pool_(pool), options_(std::move(options)), handler_(std::move(handler)) {}
+
+  // Runs until `stop`; survives Redis outages (logs once, retries).
+  void Run(const std::atomic<bool>& stop);
+
+  // One pass: refresh tenants if due, read one batch, reclaim if due. Returns entries handled.
+  absl::StatusOr<int> PollOnce(Connection& conn);
+
+ private:
+  absl::Status RefreshTenants(Connection& conn);
+  absl::StatusOr<int> Reclaim(Connection& conn);
+  void AddEntries(const std::string& tenant, const Reply& entries, std::vector<StreamEntry>& out);
+
+  Pool* pool_;
+  ConsumerOptions options_;
+  Handler handler_;
+  std::map<std::string, std::string> stream_to_tenant_;
+  int64_t next_refresh_ms_ = 0;
+  int64_t next_reclaim_ms_ = 0;
+};
+
+}  // namespace omniroute::redis

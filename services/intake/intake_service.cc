@@ -1,0 +1,169 @@
+#include "services/intake/intake_service.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/grpc/status.h"
+#include "services/common/log/log.h"
+#include "services/common/validation.h"
+
+namespace omniroute::intake {
+namespace {
+
+std::string ChannelLabel(int channel) {
+  if (channel > 0 && channel <= kMaxChannel) {
+    std::string name = v1::Channel_Name(static_cast<v1::Channel>(channel));
+    return absl::AsciiStrToLower(name.substr(8));  // strip "CHANNEL_"
+  }
+  return "invalid";
+}
+
+std::string Outcome(const absl::Status& st) {
+  switch (st.code()) {
+    case absl::StatusCode::kInvalidArgument:
+      return "invalid";
+    case absl::StatusCode::kAlreadyExists:
+      return "conflict";
+    default:
+      return "error";
+  }
+}
+
+}  // namespace
+
+Submission FromProto(const v1::SubmitInteractionRequest& req) {
+  Submission s;
+  s.channel = req.channel();
+  s.customer_id = req.customer_id();
+  s.subject = req.subject();
+  s.body = req.body();
+  s.attributes.insert(req.attributes().begin(), req.attributes().end());
+  s.idempotency_key = req.idempotency_key();
+  s.priority = req.priority();
+  s.queue = req.queue();
+  return s;
+}
+
+grpc::Status IntakeService::SubmitInteraction(grpc::ServerContext* ctx,
+                                              const v1::SubmitInteractionRequest* req,
+                                              v1::SubmitInteractionResponse* resp) {
+  auto principal = auth_->Authorize(*ctx, {Role::kIntegrator}, req->tenant_id());
+  if (!principal.ok()) return ToGrpc(principal.status());
+  Submission s = FromProto(*req);
+  if (auto st = ValidateSubmission(s); !st.ok()) {
+    metrics_->Submitted(principal->tenant, ChannelLabel(s.channel), "invalid");
+    return ToGrpc(st);
+  }
+  auto results = store_->Submit(principal->tenant, {&s});
+  const auto& r = results.front();
+  if (!r.ok()) {
+    metrics_->Submitted(principal->tenant, ChannelLabel(s.channel), Outcome(r.status()));
+    if (r.status().code() != absl::StatusCode::kInvalidArgument &&
+        r.status().code() != absl::StatusCode::kAlreadyExists) {
+      log::WarnEvery("submit", 5, "submit failed", {{"error", r.status().ToString()}});
+    }
+    return ToGrpc(r.status());
+  }
+  metrics_->Submitted(principal->tenant, ChannelLabel(s.channel),
+                      r->created ? "created" : "duplicate");
+  resp->set_interaction_id(r->interaction_id);
+  resp->set_created(r->created);
+  return grpc::Status::OK;
+}
+
+grpc::Status IntakeService::SubmitInteractions(grpc::ServerContext* ctx,
+                                               const v1::SubmitInteractionsRequest* req,
+                                               v1::SubmitInteractionsResponse* resp) {
+  auto principal = auth_->Authorize(*ctx, {Role::kIntegrator}, "");
+  if (!principal.ok()) return ToGrpc(principal.status());
+  int n = req->interactions_size();
+  if (n == 0 || n > kMaxBatch) {
+    return ToGrpc(absl::InvalidArgumentError(
+        absl::StrCat("interactions: must hold 1..", kMaxBatch, " items, got ", n)));
+  }
+  std::vector<Submission> subs(n);
+  std::vector<absl::Status> item_status(n);
+  std::vector<const Submission*> valid;
+  std::vector<int> valid_index;
+  for (int i = 0; i < n; ++i) {
+    const auto& item = req->interactions(i);
+    subs[i] = FromProto(item);
+    if (!item.tenant_id().empty() && item.tenant_id() != principal->tenant) {
+      item_status[i] = absl::PermissionDeniedError(
+          absl::StrCat("interactions[", i, "].tenant_id: not the API key's tenant"));
+    } else if (auto st = ValidateSubmission(subs[i]); !st.ok()) {
+      item_status[i] = absl::InvalidArgumentError(
+          absl::StrCat("interactions[", i, "].", st.message()));
+    } else {
+      valid.push_back(&subs[i]);
+      valid_index.push_back(i);
+      continue;
+    }
+    metrics_->Submitted(principal->tenant, ChannelLabel(subs[i].channel),
+                        Outcome(item_status[i]));
+  }
+  std::vector<absl::StatusOr<SubmitOutcome>> stored;
+  if (!valid.empty()) stored = store_->Submit(principal->tenant, valid);
+  std::vector<const SubmitOutcome*> outcome(n, nullptr);
+  for (size_t k = 0; k < stored.size(); ++k) {
+    int i = valid_index[k];
+    if (stored[k].ok()) {
+      outcome[i] = &*stored[k];
+      metrics_->Submitted(principal->tenant, ChannelLabel(subs[i].channel),
+                          stored[k]->created ? "created" : "duplicate");
+    } else {
+      item_status[i] = absl::Status(stored[k].status().code(),
+                                    absl::StrCat("interactions[", i, "].", stored[k].status().message()));
+      metrics_->Submitted(principal->tenant, ChannelLabel(subs[i].channel),
+                          Outcome(stored[k].status()));
+    }
+  }
+  for (int i = 0; i < n; ++i) {
+    auto* r = resp->add_results();
+    r->set_code(static_cast<int>(item_status[i].code()));
+    r->set_message(std::string(item_status[i].message()));
+    if (outcome[i] != nullptr) {
+      r->set_interaction_id(outcome[i]->interaction_id);
+      r->set_created(outcome[i]->created);
+    }
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status IntakeService::CancelInteraction(grpc::ServerContext* ctx,
+                                              const v1::CancelInteractionRequest* req,
+                                              v1::CancelInteractionResponse* resp) {
+  auto principal = auth_->Authorize(*ctx, {Role::kIntegrator}, req->tenant_id());
+  if (!principal.ok()) return ToGrpc(principal.status());
+  if (auto st = ValidateInteractionId("interaction_id", req->interaction_id()); !st.ok()) {
+    return ToGrpc(st);
+  }
+  if (auto st = ValidateText("reason", req->reason(), kMaxReasonBytes); !st.ok()) {
+    return ToGrpc(st);
+  }
+  std::string reason = req->reason().empty() ? "customer_abandoned" : req->reason();
+  auto state = store_->Cancel(principal->tenant, req->interaction_id(), reason);
+  metrics_->cancellations
+      .Add({{"tenant", principal->tenant}, {"outcome", state.ok() ? "ok" : "error"}})
+      .Increment();
+  if (!state.ok()) return ToGrpc(state.status());
+  log::Info("canceled", {{"interaction_id", req->interaction_id()}, {"reason", reason}});
+  resp->set_state(*state);
+  return grpc::Status::OK;
+}
+
+grpc::Status IntakeService::GetInteraction(grpc::ServerContext* ctx,
+                                           const v1::GetInteractionRequest* req,
+                                           v1::GetInteractionResponse* resp) {
+  auto principal =
+      auth_->Authorize(*ctx, {Role::kIntegrator, Role::kSupervisor, Role::kAdmin}, req->tenant_id());
+  if (!principal.ok()) return ToGrpc(principal.status());
+  if (auto st = ValidateInteractionId("interaction_id", req->interaction_id()); !st.ok()) {
+    return ToGrpc(st);
+  }
+  auto ix = store_->Get(principal->tenant, req->interaction_id());
+  if (!ix.ok()) return ToGrpc(ix.status());
+  *resp->mutable_interaction() = std::move(*ix);
+  return grpc::Status::OK;
+}
+
+}  // namespace omniroute::intake

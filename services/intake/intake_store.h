@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "omniroute/v1/common.pb.h"
+#include "services/common/clock.h"
+#include "services/common/ids.h"
+#include "services/common/redis/redis_client.h"
+#include "services/common/redis/scripts.h"
+#include "services/intake/submission.h"
+
+namespace omniroute::intake {
+
+struct IntakeOptions {
+  int64_t event_max_len = 100000;        // cap of the tenant event feed
+  int64_t finished_ttl_seconds = 86400;  // how long finished interactions stay readable
+};
+
+struct SubmitOutcome {
+  std::string interaction_id;
+  bool created = false;
+};
+
+// Stores interactions in Redis (one Lua script per transition). No gRPC types.
+class IntakeStore {
+ public:
+  IntakeStore(redis::Pool* pool, const redis::Scripts* scripts, const Clock* clock,
+              IdGenerator* ids, IntakeOptions options)
+      : pool_(pool), scripts_(scripts), clock_(clock), ids_(ids), options_(options) {}
+
+  // Stores each valid submission and appends it to the tenant intake stream, in one round
+  // trip for the batch. Each result is OK, or the reason that item was not stored. The
+  // submissions must have passed ValidateSubmission.
+  std::vector<absl::StatusOr<SubmitOutcome>> Submit(const std::string& tenant,
+                                                    const std::vector<const Submission*>& batch);
+
+  // Cancels an interaction not yet assigned; returns the state it ends in.
+  absl::StatusOr<v1::InteractionState> Cancel(const std::string& tenant, const std::string& id,
+                                              const std::string& reason);
+
+  absl::StatusOr<v1::Interaction> Get(const std::string& tenant, const std::string& id);
+
+ private:
+  redis::Pool* pool_;
+  const redis::Scripts* scripts_;
+  const Clock* clock_;
+  IdGenerator* ids_;
+  IntakeOptions options_;
+};
+
+}  // namespace omniroute::intake

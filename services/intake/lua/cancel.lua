@@ -1,0 +1,39 @@
+-- Cancels an interaction that is not yet assigned. Idempotent: a terminal interaction is left
+-- as it is and its state returned.
+-- KEYS[1] P:ix:<id>  KEYS[2] P:events
+-- ARGV[1] P  ARGV[2] id  ARGV[3] now ms  ARGV[4] reason  ARGV[5] event feed max length
+-- ARGV[6] retention seconds of finished interactions
+-- Returns {'canceled', state_before} | {'terminal', state} | {'assigned', state} | {'not_found', ''}
+local P, id, now, reason, maxlen, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5],
+  ARGV[6]
+local ix = KEYS[1]
+local f = redis.call('HMGET', ix, 'state', 'queue', 'channel', 'agent')
+local state, q, ch, agent = f[1], f[2], f[3], f[4]
+if not state then
+  return {'not_found', ''}
+end
+if state == 'completed' or state == 'canceled' or state == 'rejected' then
+  return {'terminal', state}
+end
+if state == 'assigned' then
+  return {'assigned', state}
+end
+if state == 'queued' then
+  redis.call('ZREM', P .. ':q:' .. q .. ':' .. ch, id)
+  redis.call('HINCRBY', P .. ':qs:' .. q, 'abandoned', 1)
+elseif state == 'offered' then
+  redis.call('ZREM', P .. ':timers', id)
+  push_rescind(P, agent, id, 'canceled')
+  redis.call('HINCRBY', P .. ':qs:' .. q, 'abandoned', 1)
+end
+redis.call('HSET', ix, 'state', 'canceled', 'ended_ms', now, 'end_reason', reason, 'agent', '',
+  'deadline_ms', 0)
+redis.call('EXPIRE', ix, ttl)
+redis.call('DEL', P .. ':skip:' .. id)
+emit(P, maxlen, now, 'canceled', id, agent or '', q or '', ch or '', {'reason', reason,
+  'from', state})
+if state == 'offered' then
+  release(P, agent, ch, now)
+  match_agent(P, maxlen, now, agent)
+end
+return {'canceled', state}

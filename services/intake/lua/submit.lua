@@ -1,0 +1,36 @@
+-- Stores a new interaction and appends it to the tenant's intake stream, or returns the
+-- interaction an earlier request with the same idempotency key created.
+-- KEYS[1] P:ix:<id>   KEYS[2] P:idem:<key> (or KEYS[1] when no key)   KEYS[3] P:s:intake
+-- KEYS[4] P:events
+-- ARGV[1] P  ARGV[2] id  ARGV[3] idempotency key ('' = none)  ARGV[4] request fingerprint
+-- ARGV[5] now ms  ARGV[6] event feed max length  ARGV[7] requested queue ('' = none)
+-- ARGV[8..] field, value pairs of the interaction hash
+-- Returns {'created', id} | {'duplicate', id} | {'conflict', id} | {'no_queue', queue}
+local P, id, idem, fp, now, maxlen, req_queue = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5],
+  ARGV[6], ARGV[7]
+if idem ~= '' then
+  local existing = redis.call('GET', KEYS[2])
+  if existing then
+    local old_fp = redis.call('HGET', P .. ':ix:' .. existing, 'fp')
+    if old_fp and old_fp ~= fp then
+      return {'conflict', existing}
+    end
+    return {'duplicate', existing}
+  end
+end
+if req_queue ~= '' and redis.call('SISMEMBER', P .. ':queues', req_queue) == 0 then
+  return {'no_queue', req_queue}
+end
+local fields = {}
+for i = 8, #ARGV do
+  fields[#fields + 1] = ARGV[i]
+end
+redis.call('HSET', KEYS[1], 'id', id, 'state', 'received', 'created_ms', now, 'fp', fp,
+  'idem', idem, unpack(fields))
+if idem ~= '' then
+  redis.call('SET', KEYS[2], id, 'EX', 86400)
+end
+redis.call('XADD', KEYS[3], '*', 'ix', id)
+local ch = redis.call('HGET', KEYS[1], 'channel')
+emit(P, maxlen, now, 'submitted', id, '', '', ch, nil)
+return {'created', id}

@@ -1,0 +1,84 @@
+#include "services/routing/admin_service.h"
+
+#include <set>
+
+#include "services/common/grpc/status.h"
+#include "services/common/log/log.h"
+#include "services/common/tenant_config.h"
+#include "services/common/validation.h"
+
+namespace omniroute::routing {
+
+grpc::Status AdminService::PutQueue(grpc::ServerContext* ctx, const v1::PutQueueRequest* req,
+                                    v1::PutQueueResponse* resp) {
+  auto principal = auth_->Authorize(*ctx, {Role::kAdmin}, req->tenant_id());
+  if (!principal.ok()) return ToGrpc(principal.status());
+  if (auto st = ValidateQueue(req->queue()); !st.ok()) return ToGrpc(st);
+  v1::Queue q = QueueWithDefaults(req->queue());
+  auto r = engine_->PutQueue(principal->tenant, q);
+  if (!r.ok()) return ToGrpc(r.status());
+  log::Info("queue written", {{"tenant", principal->tenant}, {"queue", q.name()}});
+  *resp->mutable_queue() = std::move(q);
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::GetQueue(grpc::ServerContext* ctx, const v1::GetQueueRequest* req,
+                                    v1::GetQueueResponse* resp) {
+  auto principal = auth_->Authorize(*ctx, {Role::kAdmin, Role::kSupervisor}, req->tenant_id());
+  if (!principal.ok()) return ToGrpc(principal.status());
+  if (auto st = ValidateName("name", req->name()); !st.ok()) return ToGrpc(st);
+  auto q = engine_->GetQueue(principal->tenant, req->name());
+  if (!q.ok()) return ToGrpc(q.status());
+  *resp->mutable_queue() = std::move(*q);
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::ListQueues(grpc::ServerContext* ctx, const v1::ListQueuesRequest* req,
+                                      v1::ListQueuesResponse* resp) {
+  auto principal = auth_->Authorize(*ctx, {Role::kAdmin, Role::kSupervisor}, req->tenant_id());
+  if (!principal.ok()) return ToGrpc(principal.status());
+  auto qs = engine_->ListQueues(principal->tenant);
+  if (!qs.ok()) return ToGrpc(qs.status());
+  for (auto& q : *qs) *resp->add_queues() = std::move(q);
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::DeleteQueue(grpc::ServerContext* ctx,
+                                       const v1::DeleteQueueRequest* req,
+                                       v1::DeleteQueueResponse* resp) {
+  auto principal = auth_->Authorize(*ctx, {Role::kAdmin}, req->tenant_id());
+  if (!principal.ok()) return ToGrpc(principal.status());
+  if (auto st = ValidateName("name", req->name()); !st.ok()) return ToGrpc(st);
+  return ToGrpc(engine_->DeleteQueue(principal->tenant, req->name()));
+}
+
+grpc::Status AdminService::PutTenantConfig(grpc::ServerContext* ctx,
+                                           const v1::PutTenantConfigRequest* req,
+                                           v1::PutTenantConfigResponse* resp) {
+  auto principal = auth_->Authorize(*ctx, {Role::kAdmin}, req->tenant_id());
+  if (!principal.ok()) return ToGrpc(principal.status());
+  auto queues = engine_->ListQueues(principal->tenant);
+  if (!queues.ok()) return ToGrpc(queues.status());
+  std::set<std::string> names;
+  for (const auto& q : *queues) names.insert(q.name());
+  if (auto st = ValidateTenantConfig(req->config(), names); !st.ok()) return ToGrpc(st);
+  auto written = engine_->PutConfig(principal->tenant, req->config());
+  if (!written.ok()) return ToGrpc(written.status());
+  log::Info("tenant config written", {{"tenant", principal->tenant},
+                                      {"version", std::to_string(written->version())}});
+  *resp->mutable_config() = std::move(*written);
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::GetTenantConfig(grpc::ServerContext* ctx,
+                                           const v1::GetTenantConfigRequest* req,
+                                           v1::GetTenantConfigResponse* resp) {
+  auto principal = auth_->Authorize(*ctx, {Role::kAdmin, Role::kSupervisor}, req->tenant_id());
+  if (!principal.ok()) return ToGrpc(principal.status());
+  auto config = engine_->GetConfig(principal->tenant);
+  if (!config.ok()) return ToGrpc(config.status());
+  *resp->mutable_config() = std::move(*config);
+  return grpc::Status::OK;
+}
+
+}  // namespace omniroute::routing

@@ -1,0 +1,28 @@
+-- Accepts an open offer: the interaction becomes assigned to the agent.
+-- KEYS[1] P:ix:<id>  KEYS[2] P:events
+-- ARGV[1] P  ARGV[2] id  ARGV[3] agent  ARGV[4] now ms  ARGV[5] event feed max length
+-- Returns {'ok'} | {'not_found'} | {'not_offered', state} | {'wrong_agent'}
+local P, id, agent, now, maxlen = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
+local ix = KEYS[1]
+local f = redis.call('HMGET', ix, 'state', 'agent', 'queue', 'channel', 'queued_ms')
+if not f[1] then
+  return {'not_found'}
+end
+if f[1] ~= 'offered' then
+  return {'not_offered', f[1]}
+end
+if f[2] ~= agent then
+  return {'wrong_agent'}
+end
+local q, ch = f[3], f[4]
+redis.call('HSET', ix, 'state', 'assigned', 'assigned_ms', now, 'deadline_ms', 0)
+redis.call('ZREM', P .. ':timers', id)
+redis.call('HSET', P .. ':ag:' .. agent, 'missed', 0)
+local wait = now - tonumber(f[5] or now)
+local sla_ms = tonumber(redis.call('HGET', P .. ':qc:' .. q, 'sla_ms') or '0')
+redis.call('HINCRBY', P .. ':qs:' .. q, 'answered', 1)
+if wait <= sla_ms then
+  redis.call('HINCRBY', P .. ':qs:' .. q, 'answered_sla', 1)
+end
+emit(P, maxlen, now, 'accepted', id, agent, q, ch, {'wait_ms', tostring(wait)})
+return {'ok', tostring(wait)}

@@ -1,0 +1,26 @@
+-- Finishes an assigned interaction, frees the agent's capacity and offers it more work.
+-- KEYS[1] P:ix:<id>  KEYS[2] P:events
+-- ARGV[1] P  ARGV[2] id  ARGV[3] agent  ARGV[4] now ms  ARGV[5] event feed max length
+-- ARGV[6] retention seconds of finished interactions
+-- Returns {'ok'} | {'not_found'} | {'not_assigned', state} | {'wrong_agent'}
+local P, id, agent, now, maxlen, ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5],
+  ARGV[6]
+local ix = KEYS[1]
+local f = redis.call('HMGET', ix, 'state', 'agent', 'queue', 'channel')
+if not f[1] then
+  return {'not_found'}
+end
+if f[1] ~= 'assigned' then
+  return {'not_assigned', f[1]}
+end
+if f[2] ~= agent then
+  return {'wrong_agent'}
+end
+redis.call('HSET', ix, 'state', 'completed', 'ended_ms', now)
+redis.call('EXPIRE', ix, ttl)
+redis.call('DEL', P .. ':skip:' .. id)
+redis.call('HINCRBY', P .. ':qs:' .. f[3], 'completed', 1)
+emit(P, maxlen, now, 'completed', id, agent, f[3], f[4], nil)
+release(P, agent, f[4], now)
+match_agent(P, maxlen, now, agent)
+return {'ok'}

@@ -1,0 +1,49 @@
+-- Puts a classified interaction in its queue (order score = now - priority head start), makes
+-- any offer that is now possible, and acknowledges the classified stream entry. Idempotent:
+-- an interaction past 'classified' is only acknowledged.
+-- KEYS[1] P:ix:<id>  KEYS[2] P:s:classified  KEYS[3] P:events
+-- ARGV[1] P  ARGV[2] id  ARGV[3] stream entry id  ARGV[4] consumer group  ARGV[5] now ms
+-- ARGV[6] event feed max length  ARGV[7] retention seconds of finished interactions
+-- Returns 'queued' | 'rejected:<reason>' | 'skipped:<state>' | 'missing'
+local P, id, entry, group, now, maxlen, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4],
+  tonumber(ARGV[5]), ARGV[6], ARGV[7]
+local ix = KEYS[1]
+local f = redis.call('HMGET', ix, 'state', 'queue', 'channel', 'priority')
+local state, q, ch, prio = f[1], f[2], f[3], tonumber(f[4] or '3')
+local result
+if not state then
+  result = 'missing'
+elseif state ~= 'classified' then
+  result = 'skipped:' .. state
+else
+  local reason
+  if not q or q == '' or redis.call('SISMEMBER', P .. ':queues', q) == 0 then
+    reason = 'queue_not_found'
+  else
+    local accepted = false
+    for _, c in ipairs(queue_channels(P, q)) do
+      if c == ch then
+        accepted = true
+      end
+    end
+    if not accepted then
+      reason = 'channel_not_accepted'
+    end
+  end
+  if reason then
+    redis.call('HSET', ix, 'state', 'rejected', 'end_reason', reason, 'ended_ms', now)
+    redis.call('EXPIRE', ix, ttl)
+    emit(P, maxlen, now, 'rejected_by_policy', id, '', q or '', ch, {'reason', reason})
+    result = 'rejected:' .. reason
+  else
+    local head = tonumber(redis.call('HGET', P .. ':cfg', 'head:' .. prio) or '0')
+    local score = now - head * 1000
+    redis.call('ZADD', P .. ':q:' .. q .. ':' .. ch, score, id)
+    redis.call('HSET', ix, 'state', 'queued', 'queued_ms', now, 'score', score)
+    emit(P, maxlen, now, 'queued', id, '', q, ch, {'priority', tostring(prio)})
+    match(P, maxlen, now, q, ch, 100)
+    result = 'queued'
+  end
+end
+redis.call('XACK', KEYS[2], group, entry)
+return result

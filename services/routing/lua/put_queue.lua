@@ -1,0 +1,30 @@
+-- Creates or replaces a queue and recomputes which agents are eligible for it.
+-- O(agents of the tenant): an admin operation, never on the routing hot path.
+-- KEYS[1] P:qc:<q>  KEYS[2] P:queues
+-- ARGV[1] P  ARGV[2] queue  ARGV[3] channels csv  ARGV[4] skills json  ARGV[5] sla_ms
+-- ARGV[6] offer_ms  ARGV[7] serialized Queue proto  ARGV[8] now ms  ARGV[9] event max length
+-- Returns the number of eligible agents.
+local P, q, channels, skills, sla_ms, offer_ms, proto, now, maxlen = ARGV[1], ARGV[2], ARGV[3],
+  ARGV[4], ARGV[5], ARGV[6], ARGV[7], tonumber(ARGV[8]), ARGV[9]
+-- Take the queue's agents out of its old (queue, channel) indexes before the channels change.
+for _, ch in ipairs(queue_channels(P, q)) do
+  redis.call('DEL', P .. ':qa:' .. q .. ':' .. ch)
+end
+redis.call('HSET', KEYS[1], 'channels', channels, 'skills', skills, 'sla_ms', sla_ms, 'offer_ms',
+  offer_ms, 'proto', proto)
+redis.call('SADD', KEYS[2], q)
+local req = cjson.decode(skills)
+local eligible = 0
+for _, agent in ipairs(redis.call('SMEMBERS', P .. ':agents')) do
+  if skills_ok(P, agent, req) then
+    redis.call('SADD', P .. ':agq:' .. agent, q)
+    eligible = eligible + 1
+  else
+    redis.call('SREM', P .. ':agq:' .. agent, q)
+  end
+  agent_refresh(P, agent)
+end
+for _, ch in ipairs(queue_channels(P, q)) do
+  match(P, maxlen, now, q, ch, 1000)
+end
+return eligible

@@ -1,0 +1,26 @@
+-- Declines an open offer: the interaction goes back to its queue in its old place and skips
+-- this agent for a while; both the work and the agent are matched again at once.
+-- KEYS[1] P:ix:<id>  KEYS[2] P:events
+-- ARGV[1] P  ARGV[2] id  ARGV[3] agent  ARGV[4] now ms  ARGV[5] event feed max length
+-- ARGV[6] reason  ARGV[7] skip ms
+-- Returns {'ok'} | {'not_found'} | {'not_offered', state} | {'wrong_agent'}
+local P, id, agent, now, maxlen, reason, skip_ms = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]),
+  ARGV[5], ARGV[6], tonumber(ARGV[7])
+local ix = KEYS[1]
+local f = redis.call('HMGET', ix, 'state', 'agent', 'channel')
+if not f[1] then
+  return {'not_found'}
+end
+if f[1] ~= 'offered' then
+  return {'not_offered', f[1]}
+end
+if f[2] ~= agent then
+  return {'wrong_agent'}
+end
+redis.call('ZADD', P .. ':skip:' .. id, now + skip_ms, agent)
+local q, ch = requeue(P, id)
+emit(P, maxlen, now, 'rejected', id, agent, q, ch, {'reason', reason})
+release(P, agent, f[3], now)
+match(P, maxlen, now, q, ch, 100)
+match_agent(P, maxlen, now, agent)
+return {'ok'}

@@ -1,0 +1,89 @@
+// omniroute-routing: queues, agents, offers and assignments; also serves the Admin API.
+#include <cstdio>
+
+#include "services/common/clock.h"
+#include "services/common/config/flags.h"
+#include "services/common/grpc/auth.h"
+#include "services/common/grpc/service_host.h"
+#include "services/common/ids.h"
+#include "services/common/keys.h"
+#include "services/common/log/log.h"
+#include "services/routing/admin_service.h"
+#include "services/routing/background.h"
+#include "services/routing/routing_service.h"
+
+int main(int argc, char** argv) {
+  using namespace omniroute;
+  BlockTerminationSignals();
+  log::Init("routing");
+  std::string redis_url = "redis://127.0.0.1:6379";
+  std::string bind = "0.0.0.0";
+  int grpc_port = 7103, metrics_port = 9103, pool_size = 16;
+  routing::RoutingOptions options;
+  routing::BackgroundOptions background;
+  redis::ConsumerOptions consumer{"s:classified", kRoutingGroup, ""};
+  config::Flags flags("omniroute-routing");
+  flags.Add("redis-url", &redis_url, "Redis address, redis://[:password@]host:port[/db]");
+  flags.Add("bind", &bind, "address to listen on");
+  flags.Add("grpc-port", &grpc_port, "gRPC port (0 = any free port)");
+  flags.Add("metrics-port", &metrics_port, "Prometheus /metrics port (0 = any free port)");
+  flags.Add("redis-pool-size", &pool_size, "Redis connections shared by request threads");
+  flags.Add("event-max-len", &options.event_max_len, "approximate cap of each tenant event feed");
+  flags.Add("finished-ttl-seconds", &options.finished_ttl_seconds,
+            "how long finished interactions stay readable");
+  flags.Add("skip-ms", &options.skip_ms,
+            "how long an agent who declined or missed an interaction is skipped for it");
+  flags.Add("timer-interval-ms", &background.timer_interval_ms,
+            "how often due offer deadlines are fired");
+  flags.Add("sweep-interval-ms", &background.sweep_interval_ms,
+            "how often every queue is re-matched");
+  flags.Add("gauge-interval-ms", &background.gauge_interval_ms,
+            "how often queue gauges are read from Redis");
+  flags.Add("reclaim-idle-ms", &consumer.reclaim_idle_ms,
+            "claim stream entries pending this long on a dead consumer");
+  if (auto st = flags.Parse(argc, argv); !st.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(st.message()).c_str());
+    return st.code() == absl::StatusCode::kNotFound ? 0 : 2;
+  }
+  auto endpoint = redis::ParseUrl(redis_url);
+  if (!endpoint.ok() || pool_size < 1 || background.timer_interval_ms < 1) {
+    std::fprintf(stderr, "omniroute-routing: %s\n",
+                 endpoint.ok() ? "--redis-pool-size and --timer-interval-ms must be >= 1"
+                               : std::string(endpoint.status().message()).c_str());
+    return 2;
+  }
+  redis::Pool pool(*endpoint, pool_size + 3, std::chrono::milliseconds(2000));
+  SystemClock clock;
+  RandomIdGenerator ids;
+  Authenticator auth(&pool, &clock);
+  ServiceHost host(
+      {"routing", bind, grpc_port, metrics_port, {"omniroute.v1.Routing", "omniroute.v1.Admin"}},
+      &pool);
+  routing::RoutingMetrics metrics(host.registry());
+  routing::RoutingEngine engine(&pool, &redis::Scripts::Embedded(), &clock, options);
+  routing::RoutingService routing_service(&auth, &engine, &pool, &metrics, &host.draining());
+  routing::AdminService admin_service(&auth, &engine);
+  host.AddService(&routing_service);
+  host.AddService(&admin_service);
+
+  consumer.consumer = "routing-" + ids.NewId().substr(0, 12);
+  host.AddLoop("consumer", [&](const std::atomic<bool>& stop) {
+    redis::StreamConsumer c(&pool, consumer, [&](const std::vector<redis::StreamEntry>& batch) {
+      auto results = engine.Enqueue(batch);
+      if (!results.ok()) return results.status();
+      for (const auto& r : *results) {
+        std::string outcome = r.outcome.substr(0, r.outcome.find(':'));
+        metrics.enqueued.Add({{"tenant", r.tenant}, {"outcome", outcome}}).Increment();
+      }
+      return absl::OkStatus();
+    });
+    c.Run(stop);
+  });
+  host.AddLoop("timers", [&](const std::atomic<bool>& stop) {
+    routing::RunTimerLoop(pool, engine, metrics, background, stop);
+  });
+  host.AddLoop("gauges", [&](const std::atomic<bool>& stop) {
+    routing::RunGaugeLoop(pool, engine, metrics, background, stop);
+  });
+  return host.Run();
+}

@@ -1,0 +1,327 @@
+#include "services/routing/routing_engine.h"
+
+#include <algorithm>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "services/common/interaction_codec.h"
+#include "services/common/keys.h"
+#include "services/common/tenant_config.h"
+
+namespace omniroute::routing {
+namespace {
+
+absl::Status Unavailable(const absl::Status& st) {
+  return absl::UnavailableError(absl::StrCat("redis: ", st.message()));
+}
+
+int64_t ToInt(const std::string& s) {
+  int64_t v = 0;
+  (void)absl::SimpleAtoi(s, &v);
+  return v;
+}
+
+}  // namespace
+
+absl::Status TransitionError(const std::vector<std::string>& reply, const std::string& id,
+                             const std::string& agent) {
+  if (reply.empty()) return absl::InternalError("empty script reply");
+  const std::string& what = reply[0];
+  if (what == "ok") return absl::OkStatus();
+  if (what == "not_found") {
+    return absl::NotFoundError(absl::StrCat("interaction_id: no interaction ", id));
+  }
+  if (what == "wrong_agent") {
+    return absl::FailedPreconditionError(
+        absl::StrCat("agent_id: interaction ", id, " is not offered to or held by ", agent));
+  }
+  std::string state = reply.size() > 1 ? reply[1] : "unknown";
+  if (what == "not_offered") {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "interaction_id: interaction ", id, " has no open offer (state ", state, ")"));
+  }
+  if (what == "not_assigned") {
+    return absl::FailedPreconditionError(
+        absl::StrCat("interaction_id: interaction ", id, " is not assigned (state ", state, ")"));
+  }
+  return absl::InternalError(absl::StrCat("unexpected script reply ", what));
+}
+
+absl::StatusOr<std::vector<std::string>> RoutingEngine::RunTransition(
+    const std::string& script, const std::vector<std::string>& keys,
+    const std::vector<std::string>& args) {
+  auto conn = pool_->Acquire();
+  if (!conn.ok()) return Unavailable(conn.status());
+  auto reply = scripts_->Eval(**conn, script, keys, args);
+  if (!reply.ok()) {
+    return reply.status().code() == absl::StatusCode::kUnavailable ? Unavailable(reply.status())
+                                                                   : reply.status();
+  }
+  return redis::ReplyStrings(*reply);
+}
+
+absl::StatusOr<std::vector<EnqueueResult>> RoutingEngine::Enqueue(
+    const std::vector<redis::StreamEntry>& batch) {
+  std::string now = std::to_string(clock_->NowMs());
+  std::vector<std::vector<std::string>> cmds;
+  cmds.reserve(batch.size());
+  for (const auto& e : batch) {
+    TenantKeys keys(e.tenant);
+    cmds.push_back(scripts_->Command(
+        "routing/enqueue", {keys.Interaction(e.interaction_id), keys.ClassifiedStream(), keys.Events()},
+        {keys.prefix(), e.interaction_id, e.entry_id, kRoutingGroup, now,
+         std::to_string(options_.event_max_len), std::to_string(options_.finished_ttl_seconds)}));
+  }
+  auto conn = pool_->Acquire();
+  if (!conn.ok()) return Unavailable(conn.status());
+  auto replies = (*conn)->Pipeline(cmds);
+  if (!replies.ok()) return Unavailable(replies.status());
+  if (auto st = scripts_->FixNoScript(**conn, cmds, *replies); !st.ok()) return st;
+  std::vector<EnqueueResult> out;
+  out.reserve(batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const auto& r = (*replies)[i];
+    out.push_back({batch[i].tenant, r.is_error() ? "error" : r.str});
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> RoutingEngine::SetAgentState(const std::string& tenant,
+                                                                      const AgentUpdate& u) {
+  TenantKeys keys(tenant);
+  std::string caps;
+  if (!u.capacity.empty()) {
+    std::map<std::string, int> by_name;
+    for (const auto& [ch, max] : u.capacity) by_name[std::to_string(ch)] = max;
+    caps = EncodeSkills(by_name);  // the same {"key":int} JSON shape
+  }
+  return RunTransition("routing/agent_state", {keys.Agent(u.agent_id), keys.Events()},
+                       {keys.prefix(), u.agent_id, u.state, std::to_string(clock_->NowMs()),
+                        u.skills.empty() ? "" : EncodeSkills(u.skills), caps,
+                        std::to_string(options_.event_max_len)});
+}
+
+absl::StatusOr<AcceptResult> RoutingEngine::Accept(const std::string& tenant,
+                                                   const std::string& agent,
+                                                   const std::string& id) {
+  TenantKeys keys(tenant);
+  auto r = RunTransition("routing/accept", {keys.Interaction(id), keys.Events()},
+                         {keys.prefix(), id, agent, std::to_string(clock_->NowMs()),
+                          std::to_string(options_.event_max_len)});
+  if (!r.ok()) return r.status();
+  if (auto st = TransitionError(*r, id, agent); !st.ok()) return st;
+  return AcceptResult{r->size() > 1 ? ToInt((*r)[1]) : 0};
+}
+
+absl::Status RoutingEngine::Reject(const std::string& tenant, const std::string& agent,
+                                   const std::string& id, const std::string& reason) {
+  TenantKeys keys(tenant);
+  auto r = RunTransition("routing/reject", {keys.Interaction(id), keys.Events()},
+                         {keys.prefix(), id, agent, std::to_string(clock_->NowMs()),
+                          std::to_string(options_.event_max_len), reason,
+                          std::to_string(options_.skip_ms)});
+  if (!r.ok()) return r.status();
+  return TransitionError(*r, id, agent);
+}
+
+absl::Status RoutingEngine::Complete(const std::string& tenant, const std::string& agent,
+                                     const std::string& id) {
+  TenantKeys keys(tenant);
+  auto r = RunTransition("routing/complete", {keys.Interaction(id), keys.Events()},
+                         {keys.prefix(), id, agent, std::to_string(clock_->NowMs()),
+                          std::to_string(options_.event_max_len),
+                          std::to_string(options_.finished_ttl_seconds)});
+  if (!r.ok()) return r.status();
+  return TransitionError(*r, id, agent);
+}
+
+absl::StatusOr<int64_t> RoutingEngine::RunPerTenant(const std::string& script,
+                                                    const std::vector<std::string>& tenants) {
+  if (tenants.empty()) return 0;
+  std::string now = std::to_string(clock_->NowMs());
+  std::vector<std::vector<std::string>> cmds;
+  for (const auto& t : tenants) {
+    TenantKeys keys(t);
+    if (script == "routing/expire_offers") {
+      cmds.push_back(scripts_->Command(script, {keys.Timers(), keys.Events()},
+                                       {keys.prefix(), now, "200",
+                                        std::to_string(options_.event_max_len),
+                                        std::to_string(options_.skip_ms)}));
+    } else {
+      cmds.push_back(scripts_->Command(script, {keys.Queues(), keys.Events()},
+                                       {keys.prefix(), now, std::to_string(options_.event_max_len)}));
+    }
+  }
+  auto conn = pool_->Acquire();
+  if (!conn.ok()) return Unavailable(conn.status());
+  auto replies = (*conn)->Pipeline(cmds);
+  if (!replies.ok()) return Unavailable(replies.status());
+  if (auto st = scripts_->FixNoScript(**conn, cmds, *replies); !st.ok()) return st;
+  int64_t total = 0;
+  for (const auto& r : *replies) {
+    if (r.is_error()) return absl::InternalError(absl::StrCat(script, ": ", r.str));
+    total += r.integer;
+  }
+  return total;
+}
+
+absl::StatusOr<int64_t> RoutingEngine::ExpireOffers(const std::vector<std::string>& tenants) {
+  return RunPerTenant("routing/expire_offers", tenants);
+}
+
+absl::StatusOr<int64_t> RoutingEngine::Sweep(const std::vector<std::string>& tenants) {
+  return RunPerTenant("routing/sweep", tenants);
+}
+
+absl::StatusOr<int64_t> RoutingEngine::PutQueue(const std::string& tenant, const v1::Queue& q) {
+  TenantKeys keys(tenant);
+  std::vector<std::string> channels;
+  for (int c : q.channels()) channels.push_back(std::to_string(c));
+  std::map<std::string, int> skills;
+  for (const auto& s : q.required_skills()) skills[s.name()] = s.proficiency();
+  auto r = RunTransition(
+      "routing/put_queue", {keys.QueueConfig(q.name()), keys.Queues()},
+      {keys.prefix(), q.name(), absl::StrJoin(channels, ","), EncodeSkills(skills),
+       std::to_string(q.sla_threshold_seconds() * 1000LL),
+       std::to_string(q.offer_timeout_seconds() * 1000LL), q.SerializeAsString(),
+       std::to_string(clock_->NowMs()), std::to_string(options_.event_max_len)});
+  if (!r.ok()) return r.status();
+  return 0;
+}
+
+absl::StatusOr<v1::Queue> RoutingEngine::GetQueue(const std::string& tenant,
+                                                  const std::string& name) {
+  auto conn = pool_->Acquire();
+  if (!conn.ok()) return Unavailable(conn.status());
+  auto r = (*conn)->Command({"HGET", TenantKeys(tenant).QueueConfig(name), "proto"});
+  if (!r.ok()) return Unavailable(r.status());
+  v1::Queue q;
+  if (r->is_nil()) return absl::NotFoundError(absl::StrCat("name: no queue named '", name, "'"));
+  if (!q.ParseFromString(r->str)) return absl::DataLossError("queue config does not parse");
+  return q;
+}
+
+absl::StatusOr<std::vector<v1::Queue>> RoutingEngine::ListQueues(const std::string& tenant) {
+  TenantKeys keys(tenant);
+  auto conn = pool_->Acquire();
+  if (!conn.ok()) return Unavailable(conn.status());
+  auto names = (*conn)->Command({"SMEMBERS", keys.Queues()});
+  if (!names.ok()) return Unavailable(names.status());
+  std::vector<std::string> sorted = redis::ReplyStrings(*names);
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<std::vector<std::string>> cmds;
+  for (const auto& n : sorted) cmds.push_back({"HGET", keys.QueueConfig(n), "proto"});
+  std::vector<v1::Queue> out;
+  if (cmds.empty()) return out;
+  auto protos = (*conn)->Pipeline(cmds);
+  if (!protos.ok()) return Unavailable(protos.status());
+  for (const auto& p : *protos) {
+    v1::Queue q;
+    if (!p.is_nil() && q.ParseFromString(p.str)) out.push_back(std::move(q));
+  }
+  return out;
+}
+
+absl::Status RoutingEngine::DeleteQueue(const std::string& tenant, const std::string& name) {
+  TenantKeys keys(tenant);
+  auto conn = pool_->Acquire();
+  if (!conn.ok()) return Unavailable(conn.status());
+  auto r = scripts_->Eval(**conn, "routing/delete_queue", {keys.QueueConfig(name), keys.Queues()},
+                          {keys.prefix(), name});
+  if (!r.ok()) return r.status();
+  if (r->str == "not_found") {
+    return absl::NotFoundError(absl::StrCat("name: no queue named '", name, "'"));
+  }
+  if (r->str == "not_empty") {
+    return absl::FailedPreconditionError(
+        absl::StrCat("name: queue '", name, "' still has waiting interactions"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::TenantConfig> RoutingEngine::PutConfig(const std::string& tenant,
+                                                          v1::TenantConfig config) {
+  TenantKeys keys(tenant);
+  config.clear_version();
+  v1::TenantConfig effective = WithDefaults(config);
+  int max_missed = effective.max_missed_offers() == 0    ? 3
+                   : effective.max_missed_offers() < 0 ? 0
+                                                       : effective.max_missed_offers();
+  std::vector<std::string> args = {config.SerializeAsString()};
+  for (int s : effective.priority_head_start_seconds()) args.push_back(std::to_string(s));
+  args.push_back(std::to_string(max_missed));
+  auto r = RunTransition("routing/put_config", {keys.Config()}, args);
+  if (!r.ok()) return r.status();
+  auto conn = pool_->Acquire();
+  if (!conn.ok()) return Unavailable(conn.status());
+  auto v = (*conn)->Command({"HGET", keys.Config(), "version"});
+  if (!v.ok()) return Unavailable(v.status());
+  effective.set_version(ToInt(v->str));
+  return effective;
+}
+
+absl::StatusOr<v1::TenantConfig> RoutingEngine::GetConfig(const std::string& tenant) {
+  auto conn = pool_->Acquire();
+  if (!conn.ok()) return Unavailable(conn.status());
+  auto r = (*conn)->Command({"HMGET", TenantKeys(tenant).Config(), "proto", "version"});
+  if (!r.ok()) return Unavailable(r.status());
+  v1::TenantConfig config;
+  if (r->elements.size() == 2 && !r->elements[0].is_nil() &&
+      !config.ParseFromString(r->elements[0].str)) {
+    return absl::DataLossError("tenant config does not parse");
+  }
+  config = WithDefaults(std::move(config));
+  if (r->elements.size() == 2) config.set_version(ToInt(r->elements[1].str));
+  return config;
+}
+
+absl::StatusOr<v1::GetQueueStatsResponse> RoutingEngine::QueueStats(const std::string& tenant,
+                                                                    const std::string& queue) {
+  auto q = GetQueue(tenant, queue);
+  if (!q.ok()) return q.status();
+  TenantKeys keys(tenant);
+  auto conn = pool_->Acquire();
+  if (!conn.ok()) return Unavailable(conn.status());
+  std::vector<std::vector<std::string>> cmds = {
+      {"HMGET", keys.QueueStats(queue), "answered", "answered_sla", "abandoned", "completed"}};
+  for (int ch : q->channels()) {
+    cmds.push_back({"ZCARD", keys.Waiting(queue, ch)});
+    cmds.push_back({"ZCARD", keys.Available(queue, ch)});
+    cmds.push_back({"ZRANGE", keys.Waiting(queue, ch), "0", "0"});
+  }
+  auto r = (*conn)->Pipeline(cmds);
+  if (!r.ok()) return Unavailable(r.status());
+  v1::GetQueueStatsResponse out;
+  out.set_queue(queue);
+  auto counters = redis::ReplyStrings((*r)[0]);
+  counters.resize(4);
+  out.set_answered(ToInt(counters[0]));
+  out.set_answered_within_sla(ToInt(counters[1]));
+  out.set_abandoned(ToInt(counters[2]));
+  out.set_completed(ToInt(counters[3]));
+  std::vector<std::vector<std::string>> heads;
+  for (int i = 0; i < q->channels_size(); ++i) {
+    out.set_waiting(out.waiting() + (*r)[1 + 3 * i].integer);
+    out.set_available_agents(std::max<int64_t>(out.available_agents(), (*r)[2 + 3 * i].integer));
+    for (const auto& id : redis::ReplyStrings((*r)[3 + 3 * i])) {
+      heads.push_back({"HGET", keys.Interaction(id), "queued_ms"});
+    }
+  }
+  if (!heads.empty()) {
+    auto queued = (*conn)->Pipeline(heads);
+    if (!queued.ok()) return Unavailable(queued.status());
+    int64_t now = clock_->NowMs();
+    for (const auto& t : *queued) {
+      if (!t.is_nil()) out.set_oldest_wait_ms(std::max(out.oldest_wait_ms(), now - ToInt(t.str)));
+    }
+  }
+  int64_t denominator = out.answered() + out.abandoned();
+  out.set_service_level(denominator == 0 ? 1.0
+                                         : static_cast<double>(out.answered_within_sla()) /
+                                               static_cast<double>(denominator));
+  return out;
+}
+
+}  // namespace omniroute::routing

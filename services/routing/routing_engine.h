@@ -1,0 +1,95 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "omniroute/v1/admin.pb.h"
+#include "omniroute/v1/routing.pb.h"
+#include "services/common/clock.h"
+#include "services/common/redis/redis_client.h"
+#include "services/common/redis/scripts.h"
+#include "services/common/redis/stream_consumer.h"
+
+namespace omniroute::routing {
+
+struct RoutingOptions {
+  int64_t event_max_len = 100000;        // cap of the tenant event feed
+  int64_t finished_ttl_seconds = 86400;  // how long finished interactions stay readable
+  int64_t skip_ms = 30000;  // how long an agent who declined or missed an item is skipped for it
+};
+
+// An agent's requested state, free of transport types.
+struct AgentUpdate {
+  std::string agent_id;
+  std::string state;                      // offline | available | away
+  std::map<std::string, int> skills;      // replaces when non-empty
+  std::map<int, int> capacity;            // channel -> max; replaces when non-empty
+};
+
+// What the enqueue of one classified interaction did.
+struct EnqueueResult {
+  std::string tenant;
+  std::string outcome;  // queued | rejected:<reason> | skipped:<state> | missing | error
+};
+
+struct AcceptResult {
+  int64_t wait_ms = 0;
+};
+
+// Every routing state transition, each one Lua script on Redis (see services/routing/lua/).
+// No gRPC types; safe to call from any number of threads and replicas.
+class RoutingEngine {
+ public:
+  RoutingEngine(redis::Pool* pool, const redis::Scripts* scripts, const Clock* clock,
+                RoutingOptions options)
+      : pool_(pool), scripts_(scripts), clock_(clock), options_(options) {}
+
+  // Enqueues a batch of classified-stream entries (one pipeline) and makes the offers that
+  // become possible.
+  absl::StatusOr<std::vector<EnqueueResult>> Enqueue(const std::vector<redis::StreamEntry>& batch);
+
+  absl::StatusOr<std::vector<std::string>> SetAgentState(const std::string& tenant,
+                                                         const AgentUpdate& update);
+  absl::StatusOr<AcceptResult> Accept(const std::string& tenant, const std::string& agent,
+                                      const std::string& id);
+  absl::Status Reject(const std::string& tenant, const std::string& agent, const std::string& id,
+                      const std::string& reason);
+  absl::Status Complete(const std::string& tenant, const std::string& agent,
+                        const std::string& id);
+
+  // Fires due offer deadlines of the given tenants; returns the number of lapsed offers.
+  absl::StatusOr<int64_t> ExpireOffers(const std::vector<std::string>& tenants);
+  // Matches every queue of the given tenants (work-conservation safety net).
+  absl::StatusOr<int64_t> Sweep(const std::vector<std::string>& tenants);
+
+  // Admin.
+  absl::StatusOr<int64_t> PutQueue(const std::string& tenant, const v1::Queue& queue);
+  absl::StatusOr<v1::Queue> GetQueue(const std::string& tenant, const std::string& name);
+  absl::StatusOr<std::vector<v1::Queue>> ListQueues(const std::string& tenant);
+  absl::Status DeleteQueue(const std::string& tenant, const std::string& name);
+  absl::StatusOr<v1::TenantConfig> PutConfig(const std::string& tenant, v1::TenantConfig config);
+  absl::StatusOr<v1::TenantConfig> GetConfig(const std::string& tenant);
+  absl::StatusOr<v1::GetQueueStatsResponse> QueueStats(const std::string& tenant,
+                                                       const std::string& queue);
+
+ private:
+  absl::StatusOr<std::vector<std::string>> RunTransition(const std::string& script,
+                                                         const std::vector<std::string>& keys,
+                                                         const std::vector<std::string>& args);
+  absl::StatusOr<int64_t> RunPerTenant(const std::string& script,
+                                       const std::vector<std::string>& tenants);
+
+  redis::Pool* pool_;
+  const redis::Scripts* scripts_;
+  const Clock* clock_;
+  RoutingOptions options_;
+};
+
+// Maps a transition script's refusal ("not_offered", "wrong_agent", ...) to a status.
+absl::Status TransitionError(const std::vector<std::string>& reply, const std::string& id,
+                             const std::string& agent);
+
+}  // namespace omniroute::routing
