@@ -1,0 +1,37 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "services/common/redis/redis_client.h"
+#include "tests/support/process.h"
+
+namespace omniroute::testing {
+
+// A private redis-server on a free loopback port with its data in a temporary directory.
+class RedisServer {
+ public:
+  // appendonly: AOF with appendfsync always (for durability tests).
+  explicit RedisServer(bool appendonly = false);
+  ~RedisServer();
+
+  int port() const { return port_; }
+  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+  redis::Endpoint endpoint() const;
+  // A new connection to it.
+  std::unique_ptr<redis::Connection> Connect() const;
+  void FlushAll() const;
+  // Kills the server (SIGKILL) and starts it again on the same port and data directory.
+  void Restart();
+  Process& process() { return *process_; }
+
+ private:
+  void Start();
+
+  bool appendonly_;
+  int port_;
+  std::string dir_;
+  std::unique_ptr<Process> process_;
+};
+
+}  // namespace omniroute::testing

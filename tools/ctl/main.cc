@@ -1,0 +1,58 @@
+// omniroute-ctl: operator commands that work on Redis directly (bootstrap before any API key
+// exists).
+//   omniroute-ctl create-key --tenant T --roles integrator,agent,admin [--name N] [--redis-url U]
+// prints the new API key on stdout (only its SHA-256 is stored).
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_split.h"
+#include "services/common/config/flags.h"
+#include "services/common/grpc/auth.h"
+#include "services/common/redis/redis_client.h"
+
+int main(int argc, char** argv) {
+  using namespace omniroute;
+  if (argc < 2 || std::string(argv[1]) != "create-key") {
+    std::fprintf(stderr,
+                 "usage: omniroute-ctl create-key --tenant T --roles integrator,agent,"
+                 "supervisor,admin [--name N] [--redis-url U]\n");
+    return 2;
+  }
+  std::string redis_url = "redis://127.0.0.1:6379", tenant, roles_csv, name = "cli";
+  config::Flags flags("omniroute-ctl create-key");
+  flags.Add("redis-url", &redis_url, "Redis address");
+  flags.Add("tenant", &tenant, "tenant id, [A-Za-z0-9_-]{1,64}");
+  flags.Add("roles", &roles_csv, "comma-separated roles");
+  flags.Add("name", &name, "a label for the key");
+  if (auto st = flags.Parse(argc - 1, argv + 1); !st.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(st.message()).c_str());
+    return 2;
+  }
+  std::vector<Role> roles;
+  for (auto r : absl::StrSplit(roles_csv, ',', absl::SkipEmpty())) {
+    auto role = ParseRole(r);
+    if (!role.ok()) {
+      std::fprintf(stderr, "omniroute-ctl: %s\n", std::string(role.status().message()).c_str());
+      return 2;
+    }
+    roles.push_back(*role);
+  }
+  auto endpoint = redis::ParseUrl(redis_url);
+  if (!endpoint.ok()) {
+    std::fprintf(stderr, "omniroute-ctl: %s\n", std::string(endpoint.status().message()).c_str());
+    return 2;
+  }
+  auto conn = redis::Connection::Open(*endpoint, std::chrono::milliseconds(3000));
+  if (!conn.ok()) {
+    std::fprintf(stderr, "omniroute-ctl: %s\n", std::string(conn.status().message()).c_str());
+    return 1;
+  }
+  auto key = CreateApiKey(**conn, tenant, roles, name);
+  if (!key.ok()) {
+    std::fprintf(stderr, "omniroute-ctl: %s\n", std::string(key.status().message()).c_str());
+    return 1;
+  }
+  std::printf("%s\n", key->c_str());
+  return 0;
+}
