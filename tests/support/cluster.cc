@@ -1,0 +1,100 @@
+#include "tests/support/cluster.h"
+
+#include <signal.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+
+#include "services/common/grpc/auth.h"
+#include "tests/support/free_port.h"
+
+namespace omniroute::testing {
+
+Cluster::Cluster(ClusterOptions options)
+    : options_(std::move(options)), dir_(MakeTempDir("omniroute-cluster")) {
+  redis_ = std::make_unique<RedisServer>(options_.redis_aof);
+  for (const char* service : {"intake", "classification", "routing"}) {
+    for (int i = 0; i < options_.replicas; ++i) StartReplica(service);
+  }
+  for (auto& r : replicas_) {
+    if (!WaitServing(r, 20000)) {
+      throw std::runtime_error(r.service + " did not become SERVING; log:\n" +
+                               r.process->ReadLog());
+    }
+  }
+}
+
+Cluster::~Cluster() {
+  for (auto& r : replicas_) {
+    if (r.process) r.process->Signal(SIGKILL);
+  }
+  for (auto& r : replicas_) {
+    if (r.process) r.process->Wait(5000);
+  }
+  replicas_.clear();
+  redis_.reset();
+  std::string cmd = "rm -rf '" + dir_ + "'";
+  (void)std::system(cmd.c_str());
+}
+
+Replica& Cluster::StartReplica(const std::string& service) {
+  Replica r;
+  r.service = service;
+  r.grpc_port = FreePort();
+  r.metrics_port = FreePort();
+  std::vector<std::string> args = {"--redis-url=" + redis_->url(), "--bind=127.0.0.1",
+                                   "--grpc-port=" + std::to_string(r.grpc_port),
+                                   "--metrics-port=" + std::to_string(r.metrics_port)};
+  if (service == "routing") {
+    args.insert(args.end(), options_.extra_routing_flags.begin(),
+                options_.extra_routing_flags.end());
+  }
+  args.insert(args.end(), options_.extra_flags.begin(), options_.extra_flags.end());
+  std::string log = dir_ + "/" + service + "-" + std::to_string(started_++) + ".log";
+  r.process = std::make_unique<Process>(BinDir() + "/omniroute-" + service, args, log);
+  replicas_.push_back(std::move(r));
+  return replicas_.back();
+}
+
+bool Cluster::WaitServing(Replica& r, int timeout_ms) {
+  sim::Endpoints e{r.address(), r.address(), r.address()};
+  sim::ApiClient api(e);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!r.process->Running()) return false;
+    if (api.Serving(r.service)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+std::vector<Replica*> Cluster::Replicas(const std::string& service) {
+  std::vector<Replica*> out;
+  for (auto& r : replicas_) {
+    if (r.service == service && r.process && r.process->Running()) out.push_back(&r);
+  }
+  return out;
+}
+
+sim::Endpoints Cluster::endpoints(int index) {
+  auto pick = [&](const std::string& s) {
+    auto rs = Replicas(s);
+    if (rs.empty()) throw std::runtime_error("no running replica of " + s);
+    return rs[index % rs.size()]->address();
+  };
+  return {pick("intake"), pick("classification"), pick("routing")};
+}
+
+std::map<std::string, std::string> Cluster::CreateTenant(const std::string& tenant) {
+  auto conn = redis_->Connect();
+  std::map<std::string, std::string> keys;
+  for (Role role : {Role::kIntegrator, Role::kAgent, Role::kSupervisor, Role::kAdmin}) {
+    auto key = CreateApiKey(*conn, tenant, {role}, "test");
+    if (!key.ok()) throw std::runtime_error(std::string(key.status().message()));
+    keys[std::string(RoleName(role))] = *key;
+  }
+  return keys;
+}
+
+}  // namespace omniroute::testing

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/support/process.h"
+#include "tests/support/redis_server.h"
+#include "tools/sim/api_client.h"
+
+namespace omniroute::testing {
+
+// One replica of a service run as a real process.
+struct Replica {
+  std::string service;  // intake | classification | routing
+  int grpc_port = 0;
+  int metrics_port = 0;
+  std::unique_ptr<Process> process;
+  std::string address() const { return "127.0.0.1:" + std::to_string(grpc_port); }
+};
+
+struct ClusterOptions {
+  int replicas = 1;  // of each service
+  bool redis_aof = false;
+  std::vector<std::string> extra_routing_flags;  // e.g. {"--skip-ms=2000"}
+  std::vector<std::string> extra_flags;          // passed to every service
+};
+
+// redis-server plus the three service executables as processes on free loopback ports, and
+// API keys for one tenant. Waits until every replica reports SERVING.
+class Cluster {
+ public:
+  explicit Cluster(ClusterOptions options = {});
+  ~Cluster();
+
+  RedisServer& redis() { return *redis_; }
+  std::vector<Replica>& replicas() { return replicas_; }
+  std::vector<Replica*> Replicas(const std::string& service);
+  // Endpoints of the first replica of each service (or replica `index`).
+  sim::Endpoints endpoints(int index = 0);
+
+  // Creates API keys for `tenant` with each role; keys()["admin"] ...
+  std::map<std::string, std::string> CreateTenant(const std::string& tenant);
+
+  // Starts a replacement replica of `service` (e.g. after a kill).
+  Replica& StartReplica(const std::string& service);
+  bool WaitServing(Replica& r, int timeout_ms);
+  const std::string& dir() const { return dir_; }
+
+ private:
+  ClusterOptions options_;
+  std::string dir_;
+  std::unique_ptr<RedisServer> redis_;
+  std::vector<Replica> replicas_;
+  int started_ = 0;
+};
+
+}  // namespace omniroute::testing
