@@ -53,13 +53,13 @@ absl::Status ClassifierWorker::Handle(const std::vector<redis::StreamEntry>& ent
     }
     ClassifyResult r = Classify((*config)->config, in);
     TenantKeys keys(e.tenant);
-    writes.push_back(scripts_->Command(
-        "classification/classify",
-        {keys.Interaction(e.interaction_id), keys.IntakeStream(), keys.ClassifiedStream(),
-         keys.Events()},
-        {keys.prefix(), e.interaction_id, e.entry_id, kClassificationGroup, now,
-         std::to_string(event_max_len_), r.category, std::to_string(r.priority),
-         EncodeSkills(r.skills), r.queue, r.rule}));
+    writes.push_back(
+        scripts_->Command("classification/classify",
+                          {keys.Interaction(e.interaction_id), keys.IntakeStream(),
+                           keys.ClassifiedStream(), keys.Events()},
+                          {keys.prefix(), e.interaction_id, e.entry_id, kClassificationGroup, now,
+                           std::to_string(event_max_len_), r.category, std::to_string(r.priority),
+                           EncodeSkills(r.skills), r.queue, r.rule}));
   }
   auto replies = (*conn)->Pipeline(writes);
   if (!replies.ok()) return replies.status();

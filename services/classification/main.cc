@@ -49,8 +49,7 @@ int main(int argc, char** argv) {
   RandomIdGenerator ids;
   Authenticator auth(&pool, &clock);
   classification::ConfigCache configs(&clock, config_max_age_ms);
-  ServiceHost host({"classification", bind, grpc_port, metrics_port,
-                    {"omniroute.v1.Classifier"}},
+  ServiceHost host({"classification", bind, grpc_port, metrics_port, {"omniroute.v1.Classifier"}},
                    &pool);
   classification::ClassificationMetrics metrics(host.registry());
   classification::ClassifierWorker worker(&pool, &redis::Scripts::Embedded(), &clock, &configs,

@@ -15,8 +15,8 @@ bool ContainsWord(const std::string& text_lower, const std::string& word) {
   while ((pos = text_lower.find(word, pos)) != std::string::npos) {
     bool start_ok = pos == 0 || !IsWordChar(text_lower[pos - 1]) || !IsWordChar(word.front());
     size_t end = pos + word.size();
-    bool end_ok = end == text_lower.size() || !IsWordChar(text_lower[end]) ||
-                  !IsWordChar(word.back());
+    bool end_ok =
+        end == text_lower.size() || !IsWordChar(text_lower[end]) || !IsWordChar(word.back());
     if (start_ok && end_ok) return true;
     ++pos;
   }
@@ -46,8 +46,8 @@ ClassifyResult Classify(const v1::TenantConfig& config, const ClassifyInput& inp
   }
   if (result.queue.empty()) {
     auto it = config.default_queue_by_channel().find(input.channel);
-    result.queue = it != config.default_queue_by_channel().end() ? it->second
-                                                                 : config.default_queue();
+    result.queue =
+        it != config.default_queue_by_channel().end() ? it->second : config.default_queue();
   }
   if (input.requested_priority > 0) result.priority = input.requested_priority;
   if (!input.requested_queue.empty()) result.queue = input.requested_queue;

@@ -1,9 +1,9 @@
-#include "absl/strings/string_view.h"
 #include "services/common/interaction_codec.h"
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 
 namespace omniroute {
@@ -48,8 +48,7 @@ v1::InteractionState StateFromName(const std::string& name) {
   return v1::INTERACTION_STATE_UNSPECIFIED;
 }
 
-v1::Interaction InteractionFromHash(const std::string& tenant,
-                                    const std::vector<std::string>& kv) {
+v1::Interaction InteractionFromHash(const std::string& tenant, const std::vector<std::string>& kv) {
   v1::Interaction ix;
   ix.set_tenant_id(tenant);
   auto i64 = [](const std::string& v) {

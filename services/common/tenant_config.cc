@@ -68,13 +68,12 @@ absl::Status ValidateTenantConfig(const v1::TenantConfig& config,
       return invalid(absl::StrCat("config.default_queue_by_channel: unknown channel ", channel));
     }
     if (!queues.count(queue)) {
-      return invalid(
-          absl::StrCat("config.default_queue_by_channel: no queue named '", queue, "'"));
+      return invalid(absl::StrCat("config.default_queue_by_channel: no queue named '", queue, "'"));
     }
   }
   if (!config.default_queue().empty() && !queues.count(config.default_queue())) {
-    return invalid(absl::StrCat("config.default_queue: no queue named '", config.default_queue(),
-                                "'"));
+    return invalid(
+        absl::StrCat("config.default_queue: no queue named '", config.default_queue(), "'"));
   }
   if (config.default_priority() < 0 || config.default_priority() > 4) {
     return invalid("config.default_priority: unknown value");

@@ -91,15 +91,14 @@ grpc::Status IntakeService::SubmitInteractions(grpc::ServerContext* ctx,
       item_status[i] = absl::PermissionDeniedError(
           absl::StrCat("interactions[", i, "].tenant_id: not the API key's tenant"));
     } else if (auto st = ValidateSubmission(subs[i]); !st.ok()) {
-      item_status[i] = absl::InvalidArgumentError(
-          absl::StrCat("interactions[", i, "].", st.message()));
+      item_status[i] =
+          absl::InvalidArgumentError(absl::StrCat("interactions[", i, "].", st.message()));
     } else {
       valid.push_back(&subs[i]);
       valid_index.push_back(i);
       continue;
     }
-    metrics_->Submitted(principal->tenant, ChannelLabel(subs[i].channel),
-                        Outcome(item_status[i]));
+    metrics_->Submitted(principal->tenant, ChannelLabel(subs[i].channel), Outcome(item_status[i]));
   }
   std::vector<absl::StatusOr<SubmitOutcome>> stored;
   if (!valid.empty()) stored = store_->Submit(principal->tenant, valid);
@@ -111,8 +110,9 @@ grpc::Status IntakeService::SubmitInteractions(grpc::ServerContext* ctx,
       metrics_->Submitted(principal->tenant, ChannelLabel(subs[i].channel),
                           stored[k]->created ? "created" : "duplicate");
     } else {
-      item_status[i] = absl::Status(stored[k].status().code(),
-                                    absl::StrCat("interactions[", i, "].", stored[k].status().message()));
+      item_status[i] =
+          absl::Status(stored[k].status().code(),
+                       absl::StrCat("interactions[", i, "].", stored[k].status().message()));
       metrics_->Submitted(principal->tenant, ChannelLabel(subs[i].channel),
                           Outcome(stored[k].status()));
     }
@@ -154,8 +154,8 @@ grpc::Status IntakeService::CancelInteraction(grpc::ServerContext* ctx,
 grpc::Status IntakeService::GetInteraction(grpc::ServerContext* ctx,
                                            const v1::GetInteractionRequest* req,
                                            v1::GetInteractionResponse* resp) {
-  auto principal =
-      auth_->Authorize(*ctx, {Role::kIntegrator, Role::kSupervisor, Role::kAdmin}, req->tenant_id());
+  auto principal = auth_->Authorize(*ctx, {Role::kIntegrator, Role::kSupervisor, Role::kAdmin},
+                                    req->tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   if (auto st = ValidateInteractionId("interaction_id", req->interaction_id()); !st.ok()) {
     return ToGrpc(st);

@@ -16,12 +16,8 @@ std::vector<absl::StatusOr<SubmitOutcome>> IntakeStore::Submit(
   for (const Submission* s : batch) {
     std::string id = ids_->NewId();
     std::string ix = keys.Interaction(id);
-    std::vector<std::string> args = {keys.prefix(),
-                                     id,
-                                     s->idempotency_key,
-                                     Fingerprint(*s),
-                                     now,
-                                     std::to_string(options_.event_max_len),
+    std::vector<std::string> args = {keys.prefix(),   id,  s->idempotency_key,
+                                     Fingerprint(*s), now, std::to_string(options_.event_max_len),
                                      s->queue};
     for (auto& f : HashFields(*s)) args.push_back(std::move(f));
     std::string idem = s->idempotency_key.empty() ? ix : keys.Idempotency(s->idempotency_key);
@@ -29,8 +25,8 @@ std::vector<absl::StatusOr<SubmitOutcome>> IntakeStore::Submit(
         scripts_->Command("intake/submit", {ix, idem, keys.IntakeStream(), keys.Events()}, args));
   }
   auto fail_all = [&](const absl::Status& st) {
-    results.assign(batch.size(), absl::UnavailableError(
-                                     absl::StrCat("interaction not stored: ", st.message())));
+    results.assign(batch.size(),
+                   absl::UnavailableError(absl::StrCat("interaction not stored: ", st.message())));
     return results;
   };
   auto conn = pool_->Acquire();
@@ -45,8 +41,9 @@ std::vector<absl::StatusOr<SubmitOutcome>> IntakeStore::Submit(
     } else if (parts[0] == "created" || parts[0] == "duplicate") {
       results.push_back(SubmitOutcome{parts[1], parts[0] == "created"});
     } else if (parts[0] == "conflict") {
-      results.push_back(absl::AlreadyExistsError(absl::StrCat(
-          "idempotency_key: already used for interaction ", parts[1], " with a different request")));
+      results.push_back(
+          absl::AlreadyExistsError(absl::StrCat("idempotency_key: already used for interaction ",
+                                                parts[1], " with a different request")));
     } else if (parts[0] == "no_queue") {
       results.push_back(
           absl::InvalidArgumentError(absl::StrCat("queue: no queue named '", parts[1], "'")));
@@ -81,8 +78,7 @@ absl::StatusOr<v1::InteractionState> IntakeStore::Cancel(const std::string& tena
   return v1::INTERACTION_STATE_CANCELED;
 }
 
-absl::StatusOr<v1::Interaction> IntakeStore::Get(const std::string& tenant,
-                                                 const std::string& id) {
+absl::StatusOr<v1::Interaction> IntakeStore::Get(const std::string& tenant, const std::string& id) {
   auto conn = pool_->Acquire();
   if (!conn.ok()) return absl::UnavailableError(conn.status().message());
   auto reply = (*conn)->Command({"HGETALL", TenantKeys(tenant).Interaction(id)});

@@ -1,7 +1,7 @@
-#include "absl/strings/string_view.h"
 #include "services/intake/submission.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "services/common/grpc/auth.h"
 #include "services/common/validation.h"
 
@@ -9,8 +9,9 @@ namespace omniroute::intake {
 
 absl::Status ValidateSubmission(const Submission& s) {
   if (s.channel <= 0 || s.channel > kMaxChannel) {
-    return absl::InvalidArgumentError(
-        s.channel == 0 ? "channel: is required" : absl::StrCat("channel: unknown value ", s.channel));
+    return absl::InvalidArgumentError(s.channel == 0
+                                          ? "channel: is required"
+                                          : absl::StrCat("channel: unknown value ", s.channel));
   }
   if (!s.customer_id.empty()) {
     if (auto st = ValidateExternalId("customer_id", s.customer_id); !st.ok()) return st;

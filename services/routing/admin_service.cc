@@ -43,8 +43,7 @@ grpc::Status AdminService::ListQueues(grpc::ServerContext* ctx, const v1::ListQu
   return grpc::Status::OK;
 }
 
-grpc::Status AdminService::DeleteQueue(grpc::ServerContext* ctx,
-                                       const v1::DeleteQueueRequest* req,
+grpc::Status AdminService::DeleteQueue(grpc::ServerContext* ctx, const v1::DeleteQueueRequest* req,
                                        v1::DeleteQueueResponse* resp) {
   auto principal = auth_->Authorize(*ctx, {Role::kAdmin}, req->tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
@@ -64,8 +63,8 @@ grpc::Status AdminService::PutTenantConfig(grpc::ServerContext* ctx,
   if (auto st = ValidateTenantConfig(req->config(), names); !st.ok()) return ToGrpc(st);
   auto written = engine_->PutConfig(principal->tenant, req->config());
   if (!written.ok()) return ToGrpc(written.status());
-  log::Info("tenant config written", {{"tenant", principal->tenant},
-                                      {"version", std::to_string(written->version())}});
+  log::Info("tenant config written",
+            {{"tenant", principal->tenant}, {"version", std::to_string(written->version())}});
   *resp->mutable_config() = std::move(*written);
   return grpc::Status::OK;
 }

@@ -39,8 +39,8 @@ absl::Status TransitionError(const std::vector<std::string>& reply, const std::s
   }
   std::string state = reply.size() > 1 ? reply[1] : "unknown";
   if (what == "not_offered") {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "interaction_id: interaction ", id, " has no open offer (state ", state, ")"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("interaction_id: interaction ", id, " has no open offer (state ", state, ")"));
   }
   if (what == "not_assigned") {
     return absl::FailedPreconditionError(
@@ -70,7 +70,8 @@ absl::StatusOr<std::vector<EnqueueResult>> RoutingEngine::Enqueue(
   for (const auto& e : batch) {
     TenantKeys keys(e.tenant);
     cmds.push_back(scripts_->Command(
-        "routing/enqueue", {keys.Interaction(e.interaction_id), keys.ClassifiedStream(), keys.Events()},
+        "routing/enqueue",
+        {keys.Interaction(e.interaction_id), keys.ClassifiedStream(), keys.Events()},
         {keys.prefix(), e.interaction_id, e.entry_id, kRoutingGroup, now,
          std::to_string(options_.event_max_len), std::to_string(options_.finished_ttl_seconds)}));
   }
@@ -118,10 +119,10 @@ absl::StatusOr<AcceptResult> RoutingEngine::Accept(const std::string& tenant,
 absl::Status RoutingEngine::Reject(const std::string& tenant, const std::string& agent,
                                    const std::string& id, const std::string& reason) {
   TenantKeys keys(tenant);
-  auto r = RunTransition("routing/reject", {keys.Interaction(id), keys.Events()},
-                         {keys.prefix(), id, agent, std::to_string(clock_->NowMs()),
-                          std::to_string(options_.event_max_len), reason,
-                          std::to_string(options_.skip_ms)});
+  auto r = RunTransition(
+      "routing/reject", {keys.Interaction(id), keys.Events()},
+      {keys.prefix(), id, agent, std::to_string(clock_->NowMs()),
+       std::to_string(options_.event_max_len), reason, std::to_string(options_.skip_ms)});
   if (!r.ok()) return r.status();
   return TransitionError(*r, id, agent);
 }
@@ -129,10 +130,10 @@ absl::Status RoutingEngine::Reject(const std::string& tenant, const std::string&
 absl::Status RoutingEngine::Complete(const std::string& tenant, const std::string& agent,
                                      const std::string& id) {
   TenantKeys keys(tenant);
-  auto r = RunTransition("routing/complete", {keys.Interaction(id), keys.Events()},
-                         {keys.prefix(), id, agent, std::to_string(clock_->NowMs()),
-                          std::to_string(options_.event_max_len),
-                          std::to_string(options_.finished_ttl_seconds)});
+  auto r = RunTransition(
+      "routing/complete", {keys.Interaction(id), keys.Events()},
+      {keys.prefix(), id, agent, std::to_string(clock_->NowMs()),
+       std::to_string(options_.event_max_len), std::to_string(options_.finished_ttl_seconds)});
   if (!r.ok()) return r.status();
   return TransitionError(*r, id, agent);
 }
@@ -145,13 +146,14 @@ absl::StatusOr<int64_t> RoutingEngine::RunPerTenant(const std::string& script,
   for (const auto& t : tenants) {
     TenantKeys keys(t);
     if (script == "routing/expire_offers") {
-      cmds.push_back(scripts_->Command(script, {keys.Timers(), keys.Events()},
-                                       {keys.prefix(), now, "200",
-                                        std::to_string(options_.event_max_len),
-                                        std::to_string(options_.skip_ms)}));
+      cmds.push_back(
+          scripts_->Command(script, {keys.Timers(), keys.Events()},
+                            {keys.prefix(), now, "200", std::to_string(options_.event_max_len),
+                             std::to_string(options_.skip_ms)}));
     } else {
-      cmds.push_back(scripts_->Command(script, {keys.Queues(), keys.Events()},
-                                       {keys.prefix(), now, std::to_string(options_.event_max_len)}));
+      cmds.push_back(
+          scripts_->Command(script, {keys.Queues(), keys.Events()},
+                            {keys.prefix(), now, std::to_string(options_.event_max_len)}));
     }
   }
   auto conn = pool_->Acquire();
@@ -181,12 +183,11 @@ absl::StatusOr<int64_t> RoutingEngine::PutQueue(const std::string& tenant, const
   for (int c : q.channels()) channels.push_back(std::to_string(c));
   std::map<std::string, int> skills;
   for (const auto& s : q.required_skills()) skills[s.name()] = s.proficiency();
-  auto r = RunTransition(
-      "routing/put_queue", {keys.QueueConfig(q.name()), keys.Queues()},
-      {keys.prefix(), q.name(), absl::StrJoin(channels, ","), EncodeSkills(skills),
-       std::to_string(q.sla_threshold_seconds() * 1000LL),
-       std::to_string(q.offer_timeout_seconds() * 1000LL), q.SerializeAsString(),
-       std::to_string(clock_->NowMs()), std::to_string(options_.event_max_len)});
+  auto r = RunTransition("routing/put_queue", {keys.QueueConfig(q.name()), keys.Queues()},
+                         {keys.prefix(), q.name(), absl::StrJoin(channels, ","),
+                          EncodeSkills(skills), std::to_string(q.sla_threshold_seconds() * 1000LL),
+                          std::to_string(q.offer_timeout_seconds() * 1000LL), q.SerializeAsString(),
+                          std::to_string(clock_->NowMs()), std::to_string(options_.event_max_len)});
   if (!r.ok()) return r.status();
   return 0;
 }
@@ -246,7 +247,7 @@ absl::StatusOr<v1::TenantConfig> RoutingEngine::PutConfig(const std::string& ten
   TenantKeys keys(tenant);
   config.clear_version();
   v1::TenantConfig effective = WithDefaults(config);
-  int max_missed = effective.max_missed_offers() == 0    ? 3
+  int max_missed = effective.max_missed_offers() == 0  ? 3
                    : effective.max_missed_offers() < 0 ? 0
                                                        : effective.max_missed_offers();
   std::vector<std::string> args = {config.SerializeAsString()};

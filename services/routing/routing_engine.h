@@ -24,9 +24,9 @@ struct RoutingOptions {
 // An agent's requested state, free of transport types.
 struct AgentUpdate {
   std::string agent_id;
-  std::string state;                      // offline | available | away
-  std::map<std::string, int> skills;      // replaces when non-empty
-  std::map<int, int> capacity;            // channel -> max; replaces when non-empty
+  std::string state;                  // offline | available | away
+  std::map<std::string, int> skills;  // replaces when non-empty
+  std::map<int, int> capacity;        // channel -> max; replaces when non-empty
 };
 
 // What the enqueue of one classified interaction did.
@@ -57,8 +57,7 @@ class RoutingEngine {
                                       const std::string& id);
   absl::Status Reject(const std::string& tenant, const std::string& agent, const std::string& id,
                       const std::string& reason);
-  absl::Status Complete(const std::string& tenant, const std::string& agent,
-                        const std::string& id);
+  absl::Status Complete(const std::string& tenant, const std::string& agent, const std::string& id);
 
   // Fires due offer deadlines of the given tenants; returns the number of lapsed offers.
   absl::StatusOr<int64_t> ExpireOffers(const std::vector<std::string>& tenants);

@@ -12,7 +12,7 @@ namespace omniroute::routing {
 // Wait-time buckets (seconds): they include the usual SLA thresholds (10, 20, 30, 60 s...).
 inline const prometheus::Histogram::BucketBoundaries& WaitBuckets() {
   static const prometheus::Histogram::BucketBoundaries b = {1,  5,  10,  15,  20,  30, 45,
-                                                           60, 90, 120, 180, 300, 600};
+                                                            60, 90, 120, 180, 300, 600};
   return b;
 }
 
@@ -59,9 +59,9 @@ struct RoutingMetrics {
   }
   void ObserveTransition(const std::string& kind, double seconds) {
     transition_seconds
-        .Add({{"kind", kind}}, prometheus::Histogram::BucketBoundaries{
-                                   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                   0.05, 0.1, 0.25})
+        .Add({{"kind", kind}},
+             prometheus::Histogram::BucketBoundaries{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                                     0.01, 0.025, 0.05, 0.1, 0.25})
         .Observe(seconds);
   }
 

@@ -26,7 +26,8 @@ int64_t ToInt(const std::string& s) {
 
 Fields ToFields(const redis::Reply& kv) {
   Fields f;
-  for (size_t i = 0; i + 1 < kv.elements.size(); i += 2) f[kv.elements[i].str] = kv.elements[i + 1].str;
+  for (size_t i = 0; i + 1 < kv.elements.size(); i += 2)
+    f[kv.elements[i].str] = kv.elements[i + 1].str;
   return f;
 }
 
@@ -38,8 +39,8 @@ grpc::Status Tail(grpc::ServerContext* ctx, redis::Pool* pool, const std::atomic
   auto conn = pool->OpenDedicated(std::chrono::milliseconds(kTailBlockMs + 5000));
   if (!conn.ok()) return ToGrpc(absl::UnavailableError(conn.status().message()));
   while (!ctx->IsCancelled() && !draining->load()) {
-    auto r = (*conn)->Command({"XREAD", "COUNT", "200", "BLOCK", std::to_string(kTailBlockMs),
-                               "STREAMS", key, last_id});
+    auto r = (*conn)->Command(
+        {"XREAD", "COUNT", "200", "BLOCK", std::to_string(kTailBlockMs), "STREAMS", key, last_id});
     if (!r.ok()) return ToGrpc(absl::UnavailableError(r.status().message()));
     if (r->is_error()) return ToGrpc(absl::InternalError(r->str));
     for (const auto& stream : r->elements) {
@@ -54,8 +55,7 @@ grpc::Status Tail(grpc::ServerContext* ctx, redis::Pool* pool, const std::atomic
   return grpc::Status::OK;
 }
 
-v1::Offer OfferFromFields(const std::string& offer_id, const std::string& agent,
-                          const Fields& f) {
+v1::Offer OfferFromFields(const std::string& offer_id, const std::string& agent, const Fields& f) {
   v1::Offer o;
   o.set_offer_id(offer_id);
   o.set_agent_id(agent);
@@ -76,7 +76,8 @@ v1::Offer OfferFromFields(const std::string& offer_id, const std::string& agent,
 }
 
 absl::StatusOr<int> ParseChannel(int c) {
-  if (c <= 0 || c > 7) return absl::InvalidArgumentError(absl::StrCat("capacities.channel: unknown value ", c));
+  if (c <= 0 || c > 7)
+    return absl::InvalidArgumentError(absl::StrCat("capacities.channel: unknown value ", c));
   return c;
 }
 
@@ -258,15 +259,16 @@ grpc::Status RoutingService::CompleteInteraction(grpc::ServerContext* ctx,
 grpc::Status RoutingService::GetQueueStats(grpc::ServerContext* ctx,
                                            const v1::GetQueueStatsRequest* req,
                                            v1::GetQueueStatsResponse* resp) {
-  auto principal = auth_->Authorize(*ctx, {Role::kAgent, Role::kSupervisor, Role::kAdmin},
-                                    req->tenant_id());
+  auto principal =
+      auth_->Authorize(*ctx, {Role::kAgent, Role::kSupervisor, Role::kAdmin}, req->tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   if (auto st = ValidateName("queue", req->queue()); !st.ok()) return ToGrpc(st);
   auto stats = engine_->QueueStats(principal->tenant, req->queue());
   if (!stats.ok()) {
-    return ToGrpc(stats.status().code() == absl::StatusCode::kNotFound
-                      ? absl::NotFoundError(absl::StrCat("queue: no queue named '", req->queue(), "'"))
-                      : stats.status());
+    return ToGrpc(
+        stats.status().code() == absl::StatusCode::kNotFound
+            ? absl::NotFoundError(absl::StrCat("queue: no queue named '", req->queue(), "'"))
+            : stats.status());
   }
   *resp = std::move(*stats);
   return grpc::Status::OK;
@@ -275,9 +277,8 @@ grpc::Status RoutingService::GetQueueStats(grpc::ServerContext* ctx,
 grpc::Status RoutingService::WatchEvents(grpc::ServerContext* ctx,
                                          const v1::WatchEventsRequest* req,
                                          grpc::ServerWriter<v1::Event>* writer) {
-  auto principal =
-      auth_->Authorize(*ctx, {Role::kSupervisor, Role::kAdmin, Role::kIntegrator, Role::kAgent},
-                        req->tenant_id());
+  auto principal = auth_->Authorize(
+      *ctx, {Role::kSupervisor, Role::kAdmin, Role::kIntegrator, Role::kAgent}, req->tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   std::string start = req->after_event_id();
   if (start == "0") start = "0-0";

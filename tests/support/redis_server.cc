@@ -25,9 +25,9 @@ RedisServer::~RedisServer() {
 }
 
 void RedisServer::Start() {
-  std::vector<std::string> args = {"--port",     std::to_string(port_), "--bind",   "127.0.0.1",
-                                   "--dir",      dir_,                  "--save",   "",
-                                   "--daemonize", "no",                 "--logfile", ""};
+  std::vector<std::string> args = {
+      "--port", std::to_string(port_), "--bind", "127.0.0.1", "--dir", dir_, "--save",
+      "",       "--daemonize",         "no",     "--logfile", ""};
   if (appendonly_) {
     args.insert(args.end(), {"--appendonly", "yes", "--appendfsync", "always"});
   } else {

@@ -25,9 +25,10 @@ std::unique_ptr<grpc::ClientContext> ApiClient::Context(const std::string& api_k
 }
 
 bool ApiClient::Serving(const std::string& service) {
-  grpc::health::v1::Health::Stub* stub = service == "intake"           ? health_intake_.get()
-                                         : service == "classification" ? health_classification_.get()
-                                                                       : health_routing_.get();
+  grpc::health::v1::Health::Stub* stub = service == "intake" ? health_intake_.get()
+                                         : service == "classification"
+                                             ? health_classification_.get()
+                                             : health_routing_.get();
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
   grpc::health::v1::HealthCheckRequest req;

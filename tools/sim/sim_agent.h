@@ -18,11 +18,11 @@ namespace omniroute::sim {
 
 // How a simulated agent behaves.
 struct AgentBehavior {
-  std::map<v1::Channel, int> capacity;   // e.g. {VOICE: 1, CHAT: 3}
-  std::map<std::string, int> skills;     // name -> proficiency
-  double reject_probability = 0.0;       // declines this share of offers
-  bool never_answers = false;            // lets every offer lapse
-  int handle_ms_min = 50;                // handle time range of accepted work
+  std::map<v1::Channel, int> capacity;  // e.g. {VOICE: 1, CHAT: 3}
+  std::map<std::string, int> skills;    // name -> proficiency
+  double reject_probability = 0.0;      // declines this share of offers
+  bool never_answers = false;           // lets every offer lapse
+  int handle_ms_min = 50;               // handle time range of accepted work
   int handle_ms_max = 200;
   uint64_t seed = 1;
 };

@@ -45,7 +45,8 @@ std::vector<Submitted> RunTraffic(ApiClient& api, const std::string& api_key,
   const int batch = std::max(1, o.batch);
   while (!stop.load() && (o.total == 0 || n < o.total)) {
     if (o.rate_per_second > 0) {
-      auto due = start + std::chrono::microseconds(static_cast<int64_t>(n * 1e6 / o.rate_per_second));
+      auto due =
+          start + std::chrono::microseconds(static_cast<int64_t>(n * 1e6 / o.rate_per_second));
       std::this_thread::sleep_until(due);
     }
     v1::SubmitInteractionsRequest req;

@@ -10,14 +10,14 @@
 namespace omniroute::sim {
 
 struct TrafficOptions {
-  int total = 100;                    // interactions to submit (0 = until stop)
-  double rate_per_second = 0;         // 0 = as fast as the service answers
+  int total = 100;             // interactions to submit (0 = until stop)
+  double rate_per_second = 0;  // 0 = as fast as the service answers
   std::vector<v1::Channel> channels = {v1::CHANNEL_VOICE, v1::CHANNEL_CHAT, v1::CHANNEL_EMAIL};
-  int batch = 1;                      // > 1 uses SubmitInteractions
-  std::string key_prefix = "sim";     // idempotency keys are <prefix>-<n>
+  int batch = 1;                   // > 1 uses SubmitInteractions
+  std::string key_prefix = "sim";  // idempotency keys are <prefix>-<n>
   int customers = 500;
   uint64_t seed = 7;
-  int max_retries = 5;                // retries of UNAVAILABLE/DEADLINE with the same key
+  int max_retries = 5;  // retries of UNAVAILABLE/DEADLINE with the same key
 };
 
 // One interaction the generator got an OK for.

@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "services/common/grpc/auth.h"
 
 #include <openssl/sha.h>
@@ -9,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "services/common/ids.h"
 #include "services/common/keys.h"
 #include "services/common/validation.h"

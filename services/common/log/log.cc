@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "services/common/log/log.h"
 
 #include <chrono>
@@ -6,6 +5,8 @@
 #include <ctime>
 #include <map>
 #include <mutex>
+
+#include "absl/strings/string_view.h"
 
 namespace omniroute::log {
 namespace {

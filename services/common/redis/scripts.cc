@@ -85,11 +85,13 @@ absl::StatusOr<Reply> Scripts::Eval(Connection& conn, const std::string& name,
     reply = conn.Command(cmd);
     if (!reply.ok()) return reply.status();
   }
-  if (reply->is_error()) return absl::InternalError(absl::StrCat("script ", name, ": ", reply->str));
+  if (reply->is_error())
+    return absl::InternalError(absl::StrCat("script ", name, ": ", reply->str));
   return reply;
 }
 
-absl::Status Scripts::FixNoScript(Connection& conn, const std::vector<std::vector<std::string>>& cmds,
+absl::Status Scripts::FixNoScript(Connection& conn,
+                                  const std::vector<std::vector<std::string>>& cmds,
                                   std::vector<Reply>& replies) const {
   for (size_t i = 0; i < replies.size() && i < cmds.size(); ++i) {
     if (!IsNoScript(replies[i])) continue;

@@ -92,9 +92,10 @@ absl::StatusOr<int> StreamConsumer::PollOnce(Connection& conn) {
     std::this_thread::sleep_for(std::chrono::milliseconds(options_.block_ms));
     return handled;
   }
-  std::vector<std::string> cmd = {"XREADGROUP", "GROUP", options_.group, options_.consumer,
-                                  "COUNT",      std::to_string(options_.count),
-                                  "BLOCK",      std::to_string(options_.block_ms),
+  std::vector<std::string> cmd = {"XREADGROUP",   "GROUP",
+                                  options_.group, options_.consumer,
+                                  "COUNT",        std::to_string(options_.count),
+                                  "BLOCK",        std::to_string(options_.block_ms),
                                   "STREAMS"};
   for (const auto& [stream, tenant] : stream_to_tenant_) cmd.push_back(stream);
   for (size_t i = 0; i < stream_to_tenant_.size(); ++i) cmd.push_back(">");
