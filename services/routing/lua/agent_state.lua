@@ -45,9 +45,8 @@ for _, q in ipairs(redis.call('SMEMBERS', P .. ':queues')) do
   end
 end
 agent_refresh(P, agent)
-if prev ~= state then
-  emit(P, maxlen, now, 'agent_state', '', agent, '', '', {'state', state, 'from', prev or ''})
-end
+emit(P, maxlen, now, 'agent_state', '', agent, '', '', {'state', state, 'from', prev or '',
+  'skills_changed', skills_s ~= '' and '1' or '0', 'capacity_changed', caps_s ~= '' and '1' or '0'})
 if state == 'available' then
   match_agent(P, maxlen, now, agent)
 end
