@@ -1,0 +1,70 @@
+// API key checks against a real Redis.
+#include "services/common/grpc/auth.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/integration/redis_fixture.h"
+
+namespace omniroute {
+namespace {
+
+class AuthenticatorTest : public RedisFixture {
+ protected:
+  void SetUp() override {
+    RedisFixture::SetUp();
+    auto key = CreateApiKey(*conn_, "acme", {Role::kIntegrator, Role::kSupervisor}, "crm");
+    ASSERT_TRUE(key.ok()) << key.status();
+    key_ = *key;
+    auth_ = std::make_unique<Authenticator>(pool_.get(), &clock_, 5000);
+  }
+  std::string key_;
+  std::unique_ptr<Authenticator> auth_;
+};
+
+TEST_F(AuthenticatorTest, ValidKeyYieldsItsTenantAndRoles) {
+  auto p = auth_->AuthorizeKey(key_, {Role::kIntegrator}, "acme");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->tenant, "acme");
+  EXPECT_TRUE(p->Has(Role::kIntegrator));
+  EXPECT_TRUE(p->Has(Role::kSupervisor));
+  EXPECT_FALSE(p->Has(Role::kAdmin));
+  // Any one of the listed roles suffices; an empty tenant means the key's own.
+  auto own = auth_->AuthorizeKey(key_, {Role::kAdmin, Role::kSupervisor}, "");
+  ASSERT_TRUE(own.ok()) << own.status();
+  EXPECT_EQ(own->tenant, "acme");
+  // Only the hash of the key is stored.
+  EXPECT_EQ(HGet(ApiKeyKey(HashApiKey(key_)), "tenant"), "acme");
+  EXPECT_EQ(HGet(ApiKeyKey(HashApiKey(key_)), "roles"), "integrator,supervisor");
+  EXPECT_TRUE(Scan("*" + key_ + "*").empty());
+}
+
+TEST_F(AuthenticatorTest, UnknownKeyIsUnauthenticatedAndARevokedKeyStopsAfterTheCache) {
+  auto unknown = auth_->AuthorizeKey("ork_acme_not-a-real-key", {Role::kIntegrator}, "acme");
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kUnauthenticated) << unknown.status();
+  EXPECT_EQ(auth_->AuthorizeKey("", {Role::kIntegrator}, "").status().code(),
+            absl::StatusCode::kUnauthenticated);
+
+  ASSERT_TRUE(auth_->AuthorizeKey(key_, {Role::kIntegrator}, "acme").ok());
+  Cmd({"DEL", ApiKeyKey(HashApiKey(key_))});
+  clock_.Advance(4999);
+  EXPECT_TRUE(auth_->AuthorizeKey(key_, {Role::kIntegrator}, "acme").ok());  // still cached
+  clock_.Advance(1);
+  EXPECT_EQ(auth_->AuthorizeKey(key_, {Role::kIntegrator}, "acme").status().code(),
+            absl::StatusCode::kUnauthenticated);
+}
+
+TEST_F(AuthenticatorTest, MissingRoleOrAnotherTenantIsPermissionDenied) {
+  auto no_role = auth_->AuthorizeKey(key_, {Role::kAgent, Role::kAdmin}, "acme");
+  EXPECT_EQ(no_role.status().code(), absl::StatusCode::kPermissionDenied) << no_role.status();
+  auto other = auth_->AuthorizeKey(key_, {Role::kIntegrator}, "globex");
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kPermissionDenied) << other.status();
+  // A key of the other tenant does not open acme either.
+  auto globex = CreateApiKey(*conn_, "globex", {Role::kAdmin}, "ops");
+  ASSERT_TRUE(globex.ok());
+  EXPECT_EQ(auth_->AuthorizeKey(*globex, {Role::kAdmin}, "acme").status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(auth_->AuthorizeKey(*globex, {Role::kAdmin}, "globex").ok());
+}
+
+}  // namespace
+}  // namespace omniroute

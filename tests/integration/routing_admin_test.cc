@@ -1,0 +1,129 @@
+// Skills, eligibility indexes and queue administration against a real Redis.
+#include <gtest/gtest.h>
+
+#include "tests/integration/redis_fixture.h"
+
+namespace omniroute {
+namespace {
+
+class SkillsTest : public RedisFixture {};
+
+TEST_F(SkillsTest, AgentBelowTheQueueProficiencyIsNotEligibleUntilTheSkillRises) {
+  AddQueue("billing", {v1::CHANNEL_CHAT}, {{"billing", 3}});
+  AddQueue("general", {v1::CHANNEL_CHAT});
+  std::string id = SubmitAndRoute(Chat("invoice question", 0, "billing"));
+  ASSERT_EQ(State(id), "queued");
+
+  auto low = Login("alice", {{v1::CHANNEL_CHAT, 1}}, {{"billing", 2}});
+  ASSERT_TRUE(low.ok()) << low.status();
+  EXPECT_EQ(*low, std::vector<std::string>{"general"});
+  EXPECT_EQ(State(id), "queued");
+  EXPECT_FALSE(ZScore(keys_.Available("billing", v1::CHANNEL_CHAT), "alice").has_value());
+  EXPECT_TRUE(ZScore(keys_.Available("general", v1::CHANNEL_CHAT), "alice").has_value());
+
+  auto high = Login("alice", {}, {{"billing", 4}});
+  ASSERT_TRUE(high.ok()) << high.status();
+  EXPECT_EQ(*high, (std::vector<std::string>{"billing", "general"}));
+  EXPECT_EQ(State(id), "offered");
+  EXPECT_EQ(OfferedTo(id), "alice");
+  EXPECT_EQ(HGet(keys_.AgentSkills("alice"), "billing"), "4");
+  EXPECT_EQ(HGet(keys_.Agent("alice"), "cap:2"), "1");  // capacity kept when not given
+}
+
+TEST_F(SkillsTest, SkillsRequiredByAClassificationRuleFilterAgents) {
+  AddQueue("general", {v1::CHANNEL_CHAT});
+  v1::TenantConfig c;
+  c.set_default_queue("general");
+  auto* rule = c.add_rules();
+  rule->set_name("german");
+  rule->add_keywords("hallo");
+  rule->set_category("de");
+  auto* s = rule->add_required_skills();
+  s->set_name("german");
+  s->set_proficiency(2);
+  SetConfig(c);
+  // Amy has been idle longest but speaks no German.
+  ASSERT_TRUE(Login("amy", {{v1::CHANNEL_CHAT, 1}}).ok());
+  clock_.Advance(1000);
+  ASSERT_TRUE(Login("bert", {{v1::CHANNEL_CHAT, 1}}, {{"german", 3}}).ok());
+
+  std::string german = SubmitAndRoute(Chat("Hallo, ich brauche Hilfe"));
+  EXPECT_EQ(HGet(keys_.Interaction(german), "skills"), R"({"german":2})");
+  EXPECT_EQ(HGet(keys_.Interaction(german), "rule"), "german");
+  EXPECT_EQ(OfferedTo(german), "bert");
+  std::string english = SubmitAndRoute(Chat("hello, I need help"));
+  EXPECT_EQ(OfferedTo(english), "amy");
+
+  // With only unskilled agents free, the item waits rather than going to the wrong one.
+  std::string waiting = SubmitAndRoute(Chat("hallo nochmal"));
+  ASSERT_TRUE(engine_->Accept(kTenant, "amy", english).ok());
+  ASSERT_TRUE(engine_->Complete(kTenant, "amy", english).ok());
+  EXPECT_EQ(State(waiting), "queued");
+  EXPECT_EQ(Load("amy", v1::CHANNEL_CHAT), "0");
+}
+
+class QueueAdminTest : public RedisFixture {};
+
+TEST_F(QueueAdminTest, PutQueueReindexesExistingAgents) {
+  ASSERT_TRUE(Login("alice", {{v1::CHANNEL_CHAT, 1}, {v1::CHANNEL_EMAIL, 2}}, {{"sales", 2}}).ok());
+  AddQueue("sales", {v1::CHANNEL_CHAT}, {{"sales", 1}});
+  EXPECT_EQ(Int({"SISMEMBER", keys_.prefix() + ":agq:alice", "sales"}), 1);
+  EXPECT_TRUE(ZScore(keys_.Available("sales", v1::CHANNEL_CHAT), "alice").has_value());
+
+  // Raising the requirement above her proficiency takes her out.
+  AddQueue("sales", {v1::CHANNEL_CHAT}, {{"sales", 3}});
+  EXPECT_EQ(Int({"SISMEMBER", keys_.prefix() + ":agq:alice", "sales"}), 0);
+  EXPECT_FALSE(ZScore(keys_.Available("sales", v1::CHANNEL_CHAT), "alice").has_value());
+
+  // Lowering it again and moving the queue to email re-indexes her on the new channel only.
+  AddQueue("sales", {v1::CHANNEL_EMAIL}, {{"sales", 2}});
+  EXPECT_EQ(Int({"SISMEMBER", keys_.prefix() + ":agq:alice", "sales"}), 1);
+  EXPECT_FALSE(ZScore(keys_.Available("sales", v1::CHANNEL_CHAT), "alice").has_value());
+  EXPECT_TRUE(ZScore(keys_.Available("sales", v1::CHANNEL_EMAIL), "alice").has_value());
+  auto q = engine_->GetQueue(kTenant, "sales");
+  ASSERT_TRUE(q.ok()) << q.status();
+  ASSERT_EQ(q->channels_size(), 1);
+  EXPECT_EQ(q->channels(0), v1::CHANNEL_EMAIL);
+  EXPECT_EQ(q->required_skills(0).proficiency(), 2);
+
+  // Work waiting in the queue is matched to her right away.
+  intake::Submission mail = Chat("quote please", 0, "sales");
+  mail.channel = v1::CHANNEL_EMAIL;
+  std::string id = SubmitAndRoute(mail);
+  EXPECT_EQ(OfferedTo(id), "alice");
+}
+
+TEST_F(QueueAdminTest, DeleteQueueWithWaitingWorkIsFailedPrecondition) {
+  AddQueue("general", {v1::CHANNEL_CHAT});
+  std::string id = SubmitAndRoute(Chat("hello", 0, "general"));
+  ASSERT_EQ(State(id), "queued");
+  EXPECT_EQ(engine_->DeleteQueue(kTenant, "general").code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(engine_->GetQueue(kTenant, "general").ok());
+  EXPECT_TRUE(ZScore(keys_.Waiting("general", v1::CHANNEL_CHAT), id).has_value());
+
+  ASSERT_TRUE(store_->Cancel(kTenant, id, "test").ok());
+  ASSERT_TRUE(engine_->DeleteQueue(kTenant, "general").ok());
+  EXPECT_EQ(engine_->GetQueue(kTenant, "general").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Int({"SISMEMBER", keys_.Queues(), "general"}), 0);
+  EXPECT_EQ(engine_->DeleteQueue(kTenant, "general").code(), absl::StatusCode::kNotFound);
+  // Submissions naming the deleted queue are refused.
+  intake::Submission s = Chat("again", 0, "general");
+  EXPECT_EQ(store_->Submit(kTenant, {&s})[0].status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(QueueAdminTest, ListQueuesIsSortedByName) {
+  for (const char* name : {"zeta", "alpha", "mid-2", "mid-10"}) AddQueue(name, {v1::CHANNEL_CHAT});
+  AddQueue("alpha", {v1::CHANNEL_VOICE});  // replacing does not duplicate
+  auto queues = engine_->ListQueues(kTenant);
+  ASSERT_TRUE(queues.ok()) << queues.status();
+  std::vector<std::string> names;
+  for (const auto& q : *queues) names.push_back(q.name());
+  EXPECT_EQ(names, (std::vector<std::string>{"alpha", "mid-10", "mid-2", "zeta"}));
+  EXPECT_EQ((*queues)[0].channels(0), v1::CHANNEL_VOICE);
+  auto other = engine_->ListQueues("other-tenant");
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(other->empty());
+}
+
+}  // namespace
+}  // namespace omniroute
