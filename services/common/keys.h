@@ -39,6 +39,10 @@ class TenantKeys {
   std::string Waiting(absl::string_view q, int channel) const {
     return absl::StrCat(prefix_, ":q:", q, ":", channel);
   }
+  // The same waiting interactions ordered by first-queued time (oldest wait).
+  std::string WaitingByAge(absl::string_view q, int channel) const {
+    return absl::StrCat(prefix_, ":qt:", q, ":", channel);
+  }
   std::string Available(absl::string_view q, int channel) const {
     return absl::StrCat(prefix_, ":qa:", q, ":", channel);
   }

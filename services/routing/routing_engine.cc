@@ -189,6 +189,11 @@ absl::StatusOr<int64_t> RoutingEngine::PutQueue(const std::string& tenant, const
                           std::to_string(q.offer_timeout_seconds() * 1000LL), q.SerializeAsString(),
                           std::to_string(clock_->NowMs()), std::to_string(options_.event_max_len)});
   if (!r.ok()) return r.status();
+  if (r->size() == 2 && (*r)[0] == "channel_in_use") {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "queue.channels: channel ", (*r)[1],
+        " cannot be dropped while the queue holds waiting, offered or assigned work on it"));
+  }
   return 0;
 }
 
@@ -290,7 +295,7 @@ absl::StatusOr<v1::GetQueueStatsResponse> RoutingEngine::QueueStats(const std::s
   for (int ch : q->channels()) {
     cmds.push_back({"ZCARD", keys.Waiting(queue, ch)});
     cmds.push_back({"ZCARD", keys.Available(queue, ch)});
-    cmds.push_back({"ZRANGE", keys.Waiting(queue, ch), "0", "0"});
+    cmds.push_back({"ZRANGE", keys.WaitingByAge(queue, ch), "0", "0", "WITHSCORES"});
   }
   auto r = (*conn)->Pipeline(cmds);
   if (!r.ok()) return Unavailable(r.status());
@@ -302,20 +307,13 @@ absl::StatusOr<v1::GetQueueStatsResponse> RoutingEngine::QueueStats(const std::s
   out.set_answered_within_sla(ToInt(counters[1]));
   out.set_abandoned(ToInt(counters[2]));
   out.set_completed(ToInt(counters[3]));
-  std::vector<std::vector<std::string>> heads;
+  int64_t now = clock_->NowMs();
   for (int i = 0; i < q->channels_size(); ++i) {
     out.set_waiting(out.waiting() + (*r)[1 + 3 * i].integer);
     out.set_available_agents(std::max<int64_t>(out.available_agents(), (*r)[2 + 3 * i].integer));
-    for (const auto& id : redis::ReplyStrings((*r)[3 + 3 * i])) {
-      heads.push_back({"HGET", keys.Interaction(id), "queued_ms"});
-    }
-  }
-  if (!heads.empty()) {
-    auto queued = (*conn)->Pipeline(heads);
-    if (!queued.ok()) return Unavailable(queued.status());
-    int64_t now = clock_->NowMs();
-    for (const auto& t : *queued) {
-      if (!t.is_nil()) out.set_oldest_wait_ms(std::max(out.oldest_wait_ms(), now - ToInt(t.str)));
+    auto oldest = redis::ReplyStrings((*r)[3 + 3 * i]);
+    if (oldest.size() == 2) {
+      out.set_oldest_wait_ms(std::max(out.oldest_wait_ms(), now - ToInt(oldest[1])));
     }
   }
   int64_t denominator = out.answered() + out.abandoned();

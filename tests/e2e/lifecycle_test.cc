@@ -52,8 +52,9 @@ TEST(LifecycleE2E, SubmittedInteractionsAreRoutedAndCompleted) {
     v1::GetInteractionRequest g;
     g.set_interaction_id(s.interaction_id);
     v1::GetInteractionResponse gr;
-    ASSERT_TRUE(
-        api.intake().GetInteraction(sim::ApiClient::Context(keys["integrator"]).get(), g, &gr).ok());
+    ASSERT_TRUE(api.intake()
+                    .GetInteraction(sim::ApiClient::Context(keys["integrator"]).get(), g, &gr)
+                    .ok());
     EXPECT_EQ(gr.interaction().state(), v1::INTERACTION_STATE_COMPLETED);
   }
 }

@@ -11,8 +11,10 @@
 --   P:queues         set    queue names
 --   P:qc:<q>         hash   queue config (channels, skills json, sla_ms, offer_ms, proto)
 --   P:q:<q>:<ch>     zset   waiting interactions, score = queued time - priority head start
+--   P:qt:<q>:<ch>    zset   the same interactions, score = first queued time (oldest wait)
 --   P:qa:<q>:<ch>    zset   eligible agents with free capacity on ch, score = idle-since ms
---   P:qs:<q>         hash   queue counters (answered, answered_sla, abandoned, completed)
+--   P:qs:<q>         hash   queue counters (answered, answered_sla, abandoned, completed) and
+--                           inflight (offered or assigned now)
 --   P:agents         set    agent ids
 --   P:ag:<a>         hash   agent (state, idle_ms, cap:<ch>, load:<ch>, missed)
 --   P:agsk:<a>       hash   agent skills -> proficiency
@@ -20,6 +22,9 @@
 --   P:ao:<a>         stream offers to the agent (capped)
 --   P:skip:<id>      zset   agents that declined or missed the interaction -> skip-until ms
 --   P:timers         zset   offered interaction id -> offer deadline ms
+
+-- Default head starts (s) for P1..P4 when the tenant never wrote a config (see admin.proto).
+local DEFAULT_HEAD_START = {120, 60, 30, 0}
 
 local function kv_to_table(flat)
   local t = {}
@@ -115,11 +120,23 @@ local function agent_unindex(P, agent)
   end
 end
 
+-- Adds an interaction to a queue's waiting sets (routing order and age order).
+local function waiting_add(P, q, ch, id, score, queued_ms)
+  redis.call('ZADD', P .. ':q:' .. q .. ':' .. ch, score, id)
+  redis.call('ZADD', P .. ':qt:' .. q .. ':' .. ch, queued_ms, id)
+end
+
+local function waiting_remove(P, q, ch, id)
+  redis.call('ZREM', P .. ':q:' .. q .. ':' .. ch, id)
+  redis.call('ZREM', P .. ':qt:' .. q .. ':' .. ch, id)
+end
+
 local function offer(P, maxlen, now, id, agent, q, ch)
   local ix = P .. ':ix:' .. id
   local offer_ms = tonumber(redis.call('HGET', P .. ':qc:' .. q, 'offer_ms') or '20000')
   local deadline = now + offer_ms
-  redis.call('ZREM', P .. ':q:' .. q .. ':' .. ch, id)
+  waiting_remove(P, q, ch, id)
+  redis.call('HINCRBY', P .. ':qs:' .. q, 'inflight', 1)
   redis.call('HSET', ix, 'state', 'offered', 'agent', agent, 'offered_ms', now, 'deadline_ms',
     deadline)
   redis.call('HINCRBY', P .. ':ag:' .. agent, 'load:' .. ch, 1)
@@ -199,11 +216,12 @@ local function release(P, agent, ch, now)
   agent_refresh(P, agent)
 end
 
--- Puts an interaction back in its queue with its original order score.
+-- Puts an offered interaction back in its queue with its original order score.
 local function requeue(P, id)
   local ix = P .. ':ix:' .. id
-  local f = redis.call('HMGET', ix, 'queue', 'channel', 'score')
-  redis.call('ZADD', P .. ':q:' .. f[1] .. ':' .. f[2], tonumber(f[3]), id)
+  local f = redis.call('HMGET', ix, 'queue', 'channel', 'score', 'queued_ms')
+  waiting_add(P, f[1], f[2], id, tonumber(f[3]), tonumber(f[4]))
+  redis.call('HINCRBY', P .. ':qs:' .. f[1], 'inflight', -1)
   redis.call('HSET', ix, 'state', 'queued', 'agent', '', 'deadline_ms', 0)
   redis.call('ZREM', P .. ':timers', id)
   return f[1], f[2]

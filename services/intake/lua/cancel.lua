@@ -19,12 +19,13 @@ if state == 'assigned' then
   return {'assigned', state}
 end
 if state == 'queued' then
-  redis.call('ZREM', P .. ':q:' .. q .. ':' .. ch, id)
+  waiting_remove(P, q, ch, id)
   redis.call('HINCRBY', P .. ':qs:' .. q, 'abandoned', 1)
 elseif state == 'offered' then
   redis.call('ZREM', P .. ':timers', id)
   push_rescind(P, agent, id, 'canceled')
   redis.call('HINCRBY', P .. ':qs:' .. q, 'abandoned', 1)
+  redis.call('HINCRBY', P .. ':qs:' .. q, 'inflight', -1)
 end
 redis.call('HSET', ix, 'state', 'canceled', 'ended_ms', now, 'end_reason', reason, 'agent', '',
   'deadline_ms', 0)

@@ -36,9 +36,10 @@ else
     emit(P, maxlen, now, 'rejected_by_policy', id, '', q or '', ch, {'reason', reason})
     result = 'rejected:' .. reason
   else
-    local head = tonumber(redis.call('HGET', P .. ':cfg', 'head:' .. prio) or '0')
+    local head = tonumber(redis.call('HGET', P .. ':cfg', 'head:' .. prio) or
+      DEFAULT_HEAD_START[prio] or 0)
     local score = now - head * 1000
-    redis.call('ZADD', P .. ':q:' .. q .. ':' .. ch, score, id)
+    waiting_add(P, q, ch, id, score, now)
     redis.call('HSET', ix, 'state', 'queued', 'queued_ms', now, 'score', score)
     emit(P, maxlen, now, 'queued', id, '', q, ch, {'priority', tostring(prio)})
     match(P, maxlen, now, q, ch, 100)

@@ -3,9 +3,20 @@
 -- KEYS[1] P:qc:<q>  KEYS[2] P:queues
 -- ARGV[1] P  ARGV[2] queue  ARGV[3] channels csv  ARGV[4] skills json  ARGV[5] sla_ms
 -- ARGV[6] offer_ms  ARGV[7] serialized Queue proto  ARGV[8] now ms  ARGV[9] event max length
--- Returns the number of eligible agents.
+-- Returns the number of eligible agents, or {'channel_in_use', ch} when the new definition
+-- drops a channel that still has waiting work, or any channel while work is offered/assigned.
 local P, q, channels, skills, sla_ms, offer_ms, proto, now, maxlen = ARGV[1], ARGV[2], ARGV[3],
   ARGV[4], ARGV[5], ARGV[6], ARGV[7], tonumber(ARGV[8]), ARGV[9]
+local keep = {}
+for ch in string.gmatch(channels, '[^,]+') do
+  keep[ch] = true
+end
+local inflight = tonumber(redis.call('HGET', P .. ':qs:' .. q, 'inflight') or '0')
+for _, ch in ipairs(queue_channels(P, q)) do
+  if not keep[ch] and (inflight > 0 or redis.call('ZCARD', P .. ':q:' .. q .. ':' .. ch) > 0) then
+    return {'channel_in_use', ch}
+  end
+end
 -- Take the queue's agents out of its old (queue, channel) indexes before the channels change.
 for _, ch in ipairs(queue_channels(P, q)) do
   redis.call('DEL', P .. ':qa:' .. q .. ':' .. ch)
