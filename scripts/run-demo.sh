@@ -1,0 +1,267 @@
+#!/usr/bin/env bash
+# The live demo behind `make run`: a private redis-server (unless REDIS_URL is set), the three
+# services as separate processes, a demo tenant with API keys, then omniroute-demo (queues, rules,
+# simulated agents, traffic, a summary line every few seconds). Ctrl-C or SIGTERM stops it all
+# cleanly (services drain on SIGTERM, then Redis) and exits 0.
+#
+#   scripts/run-demo.sh [BUILD_DIR]          (default: build; binaries in BUILD_DIR/bin)
+#
+# Environment (all optional):
+#   DEMO_SECONDS=N        stop after N seconds (default 0: run until Ctrl-C)
+#   DEMO_RATE=8           interactions per second       DEMO_AGENTS=12   simulated agents
+#   DEMO_TENANT=demo      tenant id                     DEMO_BIND=127.0.0.1  services' bind address
+#   INTAKE_GRPC_PORT=7101  CLASSIFICATION_GRPC_PORT=7102  ROUTING_GRPC_PORT=7103
+#   INTAKE_METRICS_PORT=9101  CLASSIFICATION_METRICS_PORT=9102  ROUTING_METRICS_PORT=9103
+#   REDIS_URL=redis://host:port   use this Redis instead of starting one
+#   REDIS_PORT=6390       port of the private Redis (when 6390 is busy and REDIS_PORT is not set,
+#                         a free port nearby is used)
+#   DEMO_KEEP_DATA=1      keep the private Redis data (AOF) of the last run instead of starting empty
+#
+# Files: BUILD_DIR/run/logs/{redis,intake,classification,routing}.log, BUILD_DIR/run/redis (data).
+set -euo pipefail
+
+die() {
+  echo "run-demo: $*" >&2
+  exit 1
+}
+
+BUILD_DIR=${1:-build}
+[[ -d "$BUILD_DIR" ]] || die "no build directory '$BUILD_DIR' (run 'make run', or build first)"
+BUILD_DIR=$(cd "$BUILD_DIR" && pwd)
+BIN=$BUILD_DIR/bin
+RUN_DIR=$BUILD_DIR/run
+LOG_DIR=$RUN_DIR/logs
+for exe in omniroute-intake omniroute-classification omniroute-routing omniroute-ctl omniroute-demo; do
+  [[ -x "$BIN/$exe" ]] || die "missing $BIN/$exe (build first: cmake --build $BUILD_DIR)"
+done
+
+DEMO_SECONDS=${DEMO_SECONDS:-0}
+DEMO_RATE=${DEMO_RATE:-8}
+DEMO_AGENTS=${DEMO_AGENTS:-12}
+DEMO_TENANT=${DEMO_TENANT:-demo}
+DEMO_BIND=${DEMO_BIND:-127.0.0.1}
+[[ "$DEMO_SECONDS" =~ ^[0-9]+$ ]] || die "DEMO_SECONDS must be a whole number of seconds, got '$DEMO_SECONDS'"
+[[ "$DEMO_AGENTS" =~ ^[0-9]+$ ]] || die "DEMO_AGENTS must be a whole number, got '$DEMO_AGENTS'"
+
+# Where to connect to a service bound to DEMO_BIND.
+case "$DEMO_BIND" in
+  0.0.0.0 | "::" | "[::]") HOST=127.0.0.1 ;;
+  *) HOST=$DEMO_BIND ;;
+esac
+
+declare -A PORT_VAR=(
+  [intake_grpc]=INTAKE_GRPC_PORT [classification_grpc]=CLASSIFICATION_GRPC_PORT
+  [routing_grpc]=ROUTING_GRPC_PORT [intake_metrics]=INTAKE_METRICS_PORT
+  [classification_metrics]=CLASSIFICATION_METRICS_PORT [routing_metrics]=ROUTING_METRICS_PORT
+)
+declare -A PORT_DEFAULT=(
+  [intake_grpc]=7101 [classification_grpc]=7102 [routing_grpc]=7103
+  [intake_metrics]=9101 [classification_metrics]=9102 [routing_metrics]=9103
+)
+declare -A PORT=()
+for k in intake_grpc classification_grpc routing_grpc intake_metrics classification_metrics routing_metrics; do
+  var=${PORT_VAR[$k]}
+  p=${!var:-${PORT_DEFAULT[$k]}}
+  if ! [[ "$p" =~ ^[0-9]+$ ]] || ((p < 1 || p > 65535)); then
+    die "$var must be a port number 1..65535, got '$p'"
+  fi
+  PORT[$k]=$p
+done
+
+# True when something accepts TCP connections on host:port.
+port_in_use() {
+  timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null
+}
+
+seen=" "
+for k in intake_grpc classification_grpc routing_grpc intake_metrics classification_metrics routing_metrics; do
+  p=${PORT[$k]}
+  [[ "$seen" != *" $p "* ]] || die "port $p is given twice (${PORT_VAR[$k]}); every service port must differ"
+  seen+="$p "
+  if port_in_use "$HOST" "$p"; then
+    what=${k%_*}
+    [[ $k == *_grpc ]] && what+=" gRPC" || what+=" metrics"
+    die "port $p ($what port, ${PORT_VAR[$k]}) is already in use; stop what listens there or set ${PORT_VAR[$k]} to a free port"
+  fi
+done
+
+# ---------------------------------------------------------------------------------------------
+# Children and clean-up. Redis and the services run in their own sessions (setsid), so a
+# terminal Ctrl-C reaches only this script and the demo; the clean-up below stops them in order.
+
+DEMO_PID=""
+REDIS_PID=""
+declare -A SVC_PID=()
+STOPPING=0
+FORCE=0
+
+alive() {
+  local s
+  s=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+  [[ -n "$s" && "$s" != Z* ]]
+}
+
+# shellcheck disable=SC2317  # (called from the EXIT trap)
+# stop_pids TIMEOUT NAME=PID...: SIGTERM to all, wait up to TIMEOUT s (less after a second
+# Ctrl-C), then SIGKILL what is left; reaps each and reports its exit status.
+stop_pids() {
+  local timeout=$1 item name pid deadline status
+  shift
+  for item in "$@"; do kill -TERM "${item#*=}" 2>/dev/null || true; done
+  deadline=$((SECONDS + timeout))
+  for item in "$@"; do
+    name=${item%%=*}
+    pid=${item#*=}
+    while alive "$pid" && ((SECONDS < deadline && FORCE == 0)); do sleep 0.1; done
+    if alive "$pid"; then
+      echo "run-demo: $name did not stop, killing it" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    status=0
+    wait "$pid" 2>/dev/null || status=$?
+    STOPPED+=("$name exit $status")
+  done
+}
+
+# shellcheck disable=SC2317
+cleanup() {
+  local rc=$?
+  ((STOPPING == 0)) || return 0
+  STOPPING=1
+  trap 'FORCE=1' INT TERM HUP
+  STOPPED=()
+  if [[ -n "$DEMO_PID" ]]; then stop_pids 20 demo="$DEMO_PID"; fi
+  local svcs=()
+  for name in intake classification routing; do
+    [[ -z "${SVC_PID[$name]:-}" ]] || svcs+=("$name=${SVC_PID[$name]}")
+  done
+  if ((${#svcs[@]} > 0)); then
+    echo "run-demo: stopping the services (SIGTERM, they drain)..." >&2
+    stop_pids 30 "${svcs[@]}"
+  fi
+  if [[ -n "$REDIS_PID" ]]; then stop_pids 20 redis-server="$REDIS_PID"; fi
+  if ((${#STOPPED[@]} > 0)); then
+    local list
+    list=$(printf '%s, ' "${STOPPED[@]}")
+    echo "run-demo: stopped ${list%, }; logs in $LOG_DIR" >&2
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+
+# shellcheck disable=SC2317
+on_signal() {
+  INTERRUPTED=1
+  if [[ -n "$DEMO_PID" ]]; then
+    kill -TERM "$DEMO_PID" 2>/dev/null || true  # the demo stops; the main line then cleans up
+  else
+    echo "run-demo: interrupted during start-up" >&2
+    exit 0
+  fi
+}
+INTERRUPTED=0
+trap on_signal INT TERM HUP
+
+mkdir -p "$LOG_DIR"
+
+# ---------------------------------------------------------------------------------------------
+# Redis
+
+if [[ -n "${REDIS_URL:-}" ]]; then
+  echo "run-demo: using REDIS_URL=$REDIS_URL (no private Redis)"
+  if command -v redis-cli >/dev/null && [[ "$(redis-cli -u "$REDIS_URL" ping 2>/dev/null)" != PONG ]]; then
+    die "Redis at REDIS_URL=$REDIS_URL does not answer PING"
+  fi
+else
+  command -v redis-server >/dev/null ||
+    die "redis-server is not installed (run scripts/install-deps.sh, or set REDIS_URL)"
+  if [[ -n "${REDIS_PORT:-}" ]]; then
+    [[ "$REDIS_PORT" =~ ^[0-9]+$ ]] || die "REDIS_PORT must be a port number, got '$REDIS_PORT'"
+    ! port_in_use 127.0.0.1 "$REDIS_PORT" ||
+      die "port $REDIS_PORT (private Redis, REDIS_PORT) is already in use; set REDIS_PORT to a free port"
+  else
+    REDIS_PORT=""
+    for p in $(seq 6390 6490); do
+      [[ "$seen" != *" $p "* ]] || continue
+      if ! port_in_use 127.0.0.1 "$p"; then
+        REDIS_PORT=$p
+        break
+      fi
+    done
+    [[ -n "$REDIS_PORT" ]] || die "no free port for the private Redis in 6390..6490; set REDIS_PORT"
+  fi
+  REDIS_DIR=$RUN_DIR/redis
+  if [[ "${DEMO_KEEP_DATA:-0}" != 1 ]]; then rm -rf "$REDIS_DIR"; fi
+  mkdir -p "$REDIS_DIR"
+  setsid redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$REDIS_DIR" \
+    --appendonly yes --appendfsync everysec --save "" --daemonize no --logfile "" \
+    </dev/null >"$LOG_DIR/redis.log" 2>&1 &
+  REDIS_PID=$!
+  REDIS_URL=redis://127.0.0.1:$REDIS_PORT
+  deadline=$((SECONDS + 15))
+  until [[ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null || true)" == PONG ]]; do
+    alive "$REDIS_PID" || { tail -n 20 "$LOG_DIR/redis.log" >&2; die "redis-server exited during start-up (log: $LOG_DIR/redis.log)"; }
+    ((SECONDS < deadline)) || die "redis-server did not answer PING within 15 s (log: $LOG_DIR/redis.log)"
+    sleep 0.1
+  done
+  echo "run-demo: private Redis $REDIS_URL (pid $REDIS_PID, AOF in $REDIS_DIR)"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Services
+
+for name in intake classification routing; do
+  setsid "$BIN/omniroute-$name" --redis-url "$REDIS_URL" --bind "$DEMO_BIND" \
+    --grpc-port "${PORT[${name}_grpc]}" --metrics-port "${PORT[${name}_metrics]}" \
+    </dev/null >"$LOG_DIR/$name.log" 2>&1 &
+  SVC_PID[$name]=$!
+done
+deadline=$((SECONDS + 30))
+for name in intake classification routing; do
+  until port_in_use "$HOST" "${PORT[${name}_grpc]}"; do
+    if ! alive "${SVC_PID[$name]}"; then
+      tail -n 20 "$LOG_DIR/$name.log" >&2
+      die "omniroute-$name exited during start-up (log: $LOG_DIR/$name.log)"
+    fi
+    ((SECONDS < deadline)) || die "omniroute-$name is not listening on port ${PORT[${name}_grpc]} after 30 s (log: $LOG_DIR/$name.log)"
+    sleep 0.1
+  done
+done
+ENDPOINTS=(--intake "$HOST:${PORT[intake_grpc]}" --classification "$HOST:${PORT[classification_grpc]}"
+  --routing "$HOST:${PORT[routing_grpc]}")
+"$BIN/omniroute-demo" --check-health --wait-seconds 30 "${ENDPOINTS[@]}" ||
+  die "the services did not become SERVING (logs: $LOG_DIR)"
+echo "run-demo: intake, classification and routing are SERVING (pids ${SVC_PID[intake]} ${SVC_PID[classification]} ${SVC_PID[routing]}; logs in $LOG_DIR)"
+
+# ---------------------------------------------------------------------------------------------
+# Demo tenant keys, then the demo itself (in the background, so that signals reach this script)
+
+create_key() {
+  "$BIN/omniroute-ctl" create-key --redis-url "$REDIS_URL" --tenant "$DEMO_TENANT" \
+    --roles "$1" --name "demo-$2" || die "omniroute-ctl create-key failed"
+}
+ADMIN_KEY=$(create_key admin,supervisor admin)
+INTEGRATOR_KEY=$(create_key integrator integrator)
+AGENT_KEY=$(create_key agent agent)
+
+OMNIROUTE_ADMIN_KEY=$ADMIN_KEY OMNIROUTE_INTEGRATOR_KEY=$INTEGRATOR_KEY OMNIROUTE_AGENT_KEY=$AGENT_KEY \
+  "$BIN/omniroute-demo" "${ENDPOINTS[@]}" --tenant "$DEMO_TENANT" \
+  --intake-metrics "$HOST:${PORT[intake_metrics]}" \
+  --classification-metrics "$HOST:${PORT[classification_metrics]}" \
+  --routing-metrics "$HOST:${PORT[routing_metrics]}" \
+  --rate "$DEMO_RATE" --agents "$DEMO_AGENTS" --duration-seconds "$DEMO_SECONDS" &
+DEMO_PID=$!
+
+status=0
+wait "$DEMO_PID" || status=$?
+# `wait` also returns when a trapped signal arrives; keep waiting until the demo has exited.
+while kill -0 "$DEMO_PID" 2>/dev/null; do
+  status=0
+  wait "$DEMO_PID" || status=$?
+done
+DEMO_PID=""
+if ((status != 0)); then
+  ((INTERRUPTED == 1)) || die "omniroute-demo failed (exit $status)"
+  echo "run-demo: omniroute-demo exited with status $status while stopping" >&2
+fi
+exit 0
