@@ -21,7 +21,7 @@ std::string Timestamp() {
   std::time_t secs = ms / 1000;
   std::tm tm;
   gmtime_r(&secs, &tm);
-  char buf[40];
+  char buf[96];  // room for any int values, so the compiler can prove no truncation
   std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                 static_cast<int>(ms % 1000));
