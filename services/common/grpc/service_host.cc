@@ -2,6 +2,7 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
 #include <signal.h>
 
 #include <chrono>
@@ -87,6 +88,13 @@ int ServiceHost::Run() {
   builder.AddListeningPort(absl::StrCat(options_.bind, ":", options_.grpc_port),
                            grpc::InsecureServerCredentials(), &grpc_port);
   builder.SetMaxReceiveMessageSize(8 * 1024 * 1024);
+  // Keep a warm set of polling threads: with the defaults (1..2 pollers) the sync server
+  // creates and destroys a thread for almost every concurrent call under load.
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 4);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 32);
+  grpc::ResourceQuota quota("omniroute-" + options_.service);
+  quota.SetMaxThreads(options_.max_threads);
+  builder.SetResourceQuota(quota);
   for (auto* s : services_) builder.RegisterService(s);
   server_ = builder.BuildAndStart();
   if (!server_ || grpc_port == 0) {

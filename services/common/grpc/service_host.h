@@ -26,6 +26,8 @@ struct HostOptions {
   int metrics_port = 0;  // 0 = pick a free port
   std::vector<std::string> health_names;  // grpc.health.v1 service names to report
   int drain_seconds = 10;
+  // Upper bound on gRPC server threads (each open WatchOffers/WatchEvents stream holds one).
+  int max_threads = 2048;
 };
 
 // Blocks SIGTERM and SIGINT in the calling thread and every thread started after it, so that
