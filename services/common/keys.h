@@ -36,15 +36,17 @@ class TenantKeys {
   std::string Queues() const { return absl::StrCat(prefix_, ":queues"); }
   std::string QueueConfig(absl::string_view q) const { return absl::StrCat(prefix_, ":qc:", q); }
   std::string QueueStats(absl::string_view q) const { return absl::StrCat(prefix_, ":qs:", q); }
+  // Waiting interactions that need no skills beyond the queue's (skill signature "0").
   std::string Waiting(absl::string_view q, int channel) const {
-    return absl::StrCat(prefix_, ":q:", q, ":", channel);
+    return absl::StrCat(prefix_, ":q:", q, ":", channel, ":0");
   }
   // The same waiting interactions ordered by first-queued time (oldest wait).
   std::string WaitingByAge(absl::string_view q, int channel) const {
     return absl::StrCat(prefix_, ":qt:", q, ":", channel);
   }
+  // Every agent eligible for the queue with free capacity on the channel (signature "0").
   std::string Available(absl::string_view q, int channel) const {
-    return absl::StrCat(prefix_, ":qa:", q, ":", channel);
+    return absl::StrCat(prefix_, ":qa:", q, ":", channel, ":0");
   }
   std::string Agents() const { return absl::StrCat(prefix_, ":agents"); }
   std::string Agent(absl::string_view a) const { return absl::StrCat(prefix_, ":ag:", a); }

@@ -293,7 +293,7 @@ absl::StatusOr<v1::GetQueueStatsResponse> RoutingEngine::QueueStats(const std::s
   std::vector<std::vector<std::string>> cmds = {
       {"HMGET", keys.QueueStats(queue), "answered", "answered_sla", "abandoned", "completed"}};
   for (int ch : q->channels()) {
-    cmds.push_back({"ZCARD", keys.Waiting(queue, ch)});
+    cmds.push_back({"ZCARD", keys.WaitingByAge(queue, ch)});
     cmds.push_back({"ZCARD", keys.Available(queue, ch)});
     cmds.push_back({"ZRANGE", keys.WaitingByAge(queue, ch), "0", "0", "WITHSCORES"});
   }

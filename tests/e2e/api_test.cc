@@ -165,7 +165,7 @@ TEST(IdempotencyE2E, SameKeyYieldsSameInteractionStoredOnceEvenUnderConcurrency)
       std::chrono::seconds(10)));
   EXPECT_EQ(CountEvents(*redis, "race", "classified", id), 1);
   EXPECT_EQ(CountEvents(*redis, "race", "queued", id), 1);
-  EXPECT_EQ(CmdInt(*redis, {"ZCARD", RP + ":q:chat:2"}), 1);
+  EXPECT_EQ(CmdInt(*redis, {"ZCARD", RP + ":qt:chat:2"}), 1);
 }
 
 // ---- Invalid requests -------------------------------------------------------------------

@@ -205,9 +205,9 @@ TEST(InvariantsE2E, TwoThousandInteractionsKeepOneOwnerCapacityAndExactlyOnceCom
   }
   EXPECT_EQ(replay.completed.size(), acked.size());
   EXPECT_EQ(replay.by_type["completed"], static_cast<int64_t>(acked.size()));
-  EXPECT_EQ(CmdInt(*redis, {"ZCARD", P + ":q:voice:1"}), 0);
-  EXPECT_EQ(CmdInt(*redis, {"ZCARD", P + ":q:chat:2"}), 0);
-  EXPECT_EQ(CmdInt(*redis, {"ZCARD", P + ":q:email:3"}), 0);
+  EXPECT_EQ(CmdInt(*redis, {"ZCARD", P + ":qt:voice:1"}), 0);
+  EXPECT_EQ(CmdInt(*redis, {"ZCARD", P + ":qt:chat:2"}), 0);
+  EXPECT_EQ(CmdInt(*redis, {"ZCARD", P + ":qt:email:3"}), 0);
   EXPECT_TRUE(Cmd(*redis, {"KEYS", P + ":q:*"}).elements.empty());
   EXPECT_TRUE(Cmd(*redis, {"KEYS", P + ":qt:*"}).elements.empty());
   EXPECT_EQ(CmdInt(*redis, {"ZCARD", P + ":timers"}), 0);

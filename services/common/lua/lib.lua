@@ -10,9 +10,11 @@
 --   P:cfg            hash   tenant routing config (head starts, max missed offers, version)
 --   P:queues         set    queue names
 --   P:qc:<q>         hash   queue config (channels, skills json, sla_ms, offer_ms, proto)
---   P:q:<q>:<ch>     zset   waiting interactions, score = queued time - priority head start
---   P:qt:<q>:<ch>    zset   the same interactions, score = first queued time (oldest wait)
---   P:qa:<q>:<ch>    zset   eligible agents with free capacity on ch, score = idle-since ms
+--   P:qsig:<q>:<ch>  hash   active skill signatures of waiting work: sig -> skills json
+--   P:q:<q>:<ch>:<sig>  zset waiting interactions, score = queued time - priority head start
+--   P:qt:<q>:<ch>    zset   all waiting interactions of (q, ch), score = first queued time
+--   P:qa:<q>:<ch>:<sig> zset eligible agents with free capacity on ch and the sig's skills,
+--                           score = idle-since ms (sig "0": every agent eligible for q)
 --   P:qs:<q>         hash   queue counters (answered, answered_sla, abandoned, completed) and
 --                           inflight (offered or assigned now)
 --   P:agents         set    agent ids
@@ -91,8 +93,34 @@ local function queue_skills(P, q)
   return cjson.decode(s)
 end
 
--- Puts the agent into, or takes it out of, the eligible index of every (queue, channel) it
--- is skill-eligible for, according to its state and free capacity. O(queues of the agent).
+-- Skill signatures: waiting work and eligible agents are indexed per (queue, channel, sig),
+-- where sig names the extra skills an interaction needs beyond the queue's own ("0" = none,
+-- otherwise a digest of its skills JSON). The head of each sig's waiting set can be served by
+-- the head of its agent set, so a decision never scans for an agent that has the skills and
+-- work needing rare skills never blocks work behind it.
+local function skills_sig(skills_json)
+  if not skills_json or skills_json == '' or skills_json == '{}' then
+    return '0'
+  end
+  return string.sub(redis.sha1hex(skills_json), 1, 12)
+end
+
+local function sig_key(P, q, ch)
+  return P .. ':qsig:' .. q .. ':' .. ch
+end
+
+-- The active signatures of a (queue, channel): {sig = skills table}, always with "0".
+local function active_sigs(P, q, ch)
+  local out = {['0'] = {}}
+  local flat = redis.call('HGETALL', sig_key(P, q, ch))
+  for i = 1, #flat, 2 do
+    out[flat[i]] = cjson.decode(flat[i + 1])
+  end
+  return out
+end
+
+-- Puts the agent into, or takes it out of, the eligible index of every (queue, channel, sig)
+-- it may serve, according to its state, free capacity and skills. O(queues x sigs).
 local function agent_refresh(P, agent)
   local a = kv_to_table(redis.call('HGETALL', P .. ':ag:' .. agent))
   local available = a['state'] == 'available'
@@ -101,11 +129,14 @@ local function agent_refresh(P, agent)
     for _, ch in ipairs(queue_channels(P, q)) do
       local cap = tonumber(a['cap:' .. ch] or '0')
       local load = tonumber(a['load:' .. ch] or '0')
-      local key = P .. ':qa:' .. q .. ':' .. ch
-      if available and load < cap then
-        redis.call('ZADD', key, idle, agent)
-      else
-        redis.call('ZREM', key, agent)
+      local free = available and load < cap
+      for sig, req in pairs(active_sigs(P, q, ch)) do
+        local key = P .. ':qa:' .. q .. ':' .. ch .. ':' .. sig
+        if free and (sig == '0' or skills_ok(P, agent, req)) then
+          redis.call('ZADD', key, idle, agent)
+        else
+          redis.call('ZREM', key, agent)
+        end
       end
     end
   end
@@ -115,27 +146,48 @@ end
 local function agent_unindex(P, agent)
   for _, q in ipairs(redis.call('SMEMBERS', P .. ':agq:' .. agent)) do
     for _, ch in ipairs(queue_channels(P, q)) do
-      redis.call('ZREM', P .. ':qa:' .. q .. ':' .. ch, agent)
+      for sig, _ in pairs(active_sigs(P, q, ch)) do
+        redis.call('ZREM', P .. ':qa:' .. q .. ':' .. ch .. ':' .. sig, agent)
+      end
     end
   end
 end
 
--- Adds an interaction to a queue's waiting sets (routing order and age order).
-local function waiting_add(P, q, ch, id, score, queued_ms)
-  redis.call('ZADD', P .. ':q:' .. q .. ':' .. ch, score, id)
+-- Adds an interaction to a queue's waiting sets (routing order per sig, and age order). A new
+-- sig gets its agent index built from the queue's free agents that have the skills.
+local function waiting_add(P, q, ch, id, score, queued_ms, sig, skills_json)
+  if sig ~= '0' and redis.call('HSETNX', sig_key(P, q, ch), sig, skills_json) == 1 then
+    local req = cjson.decode(skills_json)
+    local base = P .. ':qa:' .. q .. ':' .. ch .. ':0'
+    local key = P .. ':qa:' .. q .. ':' .. ch .. ':' .. sig
+    local flat = redis.call('ZRANGE', base, 0, -1, 'WITHSCORES')
+    for i = 1, #flat, 2 do
+      if skills_ok(P, flat[i], req) then
+        redis.call('ZADD', key, flat[i + 1], flat[i])
+      end
+    end
+  end
+  redis.call('ZADD', P .. ':q:' .. q .. ':' .. ch .. ':' .. sig, score, id)
   redis.call('ZADD', P .. ':qt:' .. q .. ':' .. ch, queued_ms, id)
 end
 
-local function waiting_remove(P, q, ch, id)
-  redis.call('ZREM', P .. ':q:' .. q .. ':' .. ch, id)
+-- Removes an interaction from the waiting sets; a sig left without work is dropped with its
+-- agent index.
+local function waiting_remove(P, q, ch, id, sig)
+  local wkey = P .. ':q:' .. q .. ':' .. ch .. ':' .. sig
+  redis.call('ZREM', wkey, id)
   redis.call('ZREM', P .. ':qt:' .. q .. ':' .. ch, id)
+  if sig ~= '0' and redis.call('ZCARD', wkey) == 0 then
+    redis.call('HDEL', sig_key(P, q, ch), sig)
+    redis.call('DEL', P .. ':qa:' .. q .. ':' .. ch .. ':' .. sig)
+  end
 end
 
-local function offer(P, maxlen, now, id, agent, q, ch)
+local function offer(P, maxlen, now, id, agent, q, ch, sig)
   local ix = P .. ':ix:' .. id
   local offer_ms = tonumber(redis.call('HGET', P .. ':qc:' .. q, 'offer_ms') or '20000')
   local deadline = now + offer_ms
-  waiting_remove(P, q, ch, id)
+  waiting_remove(P, q, ch, id, sig)
   redis.call('HINCRBY', P .. ':qs:' .. q, 'inflight', 1)
   redis.call('HSET', ix, 'state', 'offered', 'agent', agent, 'offered_ms', now, 'deadline_ms',
     deadline)
@@ -150,45 +202,53 @@ local function offer(P, maxlen, now, id, agent, q, ch)
   emit(P, maxlen, now, 'offered', id, agent, q, ch, {'deadline', deadline})
 end
 
--- Makes offers in one (queue, channel) while a waiting interaction and an eligible agent who
--- has not declined it meet. Looks at the first 10 waiting and first 20 agents per offer, so a
--- decision costs O(log n) in queue depth and agent count. Returns the number of offers.
+-- How far a decision looks: waiting items per sig (only items whose skip set holds a free
+-- agent need more than the head) and free agents per sig.
+local MATCH_ITEMS = 25
+local MATCH_AGENTS = 20
+
+-- The best offer a sig can make now: its best-ranked waiting item with a free agent who has
+-- not declined it (the agent idle longest). Returns score, id, agent or nil.
+local function sig_candidate(P, now, wkey, akey)
+  local agents = redis.call('ZRANGE', akey, 0, MATCH_AGENTS - 1)
+  if #agents == 0 then
+    return nil
+  end
+  local items = redis.call('ZRANGE', wkey, 0, MATCH_ITEMS - 1, 'WITHSCORES')
+  for i = 1, #items, 2 do
+    local id = items[i]
+    local skip = P .. ':skip:' .. id
+    if redis.call('EXISTS', skip) == 0 then
+      return tonumber(items[i + 1]), id, agents[1]
+    end
+    for _, agent in ipairs(agents) do
+      local until_ms = redis.call('ZSCORE', skip, agent)
+      if not until_ms or tonumber(until_ms) <= now then
+        return tonumber(items[i + 1]), id, agent
+      end
+    end
+  end
+  return nil
+end
+
+-- Makes offers in one (queue, channel) while some sig has waiting work and a free agent who
+-- may take it, best-ranked work first. Costs O(sigs x log n) per offer. Returns the count.
 local function match(P, maxlen, now, q, ch, budget)
-  local qkey = P .. ':q:' .. q .. ':' .. ch
-  local akey = P .. ':qa:' .. q .. ':' .. ch
   local made = 0
+  local base = P .. ':q:' .. q .. ':' .. ch .. ':'
+  local abase = P .. ':qa:' .. q .. ':' .. ch .. ':'
   while made < budget do
-    local agents = redis.call('ZRANGE', akey, 0, 19)
-    if #agents == 0 then
-      break
-    end
-    local items = redis.call('ZRANGE', qkey, 0, 9)
-    if #items == 0 then
-      break
-    end
-    local chosen_id, chosen_agent
-    for _, id in ipairs(items) do
-      local req_s = redis.call('HGET', P .. ':ix:' .. id, 'skills')
-      local req = {}
-      if req_s and req_s ~= '' and req_s ~= '{}' then
-        req = cjson.decode(req_s)
-      end
-      local skip = P .. ':skip:' .. id
-      for _, agent in ipairs(agents) do
-        local until_ms = redis.call('ZSCORE', skip, agent)
-        if (not until_ms or tonumber(until_ms) <= now) and skills_ok(P, agent, req) then
-          chosen_id, chosen_agent = id, agent
-          break
-        end
-      end
-      if chosen_id then
-        break
+    local best_score, best_id, best_agent, best_sig
+    for sig, _ in pairs(active_sigs(P, q, ch)) do
+      local score, id, agent = sig_candidate(P, now, base .. sig, abase .. sig)
+      if score and (not best_score or score < best_score) then
+        best_score, best_id, best_agent, best_sig = score, id, agent, sig
       end
     end
-    if not chosen_id then
+    if not best_id then
       break
     end
-    offer(P, maxlen, now, chosen_id, chosen_agent, q, ch)
+    offer(P, maxlen, now, best_id, best_agent, q, ch, best_sig)
     made = made + 1
   end
   return made
@@ -219,8 +279,8 @@ end
 -- Puts an offered interaction back in its queue with its original order score.
 local function requeue(P, id)
   local ix = P .. ':ix:' .. id
-  local f = redis.call('HMGET', ix, 'queue', 'channel', 'score', 'queued_ms')
-  waiting_add(P, f[1], f[2], id, tonumber(f[3]), tonumber(f[4]))
+  local f = redis.call('HMGET', ix, 'queue', 'channel', 'score', 'queued_ms', 'sig', 'skills')
+  waiting_add(P, f[1], f[2], id, tonumber(f[3]), tonumber(f[4]), f[5] or '0', f[6] or '{}')
   redis.call('HINCRBY', P .. ':qs:' .. f[1], 'inflight', -1)
   redis.call('HSET', ix, 'state', 'queued', 'agent', '', 'deadline_ms', 0)
   redis.call('ZREM', P .. ':timers', id)

@@ -7,8 +7,8 @@
 local P, id, now, reason, maxlen, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5],
   ARGV[6]
 local ix = KEYS[1]
-local f = redis.call('HMGET', ix, 'state', 'queue', 'channel', 'agent')
-local state, q, ch, agent = f[1], f[2], f[3], f[4]
+local f = redis.call('HMGET', ix, 'state', 'queue', 'channel', 'agent', 'sig')
+local state, q, ch, agent, sig = f[1], f[2], f[3], f[4], f[5] or '0'
 if not state then
   return {'not_found', ''}
 end
@@ -19,7 +19,7 @@ if state == 'assigned' then
   return {'assigned', state}
 end
 if state == 'queued' then
-  waiting_remove(P, q, ch, id)
+  waiting_remove(P, q, ch, id, sig)
   redis.call('HINCRBY', P .. ':qs:' .. q, 'abandoned', 1)
 elseif state == 'offered' then
   redis.call('ZREM', P .. ':timers', id)

@@ -11,13 +11,14 @@ if tonumber(redis.call('HGET', P .. ':qs:' .. q, 'inflight') or '0') > 0 then
 end
 local channels = queue_channels(P, q)
 for _, ch in ipairs(channels) do
-  if redis.call('ZCARD', P .. ':q:' .. q .. ':' .. ch) > 0 then
+  if redis.call('ZCARD', P .. ':qt:' .. q .. ':' .. ch) > 0 then
     return 'not_empty'
   end
 end
 for _, ch in ipairs(channels) do
-  redis.call('DEL', P .. ':qa:' .. q .. ':' .. ch, P .. ':q:' .. q .. ':' .. ch,
-    P .. ':qt:' .. q .. ':' .. ch)
+  -- Nothing waits, so only sig "0" remains (other sigs are dropped with their last item).
+  redis.call('DEL', P .. ':qa:' .. q .. ':' .. ch .. ':0', P .. ':q:' .. q .. ':' .. ch .. ':0',
+    P .. ':qt:' .. q .. ':' .. ch, P .. ':qsig:' .. q .. ':' .. ch)
 end
 for _, agent in ipairs(redis.call('SMEMBERS', P .. ':agents')) do
   redis.call('SREM', P .. ':agq:' .. agent, q)

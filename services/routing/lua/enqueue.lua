@@ -8,8 +8,8 @@
 local P, id, entry, group, now, maxlen, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4],
   tonumber(ARGV[5]), ARGV[6], ARGV[7]
 local ix = KEYS[1]
-local f = redis.call('HMGET', ix, 'state', 'queue', 'channel', 'priority')
-local state, q, ch, prio = f[1], f[2], f[3], tonumber(f[4] or '3')
+local f = redis.call('HMGET', ix, 'state', 'queue', 'channel', 'priority', 'skills')
+local state, q, ch, prio, skills = f[1], f[2], f[3], tonumber(f[4] or '3'), f[5] or '{}'
 local result
 if not state then
   result = 'missing'
@@ -39,8 +39,9 @@ else
     local head = tonumber(redis.call('HGET', P .. ':cfg', 'head:' .. prio) or
       DEFAULT_HEAD_START[prio] or 0)
     local score = now - head * 1000
-    waiting_add(P, q, ch, id, score, now)
-    redis.call('HSET', ix, 'state', 'queued', 'queued_ms', now, 'score', score)
+    local sig = skills_sig(skills)
+    redis.call('HSET', ix, 'state', 'queued', 'queued_ms', now, 'score', score, 'sig', sig)
+    waiting_add(P, q, ch, id, score, now, sig, skills)
     emit(P, maxlen, now, 'queued', id, '', q, ch, {'priority', tostring(prio)})
     match(P, maxlen, now, q, ch, 100)
     result = 'queued'

@@ -13,13 +13,15 @@ for ch in string.gmatch(channels, '[^,]+') do
 end
 local inflight = tonumber(redis.call('HGET', P .. ':qs:' .. q, 'inflight') or '0')
 for _, ch in ipairs(queue_channels(P, q)) do
-  if not keep[ch] and (inflight > 0 or redis.call('ZCARD', P .. ':q:' .. q .. ':' .. ch) > 0) then
+  if not keep[ch] and (inflight > 0 or redis.call('ZCARD', P .. ':qt:' .. q .. ':' .. ch) > 0) then
     return {'channel_in_use', ch}
   end
 end
 -- Take the queue's agents out of its old (queue, channel) indexes before the channels change.
 for _, ch in ipairs(queue_channels(P, q)) do
-  redis.call('DEL', P .. ':qa:' .. q .. ':' .. ch)
+  for sig, _ in pairs(active_sigs(P, q, ch)) do
+    redis.call('DEL', P .. ':qa:' .. q .. ':' .. ch .. ':' .. sig)
+  end
 end
 redis.call('HSET', KEYS[1], 'channels', channels, 'skills', skills, 'sla_ms', sla_ms, 'offer_ms',
   offer_ms, 'proto', proto)
