@@ -111,7 +111,7 @@ absl::Status ValidateQueue(const v1::Queue& q) {
     return invalid(absl::StrCat("queue.required_skills: more than ", kMaxQueueSkills));
   }
   if (auto st = ValidateSkills("queue.required_skills", q.required_skills()); !st.ok()) return st;
-  if (q.strategy() < 0 || q.strategy() > 1) return invalid("queue.strategy: unknown value");
+  if (q.strategy() < 0 || q.strategy() > 4) return invalid("queue.strategy: unknown value");
   if (q.sla_threshold_seconds() < 0 || q.sla_threshold_seconds() > 3600) {
     return invalid("queue.sla_threshold_seconds: must be 1..3600");
   }

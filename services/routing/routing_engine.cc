@@ -1,5 +1,7 @@
 #include "services/routing/routing_engine.h"
 
+#include <google/protobuf/util/json_util.h>
+
 #include <algorithm>
 
 #include "absl/strings/numbers.h"
@@ -187,7 +189,8 @@ absl::StatusOr<int64_t> RoutingEngine::PutQueue(const std::string& tenant, const
                          {keys.prefix(), q.name(), absl::StrJoin(channels, ","),
                           EncodeSkills(skills), std::to_string(q.sla_threshold_seconds() * 1000LL),
                           std::to_string(q.offer_timeout_seconds() * 1000LL), q.SerializeAsString(),
-                          std::to_string(clock_->NowMs()), std::to_string(options_.event_max_len)});
+                          std::to_string(clock_->NowMs()), std::to_string(options_.event_max_len),
+                          std::to_string(q.strategy())});
   if (!r.ok()) return r.status();
   if (r->size() == 2 && (*r)[0] == "channel_in_use") {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -281,6 +284,32 @@ absl::StatusOr<v1::TenantConfig> RoutingEngine::GetConfig(const std::string& ten
   config = WithDefaults(std::move(config));
   if (r->elements.size() == 2) config.set_version(ToInt(r->elements[1].str));
   return config;
+}
+
+absl::StatusOr<v1::ExplainRoutingResponse> RoutingEngine::Explain(const std::string& tenant,
+                                                                  const std::string& id) {
+  TenantKeys keys(tenant);
+  auto conn = pool_->Acquire();
+  if (!conn.ok()) return Unavailable(conn.status());
+  auto r = (*conn)->Pipeline(
+      {{"EXISTS", keys.Interaction(id)}, {"LRANGE", keys.Explanations(id), "0", "-1"}});
+  if (!r.ok()) return Unavailable(r.status());
+  auto records = redis::ReplyStrings((*r)[1]);
+  if ((*r)[0].integer == 0 && records.empty()) {
+    return absl::NotFoundError(absl::StrCat("interaction_id: no interaction ", id));
+  }
+  v1::ExplainRoutingResponse out;
+  out.set_interaction_id(id);
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;
+  // Stored newest first; answered oldest first.
+  for (auto it = records.rbegin(); it != records.rend(); ++it) {
+    v1::RoutingDecision d;
+    auto st = google::protobuf::util::JsonStringToMessage(*it, &d, options);
+    if (!st.ok()) return absl::DataLossError("a stored routing decision does not parse");
+    *out.add_decisions() = std::move(d);
+  }
+  return out;
 }
 
 absl::StatusOr<v1::GetQueueStatsResponse> RoutingEngine::QueueStats(const std::string& tenant,

@@ -71,6 +71,9 @@ class RoutingEngine {
   absl::Status DeleteQueue(const std::string& tenant, const std::string& name);
   absl::StatusOr<v1::TenantConfig> PutConfig(const std::string& tenant, v1::TenantConfig config);
   absl::StatusOr<v1::TenantConfig> GetConfig(const std::string& tenant);
+  // The routing decisions recorded for an interaction, oldest first.
+  absl::StatusOr<v1::ExplainRoutingResponse> Explain(const std::string& tenant,
+                                                     const std::string& id);
   absl::StatusOr<v1::GetQueueStatsResponse> QueueStats(const std::string& tenant,
                                                        const std::string& queue);
 

@@ -274,6 +274,21 @@ grpc::Status RoutingService::GetQueueStats(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
+grpc::Status RoutingService::ExplainRouting(grpc::ServerContext* ctx,
+                                            const v1::ExplainRoutingRequest* req,
+                                            v1::ExplainRoutingResponse* resp) {
+  auto principal = auth_->Authorize(*ctx, {Role::kSupervisor, Role::kAdmin, Role::kIntegrator},
+                                    req->tenant_id());
+  if (!principal.ok()) return ToGrpc(principal.status());
+  if (auto st = ValidateInteractionId("interaction_id", req->interaction_id()); !st.ok()) {
+    return ToGrpc(st);
+  }
+  auto out = engine_->Explain(principal->tenant, req->interaction_id());
+  if (!out.ok()) return ToGrpc(out.status());
+  *resp = std::move(*out);
+  return grpc::Status::OK;
+}
+
 grpc::Status RoutingService::WatchEvents(grpc::ServerContext* ctx,
                                          const v1::WatchEventsRequest* req,
                                          grpc::ServerWriter<v1::Event>* writer) {

@@ -30,6 +30,8 @@ class RoutingService final : public v1::Routing::Service {
                                    v1::CompleteInteractionResponse* resp) override;
   grpc::Status GetQueueStats(grpc::ServerContext* ctx, const v1::GetQueueStatsRequest* req,
                              v1::GetQueueStatsResponse* resp) override;
+  grpc::Status ExplainRouting(grpc::ServerContext* ctx, const v1::ExplainRoutingRequest* req,
+                              v1::ExplainRoutingResponse* resp) override;
   grpc::Status WatchEvents(grpc::ServerContext* ctx, const v1::WatchEventsRequest* req,
                            grpc::ServerWriter<v1::Event>* writer) override;
 

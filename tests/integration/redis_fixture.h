@@ -51,6 +51,8 @@ class RedisFixture : public ::testing::Test {
     redis_->FlushAll();
     pool_ = std::make_unique<redis::Pool>(redis_->endpoint(), 8, std::chrono::milliseconds(5000));
     conn_ = redis_->Connect();
+    // Blocking stream reads time out on Redis's cron tick: 100 Hz keeps Pump() quick.
+    ASSERT_TRUE(conn_->Command({"CONFIG", "SET", "hz", "100"}).ok());
     // Registers the tenant, so the stream consumers find its streams.
     ASSERT_TRUE(CreateApiKey(*conn_, kTenant, {Role::kAdmin}, "fixture").ok());
     store_ = std::make_unique<intake::IntakeStore>(pool_.get(), &redis::Scripts::Embedded(),

@@ -18,15 +18,24 @@
 --   P:qs:<q>         hash   queue counters (answered, answered_sla, abandoned, completed) and
 --                           inflight (offered or assigned now)
 --   P:agents         set    agent ids
---   P:ag:<a>         hash   agent (state, idle_ms, cap:<ch>, load:<ch>, missed)
+--   P:ag:<a>         hash   agent (state, idle_ms: free of work since, offer_ms: last offer,
+--                           cap:<ch>, load:<ch>, missed)
 --   P:agsk:<a>       hash   agent skills -> proficiency
 --   P:agq:<a>        set    queues whose skill requirements the agent meets
 --   P:ao:<a>         stream offers to the agent (capped)
 --   P:skip:<id>      zset   agents that declined or missed the interaction -> skip-until ms
 --   P:timers         zset   offered interaction id -> offer deadline ms
+--   P:ex:<id>        list   routing decisions of the interaction (json, newest first, 20)
 
 -- Default head starts (s) for P1..P4 when the tenant never wrote a config (see admin.proto).
 local DEFAULT_HEAD_START = {120, 60, 30, 0}
+
+-- The transition running this script, recorded with each routing decision it makes.
+local TRIGGER = 'unknown'
+-- How long decision records are kept (s).
+local EXPLAIN_TTL = 86400
+
+local STRATEGY_NAMES = {'longest_idle', 'most_free_capacity', 'round_robin', 'best_proficiency'}
 
 local function kv_to_table(flat)
   local t = {}
@@ -119,21 +128,50 @@ local function active_sigs(P, q, ch)
   return out
 end
 
+-- An agent's rank in a queue's eligible index under the queue's strategy (lower is offered
+-- first). `a` is the agent hash, `ch` the channel, `free` its free capacity on ch.
+-- Scores stay below 2^53: times are ~1.8e12 ms, the offsets 1e13 and 2e13 per unit.
+local function agent_score(P, agent, a, q, ch, free)
+  local strategy = tonumber(redis.call('HGET', P .. ':qc:' .. q, 'strategy') or '1')
+  local offer_ms = tonumber(a['offer_ms'] or '0')
+  local busy = false
+  for field, v in pairs(a) do
+    if string.sub(field, 1, 5) == 'load:' and tonumber(v) > 0 then
+      busy = true
+    end
+  end
+  -- Longest idle: agents free of work first (idle since longest), then the least recently
+  -- offered of those holding some work.
+  local longest_idle = busy and (1e13 + offer_ms) or tonumber(a['idle_ms'] or '0')
+  if strategy == 2 then
+    return -free * 1e13 + offer_ms
+  elseif strategy == 3 then
+    return offer_ms
+  elseif strategy == 4 then
+    local prof = 0
+    for skill, _ in pairs(queue_skills(P, q)) do
+      prof = prof + tonumber(redis.call('HGET', P .. ':agsk:' .. agent, skill) or '0')
+    end
+    return -prof * 2e13 + longest_idle
+  end
+  return longest_idle
+end
+
 -- Puts the agent into, or takes it out of, the eligible index of every (queue, channel, sig)
 -- it may serve, according to its state, free capacity and skills. O(queues x sigs).
 local function agent_refresh(P, agent)
   local a = kv_to_table(redis.call('HGETALL', P .. ':ag:' .. agent))
   local available = a['state'] == 'available'
-  local idle = tonumber(a['idle_ms'] or '0')
   for _, q in ipairs(redis.call('SMEMBERS', P .. ':agq:' .. agent)) do
     for _, ch in ipairs(queue_channels(P, q)) do
       local cap = tonumber(a['cap:' .. ch] or '0')
       local load = tonumber(a['load:' .. ch] or '0')
       local free = available and load < cap
+      local score = free and agent_score(P, agent, a, q, ch, cap - load) or 0
       for sig, req in pairs(active_sigs(P, q, ch)) do
         local key = P .. ':qa:' .. q .. ':' .. ch .. ':' .. sig
         if free and (sig == '0' or skills_ok(P, agent, req)) then
-          redis.call('ZADD', key, idle, agent)
+          redis.call('ZADD', key, score, agent)
         else
           redis.call('ZREM', key, agent)
         end
@@ -183,6 +221,35 @@ local function waiting_remove(P, q, ch, id, sig)
   end
 end
 
+-- Records why an interaction was offered to an agent, as the JSON form of the
+-- omniroute.v1.RoutingDecision message (read back by ExplainRouting).
+local function explain(P, now, id, q, ch, sig, pick)
+  local strategy = tonumber(redis.call('HGET', P .. ':qc:' .. q, 'strategy') or '1')
+  local candidates = {}
+  for i, c in ipairs(pick.candidates) do
+    candidates[i] = {agent_id = c.agent, score = c.score, excluded = c.excluded}
+  end
+  local record = {
+    at_ms = now, queue = q, channel = tonumber(ch), trigger = TRIGGER,
+    strategy = STRATEGY_NAMES[strategy] or 'longest_idle', item_score = pick.score,
+    eligible_free_agents = redis.call('ZCARD', P .. ':qa:' .. q .. ':' .. ch .. ':' .. sig),
+    waiting = redis.call('ZCARD', P .. ':qt:' .. q .. ':' .. ch),
+    candidates = candidates, chosen_agent_id = pick.agent,
+  }
+  if sig ~= '0' then
+    local extra = {}
+    local req = cjson.decode(redis.call('HGET', P .. ':qsig:' .. q .. ':' .. ch, sig) or '{}')
+    for name, level in pairs(req) do
+      extra[#extra + 1] = {name = name, proficiency = level}
+    end
+    record.extra_skills = extra
+  end
+  local key = P .. ':ex:' .. id
+  redis.call('LPUSH', key, cjson.encode(record))
+  redis.call('LTRIM', key, 0, 19)
+  redis.call('EXPIRE', key, EXPLAIN_TTL)
+end
+
 local function offer(P, maxlen, now, id, agent, q, ch, sig)
   local ix = P .. ':ix:' .. id
   local offer_ms = tonumber(redis.call('HGET', P .. ':qc:' .. q, 'offer_ms') or '20000')
@@ -192,7 +259,7 @@ local function offer(P, maxlen, now, id, agent, q, ch, sig)
   redis.call('HSET', ix, 'state', 'offered', 'agent', agent, 'offered_ms', now, 'deadline_ms',
     deadline)
   redis.call('HINCRBY', P .. ':ag:' .. agent, 'load:' .. ch, 1)
-  redis.call('HSET', P .. ':ag:' .. agent, 'idle_ms', now)
+  redis.call('HSET', P .. ':ag:' .. agent, 'offer_ms', now)
   agent_refresh(P, agent)
   redis.call('ZADD', P .. ':timers', deadline, id)
   local f = redis.call('HMGET', ix, 'customer', 'subject', 'category', 'priority')
@@ -208,24 +275,37 @@ local MATCH_ITEMS = 25
 local MATCH_AGENTS = 20
 
 -- The best offer a sig can make now: its best-ranked waiting item with a free agent who has
--- not declined it (the agent idle longest). Returns score, id, agent or nil.
+-- not declined it (the best-ranked such agent). Returns a pick {score, id, agent, candidates}
+-- or nil; candidates lists the agents looked at for the chosen item.
 local function sig_candidate(P, now, wkey, akey)
-  local agents = redis.call('ZRANGE', akey, 0, MATCH_AGENTS - 1)
-  if #agents == 0 then
+  local flat = redis.call('ZRANGE', akey, 0, MATCH_AGENTS - 1, 'WITHSCORES')
+  if #flat == 0 then
     return nil
   end
   local items = redis.call('ZRANGE', wkey, 0, MATCH_ITEMS - 1, 'WITHSCORES')
   for i = 1, #items, 2 do
     local id = items[i]
     local skip = P .. ':skip:' .. id
-    if redis.call('EXISTS', skip) == 0 then
-      return tonumber(items[i + 1]), id, agents[1]
-    end
-    for _, agent in ipairs(agents) do
-      local until_ms = redis.call('ZSCORE', skip, agent)
-      if not until_ms or tonumber(until_ms) <= now then
-        return tonumber(items[i + 1]), id, agent
+    local has_skips = redis.call('EXISTS', skip) == 1
+    local chosen
+    local candidates = {}
+    for k = 1, #flat, 2 do
+      local agent = flat[k]
+      local excluded = ''
+      if has_skips then
+        local until_ms = redis.call('ZSCORE', skip, agent)
+        if until_ms and tonumber(until_ms) > now then
+          excluded = 'declined_until:' .. until_ms
+        end
       end
+      candidates[#candidates + 1] = {agent = agent, score = tonumber(flat[k + 1]),
+        excluded = excluded}
+      if excluded == '' and not chosen then
+        chosen = agent
+      end
+    end
+    if chosen then
+      return {score = tonumber(items[i + 1]), id = id, agent = chosen, candidates = candidates}
     end
   end
   return nil
@@ -238,17 +318,18 @@ local function match(P, maxlen, now, q, ch, budget)
   local base = P .. ':q:' .. q .. ':' .. ch .. ':'
   local abase = P .. ':qa:' .. q .. ':' .. ch .. ':'
   while made < budget do
-    local best_score, best_id, best_agent, best_sig
+    local best, best_sig
     for sig, _ in pairs(active_sigs(P, q, ch)) do
-      local score, id, agent = sig_candidate(P, now, base .. sig, abase .. sig)
-      if score and (not best_score or score < best_score) then
-        best_score, best_id, best_agent, best_sig = score, id, agent, sig
+      local pick = sig_candidate(P, now, base .. sig, abase .. sig)
+      if pick and (not best or pick.score < best.score) then
+        best, best_sig = pick, sig
       end
     end
-    if not best_id then
+    if not best then
       break
     end
-    offer(P, maxlen, now, best_id, best_agent, q, ch, best_sig)
+    explain(P, now, best.id, q, ch, best_sig, best)
+    offer(P, maxlen, now, best.id, best.agent, q, ch, best_sig)
     made = made + 1
   end
   return made
@@ -272,7 +353,16 @@ local function release(P, agent, ch, now)
   if load < 0 then
     redis.call('HSET', akey, 'load:' .. ch, 0)
   end
-  redis.call('HSET', akey, 'idle_ms', now)
+  local busy = false
+  local flat = redis.call('HGETALL', akey)
+  for i = 1, #flat, 2 do
+    if string.sub(flat[i], 1, 5) == 'load:' and tonumber(flat[i + 1]) > 0 then
+      busy = true
+    end
+  end
+  if not busy then
+    redis.call('HSET', akey, 'idle_ms', now)
+  end
   agent_refresh(P, agent)
 end
 

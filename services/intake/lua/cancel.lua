@@ -4,6 +4,7 @@
 -- ARGV[1] P  ARGV[2] id  ARGV[3] now ms  ARGV[4] reason  ARGV[5] event feed max length
 -- ARGV[6] retention seconds of finished interactions
 -- Returns {'canceled', state_before} | {'terminal', state} | {'assigned', state} | {'not_found', ''}
+TRIGGER = 'cancel'
 local P, id, now, reason, maxlen, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5],
   ARGV[6]
 local ix = KEYS[1]

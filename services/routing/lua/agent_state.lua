@@ -5,6 +5,7 @@
 -- ARGV[5] skills json object ('' = keep)  ARGV[6] capacities json object ('' = keep)
 -- ARGV[7] event feed max length
 -- Returns the list of eligible queues.
+TRIGGER = 'agent_state'
 local P, agent, state, now, skills_s, caps_s, maxlen = ARGV[1], ARGV[2], ARGV[3],
   tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7]
 local akey = KEYS[1]

@@ -3,6 +3,7 @@
 -- ARGV[1] P  ARGV[2] id  ARGV[3] agent  ARGV[4] now ms  ARGV[5] event feed max length
 -- ARGV[6] retention seconds of finished interactions
 -- Returns {'ok'} | {'not_found'} | {'not_assigned', state} | {'wrong_agent'}
+TRIGGER = 'complete'
 local P, id, agent, now, maxlen, ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5],
   ARGV[6]
 local ix = KEYS[1]

@@ -5,6 +5,7 @@
 -- ARGV[1] P  ARGV[2] id  ARGV[3] stream entry id  ARGV[4] consumer group  ARGV[5] now ms
 -- ARGV[6] event feed max length  ARGV[7] retention seconds of finished interactions
 -- Returns 'queued' | 'rejected:<reason>' | 'skipped:<state>' | 'missing'
+TRIGGER = 'enqueue'
 local P, id, entry, group, now, maxlen, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4],
   tonumber(ARGV[5]), ARGV[6], ARGV[7]
 local ix = KEYS[1]

@@ -5,6 +5,7 @@
 -- ARGV[1] P  ARGV[2] now ms  ARGV[3] max timers to fire  ARGV[4] event feed max length
 -- ARGV[5] skip ms
 -- Returns the number of offers that lapsed.
+TRIGGER = 'offer_timeout'
 local P, now, limit, maxlen, skip_ms = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4],
   tonumber(ARGV[5])
 local max_missed = tonumber(redis.call('HGET', P .. ':cfg', 'max_missed') or '3')

@@ -3,8 +3,10 @@
 -- KEYS[1] P:qc:<q>  KEYS[2] P:queues
 -- ARGV[1] P  ARGV[2] queue  ARGV[3] channels csv  ARGV[4] skills json  ARGV[5] sla_ms
 -- ARGV[6] offer_ms  ARGV[7] serialized Queue proto  ARGV[8] now ms  ARGV[9] event max length
+-- ARGV[10] strategy (1..4, see admin.proto)
 -- Returns the number of eligible agents, or {'channel_in_use', ch} when the new definition
 -- drops a channel that still has waiting work, or any channel while work is offered/assigned.
+TRIGGER = 'queue_change'
 local P, q, channels, skills, sla_ms, offer_ms, proto, now, maxlen = ARGV[1], ARGV[2], ARGV[3],
   ARGV[4], ARGV[5], ARGV[6], ARGV[7], tonumber(ARGV[8]), ARGV[9]
 local keep = {}
@@ -24,7 +26,7 @@ for _, ch in ipairs(queue_channels(P, q)) do
   end
 end
 redis.call('HSET', KEYS[1], 'channels', channels, 'skills', skills, 'sla_ms', sla_ms, 'offer_ms',
-  offer_ms, 'proto', proto)
+  offer_ms, 'proto', proto, 'strategy', ARGV[10])
 redis.call('SADD', KEYS[2], q)
 local req = cjson.decode(skills)
 local eligible = 0

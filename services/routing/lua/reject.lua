@@ -4,6 +4,7 @@
 -- ARGV[1] P  ARGV[2] id  ARGV[3] agent  ARGV[4] now ms  ARGV[5] event feed max length
 -- ARGV[6] reason  ARGV[7] skip ms
 -- Returns {'ok'} | {'not_found'} | {'not_offered', state} | {'wrong_agent'}
+TRIGGER = 'reject'
 local P, id, agent, now, maxlen, reason, skip_ms = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]),
   ARGV[5], ARGV[6], tonumber(ARGV[7])
 local ix = KEYS[1]

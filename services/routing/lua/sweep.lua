@@ -3,6 +3,7 @@
 -- KEYS[1] P:queues  KEYS[2] P:events
 -- ARGV[1] P  ARGV[2] now ms  ARGV[3] event feed max length
 -- Returns the number of offers made.
+TRIGGER = 'sweep'
 local P, now, maxlen = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local made = 0
 for _, q in ipairs(redis.call('SMEMBERS', KEYS[1])) do
