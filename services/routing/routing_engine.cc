@@ -140,6 +140,24 @@ absl::Status RoutingEngine::Complete(const std::string& tenant, const std::strin
   return TransitionError(*r, id, agent);
 }
 
+absl::StatusOr<int> RoutingEngine::SetPriority(const std::string& tenant, const std::string& id,
+                                               int priority) {
+  TenantKeys keys(tenant);
+  auto r = RunTransition("routing/reprioritize", {keys.Interaction(id), keys.Events()},
+                         {keys.prefix(), id, std::to_string(priority),
+                          std::to_string(clock_->NowMs()), std::to_string(options_.event_max_len)});
+  if (!r.ok()) return r.status();
+  if (r->empty()) return absl::InternalError("empty script reply");
+  if ((*r)[0] == "not_found") {
+    return absl::NotFoundError(absl::StrCat("interaction_id: no interaction ", id));
+  }
+  if ((*r)[0] == "ended") {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "interaction_id: interaction ", id, " has ended (", r->size() > 1 ? (*r)[1] : "", ")"));
+  }
+  return static_cast<int>(r->size() > 1 ? ToInt((*r)[1]) : 0);
+}
+
 absl::StatusOr<int64_t> RoutingEngine::RunPerTenant(const std::string& script,
                                                     const std::vector<std::string>& tenants) {
   if (tenants.empty()) return 0;

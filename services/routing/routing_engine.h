@@ -59,6 +59,9 @@ class RoutingEngine {
                       const std::string& reason);
   absl::Status Complete(const std::string& tenant, const std::string& agent, const std::string& id);
 
+  // Changes an interaction's priority; returns the previous one (0 when none yet).
+  absl::StatusOr<int> SetPriority(const std::string& tenant, const std::string& id, int priority);
+
   // Fires due offer deadlines of the given tenants; returns the number of lapsed offers.
   absl::StatusOr<int64_t> ExpireOffers(const std::vector<std::string>& tenants);
   // Matches every queue of the given tenants (work-conservation safety net).

@@ -256,6 +256,26 @@ grpc::Status RoutingService::CompleteInteraction(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
+grpc::Status RoutingService::SetPriority(grpc::ServerContext* ctx,
+                                         const v1::SetPriorityRequest* req,
+                                         v1::SetPriorityResponse* resp) {
+  auto principal = auth_->Authorize(*ctx, {Role::kIntegrator, Role::kSupervisor, Role::kAdmin},
+                                    req->tenant_id());
+  if (!principal.ok()) return ToGrpc(principal.status());
+  if (auto st = ValidateInteractionId("interaction_id", req->interaction_id()); !st.ok()) {
+    return ToGrpc(st);
+  }
+  if (req->priority() < v1::PRIORITY_P1 || req->priority() > v1::PRIORITY_P4) {
+    return ToGrpc(absl::InvalidArgumentError("priority: must be PRIORITY_P1..PRIORITY_P4"));
+  }
+  auto previous = engine_->SetPriority(principal->tenant, req->interaction_id(), req->priority());
+  if (!previous.ok()) return ToGrpc(previous.status());
+  resp->set_previous(static_cast<v1::Priority>(*previous));
+  log::Info("reprioritized", {{"interaction_id", req->interaction_id()},
+                              {"priority", std::to_string(req->priority())}});
+  return grpc::Status::OK;
+}
+
 grpc::Status RoutingService::GetQueueStats(grpc::ServerContext* ctx,
                                            const v1::GetQueueStatsRequest* req,
                                            v1::GetQueueStatsResponse* resp) {

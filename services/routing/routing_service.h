@@ -28,6 +28,8 @@ class RoutingService final : public v1::Routing::Service {
   grpc::Status CompleteInteraction(grpc::ServerContext* ctx,
                                    const v1::CompleteInteractionRequest* req,
                                    v1::CompleteInteractionResponse* resp) override;
+  grpc::Status SetPriority(grpc::ServerContext* ctx, const v1::SetPriorityRequest* req,
+                           v1::SetPriorityResponse* resp) override;
   grpc::Status GetQueueStats(grpc::ServerContext* ctx, const v1::GetQueueStatsRequest* req,
                              v1::GetQueueStatsResponse* resp) override;
   grpc::Status ExplainRouting(grpc::ServerContext* ctx, const v1::ExplainRoutingRequest* req,

@@ -1,0 +1,39 @@
+-- Changes the priority of an interaction that has not ended. A waiting one is re-scored in
+-- place (score = its first queued time - the new priority's head start, so it keeps its age)
+-- and matched at once; one not yet queued, offered or assigned keeps the new priority for
+-- when it (re)enters the queue.
+-- KEYS[1] P:ix:<id>  KEYS[2] P:events
+-- ARGV[1] P  ARGV[2] id  ARGV[3] priority 1..4  ARGV[4] now ms  ARGV[5] event feed max length
+-- Returns {'ok', old priority} | {'not_found'} | {'ended', state}
+TRIGGER = 'reprioritize'
+local P, id, prio, now, maxlen = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
+local ix = KEYS[1]
+local f = redis.call('HMGET', ix, 'state', 'priority', 'queue', 'channel', 'queued_ms', 'sig')
+local state, old, q, ch, queued_ms, sig = f[1], f[2], f[3], f[4], f[5], f[6]
+if not state then
+  return {'not_found'}
+end
+if state == 'completed' or state == 'canceled' or state == 'rejected' then
+  return {'ended', state}
+end
+if state == 'received' then
+  -- Classification has not run yet: the requested priority overrides its result.
+  redis.call('HSET', ix, 'req_priority', prio)
+else
+  redis.call('HSET', ix, 'priority', prio)
+end
+if queued_ms then
+  local head = tonumber(redis.call('HGET', P .. ':cfg', 'head:' .. prio) or
+    DEFAULT_HEAD_START[prio] or 0)
+  local score = tonumber(queued_ms) - head * 1000
+  redis.call('HSET', ix, 'score', score)
+  if state == 'queued' then
+    redis.call('ZADD', P .. ':q:' .. q .. ':' .. ch .. ':' .. (sig or '0'), score, id)
+  end
+end
+emit(P, maxlen, now, 'reprioritized', id, '', q or '', ch or '', {'priority', tostring(prio),
+  'from', old or ''})
+if state == 'queued' then
+  match(P, maxlen, now, q, ch, 100)
+end
+return {'ok', old or ''}
