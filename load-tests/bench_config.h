@@ -1,0 +1,60 @@
+#pragma once
+
+// The typed config of omniroute-bench: its flags, and the checks that complete it before a run.
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "omniroute/v1/common.pb.h"
+#include "services/common/config/flags.h"
+
+namespace omniroute::bench {
+
+struct Config {
+  int interactions = 20000;
+  int batch = 100;
+  int concurrency = 4;
+  int rate = 0;
+  int rounds = 3;
+  int warmup = 500;
+  int agents = 0;
+  int agent_capacity = 50;
+  std::string channels = "chat,email,messaging";
+  int settle_threads = 16;
+  std::string settle = "immediate";
+  int round_timeout_seconds = 120;
+  int raw_requests = 100000;
+  int raw_clients = 50;
+  int raw_pipeline = 16;
+  int raw_keyspace = 100000;
+  bool skip_raw = false;
+  std::string redis_benchmark = "/usr/bin/redis-benchmark";
+  std::string baseline_script;
+  std::string redis_url;
+  bool redis_aof = false;
+  std::string intake, classification, routing;
+  std::string intake_flags, classification_flags, routing_flags;
+  std::string bin_dir;
+  std::string tenant;
+};
+
+// What Resolve derives from the config.
+struct RunPlan {
+  std::vector<v1::Channel> channels;  // --channels, parsed, without repeats
+  std::string baseline_script;        // Lua source of the raw baseline
+};
+
+// Registers every bench flag on `flags`, writing into `cfg`.
+void AddFlags(config::Flags& flags, Config* cfg);
+
+// Checks the config and completes it: --agents 0 becomes enough agents for a whole round,
+// an empty --bin-dir this executable's directory. Reads --baseline-script (or takes the embedded
+// script) and checks that redis-benchmark exists unless --skip-raw. Errors are InvalidArgument
+// with the message for the user.
+absl::StatusOr<RunPlan> Resolve(Config* cfg);
+
+// Agent slots in total: agents x capacity x channels.
+int64_t Slots(const Config& cfg, const RunPlan& plan);
+
+}  // namespace omniroute::bench

@@ -1,0 +1,45 @@
+#pragma once
+
+// What omniroute-bench prints: the run header, a block per round, the results table and the
+// agents' totals.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "load-tests/bench_agents.h"
+#include "load-tests/bench_config.h"
+#include "load-tests/bench_round.h"
+#include "tools/sim/api_client.h"
+
+namespace omniroute::bench {
+
+// `v` with `decimals` decimals; "n/a" for NaN.
+std::string Fmt(double v, int decimals);
+
+// Where the figures come from, printed before the first round.
+struct RunDescription {
+  std::string tenant;
+  std::string redis;          // URL and how it was started
+  std::string redis_version;  // from INFO
+  std::string services;       // how they were started
+  sim::Endpoints endpoints;
+};
+
+// Date, machine, Redis, services and workload.
+void PrintHeader(const Config& cfg, const RunPlan& plan, const RunDescription& run);
+
+// One round's figures; `slots` is the agents' total capacity.
+void PrintRound(int round, const RoundResult& r, int64_t slots);
+
+// The raw baseline figures of a round (after MeasureRaw).
+void PrintRaw(const RoundResult& r, int pipeline);
+
+// The results table: one row per round, then the median of each column, then the legend.
+void PrintTable(const Config& cfg, const std::vector<RoundResult>& rounds);
+
+// The agents' totals at the end of the run.
+void PrintAgentTotals(const SettleStats& s, int64_t duplicates, int64_t rescinded,
+                      int64_t reconnects);
+
+}  // namespace omniroute::bench

@@ -1,0 +1,85 @@
+#include "load-tests/bench_submit.h"
+
+#include <algorithm>
+#include <random>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "tools/sim/traffic.h"
+
+namespace omniroute::bench {
+
+SubmitPhase SubmitAll(sim::ApiClient& api, const std::string& key, const Config& cfg,
+                      const std::vector<v1::Channel>& channels, int total,
+                      const std::string& key_prefix, Clock::time_point deadline,
+                      const std::atomic<bool>& interrupted) {
+  const int batch = std::clamp(cfg.batch, 1, 500);
+  const int batches = (total + batch - 1) / batch;
+  std::atomic<int> next{0};
+  std::vector<SubmitPhase> per_thread(std::max(1, cfg.concurrency));
+  auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < per_thread.size(); ++t) {
+    threads.emplace_back([&, t] {
+      SubmitPhase& out = per_thread[t];
+      std::mt19937_64 rng(1000 + t);
+      const auto& subjects = sim::SampleSubjects();
+      for (int b = next.fetch_add(1); b < batches; b = next.fetch_add(1)) {
+        if (interrupted.load() || Clock::now() >= deadline) break;
+        if (cfg.rate > 0) {
+          std::this_thread::sleep_until(
+              start + std::chrono::microseconds(static_cast<int64_t>(
+                          static_cast<double>(b) * batch * 1e6 / static_cast<double>(cfg.rate))));
+        }
+        v1::SubmitInteractionsRequest req;
+        int first = b * batch, n = std::min(batch, total - first);
+        for (int i = first; i < first + n; ++i) {
+          auto* item = req.add_interactions();
+          item->set_channel(channels[rng() % channels.size()]);
+          item->set_customer_id(absl::StrCat("cust-", rng() % 1000));
+          item->set_subject(subjects[rng() % subjects.size()]);
+          item->set_body(absl::StrCat("Benchmark message ", i));
+          item->set_idempotency_key(absl::StrCat(key_prefix, "-", i));
+        }
+        v1::SubmitInteractionsResponse resp;
+        grpc::Status st;
+        auto sent = Clock::now();
+        for (int attempt = 0; attempt < 5; ++attempt) {
+          auto ctx = sim::ApiClient::Context(key, std::chrono::seconds(30));
+          st = api.intake().SubmitInteractions(ctx.get(), req, &resp);
+          bool transient = st.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                           st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
+                           st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED;
+          if (st.ok() || !transient || interrupted.load()) break;
+          std::this_thread::sleep_for(std::chrono::milliseconds(50 << attempt));
+        }
+        auto acked = Clock::now();
+        if (!st.ok()) {
+          ++out.failed_calls;
+          out.failed_items += n;
+          if (out.first_error.empty()) out.first_error = st.error_message();
+          continue;
+        }
+        for (const auto& r : resp.results()) {
+          if (r.code() == 0) {
+            out.ok.push_back({r.interaction_id(), sent, acked});
+          } else {
+            ++out.failed_items;
+            if (out.first_error.empty()) out.first_error = r.message();
+          }
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  SubmitPhase all;
+  for (auto& p : per_thread) {
+    all.failed_items += p.failed_items;
+    all.failed_calls += p.failed_calls;
+    if (all.first_error.empty()) all.first_error = p.first_error;
+    for (auto& r : p.ok) all.ok.push_back(std::move(r));
+  }
+  return all;
+}
+
+}  // namespace omniroute::bench

@@ -1,0 +1,38 @@
+#pragma once
+
+// The load of one bench round: SubmitInteractions batches on several threads, with the
+// submit-ack time of every accepted interaction.
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "load-tests/bench_agents.h"
+#include "load-tests/bench_config.h"
+#include "tools/sim/api_client.h"
+
+namespace omniroute::bench {
+
+struct SubmitRecord {
+  std::string id;
+  Clock::time_point sent, acked;  // the batch's call: first attempt sent, answer received
+};
+
+struct SubmitPhase {
+  std::vector<SubmitRecord> ok;
+  int64_t failed_items = 0;
+  int64_t failed_calls = 0;
+  std::string first_error;
+};
+
+// Submits `total` interactions in batches on cfg.concurrency threads, as fast as intake answers
+// (or at cfg.rate per second), until done, `deadline` or `interrupted`. Transient failures are
+// retried (at most 5 attempts) with the same idempotency keys (<key_prefix>-<n>), so a retry
+// never duplicates.
+SubmitPhase SubmitAll(sim::ApiClient& api, const std::string& key, const Config& cfg,
+                      const std::vector<v1::Channel>& channels, int total,
+                      const std::string& key_prefix, Clock::time_point deadline,
+                      const std::atomic<bool>& interrupted);
+
+}  // namespace omniroute::bench

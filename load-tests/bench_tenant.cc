@@ -1,0 +1,63 @@
+#include "load-tests/bench_tenant.h"
+
+#include <chrono>
+
+#include "services/common/grpc/auth.h"
+
+namespace omniroute::bench {
+
+absl::StatusOr<Keys> CreateTenant(const redis::Endpoint& endpoint, const std::string& tenant) {
+  auto conn = redis::Connection::Open(endpoint, std::chrono::milliseconds(5000));
+  if (!conn.ok()) return conn.status();
+  auto integrator = CreateApiKey(**conn, tenant, {Role::kIntegrator}, "bench");
+  auto agent = CreateApiKey(**conn, tenant, {Role::kAgent}, "bench");
+  auto admin = CreateApiKey(**conn, tenant, {Role::kAdmin}, "bench");
+  if (!integrator.ok()) return integrator.status();
+  if (!agent.ok()) return agent.status();
+  if (!admin.ok()) return admin.status();
+  return Keys{*integrator, *agent, *admin};
+}
+
+absl::Status ConfigureTenant(sim::ApiClient& api, const std::string& admin_key,
+                             const std::vector<v1::Channel>& channels) {
+  v1::PutQueueRequest q;
+  auto* queue = q.mutable_queue();
+  queue->set_name("bench");
+  for (auto c : channels) queue->add_channels(c);
+  queue->set_sla_threshold_seconds(20);
+  queue->set_sla_target_percent(80);
+  queue->set_offer_timeout_seconds(60);
+  v1::PutQueueResponse qr;
+  auto st = api.admin().PutQueue(sim::ApiClient::Context(admin_key).get(), q, &qr);
+  if (!st.ok()) return absl::InternalError("PutQueue: " + st.error_message());
+
+  v1::PutTenantConfigRequest c;
+  auto* config = c.mutable_config();
+  struct Rule {
+    const char* name;
+    std::vector<const char*> keywords;
+    v1::Priority priority;
+  };
+  for (const Rule& r : {Rule{"billing", {"bill", "charged", "invoice", "refund"}, v1::PRIORITY_P2},
+                        Rule{"cards", {"card", "fraud"}, v1::PRIORITY_P1},
+                        Rule{"access", {"password", "locked"}, v1::PRIORITY_P3}}) {
+    auto* rule = config->add_rules();
+    rule->set_name(r.name);
+    for (const char* k : r.keywords) rule->add_keywords(k);
+    rule->set_category(r.name);
+    rule->set_priority(r.priority);
+    auto* skill = rule->add_required_skills();
+    skill->set_name(r.name);
+    skill->set_proficiency(2);
+    rule->set_queue("bench");
+  }
+  config->set_default_queue("bench");
+  v1::PutTenantConfigResponse cr;
+  st = api.admin().PutTenantConfig(sim::ApiClient::Context(admin_key).get(), c, &cr);
+  if (!st.ok()) return absl::InternalError("PutTenantConfig: " + st.error_message());
+  return absl::OkStatus();
+}
+
+std::map<std::string, int> AgentSkills() { return {{"billing", 3}, {"cards", 3}, {"access", 3}}; }
+
+}  // namespace omniroute::bench

@@ -1,0 +1,95 @@
+#include "load-tests/cpu_counters.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iterator>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace omniroute::bench {
+namespace {
+
+// Calls `field(name, value)` for every "name:value" line of an INFO reply.
+template <typename F>
+void ForEachInfoField(const std::string& info, F field) {
+  for (absl::string_view line : absl::StrSplit(info, absl::ByAnyChar("\r\n"), absl::SkipEmpty())) {
+    std::pair<std::string, std::string> kv = absl::StrSplit(line, absl::MaxSplits(':', 1));
+    field(kv.first, kv.second);
+  }
+}
+
+// used_cpu_user + used_cpu_sys of an INFO reply (0 when absent).
+double InfoCpuSeconds(const std::string& info) {
+  double user = 0, sys = 0;
+  ForEachInfoField(info, [&](const std::string& name, const std::string& value) {
+    if (name == "used_cpu_user") (void)absl::SimpleAtod(value, &user);
+    if (name == "used_cpu_sys") (void)absl::SimpleAtod(value, &sys);
+  });
+  return user + sys;
+}
+
+}  // namespace
+
+RedisCounters ReadRedisCounters(redis::Connection& conn) {
+  RedisCounters c;
+  auto r = conn.Command({"INFO", "all"});
+  if (!r.ok() || r->is_error()) return c;
+  ForEachInfoField(r->str, [&c](const std::string& name, const std::string& value) {
+    if (name == "redis_version") c.version = value;
+    if (name.rfind("cmdstat_", 0) != 0) return;
+    int64_t calls = 0, usec = 0;
+    for (absl::string_view part : absl::StrSplit(value, ',')) {
+      std::pair<std::string, std::string> p = absl::StrSplit(part, absl::MaxSplits('=', 1));
+      if (p.first == "calls") (void)absl::SimpleAtoi(p.second, &calls);
+      if (p.first == "usec") (void)absl::SimpleAtoi(p.second, &usec);
+    }
+    c.all_calls += calls;
+    c.commands[name.substr(8)] = {calls, usec};
+    if (name == "cmdstat_evalsha") {
+      c.evalsha_calls = calls;
+      c.evalsha_usec = usec;
+    }
+  });
+  c.cpu_seconds = InfoCpuSeconds(r->str);
+  return c;
+}
+
+double ProcessCpuSeconds(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto close = stat.rfind(')');
+  if (close == std::string::npos) return std::nan("");
+  std::vector<std::string> f = absl::StrSplit(stat.substr(close + 2), ' ');
+  // After "pid (comm) ": state is field 3, utime field 14, stime field 15.
+  double utime = 0, stime = 0;
+  if (f.size() < 13 || !absl::SimpleAtod(f[11], &utime) || !absl::SimpleAtod(f[12], &stime)) {
+    return std::nan("");
+  }
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double SelfCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+std::map<std::string, double> CpuNow(const std::map<std::string, pid_t>& pids,
+                                     redis::Connection* conn) {
+  std::map<std::string, double> cpu;
+  if (conn != nullptr) {
+    auto r = conn->Command({"INFO", "cpu"});
+    if (r.ok() && !r->is_error()) cpu["redis"] = InfoCpuSeconds(r->str);
+  }
+  for (const auto& [name, pid] : pids) cpu[name] = ProcessCpuSeconds(pid);
+  cpu["bench"] = SelfCpuSeconds();
+  return cpu;
+}
+
+}  // namespace omniroute::bench

@@ -1,0 +1,42 @@
+#pragma once
+
+// CPU and Redis command counters that omniroute-bench reads before and after a round.
+
+#include <sys/types.h>
+
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+
+#include "services/common/redis/redis_client.h"
+
+namespace omniroute::bench {
+
+// Redis-side counters: CPU of redis-server, EVALSHA calls and time, and every command executed
+// (Redis counts the commands run inside scripts too).
+struct RedisCounters {
+  double cpu_seconds = std::nan("");
+  int64_t evalsha_calls = 0;
+  int64_t evalsha_usec = 0;
+  int64_t all_calls = 0;
+  std::map<std::string, std::pair<int64_t, int64_t>> commands;  // name -> (calls, usec)
+  std::string version;
+};
+
+// INFO all of the server behind `conn`; all zero (CPU NaN) when INFO fails.
+RedisCounters ReadRedisCounters(redis::Connection& conn);
+
+// CPU seconds (user + system) of a process, from /proc/<pid>/stat; NaN when unreadable.
+double ProcessCpuSeconds(pid_t pid);
+
+// CPU seconds (user + system) of this process.
+double SelfCpuSeconds();
+
+// CPU seconds so far of redis-server ("redis", from INFO cpu; left out without `conn` or when
+// INFO fails), of each process in `pids` and of this process ("bench").
+std::map<std::string, double> CpuNow(const std::map<std::string, pid_t>& pids,
+                                     redis::Connection* conn);
+
+}  // namespace omniroute::bench

@@ -1,0 +1,45 @@
+#pragma once
+
+// The flags of omniroute-demo and the checks that turn them into run settings.
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "omniroute/v1/common.pb.h"
+#include "services/common/config/flags.h"
+
+namespace omniroute::demo {
+
+struct Options {
+  std::string tenant = "demo";
+  std::string intake = "127.0.0.1:7101";
+  std::string classification = "127.0.0.1:7102";
+  std::string routing = "127.0.0.1:7103";
+  std::string intake_metrics = "127.0.0.1:9101";
+  std::string classification_metrics = "127.0.0.1:9102";
+  std::string routing_metrics = "127.0.0.1:9103";
+  std::string admin_key, integrator_key, agent_key;
+  std::string rate = "8";
+  std::string mix = "voice=3,chat=4,email=3";
+  int agents = 12;
+  int duration_seconds = 0;
+  int summary_seconds = 3;
+  int wait_seconds = 60;
+  bool check_health = false;
+};
+
+// What a demo run (not --check-health) needs beyond the raw flags.
+struct RunSettings {
+  double rate = 0;                    // interactions per second
+  std::vector<v1::Channel> channels;  // one entry per unit of weight in --mix
+};
+
+// Registers every demo flag on `flags`, writing into `o`.
+void AddFlags(config::Flags& flags, Options* o);
+
+// Checks the flags a demo run needs (rate, mix, agents, durations, the three API keys).
+// InvalidArgument carries the message for the user.
+absl::StatusOr<RunSettings> ValidateForRun(const Options& o);
+
+}  // namespace omniroute::demo

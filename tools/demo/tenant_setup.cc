@@ -1,0 +1,80 @@
+#include "tools/demo/tenant_setup.h"
+
+#include <cstdio>
+
+namespace omniroute::demo {
+namespace {
+
+v1::Skill MakeSkill(const std::string& name, int level) {
+  v1::Skill s;
+  s.set_name(name);
+  s.set_proficiency(level);
+  return s;
+}
+
+bool Fail(const std::string& what, const grpc::Status& st) {
+  std::fprintf(stderr, "omniroute-demo: %s: %s (%d)\n", what.c_str(), st.error_message().c_str(),
+               static_cast<int>(st.error_code()));
+  return false;
+}
+
+}  // namespace
+
+const std::vector<QueueSpec>& DemoQueues() {
+  static const std::vector<QueueSpec> q = {
+      {"voice", {v1::CHANNEL_VOICE}, {{"voice_support", 1}}, 20, 80, 10},
+      {"chat", {v1::CHANNEL_CHAT}, {{"chat_support", 1}}, 30, 80, 15},
+      {"email", {v1::CHANNEL_EMAIL}, {{"email_support", 1}}, 600, 90, 30},
+      {"billing", {v1::CHANNEL_CHAT, v1::CHANNEL_EMAIL}, {{"billing", 2}}, 60, 80, 15},
+  };
+  return q;
+}
+
+bool SetUpTenant(sim::ApiClient& api, const std::string& tenant, const std::string& admin_key) {
+  for (const auto& spec : DemoQueues()) {
+    v1::PutQueueRequest req;
+    req.set_tenant_id(tenant);
+    auto* q = req.mutable_queue();
+    q->set_name(spec.name);
+    for (auto c : spec.channels) q->add_channels(c);
+    for (const auto& [name, level] : spec.skills)
+      *q->add_required_skills() = MakeSkill(name, level);
+    q->set_strategy(v1::STRATEGY_LONGEST_IDLE);
+    q->set_sla_threshold_seconds(spec.sla_seconds);
+    q->set_sla_target_percent(spec.sla_percent);
+    q->set_offer_timeout_seconds(spec.offer_timeout_seconds);
+    v1::PutQueueResponse resp;
+    auto st = api.admin().PutQueue(sim::ApiClient::Context(admin_key).get(), req, &resp);
+    if (!st.ok()) return Fail("PutQueue " + spec.name, st);
+  }
+
+  v1::PutTenantConfigRequest req;
+  req.set_tenant_id(tenant);
+  auto* c = req.mutable_config();
+  auto* fraud = c->add_rules();  // urgent everywhere; queue by channel
+  fraud->set_name("fraud");
+  for (const char* k : {"fraud", "without permission", "stolen"}) fraud->add_keywords(k);
+  fraud->set_category("fraud");
+  fraud->set_priority(v1::PRIORITY_P1);
+  auto* billing = c->add_rules();
+  billing->set_name("billing");
+  billing->add_channels(v1::CHANNEL_CHAT);
+  billing->add_channels(v1::CHANNEL_EMAIL);
+  for (const char* k : {"billing", "invoice", "charged", "refund", "bill"})
+    billing->add_keywords(k);
+  billing->set_category("billing");
+  billing->set_priority(v1::PRIORITY_P2);
+  *billing->add_required_skills() = MakeSkill("billing", 2);
+  billing->set_queue("billing");
+  (*c->mutable_default_queue_by_channel())[v1::CHANNEL_VOICE] = "voice";
+  (*c->mutable_default_queue_by_channel())[v1::CHANNEL_CHAT] = "chat";
+  (*c->mutable_default_queue_by_channel())[v1::CHANNEL_EMAIL] = "email";
+  c->set_default_queue("chat");
+  c->set_default_priority(v1::PRIORITY_P3);
+  v1::PutTenantConfigResponse resp;
+  auto st = api.admin().PutTenantConfig(sim::ApiClient::Context(admin_key).get(), req, &resp);
+  if (!st.ok()) return Fail("PutTenantConfig", st);
+  return true;
+}
+
+}  // namespace omniroute::demo

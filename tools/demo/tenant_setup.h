@@ -1,0 +1,31 @@
+#pragma once
+
+// The demo tenant's queues and classification config.
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tools/sim/api_client.h"
+
+namespace omniroute::demo {
+
+// One demo queue: who may take it and its service level.
+struct QueueSpec {
+  std::string name;
+  std::vector<v1::Channel> channels;
+  std::vector<std::pair<std::string, int>> skills;  // required skill -> minimum proficiency
+  int sla_seconds;
+  int sla_percent;
+  int offer_timeout_seconds;
+};
+
+// voice, chat, email and billing (chat + email, billing skill >= 2).
+const std::vector<QueueSpec>& DemoQueues();
+
+// Puts the demo queues and the tenant config (fraud -> P1 everywhere; billing words on chat and
+// email -> the billing queue at P2; otherwise a queue per channel at P3). Idempotent. Prints
+// the failing call to stderr and returns false on error.
+bool SetUpTenant(sim::ApiClient& api, const std::string& tenant, const std::string& admin_key);
+
+}  // namespace omniroute::demo
