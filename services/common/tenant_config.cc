@@ -121,6 +121,9 @@ absl::Status ValidateQueue(const v1::Queue& q) {
   if (q.offer_timeout_seconds() < 0 || q.offer_timeout_seconds() > 300) {
     return invalid("queue.offer_timeout_seconds: must be 1..300");
   }
+  if (q.wrap_up_seconds() < 0 || q.wrap_up_seconds() > 3600) {
+    return invalid("queue.wrap_up_seconds: must be 0..3600");
+  }
   return absl::OkStatus();
 }
 

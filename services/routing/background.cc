@@ -50,6 +50,10 @@ void RunTimerLoop(redis::Pool& pool, RoutingEngine& engine, RoutingMetrics& metr
     } else if (*fired > 0) {
       metrics.offers.Add({{"outcome", "timeout"}}).Increment(static_cast<double>(*fired));
     }
+    if (auto ended = engine.EndWrapUps(tenants); !ended.ok()) {
+      log::WarnEvery("wrapups", 10, "wrap-up timers failed",
+                     {{"error", ended.status().ToString()}});
+    }
     if (now >= next_sweep) {
       auto swept = engine.Sweep(tenants);
       if (!swept.ok()) {

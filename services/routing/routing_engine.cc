@@ -158,23 +158,18 @@ absl::StatusOr<int> RoutingEngine::SetPriority(const std::string& tenant, const 
   return static_cast<int>(r->size() > 1 ? ToInt((*r)[1]) : 0);
 }
 
-absl::StatusOr<int64_t> RoutingEngine::RunPerTenant(const std::string& script,
-                                                    const std::vector<std::string>& tenants) {
+absl::StatusOr<int64_t> RoutingEngine::RunPerTenant(
+    const std::string& script, const std::vector<std::string>& tenants,
+    const std::function<std::vector<std::string>(const TenantKeys&)>& keys_of,
+    const std::vector<std::string>& extra_args) {
   if (tenants.empty()) return 0;
   std::string now = std::to_string(clock_->NowMs());
   std::vector<std::vector<std::string>> cmds;
   for (const auto& t : tenants) {
     TenantKeys keys(t);
-    if (script == "routing/expire_offers") {
-      cmds.push_back(
-          scripts_->Command(script, {keys.Timers(), keys.Events()},
-                            {keys.prefix(), now, "200", std::to_string(options_.event_max_len),
-                             std::to_string(options_.skip_ms)}));
-    } else {
-      cmds.push_back(
-          scripts_->Command(script, {keys.Queues(), keys.Events()},
-                            {keys.prefix(), now, std::to_string(options_.event_max_len)}));
-    }
+    std::vector<std::string> args = {keys.prefix(), now};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    cmds.push_back(scripts_->Command(script, keys_of(keys), args));
   }
   auto conn = pool_->Acquire();
   if (!conn.ok()) return Unavailable(conn.status());
@@ -190,11 +185,28 @@ absl::StatusOr<int64_t> RoutingEngine::RunPerTenant(const std::string& script,
 }
 
 absl::StatusOr<int64_t> RoutingEngine::ExpireOffers(const std::vector<std::string>& tenants) {
-  return RunPerTenant("routing/expire_offers", tenants);
+  return RunPerTenant(
+      "routing/expire_offers", tenants,
+      [](const TenantKeys& k) {
+        return std::vector<std::string>{k.Timers(), k.Events()};
+      },
+      {"200", std::to_string(options_.event_max_len), std::to_string(options_.skip_ms)});
+}
+
+absl::StatusOr<int64_t> RoutingEngine::EndWrapUps(const std::vector<std::string>& tenants) {
+  return RunPerTenant("routing/end_wrapups", tenants,
+                      [](const TenantKeys& k) {
+                        return std::vector<std::string>{k.WrapUps(), k.Events()};
+                      },
+                      {"200", std::to_string(options_.event_max_len)});
 }
 
 absl::StatusOr<int64_t> RoutingEngine::Sweep(const std::vector<std::string>& tenants) {
-  return RunPerTenant("routing/sweep", tenants);
+  return RunPerTenant("routing/sweep", tenants,
+                      [](const TenantKeys& k) {
+                        return std::vector<std::string>{k.Queues(), k.Events()};
+                      },
+                      {std::to_string(options_.event_max_len)});
 }
 
 absl::StatusOr<int64_t> RoutingEngine::PutQueue(const std::string& tenant, const v1::Queue& q) {
@@ -203,12 +215,13 @@ absl::StatusOr<int64_t> RoutingEngine::PutQueue(const std::string& tenant, const
   for (int c : q.channels()) channels.push_back(std::to_string(c));
   std::map<std::string, int> skills;
   for (const auto& s : q.required_skills()) skills[s.name()] = s.proficiency();
-  auto r = RunTransition("routing/put_queue", {keys.QueueConfig(q.name()), keys.Queues()},
-                         {keys.prefix(), q.name(), absl::StrJoin(channels, ","),
-                          EncodeSkills(skills), std::to_string(q.sla_threshold_seconds() * 1000LL),
-                          std::to_string(q.offer_timeout_seconds() * 1000LL), q.SerializeAsString(),
-                          std::to_string(clock_->NowMs()), std::to_string(options_.event_max_len),
-                          std::to_string(q.strategy())});
+  auto r =
+      RunTransition("routing/put_queue", {keys.QueueConfig(q.name()), keys.Queues()},
+                    {keys.prefix(), q.name(), absl::StrJoin(channels, ","), EncodeSkills(skills),
+                     std::to_string(q.sla_threshold_seconds() * 1000LL),
+                     std::to_string(q.offer_timeout_seconds() * 1000LL), q.SerializeAsString(),
+                     std::to_string(clock_->NowMs()), std::to_string(options_.event_max_len),
+                     std::to_string(q.strategy()), std::to_string(q.wrap_up_seconds() * 1000LL)});
   if (!r.ok()) return r.status();
   if (r->size() == 2 && (*r)[0] == "channel_in_use") {
     return absl::FailedPreconditionError(absl::StrCat(

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "omniroute/v1/admin.pb.h"
 #include "omniroute/v1/routing.pb.h"
 #include "services/common/clock.h"
+#include "services/common/keys.h"
 #include "services/common/redis/redis_client.h"
 #include "services/common/redis/scripts.h"
 #include "services/common/redis/stream_consumer.h"
@@ -64,6 +66,8 @@ class RoutingEngine {
 
   // Fires due offer deadlines of the given tenants; returns the number of lapsed offers.
   absl::StatusOr<int64_t> ExpireOffers(const std::vector<std::string>& tenants);
+  // Ends due wrap-ups of the given tenants (frees the capacity they held); returns the count.
+  absl::StatusOr<int64_t> EndWrapUps(const std::vector<std::string>& tenants);
   // Matches every queue of the given tenants (work-conservation safety net).
   absl::StatusOr<int64_t> Sweep(const std::vector<std::string>& tenants);
 
@@ -84,8 +88,11 @@ class RoutingEngine {
   absl::StatusOr<std::vector<std::string>> RunTransition(const std::string& script,
                                                          const std::vector<std::string>& keys,
                                                          const std::vector<std::string>& args);
-  absl::StatusOr<int64_t> RunPerTenant(const std::string& script,
-                                       const std::vector<std::string>& tenants);
+  // Runs one timer-like script per tenant in one pipeline; args are prefix, now, extra_args.
+  absl::StatusOr<int64_t> RunPerTenant(
+      const std::string& script, const std::vector<std::string>& tenants,
+      const std::function<std::vector<std::string>(const TenantKeys&)>& keys_of,
+      const std::vector<std::string>& extra_args);
 
   redis::Pool* pool_;
   const redis::Scripts* scripts_;

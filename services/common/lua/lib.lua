@@ -26,6 +26,7 @@
 --   P:skip:<id>      zset   agents that declined or missed the interaction -> skip-until ms
 --   P:timers         zset   offered interaction id -> offer deadline ms
 --   P:ex:<id>        list   routing decisions of the interaction (json, newest first, 20)
+--   P:wrapups        zset   "<agent>|<ch>|<id>" -> end of the wrap-up holding that capacity
 
 -- Default head starts (s) for P1..P4 when the tenant never wrote a config (see admin.proto).
 local DEFAULT_HEAD_START = {120, 60, 30, 0}

@@ -17,12 +17,19 @@ end
 if f[2] ~= agent then
   return {'wrong_agent'}
 end
+local wrap_ms = tonumber(redis.call('HGET', P .. ':qc:' .. f[3], 'wrap_ms') or '0')
 redis.call('HSET', ix, 'state', 'completed', 'ended_ms', now)
 redis.call('EXPIRE', ix, ttl)
 redis.call('DEL', P .. ':skip:' .. id)
 redis.call('HINCRBY', P .. ':qs:' .. f[3], 'completed', 1)
 redis.call('HINCRBY', P .. ':qs:' .. f[3], 'inflight', -1)
 emit(P, maxlen, now, 'completed', id, agent, f[3], f[4], nil)
+if wrap_ms > 0 then
+  -- After-call work holds the capacity until the wrap-up timer fires (end_wrapups.lua).
+  redis.call('ZADD', P .. ':wrapups', now + wrap_ms, agent .. '|' .. f[4] .. '|' .. id)
+  emit(P, maxlen, now, 'wrap_up_started', id, agent, f[3], f[4], {'until', now + wrap_ms})
+  return {'ok'}
+end
 release(P, agent, f[4], now)
 match_agent(P, maxlen, now, agent)
 return {'ok'}

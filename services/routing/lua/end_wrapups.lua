@@ -1,0 +1,21 @@
+-- Ends due wrap-ups: frees the capacity each one held and offers the agent more work.
+-- Idempotent: replicas racing for the same timer do no harm (the ZREM decides).
+-- KEYS[1] P:wrapups  KEYS[2] P:events
+-- ARGV[1] P  ARGV[2] now ms  ARGV[3] max timers to fire  ARGV[4] event feed max length
+-- Returns the number of wrap-ups ended.
+TRIGGER = 'wrap_up_ended'
+local P, now, limit, maxlen = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, limit)
+local ended = 0
+for _, member in ipairs(due) do
+  if redis.call('ZREM', KEYS[1], member) == 1 then
+    local agent, ch, id = string.match(member, '^(.*)|(%d+)|(%x+)$')
+    if agent then
+      emit(P, maxlen, now, 'wrap_up_ended', id, agent, '', ch, nil)
+      release(P, agent, ch, now)
+      match_agent(P, maxlen, now, agent)
+      ended = ended + 1
+    end
+  end
+end
+return ended
