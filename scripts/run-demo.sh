@@ -16,8 +16,11 @@
 #   REDIS_PORT=6390       port of the private Redis (when 6390 is busy and REDIS_PORT is not set,
 #                         a free port nearby is used)
 #   DEMO_KEEP_DATA=1      keep the private Redis data (AOF) of the last run instead of starting empty
+#   DEMO_RUN_DIR=DIR      logs and Redis data go here (default BUILD_DIR/run), so a second run (a
+#                         test) on other ports does not touch the files of a running `make run`
 #
-# Files: BUILD_DIR/run/logs/{redis,intake,classification,routing}.log, BUILD_DIR/run/redis (data).
+# Files (in DEMO_RUN_DIR, default BUILD_DIR/run): logs/{redis,intake,classification,routing}.log,
+# redis/ (data).
 set -euo pipefail
 
 die() {
@@ -29,7 +32,7 @@ BUILD_DIR=${1:-build}
 [[ -d "$BUILD_DIR" ]] || die "no build directory '$BUILD_DIR' (run 'make run', or build first)"
 BUILD_DIR=$(cd "$BUILD_DIR" && pwd)
 BIN=$BUILD_DIR/bin
-RUN_DIR=$BUILD_DIR/run
+RUN_DIR=${DEMO_RUN_DIR:-$BUILD_DIR/run}
 LOG_DIR=$RUN_DIR/logs
 for exe in omniroute-intake omniroute-classification omniroute-routing omniroute-ctl omniroute-demo; do
   [[ -x "$BIN/$exe" ]] || die "missing $BIN/$exe (build first: cmake --build $BUILD_DIR)"

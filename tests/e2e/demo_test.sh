@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# CTest demo_run (label e2e): `make run`'s demo reaches a steady state. Runs scripts/run-demo.sh
+# for DEMO_SECONDS (default 30) on free loopback ports with its own private Redis and run
+# directory, so a developer's running `make run` is not disturbed, then checks:
+#   - run-demo.sh exits 0;
+#   - at least one periodic summary line has completed > 0 and intake, classification and
+#     routing SERVING;
+#   - the final summary line has completed > 0;
+#   - no process of this run (services, Redis, demo, ctl) is left and none of its ports listens.
+#
+#   tests/e2e/demo_test.sh BUILD_DIR      (binaries in BUILD_DIR/bin)
+#
+# DEMO_SECONDS and DEMO_RATE may be set to try other runs (DEMO_RATE=0 must fail). The run
+# directory (logs, Redis data, output) is removed on success and kept on failure.
+set -uo pipefail
+
+fail() {
+  echo "demo_test: FAIL: $*" >&2
+  [[ -n "${RUN_DIR:-}" ]] && echo "demo_test: logs and output kept in $RUN_DIR" >&2
+  exit 1
+}
+
+[[ $# -eq 1 ]] || {
+  echo "usage: $0 BUILD_DIR" >&2
+  exit 2
+}
+BUILD_DIR=$(cd "$1" && pwd) || fail "no build directory '$1'"
+RUN_DEMO=$(cd "$(dirname "$0")/../.." && pwd)/scripts/run-demo.sh
+[[ -x "$RUN_DEMO" ]] || fail "missing $RUN_DEMO"
+command -v python3 >/dev/null || fail "python3 is needed to pick free ports"
+
+# Seven distinct free loopback ports: all sockets are bound (port 0) before any is closed.
+read -r -a PORTS < <(python3 -c '
+import socket
+socks = [socket.socket() for _ in range(7)]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+for s in socks:
+    s.close()
+') || fail "could not pick free ports"
+((${#PORTS[@]} == 7)) || fail "could not pick free ports (got '${PORTS[*]}')"
+
+RUN_DIR=$(mktemp -d "$BUILD_DIR/demo_test.XXXXXX") || fail "cannot create a run directory"
+OUT=$RUN_DIR/output.txt
+echo "demo_test: ports ${PORTS[*]} (intake, classification, routing gRPC; their metrics;" \
+  "Redis), run directory $RUN_DIR"
+
+# The run-demo.sh settings a developer may have exported (REDIS_URL above all) must not leak in.
+unset REDIS_URL DEMO_KEEP_DATA DEMO_AGENTS DEMO_TENANT
+status=0
+INTAKE_GRPC_PORT=${PORTS[0]} CLASSIFICATION_GRPC_PORT=${PORTS[1]} ROUTING_GRPC_PORT=${PORTS[2]} \
+  INTAKE_METRICS_PORT=${PORTS[3]} CLASSIFICATION_METRICS_PORT=${PORTS[4]} \
+  ROUTING_METRICS_PORT=${PORTS[5]} REDIS_PORT=${PORTS[6]} DEMO_BIND=127.0.0.1 \
+  DEMO_RUN_DIR=$RUN_DIR DEMO_SECONDS=${DEMO_SECONDS:-30} DEMO_RATE=${DEMO_RATE:-8} \
+  timeout --signal=TERM --kill-after=30 150 "$RUN_DEMO" "$BUILD_DIR" >"$OUT" 2>&1 || status=$?
+cat "$OUT"
+
+# Processes of this run: every one of them has one of its unique ports on its command line
+# (services: --grpc-port P; demo: --intake 127.0.0.1:P; ctl: --redis-url ...:P; Redis shows
+# itself as "redis-server 127.0.0.1:P").
+leftovers() {
+  local p
+  for p in "${PORTS[@]}"; do
+    pgrep -af -- "(omniroute-|redis-server).*[ :]$p( |\$)" || true
+  done
+}
+listening() {
+  local p
+  for p in "${PORTS[@]}"; do
+    if timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$p" 2>/dev/null; then echo "$p"; fi
+  done
+}
+# run-demo.sh waits for its children before it exits; allow a moment for a time-out kill.
+left=""
+for _ in $(seq 1 50); do
+  left=$(leftovers)
+  [[ -z "$left" ]] && break
+  sleep 0.2
+done
+
+((status != 124 && status != 137)) || fail "run-demo.sh did not finish within 150 s"
+((status == 0)) || fail "run-demo.sh exited with status $status"
+if [[ -n "$left" ]]; then
+  # Report, then stop them (only these: each carries one of this run's ports), so a failed run
+  # does not leave them to the next.
+  mapfile -t left_pids < <(awk '{print $1}' <<<"$left")
+  kill -KILL "${left_pids[@]}" 2>/dev/null
+  fail "processes of this run were still running (now killed):"$'\n'"$left"
+fi
+open=$(listening)
+[[ -z "$open" ]] || fail "ports of this run still accept connections: $open"
+
+summary='^ *[0-9]+s  submitted [0-9]+.*\| completed ([0-9]+) \|'
+serving='\| intake SERVING, classification SERVING, routing SERVING$'
+steady=0
+while IFS= read -r line; do
+  if [[ "$line" =~ $summary ]] && ((BASH_REMATCH[1] > 0)) && [[ "$line" =~ $serving ]]; then
+    steady=$((steady + 1))
+  fi
+done <"$OUT"
+((steady > 0)) ||
+  fail "no summary line shows completed > 0 with intake, classification and routing SERVING"
+
+final=$(grep -E '^final ' "$OUT" | tail -n 1)
+[[ -n "$final" ]] || fail "no final summary line"
+[[ "$final" =~ \|\ completed\ ([0-9]+)\ \| ]] || fail "cannot read completed from: $final"
+final_completed=${BASH_REMATCH[1]}
+((final_completed > 0)) || fail "final completed count is $final_completed"
+
+rm -rf "$RUN_DIR"
+echo "demo_test: ok ($steady steady summary lines, $final_completed completed at the end," \
+  "nothing left running)"
