@@ -124,6 +124,9 @@ absl::Status ValidateQueue(const v1::Queue& q) {
   if (q.wrap_up_seconds() < 0 || q.wrap_up_seconds() > 3600) {
     return invalid("queue.wrap_up_seconds: must be 0..3600");
   }
+  if (q.preferred_agent_seconds() < -1 || q.preferred_agent_seconds() > 600) {
+    return invalid("queue.preferred_agent_seconds: must be -1..600");
+  }
   return absl::OkStatus();
 }
 

@@ -40,6 +40,7 @@ Submission FromProto(const v1::SubmitInteractionRequest& req) {
   s.idempotency_key = req.idempotency_key();
   s.priority = req.priority();
   s.queue = req.queue();
+  s.preferred_agent_id = req.preferred_agent_id();
   return s;
 }
 

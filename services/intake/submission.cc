@@ -41,6 +41,11 @@ absl::Status ValidateSubmission(const Submission& s) {
   if (!s.queue.empty()) {
     if (auto st = ValidateName("queue", s.queue); !st.ok()) return st;
   }
+  if (!s.preferred_agent_id.empty()) {
+    if (auto st = ValidateExternalId("preferred_agent_id", s.preferred_agent_id); !st.ok()) {
+      return st;
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -58,6 +63,7 @@ std::string Fingerprint(const Submission& s) {
   }
   add(std::to_string(s.priority));
   add(s.queue);
+  add(s.preferred_agent_id);
   return HashApiKey(canon).substr(0, 32);
 }
 
@@ -67,7 +73,8 @@ std::vector<std::string> HashFields(const Submission& s) {
                                 "subject",      s.subject,
                                 "body",         s.body,
                                 "req_priority", std::to_string(s.priority),
-                                "req_queue",    s.queue};
+                                "req_queue",    s.queue,
+                                "pref",         s.preferred_agent_id};
   for (const auto& [k, v] : s.attributes) {
     f.push_back(absl::StrCat("a:", k));
     f.push_back(v);

@@ -27,6 +27,7 @@ struct Submission {
   std::string idempotency_key;
   int priority = 0;  // 0 = let classification decide, else 1..4
   std::string queue;
+  std::string preferred_agent_id;
 };
 
 // Checks every field; the error names the first invalid field (e.g. "subject: ...").

@@ -215,13 +215,16 @@ absl::StatusOr<int64_t> RoutingEngine::PutQueue(const std::string& tenant, const
   for (int c : q.channels()) channels.push_back(std::to_string(c));
   std::map<std::string, int> skills;
   for (const auto& s : q.required_skills()) skills[s.name()] = s.proficiency();
-  auto r =
-      RunTransition("routing/put_queue", {keys.QueueConfig(q.name()), keys.Queues()},
-                    {keys.prefix(), q.name(), absl::StrJoin(channels, ","), EncodeSkills(skills),
-                     std::to_string(q.sla_threshold_seconds() * 1000LL),
-                     std::to_string(q.offer_timeout_seconds() * 1000LL), q.SerializeAsString(),
-                     std::to_string(clock_->NowMs()), std::to_string(options_.event_max_len),
-                     std::to_string(q.strategy()), std::to_string(q.wrap_up_seconds() * 1000LL)});
+  auto r = RunTransition(
+      "routing/put_queue", {keys.QueueConfig(q.name()), keys.Queues()},
+      {keys.prefix(), q.name(), absl::StrJoin(channels, ","), EncodeSkills(skills),
+       std::to_string(q.sla_threshold_seconds() * 1000LL),
+       std::to_string(q.offer_timeout_seconds() * 1000LL), q.SerializeAsString(),
+       std::to_string(clock_->NowMs()), std::to_string(options_.event_max_len),
+       std::to_string(q.strategy()), std::to_string(q.wrap_up_seconds() * 1000LL),
+       std::to_string(q.preferred_agent_seconds() < 0    ? 0
+                      : q.preferred_agent_seconds() == 0 ? 20000
+                                                         : q.preferred_agent_seconds() * 1000LL)});
   if (!r.ok()) return r.status();
   if (r->size() == 2 && (*r)[0] == "channel_in_use") {
     return absl::FailedPreconditionError(absl::StrCat(

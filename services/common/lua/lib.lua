@@ -27,6 +27,9 @@
 --   P:timers         zset   offered interaction id -> offer deadline ms
 --   P:ex:<id>        list   routing decisions of the interaction (json, newest first, 20)
 --   P:wrapups        zset   "<agent>|<ch>|<id>" -> end of the wrap-up holding that capacity
+--   P:cust:<c>       hash   customer context (agent: who last accepted its work; 7 days)
+--   P:pref:<a>       zset   work reserved for its preferred agent a, score = routing score
+--   P:preft          zset   reserved interaction id -> end of the reservation
 
 -- Default head starts (s) for P1..P4 when the tenant never wrote a config (see admin.proto).
 local DEFAULT_HEAD_START = {120, 60, 30, 0}
@@ -336,9 +339,72 @@ local function match(P, maxlen, now, q, ch, budget)
   return made
 end
 
--- Tries every (queue, channel) the agent can serve; used when the agent frees capacity.
-local function match_agent(P, maxlen, now, agent)
+-- The agent an interaction prefers: the one named at submit, else the customer's last agent.
+local function preferred_agent(P, id)
+  local f = redis.call('HMGET', P .. ':ix:' .. id, 'pref', 'customer')
+  if f[1] and f[1] ~= '' then
+    return f[1]
+  end
+  if f[2] and f[2] ~= '' then
+    return redis.call('HGET', P .. ':cust:' .. f[2], 'agent')
+  end
+  return nil
+end
+
+-- Ends the reservation of an interaction for its preferred agent.
+local function unreserve(P, id, agent)
+  redis.call('ZREM', P .. ':pref:' .. agent, id)
+  redis.call('ZREM', P .. ':preft', id)
+  redis.call('HDEL', P .. ':ix:' .. id, 'reserved')
+end
+
+-- Offers an interaction to its preferred agent, who is free for it now.
+local function offer_preferred(P, maxlen, now, id, agent, q, ch, sig, score)
+  local a_score = redis.call('ZSCORE', P .. ':qa:' .. q .. ':' .. ch .. ':0', agent)
+  explain(P, now, id, q, ch, sig, {score = score, agent = agent, candidates = {
+    {agent = agent, score = tonumber(a_score), excluded = ''}}})
+  offer(P, maxlen, now, id, agent, q, ch, sig)
+end
+
+-- Offers the agent the work reserved for it (it is the preferred agent) that it can take now.
+local function serve_reserved(P, maxlen, now, agent)
   local made = 0
+  local saved = TRIGGER
+  TRIGGER = 'preferred_agent'
+  for _, id in ipairs(redis.call('ZRANGE', P .. ':pref:' .. agent, 0, 9)) do
+    local f = redis.call('HMGET', P .. ':ix:' .. id, 'queue', 'channel', 'sig', 'score')
+    if redis.call('ZSCORE', P .. ':qa:' .. f[1] .. ':' .. f[2] .. ':0', agent) then
+      unreserve(P, id, agent)
+      offer_preferred(P, maxlen, now, id, agent, f[1], f[2], f[3] or '0', tonumber(f[4]))
+      made = made + 1
+    end
+  end
+  TRIGGER = saved
+  return made
+end
+
+-- Hands reservations that ran out to every agent of their queue.
+local function expire_reservations(P, maxlen, now, limit)
+  local due = redis.call('ZRANGEBYSCORE', P .. ':preft', '-inf', now, 'LIMIT', 0, limit)
+  for _, id in ipairs(due) do
+    local ix = P .. ':ix:' .. id
+    local f = redis.call('HMGET', ix, 'reserved', 'queue', 'channel', 'score', 'queued_ms', 'sig',
+      'skills')
+    redis.call('ZREM', P .. ':preft', id)
+    if f[1] then
+      unreserve(P, id, f[1])
+      waiting_add(P, f[2], f[3], id, tonumber(f[4]), tonumber(f[5]), f[6] or '0', f[7] or '{}')
+      emit(P, maxlen, now, 'reservation_expired', id, f[1], f[2], f[3], nil)
+      match(P, maxlen, now, f[2], f[3], 100)
+    end
+  end
+  return #due
+end
+
+-- Tries every (queue, channel) the agent can serve, work reserved for it first; used when
+-- the agent frees capacity.
+local function match_agent(P, maxlen, now, agent)
+  local made = serve_reserved(P, maxlen, now, agent)
   for _, q in ipairs(redis.call('SMEMBERS', P .. ':agq:' .. agent)) do
     for _, ch in ipairs(queue_channels(P, q)) do
       made = made + match(P, maxlen, now, q, ch, 100)

@@ -21,6 +21,10 @@ if state == 'assigned' then
 end
 if state == 'queued' then
   waiting_remove(P, q, ch, id, sig)
+  local reserved = redis.call('HGET', ix, 'reserved')
+  if reserved then
+    unreserve(P, id, reserved)
+  end
   redis.call('HINCRBY', P .. ':qs:' .. q, 'abandoned', 1)
 elseif state == 'offered' then
   redis.call('ZREM', P .. ':timers', id)

@@ -15,6 +15,12 @@ if f[2] ~= agent then
   return {'wrong_agent'}
 end
 local q, ch = f[3], f[4]
+-- Remember who served the customer: its next interaction prefers this agent.
+local customer = redis.call('HGET', ix, 'customer')
+if customer and customer ~= '' then
+  redis.call('HSET', P .. ':cust:' .. customer, 'agent', agent)
+  redis.call('EXPIRE', P .. ':cust:' .. customer, 7 * 86400)
+end
 redis.call('HSET', ix, 'state', 'assigned', 'assigned_ms', now, 'deadline_ms', 0)
 redis.call('ZREM', P .. ':timers', id)
 redis.call('HSET', P .. ':ag:' .. agent, 'missed', 0)

@@ -42,9 +42,28 @@ else
     local score = now - head * 1000
     local sig = skills_sig(skills)
     redis.call('HSET', ix, 'state', 'queued', 'queued_ms', now, 'score', score, 'sig', sig)
-    waiting_add(P, q, ch, id, score, now, sig, skills)
     emit(P, maxlen, now, 'queued', id, '', q, ch, {'priority', tostring(prio)})
-    match(P, maxlen, now, q, ch, 100)
+    -- The preferred agent (named, or the customer's last) gets the first chance: at once when
+    -- free, else the work is reserved for it until the queue's preferred-agent wait ends.
+    local pref = preferred_agent(P, id)
+    local pref_ms = tonumber(redis.call('HGET', P .. ':qc:' .. q, 'pref_ms') or '0')
+    -- Only a logged-in, available agent who may serve the queue and the work is waited for.
+    local eligible = pref and redis.call('HGET', P .. ':ag:' .. pref, 'state') == 'available' and
+      redis.call('SISMEMBER', P .. ':agq:' .. pref, q) == 1 and
+      (sig == '0' or skills_ok(P, pref, cjson.decode(skills)))
+    if eligible and redis.call('ZSCORE', P .. ':qa:' .. q .. ':' .. ch .. ':0', pref) then
+      TRIGGER = 'preferred_agent'
+      offer_preferred(P, maxlen, now, id, pref, q, ch, sig, score)
+    elseif eligible and pref_ms > 0 then
+      redis.call('ZADD', P .. ':qt:' .. q .. ':' .. ch, now, id)
+      redis.call('ZADD', P .. ':pref:' .. pref, score, id)
+      redis.call('ZADD', P .. ':preft', now + pref_ms, id)
+      redis.call('HSET', ix, 'reserved', pref)
+      emit(P, maxlen, now, 'reserved', id, pref, q, ch, {'until', tostring(now + pref_ms)})
+    else
+      waiting_add(P, q, ch, id, score, now, sig, skills)
+      match(P, maxlen, now, q, ch, 100)
+    end
     result = 'queued'
   end
 end

@@ -34,4 +34,5 @@ for _, id in ipairs(due) do
     end
   end
 end
+expire_reservations(P, maxlen, now, limit)
 return fired

@@ -27,7 +27,10 @@ if queued_ms then
     DEFAULT_HEAD_START[prio] or 0)
   local score = tonumber(queued_ms) - head * 1000
   redis.call('HSET', ix, 'score', score)
-  if state == 'queued' then
+  local reserved = redis.call('HGET', ix, 'reserved')
+  if reserved then
+    redis.call('ZADD', P .. ':pref:' .. reserved, score, id)
+  elseif state == 'queued' then
     redis.call('ZADD', P .. ':q:' .. q .. ':' .. ch .. ':' .. (sig or '0'), score, id)
   end
 end

@@ -48,6 +48,7 @@ TEST(SubmissionTest, AcceptsSubmissionsUpToTheLimitsAndStoresEveryField) {
   for (size_t i = 0; i + 1 < f.size(); i += 2) m[f[i]] = f[i + 1];
   EXPECT_EQ(m, (std::map<std::string, std::string>{{"channel", "2"},
                                                    {"customer", "cust-42@shop"},
+                                                   {"pref", ""},
                                                    {"subject", "Refund"},
                                                    {"body", Full().body},
                                                    {"req_priority", "2"},
