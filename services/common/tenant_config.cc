@@ -127,6 +127,18 @@ absl::Status ValidateQueue(const v1::Queue& q) {
   if (q.preferred_agent_seconds() < -1 || q.preferred_agent_seconds() > 600) {
     return invalid("queue.preferred_agent_seconds: must be -1..600");
   }
+  if (q.max_waiting() < 0 || q.max_waiting() > 10000000) {
+    return invalid("queue.max_waiting: must be 0..10000000");
+  }
+  if (q.max_wait_seconds() < 0 || q.max_wait_seconds() > 86400) {
+    return invalid("queue.max_wait_seconds: must be 0..86400");
+  }
+  if (!q.overflow_queue().empty()) {
+    if (auto st = ValidateName("queue.overflow_queue", q.overflow_queue()); !st.ok()) return st;
+    if (q.overflow_queue() == q.name()) {
+      return invalid("queue.overflow_queue: must not be the queue itself");
+    }
+  }
   return absl::OkStatus();
 }
 

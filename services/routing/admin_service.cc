@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "absl/strings/str_cat.h"
 #include "services/common/grpc/status.h"
 #include "services/common/log/log.h"
 #include "services/common/tenant_config.h"
@@ -15,6 +16,15 @@ grpc::Status AdminService::PutQueue(grpc::ServerContext* ctx, const v1::PutQueue
   if (!principal.ok()) return ToGrpc(principal.status());
   if (auto st = ValidateQueue(req->queue()); !st.ok()) return ToGrpc(st);
   v1::Queue q = QueueWithDefaults(req->queue());
+  if (!q.overflow_queue().empty()) {
+    auto over = engine_->GetQueue(principal->tenant, q.overflow_queue());
+    if (!over.ok()) {
+      return ToGrpc(over.status().code() == absl::StatusCode::kNotFound
+                        ? absl::InvalidArgumentError(absl::StrCat(
+                              "queue.overflow_queue: no queue named '", q.overflow_queue(), "'"))
+                        : over.status());
+    }
+  }
   auto r = engine_->PutQueue(principal->tenant, q);
   if (!r.ok()) return ToGrpc(r.status());
   log::Info("queue written", {{"tenant", principal->tenant}, {"queue", q.name()}});

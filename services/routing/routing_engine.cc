@@ -190,7 +190,8 @@ absl::StatusOr<int64_t> RoutingEngine::ExpireOffers(const std::vector<std::strin
       [](const TenantKeys& k) {
         return std::vector<std::string>{k.Timers(), k.Events()};
       },
-      {"200", std::to_string(options_.event_max_len), std::to_string(options_.skip_ms)});
+      {"200", std::to_string(options_.event_max_len), std::to_string(options_.skip_ms),
+       std::to_string(options_.finished_ttl_seconds)});
 }
 
 absl::StatusOr<int64_t> RoutingEngine::EndWrapUps(const std::vector<std::string>& tenants) {
@@ -224,7 +225,9 @@ absl::StatusOr<int64_t> RoutingEngine::PutQueue(const std::string& tenant, const
        std::to_string(q.strategy()), std::to_string(q.wrap_up_seconds() * 1000LL),
        std::to_string(q.preferred_agent_seconds() < 0    ? 0
                       : q.preferred_agent_seconds() == 0 ? 20000
-                                                         : q.preferred_agent_seconds() * 1000LL)});
+                                                         : q.preferred_agent_seconds() * 1000LL),
+       std::to_string(q.max_waiting()), std::to_string(q.max_wait_seconds() * 1000LL),
+       q.overflow_queue()});
   if (!r.ok()) return r.status();
   if (r->size() == 2 && (*r)[0] == "channel_in_use") {
     return absl::FailedPreconditionError(absl::StrCat(

@@ -68,6 +68,16 @@ inline int64_t CmdInt(redis::Connection& c, const std::vector<std::string>& argv
   return 0;
 }
 
+// Entries ever appended to a stream (XINFO STREAM entries-added): consumers delete what they
+// have processed, so XLEN shows only work in flight.
+inline int64_t EntriesAdded(redis::Connection& c, const std::string& stream) {
+  auto r = Cmd(c, {"XINFO", "STREAM", stream});
+  for (size_t i = 0; i + 1 < r.elements.size(); i += 2) {
+    if (r.elements[i].str == "entries-added") return r.elements[i + 1].integer;
+  }
+  return -1;
+}
+
 // Number of entries pending (delivered, not acknowledged) in a consumer group; -1 when the
 // stream or group does not exist.
 inline int64_t PendingCount(redis::Connection& c, const std::string& stream,

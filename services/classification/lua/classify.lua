@@ -23,4 +23,7 @@ else
   result = 'classified'
 end
 redis.call('XACK', KEYS[2], group, entry)
+-- Classification is the stream's only reader: drop the entry so the stream holds only work
+-- in flight.
+redis.call('XDEL', KEYS[2], entry)
 return result

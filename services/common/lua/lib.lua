@@ -21,6 +21,7 @@
 --   P:ag:<a>         hash   agent (state, idle_ms: free of work since, offer_ms: last offer,
 --                           cap:<ch>, load:<ch>, missed)
 --   P:agsk:<a>       hash   agent skills -> proficiency
+--   P:sk:<skill>     zset   agents having the skill, score = proficiency
 --   P:agq:<a>        set    queues whose skill requirements the agent meets
 --   P:ao:<a>         stream offers to the agent (capped)
 --   P:skip:<id>      zset   agents that declined or missed the interaction -> skip-until ms
@@ -30,6 +31,7 @@
 --   P:cust:<c>       hash   customer context (agent: who last accepted its work; 7 days)
 --   P:pref:<a>       zset   work reserved for its preferred agent a, score = routing score
 --   P:preft          zset   reserved interaction id -> end of the reservation
+--   P:maxwait        zset   queued interaction id -> when it exceeds its queue's max wait
 
 -- Default head starts (s) for P1..P4 when the tenant never wrote a config (see admin.proto).
 local DEFAULT_HEAD_START = {120, 60, 30, 0}
@@ -199,13 +201,25 @@ end
 -- sig gets its agent index built from the queue's free agents that have the skills.
 local function waiting_add(P, q, ch, id, score, queued_ms, sig, skills_json)
   if sig ~= '0' and redis.call('HSETNX', sig_key(P, q, ch), sig, skills_json) == 1 then
+    -- Build the sig's agent index from the agents having its rarest skill at the level asked
+    -- (not from every free agent), keeping those free for the queue with all the skills.
     local req = cjson.decode(skills_json)
+    local rarest, rarest_n
+    for skill, min in pairs(req) do
+      local n = redis.call('ZCOUNT', P .. ':sk:' .. skill, min, '+inf')
+      if not rarest_n or n < rarest_n then
+        rarest, rarest_n = skill, n
+      end
+    end
     local base = P .. ':qa:' .. q .. ':' .. ch .. ':0'
     local key = P .. ':qa:' .. q .. ':' .. ch .. ':' .. sig
-    local flat = redis.call('ZRANGE', base, 0, -1, 'WITHSCORES')
-    for i = 1, #flat, 2 do
-      if skills_ok(P, flat[i], req) then
-        redis.call('ZADD', key, flat[i + 1], flat[i])
+    if rarest then
+      for _, agent in ipairs(redis.call('ZRANGEBYSCORE', P .. ':sk:' .. rarest, req[rarest],
+          '+inf')) do
+        local score = redis.call('ZSCORE', base, agent)
+        if score and skills_ok(P, agent, req) then
+          redis.call('ZADD', key, score, agent)
+        end
       end
     end
   end
@@ -339,6 +353,44 @@ local function match(P, maxlen, now, q, ch, budget)
   return made
 end
 
+local function accepts_channel(P, q, ch)
+  for _, c in ipairs(queue_channels(P, q)) do
+    if c == ch then
+      return true
+    end
+  end
+  return false
+end
+
+-- Applies queue limits: the queue that admits an interaction on ch, following overflow queues
+-- (up to 3 hops), or nil and the reason. `full_only`: q itself is skipped (its max wait ran
+-- out), its overflow is tried.
+local function admit(P, q, ch, skip_first)
+  for hop = 1, 4 do
+    local f = redis.call('HMGET', P .. ':qc:' .. q, 'max_waiting', 'overflow')
+    local max = tonumber(f[1] or '0')
+    if not (hop == 1 and skip_first) and
+        (max == 0 or redis.call('ZCARD', P .. ':qt:' .. q .. ':' .. ch) < max) then
+      return q
+    end
+    local over = f[2]
+    if not over or over == '' or redis.call('SISMEMBER', P .. ':queues', over) == 0 or
+        not accepts_channel(P, over, ch) then
+      return nil, (hop == 1 and skip_first) and 'max_wait_exceeded' or 'queue_full'
+    end
+    q = over
+  end
+  return nil, 'queue_full'
+end
+
+-- Ends an interaction refused by policy (no queue, full, waited too long).
+local function reject_by_policy(P, maxlen, now, id, q, ch, reason, ttl)
+  local ix = P .. ':ix:' .. id
+  redis.call('HSET', ix, 'state', 'rejected', 'end_reason', reason, 'ended_ms', now)
+  redis.call('EXPIRE', ix, ttl)
+  emit(P, maxlen, now, 'rejected_by_policy', id, '', q or '', ch, {'reason', reason})
+end
+
 -- The agent an interaction prefers: the one named at submit, else the customer's last agent.
 local function preferred_agent(P, id)
   local f = redis.call('HMGET', P .. ':ix:' .. id, 'pref', 'customer')
@@ -396,6 +448,46 @@ local function expire_reservations(P, maxlen, now, limit)
       waiting_add(P, f[2], f[3], id, tonumber(f[4]), tonumber(f[5]), f[6] or '0', f[7] or '{}')
       emit(P, maxlen, now, 'reservation_expired', id, f[1], f[2], f[3], nil)
       match(P, maxlen, now, f[2], f[3], 100)
+    end
+  end
+  return #due
+end
+
+-- Moves interactions that waited longer than their queue's max wait to its overflow queue
+-- (waiting starts again there) or ends them as rejected (max_wait_exceeded).
+local function expire_waits(P, maxlen, now, limit, ttl)
+  local due = redis.call('ZRANGEBYSCORE', P .. ':maxwait', '-inf', now, 'LIMIT', 0, limit)
+  for _, id in ipairs(due) do
+    redis.call('ZREM', P .. ':maxwait', id)
+    local ix = P .. ':ix:' .. id
+    local f = redis.call('HMGET', ix, 'state', 'queue', 'channel', 'sig', 'reserved', 'priority',
+      'skills')
+    if f[1] == 'queued' then
+      local q, ch, sig = f[2], f[3], f[4] or '0'
+      if f[5] then
+        unreserve(P, id, f[5])
+        redis.call('ZREM', P .. ':qt:' .. q .. ':' .. ch, id)
+      else
+        waiting_remove(P, q, ch, id, sig)
+      end
+      local target, reason = admit(P, q, ch, true)
+      if target then
+        local prio = tonumber(f[6] or '3')
+        local head = tonumber(redis.call('HGET', P .. ':cfg', 'head:' .. prio) or
+          DEFAULT_HEAD_START[prio] or 0)
+        local score = now - head * 1000
+        redis.call('HSET', ix, 'queue', target, 'queued_ms', now, 'score', score)
+        waiting_add(P, target, ch, id, score, now, sig, f[7] or '{}')
+        emit(P, maxlen, now, 'overflowed', id, '', target, ch, {'from', q, 'reason', 'max_wait'})
+        local max_wait = tonumber(redis.call('HGET', P .. ':qc:' .. target, 'max_wait_ms') or '0')
+        if max_wait > 0 then
+          redis.call('ZADD', P .. ':maxwait', now + max_wait, id)
+        end
+        match(P, maxlen, now, target, ch, 100)
+      else
+        redis.call('HINCRBY', P .. ':qs:' .. q, 'expired', 1)
+        reject_by_policy(P, maxlen, now, id, q, ch, reason, ttl)
+      end
     end
   end
   return #due

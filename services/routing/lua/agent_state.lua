@@ -13,9 +13,14 @@ local prev = redis.call('HGET', akey, 'state')
 redis.call('SADD', P .. ':agents', agent)
 agent_unindex(P, agent)
 if skills_s ~= '' then
+  -- Replace the skills, and the agent's entries in the per-skill indexes.
+  for _, skill in ipairs(redis.call('HKEYS', P .. ':agsk:' .. agent)) do
+    redis.call('ZREM', P .. ':sk:' .. skill, agent)
+  end
   redis.call('DEL', P .. ':agsk:' .. agent)
   for skill, prof in pairs(cjson.decode(skills_s)) do
     redis.call('HSET', P .. ':agsk:' .. agent, skill, prof)
+    redis.call('ZADD', P .. ':sk:' .. skill, prof, agent)
   end
 end
 if caps_s ~= '' then

@@ -17,26 +17,27 @@ if not state then
 elseif state ~= 'classified' then
   result = 'skipped:' .. state
 else
-  local reason
+  local reason, target
   if not q or q == '' or redis.call('SISMEMBER', P .. ':queues', q) == 0 then
     reason = 'queue_not_found'
+  elseif not accepts_channel(P, q, ch) then
+    reason = 'channel_not_accepted'
   else
-    local accepted = false
-    for _, c in ipairs(queue_channels(P, q)) do
-      if c == ch then
-        accepted = true
-      end
-    end
-    if not accepted then
-      reason = 'channel_not_accepted'
-    end
+    target, reason = admit(P, q, ch, false)
   end
   if reason then
-    redis.call('HSET', ix, 'state', 'rejected', 'end_reason', reason, 'ended_ms', now)
-    redis.call('EXPIRE', ix, ttl)
-    emit(P, maxlen, now, 'rejected_by_policy', id, '', q or '', ch, {'reason', reason})
+    reject_by_policy(P, maxlen, now, id, q, ch, reason, ttl)
     result = 'rejected:' .. reason
   else
+    if target ~= q then
+      redis.call('HSET', ix, 'queue', target)
+      emit(P, maxlen, now, 'overflowed', id, '', target, ch, {'from', q, 'reason', 'queue_full'})
+      q = target
+    end
+    local max_wait = tonumber(redis.call('HGET', P .. ':qc:' .. q, 'max_wait_ms') or '0')
+    if max_wait > 0 then
+      redis.call('ZADD', P .. ':maxwait', now + max_wait, id)
+    end
     local head = tonumber(redis.call('HGET', P .. ':cfg', 'head:' .. prio) or
       DEFAULT_HEAD_START[prio] or 0)
     local score = now - head * 1000
@@ -68,4 +69,6 @@ else
   end
 end
 redis.call('XACK', KEYS[2], group, entry)
+-- Routing is the stream's only reader: drop the entry so the stream holds only work in flight.
+redis.call('XDEL', KEYS[2], entry)
 return result

@@ -3,7 +3,8 @@
 -- Idempotent: replicas racing for the same timer do no harm (the ZREM decides).
 -- KEYS[1] P:timers  KEYS[2] P:events
 -- ARGV[1] P  ARGV[2] now ms  ARGV[3] max timers to fire  ARGV[4] event feed max length
--- ARGV[5] skip ms
+-- ARGV[5] skip ms  ARGV[6] retention seconds of finished interactions
+-- Also ends due preferred-agent reservations and enforces queue max waits.
 -- Returns the number of offers that lapsed.
 TRIGGER = 'offer_timeout'
 local P, now, limit, maxlen, skip_ms = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4],
@@ -35,4 +36,5 @@ for _, id in ipairs(due) do
   end
 end
 expire_reservations(P, maxlen, now, limit)
+expire_waits(P, maxlen, now, limit, ARGV[6])
 return fired
