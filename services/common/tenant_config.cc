@@ -92,6 +92,11 @@ absl::Status ValidateTenantConfig(const v1::TenantConfig& config,
       }
     }
   }
+  for (int c : config.exclusive_channels()) {
+    if (c < 0 || c > 7) {
+      return invalid(absl::StrCat("config.exclusive_channels: unknown channel ", c));
+    }
+  }
   if (config.max_missed_offers() < -1 || config.max_missed_offers() > 100) {
     return invalid("config.max_missed_offers: must be -1..100");
   }

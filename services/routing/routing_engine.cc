@@ -298,6 +298,12 @@ absl::StatusOr<v1::TenantConfig> RoutingEngine::PutConfig(const std::string& ten
   std::vector<std::string> args = {config.SerializeAsString()};
   for (int s : effective.priority_head_start_seconds()) args.push_back(std::to_string(s));
   args.push_back(std::to_string(max_missed));
+  std::vector<std::string> exclusive;
+  for (int c : config.exclusive_channels()) {
+    if (c != 0) exclusive.push_back(std::to_string(c));
+  }
+  if (config.exclusive_channels().empty()) exclusive.push_back("1");
+  args.push_back(absl::StrJoin(exclusive, ","));
   auto r = RunTransition("routing/put_config", {keys.Config()}, args);
   if (!r.ok()) return r.status();
   auto conn = pool_->Acquire();

@@ -7,7 +7,8 @@
 --   P:s:intake       stream intake -> classification
 --   P:s:classified   stream classification -> routing
 --   P:events         stream the tenant's event feed (capped)
---   P:cfg            hash   tenant routing config (head starts, max missed offers, version)
+--   P:cfg            hash   tenant routing config (head starts, max missed offers, exclusive
+--                           channels csv, version)
 --   P:queues         set    queue names
 --   P:qc:<q>         hash   queue config (channels, skills json, sla_ms, offer_ms, proto)
 --   P:qsig:<q>:<ch>  hash   active skill signatures of waiting work: sig -> skills json
@@ -168,11 +169,34 @@ end
 local function agent_refresh(P, agent)
   local a = kv_to_table(redis.call('HGETALL', P .. ':ag:' .. agent))
   local available = a['state'] == 'available'
+  -- Cross-channel rule: exclusive channels (voice unless configured) are worked alone.
+  local exclusive = {}
+  for c in string.gmatch(redis.call('HGET', P .. ':cfg', 'exclusive') or '1', '[^,]+') do
+    exclusive[c] = true
+  end
+  local holds_exclusive, holds = {}, {}
+  for field, v in pairs(a) do
+    if string.sub(field, 1, 5) == 'load:' and tonumber(v) > 0 then
+      local c = string.sub(field, 6)
+      holds[#holds + 1] = c
+      if exclusive[c] then
+        holds_exclusive[#holds_exclusive + 1] = c
+      end
+    end
+  end
+  local function blocked(ch)
+    for _, c in ipairs(exclusive[ch] and holds or holds_exclusive) do
+      if c ~= ch then
+        return true
+      end
+    end
+    return false
+  end
   for _, q in ipairs(redis.call('SMEMBERS', P .. ':agq:' .. agent)) do
     for _, ch in ipairs(queue_channels(P, q)) do
       local cap = tonumber(a['cap:' .. ch] or '0')
       local load = tonumber(a['load:' .. ch] or '0')
-      local free = available and load < cap
+      local free = available and load < cap and not blocked(ch)
       local score = free and agent_score(P, agent, a, q, ch, cap - load) or 0
       for sig, req in pairs(active_sigs(P, q, ch)) do
         local key = P .. ':qa:' .. q .. ':' .. ch .. ':' .. sig
