@@ -1,6 +1,7 @@
 #include "services/common/tenant_config.h"
 
 #include "absl/strings/str_cat.h"
+#include "services/common/business_hours.h"
 #include "services/common/validation.h"
 
 namespace omniroute {
@@ -132,6 +133,7 @@ absl::Status ValidateQueue(const v1::Queue& q) {
   if (q.preferred_agent_seconds() < -1 || q.preferred_agent_seconds() > 600) {
     return invalid("queue.preferred_agent_seconds: must be -1..600");
   }
+  if (auto st = ValidateBusinessHours(q.business_hours()); !st.ok()) return st;
   if (q.max_waiting() < 0 || q.max_waiting() > 10000000) {
     return invalid("queue.max_waiting: must be 0..10000000");
   }

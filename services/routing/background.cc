@@ -59,6 +59,9 @@ void RunTimerLoop(redis::Pool& pool, RoutingEngine& engine, RoutingMetrics& metr
       if (!swept.ok()) {
         log::WarnEvery("sweep", 10, "queue sweep failed", {{"error", swept.status().ToString()}});
       }
+      if (auto st = engine.RefreshOpenFlags(tenants); !st.ok()) {
+        log::WarnEvery("hours", 10, "business hours refresh failed", {{"error", st.ToString()}});
+      }
       next_sweep = now + std::chrono::milliseconds(options.sweep_interval_ms);
     }
     Nap(options.timer_interval_ms, stop);

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "services/common/business_hours.h"
 #include "services/common/interaction_codec.h"
 #include "services/common/keys.h"
 #include "services/common/tenant_config.h"
@@ -210,8 +211,32 @@ absl::StatusOr<int64_t> RoutingEngine::Sweep(const std::vector<std::string>& ten
                       {std::to_string(options_.event_max_len)});
 }
 
+absl::Status RoutingEngine::RefreshOpenFlags(const std::vector<std::string>& tenants) {
+  int64_t now = clock_->NowMs();
+  for (const auto& tenant : tenants) {
+    auto queues = ListQueues(tenant);
+    if (!queues.ok()) return queues.status();
+    std::vector<std::vector<std::string>> cmds;
+    for (const auto& q : *queues) {
+      if (q.business_hours().windows().empty()) continue;
+      auto open = IsOpen(q.business_hours(), now);
+      if (!open.ok()) continue;
+      cmds.push_back(scripts_->Command(
+          "routing/set_open", {TenantKeys(tenant).QueueConfig(q.name())}, {*open ? "1" : "0"}));
+    }
+    if (cmds.empty()) continue;
+    auto conn = pool_->Acquire();
+    if (!conn.ok()) return Unavailable(conn.status());
+    auto r = (*conn)->Pipeline(cmds);
+    if (!r.ok()) return Unavailable(r.status());
+    if (auto st = scripts_->FixNoScript(**conn, cmds, *r); !st.ok()) return st;
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<int64_t> RoutingEngine::PutQueue(const std::string& tenant, const v1::Queue& q) {
   TenantKeys keys(tenant);
+  auto open = IsOpen(q.business_hours(), clock_->NowMs());
   std::vector<std::string> channels;
   for (int c : q.channels()) channels.push_back(std::to_string(c));
   std::map<std::string, int> skills;
@@ -227,7 +252,7 @@ absl::StatusOr<int64_t> RoutingEngine::PutQueue(const std::string& tenant, const
                       : q.preferred_agent_seconds() == 0 ? 20000
                                                          : q.preferred_agent_seconds() * 1000LL),
        std::to_string(q.max_waiting()), std::to_string(q.max_wait_seconds() * 1000LL),
-       q.overflow_queue()});
+       q.overflow_queue(), open.ok() && !*open ? "0" : "1"});
   if (!r.ok()) return r.status();
   if (r->size() == 2 && (*r)[0] == "channel_in_use") {
     return absl::FailedPreconditionError(absl::StrCat(

@@ -68,6 +68,8 @@ class RoutingEngine {
   absl::StatusOr<int64_t> ExpireOffers(const std::vector<std::string>& tenants);
   // Ends due wrap-ups of the given tenants (frees the capacity they held); returns the count.
   absl::StatusOr<int64_t> EndWrapUps(const std::vector<std::string>& tenants);
+  // Recomputes, from each queue's business hours and the clock, whether it is open now.
+  absl::Status RefreshOpenFlags(const std::vector<std::string>& tenants);
   // Matches every queue of the given tenants (work-conservation safety net).
   absl::StatusOr<int64_t> Sweep(const std::vector<std::string>& tenants);
 

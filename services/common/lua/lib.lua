@@ -386,25 +386,31 @@ local function accepts_channel(P, q, ch)
   return false
 end
 
--- Applies queue limits: the queue that admits an interaction on ch, following overflow queues
--- (up to 3 hops), or nil and the reason. `full_only`: q itself is skipped (its max wait ran
--- out), its overflow is tried.
-local function admit(P, q, ch, skip_first)
+-- Applies queue limits and opening hours: the queue that admits an interaction on ch,
+-- following overflow queues (up to 3 hops), or nil and the reason. `first_reason` ('closed',
+-- 'max_wait_exceeded'): q itself does not admit it for that reason, its overflow is tried.
+local function admit(P, q, ch, first_reason)
+  local reason = first_reason
   for hop = 1, 4 do
-    local f = redis.call('HMGET', P .. ':qc:' .. q, 'max_waiting', 'overflow')
-    local max = tonumber(f[1] or '0')
-    if not (hop == 1 and skip_first) and
-        (max == 0 or redis.call('ZCARD', P .. ':qt:' .. q .. ':' .. ch) < max) then
-      return q
+    local f = redis.call('HMGET', P .. ':qc:' .. q, 'max_waiting', 'overflow', 'open')
+    if not (hop == 1 and first_reason) then
+      local max = tonumber(f[1] or '0')
+      if f[3] == '0' then
+        reason = reason or 'closed'
+      elseif max == 0 or redis.call('ZCARD', P .. ':qt:' .. q .. ':' .. ch) < max then
+        return q
+      else
+        reason = reason or 'queue_full'
+      end
     end
     local over = f[2]
     if not over or over == '' or redis.call('SISMEMBER', P .. ':queues', over) == 0 or
         not accepts_channel(P, over, ch) then
-      return nil, (hop == 1 and skip_first) and 'max_wait_exceeded' or 'queue_full'
+      return nil, reason
     end
     q = over
   end
-  return nil, 'queue_full'
+  return nil, reason or 'queue_full'
 end
 
 -- Ends an interaction refused by policy (no queue, full, waited too long).
@@ -494,7 +500,7 @@ local function expire_waits(P, maxlen, now, limit, ttl)
       else
         waiting_remove(P, q, ch, id, sig)
       end
-      local target, reason = admit(P, q, ch, true)
+      local target, reason = admit(P, q, ch, 'max_wait_exceeded')
       if target then
         local prio = tonumber(f[6] or '3')
         local head = tonumber(redis.call('HGET', P .. ':cfg', 'head:' .. prio) or

@@ -23,7 +23,7 @@ else
   elseif not accepts_channel(P, q, ch) then
     reason = 'channel_not_accepted'
   else
-    target, reason = admit(P, q, ch, false)
+    target, reason = admit(P, q, ch, nil)
   end
   if reason then
     reject_by_policy(P, maxlen, now, id, q, ch, reason, ttl)
@@ -31,7 +31,8 @@ else
   else
     if target ~= q then
       redis.call('HSET', ix, 'queue', target)
-      emit(P, maxlen, now, 'overflowed', id, '', target, ch, {'from', q, 'reason', 'queue_full'})
+      local why = redis.call('HGET', P .. ':qc:' .. q, 'open') == '0' and 'closed' or 'queue_full'
+      emit(P, maxlen, now, 'overflowed', id, '', target, ch, {'from', q, 'reason', why})
       q = target
     end
     local max_wait = tonumber(redis.call('HGET', P .. ':qc:' .. q, 'max_wait_ms') or '0')

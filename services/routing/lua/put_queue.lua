@@ -6,6 +6,7 @@
 -- ARGV[10] strategy (1..4, see admin.proto)  ARGV[11] wrap-up ms
 -- ARGV[12] preferred-agent wait ms (0 = none)  ARGV[13] max waiting (0 = no limit)
 -- ARGV[14] max wait ms (0 = no limit)  ARGV[15] overflow queue ('' = reject)
+-- ARGV[16] open now (1/0, from its business hours)
 -- Returns the number of eligible agents, or {'channel_in_use', ch} when the new definition
 -- drops a channel that still has waiting work, or any channel while work is offered/assigned.
 TRIGGER = 'queue_change'
@@ -29,7 +30,7 @@ for _, ch in ipairs(queue_channels(P, q)) do
 end
 redis.call('HSET', KEYS[1], 'channels', channels, 'skills', skills, 'sla_ms', sla_ms, 'offer_ms',
   offer_ms, 'proto', proto, 'strategy', ARGV[10], 'wrap_ms', ARGV[11],
-  'pref_ms', ARGV[12], 'max_waiting', ARGV[13], 'max_wait_ms', ARGV[14], 'overflow', ARGV[15])
+  'pref_ms', ARGV[12], 'max_waiting', ARGV[13], 'max_wait_ms', ARGV[14], 'overflow', ARGV[15], 'open', ARGV[16])
 redis.call('SADD', KEYS[2], q)
 local req = cjson.decode(skills)
 local eligible = 0

@@ -1,0 +1,72 @@
+#include "services/common/business_hours.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+
+namespace omniroute {
+
+absl::Status ValidateBusinessHours(const v1::BusinessHours& hours) {
+  if (hours.windows().empty()) return absl::OkStatus();
+  absl::TimeZone tz;
+  if (hours.time_zone().empty() || !absl::LoadTimeZone(hours.time_zone(), &tz)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "queue.business_hours.time_zone: unknown time zone '", hours.time_zone(), "'"));
+  }
+  for (int i = 0; i < hours.windows_size(); ++i) {
+    const auto& w = hours.windows(i);
+    std::string f = absl::StrCat("queue.business_hours.windows[", i, "]");
+    if (w.day_of_week() < 1 || w.day_of_week() > 7) {
+      return absl::InvalidArgumentError(f + ".day_of_week: must be 1 (Monday)..7 (Sunday)");
+    }
+    if (w.open_minute() < 0 || w.open_minute() > 1439) {
+      return absl::InvalidArgumentError(f + ".open_minute: must be 0..1439");
+    }
+    if (w.close_minute() <= w.open_minute() || w.close_minute() > 1440) {
+      return absl::InvalidArgumentError(f + ".close_minute: must be open_minute+1..1440");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> IsOpen(const v1::BusinessHours& hours, int64_t now_ms) {
+  if (hours.windows().empty()) return true;
+  absl::TimeZone tz;
+  if (!absl::LoadTimeZone(hours.time_zone(), &tz)) {
+    return absl::FailedPreconditionError(absl::StrCat("unknown time zone ", hours.time_zone()));
+  }
+  absl::CivilSecond local = absl::ToCivilSecond(absl::FromUnixMillis(now_ms), tz);
+  int day = 0;
+  switch (absl::GetWeekday(local)) {
+    case absl::Weekday::monday:
+      day = 1;
+      break;
+    case absl::Weekday::tuesday:
+      day = 2;
+      break;
+    case absl::Weekday::wednesday:
+      day = 3;
+      break;
+    case absl::Weekday::thursday:
+      day = 4;
+      break;
+    case absl::Weekday::friday:
+      day = 5;
+      break;
+    case absl::Weekday::saturday:
+      day = 6;
+      break;
+    case absl::Weekday::sunday:
+      day = 7;
+      break;
+  }
+  int minute = local.hour() * 60 + local.minute();
+  for (const auto& w : hours.windows()) {
+    if (w.day_of_week() == day && minute >= w.open_minute() && minute < w.close_minute()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace omniroute
