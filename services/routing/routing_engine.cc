@@ -130,6 +130,21 @@ absl::Status RoutingEngine::Reject(const std::string& tenant, const std::string&
   return TransitionError(*r, id, agent);
 }
 
+absl::StatusOr<std::string> RoutingEngine::Transfer(const std::string& tenant,
+                                                    const std::string& agent, const std::string& id,
+                                                    const std::string& to_queue,
+                                                    const std::string& to_agent) {
+  TenantKeys keys(tenant);
+  auto r = RunTransition(
+      "routing/transfer", {keys.Interaction(id), keys.Events()},
+      {keys.prefix(), id, agent, std::to_string(clock_->NowMs()),
+       std::to_string(options_.event_max_len), to_queue, to_agent, std::to_string(options_.skip_ms),
+       std::to_string(options_.finished_ttl_seconds)});
+  if (!r.ok()) return r.status();
+  if (auto st = TransitionError(*r, id, agent); !st.ok()) return st;
+  return r->size() > 1 ? (*r)[1] : std::string("queued");
+}
+
 absl::Status RoutingEngine::Complete(const std::string& tenant, const std::string& agent,
                                      const std::string& id) {
   TenantKeys keys(tenant);

@@ -59,6 +59,10 @@ class RoutingEngine {
                                       const std::string& id);
   absl::Status Reject(const std::string& tenant, const std::string& agent, const std::string& id,
                       const std::string& reason);
+  // Transfers an assigned interaction; returns "queued" or "rejected:<reason>".
+  absl::StatusOr<std::string> Transfer(const std::string& tenant, const std::string& agent,
+                                       const std::string& id, const std::string& to_queue,
+                                       const std::string& to_agent);
   absl::Status Complete(const std::string& tenant, const std::string& agent, const std::string& id);
 
   // Changes an interaction's priority; returns the previous one (0 when none yet).

@@ -241,6 +241,43 @@ grpc::Status RoutingService::RejectOffer(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
+grpc::Status RoutingService::TransferInteraction(grpc::ServerContext* ctx,
+                                                 const v1::TransferInteractionRequest* req,
+                                                 v1::TransferInteractionResponse* resp) {
+  auto principal = auth_->Authorize(*ctx, {Role::kAgent, Role::kSupervisor}, req->tenant_id());
+  if (!principal.ok()) return ToGrpc(principal.status());
+  if (auto st = ValidateExternalId("agent_id", req->agent_id()); !st.ok()) return ToGrpc(st);
+  if (auto st = ValidateInteractionId("interaction_id", req->interaction_id()); !st.ok()) {
+    return ToGrpc(st);
+  }
+  if (!req->target_queue().empty()) {
+    if (auto st = ValidateName("target_queue", req->target_queue()); !st.ok()) return ToGrpc(st);
+    auto q = engine_->GetQueue(principal->tenant, req->target_queue());
+    if (!q.ok()) {
+      return ToGrpc(q.status().code() == absl::StatusCode::kNotFound
+                        ? absl::InvalidArgumentError(absl::StrCat("target_queue: no queue named '",
+                                                                  req->target_queue(), "'"))
+                        : q.status());
+    }
+  }
+  if (!req->target_agent_id().empty()) {
+    if (auto st = ValidateExternalId("target_agent_id", req->target_agent_id()); !st.ok()) {
+      return ToGrpc(st);
+    }
+  }
+  auto result = engine_->Transfer(principal->tenant, req->agent_id(), req->interaction_id(),
+                                  req->target_queue(), req->target_agent_id());
+  if (!result.ok()) return ToGrpc(result.status());
+  if (result->rfind("rejected:", 0) == 0) {
+    resp->set_state(v1::INTERACTION_STATE_REJECTED);
+    resp->set_end_reason(result->substr(9));
+  } else {
+    resp->set_state(v1::INTERACTION_STATE_QUEUED);
+  }
+  log::Info("transferred", {{"interaction_id", req->interaction_id()}, {"agent", req->agent_id()}});
+  return grpc::Status::OK;
+}
+
 grpc::Status RoutingService::CompleteInteraction(grpc::ServerContext* ctx,
                                                  const v1::CompleteInteractionRequest* req,
                                                  v1::CompleteInteractionResponse* resp) {

@@ -25,6 +25,9 @@ class RoutingService final : public v1::Routing::Service {
                            v1::AcceptOfferResponse* resp) override;
   grpc::Status RejectOffer(grpc::ServerContext* ctx, const v1::RejectOfferRequest* req,
                            v1::RejectOfferResponse* resp) override;
+  grpc::Status TransferInteraction(grpc::ServerContext* ctx,
+                                   const v1::TransferInteractionRequest* req,
+                                   v1::TransferInteractionResponse* resp) override;
   grpc::Status CompleteInteraction(grpc::ServerContext* ctx,
                                    const v1::CompleteInteractionRequest* req,
                                    v1::CompleteInteractionResponse* resp) override;
