@@ -267,8 +267,12 @@ end
 -- omniroute.v1.RoutingDecision message (read back by ExplainRouting).
 local function explain(P, now, id, q, ch, sig, pick)
   local strategy = tonumber(redis.call('HGET', P .. ':qc:' .. q, 'strategy') or '1')
+  -- The best 8 candidates tell the story and keep the record (and its encoding) small.
   local candidates = {}
   for i, c in ipairs(pick.candidates) do
+    if i > 8 then
+      break
+    end
     candidates[i] = {agent_id = c.agent, score = c.score, excluded = c.excluded}
   end
   local record = {
