@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "services/common/clock.h"
-#include "services/common/config/flags.h"
+#include "services/common/config/service_flags.h"
 #include "services/common/grpc/auth.h"
 #include "services/common/grpc/service_host.h"
 #include "services/common/ids.h"
@@ -16,18 +16,14 @@ int main(int argc, char** argv) {
   using namespace omniroute;
   BlockTerminationSignals();
   log::Init("routing");
-  std::string redis_url = "redis://127.0.0.1:6379";
-  std::string bind = "0.0.0.0";
-  int grpc_port = 7103, metrics_port = 9103, pool_size = 16;
+  config::ServiceFlags common;
+  common.grpc_port = 7103;
+  common.metrics_port = 9103;
   routing::RoutingOptions options;
   routing::BackgroundOptions background;
   redis::ConsumerOptions consumer{"s:classified", kRoutingGroup, ""};
   config::Flags flags("omniroute-routing");
-  flags.Add("redis-url", &redis_url, "Redis address, redis://[:password@]host:port[/db]");
-  flags.Add("bind", &bind, "address to listen on");
-  flags.Add("grpc-port", &grpc_port, "gRPC port (0 = any free port)");
-  flags.Add("metrics-port", &metrics_port, "Prometheus /metrics port (0 = any free port)");
-  flags.Add("redis-pool-size", &pool_size, "Redis connections shared by request threads");
+  common.AddTo(flags);
   flags.Add("event-max-len", &options.event_max_len, "approximate cap of each tenant event feed");
   flags.Add("finished-ttl-seconds", &options.finished_ttl_seconds,
             "how long finished interactions stay readable");
@@ -41,24 +37,23 @@ int main(int argc, char** argv) {
             "how often queue gauges are read from Redis");
   flags.Add("reclaim-idle-ms", &consumer.reclaim_idle_ms,
             "claim stream entries pending this long on a dead consumer");
-  if (auto st = flags.Parse(argc, argv); !st.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(st.message()).c_str());
-    return st.code() == absl::StatusCode::kNotFound ? 0 : 2;
+  if (auto code = config::ParseOrExitCode(flags, common, argc, argv, "omniroute-routing")) {
+    return *code;
   }
-  auto endpoint = redis::ParseUrl(redis_url);
-  if (!endpoint.ok() || pool_size < 1 || background.timer_interval_ms < 1) {
-    std::fprintf(stderr, "omniroute-routing: %s\n",
-                 endpoint.ok() ? "--redis-pool-size and --timer-interval-ms must be >= 1"
-                               : std::string(endpoint.status().message()).c_str());
+  if (background.timer_interval_ms < 1) {
+    std::fprintf(stderr, "omniroute-routing: --timer-interval-ms must be >= 1\n");
     return 2;
   }
-  redis::Pool pool(*endpoint, pool_size + 3, std::chrono::milliseconds(2000));
+  redis::Pool pool(common.endpoint, common.redis_pool_size + 3, std::chrono::milliseconds(2000));
   SystemClock clock;
   RandomIdGenerator ids;
   Authenticator auth(&pool, &clock);
-  ServiceHost host(
-      {"routing", bind, grpc_port, metrics_port, {"omniroute.v1.Routing", "omniroute.v1.Admin"}},
-      &pool);
+  ServiceHost host({"routing",
+                    common.bind,
+                    common.grpc_port,
+                    common.metrics_port,
+                    {"omniroute.v1.Routing", "omniroute.v1.Admin"}},
+                   &pool);
   routing::RoutingMetrics metrics(host.registry());
   routing::RoutingEngine engine(&pool, &redis::Scripts::Embedded(), &clock, options);
   routing::RoutingService routing_service(&auth, &engine, &pool, &metrics, &host.draining());

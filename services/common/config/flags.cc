@@ -70,7 +70,10 @@ absl::Status Flags::Parse(int argc, char** argv) {
       name = name.substr(0, eq);
     } else {
       auto it = flags_.find(name);
-      if (it != flags_.end() && it->second.kind == Flag::Kind::kBool) {
+      if (it == flags_.end()) {
+        return absl::InvalidArgumentError(absl::StrCat("command line: unknown flag --", name));
+      }
+      if (it->second.kind == Flag::Kind::kBool) {
         value = "true";
       } else if (i + 1 < argc) {
         value = argv[++i];

@@ -1,0 +1,35 @@
+#include "services/common/config/service_flags.h"
+
+#include <cstdio>
+
+namespace omniroute::config {
+
+void ServiceFlags::AddTo(Flags& flags) {
+  flags.Add("redis-url", &redis_url, "Redis address, redis://[:password@]host:port[/db]");
+  flags.Add("bind", &bind, "address to listen on");
+  flags.Add("grpc-port", &grpc_port, "gRPC port (0 = any free port)");
+  flags.Add("metrics-port", &metrics_port, "Prometheus /metrics port (0 = any free port)");
+  flags.Add("redis-pool-size", &redis_pool_size, "Redis connections shared by request threads");
+}
+
+std::optional<int> ParseOrExitCode(Flags& flags, ServiceFlags& common, int argc, char** argv,
+                                   const std::string& program) {
+  if (auto st = flags.Parse(argc, argv); !st.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(st.message()).c_str());
+    return st.code() == absl::StatusCode::kNotFound ? 0 : 2;
+  }
+  auto endpoint = redis::ParseUrl(common.redis_url);
+  if (!endpoint.ok()) {
+    std::fprintf(stderr, "%s: --redis-url: %s\n", program.c_str(),
+                 std::string(endpoint.status().message()).c_str());
+    return 2;
+  }
+  if (common.redis_pool_size < 1) {
+    std::fprintf(stderr, "%s: --redis-pool-size must be >= 1\n", program.c_str());
+    return 2;
+  }
+  common.endpoint = *endpoint;
+  return std::nullopt;
+}
+
+}  // namespace omniroute::config

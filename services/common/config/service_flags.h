@@ -1,0 +1,29 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "services/common/config/flags.h"
+#include "services/common/redis/redis_client.h"
+
+namespace omniroute::config {
+
+// The flags every service executable shares: where Redis is, where to listen.
+struct ServiceFlags {
+  std::string redis_url = "redis://127.0.0.1:6379";
+  std::string bind = "0.0.0.0";
+  int grpc_port = 0;
+  int metrics_port = 0;
+  int redis_pool_size = 16;
+  redis::Endpoint endpoint;  // parsed from redis_url by ParseOrExitCode
+
+  void AddTo(Flags& flags);
+};
+
+// Parses argv into the flags (service and common ones) and checks the common ones. Returns
+// std::nullopt to go on, or the exit code to stop with (0 after --help, 2 on a bad flag) once
+// the reason is printed on stderr.
+std::optional<int> ParseOrExitCode(Flags& flags, ServiceFlags& common, int argc, char** argv,
+                                   const std::string& program);
+
+}  // namespace omniroute::config
