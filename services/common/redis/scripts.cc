@@ -106,13 +106,4 @@ absl::Status Scripts::FixNoScript(Connection& conn,
   return absl::OkStatus();
 }
 
-absl::Status Scripts::LoadAll(Connection& conn) const {
-  for (const auto& [name, entry] : scripts_) {
-    auto r = conn.Command({"SCRIPT", "LOAD", entry.source});
-    if (!r.ok()) return r.status();
-    if (r->is_error()) return absl::InternalError(absl::StrCat("loading ", name, ": ", r->str));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace omniroute::redis

@@ -31,8 +31,6 @@ class Scripts {
   absl::Status FixNoScript(Connection& conn, const std::vector<std::vector<std::string>>& cmds,
                            std::vector<Reply>& replies) const;
 
-  // Loads every script (SCRIPT LOAD); optional, Eval loads on demand.
-  absl::Status LoadAll(Connection& conn) const;
   const std::string& Source(const std::string& name) const;
   const std::string& Sha(const std::string& name) const;
 
