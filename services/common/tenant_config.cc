@@ -79,19 +79,10 @@ absl::Status ValidateTenantConfig(const v1::TenantConfig& config,
   if (config.default_priority() < 0 || config.default_priority() > 4) {
     return invalid("config.default_priority: unknown value");
   }
-  const auto& heads = config.priority_head_start_seconds();
-  if (!heads.empty()) {
-    if (heads.size() != 4) {
-      return invalid("config.priority_head_start_seconds: must hold 4 values (P1..P4)");
-    }
-    for (int i = 0; i < 4; ++i) {
-      if (heads[i] < 0 || heads[i] > 86400) {
-        return invalid("config.priority_head_start_seconds: each must be 0..86400");
-      }
-      if (i > 0 && heads[i] > heads[i - 1]) {
-        return invalid("config.priority_head_start_seconds: must not increase from P1 to P4");
-      }
-    }
+  if (auto st = ValidateHeadStarts("config.priority_head_start_seconds",
+                                   config.priority_head_start_seconds());
+      !st.ok()) {
+    return st;
   }
   for (int c : config.exclusive_channels()) {
     if (c < 0 || c > 7) {
@@ -101,7 +92,111 @@ absl::Status ValidateTenantConfig(const v1::TenantConfig& config,
   if (config.max_missed_offers() < -1 || config.max_missed_offers() > 100) {
     return invalid("config.max_missed_offers: must be -1..100");
   }
+  if (config.capacity_profiles_size() > kMaxCapacityProfiles) {
+    return invalid(absl::StrCat("config.capacity_profiles: more than ", kMaxCapacityProfiles));
+  }
+  std::set<std::string> profiles;
+  for (int i = 0; i < config.capacity_profiles_size(); ++i) {
+    const auto& p = config.capacity_profiles(i);
+    std::string f = absl::StrCat("config.capacity_profiles[", i, "]");
+    if (auto st = ValidateName(f + ".name", p.name()); !st.ok()) return st;
+    if (!profiles.insert(p.name()).second) return invalid(f + ".name: duplicate profile name");
+    if (p.capacities_size() == 0) return invalid(f + ".capacities: at least one is required");
+    if (auto st = ValidateCapacities(f + ".capacities", p.capacities()); !st.ok()) return st;
+  }
   return absl::OkStatus();
+}
+
+absl::Status ValidateCapacities(
+    const std::string& field,
+    const google::protobuf::RepeatedPtrField<v1::ChannelCapacity>& capacities) {
+  std::set<int> seen;
+  for (int i = 0; i < capacities.size(); ++i) {
+    const auto& c = capacities[i];
+    std::string f = absl::StrCat(field, "[", i, "]");
+    if (c.channel() <= 0 || c.channel() > 7) {
+      return absl::InvalidArgumentError(absl::StrCat(f, ".channel: unknown value ", c.channel()));
+    }
+    if (c.max() < 0 || c.max() > 50) {
+      return absl::InvalidArgumentError(absl::StrCat(f, ".max: must be 0..50"));
+    }
+    if (!seen.insert(c.channel()).second) {
+      return absl::InvalidArgumentError(absl::StrCat(f, ".channel: duplicate"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateHeadStarts(const std::string& field,
+                                const google::protobuf::RepeatedField<int32_t>& heads) {
+  auto invalid = [&](const std::string& m) { return absl::InvalidArgumentError(field + m); };
+  if (heads.empty()) return absl::OkStatus();
+  if (heads.size() != 4) return invalid(": must hold 4 values (P1..P4)");
+  for (int i = 0; i < 4; ++i) {
+    if (heads[i] < 0 || heads[i] > 86400) return invalid(": each must be 0..86400");
+    if (i > 0 && heads[i] > heads[i - 1]) return invalid(": must not increase from P1 to P4");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<EffectiveStep>> EffectiveSteps(const v1::Queue& q) {
+  auto invalid = [](const std::string& m) { return absl::InvalidArgumentError(m); };
+  if (q.steps_size() > kMaxSteps) {
+    return invalid(absl::StrCat("queue.steps: more than ", kMaxSteps));
+  }
+  std::map<std::string, int> skills;
+  for (const auto& s : q.required_skills()) skills[s.name()] = s.proficiency();
+  std::set<std::string> added;
+  std::vector<EffectiveStep> out;
+  int previous = 0;
+  for (int i = 0; i < q.steps_size(); ++i) {
+    const auto& step = q.steps(i);
+    std::string f = absl::StrCat("queue.steps[", i, "]");
+    if (step.after_seconds() < 1 || step.after_seconds() > 86400) {
+      return invalid(f + ".after_seconds: must be 1..86400");
+    }
+    if (step.after_seconds() <= previous) {
+      return invalid(f + ".after_seconds: must be greater than the step before");
+    }
+    previous = step.after_seconds();
+    if (step.lower_proficiency().empty() && step.drop_skills().empty() &&
+        step.add_queues().empty()) {
+      return invalid(f + ": must lower a proficiency, drop a skill or add a queue");
+    }
+    if (auto st = ValidateSkills(f + ".lower_proficiency", step.lower_proficiency()); !st.ok()) {
+      return st;
+    }
+    for (int k = 0; k < step.lower_proficiency_size(); ++k) {
+      const auto& s = step.lower_proficiency(k);
+      std::string g = absl::StrCat(f, ".lower_proficiency[", k, "]");
+      auto it = skills.find(s.name());
+      if (it == skills.end()) {
+        return invalid(absl::StrCat(g, ".name: '", s.name(), "' is not required at this step"));
+      }
+      if (s.proficiency() >= it->second) {
+        return invalid(absl::StrCat(g, ".proficiency: must be lower than ", it->second));
+      }
+      it->second = s.proficiency();
+    }
+    for (int k = 0; k < step.drop_skills_size(); ++k) {
+      std::string g = absl::StrCat(f, ".drop_skills[", k, "]");
+      if (auto st = ValidateName(g, step.drop_skills(k)); !st.ok()) return st;
+      if (skills.erase(step.drop_skills(k)) == 0) {
+        return invalid(
+            absl::StrCat(g, ": '", step.drop_skills(k), "' is not required at this step"));
+      }
+    }
+    for (int k = 0; k < step.add_queues_size(); ++k) {
+      std::string g = absl::StrCat(f, ".add_queues[", k, "]");
+      if (auto st = ValidateName(g, step.add_queues(k)); !st.ok()) return st;
+      if (step.add_queues(k) == q.name()) return invalid(g + ": must not be the queue itself");
+      if (!added.insert(step.add_queues(k)).second) {
+        return invalid(absl::StrCat(g, ": '", step.add_queues(k), "' is already added"));
+      }
+    }
+    out.push_back({step.after_seconds() * 1000LL, skills, added});
+  }
+  return out;
 }
 
 absl::Status ValidateQueue(const v1::Queue& q) {
@@ -134,6 +229,12 @@ absl::Status ValidateQueue(const v1::Queue& q) {
     return invalid("queue.preferred_agent_seconds: must be -1..600");
   }
   if (auto st = ValidateBusinessHours(q.business_hours()); !st.ok()) return st;
+  if (auto st = EffectiveSteps(q); !st.ok()) return st.status();
+  if (auto st =
+          ValidateHeadStarts("queue.priority_head_start_seconds", q.priority_head_start_seconds());
+      !st.ok()) {
+    return st;
+  }
   if (q.max_waiting() < 0 || q.max_waiting() > 10000000) {
     return invalid("queue.max_waiting: must be 0..10000000");
   }

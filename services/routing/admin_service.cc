@@ -25,6 +25,19 @@ grpc::Status AdminService::PutQueue(grpc::ServerContext* ctx, const v1::PutQueue
                         : over.status());
     }
   }
+  for (int i = 0; i < q.steps_size(); ++i) {
+    for (int k = 0; k < q.steps(i).add_queues_size(); ++k) {
+      const std::string& name = q.steps(i).add_queues(k);
+      auto added = engine_->GetQueue(principal->tenant, name);
+      if (!added.ok()) {
+        return ToGrpc(
+            added.status().code() == absl::StatusCode::kNotFound
+                ? absl::InvalidArgumentError(absl::StrCat("queue.steps[", i, "].add_queues[", k,
+                                                          "]: no queue named '", name, "'"))
+                : added.status());
+      }
+    }
+  }
   auto r = engine_->PutQueue(principal->tenant, q);
   if (!r.ok()) return ToGrpc(r.status());
   log::Info("queue written", {{"tenant", principal->tenant}, {"queue", q.name()}});

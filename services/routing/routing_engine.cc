@@ -101,10 +101,15 @@ absl::StatusOr<std::vector<std::string>> RoutingEngine::SetAgentState(const std:
     for (const auto& [ch, max] : u.capacity) by_name[std::to_string(ch)] = max;
     caps = EncodeSkills(by_name);  // the same {"key":int} JSON shape
   }
-  return RunTransition("routing/agent_state", {keys.Agent(u.agent_id), keys.Events()},
-                       {keys.prefix(), u.agent_id, u.state, std::to_string(clock_->NowMs()),
-                        u.skills.empty() ? "" : EncodeSkills(u.skills), caps,
-                        std::to_string(options_.event_max_len)});
+  auto r = RunTransition("routing/agent_state", {keys.Agent(u.agent_id), keys.Events()},
+                         {keys.prefix(), u.agent_id, u.state, std::to_string(clock_->NowMs()),
+                          u.skills.empty() ? "" : EncodeSkills(u.skills), caps,
+                          std::to_string(options_.event_max_len), u.capacity_profile});
+  if (r.ok() && r->size() == 1 && (*r)[0] == "!unknown_profile") {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "capacity_profile: the tenant config has no profile named '", u.capacity_profile, "'"));
+  }
+  return r;
 }
 
 absl::StatusOr<AcceptResult> RoutingEngine::Accept(const std::string& tenant,
@@ -256,6 +261,16 @@ absl::StatusOr<int64_t> RoutingEngine::PutQueue(const std::string& tenant, const
   for (int c : q.channels()) channels.push_back(std::to_string(c));
   std::map<std::string, int> skills;
   for (const auto& s : q.required_skills()) skills[s.name()] = s.proficiency();
+  auto steps = EffectiveSteps(q);
+  if (!steps.ok()) return steps.status();
+  std::string steps_json = "[";
+  for (size_t i = 0; i < steps->size(); ++i) {
+    const auto& st = (*steps)[i];
+    absl::StrAppend(&steps_json, i == 0 ? "" : ",", "{\"ms\":", st.after_ms,
+                    ",\"skills\":", EncodeSkills(st.skills), ",\"add\":\"",
+                    absl::StrJoin(st.added_queues, ","), "\"}");
+  }
+  steps_json += "]";
   auto r = RunTransition(
       "routing/put_queue", {keys.QueueConfig(q.name()), keys.Queues()},
       {keys.prefix(), q.name(), absl::StrJoin(channels, ","), EncodeSkills(skills),
@@ -267,7 +282,8 @@ absl::StatusOr<int64_t> RoutingEngine::PutQueue(const std::string& tenant, const
                       : q.preferred_agent_seconds() == 0 ? 20000
                                                          : q.preferred_agent_seconds() * 1000LL),
        std::to_string(q.max_waiting()), std::to_string(q.max_wait_seconds() * 1000LL),
-       q.overflow_queue(), open.ok() && !*open ? "0" : "1"});
+       q.overflow_queue(), open.ok() && !*open ? "0" : "1", steps_json,
+       absl::StrJoin(q.priority_head_start_seconds(), ",")});
   if (!r.ok()) return r.status();
   if (r->size() == 2 && (*r)[0] == "channel_in_use") {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -344,6 +360,18 @@ absl::StatusOr<v1::TenantConfig> RoutingEngine::PutConfig(const std::string& ten
   }
   if (config.exclusive_channels().empty()) exclusive.push_back("1");
   args.push_back(absl::StrJoin(exclusive, ","));
+  args.push_back(keys.prefix());
+  args.push_back(std::to_string(clock_->NowMs()));
+  args.push_back(std::to_string(options_.event_max_len));
+  std::string profiles = "{";
+  for (int i = 0; i < config.capacity_profiles_size(); ++i) {
+    const auto& p = config.capacity_profiles(i);
+    std::map<std::string, int> caps;
+    for (const auto& c : p.capacities()) caps[std::to_string(c.channel())] = c.max();
+    absl::StrAppend(&profiles, i == 0 ? "" : ",", "\"", p.name(), "\":", EncodeSkills(caps));
+  }
+  profiles += "}";
+  args.push_back(profiles);
   auto r = RunTransition("routing/put_config", {keys.Config()}, args);
   if (!r.ok()) return r.status();
   auto conn = pool_->Acquire();

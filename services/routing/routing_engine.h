@@ -29,6 +29,7 @@ struct AgentUpdate {
   std::string state;                  // offline | available | away
   std::map<std::string, int> skills;  // replaces when non-empty
   std::map<int, int> capacity;        // channel -> max; replaces when non-empty
+  std::string capacity_profile = {};  // takes the capacities from this profile when set
 };
 
 // What the enqueue of one classified interaction did.

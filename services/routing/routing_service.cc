@@ -9,6 +9,7 @@
 #include "services/common/interaction_codec.h"
 #include "services/common/keys.h"
 #include "services/common/log/log.h"
+#include "services/common/tenant_config.h"
 #include "services/common/validation.h"
 
 namespace omniroute::routing {
@@ -75,12 +76,6 @@ v1::Offer OfferFromFields(const std::string& offer_id, const std::string& agent,
   return o;
 }
 
-absl::StatusOr<int> ParseChannel(int c) {
-  if (c <= 0 || c > 7)
-    return absl::InvalidArgumentError(absl::StrCat("capacities.channel: unknown value ", c));
-  return c;
-}
-
 }  // namespace
 
 bool IsStreamId(const std::string& s) {
@@ -125,19 +120,17 @@ grpc::Status RoutingService::SetAgentState(grpc::ServerContext* ctx,
     }
     u.skills[s.name()] = s.proficiency();
   }
-  for (int i = 0; i < req->capacities_size(); ++i) {
-    const auto& c = req->capacities(i);
-    auto ch = ParseChannel(c.channel());
-    if (!ch.ok()) return ToGrpc(ch.status());
-    if (c.max() < 0 || c.max() > 50) {
-      return ToGrpc(
-          absl::InvalidArgumentError(absl::StrCat("capacities[", i, "].max: must be 0..50")));
+  if (auto st = ValidateCapacities("capacities", req->capacities()); !st.ok()) return ToGrpc(st);
+  for (const auto& c : req->capacities()) u.capacity[c.channel()] = c.max();
+  if (!req->capacity_profile().empty()) {
+    if (auto st = ValidateName("capacity_profile", req->capacity_profile()); !st.ok()) {
+      return ToGrpc(st);
     }
-    if (u.capacity.count(*ch)) {
-      return ToGrpc(
-          absl::InvalidArgumentError(absl::StrCat("capacities[", i, "].channel: duplicate")));
+    if (req->capacities_size() > 0) {
+      return ToGrpc(absl::InvalidArgumentError(
+          "capacity_profile: give either capacities or a capacity profile, not both"));
     }
-    u.capacity[*ch] = c.max();
+    u.capacity_profile = req->capacity_profile();
   }
   auto queues = engine_->SetAgentState(principal->tenant, u);
   if (!queues.ok()) return ToGrpc(queues.status());

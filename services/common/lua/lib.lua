@@ -33,6 +33,20 @@
 --   P:pref:<a>       zset   work reserved for its preferred agent a, score = routing score
 --   P:preft          zset   reserved interaction id -> end of the reservation
 --   P:maxwait        zset   queued interaction id -> when it exceeds its queue's max wait
+--   P:steps          zset   waiting or offered interaction id -> when its next bullseye step opens
+--   P:rescore        hash   "<q>|<ch>" -> cursor ("<score>|<id>", '' = from the start) of a
+--                           background re-score of the waiting work after a config change
+--   P:capprofs       set    capacity profile names
+--   P:capprof:<name> hash   capacity profile: channel -> max
+--   P:profag:<name>  set    agents whose capacities follow the profile
+--
+-- Bullseye steps: step k (1..n) of queue q routes through the virtual "step queue" q#k (queue
+-- names never contain '#'). It has its own P:qc:<q>#k (channels and strategy of q, the skills
+-- left at step k, 'add': csv of queues whose agents it adds), agent membership in P:agq:<a>,
+-- eligible-agent indexes and waiting sets; the age index P:qt:<q>:<ch> and the counters stay
+-- with q. P:qc:<q> holds 'steps' (n), 'nvq' (step queues that exist: n, plus retired ones
+-- still holding work after the steps were shortened) and 'step_ms:<k>'. An interaction's
+-- 'step' field names the step queue it waits in; 'queue' is always the real queue.
 
 -- Default head starts (s) for P1..P4 when the tenant never wrote a config (see admin.proto).
 local DEFAULT_HEAD_START = {120, 60, 30, 0}
@@ -76,6 +90,55 @@ local function emit(P, maxlen, now, etype, id, agent, queue, ch, extra)
     end
   end
   return redis.call('XADD', unpack(args))
+end
+
+-- Bullseye step queues (see the key layout): the real queue of a step queue, the step queue
+-- of a queue at a step, and the one an interaction waits in now.
+local function base_queue(rq)
+  return string.match(rq, '^(.*)#%d+$') or rq
+end
+
+local function step_queue(q, step)
+  step = tonumber(step or '0')
+  if step > 0 then
+    return q .. '#' .. step
+  end
+  return q
+end
+
+local function routing_queue(P, id, q)
+  return step_queue(q, redis.call('HGET', P .. ':ix:' .. id, 'step'))
+end
+
+-- The step an interaction that waited `elapsed` ms in q has reached.
+local function step_reached(P, q, elapsed)
+  local n = tonumber(redis.call('HGET', P .. ':qc:' .. q, 'steps') or '0')
+  local step = 0
+  while step < n do
+    local after = tonumber(redis.call('HGET', P .. ':qc:' .. q, 'step_ms:' .. (step + 1)) or '0')
+    if elapsed < after then
+      break
+    end
+    step = step + 1
+  end
+  return step
+end
+
+-- Arms the timer of the interaction's next step in q (none when it reached the last).
+local function schedule_step(P, id, q, queued_ms, step)
+  local after = redis.call('HGET', P .. ':qc:' .. q, 'step_ms:' .. (tonumber(step) + 1))
+  if after then
+    redis.call('ZADD', P .. ':steps', tonumber(queued_ms) + tonumber(after), id)
+  else
+    redis.call('ZREM', P .. ':steps', id)
+  end
+end
+
+-- The head start (s) of a priority in q: the queue's own, else the tenant's, else the default.
+local function head_start(P, q, prio)
+  prio = tonumber(prio or '3')
+  return tonumber(redis.call('HGET', P .. ':qc:' .. q, 'head:' .. prio) or
+    redis.call('HGET', P .. ':cfg', 'head:' .. prio) or DEFAULT_HEAD_START[prio] or 0)
 end
 
 local function queue_channels(P, q)
@@ -221,10 +284,12 @@ local function agent_unindex(P, agent)
   end
 end
 
--- Adds an interaction to a queue's waiting sets (routing order per sig, and age order). A new
--- sig gets its agent index built from the queue's free agents that have the skills.
+-- Adds an interaction to a queue's waiting sets (routing order per sig in the step queue of its
+-- step, and age order in q). A new sig gets its agent index built from the step queue's free
+-- agents that have the skills.
 local function waiting_add(P, q, ch, id, score, queued_ms, sig, skills_json)
-  if sig ~= '0' and redis.call('HSETNX', sig_key(P, q, ch), sig, skills_json) == 1 then
+  local rq = routing_queue(P, id, q)
+  if sig ~= '0' and redis.call('HSETNX', sig_key(P, rq, ch), sig, skills_json) == 1 then
     -- Build the sig's agent index from the agents having its rarest skill at the level asked
     -- (not from every free agent), keeping those free for the queue with all the skills.
     local req = cjson.decode(skills_json)
@@ -235,8 +300,8 @@ local function waiting_add(P, q, ch, id, score, queued_ms, sig, skills_json)
         rarest, rarest_n = skill, n
       end
     end
-    local base = P .. ':qa:' .. q .. ':' .. ch .. ':0'
-    local key = P .. ':qa:' .. q .. ':' .. ch .. ':' .. sig
+    local base = P .. ':qa:' .. rq .. ':' .. ch .. ':0'
+    local key = P .. ':qa:' .. rq .. ':' .. ch .. ':' .. sig
     if rarest then
       for _, agent in ipairs(redis.call('ZRANGEBYSCORE', P .. ':sk:' .. rarest, req[rarest],
           '+inf')) do
@@ -247,25 +312,27 @@ local function waiting_add(P, q, ch, id, score, queued_ms, sig, skills_json)
       end
     end
   end
-  redis.call('ZADD', P .. ':q:' .. q .. ':' .. ch .. ':' .. sig, score, id)
+  redis.call('ZADD', P .. ':q:' .. rq .. ':' .. ch .. ':' .. sig, score, id)
   redis.call('ZADD', P .. ':qt:' .. q .. ':' .. ch, queued_ms, id)
 end
 
 -- Removes an interaction from the waiting sets; a sig left without work is dropped with its
 -- agent index.
 local function waiting_remove(P, q, ch, id, sig)
-  local wkey = P .. ':q:' .. q .. ':' .. ch .. ':' .. sig
+  local rq = routing_queue(P, id, q)
+  local wkey = P .. ':q:' .. rq .. ':' .. ch .. ':' .. sig
   redis.call('ZREM', wkey, id)
   redis.call('ZREM', P .. ':qt:' .. q .. ':' .. ch, id)
   if sig ~= '0' and redis.call('ZCARD', wkey) == 0 then
-    redis.call('HDEL', sig_key(P, q, ch), sig)
-    redis.call('DEL', P .. ':qa:' .. q .. ':' .. ch .. ':' .. sig)
+    redis.call('HDEL', sig_key(P, rq, ch), sig)
+    redis.call('DEL', P .. ':qa:' .. rq .. ':' .. ch .. ':' .. sig)
   end
 end
 
 -- Records why an interaction was offered to an agent, as the JSON form of the
 -- omniroute.v1.RoutingDecision message (read back by ExplainRouting).
-local function explain(P, now, id, q, ch, sig, pick)
+local function explain(P, now, id, rq, ch, sig, pick)
+  local q = base_queue(rq)
   local strategy = tonumber(redis.call('HGET', P .. ':qc:' .. q, 'strategy') or '1')
   -- The best 8 candidates tell the story and keep the record (and its encoding) small.
   local candidates = {}
@@ -278,13 +345,31 @@ local function explain(P, now, id, q, ch, sig, pick)
   local record = {
     at_ms = now, queue = q, channel = tonumber(ch), trigger = TRIGGER,
     strategy = STRATEGY_NAMES[strategy] or 'longest_idle', item_score = pick.score,
-    eligible_free_agents = redis.call('ZCARD', P .. ':qa:' .. q .. ':' .. ch .. ':' .. sig),
+    eligible_free_agents = redis.call('ZCARD', P .. ':qa:' .. rq .. ':' .. ch .. ':' .. sig),
     waiting = redis.call('ZCARD', P .. ':qt:' .. q .. ':' .. ch),
     candidates = candidates, chosen_agent_id = pick.agent,
   }
+  local step = tonumber(string.match(rq, '#(%d+)$') or '0')
+  local step_skills = {}
+  for name, level in pairs(queue_skills(P, rq)) do
+    step_skills[#step_skills + 1] = {name = name, proficiency = level}
+  end
+  if #step_skills > 0 then
+    record.step_required_skills = step_skills
+  end
+  if step > 0 then
+    record.step = step
+    local added = {}
+    for other in string.gmatch(redis.call('HGET', P .. ':qc:' .. rq, 'add') or '', '[^,]+') do
+      added[#added + 1] = other
+    end
+    if #added > 0 then
+      record.step_added_queues = added
+    end
+  end
   if sig ~= '0' then
     local extra = {}
-    local req = cjson.decode(redis.call('HGET', P .. ':qsig:' .. q .. ':' .. ch, sig) or '{}')
+    local req = cjson.decode(redis.call('HGET', P .. ':qsig:' .. rq .. ':' .. ch, sig) or '{}')
     for name, level in pairs(req) do
       extra[#extra + 1] = {name = name, proficiency = level}
     end
@@ -296,7 +381,8 @@ local function explain(P, now, id, q, ch, sig, pick)
   redis.call('EXPIRE', key, EXPLAIN_TTL)
 end
 
-local function offer(P, maxlen, now, id, agent, q, ch, sig)
+local function offer(P, maxlen, now, id, agent, rq, ch, sig)
+  local q = base_queue(rq)
   local ix = P .. ':ix:' .. id
   local offer_ms = tonumber(redis.call('HGET', P .. ':qc:' .. q, 'offer_ms') or '20000')
   local deadline = now + offer_ms
@@ -357,28 +443,88 @@ local function sig_candidate(P, now, wkey, akey)
   return nil
 end
 
--- Makes offers in one (queue, channel) while some sig has waiting work and a free agent who
--- may take it, best-ranked work first. Costs O(sigs x log n) per offer. Returns the count.
+-- Makes offers in one (queue, channel) while some (step queue, sig) has waiting work and a
+-- free agent who may take it, best-ranked work first. Costs O(steps x sigs x log n) per offer.
+-- q may be a step queue: its real queue is matched. Returns the count.
 local function match(P, maxlen, now, q, ch, budget)
+  q = base_queue(q)
+  local rqs = {q}
+  for k = 1, tonumber(redis.call('HGET', P .. ':qc:' .. q, 'nvq') or '0') do
+    rqs[#rqs + 1] = q .. '#' .. k
+  end
   local made = 0
-  local base = P .. ':q:' .. q .. ':' .. ch .. ':'
-  local abase = P .. ':qa:' .. q .. ':' .. ch .. ':'
   while made < budget do
-    local best, best_sig
-    for sig, _ in pairs(active_sigs(P, q, ch)) do
-      local pick = sig_candidate(P, now, base .. sig, abase .. sig)
-      if pick and (not best or pick.score < best.score) then
-        best, best_sig = pick, sig
+    local best, best_rq, best_sig
+    for _, rq in ipairs(rqs) do
+      local base = P .. ':q:' .. rq .. ':' .. ch .. ':'
+      local abase = P .. ':qa:' .. rq .. ':' .. ch .. ':'
+      for sig, _ in pairs(active_sigs(P, rq, ch)) do
+        local pick = sig_candidate(P, now, base .. sig, abase .. sig)
+        if pick and (not best or pick.score < best.score) then
+          best, best_rq, best_sig = pick, rq, sig
+        end
       end
     end
     if not best then
       break
     end
-    explain(P, now, best.id, q, ch, best_sig, best)
-    offer(P, maxlen, now, best.id, best.agent, q, ch, best_sig)
+    explain(P, now, best.id, best_rq, ch, best_sig, best)
+    offer(P, maxlen, now, best.id, best.agent, best_rq, ch, best_sig)
     made = made + 1
   end
   return made
+end
+
+-- Whether the agent may serve queue (or step queue) q: it has the skills q requires, or it
+-- may serve one of the queues a step adds (memberships of real queues are set first).
+local function eligible_for(P, agent, q)
+  if skills_ok(P, agent, queue_skills(P, q)) then
+    return true
+  end
+  for other in string.gmatch(redis.call('HGET', P .. ':qc:' .. q, 'add') or '', '[^,]+') do
+    if redis.call('SISMEMBER', P .. ':agq:' .. agent, other) == 1 then
+      return true
+    end
+  end
+  return false
+end
+
+-- Recomputes the queues and step queues the agent may serve (P:agq:<a>); the caller
+-- unindexes the agent before and refreshes it after. Returns the real queues. O(queues).
+local function agent_memberships(P, agent)
+  local qset = P .. ':agq:' .. agent
+  redis.call('DEL', qset)
+  local eligible = {}
+  local queues = redis.call('SMEMBERS', P .. ':queues')
+  for _, q in ipairs(queues) do
+    if skills_ok(P, agent, queue_skills(P, q)) then
+      redis.call('SADD', qset, q)
+      eligible[#eligible + 1] = q
+    end
+  end
+  for _, q in ipairs(queues) do
+    for k = 1, tonumber(redis.call('HGET', P .. ':qc:' .. q, 'nvq') or '0') do
+      if eligible_for(P, agent, q .. '#' .. k) then
+        redis.call('SADD', qset, q .. '#' .. k)
+      end
+    end
+  end
+  return eligible
+end
+
+-- Recomputes every agent's memberships and indexes after queue definitions changed.
+-- `change` runs between unindexing and recomputing. O(agents x queues): admin operations only.
+local function reindex_agents(P, change)
+  local agents = redis.call('SMEMBERS', P .. ':agents')
+  for _, agent in ipairs(agents) do
+    agent_unindex(P, agent)
+  end
+  change()
+  for _, agent in ipairs(agents) do
+    agent_memberships(P, agent)
+    agent_refresh(P, agent)
+  end
+  return #agents
 end
 
 local function accepts_channel(P, q, ch)
@@ -506,11 +652,9 @@ local function expire_waits(P, maxlen, now, limit, ttl)
       end
       local target, reason = admit(P, q, ch, 'max_wait_exceeded')
       if target then
-        local prio = tonumber(f[6] or '3')
-        local head = tonumber(redis.call('HGET', P .. ':cfg', 'head:' .. prio) or
-          DEFAULT_HEAD_START[prio] or 0)
-        local score = now - head * 1000
-        redis.call('HSET', ix, 'queue', target, 'queued_ms', now, 'score', score)
+        local score = now - head_start(P, target, f[6]) * 1000
+        redis.call('HSET', ix, 'queue', target, 'queued_ms', now, 'score', score, 'step', 0)
+        schedule_step(P, id, target, now, 0)
         waiting_add(P, target, ch, id, score, now, sig, f[7] or '{}')
         emit(P, maxlen, now, 'overflowed', id, '', target, ch, {'from', q, 'reason', 'max_wait'})
         local max_wait = tonumber(redis.call('HGET', P .. ':qc:' .. target, 'max_wait_ms') or '0')
@@ -520,6 +664,7 @@ local function expire_waits(P, maxlen, now, limit, ttl)
         match(P, maxlen, now, target, ch, 100)
       else
         redis.call('HINCRBY', P .. ':qs:' .. q, 'expired', 1)
+        redis.call('ZREM', P .. ':steps', id)
         reject_by_policy(P, maxlen, now, id, q, ch, reason, ttl)
       end
     end
@@ -554,11 +699,11 @@ local function place(P, maxlen, now, id, q, ch, prio, skills, ttl)
   if max_wait > 0 then
     redis.call('ZADD', P .. ':maxwait', now + max_wait, id)
   end
-  local head = tonumber(redis.call('HGET', P .. ':cfg', 'head:' .. prio) or
-    DEFAULT_HEAD_START[prio] or 0)
-  local score = now - head * 1000
+  local score = now - head_start(P, q, prio) * 1000
   local sig = skills_sig(skills)
-  redis.call('HSET', ix, 'state', 'queued', 'queued_ms', now, 'score', score, 'sig', sig)
+  redis.call('HSET', ix, 'state', 'queued', 'queued_ms', now, 'score', score, 'sig', sig, 'step',
+    0)
+  schedule_step(P, id, q, now, 0)
   emit(P, maxlen, now, 'queued', id, '', q, ch, {'priority', tostring(prio)})
   -- The preferred agent (named, or the customer's last) gets the first chance: at once when
   -- free, else the work is reserved for it until the queue's preferred-agent wait ends.
@@ -594,9 +739,14 @@ end
 -- the agent frees capacity.
 local function match_agent(P, maxlen, now, agent)
   local made = serve_reserved(P, maxlen, now, agent)
-  for _, q in ipairs(redis.call('SMEMBERS', P .. ':agq:' .. agent)) do
-    for _, ch in ipairs(queue_channels(P, q)) do
-      made = made + match(P, maxlen, now, q, ch, 100)
+  local seen = {}
+  for _, rq in ipairs(redis.call('SMEMBERS', P .. ':agq:' .. agent)) do
+    local q = base_queue(rq)
+    if not seen[q] then
+      seen[q] = true
+      for _, ch in ipairs(queue_channels(P, q)) do
+        made = made + match(P, maxlen, now, q, ch, 100)
+      end
     end
   end
   return made
@@ -622,11 +772,18 @@ local function release(P, agent, ch, now)
   agent_refresh(P, agent)
 end
 
--- Puts an offered interaction back in its queue with its original order score.
-local function requeue(P, id)
+-- Puts an offered interaction back in its queue, ordered by its first queued time (less its
+-- priority's head start) and at the bullseye step its wait has reached.
+local function requeue(P, id, now)
   local ix = P .. ':ix:' .. id
-  local f = redis.call('HMGET', ix, 'queue', 'channel', 'score', 'queued_ms', 'sig', 'skills')
-  waiting_add(P, f[1], f[2], id, tonumber(f[3]), tonumber(f[4]), f[5] or '0', f[6] or '{}')
+  local f = redis.call('HMGET', ix, 'queue', 'channel', 'priority', 'queued_ms', 'sig', 'skills')
+  -- Config changes while it was offered (head starts, steps) apply now.
+  local q, queued_ms = f[1], tonumber(f[4])
+  local score = queued_ms - head_start(P, q, f[3]) * 1000
+  local step = step_reached(P, q, now - queued_ms)
+  redis.call('HSET', ix, 'score', score, 'step', step)
+  schedule_step(P, id, q, queued_ms, step)
+  waiting_add(P, q, f[2], id, score, queued_ms, f[5] or '0', f[6] or '{}')
   redis.call('HINCRBY', P .. ':qs:' .. f[1], 'inflight', -1)
   redis.call('HSET', ix, 'state', 'queued', 'agent', '', 'deadline_ms', 0)
   redis.call('ZREM', P .. ':timers', id)
@@ -636,4 +793,152 @@ end
 local function push_rescind(P, agent, id, reason)
   redis.call('XADD', P .. ':ao:' .. agent, 'MAXLEN', '~', 1000, '*', 'kind', 'rescind', 'ix', id,
     'reason', reason)
+end
+
+-- Moves a queued interaction to another step queue of its queue (its step changed).
+local function move_step(P, id, q, ch, sig, skills, score, queued_ms, step)
+  waiting_remove(P, q, ch, id, sig)
+  redis.call('HSET', P .. ':ix:' .. id, 'step', step)
+  waiting_add(P, q, ch, id, score, queued_ms, sig, skills)
+end
+
+-- Opens the bullseye steps whose wait threshold has passed: the interaction moves to the
+-- step queue of the furthest step reached, where more agents may take it, and is matched at
+-- once. Offered or reserved work only records its step (it enters that step queue if it
+-- comes back). Idempotent like every timer: the ZREM decides.
+local function advance_steps(P, maxlen, now, limit)
+  local due = redis.call('ZRANGEBYSCORE', P .. ':steps', '-inf', now, 'LIMIT', 0, limit)
+  local saved = TRIGGER
+  TRIGGER = 'step_opened'
+  for _, id in ipairs(due) do
+    if redis.call('ZREM', P .. ':steps', id) == 1 then
+      local f = redis.call('HMGET', P .. ':ix:' .. id, 'state', 'queue', 'channel', 'step',
+        'queued_ms', 'sig', 'skills', 'score', 'reserved')
+      if f[1] == 'queued' or f[1] == 'offered' then
+        local q, ch, queued_ms = f[2], f[3], tonumber(f[5])
+        local step = tonumber(f[4] or '0')
+        local reached = step_reached(P, q, now - queued_ms)
+        if reached ~= step then
+          if f[1] == 'queued' and not f[9] then
+            move_step(P, id, q, ch, f[6] or '0', f[7] or '{}', tonumber(f[8]), queued_ms,
+              reached)
+          else
+            redis.call('HSET', P .. ':ix:' .. id, 'step', reached)
+          end
+          emit(P, maxlen, now, 'step_opened', id, '', q, ch, {'step', tostring(reached)})
+        end
+        schedule_step(P, id, q, queued_ms, reached)
+        if f[1] == 'queued' then
+          match(P, maxlen, now, q, ch, 100)
+        end
+      end
+    end
+  end
+  TRIGGER = saved
+  return #due
+end
+
+-- Deletes the retired step queues of q (beyond its steps, kept after the steps were
+-- shortened) once no work waits in them.
+local function drop_retired_steps(P, q)
+  local n = tonumber(redis.call('HGET', P .. ':qc:' .. q, 'steps') or '0')
+  local nvq = tonumber(redis.call('HGET', P .. ':qc:' .. q, 'nvq') or '0')
+  if nvq <= n then
+    return
+  end
+  local channels = queue_channels(P, q)
+  for k = n + 1, nvq do
+    local vq = q .. '#' .. k
+    for _, ch in ipairs(channels) do
+      if redis.call('HLEN', sig_key(P, vq, ch)) > 0 or
+          redis.call('ZCARD', P .. ':q:' .. vq .. ':' .. ch .. ':0') > 0 then
+        return
+      end
+    end
+  end
+  reindex_agents(P, function()
+    for k = n + 1, nvq do
+      local vq = q .. '#' .. k
+      for _, ch in ipairs(channels) do
+        redis.call('DEL', P .. ':qa:' .. vq .. ':' .. ch .. ':0', sig_key(P, vq, ch))
+      end
+      redis.call('DEL', P .. ':qc:' .. vq)
+    end
+    redis.call('HSET', P .. ':qc:' .. q, 'nvq', n)
+  end)
+end
+
+-- Re-scores up to `budget` waiting interactions of one (queue, channel) listed in P:rescore
+-- after a config change: new head starts give a new order score, new steps a new step queue.
+-- Walks P:qt:<q>:<ch> in (queued time, id) order from the saved cursor, so each call costs
+-- O(budget x log n) and work enqueued after the change (scored by the new config) is passed
+-- over cheaply. Returns the number of interactions looked at.
+local function rescore_chunk(P, maxlen, now, budget)
+  local field = redis.call('HRANDFIELD', P .. ':rescore')
+  if not field then
+    return 0
+  end
+  local cursor = redis.call('HGET', P .. ':rescore', field) or ''
+  local q, ch = string.match(field, '^(.*)|(%d+)$')
+  local qt = P .. ':qt:' .. q .. ':' .. ch
+  local items = {}
+  local last_score, last_id = string.match(cursor, '^(.-)|(.*)$')
+  local rank = last_id and redis.call('ZRANK', qt, last_id)
+  if not last_id then
+    items = redis.call('ZRANGE', qt, 0, budget - 1, 'WITHSCORES')
+  elseif rank then
+    items = redis.call('ZRANGE', qt, rank + 1, rank + budget, 'WITHSCORES')
+  else
+    -- The cursor's item left: resume after it in (score, id) order.
+    local flat = redis.call('ZRANGEBYSCORE', qt, last_score, '+inf', 'WITHSCORES', 'LIMIT', 0,
+      budget)
+    for i = 1, #flat, 2 do
+      if tonumber(flat[i + 1]) > tonumber(last_score) or flat[i] > last_id then
+        items[#items + 1] = flat[i]
+        items[#items + 1] = flat[i + 1]
+      end
+    end
+    if #items == 0 and #flat == budget then
+      -- Only ties at or before the cursor: continue past them next time.
+      redis.call('HSET', P .. ':rescore', field, flat[#flat] .. '|' .. flat[#flat - 1])
+      return #flat / 2
+    end
+  end
+  local moved = 0
+  for i = 1, #items, 2 do
+    local id = items[i]
+    local f = redis.call('HMGET', P .. ':ix:' .. id, 'state', 'priority', 'queued_ms', 'score',
+      'step', 'sig', 'skills', 'reserved')
+    if f[1] == 'queued' then
+      local queued_ms = tonumber(f[3])
+      local score = queued_ms - head_start(P, q, f[2]) * 1000
+      local step = step_reached(P, q, now - queued_ms)
+      local sig = f[6] or '0'
+      if f[8] then
+        redis.call('HSET', P .. ':ix:' .. id, 'score', score, 'step', step)
+        redis.call('ZADD', P .. ':pref:' .. f[8], score, id)
+      elseif step ~= tonumber(f[5] or '0') then
+        redis.call('HSET', P .. ':ix:' .. id, 'score', score)
+        move_step(P, id, q, ch, sig, f[7] or '{}', score, queued_ms, step)
+        moved = moved + 1
+      elseif score ~= tonumber(f[4]) then
+        redis.call('HSET', P .. ':ix:' .. id, 'score', score)
+        redis.call('ZADD', P .. ':q:' .. step_queue(q, step) .. ':' .. ch .. ':' .. sig, score, id)
+      end
+      schedule_step(P, id, q, queued_ms, step)
+    end
+  end
+  local seen = #items / 2
+  if seen < budget then
+    redis.call('HDEL', P .. ':rescore', field)
+    emit(P, maxlen, now, 'rescored', '', '', q, ch, nil)
+    drop_retired_steps(P, q)
+  else
+    redis.call('HSET', P .. ':rescore', field, items[#items] .. '|' .. items[#items - 1])
+  end
+  local saved = TRIGGER
+  TRIGGER = 'rescore'
+  match(P, maxlen, now, q, ch, 100)
+  TRIGGER = saved
+  return seen
 end

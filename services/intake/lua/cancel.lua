@@ -36,6 +36,7 @@ redis.call('HSET', ix, 'state', 'canceled', 'ended_ms', now, 'end_reason', reaso
   'deadline_ms', 0)
 redis.call('EXPIRE', ix, ttl)
 redis.call('DEL', P .. ':skip:' .. id)
+redis.call('ZREM', P .. ':steps', id)
 emit(P, maxlen, now, 'canceled', id, agent or '', q or '', ch or '', {'reason', reason,
   'from', state})
 if state == 'offered' then

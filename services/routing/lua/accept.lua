@@ -23,6 +23,7 @@ if customer and customer ~= '' then
 end
 redis.call('HSET', ix, 'state', 'assigned', 'assigned_ms', now, 'deadline_ms', 0)
 redis.call('ZREM', P .. ':timers', id)
+redis.call('ZREM', P .. ':steps', id)
 redis.call('HSET', P .. ':ag:' .. agent, 'missed', 0)
 local wait = now - tonumber(f[5] or now)
 local sla_ms = tonumber(redis.call('HGET', P .. ':qc:' .. q, 'sla_ms') or '0')

@@ -3,12 +3,20 @@
 -- KEYS[1] P:ag:<agent>  KEYS[2] P:events
 -- ARGV[1] P  ARGV[2] agent  ARGV[3] state (offline|available|away)  ARGV[4] now ms
 -- ARGV[5] skills json object ('' = keep)  ARGV[6] capacities json object ('' = keep)
--- ARGV[7] event feed max length
--- Returns the list of eligible queues.
+-- ARGV[7] event feed max length  ARGV[8] capacity profile ('' = keep)
+-- Returns the list of eligible queues, or {'!unknown_profile'} (nothing changed; '!' is never in a queue name).
 TRIGGER = 'agent_state'
 local P, agent, state, now, skills_s, caps_s, maxlen = ARGV[1], ARGV[2], ARGV[3],
   tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7]
+local profile = ARGV[8]
 local akey = KEYS[1]
+if profile ~= '' then
+  local caps = redis.call('HGETALL', P .. ':capprof:' .. profile)
+  if #caps == 0 then
+    return {'!unknown_profile'}
+  end
+  caps_s = cjson.encode(kv_to_table(caps))
+end
 local prev = redis.call('HGET', akey, 'state')
 redis.call('SADD', P .. ':agents', agent)
 agent_unindex(P, agent)
@@ -24,6 +32,16 @@ if skills_s ~= '' then
   end
 end
 if caps_s ~= '' then
+  -- Own capacities end a profile link; a profile sets one.
+  local linked = redis.call('HGET', akey, 'profile')
+  if linked and linked ~= profile then
+    redis.call('SREM', P .. ':profag:' .. linked, agent)
+    redis.call('HDEL', akey, 'profile')
+  end
+  if profile ~= '' then
+    redis.call('HSET', akey, 'profile', profile)
+    redis.call('SADD', P .. ':profag:' .. profile, agent)
+  end
   for _, field in ipairs(redis.call('HKEYS', akey)) do
     if string.sub(field, 1, 4) == 'cap:' then
       redis.call('HDEL', akey, field)
@@ -41,18 +59,10 @@ if state == 'available' then
   redis.call('HSET', akey, 'missed', 0)
 end
 -- Recompute skill eligibility over the tenant's queues (a handful; not on the per-item path).
-local qset = P .. ':agq:' .. agent
-redis.call('DEL', qset)
-local eligible = {}
-for _, q in ipairs(redis.call('SMEMBERS', P .. ':queues')) do
-  if skills_ok(P, agent, queue_skills(P, q)) then
-    redis.call('SADD', qset, q)
-    eligible[#eligible + 1] = q
-  end
-end
+local eligible = agent_memberships(P, agent)
 agent_refresh(P, agent)
 emit(P, maxlen, now, 'agent_state', '', agent, '', '', {'state', state, 'from', prev or '',
-  'skills_changed', skills_s ~= '' and '1' or '0', 'capacity_changed', caps_s ~= '' and '1' or '0'})
+  'skills_changed', skills_s ~= '' and '1' or '0', 'capacity_changed', caps_s ~= '' and '1' or '0', 'profile', profile})
 if state == 'available' then
   match_agent(P, maxlen, now, agent)
 end

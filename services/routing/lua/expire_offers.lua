@@ -4,7 +4,8 @@
 -- KEYS[1] P:timers  KEYS[2] P:events
 -- ARGV[1] P  ARGV[2] now ms  ARGV[3] max timers to fire  ARGV[4] event feed max length
 -- ARGV[5] skip ms  ARGV[6] retention seconds of finished interactions
--- Also ends due preferred-agent reservations and enforces queue max waits.
+-- Also ends due preferred-agent reservations, enforces queue max waits, opens due bullseye
+-- steps and re-scores one chunk of waiting work after a config change.
 -- Returns the number of offers that lapsed.
 TRIGGER = 'offer_timeout'
 local P, now, limit, maxlen, skip_ms = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4],
@@ -20,7 +21,7 @@ for _, id in ipairs(due) do
       local agent, ch = f[2], f[3]
       redis.call('ZADD', P .. ':skip:' .. id, now + skip_ms, agent)
       push_rescind(P, agent, id, 'deadline')
-      local q = requeue(P, id)
+      local q = requeue(P, id, now)
       emit(P, maxlen, now, 'offer_timeout', id, agent, q, ch, nil)
       local missed = redis.call('HINCRBY', P .. ':ag:' .. agent, 'missed', 1)
       if max_missed > 0 and missed >= max_missed and
@@ -37,4 +38,6 @@ for _, id in ipairs(due) do
 end
 expire_reservations(P, maxlen, now, limit)
 expire_waits(P, maxlen, now, limit, ARGV[6])
+advance_steps(P, maxlen, now, limit)
+rescore_chunk(P, maxlen, now, 200)
 return fired

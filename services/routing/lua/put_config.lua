@@ -1,9 +1,88 @@
--- Replaces the tenant config and bumps its version.
+-- Replaces the tenant config and bumps its version. Agents following a capacity profile get
+-- its new capacities at once; when the head starts change, work already waiting is re-scored
+-- in the background (P:rescore); when the exclusive channels change, agents are re-indexed.
 -- KEYS[1] P:cfg
 -- ARGV[1] serialized TenantConfig (without version)  ARGV[2..5] head start s for P1..P4
 -- ARGV[6] max missed offers  ARGV[7] exclusive channels csv ('' = none)
+-- ARGV[8] P  ARGV[9] now ms  ARGV[10] event feed max length
+-- ARGV[11] capacity profiles json {name: {channel: max}} ('{}' = none)
 -- Returns the new version.
+TRIGGER = 'config_change'
+local P, now, maxlen = ARGV[8], tonumber(ARGV[9]), ARGV[10]
+local old = redis.call('HMGET', KEYS[1], 'head:1', 'head:2', 'head:3', 'head:4', 'exclusive')
 local version = redis.call('HINCRBY', KEYS[1], 'version', 1)
 redis.call('HSET', KEYS[1], 'proto', ARGV[1], 'head:1', ARGV[2], 'head:2', ARGV[3], 'head:3',
   ARGV[4], 'head:4', ARGV[5], 'max_missed', ARGV[6], 'exclusive', ARGV[7])
+local touched = {}
+if (old[5] or '1') ~= ARGV[7] then
+  for _, agent in ipairs(redis.call('SMEMBERS', P .. ':agents')) do
+    touched[agent] = true
+  end
+end
+-- Capacity profiles (P:capprofs: their names): rewrite the changed ones and the capacities of the agents following
+-- them. Agents of a deleted profile keep the capacities they had.
+local profiles = cjson.decode(ARGV[11])
+local function canonical(flat)
+  local t = kv_to_table(flat)
+  local keys = {}
+  for k, _ in pairs(t) do
+    keys[#keys + 1] = k
+  end
+  table.sort(keys)
+  local out = {}
+  for _, k in ipairs(keys) do
+    out[#out + 1] = k .. '=' .. t[k]
+  end
+  return table.concat(out, ',')
+end
+for _, name in ipairs(redis.call('SMEMBERS', P .. ':capprofs')) do
+  if not profiles[name] then
+    for _, agent in ipairs(redis.call('SMEMBERS', P .. ':profag:' .. name)) do
+      redis.call('HDEL', P .. ':ag:' .. agent, 'profile')
+    end
+    redis.call('DEL', P .. ':capprof:' .. name, P .. ':profag:' .. name)
+    redis.call('SREM', P .. ':capprofs', name)
+  end
+end
+for name, caps in pairs(profiles) do
+  local pkey = P .. ':capprof:' .. name
+  local before = canonical(redis.call('HGETALL', pkey))
+  redis.call('DEL', pkey)
+  for ch, max in pairs(caps) do
+    redis.call('HSET', pkey, ch, max)
+  end
+  redis.call('SADD', P .. ':capprofs', name)
+  if canonical(redis.call('HGETALL', pkey)) ~= before then
+    for _, agent in ipairs(redis.call('SMEMBERS', P .. ':profag:' .. name)) do
+      local akey = P .. ':ag:' .. agent
+      for _, field in ipairs(redis.call('HKEYS', akey)) do
+        if string.sub(field, 1, 4) == 'cap:' then
+          redis.call('HDEL', akey, field)
+        end
+      end
+      for ch, max in pairs(caps) do
+        redis.call('HSET', akey, 'cap:' .. ch, max)
+      end
+      touched[agent] = true
+    end
+  end
+end
+for agent, _ in pairs(touched) do
+  agent_refresh(P, agent)
+end
+for agent, _ in pairs(touched) do
+  if redis.call('HGET', P .. ':ag:' .. agent, 'state') == 'available' then
+    match_agent(P, maxlen, now, agent)
+  end
+end
+-- New head starts reach the work already waiting.
+if old[1] ~= ARGV[2] or old[2] ~= ARGV[3] or old[3] ~= ARGV[4] or old[4] ~= ARGV[5] then
+  for _, q in ipairs(redis.call('SMEMBERS', P .. ':queues')) do
+    for _, ch in ipairs(queue_channels(P, q)) do
+      if redis.call('ZCARD', P .. ':qt:' .. q .. ':' .. ch) > 0 then
+        redis.call('HSET', P .. ':rescore', q .. '|' .. ch, '')
+      end
+    end
+  end
+end
 return version

@@ -1,5 +1,6 @@
--- Creates or replaces a queue and recomputes which agents are eligible for it.
--- O(agents of the tenant): an admin operation, never on the routing hot path.
+-- Creates or replaces a queue (and its bullseye step queues) and recomputes which agents are
+-- eligible for what. O(agents x queues of the tenant): an admin operation, never on the
+-- routing hot path. Work already waiting is re-scored in the background (P:rescore).
 -- KEYS[1] P:qc:<q>  KEYS[2] P:queues
 -- ARGV[1] P  ARGV[2] queue  ARGV[3] channels csv  ARGV[4] skills json  ARGV[5] sla_ms
 -- ARGV[6] offer_ms  ARGV[7] serialized Queue proto  ARGV[8] now ms  ARGV[9] event max length
@@ -7,11 +8,15 @@
 -- ARGV[12] preferred-agent wait ms (0 = none)  ARGV[13] max waiting (0 = no limit)
 -- ARGV[14] max wait ms (0 = no limit)  ARGV[15] overflow queue ('' = reject)
 -- ARGV[16] open now (1/0, from its business hours)
--- Returns the number of eligible agents, or {'channel_in_use', ch} when the new definition
--- drops a channel that still has waiting work, or any channel while work is offered/assigned.
+-- ARGV[17] steps json: [{"ms": wait, "skills": {skill: min} left at the step, "add": csv}]
+-- ARGV[18] head starts s for P1..P4 csv ('' = the tenant's)
+-- Returns the number of agents eligible for the queue, or {'channel_in_use', ch} when the new
+-- definition drops a channel that still has waiting work, or any channel while work is
+-- offered/assigned.
 TRIGGER = 'queue_change'
 local P, q, channels, skills, sla_ms, offer_ms, proto, now, maxlen = ARGV[1], ARGV[2], ARGV[3],
   ARGV[4], ARGV[5], ARGV[6], ARGV[7], tonumber(ARGV[8]), ARGV[9]
+local strategy, steps, heads = ARGV[10], cjson.decode(ARGV[17]), ARGV[18]
 local keep = {}
 for ch in string.gmatch(channels, '[^,]+') do
   keep[ch] = true
@@ -22,28 +27,62 @@ for _, ch in ipairs(queue_channels(P, q)) do
     return {'channel_in_use', ch}
   end
 end
--- Take the queue's agents out of its old (queue, channel) indexes before the channels change.
-for _, ch in ipairs(queue_channels(P, q)) do
-  for sig, _ in pairs(active_sigs(P, q, ch)) do
-    redis.call('DEL', P .. ':qa:' .. q .. ':' .. ch .. ':' .. sig)
+local old_nvq = tonumber(redis.call('HGET', KEYS[1], 'nvq') or '0')
+reindex_agents(P, function()
+  -- Drop the (now empty) agent indexes of channels the queue no longer has.
+  for k = 0, old_nvq do
+    local rq = step_queue(q, k)
+    for _, ch in ipairs(queue_channels(P, rq)) do
+      if not keep[ch] then
+        redis.call('DEL', P .. ':qa:' .. rq .. ':' .. ch .. ':0', sig_key(P, rq, ch))
+      end
+    end
+  end
+  redis.call('HSET', KEYS[1], 'channels', channels, 'skills', skills, 'sla_ms', sla_ms,
+    'offer_ms', offer_ms, 'proto', proto, 'strategy', strategy, 'wrap_ms', ARGV[11],
+    'pref_ms', ARGV[12], 'max_waiting', ARGV[13], 'max_wait_ms', ARGV[14], 'overflow', ARGV[15],
+    'open', ARGV[16], 'steps', #steps, 'nvq', math.max(#steps, old_nvq))
+  redis.call('SADD', KEYS[2], q)
+  redis.call('HDEL', KEYS[1], 'head:1', 'head:2', 'head:3', 'head:4')
+  local prio = 1
+  for h in string.gmatch(heads, '[^,]+') do
+    redis.call('HSET', KEYS[1], 'head:' .. prio, h)
+    prio = prio + 1
+  end
+  -- Step queues; those beyond the new last step are retired: they keep the widest rules for
+  -- the work still in them until the re-score has moved it, then they are dropped.
+  for k = 1, math.max(#steps, old_nvq) do
+    local st = steps[math.min(k, #steps)]
+    local vq = P .. ':qc:' .. q .. '#' .. k
+    redis.call('HDEL', KEYS[1], 'step_ms:' .. k)
+    redis.call('DEL', vq)
+    if st then
+      redis.call('HSET', vq, 'channels', channels, 'strategy', strategy, 'skills',
+        cjson.encode(st.skills), 'add', st.add, 'retired', k > #steps and '1' or '0')
+      if k <= #steps then
+        redis.call('HSET', KEYS[1], 'step_ms:' .. k, st.ms)
+      end
+    else
+      -- No steps any more: retired step queues take the queue's own rules.
+      redis.call('HSET', vq, 'channels', channels, 'strategy', strategy, 'skills', skills, 'add',
+        '', 'retired', '1')
+    end
+  end
+end)
+-- Work already waiting follows the new head starts and steps (see rescore_chunk).
+for ch, _ in pairs(keep) do
+  if redis.call('ZCARD', P .. ':qt:' .. q .. ':' .. ch) > 0 then
+    redis.call('HSET', P .. ':rescore', q .. '|' .. ch, '')
   end
 end
-redis.call('HSET', KEYS[1], 'channels', channels, 'skills', skills, 'sla_ms', sla_ms, 'offer_ms',
-  offer_ms, 'proto', proto, 'strategy', ARGV[10], 'wrap_ms', ARGV[11],
-  'pref_ms', ARGV[12], 'max_waiting', ARGV[13], 'max_wait_ms', ARGV[14], 'overflow', ARGV[15], 'open', ARGV[16])
-redis.call('SADD', KEYS[2], q)
-local req = cjson.decode(skills)
+drop_retired_steps(P, q)
+for ch, _ in pairs(keep) do
+  match(P, maxlen, now, q, ch, 1000)
+end
 local eligible = 0
 for _, agent in ipairs(redis.call('SMEMBERS', P .. ':agents')) do
-  if skills_ok(P, agent, req) then
-    redis.call('SADD', P .. ':agq:' .. agent, q)
+  if redis.call('SISMEMBER', P .. ':agq:' .. agent, q) == 1 then
     eligible = eligible + 1
-  else
-    redis.call('SREM', P .. ':agq:' .. agent, q)
   end
-  agent_refresh(P, agent)
-end
-for _, ch in ipairs(queue_channels(P, q)) do
-  match(P, maxlen, now, q, ch, 1000)
 end
 return eligible

@@ -19,7 +19,7 @@ if f[2] ~= agent then
   return {'wrong_agent'}
 end
 redis.call('ZADD', P .. ':skip:' .. id, now + skip_ms, agent)
-local q, ch = requeue(P, id)
+local q, ch = requeue(P, id, now)
 emit(P, maxlen, now, 'rejected', id, agent, q, ch, {'reason', reason})
 release(P, agent, f[3], now)
 match(P, maxlen, now, q, ch, 100)

@@ -23,15 +23,14 @@ else
   redis.call('HSET', ix, 'priority', prio)
 end
 if queued_ms then
-  local head = tonumber(redis.call('HGET', P .. ':cfg', 'head:' .. prio) or
-    DEFAULT_HEAD_START[prio] or 0)
-  local score = tonumber(queued_ms) - head * 1000
+  local score = tonumber(queued_ms) - head_start(P, q, prio) * 1000
   redis.call('HSET', ix, 'score', score)
   local reserved = redis.call('HGET', ix, 'reserved')
   if reserved then
     redis.call('ZADD', P .. ':pref:' .. reserved, score, id)
   elseif state == 'queued' then
-    redis.call('ZADD', P .. ':q:' .. q .. ':' .. ch .. ':' .. (sig or '0'), score, id)
+    redis.call('ZADD', P .. ':q:' .. routing_queue(P, id, q) .. ':' .. ch .. ':' .. (sig or '0'),
+      score, id)
   end
 end
 emit(P, maxlen, now, 'reprioritized', id, '', q or '', ch or '', {'priority', tostring(prio),
