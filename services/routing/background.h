@@ -12,7 +12,7 @@
 namespace omniroute::routing {
 
 struct BackgroundOptions {
-  int timer_interval_ms = 100;   // how often due offer deadlines are fired
+  int timer_interval_ms = 100;   // how often due timers fire (offers, steps, re-score...)
   int sweep_interval_ms = 1000;  // how often every queue is re-matched (safety net)
   int gauge_interval_ms = 2000;  // how often queue gauges are read from Redis
 };

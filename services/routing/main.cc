@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
   flags.Add("skip-ms", &options.skip_ms,
             "how long an agent who declined or missed an interaction is skipped for it");
   flags.Add("timer-interval-ms", &background.timer_interval_ms,
-            "how often due offer deadlines are fired");
+            "how often due timers are fired (offer deadlines, reservations, max waits, "
+            "bullseye steps) and a re-score chunk runs");
   flags.Add("sweep-interval-ms", &background.sweep_interval_ms,
             "how often every queue is re-matched");
   flags.Add("gauge-interval-ms", &background.gauge_interval_ms,
