@@ -469,6 +469,31 @@ TEST_F(ValidationE2E, InvalidRequestsNameTheFieldAndChangeNothing) {
          s->set_name("billing");
          s->set_proficiency(0);
        })},
+      {"step adding an unknown queue", kInvalid, "queue.steps[0].add_queues[0]",
+       put_queue([](auto& q) {
+         auto* st = q.add_steps();
+         st->set_after_seconds(20);
+         st->add_add_queues("no-such-queue");
+       })},
+      {"step lowering a skill the queue does not require", kInvalid,
+       "queue.steps[0].lower_proficiency[0].name", put_queue([](auto& q) {
+         auto* st = q.add_steps();
+         st->set_after_seconds(20);
+         auto* s = st->add_lower_proficiency();
+         s->set_name("billing");
+         s->set_proficiency(1);
+       })},
+      {"capacity profile without capacities", kInvalid, "config.capacity_profiles[0].capacities",
+       put_config([](auto& c) { c.add_capacity_profiles()->set_name("chat3"); })},
+      {"capacities and a capacity profile together", kInvalid, "capacity_profile",
+       set_agent([](auto& r) {
+         auto* c = r.add_capacities();
+         c->set_channel(v1::CHANNEL_CHAT);
+         c->set_max(1);
+         r.set_capacity_profile("chat3");
+       })},
+      {"login with an unknown capacity profile", grpc::StatusCode::FAILED_PRECONDITION,
+       "capacity_profile", set_agent([](auto& r) { r.set_capacity_profile("nope"); })},
       {"rule pointing at an unknown queue", kInvalid, "config.rules[0].queue",
        put_config([](auto& c) {
          auto* r = c.add_rules();
