@@ -96,6 +96,8 @@ void EventTracker::Apply(const v1::Event& e) {
     open_.erase(id);
   } else if (t == "completed") {
     ++snap_.completed;
+  } else if (t == "step_opened") {
+    ++snap_.steps_opened;
   }
 }
 

@@ -43,6 +43,16 @@ bool SetUpTenant(sim::ApiClient& api, const std::string& tenant, const std::stri
     q->set_sla_threshold_seconds(spec.sla_seconds);
     q->set_sla_target_percent(spec.sla_percent);
     q->set_offer_timeout_seconds(spec.offer_timeout_seconds);
+    if (spec.name == "billing") {
+      // Bullseye: after 15 s any billing agent (proficiency 1) may take it; after 40 s the
+      // chat agents help too.
+      auto* lower = q->add_steps();
+      lower->set_after_seconds(15);
+      *lower->add_lower_proficiency() = MakeSkill("billing", 1);
+      auto* widen = q->add_steps();
+      widen->set_after_seconds(40);
+      widen->add_add_queues("chat");
+    }
     v1::PutQueueResponse resp;
     auto st = api.admin().PutQueue(sim::ApiClient::Context(admin_key).get(), req, &resp);
     if (!st.ok()) return Fail("PutQueue " + spec.name, st);

@@ -20,7 +20,8 @@ struct QueueSpec {
   int offer_timeout_seconds;
 };
 
-// voice, chat, email and billing (chat + email, billing skill >= 2).
+// voice, chat, email and billing (chat + email, billing skill >= 2; bullseye steps at 15 s
+// lower it to 1 and at 40 s add the chat agents).
 const std::vector<QueueSpec>& DemoQueues();
 
 // Puts the demo queues and the tenant config (fraud -> P1 everywhere; billing words on chat and
