@@ -26,6 +26,7 @@
 --   P:agq:<a>        set    queues whose skill requirements the agent meets
 --   P:ao:<a>         stream offers to the agent (capped)
 --   P:skip:<id>      zset   agents that declined or missed the interaction -> skip-until ms
+--   P:skipt          zset   "<id>|<agent>" -> skip-until ms (its end re-matches the work)
 --   P:timers         zset   offered interaction id -> offer deadline ms
 --   P:ex:<id>        list   routing decisions of the interaction (json, newest first, 20)
 --   P:wrapups        zset   "<agent>|<ch>|<id>" -> end of the wrap-up holding that capacity
@@ -941,4 +942,30 @@ local function rescore_chunk(P, maxlen, now, budget)
   match(P, maxlen, now, q, ch, 100)
   TRIGGER = saved
   return seen
+end
+
+-- Skips the agent for the interaction until `until_ms` (it declined, missed or transferred it);
+-- a timer re-matches the work when the skip ends, so an agent who is then still free and
+-- eligible gets it without waiting for the sweep.
+local function skip_agent(P, id, agent, until_ms)
+  redis.call('ZADD', P .. ':skip:' .. id, until_ms, agent)
+  redis.call('ZADD', P .. ':skipt', until_ms, id .. '|' .. agent)
+end
+
+-- Fires due skip ends: work still waiting is matched again.
+local function end_skips(P, maxlen, now, limit)
+  local due = redis.call('ZRANGEBYSCORE', P .. ':skipt', '-inf', now, 'LIMIT', 0, limit)
+  local saved = TRIGGER
+  TRIGGER = 'skip_ended'
+  for _, member in ipairs(due) do
+    if redis.call('ZREM', P .. ':skipt', member) == 1 then
+      local id = string.match(member, '^([^|]+)|')
+      local f = redis.call('HMGET', P .. ':ix:' .. id, 'state', 'queue', 'channel', 'reserved')
+      if f[1] == 'queued' and not f[4] then
+        match(P, maxlen, now, f[2], f[3], 100)
+      end
+    end
+  end
+  TRIGGER = saved
+  return #due
 end

@@ -5,7 +5,7 @@
 -- ARGV[1] P  ARGV[2] now ms  ARGV[3] max timers to fire  ARGV[4] event feed max length
 -- ARGV[5] skip ms  ARGV[6] retention seconds of finished interactions
 -- Also ends due preferred-agent reservations, enforces queue max waits, opens due bullseye
--- steps and re-scores one chunk of waiting work after a config change.
+-- steps, re-matches work whose skip of an agent ended, and re-scores one chunk of waiting work after a config change.
 -- Returns the number of offers that lapsed.
 TRIGGER = 'offer_timeout'
 local P, now, limit, maxlen, skip_ms = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4],
@@ -19,7 +19,7 @@ for _, id in ipairs(due) do
     local f = redis.call('HMGET', ix, 'state', 'agent', 'channel', 'deadline_ms')
     if f[1] == 'offered' and tonumber(f[4] or '0') <= now then
       local agent, ch = f[2], f[3]
-      redis.call('ZADD', P .. ':skip:' .. id, now + skip_ms, agent)
+      skip_agent(P, id, agent, now + skip_ms)
       push_rescind(P, agent, id, 'deadline')
       local q = requeue(P, id, now)
       emit(P, maxlen, now, 'offer_timeout', id, agent, q, ch, nil)
@@ -32,6 +32,8 @@ for _, id in ipairs(due) do
       end
       release(P, agent, ch, now)
       match(P, maxlen, now, q, ch, 100)
+      -- The freed capacity may serve work of the agent's other queues.
+      match_agent(P, maxlen, now, agent)
       fired = fired + 1
     end
   end
@@ -39,5 +41,6 @@ end
 expire_reservations(P, maxlen, now, limit)
 expire_waits(P, maxlen, now, limit, ARGV[6])
 advance_steps(P, maxlen, now, limit)
+end_skips(P, maxlen, now, limit)
 rescore_chunk(P, maxlen, now, 200)
 return fired

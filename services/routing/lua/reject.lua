@@ -18,7 +18,7 @@ end
 if f[2] ~= agent then
   return {'wrong_agent'}
 end
-redis.call('ZADD', P .. ':skip:' .. id, now + skip_ms, agent)
+skip_agent(P, id, agent, now + skip_ms)
 local q, ch = requeue(P, id, now)
 emit(P, maxlen, now, 'rejected', id, agent, q, ch, {'reason', reason})
 release(P, agent, f[3], now)

@@ -28,7 +28,7 @@ if to_queue == '' then
 end
 redis.call('HINCRBY', P .. ':qs:' .. q, 'inflight', -1)
 redis.call('HINCRBY', P .. ':qs:' .. q, 'transferred', 1)
-redis.call('ZADD', P .. ':skip:' .. id, now + skip_ms, agent)
+skip_agent(P, id, agent, now + skip_ms)
 redis.call('HSET', ix, 'agent', '', 'pref', to_agent, 'queue', to_queue)
 emit(P, maxlen, now, 'transferred', id, agent, to_queue, ch, {'from_queue', q, 'to_agent',
   to_agent})
