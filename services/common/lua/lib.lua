@@ -569,6 +569,7 @@ local function reject_by_policy(P, maxlen, now, id, q, ch, reason, ttl)
   local ix = P .. ':ix:' .. id
   redis.call('HSET', ix, 'state', 'rejected', 'end_reason', reason, 'ended_ms', now)
   redis.call('EXPIRE', ix, ttl)
+  redis.call('DEL', P .. ':skip:' .. id)
   emit(P, maxlen, now, 'rejected_by_policy', id, '', q or '', ch, {'reason', reason})
 end
 
