@@ -1,0 +1,179 @@
+#!lua flags=no-writes
+-- Idle check of the randomized e2e test (randomized_test.cc), read-only: lists every
+-- (agent, interaction) pair where an available agent with free capacity could take work that
+-- waits. Routing matches inside every transition, so such a pair should vanish at once; the
+-- test samples this script every ~20 ms and flags a pair that stays.
+--
+-- Eligibility is computed from the primary state only, independently of the routing indexes
+-- (P:qa:*, P:q:*, P:qsig:*, P:agq:*, P:sk:*), which are what this check is meant to verify:
+--   agents  P:agents, P:ag:<a> (state, cap:<ch>, load:<ch>, offer_ms, idle_ms), P:agsk:<a>
+--   queues  P:queues, P:qc:<q> (channels csv, skills json)
+--   tenant  P:cfg 'exclusive' (csv of channels worked alone; none written = '1', voice)
+--   work    P:qt:<q>:<ch> (all waiting items, oldest first), P:ix:<id> (state, skills,
+--           reserved, offered_ms), P:skip:<id> (agent -> skipped until, ms)
+--
+-- KEYS none: every key is under the tenant prefix ARGV[1] (one hash slot).
+-- ARGV[1] P  ARGV[2] now ms  ARGV[3] oldest waiting items looked at per (queue, channel)
+-- Returns {pairs, counts}
+--   pairs   {agent, id, epoch, wait_ms} each. epoch changes whenever the agent or the item got
+--           an offer, or the agent changed state or skills: a pair seen in two samples with
+--           the same epoch stayed eligible (and idle) all the time in between.
+--   counts  {agents available with free capacity, waiting items looked at, waiting items in
+--           all, items in a waiting set whose state is not 'queued'}
+
+local P, now, per_list = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+
+local function hgetall(key)
+  local flat = redis.call('HGETALL', key)
+  local t = {}
+  for i = 1, #flat, 2 do
+    t[flat[i]] = flat[i + 1]
+  end
+  return t
+end
+
+local function decode_skills(json)
+  if not json or json == '' then
+    return {}
+  end
+  return cjson.decode(json)
+end
+
+-- Queue configs, read once: {channels = {ch...}, skills = {name = min}}.
+local queue_cache = {}
+local function queue_config(q)
+  local c = queue_cache[q]
+  if not c then
+    local f = redis.call('HMGET', P .. ':qc:' .. q, 'channels', 'skills')
+    c = {channels = {}, skills = decode_skills(f[2])}
+    for ch in string.gmatch(f[1] or '', '[^,]+') do
+      c.channels[#c.channels + 1] = ch
+    end
+    queue_cache[q] = c
+  end
+  return c
+end
+
+-- The skills (name -> minimum proficiency) an agent needs to serve interaction `id` waiting in
+-- queue `q`: the queue's required skills and the interaction's own (set by classification),
+-- the higher minimum winning. Bullseye routing steps (requirements relaxed after wait
+-- thresholds, stored as extra fields of the interaction or queue) are to be applied here.
+local function item_requirements(P, id, q)
+  local req = {}
+  for skill, min in pairs(queue_config(q).skills) do
+    req[skill] = tonumber(min)
+  end
+  local own = redis.call('HGET', P .. ':ix:' .. id, 'skills')
+  for skill, min in pairs(decode_skills(own)) do
+    min = tonumber(min)
+    if not req[skill] or min > req[skill] then
+      req[skill] = min
+    end
+  end
+  return req
+end
+
+-- Channels worked alone.
+local exclusive = {}
+for ch in string.gmatch(redis.call('HGET', P .. ':cfg', 'exclusive') or '1', '[^,]+') do
+  exclusive[ch] = true
+end
+
+-- Available agents with free capacity: agent -> {free = {ch = true}, skills, epoch}.
+-- Free on ch: load < capacity, and the cross-channel rule allows it: an agent holding work on
+-- an exclusive channel takes nothing on another channel, and work on an exclusive channel
+-- goes only to an agent holding nothing on another channel.
+local free_agents = {}
+local n_free = 0
+for _, agent in ipairs(redis.call('SMEMBERS', P .. ':agents')) do
+  local a = hgetall(P .. ':ag:' .. agent)
+  if a['state'] == 'available' then
+    local held = {}
+    local holds_exclusive = false
+    for field, v in pairs(a) do
+      if string.sub(field, 1, 5) == 'load:' and tonumber(v) > 0 then
+        local ch = string.sub(field, 6)
+        held[ch] = true
+        if exclusive[ch] then
+          holds_exclusive = true
+        end
+      end
+    end
+    local free, any = {}, false
+    for field, v in pairs(a) do
+      if string.sub(field, 1, 4) == 'cap:' then
+        local ch = string.sub(field, 5)
+        local load = tonumber(a['load:' .. ch] or '0')
+        local other = false  -- holds work on a channel other than ch
+        local other_exclusive = false  -- holds work on an exclusive channel other than ch
+        for c, _ in pairs(held) do
+          if c ~= ch then
+            other = true
+            if exclusive[c] then
+              other_exclusive = true
+            end
+          end
+        end
+        local allowed = exclusive[ch] and not other or not exclusive[ch] and not other_exclusive
+        if load < tonumber(v) and allowed then
+          free[ch] = true
+          any = true
+        end
+      end
+    end
+    if any then
+      local skills = hgetall(P .. ':agsk:' .. agent)
+      local names = {}
+      for name, level in pairs(skills) do
+        names[#names + 1] = name .. '=' .. level
+      end
+      table.sort(names)
+      free_agents[agent] = {free = free, skills = skills,
+        epoch = (a['offer_ms'] or '0') .. ':' .. (a['idle_ms'] or '0') .. ':' ..
+          table.concat(names, ',')}
+      n_free = n_free + 1
+    end
+  end
+end
+
+local pairs_out = {}
+local looked, waiting, stale = 0, 0, 0
+for _, q in ipairs(redis.call('SMEMBERS', P .. ':queues')) do
+  for _, ch in ipairs(queue_config(q).channels) do
+    local wkey = P .. ':qt:' .. q .. ':' .. ch
+    waiting = waiting + redis.call('ZCARD', wkey)
+    local items = n_free > 0 and redis.call('ZRANGE', wkey, 0, per_list - 1, 'WITHSCORES') or {}
+    for i = 1, #items, 2 do
+      local id, queued_ms = items[i], tonumber(items[i + 1])
+      looked = looked + 1
+      local f = redis.call('HMGET', P .. ':ix:' .. id, 'state', 'reserved', 'offered_ms')
+      if f[1] ~= 'queued' then
+        stale = stale + 1
+      else
+        local req = item_requirements(P, id, q)
+        local skipped = {}
+        local flat = redis.call('ZRANGEBYSCORE', P .. ':skip:' .. id, '(' .. now, '+inf')
+        for k = 1, #flat do
+          skipped[flat[k]] = true
+        end
+        for agent, a in pairs(free_agents) do
+          -- Work reserved for its preferred agent waits for that agent alone.
+          if a.free[ch] and not skipped[agent] and (not f[2] or f[2] == agent) then
+            local ok = true
+            for skill, min in pairs(req) do
+              if tonumber(a.skills[skill] or '0') < min then
+                ok = false
+                break
+              end
+            end
+            if ok then
+              pairs_out[#pairs_out + 1] = {agent, id, a.epoch .. '/' .. (f[3] or '0'),
+                now - queued_ms}
+            end
+          end
+        end
+      end
+    end
+  end
+end
+return {pairs_out, {n_free, looked, waiting, stale}}
