@@ -19,9 +19,11 @@
 --           an offer, or the agent changed state or skills: a pair seen in two samples with
 --           the same epoch stayed eligible (and idle) all the time in between.
 --   counts  {agents available with free capacity, waiting items looked at, waiting items in
---           all, items in a waiting set whose state is not 'queued'}
+--           all, items in a waiting set whose state is not 'queued' (among those some free
+--           agent meets the requirements of), the script's own run time in microseconds}
 
 local P, now, per_list = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local started = redis.call('TIME')
 
 local function hgetall(key)
   local flat = redis.call('HGETALL', key)
@@ -58,19 +60,37 @@ end
 -- queue `q`: the queue's required skills and the interaction's own (set by classification),
 -- the higher minimum winning. Bullseye routing steps (requirements relaxed after wait
 -- thresholds, stored as extra fields of the interaction or queue) are to be applied here.
+-- Returns the requirements and a canonical text form of them (equal requirements, equal text).
+local requirements_cache = {}  -- queue -> the item's skills json -> {req, text}
 local function item_requirements(P, id, q)
+  local own = redis.call('HGET', P .. ':ix:' .. id, 'skills') or ''
+  local by_queue = requirements_cache[q]
+  if not by_queue then
+    by_queue = {}
+    requirements_cache[q] = by_queue
+  end
+  local memo = by_queue[own]
+  if memo then
+    return memo[1], memo[2]
+  end
   local req = {}
   for skill, min in pairs(queue_config(q).skills) do
     req[skill] = tonumber(min)
   end
-  local own = redis.call('HGET', P .. ':ix:' .. id, 'skills')
   for skill, min in pairs(decode_skills(own)) do
     min = tonumber(min)
     if not req[skill] or min > req[skill] then
       req[skill] = min
     end
   end
-  return req
+  local names = {}
+  for skill, min in pairs(req) do
+    names[#names + 1] = skill .. '=' .. min
+  end
+  table.sort(names)
+  local text = table.concat(names, ',')
+  by_queue[own] = {req, text}
+  return req, text
 end
 
 -- Channels worked alone.
@@ -79,33 +99,28 @@ for ch in string.gmatch(redis.call('HGET', P .. ':cfg', 'exclusive') or '1', '[^
   exclusive[ch] = true
 end
 
--- Available agents with free capacity: agent -> {free = {ch = true}, skills, epoch}.
--- Free on ch: load < capacity, and the cross-channel rule allows it: an agent holding work on
--- an exclusive channel takes nothing on another channel, and work on an exclusive channel
--- goes only to an agent holding nothing on another channel.
-local free_agents = {}
+-- Available agents with free capacity: agent -> {skills, epoch}, and the agents free on each
+-- channel. Free on ch: load < capacity, and the cross-channel rule allows it: an agent holding
+-- work on an exclusive channel takes nothing on another channel, and work on an exclusive
+-- channel goes only to an agent holding nothing on another channel.
+local free_agents, free_on = {}, {}
 local n_free = 0
 for _, agent in ipairs(redis.call('SMEMBERS', P .. ':agents')) do
   local a = hgetall(P .. ':ag:' .. agent)
   if a['state'] == 'available' then
     local held = {}
-    local holds_exclusive = false
     for field, v in pairs(a) do
       if string.sub(field, 1, 5) == 'load:' and tonumber(v) > 0 then
-        local ch = string.sub(field, 6)
-        held[ch] = true
-        if exclusive[ch] then
-          holds_exclusive = true
-        end
+        held[string.sub(field, 6)] = true
       end
     end
-    local free, any = {}, false
+    local free = {}
     for field, v in pairs(a) do
       if string.sub(field, 1, 4) == 'cap:' then
         local ch = string.sub(field, 5)
         local load = tonumber(a['load:' .. ch] or '0')
         local other = false  -- holds work on a channel other than ch
-        local other_exclusive = false  -- holds work on an exclusive channel other than ch
+        local other_exclusive = false  -- ... on an exclusive channel other than ch
         for c, _ in pairs(held) do
           if c ~= ch then
             other = true
@@ -116,59 +131,91 @@ for _, agent in ipairs(redis.call('SMEMBERS', P .. ':agents')) do
         end
         local allowed = exclusive[ch] and not other or not exclusive[ch] and not other_exclusive
         if load < tonumber(v) and allowed then
-          free[ch] = true
-          any = true
+          free[#free + 1] = ch
         end
       end
     end
-    if any then
+    if #free > 0 then
       local skills = hgetall(P .. ':agsk:' .. agent)
       local names = {}
       for name, level in pairs(skills) do
         names[#names + 1] = name .. '=' .. level
       end
       table.sort(names)
-      free_agents[agent] = {free = free, skills = skills,
+      free_agents[agent] = {skills = skills,
         epoch = (a['offer_ms'] or '0') .. ':' .. (a['idle_ms'] or '0') .. ':' ..
           table.concat(names, ',')}
       n_free = n_free + 1
+      for _, ch in ipairs(free) do
+        free_on[ch] = free_on[ch] or {}
+        table.insert(free_on[ch], agent)
+      end
     end
   end
 end
 
+-- The agents free on ch that meet `req` (canonical text `text`), computed once per
+-- (requirements, channel).
+local candidates_cache = {}  -- ch -> requirements text -> agents
+local function candidates(req, text, ch)
+  local by_channel = candidates_cache[ch]
+  if not by_channel then
+    by_channel = {}
+    candidates_cache[ch] = by_channel
+  end
+  local out = by_channel[text]
+  if not out then
+    out = {}
+    for _, agent in ipairs(free_on[ch] or {}) do
+      local skills = free_agents[agent].skills
+      local ok = true
+      for skill, min in pairs(req) do
+        if tonumber(skills[skill] or '0') < min then
+          ok = false
+          break
+        end
+      end
+      if ok then
+        out[#out + 1] = agent
+      end
+    end
+    by_channel[text] = out
+  end
+  return out
+end
+
+-- Waiting items with an eligible agent free now. Only lists on a channel some agent is free on
+-- are read, so a sample costs little while every agent is busy.
 local pairs_out = {}
 local looked, waiting, stale = 0, 0, 0
 for _, q in ipairs(redis.call('SMEMBERS', P .. ':queues')) do
   for _, ch in ipairs(queue_config(q).channels) do
     local wkey = P .. ':qt:' .. q .. ':' .. ch
-    waiting = waiting + redis.call('ZCARD', wkey)
-    local items = n_free > 0 and redis.call('ZRANGE', wkey, 0, per_list - 1, 'WITHSCORES') or {}
-    for i = 1, #items, 2 do
-      local id, queued_ms = items[i], tonumber(items[i + 1])
-      looked = looked + 1
-      local f = redis.call('HMGET', P .. ':ix:' .. id, 'state', 'reserved', 'offered_ms')
-      if f[1] ~= 'queued' then
-        stale = stale + 1
-      else
-        local req = item_requirements(P, id, q)
-        local skipped = {}
-        local flat = redis.call('ZRANGEBYSCORE', P .. ':skip:' .. id, '(' .. now, '+inf')
-        for k = 1, #flat do
-          skipped[flat[k]] = true
-        end
-        for agent, a in pairs(free_agents) do
-          -- Work reserved for its preferred agent waits for that agent alone.
-          if a.free[ch] and not skipped[agent] and (not f[2] or f[2] == agent) then
-            local ok = true
-            for skill, min in pairs(req) do
-              if tonumber(a.skills[skill] or '0') < min then
-                ok = false
-                break
-              end
+    local n = redis.call('ZCARD', wkey)
+    waiting = waiting + n
+    if n > 0 and free_on[ch] then
+      local items = redis.call('ZRANGE', wkey, 0, per_list - 1, 'WITHSCORES')
+      for i = 1, #items, 2 do
+        local id, queued_ms = items[i], tonumber(items[i + 1])
+        looked = looked + 1
+        local req, text = item_requirements(P, id, q)
+        local cands = candidates(req, text, ch)
+        if #cands > 0 then
+          local f = redis.call('HMGET', P .. ':ix:' .. id, 'state', 'reserved', 'offered_ms')
+          if f[1] ~= 'queued' then
+            stale = stale + 1
+          else
+            local skipped = {}
+            local flat = redis.call('ZRANGEBYSCORE', P .. ':skip:' .. id, '(' .. now, '+inf')
+            for k = 1, #flat do
+              skipped[flat[k]] = true
             end
-            if ok then
-              pairs_out[#pairs_out + 1] = {agent, id, a.epoch .. '/' .. (f[3] or '0'),
-                now - queued_ms}
+            for _, agent in ipairs(cands) do
+              -- Work reserved for its preferred agent waits for that agent alone.
+              if not skipped[agent] and (not f[2] or f[2] == agent) then
+                pairs_out[#pairs_out + 1] = {agent, id,
+                  free_agents[agent].epoch .. '/' .. (f[3] or '0'), now - queued_ms}
+              end
             end
           end
         end
@@ -176,4 +223,7 @@ for _, q in ipairs(redis.call('SMEMBERS', P .. ':queues')) do
     end
   end
 end
-return {pairs_out, {n_free, looked, waiting, stale}}
+local ended = redis.call('TIME')
+local exec_us = (tonumber(ended[1]) - tonumber(started[1])) * 1000000 + tonumber(ended[2]) -
+  tonumber(started[2])
+return {pairs_out, {n_free, looked, waiting, stale, exec_us}}

@@ -30,6 +30,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "tests/e2e/e2e_util.h"
 #include "tests/support/cluster.h"
@@ -48,15 +49,22 @@ using e2e::Prefix;
 constexpr uint64_t kDefaultSeed = 20240611;
 constexpr int kQueues = 20;
 constexpr int kAgents = 200;
-constexpr int kGeneralists = 8;  // every skill at 5, never misbehave: all work can complete
+constexpr int kGeneralists = 4;  // every skill at 5, never misbehave: all work can complete
 constexpr int kInteractions = 20000;
-constexpr double kSubmitPerSecond = 400;  // both intake replicas together
-constexpr double kCancelShare = 0.05;     // of the interactions, canceled 0..2.5 s after submit
+constexpr double kSubmitPerSecond = 250;  // both intake replicas together
+constexpr double kCancelShare = 0.05;     // of the interactions, canceled 0..1.5 s after submit
 constexpr int kIdleLimitMs = 100;
 constexpr int kSampleEveryMs = 20;
+constexpr int kMinPauseMs = 5;     // between the end of a sample and the start of the next
 constexpr int kItemsPerList = 50;  // oldest waiting items the idle check looks at per list
-const std::vector<std::string> kSkillPool = {"billing",   "tech",   "sales",  "fraud",
-                                             "retention", "french", "german", "spanish"};
+// Skills of the random queues and agents; kRareSkill is held only by the generalists and
+// kSpecialists slow specialists, and required by the first kRareQueues queues, so that work
+// waits in those queues while most agents are idle (and not eligible for it).
+const std::vector<std::string> kCommonSkills = {"billing",   "tech",   "sales", "fraud",
+                                                "retention", "french", "german"};
+const char kRareSkill[] = "legal";
+constexpr int kSpecialists = 16;
+constexpr int kRareQueues = 2;
 
 int64_t WallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -89,17 +97,32 @@ struct IdleReport {
   int64_t failed = 0;  // samples whose script call failed
   double sample_ms_max = 0;
   double sample_ms_total = 0;
+  double exec_ms_max = 0;  // the script's own run time (Redis busy with it)
+  double exec_ms_total = 0;
   double max_gap_ms = 0;   // longest time between the starts of two samples
   int64_t episodes = 0;    // (agent, interaction, epoch) pairs seen eligible and idle
   double max_idle_ms = 0;  // longest such episode, as observed
   int64_t violations = 0;  // episodes longer than the limit
   int64_t max_free_agents = 0;
   int64_t max_waiting = 0;
+  int64_t busy_samples = 0;  // samples that found work waiting while some agent was free
   int64_t max_looked = 0;
   int64_t stale = 0;  // samples that found an item in a waiting set not in state 'queued'
   std::vector<std::string> examples;
+  std::string longest;  // the longest episode, described
+  // The first violations: the pair, when it was seen (wall clock ms) and what the routing
+  // indexes said about it when the violation was detected.
+  struct Violation {
+    std::string agent;
+    std::string id;
+    int64_t first_wall_ms = 0;
+    int64_t last_wall_ms = 0;
+    std::string routing_view;
+  };
+  std::vector<Violation> details;
 
   double sample_ms_avg() const { return samples > 0 ? sample_ms_total / samples : 0; }
+  double exec_ms_avg() const { return samples > 0 ? exec_ms_total / samples : 0; }
 };
 
 // Runs idle_check.lua every kSampleEveryMs on its own thread and tracks, for each (agent,
@@ -144,7 +167,9 @@ class IdleSampler {
     double last_ms = 0;   // start of the last sample that saw it
     int64_t first_wait_ms = 0;
     int64_t last_wait_ms = 0;
+    int64_t first_wall_ms = 0;
     bool counted = false;  // already counted as a violation
+    int detail = -1;       // index in report_.details
   };
 
   void Loop() {
@@ -156,8 +181,9 @@ class IdleSampler {
       last_start = start;
       Sample(start);
       next += kSampleEveryMs;
+      // Fell behind (a slow sample): no catch-up burst, and Redis gets a breather.
       double now = SteadyMs();
-      if (next < now) next = now;  // fell behind: no catch-up bursts
+      if (next < now + kMinPauseMs) next = now + kMinPauseMs;
       std::this_thread::sleep_for(
           std::chrono::microseconds(static_cast<int64_t>((next - now) * 1000)));
     }
@@ -169,15 +195,16 @@ class IdleSampler {
   }
 
   void Sample(double start) {
+    int64_t wall_ms = WallMs();
     auto r = conn_->Command(
-        {"EVALSHA", sha_, "0", prefix_, std::to_string(WallMs()), std::to_string(kItemsPerList)});
+        {"EVALSHA", sha_, "0", prefix_, std::to_string(wall_ms), std::to_string(kItemsPerList)});
     double end = SteadyMs();
     std::lock_guard<std::mutex> lock(mu_);
     ++report_.samples;
     report_.sample_ms_total += end - start;
     report_.sample_ms_max = std::max(report_.sample_ms_max, end - start);
     if (!r.ok() || r->is_error() || r->elements.size() != 2 ||
-        r->elements[1].elements.size() != 4) {
+        r->elements[1].elements.size() != 5) {
       if (++report_.failed <= 3) {
         report_.examples.push_back(
             absl::StrCat("sample failed: ", r.ok() ? r->str : r.status().ToString()));
@@ -188,7 +215,11 @@ class IdleSampler {
     report_.max_free_agents = std::max(report_.max_free_agents, counts[0].integer);
     report_.max_looked = std::max(report_.max_looked, counts[1].integer);
     report_.max_waiting = std::max(report_.max_waiting, counts[2].integer);
+    if (counts[0].integer > 0 && counts[2].integer > 0) ++report_.busy_samples;
     if (counts[3].integer > 0) ++report_.stale;
+    double exec_ms = static_cast<double>(counts[4].integer) / 1000.0;
+    report_.exec_ms_total += exec_ms;
+    report_.exec_ms_max = std::max(report_.exec_ms_max, exec_ms);
     std::set<std::string> seen;
     for (const auto& p : r->elements[0].elements) {
       if (p.elements.size() != 4) continue;
@@ -199,6 +230,7 @@ class IdleSampler {
       Episode& ep = it->second;
       if (fresh) {
         ep.first_ms = ep.last_ms = end;
+        ep.first_wall_ms = wall_ms;
         ep.first_wait_ms = p.elements[3].integer;
         ++report_.episodes;
       } else {
@@ -206,7 +238,13 @@ class IdleSampler {
       }
       ep.last_wait_ms = p.elements[3].integer;
       double lasted = ep.last_ms - ep.first_ms;
-      report_.max_idle_ms = std::max(report_.max_idle_ms, lasted);
+      if (lasted > report_.max_idle_ms || report_.longest.empty()) {
+        report_.max_idle_ms = std::max(report_.max_idle_ms, lasted);
+        report_.longest =
+            absl::StrCat("agent ", p.elements[0].str, " beside ", p.elements[1].str, " for ",
+                         static_cast<int64_t>(lasted), " ms (epoch ", p.elements[2].str,
+                         "), the item waiting ", ep.first_wait_ms, "..", ep.last_wait_ms, " ms");
+      }
       if (lasted > limit_ms_ && !ep.counted) {
         ep.counted = true;
         ++report_.violations;
@@ -216,7 +254,13 @@ class IdleSampler {
                            " (epoch ", p.elements[2].str, ") for > ", static_cast<int64_t>(lasted),
                            " ms, the item waiting ", ep.last_wait_ms, " ms"));
         }
+        if (report_.details.size() < 5) {
+          ep.detail = static_cast<int>(report_.details.size());
+          report_.details.push_back({p.elements[0].str, p.elements[1].str, ep.first_wall_ms,
+                                     wall_ms, RoutingView(p.elements[0].str, p.elements[1].str)});
+        }
       }
+      if (ep.detail >= 0) report_.details[ep.detail].last_wall_ms = wall_ms;
     }
     for (auto it = open_.begin(); it != open_.end();) {
       if (seen.count(it->first)) {
@@ -226,6 +270,35 @@ class IdleSampler {
         it = open_.erase(it);
       }
     }
+  }
+
+  // What the routing state says about an agent and a waiting item (read right after the
+  // sample that found the violation, not atomically with it).
+  std::string RoutingView(const std::string& agent, const std::string& id) {
+    const std::string& P = prefix_;
+    auto get = [&](const std::vector<std::string>& argv) {
+      auto r = conn_->Command(argv);
+      if (!r.ok()) return std::string("?");
+      std::string out;
+      e2e::Serialize(*r, &out);
+      return out;
+    };
+    auto f = conn_->Command({"HMGET", P + ":ix:" + id, "queue", "channel", "sig", "state", "score",
+                             "priority", "reserved"});
+    if (!f.ok() || f->elements.size() != 7) return "?";
+    const std::string q = f->elements[0].str, ch = f->elements[1].str, sig = f->elements[2].str;
+    const std::string list = q + ":" + ch + ":" + sig;
+    return absl::StrCat("item queue=", q, " ch=", ch, " sig=", sig, " state=", f->elements[3].str,
+                        " score=", f->elements[4].str, " prio=", f->elements[5].str,
+                        " reserved=", f->elements[6].str, "; rank in q:", list, "=",
+                        get({"ZRANK", P + ":q:" + list, id}), " of ",
+                        get({"ZCARD", P + ":q:" + list}), "; agent in qa:", list, "=",
+                        get({"ZSCORE", P + ":qa:" + list, agent}), " qa:", q, ":", ch,
+                        ":0=", get({"ZSCORE", P + ":qa:" + q + ":" + ch + ":0", agent}),
+                        " agq=", get({"SISMEMBER", P + ":agq:" + agent, q}),
+                        " skip=", get({"ZSCORE", P + ":skip:" + id, agent}),
+                        "; qa size=", get({"ZCARD", P + ":qa:" + list}), "; agent hash ",
+                        get({"HGETALL", P + ":ag:" + agent}));
   }
 
   void Close(const std::string& key, const Episode& ep) {
@@ -447,7 +520,7 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
   auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   auto chance = [&](double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; };
   auto random_skills = [&](int lo, int hi, int min_level, int max_level) {
-    std::vector<std::string> pool = kSkillPool;
+    std::vector<std::string> pool = kCommonSkills;
     std::shuffle(pool.begin(), pool.end(), rng);
     std::map<std::string, int> out;
     int n = uniform(lo, hi);
@@ -460,6 +533,9 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
   options.routing_replicas = 4;
   // The feed must hold the whole run (~7 events per interaction) for the replay.
   options.extra_flags = {"--event-max-len=1000000"};
+  // An agent that declined or missed an interaction is skipped for it for 2 s (not 30 s), so
+  // skips also end while work waits.
+  options.extra_routing_flags = {"--skip-ms=2000"};
   testing::Cluster cluster(options);
   const std::string tenant = "randco";
   const std::string P = Prefix(tenant);
@@ -478,8 +554,9 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
   ASSERT_EQ(intake_addresses.size(), 2u);
   sim::ApiClient& admin = *apis[0];
 
-  // 20 queues: random channels, 0..2 required skills at 1..3, random strategy, offers lapse
-  // after 1-2 s, no preferred-agent wait; two queues reject work waiting longer than 8 s.
+  // 20 queues: random channels, 0..2 common required skills at 1..3, random strategy, offers
+  // lapse after 1-2 s, no preferred-agent wait. The first two also require the rare skill at
+  // 2 (the second rejects work waiting longer than 4 s), the last one work waiting over 8 s.
   std::vector<QueueSpec> queues;
   for (int i = 0; i < kQueues; ++i) {
     QueueSpec q;
@@ -488,17 +565,12 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
     for (int c = 0; c < 3; ++c) {
       if (mask & (1 << c)) q.channels.push_back(static_cast<v1::Channel>(c + 1));
     }
-    int n_skills = uniform(0, 3);  // 0: none, 1-2: one, 3: two
-    q.skills = random_skills(n_skills == 0   ? 0
-                             : n_skills == 3 ? 2
-                                             : 1,
-                             n_skills == 0   ? 0
-                             : n_skills == 3 ? 2
-                                             : 1,
-                             1, 3);
+    int n_skills = std::max(0, uniform(-1, 2));  // none (1/2), one (1/4) or two (1/4)
+    q.skills = random_skills(n_skills, n_skills, 1, 3);
+    if (i < kRareQueues) q.skills[kRareSkill] = 2;
     q.strategy = static_cast<v1::Strategy>(uniform(1, 4));
     q.offer_timeout_seconds = uniform(1, 2);
-    q.max_wait_seconds = i >= kQueues - 2 ? 8 : 0;
+    q.max_wait_seconds = i == 1 ? 4 : i == kQueues - 1 ? 8 : 0;
     v1::PutQueueRequest req;
     auto* pq = req.mutable_queue();
     pq->set_name(q.name);
@@ -544,23 +616,38 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
   }
   const std::set<int> exclusive = {v1::CHANNEL_VOICE};
 
-  // 200 agents. The first 8 are generalists (every skill at 5, capacity on every channel,
-  // never misbehave); the others get 2..5 random skills at 1..5 and random capacities, and at
-  // random decline offers, miss offers (coming back once set away for it), take breaks and
-  // change skills.
+  // 200 agents. The first 4 are generalists (every skill at 5, capacity on every channel,
+  // slow, never misbehave: all work can complete); the next 16 are slow specialists having the
+  // rare skill besides 2..4 common ones; the others get 2..5 common skills. All skill levels
+  // are 1..5, capacities random. Non-generalists at random decline offers, miss offers (some
+  // often), take breaks and change their common skills. Handle times: 5-40 ms, slow agents
+  // 200-1000 ms.
   std::map<std::string, std::map<int, int>> capacity;
   std::vector<std::unique_ptr<sim::SimAgent>> agents;
   int decliners = 0, missers = 0, breakers = 0, changers = 0;
+  std::set<std::string> miss_on_purpose;
   for (int i = 0; i < kAgents; ++i) {
     sim::AgentBehavior b;
     b.handle_ms_min = 5;
     b.handle_ms_max = 40;
     b.seed = seed * 1000 + i;
-    if (i < kGeneralists) {
-      for (const auto& s : kSkillPool) b.skills[s] = 5;
-      b.capacity = {{v1::CHANNEL_VOICE, 1}, {v1::CHANNEL_CHAT, 3}, {v1::CHANNEL_EMAIL, 5}};
+    // Set away after 3 lapsed offers in a row (the tenant's max_missed_offers, by default):
+    // missed on purpose, or answered too late on a loaded machine. Every agent comes back.
+    b.away_after_missed = 3;
+    b.comeback_ms = uniform(100, 1000);
+    const bool generalist = i < kGeneralists;
+    const bool specialist = !generalist && i < kGeneralists + kSpecialists;
+    if (generalist || specialist) {
+      b.handle_ms_min = 200;
+      b.handle_ms_max = 1000;
+    }
+    if (generalist) {
+      for (const auto& s : kCommonSkills) b.skills[s] = 5;
+      b.skills[kRareSkill] = 5;
+      b.capacity = {{v1::CHANNEL_VOICE, 1}, {v1::CHANNEL_CHAT, 2}, {v1::CHANNEL_EMAIL, 2}};
     } else {
-      b.skills = random_skills(2, 5, 1, 5);
+      b.skills = random_skills(2, specialist ? 4 : 5, 1, 5);
+      if (specialist) b.skills[kRareSkill] = uniform(2, 5);
       b.capacity = {{v1::CHANNEL_VOICE, chance(0.7) ? 1 : 0},
                     {v1::CHANNEL_CHAT, uniform(0, 4)},
                     {v1::CHANNEL_EMAIL, uniform(0, 5)}};
@@ -572,9 +659,8 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
         ++decliners;
       }
       if (chance(0.25)) {
-        b.miss_probability = uniform(5, 25) / 100.0;
-        b.away_after_missed = 3;  // the tenant's max_missed_offers (default)
-        b.comeback_ms = uniform(100, 1000);
+        // One in four of these misses often enough to be set away now and then.
+        b.miss_probability = chance(0.25) ? uniform(40, 70) / 100.0 : uniform(5, 25) / 100.0;
         ++missers;
       }
       if (chance(0.35)) {
@@ -585,13 +671,19 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
       }
       if (chance(0.25)) {
         b.skill_change_every_ms = uniform(2000, 5000);
-        b.skill_sets = {b.skills, random_skills(2, 5, 1, 5), random_skills(2, 5, 1, 5)};
+        b.skill_sets = {b.skills, random_skills(2, 4, 1, 5), random_skills(2, 4, 1, 5)};
+        if (specialist) {
+          for (size_t k = 1; k < b.skill_sets.size(); ++k) {
+            b.skill_sets[k][kRareSkill] = b.skills[kRareSkill];
+          }
+        }
         ++changers;
       }
     }
     char id[32];
     std::snprintf(id, sizeof(id), "agent-%03d", i);
     for (const auto& [ch, max] : b.capacity) capacity[id][static_cast<int>(ch)] = max;
+    if (b.miss_probability > 0) miss_on_purpose.insert(id);
     agents.push_back(
         std::make_unique<sim::SimAgent>(apis[i % apis.size()].get(), keys["agent"], id, b));
     ASSERT_TRUE(agents.back()->Start()) << id;
@@ -602,7 +694,7 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
   sampler.Start();
 
   // 20,000 interactions through both intake replicas, to random queues and channels with
-  // random priorities; ~5 % are canceled 0..2.5 s after their submit was acknowledged.
+  // random priorities; ~5 % are canceled 0..1.5 s after their submit was acknowledged.
   Canceler canceler({apis[0].get(), apis[1].get()}, keys["integrator"]);
   std::mutex acked_mu;
   std::set<std::string> acked;
@@ -610,7 +702,12 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
   std::atomic<bool> stop{false};
   std::vector<std::vector<sim::Submitted>> submitted(2);
   std::vector<std::pair<std::string, std::vector<v1::Channel>>> targets;
-  for (const auto& q : queues) targets.push_back({q.name, q.channels});
+  // Queues get 1..4 shares of the traffic; the rare-skill queues 2 each (~8 % in all).
+  for (int i = 0; i < kQueues; ++i) {
+    for (int w = i < kRareQueues ? 2 : uniform(1, 4); w > 0; --w) {
+      targets.push_back({queues[i].name, queues[i].channels});
+    }
+  }
   std::vector<std::thread> traffic;
   auto submit_started = Clock::now();
   for (int t = 0; t < 2; ++t) {
@@ -630,7 +727,7 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
         if (std::uniform_real_distribution<double>(0, 1)(*cancel_rng) >= kCancelShare) return;
         ++cancel_planned;
       }
-      int delay = std::uniform_int_distribution<int>(0, 2500)(*cancel_rng);
+      int delay = std::uniform_int_distribution<int>(0, 1500)(*cancel_rng);
       canceler.Add(s.interaction_id, Clock::now() + std::chrono::milliseconds(delay));
     };
     traffic.emplace_back(
@@ -675,9 +772,11 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
   // Agents: all settle (available again, no more misbehaving); none holds capacity now.
   size_t feed_before_settle = feed.size();
   sim::AgentStats stats;
+  std::map<std::string, sim::AgentStats> agent_stats;
   for (auto& a : agents) {
     EXPECT_TRUE(a->Settle()) << a->id();
     auto s = a->Stats();
+    agent_stats[a->id()] = s;
     stats.offers += s.offers;
     stats.accepted += s.accepted;
     stats.rejected += s.rejected;
@@ -687,6 +786,7 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
     stats.skill_changes += s.skill_changes;
     stats.state_failed += s.state_failed;
     stats.completed += s.completed;
+    stats.accept_failed += s.accept_failed;
   }
   EXPECT_EQ(stats.state_failed, 0) << "SetAgentState calls failed";
   int busy_at_end = 0;
@@ -783,6 +883,18 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
   for (const char* pattern : {":q:*", ":qt:*", ":qsig:*", ":qa:*", ":skip:*", ":pref:*"}) {
     keys_left(pattern);
   }
+  {
+    // Whose skip sets are left, for the report.
+    std::map<std::string, int> by_end;
+    for (const auto& k : Cmd(*redis, {"KEYS", P + ":skip:*"}).elements) {
+      std::string id = k.str.substr(k.str.rfind(':') + 1);
+      auto f = Cmd(*redis, {"HMGET", P + ":ix:" + id, "state", "end_reason"});
+      if (f.elements.size() == 2) ++by_end[f.elements[0].str + "/" + f.elements[1].str];
+    }
+    for (const auto& [end, n] : by_end) {
+      leftovers.push_back(absl::StrCat(n, " skip sets of interactions ended ", end));
+    }
+  }
   auto count_left = [&](const std::string& what, int64_t n) {
     if (n != 0) leftovers.push_back(absl::StrCat(what, "=", n));
   };
@@ -802,15 +914,34 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
   for (const auto& l : leftovers) ADD_FAILURE() << "left in Redis: " << l;
   EXPECT_EQ(answered, replay.by_type["accepted"]);
 
-  // (d) no eligible agent left idle beside waiting work for more than 100 ms.
+  // (d) no eligible agent left idle beside waiting work for more than 100 ms. Each violation
+  // is told with the routing view at the time and the feed events of its agent and item.
+  for (const auto& v : idle.details) {
+    std::vector<std::string> story;
+    for (const auto& e : feed) {
+      int64_t ms = 0;
+      (void)absl::SimpleAtoi(e.id.substr(0, e.id.find('-')), &ms);
+      if (ms < v.first_wall_ms - 4000 || ms > v.last_wall_ms + 1500) continue;
+      if (e.agent != v.agent && e.ix != v.id) continue;
+      story.push_back(absl::StrCat(ms - v.first_wall_ms, "ms ", e.type, " ix=", e.ix.substr(0, 8),
+                                   " agent=", e.agent, " q=", e.queue, " ch=", e.channel));
+    }
+    ADD_FAILURE() << "idle: agent " << v.agent << " beside " << v.id << " seen from "
+                  << v.first_wall_ms << " to " << v.last_wall_ms
+                  << " ms; routing view: " << v.routing_view
+                  << "\n  events (ms from first seen): " << absl::StrJoin(story, "\n    ");
+  }
   EXPECT_EQ(idle.failed, 0);
   EXPECT_EQ(idle.stale, 0) << "waiting sets held items not in state 'queued'";
   EXPECT_EQ(idle.violations, 0) << absl::StrJoin(idle.examples, "\n");
   EXPECT_GT(idle.samples, 100);
+  EXPECT_GT(idle.busy_samples, 0) << "no sample saw work waiting";
 
   // The run exercised what it claims to; every agent set away for missed offers came back by
   // itself (before the agents settled; one set away in the last 3 s may still be on its way).
   int64_t away_missed = 0, came_back = 0, stayed_away = 0, extra_skill_items = 0;
+  int64_t lapsed_late = 0;  // offers that lapsed on agents that never miss on purpose
+  std::map<std::string, int64_t> canceled_from;
   {
     auto event_ms = [](const e2e::FeedEvent& e) {
       int64_t ms = 0;
@@ -825,6 +956,8 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
         return it == e.detail.end() ? std::string() : it->second;
       };
       if (e.type == "classified" && !detail("rule").empty()) ++extra_skill_items;
+      if (e.type == "offer_timeout" && !miss_on_purpose.count(e.agent)) ++lapsed_late;
+      if (e.type == "canceled") ++canceled_from[detail("from")];
       if (e.type != "agent_state") continue;
       if (detail("reason") == "missed_offers") {
         ++away_missed;
@@ -836,8 +969,21 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
     int64_t settle_ms = feed_before_settle > 0 ? event_ms(feed[feed_before_settle - 1]) : 0;
     for (const auto& [agent, since] : away_since) {
       if (since < settle_ms - 3000 && ++stayed_away <= 5) {
+        // What the agent saw and did, and its last events, for the report.
+        const auto& st = agent_stats[agent];
+        std::string story = absl::StrCat("offers=", st.offers, " rescinded=", st.rescinded,
+                                         " accepted=", st.accepted, " failed=", st.accept_failed,
+                                         " ignored=", st.ignored, " comebacks=", st.comebacks);
+        std::vector<std::string> last;
+        for (size_t i = 0; i < feed_before_settle; ++i) {
+          if (feed[i].agent != agent) continue;
+          last.push_back(absl::StrCat(event_ms(feed[i]) - since, "ms ", feed[i].type, " ",
+                                      feed[i].ix.substr(0, 8)));
+          if (last.size() > 14) last.erase(last.begin());
+        }
         ADD_FAILURE() << agent << " set away for missed offers at " << since
-                      << " ms never came back";
+                      << " ms never came back; " << story
+                      << "; its last events (relative): " << absl::StrJoin(last, ", ");
       }
     }
   }
@@ -850,33 +996,44 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
   EXPECT_GT(stats.skill_changes, 0);
   EXPECT_GT(extra_skill_items, 0);
 
-  std::printf(
-      "randomized: seed=%llu queues=%d agents=%d (decline %d, miss %d, breaks %d, skill "
-      "changes %d) interactions=%zu completed=%lld canceled=%lld rejected=%lld | events=%zu "
-      "offered=%lld accepted=%lld declined=%lld offer_timeout=%lld away_for_missed=%lld "
-      "came_back=%lld (not yet %lld) breaks=%lld skill_changes=%lld extra_skill_items=%lld cancels "
-      "planned/canceled/ended/assigned=%lld/%lld/%lld/%lld | (a) owner_violations=%d (b) "
-      "capacity_violations=%d (c) not_ended=%d ended_twice=%d get_mismatch=%d leftovers=%zu | "
-      "(d) idle: samples=%lld sample_ms avg/max=%.2f/%.1f max_gap_ms=%.0f episodes=%lld "
-      "max_idle_ms=%.0f violations=%lld max_waiting=%lld max_free_agents=%lld | "
-      "submit=%.1fs drained=%.1fs total=%.1fs\n",
+  auto n = [](int64_t v) { return static_cast<long long>(v); };
+  std::string line = absl::StrFormat(
+      "randomized: seed=%llu queues=%d agents=%d (decline %d, miss %d, breaks %d, skill changes "
+      "%d) interactions=%zu ended completed/canceled/rejected=%lld/%lld/%lld",
       static_cast<unsigned long long>(seed), kQueues, kAgents, decliners, missers, breakers,
-      changers, acked.size(), static_cast<long long>(ends["completed"]),
-      static_cast<long long>(ends["canceled"]), static_cast<long long>(ends["rejected_by_policy"]),
-      feed.size(), static_cast<long long>(replay.by_type["offered"]),
-      static_cast<long long>(replay.by_type["accepted"]),
-      static_cast<long long>(replay.by_type["rejected"]),
-      static_cast<long long>(replay.by_type["offer_timeout"]), static_cast<long long>(away_missed),
-      static_cast<long long>(came_back), static_cast<long long>(away_missed - came_back),
-      static_cast<long long>(stats.breaks), static_cast<long long>(stats.skill_changes),
-      static_cast<long long>(extra_skill_items), static_cast<long long>(cancel_planned),
-      static_cast<long long>(canceler.canceled), static_cast<long long>(canceler.terminal),
-      static_cast<long long>(canceler.assigned), owner_violations, capacity_violations, no_end,
-      many_ends, mismatched, leftovers.size(), static_cast<long long>(idle.samples),
-      idle.sample_ms_avg(), idle.sample_ms_max, idle.max_gap_ms,
-      static_cast<long long>(idle.episodes), idle.max_idle_ms,
-      static_cast<long long>(idle.violations), static_cast<long long>(idle.max_waiting),
-      static_cast<long long>(idle.max_free_agents), submit_s, drain_s, e2e::SecondsSince(started));
+      changers, acked.size(), n(ends["completed"]), n(ends["canceled"]),
+      n(ends["rejected_by_policy"]));
+  absl::StrAppendFormat(
+      &line,
+      " | events=%zu offered=%lld accepted=%lld declined=%lld offer_timeout=%lld (late answers "
+      "%lld) away_for_missed=%lld came_back=%lld breaks=%lld skill_changes=%lld "
+      "extra_skill_items=%lld cancels planned=%lld canceled queued/offered/other=%lld/%lld/%lld "
+      "too_late ended/assigned=%lld/%lld",
+      feed.size(), n(replay.by_type["offered"]), n(replay.by_type["accepted"]),
+      n(replay.by_type["rejected"]), n(replay.by_type["offer_timeout"]), n(lapsed_late),
+      n(away_missed), n(came_back), n(stats.breaks), n(stats.skill_changes), n(extra_skill_items),
+      n(cancel_planned), n(canceled_from["queued"]), n(canceled_from["offered"]),
+      n(ends["canceled"] - canceled_from["queued"] - canceled_from["offered"]),
+      n(canceler.terminal), n(canceler.assigned));
+  absl::StrAppendFormat(&line,
+                        " | (a) owner_violations=%d (b) capacity_violations=%d (c) not_ended=%d "
+                        "ended_twice=%d get_mismatch=%d leftovers=%zu",
+                        owner_violations, capacity_violations, no_end, many_ends, mismatched,
+                        leftovers.size());
+  absl::StrAppendFormat(
+      &line,
+      " | (d) idle: samples=%lld (with work waiting %lld) sample_ms avg/max=%.2f/%.1f (in Redis "
+      "%.2f/%.1f) "
+      "max_gap_ms=%.0f episodes=%lld max_idle_ms=%.0f violations=%lld max_waiting=%lld "
+      "max_free_agents=%lld",
+      n(idle.samples), n(idle.busy_samples), idle.sample_ms_avg(), idle.sample_ms_max,
+      idle.exec_ms_avg(), idle.exec_ms_max, idle.max_gap_ms, n(idle.episodes), idle.max_idle_ms,
+      n(idle.violations), n(idle.max_waiting), n(idle.max_free_agents));
+  absl::StrAppendFormat(&line, " | submit=%.1fs drained=%.1fs total=%.1fs", submit_s, drain_s,
+                        e2e::SecondsSince(started));
+  std::printf("%s\n", line.c_str());
+  if (!idle.longest.empty())
+    std::printf("randomized: longest idle episode: %s\n", idle.longest.c_str());
   std::fflush(stdout);
   EXPECT_EQ(canceler.errors, 0) << canceler.first_error;
 }

@@ -51,13 +51,19 @@ bool SimAgent::SendState(v1::AgentState state, const std::map<std::string, int>*
       s->set_proficiency(level);
     }
   }
+  int lapsed_before = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    lapsed_before = lapsed_;
+  }
   v1::SetAgentStateResponse resp;
   auto ctx = ApiClient::Context(api_key_);
   bool ok = api_->routing().SetAgentState(ctx.get(), req, &resp).ok();
   if (ok && state == v1::AGENT_STATE_AVAILABLE) {
-    // The service clears the agent's missed-offer count when it becomes available.
+    // The service clears the agent's missed-offer count when it becomes available; lapses
+    // seen while the call ran may have come after that, so they still count.
     std::lock_guard<std::mutex> lock(mu_);
-    missed_in_row_ = 0;
+    lapsed_ -= lapsed_before;
   }
   return ok;
 }
@@ -133,10 +139,13 @@ void SimAgent::HandleOffer(const v1::Offer& offer) {
     std::lock_guard<std::mutex> lock(mu_);
     if (offer.rescinded()) {
       ++stats_.rescinded;
-      if (missed_open_.erase(offer.interaction_id()) > 0 &&
-          ++missed_in_row_ >= std::max(1, behavior_.away_after_missed) &&
-          behavior_.comeback_ms >= 0 && !comeback_at_ && !settled_.load()) {
-        // That many missed in a row set the agent away: it notices and comes back.
+      if (unanswered_.erase(offer.interaction_id()) > 0 &&
+          ++lapsed_ >= std::max(1, behavior_.away_after_missed) && behavior_.comeback_ms >= 0 &&
+          !comeback_at_ && !settled_.load()) {
+        // The service may have set the agent away: it counts lapses since the agent was last
+        // set available, resetting on accept too, so its count is never above lapsed_ (the
+        // agent cannot see its state, and counts a canceled offer as lapsed). The agent checks
+        // in: at worst a needless SetAgentState(AVAILABLE).
         comeback_at_ =
             std::chrono::steady_clock::now() + std::chrono::milliseconds(behavior_.comeback_ms);
         life_cv_.notify_all();
@@ -146,13 +155,14 @@ void SimAgent::HandleOffer(const v1::Offer& offer) {
     ++stats_.offers;
     if (behavior_.never_answers) {
       ++stats_.ignored;
+      unanswered_.insert(offer.interaction_id());
       return;
     }
     if (behavior_.miss_probability > 0 && !settled_.load() &&
         std::uniform_real_distribution<double>(0, 1)(rng_) < behavior_.miss_probability) {
       ++stats_.ignored;
       ++stats_.missed;
-      missed_open_.insert(offer.interaction_id());
+      unanswered_.insert(offer.interaction_id());
       return;
     }
     reject = std::uniform_real_distribution<double>(0, 1)(rng_) < behavior_.reject_probability &&
@@ -169,7 +179,12 @@ void SimAgent::HandleOffer(const v1::Offer& offer) {
     auto ctx = ApiClient::Context(api_key_);
     bool ok = api_->routing().RejectOffer(ctx.get(), req, &resp).ok();
     std::lock_guard<std::mutex> lock(mu_);
-    ok ? ++stats_.rejected : ++stats_.accept_failed;
+    if (ok) {
+      ++stats_.rejected;
+    } else {
+      ++stats_.accept_failed;
+      unanswered_.insert(offer.interaction_id());
+    }
     return;
   }
   v1::AcceptOfferRequest req;
@@ -180,11 +195,12 @@ void SimAgent::HandleOffer(const v1::Offer& offer) {
   bool ok = api_->routing().AcceptOffer(ctx.get(), req, &resp).ok();
   std::lock_guard<std::mutex> lock(mu_);
   if (!ok) {
+    // Lapsed (or canceled) before the answer: its rescind follows in the offer stream.
     ++stats_.accept_failed;
+    unanswered_.insert(offer.interaction_id());
     return;
   }
   ++stats_.accepted;
-  missed_in_row_ = 0;  // the service clears the missed-offer count on accept
   work_.emplace(std::chrono::steady_clock::now() + std::chrono::milliseconds(handle_ms),
                 offer.interaction_id());
   cv_.notify_all();

@@ -29,8 +29,9 @@ struct AgentBehavior {
   uint64_t seed = 1;
   // Ignores this share of offers, each one on its own draw: the offer lapses at its deadline.
   double miss_probability = 0.0;
-  // Missed offers in a row that set the agent AWAY (the tenant's max_missed_offers). Once the
-  // rescind of that many missed offers in a row arrived, the agent sets itself AVAILABLE again
+  // Lapsed offers in a row that set the agent AWAY (the tenant's max_missed_offers). Once the
+  // rescinds of that many offers it did not answer in time (missed, or answered too late)
+  // arrived since it was last set available, the agent sets itself AVAILABLE again
   // comeback_ms later; -1 = it stays away (as a never_answers agent does).
   int away_after_missed = 3;
   int comeback_ms = -1;
@@ -106,9 +107,10 @@ class SimAgent {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::condition_variable life_cv_;
-  // Offers ignored by the miss draw whose rescind has not arrived yet.
-  std::set<std::string> missed_open_ ABSL_GUARDED_BY(mu_);
-  int missed_in_row_ ABSL_GUARDED_BY(mu_) = 0;
+  // Offers not answered (ignored, or the answer failed) whose rescind has not arrived yet; each
+  // such rescind is an offer lapsed on the agent (or canceled), counted in lapsed_.
+  std::set<std::string> unanswered_ ABSL_GUARDED_BY(mu_);
+  int lapsed_ ABSL_GUARDED_BY(mu_) = 0;  // since the agent was last set available
   std::optional<std::chrono::steady_clock::time_point> comeback_at_ ABSL_GUARDED_BY(mu_);
   grpc::ClientContext* watch_ctx_ ABSL_GUARDED_BY(mu_) = nullptr;
   std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_);
