@@ -106,45 +106,49 @@ end
 local free_agents, free_on = {}, {}
 local n_free = 0
 for _, agent in ipairs(redis.call('SMEMBERS', P .. ':agents')) do
-  local a = hgetall(P .. ':ag:' .. agent)
-  if a['state'] == 'available' then
-    local held = {}
-    for field, v in pairs(a) do
-      if string.sub(field, 1, 5) == 'load:' and tonumber(v) > 0 then
-        held[string.sub(field, 6)] = true
+  local flat = redis.call('HGETALL', P .. ':ag:' .. agent)
+  local state, caps, loads, offer_ms, idle_ms = nil, {}, {}, '0', '0'
+  for i = 1, #flat, 2 do
+    local field, v = flat[i], flat[i + 1]
+    local head = string.sub(field, 1, 4)
+    if head == 'cap:' then
+      caps[string.sub(field, 5)] = tonumber(v)
+    elseif head == 'load' then
+      loads[string.sub(field, 6)] = tonumber(v)
+    elseif field == 'state' then
+      state = v
+    elseif field == 'offer_ms' then
+      offer_ms = v
+    elseif field == 'idle_ms' then
+      idle_ms = v
+    end
+  end
+  if state == 'available' then
+    local held, held_exclusive = 0, 0  -- channels with work, exclusive ones
+    for c, load in pairs(loads) do
+      if load > 0 then
+        held = held + 1
+        if exclusive[c] then
+          held_exclusive = held_exclusive + 1
+        end
       end
     end
     local free = {}
-    for field, v in pairs(a) do
-      if string.sub(field, 1, 4) == 'cap:' then
-        local ch = string.sub(field, 5)
-        local load = tonumber(a['load:' .. ch] or '0')
-        local other = false  -- holds work on a channel other than ch
-        local other_exclusive = false  -- ... on an exclusive channel other than ch
-        for c, _ in pairs(held) do
-          if c ~= ch then
-            other = true
-            if exclusive[c] then
-              other_exclusive = true
-            end
-          end
-        end
-        local allowed = exclusive[ch] and not other or not exclusive[ch] and not other_exclusive
-        if load < tonumber(v) and allowed then
+    for ch, cap in pairs(caps) do
+      local load = loads[ch] or 0
+      if load < cap then
+        -- Work held on channels other than ch (ch itself counts when its load is > 0).
+        local mine = load > 0 and 1 or 0
+        local other = held - mine
+        local other_exclusive = held_exclusive - ((exclusive[ch] and mine) or 0)
+        if (exclusive[ch] and other == 0) or (not exclusive[ch] and other_exclusive == 0) then
           free[#free + 1] = ch
         end
       end
     end
     if #free > 0 then
-      local skills = hgetall(P .. ':agsk:' .. agent)
-      local names = {}
-      for name, level in pairs(skills) do
-        names[#names + 1] = name .. '=' .. level
-      end
-      table.sort(names)
-      free_agents[agent] = {skills = skills,
-        epoch = (a['offer_ms'] or '0') .. ':' .. (a['idle_ms'] or '0') .. ':' ..
-          table.concat(names, ',')}
+      free_agents[agent] = {skills = hgetall(P .. ':agsk:' .. agent),
+        offer_ms = offer_ms, idle_ms = idle_ms}
       n_free = n_free + 1
       for _, ch in ipairs(free) do
         free_on[ch] = free_on[ch] or {}
@@ -152,6 +156,20 @@ for _, agent in ipairs(redis.call('SMEMBERS', P .. ':agents')) do
       end
     end
   end
+end
+
+-- An agent's epoch: changes when it gets an offer, changes state or skills.
+local function agent_epoch(agent)
+  local a = free_agents[agent]
+  if not a.epoch then
+    local names = {}
+    for name, level in pairs(a.skills) do
+      names[#names + 1] = name .. '=' .. level
+    end
+    table.sort(names)
+    a.epoch = a.offer_ms .. ':' .. a.idle_ms .. ':' .. table.concat(names, ',')
+  end
+  return a.epoch
 end
 
 -- The agents free on ch that meet `req` (canonical text `text`), computed once per
@@ -213,8 +231,8 @@ for _, q in ipairs(redis.call('SMEMBERS', P .. ':queues')) do
             for _, agent in ipairs(cands) do
               -- Work reserved for its preferred agent waits for that agent alone.
               if not skipped[agent] and (not f[2] or f[2] == agent) then
-                pairs_out[#pairs_out + 1] = {agent, id,
-                  free_agents[agent].epoch .. '/' .. (f[3] or '0'), now - queued_ms}
+                pairs_out[#pairs_out + 1] = {agent, id, agent_epoch(agent) .. '/' .. (f[3] or '0'),
+                  now - queued_ms}
               end
             end
           end

@@ -397,13 +397,21 @@ TEST_F(IdleCheck, EligibilityFollowsStateCapacitySkillsSkipsAndExclusiveChannels
   EXPECT_EQ(episodes(), 0);
   Put({"HSET", P + ":ag:a1", "load:2", "1"});
   EXPECT_EQ(episodes(), 1);
-  // Voice (exclusive by default) goes only to an agent holding nothing else...
+  // Voice (exclusive by default) goes only to an agent holding nothing on another channel...
   Put({"ZREM", P + ":qt:q1:2", "ix1"});
   AddWaiting("ix2", "1", "{}");
   EXPECT_EQ(episodes(), 0);
   Put({"HSET", P + ":ag:a1", "load:2", "0"});
   EXPECT_EQ(episodes(), 1);
-  // ... unless the tenant made no channel exclusive.
+  // ... and an agent holding voice takes nothing else (chat capacity 2 is free).
+  Put({"HSET", P + ":ag:a1", "cap:1", "2", "load:1", "1"});
+  Put({"ZADD", P + ":qt:q1:2", std::to_string(WallMs() - 5000), "ix1"});
+  EXPECT_EQ(episodes(), 1);  // the second voice slot, for ix2
+  Put({"HSET", P + ":ag:a1", "cap:1", "1"});
+  EXPECT_EQ(episodes(), 0);
+  Put({"ZREM", P + ":qt:q1:2", "ix1"});
+  Put({"HSET", P + ":ag:a1", "load:1", "0"});
+  // Not exclusive: voice beside chat work.
   Put({"HSET", P + ":ag:a1", "load:2", "1"});
   Put({"HSET", P + ":cfg", "exclusive", ""});
   EXPECT_EQ(episodes(), 1);
@@ -652,8 +660,10 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
   sim::ApiClient& admin = *apis[0];
 
   // 20 queues: random channels, 0..2 common required skills at 1..3, random strategy, offers
-  // lapse after 1-2 s, no preferred-agent wait. The first two also require the rare skill at
-  // 2 (the second rejects work waiting longer than 4 s), the last one work waiting over 8 s.
+  // lapse after 1-2 s, no preferred-agent wait; the last one rejects work waiting over 8 s.
+  // The first two (the rare-skill queues) take chat and email only, need only the rare skill
+  // at 2, and reject work waiting over 10 and 4 s: their backlog stays bounded whatever the
+  // seed.
   std::vector<QueueSpec> queues;
   for (int i = 0; i < kQueues; ++i) {
     QueueSpec q;
@@ -664,10 +674,14 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
     }
     int n_skills = std::max(0, uniform(-1, 2));  // none (1/2), one (1/4) or two (1/4)
     q.skills = random_skills(n_skills, n_skills, 1, 3);
-    if (i < kRareQueues) q.skills[kRareSkill] = 2;
+    q.max_wait_seconds = i == kQueues - 1 ? 8 : 0;
+    if (i < kRareQueues) {
+      q.channels = {i == 0 ? v1::CHANNEL_CHAT : v1::CHANNEL_EMAIL};
+      q.skills = {{kRareSkill, 2}};
+      q.max_wait_seconds = i == 0 ? 10 : 4;
+    }
     q.strategy = static_cast<v1::Strategy>(uniform(1, 4));
     q.offer_timeout_seconds = uniform(1, 2);
-    q.max_wait_seconds = i == 1 ? 4 : i == kQueues - 1 ? 8 : 0;
     v1::PutQueueRequest req;
     auto* pq = req.mutable_queue();
     pq->set_name(q.name);
@@ -714,11 +728,11 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
   const std::set<int> exclusive = {v1::CHANNEL_VOICE};
 
   // 200 agents. The first 4 are generalists (every skill at 5, capacity on every channel,
-  // slow, never misbehave: all work can complete); the next 16 are slow specialists having the
-  // rare skill besides 2..4 common ones; the others get 2..5 common skills. All skill levels
-  // are 1..5, capacities random. Non-generalists at random decline offers, miss offers (some
-  // often), take breaks and change their common skills. Handle times: 5-40 ms, slow agents
-  // 200-1000 ms.
+  // slow, never misbehave: all work can complete); the next 16 are slow specialists with the
+  // rare skill besides 2..4 common ones and one chat and one email slot; the others get 2..5
+  // common skills. Skill levels are 1..5, other capacities random. Non-generalists at random
+  // decline offers, miss offers (some often), take breaks and change their common skills.
+  // Handle times: 5-40 ms, slow agents 200-1000 ms.
   std::map<std::string, std::map<int, int>> capacity;
   std::vector<std::unique_ptr<sim::SimAgent>> agents;
   int decliners = 0, missers = 0, breakers = 0, changers = 0;
@@ -744,10 +758,14 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
       b.capacity = {{v1::CHANNEL_VOICE, 1}, {v1::CHANNEL_CHAT, 2}, {v1::CHANNEL_EMAIL, 2}};
     } else {
       b.skills = random_skills(2, specialist ? 4 : 5, 1, 5);
-      if (specialist) b.skills[kRareSkill] = uniform(2, 5);
       b.capacity = {{v1::CHANNEL_VOICE, chance(0.7) ? 1 : 0},
                     {v1::CHANNEL_CHAT, uniform(0, 4)},
                     {v1::CHANNEL_EMAIL, uniform(0, 5)}};
+      if (specialist) {
+        b.skills[kRareSkill] = uniform(2, 5);
+        b.capacity[v1::CHANNEL_CHAT] = 1;
+        b.capacity[v1::CHANNEL_EMAIL] = 1;
+      }
       if (b.capacity[v1::CHANNEL_CHAT] + b.capacity[v1::CHANNEL_EMAIL] == 0) {
         b.capacity[v1::CHANNEL_CHAT] = 1;
       }
@@ -799,9 +817,10 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
   std::atomic<bool> stop{false};
   std::vector<std::vector<sim::Submitted>> submitted(2);
   std::vector<std::pair<std::string, std::vector<v1::Channel>>> targets;
-  // Queues get 1..4 shares of the traffic; the rare-skill queues 2 each (~8 % in all).
+  // Queues get 1..4 shares of the traffic; the rare-skill queues 8 each (~13 % each, ~30/s,
+  // about what their 20 slow agents' one or two slots on the channel can take, or more).
   for (int i = 0; i < kQueues; ++i) {
-    for (int w = i < kRareQueues ? 2 : uniform(1, 4); w > 0; --w) {
+    for (int w = i < kRareQueues ? 8 : uniform(1, 4); w > 0; --w) {
       targets.push_back({queues[i].name, queues[i].channels});
     }
   }
