@@ -13,7 +13,16 @@
 //      work it may take (idle_check.lua, sampled every ~20 ms during the run; the time an
 //      agent is skipped for an interaction it declined or missed aside).
 // The seed is printed; OMNIROUTE_RANDOM_SEED=<n> repeats a run's setup and random choices
-// (timing still differs). IdleCheck.* prove the idle check can fail, on a hand-built state.
+// (timing still differs). IdleCheck.* prove the idle check can fail, on a hand-built state;
+// RoutingGapsE2E.* reproduce, deterministically, the idle agents the check found.
+//
+// Known failures until the services are fixed (found by this test; not fixed here):
+//  - (c) skip sets of interactions rejected for waiting too long are never deleted
+//    (reject_by_policy in lib.lua does not DEL P:skip:<id>): "left in Redis: N skip sets of
+//    interactions ended rejected/max_wait_exceeded";
+//  - (d) an agent freed by a lapsed offer (expire_offers.lua does not match_agent), or whose
+//    skip for an interaction ends (nothing matches then), may stay idle beside work it may
+//    take until the next sweep (1 s): an idle violation now and then, see RoutingGapsE2E.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -426,7 +435,8 @@ TEST_F(IdleCheck, EligibilityFollowsStateCapacitySkillsSkipsAndExclusiveChannels
 // ---- Deterministic reproductions of the gaps the idle check found ---------------------------
 //
 // One replica of each service with the sweep (the work-conservation safety net) slowed to once
-// a minute, so only the transitions themselves can make an offer.
+// a minute, so only the transitions themselves can make an offer. Both fail until routing
+// matches the agent when its offer lapses and matches the work when a skip ends.
 
 class RoutingGapsE2E : public ::testing::Test {
  protected:
