@@ -1064,7 +1064,8 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
   EXPECT_GT(idle.busy_samples, 0) << "no sample saw work waiting";
 
   // The run exercised what it claims to; every agent set away for missed offers came back by
-  // itself (before the agents settled; one set away in the last 3 s may still be on its way).
+  // itself (before the agents settled; one set away in the last 5 s may still be on its way: a
+  // loaded agent sees its offer stream late).
   int64_t away_missed = 0, came_back = 0, stayed_away = 0, extra_skill_items = 0;
   int64_t lapsed_late = 0;  // offers that lapsed on agents that never miss on purpose
   std::map<std::string, int64_t> canceled_from;
@@ -1094,7 +1095,7 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
     }
     int64_t settle_ms = feed_before_settle > 0 ? event_ms(feed[feed_before_settle - 1]) : 0;
     for (const auto& [agent, since] : away_since) {
-      if (since < settle_ms - 3000 && ++stayed_away <= 5) {
+      if (since < settle_ms - 5000 && ++stayed_away <= 5) {
         // What the agent saw and did, and its last events, for the report.
         const auto& st = agent_stats[agent];
         std::string story = absl::StrCat("offers=", st.offers, " rescinded=", st.rescinded,
