@@ -59,8 +59,9 @@ end
 -- The skills (name -> minimum proficiency) an agent needs to serve interaction `id` waiting in
 -- queue `q`: the queue's required skills and the interaction's own (set by classification),
 -- the higher minimum winning. Bullseye routing steps (requirements relaxed after wait
--- thresholds, stored as extra fields of the interaction or queue) are to be applied here.
--- Returns the requirements and a canonical text form of them (equal requirements, equal text).
+-- thresholds, stored as extra fields of the interaction or queue) are to be applied here (and
+-- what they depend on added to the memo key). Returns the requirements and a canonical text
+-- form of them (equal requirements, equal text).
 local requirements_cache = {}  -- queue -> the item's skills json -> {req, text}
 local function item_requirements(P, id, q)
   local own = redis.call('HGET', P .. ':ix:' .. id, 'skills') or ''
@@ -99,8 +100,8 @@ for ch in string.gmatch(redis.call('HGET', P .. ':cfg', 'exclusive') or '1', '[^
   exclusive[ch] = true
 end
 
--- Available agents with free capacity: agent -> {skills, epoch}, and the agents free on each
--- channel. Free on ch: load < capacity, and the cross-channel rule allows it: an agent holding
+-- Available agents with free capacity: agent -> {skills, offer_ms, idle_ms}, and the agents
+-- free on each channel. Free on ch: load < capacity, and the cross-channel rule allows it: an agent holding
 -- work on an exclusive channel takes nothing on another channel, and work on an exclusive
 -- channel goes only to an agent holding nothing on another channel.
 local free_agents, free_on = {}, {}
