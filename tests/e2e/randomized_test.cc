@@ -69,8 +69,8 @@ constexpr int kItemsPerList = 50;  // oldest waiting items the idle check looks 
 // Skills of the random queues and agents; kRareSkill is held only by the generalists and
 // kSpecialists slow specialists, and required by the first kRareQueues queues, so that work
 // waits in those queues while most agents are idle (and not eligible for it).
-const std::vector<std::string> kCommonSkills = {"billing",   "tech",   "sales", "fraud",
-                                                "retention", "french", "german"};
+constexpr const char* kCommonSkills[] = {"billing",   "tech",   "sales", "fraud",
+                                         "retention", "french", "german"};
 const char kRareSkill[] = "legal";
 constexpr int kSpecialists = 16;
 constexpr int kRareQueues = 2;
@@ -156,13 +156,10 @@ class IdleSampler {
     thread_ = std::thread([this] { Loop(); });
   }
 
-  // Stops sampling; episodes still open are closed as they stand.
+  // Stops sampling; episodes still open count as they stand.
   void Stop() {
     stop_.store(true);
     if (thread_.joinable()) thread_.join();
-    std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& [key, ep] : open_) Close(key, ep);
-    open_.clear();
   }
 
   IdleReport Report() const {
@@ -271,13 +268,9 @@ class IdleSampler {
       }
       if (ep.detail >= 0) report_.details[ep.detail].last_wall_ms = wall_ms;
     }
+    // An episode not seen in this sample has ended.
     for (auto it = open_.begin(); it != open_.end();) {
-      if (seen.count(it->first)) {
-        ++it;
-      } else {
-        Close(it->first, it->second);
-        it = open_.erase(it);
-      }
+      it = seen.count(it->first) ? std::next(it) : open_.erase(it);
     }
   }
 
@@ -308,11 +301,6 @@ class IdleSampler {
                         " skip=", get({"ZSCORE", P + ":skip:" + id, agent}),
                         "; qa size=", get({"ZCARD", P + ":qa:" + list}), "; agent hash ",
                         get({"HGETALL", P + ":ag:" + agent}));
-  }
-
-  void Close(const std::string& key, const Episode& ep) {
-    (void)key;
-    report_.max_idle_ms = std::max(report_.max_idle_ms, ep.last_ms - ep.first_ms);
   }
 
   std::unique_ptr<redis::Connection> conn_;
@@ -635,7 +623,7 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
   auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   auto chance = [&](double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; };
   auto random_skills = [&](int lo, int hi, int min_level, int max_level) {
-    std::vector<std::string> pool = kCommonSkills;
+    std::vector<std::string> pool(std::begin(kCommonSkills), std::end(kCommonSkills));
     std::shuffle(pool.begin(), pool.end(), rng);
     std::map<std::string, int> out;
     int n = uniform(lo, hi);
