@@ -30,6 +30,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <queue>
@@ -656,6 +657,18 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
   ASSERT_EQ(routing_addresses.size(), 4u);
   ASSERT_EQ(intake_addresses.size(), 2u);
   sim::ApiClient& admin = *apis[0];
+  // Set-up calls are retried (up to 5 times, 200 ms apart); each failed attempt is printed.
+  auto setup_call = [&](const std::string& what, const std::function<grpc::Status()>& call) {
+    grpc::Status st;
+    for (int attempt = 1; attempt <= 5; ++attempt) {
+      st = call();
+      if (st.ok()) break;
+      std::printf("randomized: set-up %s attempt %d failed: code %d '%s'\n", what.c_str(), attempt,
+                  static_cast<int>(st.error_code()), st.error_message().c_str());
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return st;
+  };
 
   // 20 queues: random channels, 0..2 common required skills at 1..3, random strategy, offers
   // lapse after 1-2 s, no preferred-agent wait; the last one rejects work waiting over 8 s.
@@ -694,8 +707,10 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
     pq->set_preferred_agent_seconds(-1);
     pq->set_max_wait_seconds(q.max_wait_seconds);
     v1::PutQueueResponse resp;
-    auto st = admin.admin().PutQueue(sim::ApiClient::Context(keys["admin"]).get(), req, &resp);
-    ASSERT_TRUE(st.ok()) << q.name << ": " << st.error_message();
+    auto st = setup_call("PutQueue " + q.name, [&] {
+      return admin.admin().PutQueue(sim::ApiClient::Context(keys["admin"]).get(), req, &resp);
+    });
+    ASSERT_TRUE(st.ok()) << q.name << ": " << st.error_code() << " " << st.error_message();
     queues.push_back(std::move(q));
   }
   // Classification rules add skills of their own to some of the work (~30 % of the sample
@@ -719,9 +734,11 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
       }
     }
     v1::PutTenantConfigResponse resp;
-    auto st =
-        admin.admin().PutTenantConfig(sim::ApiClient::Context(keys["admin"]).get(), req, &resp);
-    ASSERT_TRUE(st.ok()) << st.error_message();
+    auto st = setup_call("PutTenantConfig", [&] {
+      return admin.admin().PutTenantConfig(sim::ApiClient::Context(keys["admin"]).get(), req,
+                                           &resp);
+    });
+    ASSERT_TRUE(st.ok()) << st.error_code() << " " << st.error_message();
   }
   const std::set<int> exclusive = {v1::CHANNEL_VOICE};
 
@@ -815,10 +832,10 @@ TEST(RandomizedE2E, FourRoutingReplicasKeepEveryInvariantUnderRandomWork) {
   std::atomic<bool> stop{false};
   std::vector<std::vector<sim::Submitted>> submitted(2);
   std::vector<std::pair<std::string, std::vector<v1::Channel>>> targets;
-  // Queues get 1..4 shares of the traffic; the rare-skill queues 8 each (~13 % each, ~30/s,
+  // Queues get 1..4 shares of the traffic; the rare-skill queues 10 each (~15 % each, ~38/s,
   // about what their 20 slow agents' one or two slots on the channel can take, or more).
   for (int i = 0; i < kQueues; ++i) {
-    for (int w = i < kRareQueues ? 8 : uniform(1, 4); w > 0; --w) {
+    for (int w = i < kRareQueues ? 10 : uniform(1, 4); w > 0; --w) {
       targets.push_back({queues[i].name, queues[i].channels});
     }
   }
