@@ -245,10 +245,12 @@ inline std::string LastEventId(redis::Connection& c, const std::string& tenant) 
   return r.elements[0].elements[0].str;
 }
 
-// The whole feed read straight from Redis (XRANGE in pages).
-inline std::vector<FeedEvent> ReadFeedFromRedis(redis::Connection& c, const std::string& tenant) {
+// The whole feed read straight from Redis (XRANGE in pages), or only the events after
+// `after_id` when given.
+inline std::vector<FeedEvent> ReadFeedFromRedis(redis::Connection& c, const std::string& tenant,
+                                                const std::string& after_id = "") {
   std::vector<FeedEvent> out;
-  std::string start = "-";
+  std::string start = after_id.empty() ? "-" : "(" + after_id;
   for (int page = 0; page < 10000; ++page) {
     auto r = Cmd(c, {"XRANGE", Prefix(tenant) + ":events", start, "+", "COUNT", "1000"});
     if (r.elements.empty()) break;
@@ -318,9 +320,13 @@ struct Replay {
 //    by the agent it is assigned to; nothing happens to it after a terminal event;
 //  - capacity: per agent and channel, open offers + assignments never exceed the capacity
 //    (offered +1; rejected, offer_timeout, completed and canceled-while-offered -1) and never go
-//    below zero. Agents missing from `capacity` are not checked for capacity.
+//    below zero. Agents missing from `capacity` are not checked for capacity;
+//  - cross-channel capacity, for the channels in `exclusive` (none checked when empty): work on
+//    an exclusive channel is offered only to an agent holding nothing on another channel, and
+//    an agent holding work on an exclusive channel is offered nothing on another channel.
 inline Replay ReplayFeed(const std::vector<FeedEvent>& feed,
-                         const std::map<std::string, std::map<int, int>>& capacity) {
+                         const std::map<std::string, std::map<int, int>>& capacity,
+                         const std::set<int>& exclusive = {}) {
   Replay r;
   enum Phase { kNone, kOffered, kAssigned, kDone };
   struct Owner {
@@ -362,6 +368,12 @@ inline Replay ReplayFeed(const std::vector<FeedEvent>& feed,
       if (o.phase != kNone) {
         violation(e, absl::StrCat("offered while ", o.phase == kOffered ? "offered" : "assigned",
                                   " to ", o.agent));
+      }
+      for (const auto& [ch, l] : r.load[e.agent]) {
+        if (l > 0 && ch != e.channel && (exclusive.count(e.channel) || exclusive.count(ch))) {
+          violation(e,
+                    absl::StrCat("offered while holding ", l, " on exclusive-rule channel ", ch));
+        }
       }
       o.phase = kOffered;
       o.agent = e.agent;

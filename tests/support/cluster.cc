@@ -15,7 +15,7 @@ Cluster::Cluster(ClusterOptions options)
     : options_(std::move(options)), dir_(MakeTempDir("omniroute-cluster")) {
   redis_ = std::make_unique<RedisServer>(options_.redis_aof);
   for (const char* service : {"intake", "classification", "routing"}) {
-    for (int i = 0; i < options_.replicas; ++i) StartReplica(service);
+    for (int i = 0; i < ReplicaCount(service); ++i) StartReplica(service);
   }
   for (auto& r : replicas_) {
     if (!WaitServing(r, 20000)) {
@@ -36,6 +36,14 @@ Cluster::~Cluster() {
   redis_.reset();
   std::string cmd = "rm -rf '" + dir_ + "'";
   (void)std::system(cmd.c_str());
+}
+
+int Cluster::ReplicaCount(const std::string& service) const {
+  int n = service == "intake"           ? options_.intake_replicas
+          : service == "classification" ? options_.classification_replicas
+          : service == "routing"        ? options_.routing_replicas
+                                        : 0;
+  return n > 0 ? n : options_.replicas;
 }
 
 Replica& Cluster::StartReplica(const std::string& service) {

@@ -21,7 +21,11 @@ struct Replica {
 };
 
 struct ClusterOptions {
-  int replicas = 1;  // of each service
+  int replicas = 1;  // of each service, unless set per service below
+  // Replicas of one service; 0 = `replicas`.
+  int intake_replicas = 0;
+  int classification_replicas = 0;
+  int routing_replicas = 0;
   bool redis_aof = false;
   std::vector<std::string> extra_routing_flags;  // e.g. {"--skip-ms=2000"}
   std::vector<std::string> extra_flags;          // passed to every service
@@ -47,6 +51,8 @@ class Cluster {
   Replica& StartReplica(const std::string& service);
   bool WaitServing(Replica& r, int timeout_ms);
   const std::string& dir() const { return dir_; }
+  // How many replicas of `service` the options ask for.
+  int ReplicaCount(const std::string& service) const;
 
  private:
   ClusterOptions options_;

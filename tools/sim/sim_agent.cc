@@ -1,5 +1,7 @@
 #include "tools/sim/sim_agent.h"
 
+#include <algorithm>
+
 namespace omniroute::sim {
 
 SimAgent::SimAgent(ApiClient* api, std::string api_key, std::string agent_id,
@@ -31,16 +33,52 @@ bool SimAgent::Start() {
   if (!api_->routing().SetAgentState(ctx.get(), req, &resp).ok()) return false;
   watch_thread_ = std::thread([this] { WatchLoop(); });
   work_thread_ = std::thread([this] { WorkLoop(); });
+  bool changes_skills = behavior_.skill_change_every_ms > 0 && !behavior_.skill_sets.empty();
+  if (behavior_.break_every_ms > 0 || changes_skills || behavior_.comeback_ms >= 0) {
+    life_thread_ = std::thread([this] { LifeLoop(); });
+  }
   return true;
 }
 
-bool SimAgent::SetAvailable() {
+bool SimAgent::SendState(v1::AgentState state, const std::map<std::string, int>* skills) {
   v1::SetAgentStateRequest req;
   req.set_agent_id(agent_id_);
-  req.set_state(v1::AGENT_STATE_AVAILABLE);
+  req.set_state(state);
+  if (skills != nullptr) {
+    for (const auto& [name, level] : *skills) {
+      auto* s = req.add_skills();
+      s->set_name(name);
+      s->set_proficiency(level);
+    }
+  }
+  int lapsed_before = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    lapsed_before = lapsed_;
+  }
   v1::SetAgentStateResponse resp;
   auto ctx = ApiClient::Context(api_key_);
-  return api_->routing().SetAgentState(ctx.get(), req, &resp).ok();
+  bool ok = api_->routing().SetAgentState(ctx.get(), req, &resp).ok();
+  if (ok && state == v1::AGENT_STATE_AVAILABLE) {
+    // The service clears the agent's missed-offer count when it becomes available; lapses
+    // seen while the call ran may have come after that, so they still count.
+    std::lock_guard<std::mutex> lock(mu_);
+    lapsed_ -= lapsed_before;
+  }
+  return ok;
+}
+
+bool SimAgent::SetAvailable() { return SendState(v1::AGENT_STATE_AVAILABLE, nullptr); }
+
+bool SimAgent::Settle() {
+  settled_.store(true);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    comeback_at_.reset();
+  }
+  life_cv_.notify_all();
+  if (life_thread_.joinable()) life_thread_.join();
+  return SetAvailable();
 }
 
 void SimAgent::Stop() {
@@ -50,8 +88,10 @@ void SimAgent::Stop() {
     if (watch_ctx_ != nullptr) watch_ctx_->TryCancel();
   }
   cv_.notify_all();
+  life_cv_.notify_all();
   if (watch_thread_.joinable()) watch_thread_.join();
   if (work_thread_.joinable()) work_thread_.join();
+  if (life_thread_.joinable()) life_thread_.join();
   v1::SetAgentStateRequest req;
   req.set_agent_id(agent_id_);
   req.set_state(v1::AGENT_STATE_OFFLINE);
@@ -99,14 +139,34 @@ void SimAgent::HandleOffer(const v1::Offer& offer) {
     std::lock_guard<std::mutex> lock(mu_);
     if (offer.rescinded()) {
       ++stats_.rescinded;
+      if (unanswered_.erase(offer.interaction_id()) > 0 &&
+          ++lapsed_ >= std::max(1, behavior_.away_after_missed) && behavior_.comeback_ms >= 0 &&
+          !comeback_at_ && !settled_.load()) {
+        // The service may have set the agent away: it counts lapses since the agent was last
+        // set available, resetting on accept too, so its count is never above lapsed_ (the
+        // agent cannot see its state, and counts a canceled offer as lapsed). The agent checks
+        // in: at worst a needless SetAgentState(AVAILABLE).
+        comeback_at_ =
+            std::chrono::steady_clock::now() + std::chrono::milliseconds(behavior_.comeback_ms);
+        life_cv_.notify_all();
+      }
       return;
     }
     ++stats_.offers;
     if (behavior_.never_answers) {
       ++stats_.ignored;
+      unanswered_.insert(offer.interaction_id());
       return;
     }
-    reject = std::uniform_real_distribution<double>(0, 1)(rng_) < behavior_.reject_probability;
+    if (behavior_.miss_probability > 0 && !settled_.load() &&
+        std::uniform_real_distribution<double>(0, 1)(rng_) < behavior_.miss_probability) {
+      ++stats_.ignored;
+      ++stats_.missed;
+      unanswered_.insert(offer.interaction_id());
+      return;
+    }
+    reject = std::uniform_real_distribution<double>(0, 1)(rng_) < behavior_.reject_probability &&
+             !settled_.load();
     handle_ms =
         std::uniform_int_distribution<int>(behavior_.handle_ms_min, behavior_.handle_ms_max)(rng_);
   }
@@ -119,7 +179,12 @@ void SimAgent::HandleOffer(const v1::Offer& offer) {
     auto ctx = ApiClient::Context(api_key_);
     bool ok = api_->routing().RejectOffer(ctx.get(), req, &resp).ok();
     std::lock_guard<std::mutex> lock(mu_);
-    ok ? ++stats_.rejected : ++stats_.accept_failed;
+    if (ok) {
+      ++stats_.rejected;
+    } else {
+      ++stats_.accept_failed;
+      unanswered_.insert(offer.interaction_id());
+    }
     return;
   }
   v1::AcceptOfferRequest req;
@@ -130,13 +195,71 @@ void SimAgent::HandleOffer(const v1::Offer& offer) {
   bool ok = api_->routing().AcceptOffer(ctx.get(), req, &resp).ok();
   std::lock_guard<std::mutex> lock(mu_);
   if (!ok) {
+    // Lapsed (or canceled) before the answer: its rescind follows in the offer stream.
     ++stats_.accept_failed;
+    unanswered_.insert(offer.interaction_id());
     return;
   }
   ++stats_.accepted;
   work_.emplace(std::chrono::steady_clock::now() + std::chrono::milliseconds(handle_ms),
                 offer.interaction_id());
   cv_.notify_all();
+}
+
+std::chrono::steady_clock::duration SimAgent::RandomGap(int mean_ms) {
+  double ms = std::exponential_distribution<double>(1.0 / std::max(1, mean_ms))(rng_);
+  return std::chrono::microseconds(static_cast<int64_t>(ms * 1000));
+}
+
+void SimAgent::LifeLoop() {
+  using SteadyClock = std::chrono::steady_clock;
+  const auto never = SteadyClock::time_point::max();
+  const bool breaks = behavior_.break_every_ms > 0;
+  const bool changes = behavior_.skill_change_every_ms > 0 && !behavior_.skill_sets.empty();
+  std::unique_lock<std::mutex> lock(mu_);
+  auto now = SteadyClock::now();
+  auto next_break = breaks ? now + RandomGap(behavior_.break_every_ms) : never;
+  auto next_change = changes ? now + RandomGap(behavior_.skill_change_every_ms) : never;
+  auto break_end = never;  // when the break in progress ends (never: not on a break)
+  // Runs one state change without holding the lock.
+  auto send = [&](v1::AgentState state, const std::map<std::string, int>* skills) {
+    lock.unlock();
+    bool ok = SendState(state, skills);
+    lock.lock();
+    if (!ok) ++stats_.state_failed;
+    return ok;
+  };
+  while (!stop_.load() && !settled_.load()) {
+    now = SteadyClock::now();
+    auto due = std::min({next_change, break_end != never ? break_end : next_break,
+                         comeback_at_ ? *comeback_at_ : never});
+    if (now < due) {
+      life_cv_.wait_for(lock, std::min<SteadyClock::duration>(due - now, std::chrono::seconds(1)));
+      continue;
+    }
+    if (comeback_at_ && *comeback_at_ <= now) {
+      comeback_at_.reset();
+      // On a break the break's end brings the agent back.
+      if (break_end == never && send(v1::AGENT_STATE_AVAILABLE, nullptr)) ++stats_.comebacks;
+    } else if (break_end <= now) {
+      break_end = never;
+      next_break = now + RandomGap(behavior_.break_every_ms);
+      send(v1::AGENT_STATE_AVAILABLE, nullptr);
+    } else if (break_end == never && next_break <= now) {
+      int ms =
+          std::uniform_int_distribution<int>(behavior_.break_ms_min, behavior_.break_ms_max)(rng_);
+      break_end = now + std::chrono::milliseconds(ms);
+      ++stats_.breaks;
+      send(v1::AGENT_STATE_AWAY, nullptr);
+    } else if (next_change <= now) {
+      next_change = now + RandomGap(behavior_.skill_change_every_ms);
+      auto skills = behavior_.skill_sets[rng_() % behavior_.skill_sets.size()];
+      // The agent keeps the state it chose: away on a break, else available.
+      if (send(break_end != never ? v1::AGENT_STATE_AWAY : v1::AGENT_STATE_AVAILABLE, &skills)) {
+        ++stats_.skill_changes;
+      }
+    }
+  }
 }
 
 void SimAgent::WorkLoop() {

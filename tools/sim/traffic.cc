@@ -53,7 +53,14 @@ std::vector<Submitted> RunTraffic(ApiClient& api, const std::string& api_key,
     int this_batch = o.total == 0 ? batch : std::min(batch, o.total - n);
     for (int i = 0; i < this_batch; ++i) {
       auto* item = req.add_interactions();
-      item->set_channel(o.channels[rng() % o.channels.size()]);
+      if (o.queues.empty()) {
+        item->set_channel(o.channels[rng() % o.channels.size()]);
+      } else {
+        const auto& [queue, channels] = o.queues[rng() % o.queues.size()];
+        item->set_queue(queue);
+        item->set_channel(channels[rng() % channels.size()]);
+      }
+      if (o.random_priority) item->set_priority(static_cast<v1::Priority>(1 + rng() % 4));
       item->set_customer_id("cust-" + std::to_string(rng() % std::max(1, o.customers)));
       item->set_subject(SampleSubjects()[rng() % SampleSubjects().size()]);
       item->set_body("Simulated message " + std::to_string(n + i));
@@ -71,7 +78,9 @@ std::vector<Submitted> RunTraffic(ApiClient& api, const std::string& api_key,
       int64_t now = WallMs();
       for (int i = 0; i < resp.results_size(); ++i) {
         if (resp.results(i).code() == 0) {
-          out.push_back({resp.results(i).interaction_id(), req.interactions(i).channel(), now});
+          out.push_back({resp.results(i).interaction_id(), req.interactions(i).channel(), now,
+                         req.interactions(i).queue()});
+          if (o.on_submitted) o.on_submitted(out.back());
         }
       }
     }

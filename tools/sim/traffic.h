@@ -2,12 +2,22 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tools/sim/api_client.h"
 
 namespace omniroute::sim {
+
+// One interaction the generator got an OK for.
+struct Submitted {
+  std::string interaction_id;
+  v1::Channel channel;
+  int64_t submitted_ms;  // wall clock when Submit returned OK
+  std::string queue;     // the queue asked for ("" = none)
+};
 
 struct TrafficOptions {
   int total = 100;             // interactions to submit (0 = until stop)
@@ -18,13 +28,14 @@ struct TrafficOptions {
   int customers = 500;
   uint64_t seed = 7;
   int max_retries = 5;  // retries of UNAVAILABLE/DEADLINE with the same key
-};
-
-// One interaction the generator got an OK for.
-struct Submitted {
-  std::string interaction_id;
-  v1::Channel channel;
-  int64_t submitted_ms;  // wall clock when Submit returned OK
+  // When non-empty, each interaction is sent to one of these queues at random (Submit's
+  // `queue`), on a random channel of those the queue accepts; `channels` is then unused.
+  std::vector<std::pair<std::string, std::vector<v1::Channel>>> queues;
+  // A random priority P1..P4 per interaction (Submit's `priority`) instead of none.
+  bool random_priority = false;
+  // Called on the traffic thread with each acknowledged interaction as soon as its batch is
+  // answered (e.g. to cancel some while they wait).
+  std::function<void(const Submitted&)> on_submitted;
 };
 
 // Sample texts that look like contact-center traffic (billing, cards, passwords...).
