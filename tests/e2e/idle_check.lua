@@ -14,6 +14,11 @@
 --
 -- KEYS none: every key is under the tenant prefix ARGV[1] (one hash slot).
 -- ARGV[1] P  ARGV[2] now ms  ARGV[3] oldest waiting items looked at per (queue, channel)
+-- ARGV[4] bullseye steps as the test configured them (not read from Redis), cumulative:
+--         {queue: [{"ms": opens after this wait, "skills": {name: min} in force,
+--         "add": [queues whose agents may take the work too]}]}  ('{}' = none)
+-- ARGV[5] grace ms: a step counts as open this long after its threshold (its timer fires on
+--         the routing replicas' poll, every 100 ms)
 -- Returns {pairs, counts}
 --   pairs   {agent, id, epoch, wait_ms} each. epoch changes whenever the agent or the item got
 --           an offer, or the agent changed state or skills: a pair seen in two samples with
@@ -23,6 +28,8 @@
 --           agent meets the requirements of), the script's own run time in microseconds}
 
 local P, now, per_list = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local steps_by_queue = cjson.decode(ARGV[4] or '{}')
+local grace = tonumber(ARGV[5] or '0')
 local started = redis.call('TIME')
 
 local function hgetall(key)
@@ -56,42 +63,64 @@ local function queue_config(q)
   return c
 end
 
--- The skills (name -> minimum proficiency) an agent needs to serve interaction `id` waiting in
--- queue `q`: the queue's required skills and the interaction's own (set by classification),
--- the higher minimum winning. Bullseye routing steps (requirements relaxed after wait
--- thresholds, stored as extra fields of the interaction or queue) are to be applied here (and
--- what they depend on added to the memo key). Returns the requirements and a canonical text
--- form of them (equal requirements, equal text).
-local requirements_cache = {}  -- queue -> the item's skills json -> {req, text}
-local function item_requirements(P, id, q)
-  local own = redis.call('HGET', P .. ':ix:' .. id, 'skills') or ''
-  local by_queue = requirements_cache[q]
-  if not by_queue then
-    by_queue = {}
-    requirements_cache[q] = by_queue
-  end
-  local memo = by_queue[own]
-  if memo then
-    return memo[1], memo[2]
-  end
+-- What an agent needs to serve interaction `id` that has waited `wait_ms` in queue `q`: a list
+-- of alternative requirement sets (name -> minimum proficiency), any one of which suffices,
+-- and a canonical text form (equal requirements, equal text). Before any bullseye step opened
+-- that is the queue's required skills and the interaction's own (set by classification), the
+-- higher minimum winning. Once step k is open (its threshold plus the grace passed), the
+-- step's skills replace the queue's, and the skills of each queue the step adds are an
+-- alternative; the interaction's own skills are needed in every case.
+local requirements_cache = {}  -- queue -> step -> the item's skills json -> {alts, text}
+local function merged(base, own)
   local req = {}
-  for skill, min in pairs(queue_config(q).skills) do
+  for skill, min in pairs(base) do
     req[skill] = tonumber(min)
   end
-  for skill, min in pairs(decode_skills(own)) do
+  for skill, min in pairs(own) do
     min = tonumber(min)
     if not req[skill] or min > req[skill] then
       req[skill] = min
     end
   end
+  return req
+end
+local function canonical(req)
   local names = {}
   for skill, min in pairs(req) do
     names[#names + 1] = skill .. '=' .. min
   end
   table.sort(names)
-  local text = table.concat(names, ',')
-  by_queue[own] = {req, text}
-  return req, text
+  return table.concat(names, ',')
+end
+local function item_requirements(P, id, q, wait_ms)
+  local steps = steps_by_queue[q] or {}
+  local step = 0
+  for k, st in ipairs(steps) do
+    if wait_ms >= st.ms + grace then
+      step = k
+    end
+  end
+  local own = redis.call('HGET', P .. ':ix:' .. id, 'skills') or ''
+  requirements_cache[q] = requirements_cache[q] or {}
+  local by_step = requirements_cache[q]
+  by_step[step] = by_step[step] or {}
+  local memo = by_step[step][own]
+  if memo then
+    return memo[1], memo[2]
+  end
+  local own_skills = decode_skills(own)
+  local base = step == 0 and queue_config(q).skills or steps[step].skills
+  local alts = {merged(base, own_skills)}
+  local texts = {canonical(alts[1])}
+  if step > 0 then
+    for _, other in ipairs(steps[step].add or {}) do
+      alts[#alts + 1] = merged(queue_config(other).skills, own_skills)
+      texts[#texts + 1] = canonical(alts[#alts])
+    end
+  end
+  local text = table.concat(texts, ' | ')
+  by_step[step][own] = {alts, text}
+  return alts, text
 end
 
 -- Channels worked alone.
@@ -173,10 +202,18 @@ local function agent_epoch(agent)
   return a.epoch
 end
 
--- The agents free on ch that meet `req` (canonical text `text`), computed once per
--- (requirements, channel).
+-- The agents free on ch that meet one of the requirement sets `alts` (canonical text `text`),
+-- computed once per (requirements, channel).
 local candidates_cache = {}  -- ch -> requirements text -> agents
-local function candidates(req, text, ch)
+local function meets(skills, req)
+  for skill, min in pairs(req) do
+    if tonumber(skills[skill] or '0') < min then
+      return false
+    end
+  end
+  return true
+end
+local function candidates(alts, text, ch)
   local by_channel = candidates_cache[ch]
   if not by_channel then
     by_channel = {}
@@ -187,10 +224,10 @@ local function candidates(req, text, ch)
     out = {}
     for _, agent in ipairs(free_on[ch] or {}) do
       local skills = free_agents[agent].skills
-      local ok = true
-      for skill, min in pairs(req) do
-        if tonumber(skills[skill] or '0') < min then
-          ok = false
+      local ok = false
+      for _, req in ipairs(alts) do
+        if meets(skills, req) then
+          ok = true
           break
         end
       end
@@ -217,8 +254,8 @@ for _, q in ipairs(redis.call('SMEMBERS', P .. ':queues')) do
       for i = 1, #items, 2 do
         local id, queued_ms = items[i], tonumber(items[i + 1])
         looked = looked + 1
-        local req, text = item_requirements(P, id, q)
-        local cands = candidates(req, text, ch)
+        local alts, text = item_requirements(P, id, q, now - queued_ms)
+        local cands = candidates(alts, text, ch)
         if #cands > 0 then
           local f = redis.call('HMGET', P .. ':ix:' .. id, 'state', 'reserved', 'offered_ms')
           if f[1] ~= 'queued' then

@@ -23,10 +23,14 @@ bool SimAgent::Start() {
     s->set_name(name);
     s->set_proficiency(level);
   }
-  for (const auto& [channel, max] : behavior_.capacity) {
-    auto* c = req.add_capacities();
-    c->set_channel(channel);
-    c->set_max(max);
+  if (!behavior_.capacity_profile.empty()) {
+    req.set_capacity_profile(behavior_.capacity_profile);
+  } else {
+    for (const auto& [channel, max] : behavior_.capacity) {
+      auto* c = req.add_capacities();
+      c->set_channel(channel);
+      c->set_max(max);
+    }
   }
   v1::SetAgentStateResponse resp;
   auto ctx = ApiClient::Context(api_key_);

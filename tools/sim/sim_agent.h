@@ -21,6 +21,7 @@ namespace omniroute::sim {
 // How a simulated agent behaves.
 struct AgentBehavior {
   std::map<v1::Channel, int> capacity;  // e.g. {VOICE: 1, CHAT: 3}
+  std::string capacity_profile;         // logs in with this profile instead of `capacity`
   std::map<std::string, int> skills;    // name -> proficiency
   double reject_probability = 0.0;      // declines this share of offers
   bool never_answers = false;           // lets every offer lapse
