@@ -1,0 +1,233 @@
+#include "services/classification/model/trainer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace omniroute::classification::model {
+namespace {
+
+// The training set as compressed sparse rows over compact weight rows (not raw buckets), so
+// the weights only take (distinct buckets seen) x labels floats.
+struct Dataset {
+  std::vector<uint32_t> offsets;  // example i's features are [offsets[i], offsets[i + 1])
+  std::vector<uint32_t> rows;
+  std::vector<float> values;
+  std::vector<int> labels;
+  std::vector<uint32_t> buckets;  // row -> bucket
+  std::vector<float> idf;         // row -> IDF (featurizer.idf only)
+  float idf_unseen = 0;
+};
+
+Dataset BuildDataset(const std::vector<Example>& examples, const Featurizer& featurizer,
+                     const std::map<std::string, int>& label_index) {
+  Dataset d;
+  FeaturizerScratch scratch;
+  std::vector<SparseFeature> features;
+  std::vector<uint32_t> raw_buckets;
+  d.offsets.push_back(0);
+  for (const Example& e : examples) {
+    featurizer.FeaturizeUnnormalized(e.text, &scratch, &features);
+    for (const SparseFeature& f : features) {
+      raw_buckets.push_back(f.bucket);
+      d.values.push_back(f.value);
+    }
+    d.offsets.push_back(static_cast<uint32_t>(raw_buckets.size()));
+    d.labels.push_back(label_index.at(e.label));
+  }
+  d.buckets = raw_buckets;
+  std::sort(d.buckets.begin(), d.buckets.end());
+  d.buckets.erase(std::unique(d.buckets.begin(), d.buckets.end()), d.buckets.end());
+  d.rows.resize(raw_buckets.size());
+  for (size_t i = 0; i < raw_buckets.size(); ++i) {
+    d.rows[i] = static_cast<uint32_t>(
+        std::lower_bound(d.buckets.begin(), d.buckets.end(), raw_buckets[i]) - d.buckets.begin());
+  }
+  if (featurizer.config().idf) {
+    // Each example lists a bucket once, so occurrences are document frequencies.
+    std::vector<uint32_t> df(d.buckets.size(), 0);
+    for (uint32_t r : d.rows) ++df[r];
+    const double n = static_cast<double>(examples.size());
+    d.idf.resize(df.size());
+    for (size_t r = 0; r < df.size(); ++r) {
+      d.idf[r] = static_cast<float>(std::log((1 + n) / (1 + df[r])) + 1);
+    }
+    d.idf_unseen = static_cast<float>(std::log(1 + n) + 1);
+    for (size_t i = 0; i < d.rows.size(); ++i) d.values[i] *= d.idf[d.rows[i]];
+  }
+  // L2-normalise each example, as the model does at prediction time.
+  for (size_t e = 0; e + 1 < d.offsets.size(); ++e) {
+    double norm2 = 0;
+    for (uint32_t i = d.offsets[e]; i < d.offsets[e + 1]; ++i) {
+      norm2 += static_cast<double>(d.values[i]) * d.values[i];
+    }
+    if (norm2 == 0) continue;
+    const float inv = static_cast<float>(1.0 / std::sqrt(norm2));
+    for (uint32_t i = d.offsets[e]; i < d.offsets[e + 1]; ++i) d.values[i] *= inv;
+  }
+  return d;
+}
+
+}  // namespace
+
+void SeededShuffle(std::vector<size_t>* v, std::mt19937_64* rng) {
+  for (size_t i = v->size(); i > 1; --i) {
+    // The modulo bias is below 2^-40 for any realistic size: irrelevant here.
+    const size_t j = static_cast<size_t>((*rng)() % i);
+    std::swap((*v)[i - 1], (*v)[j]);
+  }
+}
+
+absl::Status ValidateTrainOptions(const TrainOptions& o) {
+  if (absl::Status s = ValidateFeaturizerConfig(o.featurizer); !s.ok()) return s;
+  if (o.epochs < 1 || o.epochs > 1000) {
+    return absl::InvalidArgumentError(absl::StrCat("epochs ", o.epochs, " not in 1..1000"));
+  }
+  if (!(o.learning_rate > 0 && o.learning_rate <= 100)) {
+    return absl::InvalidArgumentError("learning rate must be in (0, 100]");
+  }
+  if (!(o.l2 >= 0 && o.l2 < 1)) return absl::InvalidArgumentError("l2 must be in [0, 1)");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<IntentModel> TrainIntentModel(const std::vector<Example>& examples,
+                                             const TrainOptions& options, std::string metadata,
+                                             TrainStats* stats) {
+  if (absl::Status s = ValidateTrainOptions(options); !s.ok()) return s;
+  if (examples.empty()) return absl::InvalidArgumentError("no training examples");
+  std::map<std::string, int> label_index;
+  for (const Example& e : examples) label_index.emplace(e.label, 0);
+  std::vector<std::string> labels;
+  for (auto& [label, index] : label_index) {
+    index = static_cast<int>(labels.size());
+    labels.push_back(label);
+  }
+  const Featurizer featurizer(options.featurizer);
+  const Dataset d = BuildDataset(examples, featurizer, label_index);
+  const size_t k = labels.size();
+  const size_t n = examples.size();
+
+  // Weights are kept as scale * v so that the L2 decay of every weight at every step is one
+  // multiplication of `scale` instead of a pass over all rows (Bottou's trick); v is folded back
+  // when the scale gets small, before precision suffers.
+  std::vector<float> v(d.buckets.size() * k, 0.0f);
+  std::vector<float> bias(k, 0.0f);
+  double scale = 1.0;
+  std::vector<float> scores(k);
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  std::mt19937_64 rng(options.seed);
+  const double total_steps = static_cast<double>(options.epochs) * n;
+  double step = 0;
+  double epoch_loss = 0;
+
+  for (int epoch = 0; epoch < options.epochs; ++epoch) {
+    SeededShuffle(&order, &rng);
+    epoch_loss = 0;
+    for (size_t idx : order) {
+      const double eta = options.learning_rate * (1.0 - step / total_steps);
+      step += 1;
+      const uint32_t begin = d.offsets[idx], end = d.offsets[idx + 1];
+      // Forward: scores = bias + scale * sum_j x_j v[row_j].
+      std::fill(scores.begin(), scores.end(), 0.0f);
+      for (uint32_t f = begin; f < end; ++f) {
+        const float x = d.values[f];
+        const float* w = v.data() + static_cast<size_t>(d.rows[f]) * k;
+        for (size_t j = 0; j < k; ++j) scores[j] += x * w[j];
+      }
+      float max = -std::numeric_limits<float>::infinity();
+      for (size_t j = 0; j < k; ++j) {
+        scores[j] = static_cast<float>(scores[j] * scale) + bias[j];
+        max = std::max(max, scores[j]);
+      }
+      double sum = 0;
+      for (size_t j = 0; j < k; ++j) {
+        scores[j] = std::exp(scores[j] - max);
+        sum += scores[j];
+      }
+      const int y = d.labels[idx];
+      epoch_loss -= std::log(std::max(scores[y] / sum, 1e-30));
+      // Gradient of the cross-entropy wrt the scores: p - onehot(y).
+      const float inv_sum = static_cast<float>(1.0 / sum);
+      for (size_t j = 0; j < k; ++j) scores[j] *= inv_sum;
+      scores[y] -= 1.0f;
+
+      scale *= 1.0 - eta * options.l2;
+      const float step_size = static_cast<float>(eta / scale);
+      for (uint32_t f = begin; f < end; ++f) {
+        const float a = step_size * d.values[f];
+        float* w = v.data() + static_cast<size_t>(d.rows[f]) * k;
+        for (size_t j = 0; j < k; ++j) w[j] -= a * scores[j];
+      }
+      const float b = static_cast<float>(eta);
+      for (size_t j = 0; j < k; ++j) bias[j] -= b * scores[j];
+      if (scale < 1e-4) {
+        for (float& w : v) w = static_cast<float>(w * scale);
+        scale = 1.0;
+      }
+    }
+    epoch_loss /= static_cast<double>(n);
+  }
+  for (float& w : v) w = static_cast<float>(w * scale);
+
+  if (stats != nullptr) {
+    stats->examples = n;
+    stats->labels = k;
+    stats->rows = d.buckets.size();
+    stats->final_epoch_loss = epoch_loss;
+  }
+  ModelParts parts;
+  parts.featurizer = options.featurizer;
+  parts.labels = std::move(labels);
+  parts.buckets = d.buckets;
+  parts.weights = std::move(v);
+  parts.bias = std::move(bias);
+  parts.idf = d.idf;
+  parts.idf_unseen = d.idf_unseen;
+  parts.metadata = std::move(metadata);
+  return IntentModel::Create(std::move(parts));
+}
+
+Split StratifiedSplit(const std::vector<Example>& examples, double holdout_fraction,
+                      uint64_t seed) {
+  Split split;
+  std::map<std::string, std::vector<size_t>> by_label;
+  for (size_t i = 0; i < examples.size(); ++i) by_label[examples[i].label].push_back(i);
+  std::mt19937_64 rng(seed);
+  // Labels in sorted order and each label's examples in input order, so the split depends only
+  // on the data and the seed.
+  for (auto& [label, indices] : by_label) {
+    SeededShuffle(&indices, &rng);
+    size_t held = static_cast<size_t>(std::llround(indices.size() * holdout_fraction));
+    if (held >= indices.size()) held = indices.size() - 1;
+    split.holdout.insert(split.holdout.end(), indices.begin(), indices.begin() + held);
+    split.train.insert(split.train.end(), indices.begin() + held, indices.end());
+  }
+  std::sort(split.train.begin(), split.train.end());
+  std::sort(split.holdout.begin(), split.holdout.end());
+  return split;
+}
+
+std::vector<int> StratifiedFolds(const std::vector<Example>& examples, int folds, uint64_t seed) {
+  std::vector<int> fold(examples.size(), 0);
+  std::map<std::string, std::vector<size_t>> by_label;
+  for (size_t i = 0; i < examples.size(); ++i) by_label[examples[i].label].push_back(i);
+  std::mt19937_64 rng(seed);
+  int next = 0;
+  for (auto& [label, indices] : by_label) {
+    SeededShuffle(&indices, &rng);
+    // Continue the round-robin across labels so that small labels do not all start at fold 0.
+    for (size_t i : indices) {
+      fold[i] = next;
+      next = (next + 1) % folds;
+    }
+  }
+  return fold;
+}
+
+}  // namespace omniroute::classification::model
