@@ -36,8 +36,8 @@ using classification::model::TrainStats;
 
 // The hyperparameter flags shared by train and cv (cv accepts comma-separated lists).
 const std::set<std::string> kHyperFlags = {
-    "epochs",      "lr",          "l2",          "hash-bits", "word-ngrams",
-    "char-ngrams", "word-weight", "char-weight", "tf",        "idf"};
+    "epochs",      "lr", "l2",  "hash-bits", "word-ngrams", "char-ngrams", "word-weight",
+    "char-weight", "tf", "idf", "char-mode", "pair-window", "hidden"};
 
 constexpr char kTrainUsage[] =
     "usage: omniroute-model train --data FILE.csv --model OUT [--holdout 0.2] [--seed 42]\n"
@@ -123,6 +123,18 @@ absl::StatusOr<TrainOptions> OptionsFromArgs(const Args& args, uint64_t seed) {
     return absl::InvalidArgumentError(absl::StrCat("--idf '", idf, "' is not on or off"));
   }
   o.featurizer.idf = idf == "on";
+  const std::string char_mode = args.String("char-mode", "word");
+  if (char_mode != "word" && char_mode != "text") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--char-mode '", char_mode, "' is not word or text"));
+  }
+  o.featurizer.char_across_words = char_mode == "text";
+  absl::StatusOr<int64_t> pairs = args.Int("pair-window", o.featurizer.pair_window, 0, 16);
+  if (!pairs.ok()) return pairs.status();
+  o.featurizer.pair_window = static_cast<int>(*pairs);
+  absl::StatusOr<int64_t> hidden = args.Int("hidden", o.hidden, 0, 4096);
+  if (!hidden.ok()) return hidden.status();
+  o.hidden = static_cast<int>(*hidden);
   if (absl::Status s = classification::model::ValidateTrainOptions(o); !s.ok()) return s;
   return o;
 }
@@ -131,11 +143,12 @@ std::string DescribeOptions(const TrainOptions& o) {
   const auto& f = o.featurizer;
   return absl::StrFormat(
       "hash_bits=%d word_ngrams=1-%d char_ngrams=%s word_weight=%g char_weight=%g tf=%s idf=%s "
-      "epochs=%d lr=%g l2=%g seed=%d",
+      "char_mode=%s pair_window=%d hidden=%d epochs=%d lr=%g l2=%g seed=%d",
       f.hash_bits, f.word_ngram_max,
       f.char_ngram_max == 0 ? "none" : absl::StrCat(f.char_ngram_min, "-", f.char_ngram_max),
       f.word_weight, f.char_weight, f.sublinear_tf ? "sublinear" : "raw", f.idf ? "on" : "off",
-      o.epochs, o.learning_rate, o.l2, o.seed);
+      f.char_across_words ? "text" : "word", f.pair_window, o.hidden, o.epochs, o.learning_rate,
+      o.l2, o.seed);
 }
 
 std::vector<Example> Subset(const std::vector<Example>& all, const std::vector<size_t>& indices) {
@@ -234,7 +247,8 @@ int RunTrain(const std::vector<std::string>& argv) {
     return kExitFailure;
   }
   std::printf("model: %s (%s, CRC-32 %08x)\n", model_path->c_str(),
-              HumanBytes(bytes.size()).c_str(), classification::model::Crc32(bytes));
+              HumanBytes(bytes.size()).c_str(),
+              classification::model::Crc32(absl::string_view(bytes).substr(0, bytes.size() - 4)));
 
   if (held.empty()) {
     std::printf(

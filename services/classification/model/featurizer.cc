@@ -77,6 +77,9 @@ absl::Status ValidateFeaturizerConfig(const FeaturizerConfig& c) {
   if (c.word_ngram_max == 0 && c.char_ngram_max == 0) {
     return absl::InvalidArgumentError("neither word nor character n-grams are enabled");
   }
+  if (c.pair_window < 0 || c.pair_window > 16) {
+    return absl::InvalidArgumentError(absl::StrCat("pair_window ", c.pair_window, " not in 0..16"));
+  }
   if (!(c.word_weight > 0 && std::isfinite(c.word_weight)) ||
       !(c.char_weight > 0 && std::isfinite(c.char_weight))) {
     return absl::InvalidArgumentError("block weights must be positive and finite");
@@ -84,11 +87,18 @@ absl::Status ValidateFeaturizerConfig(const FeaturizerConfig& c) {
   return absl::OkStatus();
 }
 
-uint64_t HashBytes(uint8_t seed, absl::string_view bytes) {
-  uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a offset basis
-  constexpr uint64_t kPrime = 0x100000001b3ULL;
-  h = (h ^ seed) * kPrime;
-  for (char c : bytes) h = (h ^ static_cast<unsigned char>(c)) * kPrime;
+namespace {
+
+constexpr uint64_t kFnvPrime = 0x100000001b3ULL;
+
+uint64_t FnvStart(uint8_t seed) { return (0xcbf29ce484222325ULL ^ seed) * kFnvPrime; }
+
+uint64_t FnvAdd(uint64_t h, absl::string_view bytes) {
+  for (char c : bytes) h = (h ^ static_cast<unsigned char>(c)) * kFnvPrime;
+  return h;
+}
+
+uint64_t Finalize(uint64_t h) {
   // FNV's low and high bits mix poorly for short inputs; this finaliser (MurmurHash3's fmix64
   // constants) makes every output bit depend on every input bit, so the top bits can be used
   // as the bucket.
@@ -98,6 +108,17 @@ uint64_t HashBytes(uint8_t seed, absl::string_view bytes) {
   h *= 0xc4ceb9fe1a85ec53ULL;
   h ^= h >> 33;
   return h;
+}
+
+}  // namespace
+
+uint64_t HashBytes(uint8_t seed, absl::string_view bytes) {
+  return Finalize(FnvAdd(FnvStart(seed), bytes));
+}
+
+uint64_t HashPair(uint8_t seed, absl::string_view first, absl::string_view second) {
+  return Finalize(
+      FnvAdd(FnvAdd(FnvAdd(FnvStart(seed), first), absl::string_view("\0", 1)), second));
 }
 
 Featurizer::Featurizer(const FeaturizerConfig& config) : config_(config) {}
@@ -152,6 +173,10 @@ uint32_t Featurizer::Bucket(uint8_t kind, absl::string_view text) const {
   return static_cast<uint32_t>(HashBytes(kind, text) >> (64 - config_.hash_bits));
 }
 
+uint32_t Featurizer::PairBucket(absl::string_view first, absl::string_view second) const {
+  return static_cast<uint32_t>(HashPair(kPairKind, first, second) >> (64 - config_.hash_bits));
+}
+
 void L2Normalize(std::vector<SparseFeature>* features) {
   double norm2 = 0;
   for (const SparseFeature& f : *features) norm2 += static_cast<double>(f.value) * f.value;
@@ -198,12 +223,35 @@ void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch
           s->token_end[t + n - 1] - s->token_begin[t]);
     }
   }
-  if (config_.char_ngram_max > 0) {
+  if (config_.pair_window >= 2) {
     for (size_t t = 0; t < num_tokens; ++t) {
-      // Code point starts of the word padded with the spaces around it, plus the end.
+      const absl::string_view a =
+          view.substr(s->token_begin[t], s->token_end[t] - s->token_begin[t]);
+      for (size_t u = t + 2; u < num_tokens && u <= t + config_.pair_window; ++u) {
+        const absl::string_view b =
+            view.substr(s->token_begin[u], s->token_end[u] - s->token_begin[u]);
+        // Unordered: the smaller word first, so "card ... lost" meets "lost ... card".
+        const bool swap = b < a;
+        NgramRef ref;
+        ref.kind = kPairKind;
+        ref.offset = swap ? s->token_begin[u] : s->token_begin[t];
+        ref.length = static_cast<uint32_t>(swap ? b.size() : a.size());
+        ref.offset2 = swap ? s->token_begin[t] : s->token_begin[u];
+        ref.length2 = static_cast<uint32_t>(swap ? a.size() : b.size());
+        ref.bucket = PairBucket(swap ? b : a, swap ? a : b);
+        s->ngrams.push_back(ref);
+      }
+    }
+  }
+  if (config_.char_ngram_max > 0) {
+    const size_t spans = config_.char_across_words ? (num_tokens > 0 ? 1 : 0) : num_tokens;
+    for (size_t t = 0; t < spans; ++t) {
+      // Code point starts of the word padded with the spaces around it (or of the whole text),
+      // plus the end.
       s->char_pos.clear();
-      const uint32_t begin = s->token_begin[t] - 1;
-      const uint32_t end = s->token_end[t] + 1;
+      const uint32_t begin = config_.char_across_words ? 0 : s->token_begin[t] - 1;
+      const uint32_t end =
+          config_.char_across_words ? static_cast<uint32_t>(norm.size()) : s->token_end[t] + 1;
       for (uint32_t i = begin; i < end; ++i) {
         if (!IsContinuation(static_cast<unsigned char>(norm[i]))) s->char_pos.push_back(i);
       }
@@ -211,8 +259,8 @@ void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch
       const int m = static_cast<int>(s->char_pos.size()) - 1;
       for (int n = config_.char_ngram_min; n <= config_.char_ngram_max && n <= m; ++n) {
         for (int j = 0; j + n <= m; ++j) {
-          // A lone padding space says nothing about the word.
-          if (n == 1 && (j == 0 || j == m - 1)) continue;
+          // A lone space says nothing about the words.
+          if (n == 1 && norm[s->char_pos[j]] == ' ') continue;
           add(kCharKind, s->char_pos[j], s->char_pos[j + n] - s->char_pos[j]);
         }
       }
@@ -251,6 +299,11 @@ void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch
 
 std::string Featurizer::NgramName(const FeaturizerScratch& scratch, const NgramRef& ngram) {
   std::string text = scratch.normalized.substr(ngram.offset, ngram.length);
+  if (ngram.kind == kPairKind) {
+    return absl::StrCat(
+        "p:", absl::string_view(scratch.normalized).substr(ngram.offset, ngram.length), "+",
+        absl::string_view(scratch.normalized).substr(ngram.offset2, ngram.length2));
+  }
   if (ngram.kind == kCharKind) {
     std::replace(text.begin(), text.end(), ' ', '_');
     return absl::StrCat("c:", text);

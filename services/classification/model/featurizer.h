@@ -26,6 +26,11 @@ struct FeaturizerConfig {
   // less than rare, telling ones. The model stores the IDF of every bucket it has a row for;
   // buckets never seen in training get the largest value (df = 0).
   bool idf = false;
+  // Character n-grams run over the whole normalised text (so they span word breaks, " my card "
+  // gives "y ca") instead of inside each padded word.
+  bool char_across_words = false;
+  // Unordered word pairs at distance 2..pair_window (0: none), e.g. "not ... received".
+  int pair_window = 0;
 };
 
 // Checks ranges (hash_bits 8..24, n-gram orders 0..8 with min <= max, positive finite weights,
@@ -43,6 +48,8 @@ struct SparseFeature {
 struct NgramRef {
   uint32_t offset = 0;
   uint32_t length = 0;
+  uint32_t offset2 = 0;  // the second word of a word pair (kind kPairKind)
+  uint32_t length2 = 0;
   uint8_t kind = 0;  // kWordKind + n - 1 for a word n-gram of n words, kCharKind for characters
   uint32_t bucket = 0;
 };
@@ -64,6 +71,7 @@ class Featurizer {
  public:
   static constexpr uint8_t kWordKind = 'w';  // + n - 1: 'w' unigrams, 'x' bigrams, ...
   static constexpr uint8_t kCharKind = 'c';
+  static constexpr uint8_t kPairKind = 'p';
 
   explicit Featurizer(const FeaturizerConfig& config);
 
@@ -92,8 +100,9 @@ class Featurizer {
   // "w:my card", "c:_car" (the padding space shown as '_').
   static std::string NgramName(const FeaturizerScratch& scratch, const NgramRef& ngram);
 
-  // Bucket of an n-gram given its kind and text (exposed for tests).
+  // Bucket of an n-gram given its kind and text (exposed for tests); of a word pair.
   uint32_t Bucket(uint8_t kind, absl::string_view text) const;
+  uint32_t PairBucket(absl::string_view first, absl::string_view second) const;
 
  private:
   FeaturizerConfig config_;
@@ -104,5 +113,7 @@ void L2Normalize(std::vector<SparseFeature>* features);
 
 // 64-bit FNV-1a followed by a finaliser that spreads the bits; stable across platforms.
 uint64_t HashBytes(uint8_t seed, absl::string_view bytes);
+// Hash of `first`, a 0 byte, `second` (a 0 byte never occurs in normalised text).
+uint64_t HashPair(uint8_t seed, absl::string_view first, absl::string_view second);
 
 }  // namespace omniroute::classification::model

@@ -20,11 +20,13 @@ namespace {
 //
 //   magic "OMRINTNT" (8 bytes) | u32 version | u64 total size in bytes (this header included)
 //   featurizer: u32 hash_bits, u32 word_ngram_max, u32 char_ngram_min, u32 char_ngram_max,
-//               u32 flags (bit 0: sublinear tf, bit 1: idf), f32 word_weight, f32 char_weight
+//               u32 flags (bit 0: sublinear tf, bit 1: idf, bit 2: char n-grams across words),
+//               u32 pair_window, f32 word_weight, f32 char_weight
 //   u32 metadata length, metadata bytes
 //   u32 label count L, then per label: u32 length, bytes
-//   u32 row count R, R x u32 bucket ids (strictly increasing)
-//   L x f32 bias, R x L x f32 weights (row-major: all labels of a bucket together)
+//   u32 hidden size H (0: linear), u32 row count R, R x u32 bucket ids (strictly increasing)
+//   L x f32 bias, R x W x f32 weights (row-major; W = L when linear, else H)
+//   with H > 0: H x f32 hidden bias, H x L x f32 output weights
 //   with the idf flag: R x f32 IDF per row, f32 IDF of an unseen bucket
 //   u32 CRC-32 of every byte before it
 //
@@ -36,12 +38,14 @@ constexpr size_t kHeaderSize = 8 + 4 + 8;
 constexpr size_t kTrailerSize = 4;
 constexpr uint32_t kFlagSublinearTf = 1;
 constexpr uint32_t kFlagIdf = 2;
-constexpr uint32_t kKnownFlags = kFlagSublinearTf | kFlagIdf;
+constexpr uint32_t kFlagCharAcrossWords = 4;
+constexpr uint32_t kKnownFlags = kFlagSublinearTf | kFlagIdf | kFlagCharAcrossWords;
 // Generous bounds that keep a garbled count from asking for absurd allocations even after the
 // checksum matched (e.g. a file written by a buggy tool).
 constexpr uint32_t kMaxLabels = 100000;
 constexpr uint32_t kMaxLabelLength = 1000;
 constexpr uint32_t kMaxMetadataLength = 1 << 20;
+constexpr int kMaxHidden = 4096;
 
 class Writer {
  public:
@@ -120,7 +124,7 @@ class Reader {
 
   absl::Status Truncated(const char* what) const {
     return absl::DataLossError(
-        absl::StrCat("model file: ends inside ", what, " at byte ", pos_, " (corrupt)"));
+        absl::StrCat("model file truncated: it ends inside the ", what, " at byte ", pos_));
   }
 
  private:
@@ -181,10 +185,26 @@ absl::StatusOr<IntentModel> IntentModel::Create(ModelParts p) {
       return absl::InvalidArgumentError("bucket ids are not strictly increasing");
     }
   }
-  if (p.weights.size() != p.buckets.size() * p.labels.size()) {
+  if (p.hidden < 0 || p.hidden > kMaxHidden) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("hidden size ", p.hidden, " not in 0..", kMaxHidden));
+  }
+  const size_t width = p.hidden > 0 ? static_cast<size_t>(p.hidden) : p.labels.size();
+  if (p.weights.size() != p.buckets.size() * width) {
     return absl::InvalidArgumentError(absl::StrCat("weights: ", p.weights.size(), " values for ",
-                                                   p.buckets.size(), " rows x ", p.labels.size(),
-                                                   " labels"));
+                                                   p.buckets.size(), " rows x ", width));
+  }
+  if (p.hidden_bias.size() != static_cast<size_t>(p.hidden) ||
+      p.output_weights.size() != static_cast<size_t>(p.hidden) * p.labels.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "hidden layer: ", p.hidden_bias.size(), " biases and ", p.output_weights.size(),
+        " output weights for ", p.hidden, " units x ", p.labels.size(), " labels"));
+  }
+  for (const std::vector<float>* v : {&p.hidden_bias, &p.output_weights}) {
+    for (float x : *v) {
+      if (!std::isfinite(x))
+        return absl::InvalidArgumentError("a hidden-layer value is not finite");
+    }
   }
   if (p.bias.size() != p.labels.size()) {
     return absl::InvalidArgumentError(
@@ -231,16 +251,21 @@ std::string IntentModel::ToBytes() const {
   w.U32(static_cast<uint32_t>(c.word_ngram_max));
   w.U32(static_cast<uint32_t>(c.char_ngram_min));
   w.U32(static_cast<uint32_t>(c.char_ngram_max));
-  w.U32((c.sublinear_tf ? kFlagSublinearTf : 0) | (c.idf ? kFlagIdf : 0));
+  w.U32((c.sublinear_tf ? kFlagSublinearTf : 0) | (c.idf ? kFlagIdf : 0) |
+        (c.char_across_words ? kFlagCharAcrossWords : 0));
+  w.U32(static_cast<uint32_t>(c.pair_window));
   w.F32(c.word_weight);
   w.F32(c.char_weight);
   w.Bytes(parts_.metadata);
   w.U32(static_cast<uint32_t>(parts_.labels.size()));
   for (const std::string& l : parts_.labels) w.Bytes(l);
+  w.U32(static_cast<uint32_t>(parts_.hidden));
   w.U32(static_cast<uint32_t>(parts_.buckets.size()));
   for (uint32_t b : parts_.buckets) w.U32(b);
   for (float b : parts_.bias) w.F32(b);
   for (float x : parts_.weights) w.F32(x);
+  for (float x : parts_.hidden_bias) w.F32(x);
+  for (float x : parts_.output_weights) w.F32(x);
   if (c.idf) {
     for (float x : parts_.idf) w.F32(x);
     w.F32(parts_.idf_unseen);
@@ -319,6 +344,14 @@ absl::StatusOr<IntentModel> IntentModel::FromBytes(absl::string_view bytes) {
   }
   c.sublinear_tf = (flags & kFlagSublinearTf) != 0;
   c.idf = (flags & kFlagIdf) != 0;
+  c.char_across_words = (flags & kFlagCharAcrossWords) != 0;
+  uint32_t pair_window = 0;
+  if (absl::Status s = body.U32("pair_window", &pair_window); !s.ok()) return s;
+  if (pair_window > 64) {
+    return absl::DataLossError(
+        absl::StrCat("model file: pair_window ", pair_window, " is out of range"));
+  }
+  c.pair_window = static_cast<int>(pair_window);
   if (absl::Status s = body.F32("word_weight", &c.word_weight); !s.ok()) return s;
   if (absl::Status s = body.F32("char_weight", &c.char_weight); !s.ok()) return s;
   if (absl::Status s = ValidateFeaturizerConfig(c); !s.ok()) {
@@ -335,11 +368,18 @@ absl::StatusOr<IntentModel> IntentModel::FromBytes(absl::string_view bytes) {
   for (std::string& l : labels) {
     if (absl::Status s = body.Bytes("label", kMaxLabelLength, &l); !s.ok()) return s;
   }
+  uint32_t hidden = 0;
+  if (absl::Status s = body.U32("hidden size", &hidden); !s.ok()) return s;
+  if (hidden > static_cast<uint32_t>(kMaxHidden)) {
+    return absl::DataLossError(absl::StrCat("model file: hidden size ", hidden, " too large"));
+  }
   uint32_t num_rows = 0;
   if (absl::Status s = body.U32("row count", &num_rows); !s.ok()) return s;
-  // Rows, bias, weights (and IDF values) must exactly fill the rest of the body.
+  const uint64_t width = hidden > 0 ? hidden : num_labels;
+  // Rows, bias, weights, the hidden layer (and IDF values) must exactly fill the rest.
   const uint64_t expected = uint64_t{num_rows} * 4 + uint64_t{num_labels} * 4 +
-                            uint64_t{num_rows} * num_labels * 4 +
+                            uint64_t{num_rows} * width * 4 + uint64_t{hidden} * 4 +
+                            uint64_t{hidden} * num_labels * 4 +
                             (c.idf ? uint64_t{num_rows} * 4 + 4 : 0);
   if (expected != body.remaining()) {
     return absl::DataLossError(absl::StrCat("model file: ", num_rows, " rows x ", num_labels,
@@ -354,11 +394,20 @@ absl::StatusOr<IntentModel> IntentModel::FromBytes(absl::string_view bytes) {
   for (float& b : bias) {
     if (absl::Status s = body.F32("bias", &b); !s.ok()) return s;
   }
-  std::vector<float> weights(uint64_t{num_rows} * num_labels);
+  std::vector<float> weights(uint64_t{num_rows} * width);
   for (float& w : weights) {
     if (absl::Status s = body.F32("weight", &w); !s.ok()) return s;
   }
   ModelParts parts;
+  parts.hidden = static_cast<int>(hidden);
+  parts.hidden_bias.resize(hidden);
+  for (float& w : parts.hidden_bias) {
+    if (absl::Status s = body.F32("hidden bias", &w); !s.ok()) return s;
+  }
+  parts.output_weights.resize(uint64_t{hidden} * num_labels);
+  for (float& w : parts.output_weights) {
+    if (absl::Status s = body.F32("output weight", &w); !s.ok()) return s;
+  }
   if (c.idf) {
     parts.idf.resize(num_rows);
     for (float& v : parts.idf) {
@@ -412,13 +461,50 @@ void IntentModel::Scores(absl::string_view text, PredictScratch* s) const {
   const size_t k = parts_.labels.size();
   s->scores.assign(parts_.bias.begin(), parts_.bias.end());
   float* scores = s->scores.data();
+  if (parts_.hidden == 0) {
+    for (const SparseFeature& f : s->features) {
+      const int32_t row = row_of_[f.bucket];
+      if (row < 0) continue;
+      const float* w = parts_.weights.data() + static_cast<size_t>(row) * k;
+      const float x = f.value;
+      for (size_t j = 0; j < k; ++j) scores[j] += x * w[j];
+    }
+    return;
+  }
+  const size_t hsize = static_cast<size_t>(parts_.hidden);
+  s->hidden.assign(parts_.hidden_bias.begin(), parts_.hidden_bias.end());
+  float* h = s->hidden.data();
   for (const SparseFeature& f : s->features) {
     const int32_t row = row_of_[f.bucket];
     if (row < 0) continue;
-    const float* w = parts_.weights.data() + static_cast<size_t>(row) * k;
+    const float* w = parts_.weights.data() + static_cast<size_t>(row) * hsize;
     const float x = f.value;
-    for (size_t j = 0; j < k; ++j) scores[j] += x * w[j];
+    for (size_t j = 0; j < hsize; ++j) h[j] += x * w[j];
   }
+  for (size_t u = 0; u < hsize; ++u) {
+    if (h[u] <= 0) {
+      h[u] = 0;
+      continue;
+    }
+    const float* w = parts_.output_weights.data() + u * k;
+    const float a = h[u];
+    for (size_t j = 0; j < k; ++j) scores[j] += a * w[j];
+  }
+}
+
+float IntentModel::Contribution(int32_t row, float value, int label,
+                                const PredictScratch& s) const {
+  const size_t k = parts_.labels.size();
+  if (parts_.hidden == 0) return value * parts_.weights[static_cast<size_t>(row) * k + label];
+  // A ReLU network is linear in the input for a fixed set of active units, so the feature's
+  // share of the score runs through the active ones.
+  const size_t hsize = static_cast<size_t>(parts_.hidden);
+  const float* w = parts_.weights.data() + static_cast<size_t>(row) * hsize;
+  double sum = 0;
+  for (size_t u = 0; u < hsize; ++u) {
+    if (s.hidden[u] > 0) sum += w[u] * parts_.output_weights[u * k + label];
+  }
+  return static_cast<float>(value * sum);
 }
 
 int IntentModel::PredictIndex(absl::string_view text, PredictScratch* s) const {
@@ -450,7 +536,6 @@ Prediction IntentModel::Predict(absl::string_view text, const PredictOptions& op
   // Explain the winner: each distinct n-gram gets its bucket's contribution (value x weight),
   // shared by occurrence count when several n-grams fell into one bucket.
   const int winner = order[0];
-  const size_t k = parts_.labels.size();
   std::vector<NgramRef> grams = s.featurizer.ngrams;
   const std::string& norm = s.featurizer.normalized;
   auto text_of = [&](const NgramRef& g) {
@@ -469,9 +554,7 @@ Prediction IntentModel::Predict(absl::string_view text, const PredictOptions& op
     auto f = std::lower_bound(s.features.begin(), s.features.end(), grams[i].bucket,
                               [](const SparseFeature& sf, uint32_t b) { return sf.bucket < b; });
     const float bucket_contribution =
-        row < 0 || f == s.features.end()
-            ? 0.0f
-            : f->value * parts_.weights[static_cast<size_t>(row) * k + winner];
+        row < 0 || f == s.features.end() ? 0.0f : Contribution(row, f->value, winner, s);
     const float in_bucket = static_cast<float>(bucket_end - i);
     for (size_t j = i; j < bucket_end;) {
       size_t same = j;

@@ -37,6 +37,7 @@ struct PredictOptions {
 struct PredictScratch {
   FeaturizerScratch featurizer;
   std::vector<SparseFeature> features;
+  std::vector<float> hidden;  // activations of the hidden layer (models with one)
   std::vector<float> scores;
 };
 
@@ -48,17 +49,24 @@ struct ModelParts {
   FeaturizerConfig featurizer;
   std::vector<std::string> labels;
   std::vector<uint32_t> buckets;  // sorted bucket ids that have a weight row
-  std::vector<float> weights;     // buckets.size() rows of labels.size() weights
-  std::vector<float> bias;        // one per label
-  std::vector<float> idf;         // one per row (featurizer.idf only)
-  float idf_unseen = 0;           // IDF of a bucket without a row (featurizer.idf only)
-  std::string metadata;           // free text, e.g. how the model was trained
+  // Without a hidden layer: buckets.size() rows of labels.size() weights. With one: rows of
+  // `hidden` weights (the input layer).
+  std::vector<float> weights;
+  std::vector<float> bias;            // one per label
+  int hidden = 0;                     // size of the hidden ReLU layer (0: a linear model)
+  std::vector<float> hidden_bias;     // `hidden` values
+  std::vector<float> output_weights;  // hidden x labels (row h: all labels of unit h)
+  std::vector<float> idf;             // one per row (featurizer.idf only)
+  float idf_unseen = 0;               // IDF of a bucket without a row (featurizer.idf only)
+  std::string metadata;               // free text, e.g. how the model was trained
 };
 
-// A multinomial logistic regression over hashed n-grams (see Featurizer): score(label) =
-// bias[label] + sum over the message's features of value * weight[bucket][label], probabilities
-// = softmax(scores). Only buckets seen in training have weights (the others would be zero), so
-// the model holds rows x labels floats rather than 2^hash_bits x labels.
+// A classifier over hashed n-grams (see Featurizer), probabilities = softmax(scores). Linear
+// (multinomial logistic regression): score(label) = bias[label] + sum over the message's
+// features of value * weight[bucket][label]. With a hidden layer: h = ReLU(hidden_bias + sum of
+// value * weight[bucket]), score = bias + h . output_weights. Only buckets seen in training have
+// weights (the others would be zero), so the model holds rows x width floats rather than
+// 2^hash_bits x width.
 //
 // Immutable after construction, so one instance may serve many threads (each with its own
 // PredictScratch) and be swapped atomically as a whole (e.g. behind a shared_ptr).
@@ -99,6 +107,9 @@ class IntentModel {
   void Featurize(absl::string_view text, PredictScratch* scratch) const;
   // Raw scores (before softmax) into scratch->scores, scratch->features filled.
   void Scores(absl::string_view text, PredictScratch* scratch) const;
+  // How much the feature in `row` with `value` added to the score of `label` (exact for the
+  // linear model; for the hidden layer, through the units active for this message).
+  float Contribution(int32_t row, float value, int label, const PredictScratch& scratch) const;
 
   Featurizer featurizer_;
   ModelParts parts_;

@@ -73,6 +73,113 @@ Dataset BuildDataset(const std::vector<Example>& examples, const Featurizer& fea
   return d;
 }
 
+// Uniform in [-limit, limit) from the raw generator output (portable, unlike the std
+// distributions).
+float UniformWeight(std::mt19937_64* rng, double limit) {
+  const double u = static_cast<double>((*rng)() >> 11) * (1.0 / 9007199254740992.0);
+  return static_cast<float>((2 * u - 1) * limit);
+}
+
+// SGD for one hidden ReLU layer: the same schedule as the linear model; the input layer gets the
+// L2 decay through the same scale trick.
+void TrainHiddenLayer(const Dataset& d, const TrainOptions& options, size_t k, ModelParts* parts,
+                      double* last_loss) {
+  const size_t hsize = static_cast<size_t>(options.hidden);
+  const size_t rows = d.buckets.size();
+  const size_t n = d.labels.size();
+  std::mt19937_64 rng(options.seed);
+  // Glorot-style ranges; the input layer sees ~100s of features of L2 norm 1 in total.
+  std::vector<float> e(rows * hsize);
+  for (float& w : e) w = UniformWeight(&rng, 1.0 / std::sqrt(static_cast<double>(hsize)));
+  std::vector<float> b1(hsize, 0.0f);
+  std::vector<float> w2(hsize * k);
+  for (float& w : w2) w = UniformWeight(&rng, std::sqrt(6.0 / (hsize + k)));
+  std::vector<float> b2(k, 0.0f);
+  double scale = 1.0;
+
+  std::vector<float> h(hsize), dh(hsize), g(k);
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  const double total_steps = static_cast<double>(options.epochs) * n;
+  double step = 0, epoch_loss = 0;
+  for (int epoch = 0; epoch < options.epochs; ++epoch) {
+    SeededShuffle(&order, &rng);
+    epoch_loss = 0;
+    for (size_t idx : order) {
+      const double eta = options.learning_rate * (1.0 - step / total_steps);
+      step += 1;
+      const uint32_t begin = d.offsets[idx], end = d.offsets[idx + 1];
+      std::fill(h.begin(), h.end(), 0.0f);
+      for (uint32_t f = begin; f < end; ++f) {
+        const float x = d.values[f];
+        const float* w = e.data() + static_cast<size_t>(d.rows[f]) * hsize;
+        for (size_t u = 0; u < hsize; ++u) h[u] += x * w[u];
+      }
+      for (size_t u = 0; u < hsize; ++u) {
+        h[u] = static_cast<float>(h[u] * scale) + b1[u];
+        if (h[u] < 0) h[u] = 0;
+      }
+      std::copy(b2.begin(), b2.end(), g.begin());
+      for (size_t u = 0; u < hsize; ++u) {
+        if (h[u] == 0) continue;
+        const float* w = w2.data() + u * k;
+        for (size_t j = 0; j < k; ++j) g[j] += h[u] * w[j];
+      }
+      float max = -std::numeric_limits<float>::infinity();
+      for (float v : g) max = std::max(max, v);
+      double sum = 0;
+      for (float& v : g) {
+        v = std::exp(v - max);
+        sum += v;
+      }
+      const int y = d.labels[idx];
+      epoch_loss -= std::log(std::max(g[y] / sum, 1e-30));
+      const float inv_sum = static_cast<float>(1.0 / sum);
+      for (float& v : g) v *= inv_sum;
+      g[y] -= 1.0f;
+      // Back-propagate to the hidden units before the output weights move.
+      for (size_t u = 0; u < hsize; ++u) {
+        if (h[u] == 0) {
+          dh[u] = 0;
+          continue;
+        }
+        const float* w = w2.data() + u * k;
+        float acc = 0;
+        for (size_t j = 0; j < k; ++j) acc += w[j] * g[j];
+        dh[u] = acc;
+      }
+      const float lr = static_cast<float>(eta);
+      for (size_t u = 0; u < hsize; ++u) {
+        if (h[u] == 0) continue;
+        float* w = w2.data() + u * k;
+        const float a = lr * h[u];
+        for (size_t j = 0; j < k; ++j) w[j] -= a * g[j];
+      }
+      for (size_t j = 0; j < k; ++j) b2[j] -= lr * g[j];
+      for (size_t u = 0; u < hsize; ++u) b1[u] -= lr * dh[u];
+      scale *= 1.0 - eta * options.l2;
+      const float step_size = static_cast<float>(eta / scale);
+      for (uint32_t f = begin; f < end; ++f) {
+        const float a = step_size * d.values[f];
+        float* w = e.data() + static_cast<size_t>(d.rows[f]) * hsize;
+        for (size_t u = 0; u < hsize; ++u) w[u] -= a * dh[u];
+      }
+      if (scale < 1e-4) {
+        for (float& w : e) w = static_cast<float>(w * scale);
+        scale = 1.0;
+      }
+    }
+    epoch_loss /= static_cast<double>(n);
+  }
+  for (float& w : e) w = static_cast<float>(w * scale);
+  parts->hidden = options.hidden;
+  parts->weights = std::move(e);
+  parts->hidden_bias = std::move(b1);
+  parts->output_weights = std::move(w2);
+  parts->bias = std::move(b2);
+  *last_loss = epoch_loss;
+}
+
 }  // namespace
 
 void SeededShuffle(std::vector<size_t>* v, std::mt19937_64* rng) {
@@ -92,6 +199,9 @@ absl::Status ValidateTrainOptions(const TrainOptions& o) {
     return absl::InvalidArgumentError("learning rate must be in (0, 100]");
   }
   if (!(o.l2 >= 0 && o.l2 < 1)) return absl::InvalidArgumentError("l2 must be in [0, 1)");
+  if (o.hidden < 0 || o.hidden > 4096) {
+    return absl::InvalidArgumentError(absl::StrCat("hidden ", o.hidden, " not in 0..4096"));
+  }
   return absl::OkStatus();
 }
 
@@ -111,6 +221,24 @@ absl::StatusOr<IntentModel> TrainIntentModel(const std::vector<Example>& example
   const Dataset d = BuildDataset(examples, featurizer, label_index);
   const size_t k = labels.size();
   const size_t n = examples.size();
+  if (options.hidden > 0) {
+    ModelParts parts;
+    double loss = 0;
+    TrainHiddenLayer(d, options, k, &parts, &loss);
+    if (stats != nullptr) {
+      stats->examples = n;
+      stats->labels = k;
+      stats->rows = d.buckets.size();
+      stats->final_epoch_loss = loss;
+    }
+    parts.featurizer = options.featurizer;
+    parts.labels = std::move(labels);
+    parts.buckets = d.buckets;
+    parts.idf = d.idf;
+    parts.idf_unseen = d.idf_unseen;
+    parts.metadata = std::move(metadata);
+    return IntentModel::Create(std::move(parts));
+  }
 
   // Weights are kept as scale * v so that the L2 decay of every weight at every step is one
   // multiplication of `scale` instead of a pass over all rows (Bottou's trick); v is folded back

@@ -22,6 +22,9 @@ struct TrainOptions {
   double learning_rate = 0.5;
   double l2 = 1e-6;
   uint64_t seed = 42;
+  // Units of a hidden ReLU layer (0: the linear model). Its weights start small and random
+  // (seeded); l2 applies to the input layer only.
+  int hidden = 0;
 };
 
 absl::Status ValidateTrainOptions(const TrainOptions& options);
