@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
@@ -36,14 +37,15 @@ using classification::model::TrainStats;
 
 // The hyperparameter flags shared by train and cv (cv accepts comma-separated lists).
 const std::set<std::string> kHyperFlags = {
-    "epochs",      "lr", "l2",  "hash-bits", "word-ngrams", "char-ngrams", "word-weight",
-    "char-weight", "tf", "idf", "char-mode", "pair-window", "hidden"};
+    "epochs",      "lr",          "l2",      "hash-bits", "word-ngrams", "char-ngrams",
+    "word-weight", "char-weight", "tf",      "idf",       "char-mode",   "pair-window",
+    "hidden",      "dropout",     "members", "min-df"};
 
 constexpr char kTrainUsage[] =
     "usage: omniroute-model train --data FILE.csv --model OUT [--holdout 0.2] [--seed 42]\n"
     "         [--epochs 20] [--lr 0.5] [--l2 1e-6] [--hash-bits 20] [--word-ngrams 2]\n"
     "         [--char-ngrams 2-5] [--word-weight 1] [--char-weight 1] [--tf sublinear|raw]\n"
-    "         [--top-confused 10]\n";
+    "         [--top-confused 10] [--write-holdout HELD_OUT.csv]\n";
 constexpr char kEvaluateUsage[] =
     "usage: omniroute-model evaluate --data FILE.csv --model MODEL [--top-confused 10]\n";
 constexpr char kPredictUsage[] =
@@ -135,6 +137,15 @@ absl::StatusOr<TrainOptions> OptionsFromArgs(const Args& args, uint64_t seed) {
   absl::StatusOr<int64_t> hidden = args.Int("hidden", o.hidden, 0, 4096);
   if (!hidden.ok()) return hidden.status();
   o.hidden = static_cast<int>(*hidden);
+  absl::StatusOr<double> dropout = args.Double("dropout", o.dropout, 0, 0.95);
+  if (!dropout.ok()) return dropout.status();
+  o.dropout = *dropout;
+  absl::StatusOr<int64_t> members = args.Int("members", o.members, 1, 8);
+  if (!members.ok()) return members.status();
+  o.members = static_cast<int>(*members);
+  absl::StatusOr<int64_t> min_df = args.Int("min-df", o.min_df, 1, 1000000);
+  if (!min_df.ok()) return min_df.status();
+  o.min_df = static_cast<int>(*min_df);
   if (absl::Status s = classification::model::ValidateTrainOptions(o); !s.ok()) return s;
   return o;
 }
@@ -143,12 +154,13 @@ std::string DescribeOptions(const TrainOptions& o) {
   const auto& f = o.featurizer;
   return absl::StrFormat(
       "hash_bits=%d word_ngrams=1-%d char_ngrams=%s word_weight=%g char_weight=%g tf=%s idf=%s "
-      "char_mode=%s pair_window=%d hidden=%d epochs=%d lr=%g l2=%g seed=%d",
+      "char_mode=%s pair_window=%d hidden=%d dropout=%g members=%d min_df=%d epochs=%d lr=%g l2=%g "
+      "seed=%d",
       f.hash_bits, f.word_ngram_max,
       f.char_ngram_max == 0 ? "none" : absl::StrCat(f.char_ngram_min, "-", f.char_ngram_max),
       f.word_weight, f.char_weight, f.sublinear_tf ? "sublinear" : "raw", f.idf ? "on" : "off",
-      f.char_across_words ? "text" : "word", f.pair_window, o.hidden, o.epochs, o.learning_rate,
-      o.l2, o.seed);
+      f.char_across_words ? "text" : "word", f.pair_window, o.hidden, o.dropout, o.members,
+      o.min_df, o.epochs, o.learning_rate, o.l2, o.seed);
 }
 
 std::vector<Example> Subset(const std::vector<Example>& all, const std::vector<size_t>& indices) {
@@ -175,6 +187,17 @@ double EvaluateModel(const IntentModel& model, const std::vector<Example>& examp
   return examples.empty() ? 0 : (WallSeconds() - start) * 1e6 / examples.size();
 }
 
+// Quotes a CSV field when it needs it (RFC 4180).
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
 std::string HumanBytes(size_t n) {
   if (n >= (1u << 20)) return absl::StrFormat("%.1f MiB", n / 1048576.0);
   if (n >= 1024) return absl::StrFormat("%.1f KiB", n / 1024.0);
@@ -193,7 +216,8 @@ std::string Usage() {
 }
 
 int RunTrain(const std::vector<std::string>& argv) {
-  std::set<std::string> flags = {"data", "model", "holdout", "seed", "top-confused"};
+  std::set<std::string> flags = {"data", "model",        "holdout",
+                                 "seed", "top-confused", "write-holdout"};
   flags.insert(kHyperFlags.begin(), kHyperFlags.end());
   absl::StatusOr<Args> args = Args::Parse(argv, flags, {});
   if (!args.ok()) return UsageError("train", args.status(), kTrainUsage);
@@ -222,6 +246,18 @@ int RunTrain(const std::vector<std::string>& argv) {
               *holdout, static_cast<unsigned long long>(*seed), train.size(), held.size());
   std::printf("options: %s\n", DescribeOptions(*options).c_str());
   std::fflush(stdout);
+  if (args->Has("write-holdout")) {
+    // The held-out rows as CSV, so that `evaluate` (or another tool) can score exactly them.
+    const std::string path = args->String("write-holdout");
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << "text,label\n";
+    for (const Example& e : held) out << CsvField(e.text) << ',' << CsvField(e.label) << '\n';
+    out.close();
+    if (!out) {
+      std::fprintf(stderr, "omniroute-model train: %s: cannot write\n", path.c_str());
+      return kExitFailure;
+    }
+  }
 
   const std::string metadata =
       absl::StrFormat("omniroute-model train on %s (%zu examples, holdout %.2f seed %llu); %s",

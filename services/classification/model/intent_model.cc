@@ -7,6 +7,7 @@
 #include <fstream>
 #include <limits>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -24,9 +25,10 @@ namespace {
 //               u32 pair_window, f32 word_weight, f32 char_weight
 //   u32 metadata length, metadata bytes
 //   u32 label count L, then per label: u32 length, bytes
-//   u32 hidden size H (0: linear), u32 row count R, R x u32 bucket ids (strictly increasing)
-//   L x f32 bias, R x W x f32 weights (row-major; W = L when linear, else H)
-//   with H > 0: H x f32 hidden bias, H x L x f32 output weights
+//   u32 row count R, R x u32 bucket ids (strictly increasing)
+//   u32 member count M, then per member: u32 hidden size H (0: linear), L x f32 bias,
+//     R x W x f32 weights (row-major; W = L when linear, else H), H x f32 hidden bias,
+//     H x L x f32 output weights
 //   with the idf flag: R x f32 IDF per row, f32 IDF of an unseen bucket
 //   u32 CRC-32 of every byte before it
 //
@@ -46,6 +48,7 @@ constexpr uint32_t kMaxLabels = 100000;
 constexpr uint32_t kMaxLabelLength = 1000;
 constexpr uint32_t kMaxMetadataLength = 1 << 20;
 constexpr int kMaxHidden = 4096;
+constexpr size_t kMaxMembers = 16;
 
 class Writer {
  public:
@@ -185,36 +188,42 @@ absl::StatusOr<IntentModel> IntentModel::Create(ModelParts p) {
       return absl::InvalidArgumentError("bucket ids are not strictly increasing");
     }
   }
-  if (p.hidden < 0 || p.hidden > kMaxHidden) {
+  if (p.members.empty()) return absl::InvalidArgumentError("a model needs at least one member");
+  if (p.members.size() > kMaxMembers) {
     return absl::InvalidArgumentError(
-        absl::StrCat("hidden size ", p.hidden, " not in 0..", kMaxHidden));
+        absl::StrCat(p.members.size(), " members (at most ", kMaxMembers, ")"));
   }
-  const size_t width = p.hidden > 0 ? static_cast<size_t>(p.hidden) : p.labels.size();
-  if (p.weights.size() != p.buckets.size() * width) {
-    return absl::InvalidArgumentError(absl::StrCat("weights: ", p.weights.size(), " values for ",
-                                                   p.buckets.size(), " rows x ", width));
-  }
-  if (p.hidden_bias.size() != static_cast<size_t>(p.hidden) ||
-      p.output_weights.size() != static_cast<size_t>(p.hidden) * p.labels.size()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "hidden layer: ", p.hidden_bias.size(), " biases and ", p.output_weights.size(),
-        " output weights for ", p.hidden, " units x ", p.labels.size(), " labels"));
-  }
-  for (const std::vector<float>* v : {&p.hidden_bias, &p.output_weights}) {
-    for (float x : *v) {
-      if (!std::isfinite(x))
-        return absl::InvalidArgumentError("a hidden-layer value is not finite");
+  const size_t k = p.labels.size();
+  size_t total_hidden = 0;
+  for (size_t i = 0; i < p.members.size(); ++i) {
+    const ModelMember& m = p.members[i];
+    const std::string which = absl::StrCat("member ", i, ": ");
+    if (m.hidden < 0 || m.hidden > kMaxHidden) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(which, "hidden size ", m.hidden, " not in 0..", kMaxHidden));
     }
-  }
-  if (p.bias.size() != p.labels.size()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("bias: ", p.bias.size(), " values for ", p.labels.size(), " labels"));
-  }
-  for (float w : p.weights) {
-    if (!std::isfinite(w)) return absl::InvalidArgumentError("a weight is not finite");
-  }
-  for (float b : p.bias) {
-    if (!std::isfinite(b)) return absl::InvalidArgumentError("a bias is not finite");
+    const size_t hsize = static_cast<size_t>(m.hidden);
+    total_hidden += hsize;
+    const size_t width = hsize > 0 ? hsize : k;
+    if (m.weights.size() != p.buckets.size() * width) {
+      return absl::InvalidArgumentError(absl::StrCat(which, "weights: ", m.weights.size(),
+                                                     " values for ", p.buckets.size(), " rows x ",
+                                                     width));
+    }
+    if (m.bias.size() != k) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(which, "bias: ", m.bias.size(), " values for ", k, " labels"));
+    }
+    if (m.hidden_bias.size() != hsize || m.output_weights.size() != hsize * k) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          which, "hidden layer: ", m.hidden_bias.size(), " biases and ", m.output_weights.size(),
+          " output weights for ", hsize, " units x ", k, " labels"));
+    }
+    for (const std::vector<float>* v : {&m.weights, &m.bias, &m.hidden_bias, &m.output_weights}) {
+      for (float x : *v) {
+        if (!std::isfinite(x)) return absl::InvalidArgumentError(which + "a weight is not finite");
+      }
+    }
   }
   if (config.idf) {
     if (p.idf.size() != p.buckets.size()) {
@@ -234,6 +243,7 @@ absl::StatusOr<IntentModel> IntentModel::Create(ModelParts p) {
   }
   IntentModel m(config);
   m.parts_ = std::move(p);
+  m.total_hidden_ = total_hidden;
   m.row_of_.assign(num_buckets, -1);
   for (size_t r = 0; r < m.parts_.buckets.size(); ++r) {
     m.row_of_[m.parts_.buckets[r]] = static_cast<int32_t>(r);
@@ -259,13 +269,16 @@ std::string IntentModel::ToBytes() const {
   w.Bytes(parts_.metadata);
   w.U32(static_cast<uint32_t>(parts_.labels.size()));
   for (const std::string& l : parts_.labels) w.Bytes(l);
-  w.U32(static_cast<uint32_t>(parts_.hidden));
   w.U32(static_cast<uint32_t>(parts_.buckets.size()));
   for (uint32_t b : parts_.buckets) w.U32(b);
-  for (float b : parts_.bias) w.F32(b);
-  for (float x : parts_.weights) w.F32(x);
-  for (float x : parts_.hidden_bias) w.F32(x);
-  for (float x : parts_.output_weights) w.F32(x);
+  w.U32(static_cast<uint32_t>(parts_.members.size()));
+  for (const ModelMember& m : parts_.members) {
+    w.U32(static_cast<uint32_t>(m.hidden));
+    for (float b : m.bias) w.F32(b);
+    for (float x : m.weights) w.F32(x);
+    for (float x : m.hidden_bias) w.F32(x);
+    for (float x : m.output_weights) w.F32(x);
+  }
   if (c.idf) {
     for (float x : parts_.idf) w.F32(x);
     w.F32(parts_.idf_unseen);
@@ -368,45 +381,50 @@ absl::StatusOr<IntentModel> IntentModel::FromBytes(absl::string_view bytes) {
   for (std::string& l : labels) {
     if (absl::Status s = body.Bytes("label", kMaxLabelLength, &l); !s.ok()) return s;
   }
-  uint32_t hidden = 0;
-  if (absl::Status s = body.U32("hidden size", &hidden); !s.ok()) return s;
-  if (hidden > static_cast<uint32_t>(kMaxHidden)) {
-    return absl::DataLossError(absl::StrCat("model file: hidden size ", hidden, " too large"));
-  }
   uint32_t num_rows = 0;
   if (absl::Status s = body.U32("row count", &num_rows); !s.ok()) return s;
-  const uint64_t width = hidden > 0 ? hidden : num_labels;
-  // Rows, bias, weights, the hidden layer (and IDF values) must exactly fill the rest.
-  const uint64_t expected = uint64_t{num_rows} * 4 + uint64_t{num_labels} * 4 +
-                            uint64_t{num_rows} * width * 4 + uint64_t{hidden} * 4 +
-                            uint64_t{hidden} * num_labels * 4 +
-                            (c.idf ? uint64_t{num_rows} * 4 + 4 : 0);
-  if (expected != body.remaining()) {
-    return absl::DataLossError(absl::StrCat("model file: ", num_rows, " rows x ", num_labels,
-                                            " labels need ", expected, " bytes, ", body.remaining(),
-                                            " present"));
+  if (!body.Fits(num_rows, 4)) {
+    return absl::DataLossError(
+        absl::StrCat("model file: row count ", num_rows, " exceeds the file"));
   }
   std::vector<uint32_t> buckets(num_rows);
   for (uint32_t& b : buckets) {
     if (absl::Status s = body.U32("bucket id", &b); !s.ok()) return s;
   }
-  std::vector<float> bias(num_labels);
-  for (float& b : bias) {
-    if (absl::Status s = body.F32("bias", &b); !s.ok()) return s;
-  }
-  std::vector<float> weights(uint64_t{num_rows} * width);
-  for (float& w : weights) {
-    if (absl::Status s = body.F32("weight", &w); !s.ok()) return s;
+  uint32_t num_members = 0;
+  if (absl::Status s = body.U32("member count", &num_members); !s.ok()) return s;
+  if (num_members == 0 || num_members > kMaxMembers) {
+    return absl::DataLossError(absl::StrCat("model file: bad member count ", num_members));
   }
   ModelParts parts;
-  parts.hidden = static_cast<int>(hidden);
-  parts.hidden_bias.resize(hidden);
-  for (float& w : parts.hidden_bias) {
-    if (absl::Status s = body.F32("hidden bias", &w); !s.ok()) return s;
-  }
-  parts.output_weights.resize(uint64_t{hidden} * num_labels);
-  for (float& w : parts.output_weights) {
-    if (absl::Status s = body.F32("output weight", &w); !s.ok()) return s;
+  parts.members.resize(num_members);
+  for (ModelMember& m : parts.members) {
+    uint32_t hidden = 0;
+    if (absl::Status s = body.U32("hidden size", &hidden); !s.ok()) return s;
+    if (hidden > static_cast<uint32_t>(kMaxHidden)) {
+      return absl::DataLossError(absl::StrCat("model file: hidden size ", hidden, " too large"));
+    }
+    const uint64_t width = hidden > 0 ? hidden : num_labels;
+    // Check the sizes against what is left before allocating anything.
+    const uint64_t floats =
+        uint64_t{num_labels} + uint64_t{num_rows} * width + hidden + uint64_t{hidden} * num_labels;
+    if (!body.Fits(floats, 4)) {
+      return absl::DataLossError(absl::StrCat("model file: a member of ", num_rows, " rows x ",
+                                              width, " needs ", floats * 4, " bytes, only ",
+                                              body.remaining(), " left"));
+    }
+    m.hidden = static_cast<int>(hidden);
+    const std::tuple<const char*, std::vector<float>*, uint64_t> arrays[] = {
+        {"bias", &m.bias, num_labels},
+        {"weight", &m.weights, uint64_t{num_rows} * width},
+        {"hidden bias", &m.hidden_bias, hidden},
+        {"output weight", &m.output_weights, uint64_t{hidden} * num_labels}};
+    for (const auto& [what, v, n] : arrays) {
+      v->resize(n);
+      for (float& x : *v) {
+        if (absl::Status s = body.F32(what, &x); !s.ok()) return s;
+      }
+    }
   }
   if (c.idf) {
     parts.idf.resize(num_rows);
@@ -415,11 +433,13 @@ absl::StatusOr<IntentModel> IntentModel::FromBytes(absl::string_view bytes) {
     }
     if (absl::Status s = body.F32("unseen idf", &parts.idf_unseen); !s.ok()) return s;
   }
+  if (body.remaining() != 0) {
+    return absl::DataLossError(
+        absl::StrCat("model file: ", body.remaining(), " unexplained bytes before the checksum"));
+  }
   parts.featurizer = c;
   parts.labels = std::move(labels);
   parts.buckets = std::move(buckets);
-  parts.weights = std::move(weights);
-  parts.bias = std::move(bias);
   parts.metadata = std::move(metadata);
   absl::StatusOr<IntentModel> m = Create(std::move(parts));
   if (!m.ok()) return absl::DataLossError(absl::StrCat("model file: ", m.status().message()));
@@ -456,65 +476,90 @@ void IntentModel::Featurize(absl::string_view text, PredictScratch* s) const {
   L2Normalize(&s->features);
 }
 
-void IntentModel::Scores(absl::string_view text, PredictScratch* s) const {
-  Featurize(text, s);
+void IntentModel::MemberScores(const ModelMember& m, size_t active_offset,
+                               PredictScratch* s) const {
   const size_t k = parts_.labels.size();
-  s->scores.assign(parts_.bias.begin(), parts_.bias.end());
-  float* scores = s->scores.data();
-  if (parts_.hidden == 0) {
+  s->member_scores.assign(m.bias.begin(), m.bias.end());
+  float* scores = s->member_scores.data();
+  if (m.hidden == 0) {
     for (const SparseFeature& f : s->features) {
       const int32_t row = row_of_[f.bucket];
       if (row < 0) continue;
-      const float* w = parts_.weights.data() + static_cast<size_t>(row) * k;
+      const float* w = m.weights.data() + static_cast<size_t>(row) * k;
       const float x = f.value;
       for (size_t j = 0; j < k; ++j) scores[j] += x * w[j];
     }
     return;
   }
-  const size_t hsize = static_cast<size_t>(parts_.hidden);
-  s->hidden.assign(parts_.hidden_bias.begin(), parts_.hidden_bias.end());
+  const size_t hsize = static_cast<size_t>(m.hidden);
+  s->hidden.assign(m.hidden_bias.begin(), m.hidden_bias.end());
   float* h = s->hidden.data();
   for (const SparseFeature& f : s->features) {
     const int32_t row = row_of_[f.bucket];
     if (row < 0) continue;
-    const float* w = parts_.weights.data() + static_cast<size_t>(row) * hsize;
+    const float* w = m.weights.data() + static_cast<size_t>(row) * hsize;
     const float x = f.value;
-    for (size_t j = 0; j < hsize; ++j) h[j] += x * w[j];
+    for (size_t u = 0; u < hsize; ++u) h[u] += x * w[u];
   }
+  uint8_t* active = s->active.data() + active_offset;
   for (size_t u = 0; u < hsize; ++u) {
-    if (h[u] <= 0) {
-      h[u] = 0;
-      continue;
-    }
-    const float* w = parts_.output_weights.data() + u * k;
+    active[u] = h[u] > 0;
+    if (!active[u]) continue;
+    const float* w = m.output_weights.data() + u * k;
     const float a = h[u];
     for (size_t j = 0; j < k; ++j) scores[j] += a * w[j];
   }
 }
 
-float IntentModel::Contribution(int32_t row, float value, int label,
-                                const PredictScratch& s) const {
-  const size_t k = parts_.labels.size();
-  if (parts_.hidden == 0) return value * parts_.weights[static_cast<size_t>(row) * k + label];
-  // A ReLU network is linear in the input for a fixed set of active units, so the feature's
-  // share of the score runs through the active ones.
-  const size_t hsize = static_cast<size_t>(parts_.hidden);
-  const float* w = parts_.weights.data() + static_cast<size_t>(row) * hsize;
-  double sum = 0;
-  for (size_t u = 0; u < hsize; ++u) {
-    if (s.hidden[u] > 0) sum += w[u] * parts_.output_weights[u * k + label];
+void IntentModel::Probabilities(absl::string_view text, PredictScratch* s) const {
+  Featurize(text, s);
+  s->active.resize(total_hidden_);
+  if (parts_.members.size() == 1) {
+    MemberScores(parts_.members[0], 0, s);
+    s->scores.swap(s->member_scores);
+    SoftmaxInPlace(&s->scores);
+    return;
   }
-  return static_cast<float>(value * sum);
+  // The ensemble's probabilities are the mean of its members' (each member is calibrated on
+  // its own; averaging probabilities keeps the result a distribution).
+  const size_t k = parts_.labels.size();
+  s->scores.assign(k, 0.0f);
+  const float share = 1.0f / static_cast<float>(parts_.members.size());
+  size_t offset = 0;
+  for (const ModelMember& m : parts_.members) {
+    MemberScores(m, offset, s);
+    offset += static_cast<size_t>(m.hidden);
+    SoftmaxInPlace(&s->member_scores);
+    for (size_t j = 0; j < k; ++j) s->scores[j] += share * s->member_scores[j];
+  }
 }
 
 int IntentModel::PredictIndex(absl::string_view text, PredictScratch* s) const {
-  Scores(text, s);
+  Probabilities(text, s);
   return static_cast<int>(std::max_element(s->scores.begin(), s->scores.end()) - s->scores.begin());
 }
 
-void IntentModel::Probabilities(absl::string_view text, PredictScratch* s) const {
-  Scores(text, s);
-  SoftmaxInPlace(&s->scores);
+float IntentModel::Contribution(int32_t row, float value, int label,
+                                const PredictScratch& s) const {
+  const size_t k = parts_.labels.size();
+  double total = 0;
+  size_t offset = 0;
+  for (const ModelMember& m : parts_.members) {
+    if (m.hidden == 0) {
+      total += m.weights[static_cast<size_t>(row) * k + label];
+      continue;
+    }
+    // A ReLU network is linear in its input for a fixed set of active units, so the feature's
+    // share of the score runs through the units active for this message.
+    const size_t hsize = static_cast<size_t>(m.hidden);
+    const float* w = m.weights.data() + static_cast<size_t>(row) * hsize;
+    for (size_t u = 0; u < hsize; ++u) {
+      if (s.active[offset + u]) total += w[u] * m.output_weights[u * k + label];
+    }
+    offset += hsize;
+  }
+  // The mean over members, like the probabilities.
+  return static_cast<float>(value * total / parts_.members.size());
 }
 
 Prediction IntentModel::Predict(absl::string_view text, const PredictOptions& options) const {

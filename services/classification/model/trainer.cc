@@ -13,7 +13,7 @@ namespace omniroute::classification::model {
 namespace {
 
 // The training set as compressed sparse rows over compact weight rows (not raw buckets), so
-// the weights only take (distinct buckets seen) x labels floats.
+// the weights only take (distinct buckets kept) x width floats.
 struct Dataset {
   std::vector<uint32_t> offsets;  // example i's features are [offsets[i], offsets[i + 1])
   std::vector<uint32_t> rows;
@@ -25,50 +25,66 @@ struct Dataset {
 };
 
 Dataset BuildDataset(const std::vector<Example>& examples, const Featurizer& featurizer,
-                     const std::map<std::string, int>& label_index) {
-  Dataset d;
+                     const std::map<std::string, int>& label_index, int min_df) {
+  std::vector<uint32_t> offsets{0}, raw_buckets;
+  std::vector<float> raw_values;
   FeaturizerScratch scratch;
   std::vector<SparseFeature> features;
-  std::vector<uint32_t> raw_buckets;
-  d.offsets.push_back(0);
+  Dataset d;
   for (const Example& e : examples) {
     featurizer.FeaturizeUnnormalized(e.text, &scratch, &features);
     for (const SparseFeature& f : features) {
       raw_buckets.push_back(f.bucket);
-      d.values.push_back(f.value);
+      raw_values.push_back(f.value);
     }
-    d.offsets.push_back(static_cast<uint32_t>(raw_buckets.size()));
+    offsets.push_back(static_cast<uint32_t>(raw_buckets.size()));
     d.labels.push_back(label_index.at(e.label));
   }
-  d.buckets = raw_buckets;
-  std::sort(d.buckets.begin(), d.buckets.end());
-  d.buckets.erase(std::unique(d.buckets.begin(), d.buckets.end()), d.buckets.end());
-  d.rows.resize(raw_buckets.size());
-  for (size_t i = 0; i < raw_buckets.size(); ++i) {
-    d.rows[i] = static_cast<uint32_t>(
-        std::lower_bound(d.buckets.begin(), d.buckets.end(), raw_buckets[i]) - d.buckets.begin());
+  // Document frequency of every bucket (an example lists a bucket once).
+  std::vector<uint32_t> sorted = raw_buckets;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<uint32_t> distinct, df;
+  for (size_t i = 0; i < sorted.size();) {
+    size_t j = i;
+    while (j < sorted.size() && sorted[j] == sorted[i]) ++j;
+    distinct.push_back(sorted[i]);
+    df.push_back(static_cast<uint32_t>(j - i));
+    i = j;
   }
-  if (featurizer.config().idf) {
-    // Each example lists a bucket once, so occurrences are document frequencies.
-    std::vector<uint32_t> df(d.buckets.size(), 0);
-    for (uint32_t r : d.rows) ++df[r];
-    const double n = static_cast<double>(examples.size());
-    d.idf.resize(df.size());
-    for (size_t r = 0; r < df.size(); ++r) {
-      d.idf[r] = static_cast<float>(std::log((1 + n) / (1 + df[r])) + 1);
-    }
-    d.idf_unseen = static_cast<float>(std::log(1 + n) + 1);
-    for (size_t i = 0; i < d.rows.size(); ++i) d.values[i] *= d.idf[d.rows[i]];
+  // Rows only for buckets in at least min_df examples: the rarer ones cost memory and mostly
+  // memorise single training messages.
+  std::vector<int32_t> row_of_distinct(distinct.size(), -1);
+  const double n = static_cast<double>(examples.size());
+  const bool idf = featurizer.config().idf;
+  d.idf_unseen = idf ? static_cast<float>(std::log(1 + n) + 1) : 0;
+  for (size_t i = 0; i < distinct.size(); ++i) {
+    if (df[i] < static_cast<uint32_t>(min_df)) continue;
+    row_of_distinct[i] = static_cast<int32_t>(d.buckets.size());
+    d.buckets.push_back(distinct[i]);
+    if (idf) d.idf.push_back(static_cast<float>(std::log((1 + n) / (1 + df[i])) + 1));
   }
-  // L2-normalise each example, as the model does at prediction time.
-  for (size_t e = 0; e + 1 < d.offsets.size(); ++e) {
+  // Each example exactly as the model will see it: a dropped bucket is an unseen bucket there,
+  // which still counts (with the unseen IDF) in the L2 norm but has no weights.
+  d.offsets.push_back(0);
+  for (size_t e = 0; e + 1 < offsets.size(); ++e) {
     double norm2 = 0;
-    for (uint32_t i = d.offsets[e]; i < d.offsets[e + 1]; ++i) {
-      norm2 += static_cast<double>(d.values[i]) * d.values[i];
+    const size_t first = d.rows.size();
+    for (uint32_t i = offsets[e]; i < offsets[e + 1]; ++i) {
+      const size_t di = static_cast<size_t>(
+          std::lower_bound(distinct.begin(), distinct.end(), raw_buckets[i]) - distinct.begin());
+      const int32_t row = row_of_distinct[di];
+      float v = raw_values[i];
+      if (idf) v *= row < 0 ? d.idf_unseen : d.idf[row];
+      norm2 += static_cast<double>(v) * v;
+      if (row < 0) continue;
+      d.rows.push_back(static_cast<uint32_t>(row));
+      d.values.push_back(v);
     }
-    if (norm2 == 0) continue;
-    const float inv = static_cast<float>(1.0 / std::sqrt(norm2));
-    for (uint32_t i = d.offsets[e]; i < d.offsets[e + 1]; ++i) d.values[i] *= inv;
+    if (norm2 > 0) {
+      const float inv = static_cast<float>(1.0 / std::sqrt(norm2));
+      for (size_t i = first; i < d.values.size(); ++i) d.values[i] *= inv;
+    }
+    d.offsets.push_back(static_cast<uint32_t>(d.rows.size()));
   }
   return d;
 }
@@ -80,15 +96,85 @@ float UniformWeight(std::mt19937_64* rng, double limit) {
   return static_cast<float>((2 * u - 1) * limit);
 }
 
-// SGD for one hidden ReLU layer: the same schedule as the linear model; the input layer gets the
-// L2 decay through the same scale trick.
-void TrainHiddenLayer(const Dataset& d, const TrainOptions& options, size_t k, ModelParts* parts,
-                      double* last_loss) {
+// Softmax of `scores` in place; returns the cross-entropy for label y, and leaves the gradient of
+// the loss wrt the scores (p - onehot(y)) in `scores`.
+double SoftmaxGradient(std::vector<float>* scores, int y) {
+  float max = -std::numeric_limits<float>::infinity();
+  for (float v : *scores) max = std::max(max, v);
+  double sum = 0;
+  for (float& v : *scores) {
+    v = std::exp(v - max);
+    sum += v;
+  }
+  const double loss = -std::log(std::max((*scores)[y] / sum, 1e-30));
+  const float inv_sum = static_cast<float>(1.0 / sum);
+  for (float& v : *scores) v *= inv_sum;
+  (*scores)[y] -= 1.0f;
+  return loss;
+}
+
+// Softmax regression by SGD. Weights are kept as scale * v so that the L2 decay of every weight
+// at every step is one multiplication of `scale` instead of a pass over all rows (Bottou's
+// trick); v is folded back when the scale gets small, before precision suffers.
+void TrainLinear(const Dataset& d, const TrainOptions& options, uint64_t seed, size_t k,
+                 ModelMember* member, double* last_loss) {
+  const size_t n = d.labels.size();
+  std::vector<float> v(d.buckets.size() * k, 0.0f);
+  std::vector<float> bias(k, 0.0f);
+  double scale = 1.0;
+  std::vector<float> scores(k);
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  std::mt19937_64 rng(seed);
+  const double total_steps = static_cast<double>(options.epochs) * n;
+  double step = 0, epoch_loss = 0;
+  for (int epoch = 0; epoch < options.epochs; ++epoch) {
+    SeededShuffle(&order, &rng);
+    epoch_loss = 0;
+    for (size_t idx : order) {
+      const double eta = options.learning_rate * (1.0 - step / total_steps);
+      step += 1;
+      const uint32_t begin = d.offsets[idx], end = d.offsets[idx + 1];
+      std::fill(scores.begin(), scores.end(), 0.0f);
+      for (uint32_t f = begin; f < end; ++f) {
+        const float x = d.values[f];
+        const float* w = v.data() + static_cast<size_t>(d.rows[f]) * k;
+        for (size_t j = 0; j < k; ++j) scores[j] += x * w[j];
+      }
+      for (size_t j = 0; j < k; ++j) scores[j] = static_cast<float>(scores[j] * scale) + bias[j];
+      epoch_loss += SoftmaxGradient(&scores, d.labels[idx]);
+      scale *= 1.0 - eta * options.l2;
+      const float step_size = static_cast<float>(eta / scale);
+      for (uint32_t f = begin; f < end; ++f) {
+        const float a = step_size * d.values[f];
+        float* w = v.data() + static_cast<size_t>(d.rows[f]) * k;
+        for (size_t j = 0; j < k; ++j) w[j] -= a * scores[j];
+      }
+      const float b = static_cast<float>(eta);
+      for (size_t j = 0; j < k; ++j) bias[j] -= b * scores[j];
+      if (scale < 1e-4) {
+        for (float& w : v) w = static_cast<float>(w * scale);
+        scale = 1.0;
+      }
+    }
+    epoch_loss /= static_cast<double>(n);
+  }
+  for (float& w : v) w = static_cast<float>(w * scale);
+  member->hidden = 0;
+  member->weights = std::move(v);
+  member->bias = std::move(bias);
+  *last_loss = epoch_loss;
+}
+
+// SGD for one hidden ReLU layer: the same schedule as the linear model, input dropout, and the
+// L2 decay of the input layer through the same scale trick.
+void TrainHiddenLayer(const Dataset& d, const TrainOptions& options, uint64_t seed, size_t k,
+                      ModelMember* member, double* last_loss) {
   const size_t hsize = static_cast<size_t>(options.hidden);
   const size_t rows = d.buckets.size();
   const size_t n = d.labels.size();
-  std::mt19937_64 rng(options.seed);
-  // Glorot-style ranges; the input layer sees ~100s of features of L2 norm 1 in total.
+  std::mt19937_64 rng(seed);
+  // Uniform ranges of the Glorot kind; the input layer sees a few hundred features of L2 norm 1.
   std::vector<float> e(rows * hsize);
   for (float& w : e) w = UniformWeight(&rng, 1.0 / std::sqrt(static_cast<double>(hsize)));
   std::vector<float> b1(hsize, 0.0f);
@@ -98,6 +184,11 @@ void TrainHiddenLayer(const Dataset& d, const TrainOptions& options, size_t k, M
   double scale = 1.0;
 
   std::vector<float> h(hsize), dh(hsize), g(k);
+  std::vector<uint32_t> kept;  // the features of this step that survived dropout
+  std::vector<float> kept_value;
+  const float keep_scale = static_cast<float>(1.0 / (1.0 - options.dropout));
+  // Compared with the top 53 bits of a draw, so the decision is portable.
+  const uint64_t drop_below = static_cast<uint64_t>(options.dropout * 9007199254740992.0);
   std::vector<size_t> order(n);
   for (size_t i = 0; i < n; ++i) order[i] = i;
   const double total_steps = static_cast<double>(options.epochs) * n;
@@ -108,11 +199,17 @@ void TrainHiddenLayer(const Dataset& d, const TrainOptions& options, size_t k, M
     for (size_t idx : order) {
       const double eta = options.learning_rate * (1.0 - step / total_steps);
       step += 1;
-      const uint32_t begin = d.offsets[idx], end = d.offsets[idx + 1];
+      kept.clear();
+      kept_value.clear();
+      for (uint32_t f = d.offsets[idx]; f < d.offsets[idx + 1]; ++f) {
+        if (drop_below > 0 && ((rng() >> 11) < drop_below)) continue;
+        kept.push_back(d.rows[f]);
+        kept_value.push_back(drop_below > 0 ? d.values[f] * keep_scale : d.values[f]);
+      }
       std::fill(h.begin(), h.end(), 0.0f);
-      for (uint32_t f = begin; f < end; ++f) {
-        const float x = d.values[f];
-        const float* w = e.data() + static_cast<size_t>(d.rows[f]) * hsize;
+      for (size_t f = 0; f < kept.size(); ++f) {
+        const float x = kept_value[f];
+        const float* w = e.data() + static_cast<size_t>(kept[f]) * hsize;
         for (size_t u = 0; u < hsize; ++u) h[u] += x * w[u];
       }
       for (size_t u = 0; u < hsize; ++u) {
@@ -125,24 +222,11 @@ void TrainHiddenLayer(const Dataset& d, const TrainOptions& options, size_t k, M
         const float* w = w2.data() + u * k;
         for (size_t j = 0; j < k; ++j) g[j] += h[u] * w[j];
       }
-      float max = -std::numeric_limits<float>::infinity();
-      for (float v : g) max = std::max(max, v);
-      double sum = 0;
-      for (float& v : g) {
-        v = std::exp(v - max);
-        sum += v;
-      }
-      const int y = d.labels[idx];
-      epoch_loss -= std::log(std::max(g[y] / sum, 1e-30));
-      const float inv_sum = static_cast<float>(1.0 / sum);
-      for (float& v : g) v *= inv_sum;
-      g[y] -= 1.0f;
+      epoch_loss += SoftmaxGradient(&g, d.labels[idx]);
       // Back-propagate to the hidden units before the output weights move.
       for (size_t u = 0; u < hsize; ++u) {
-        if (h[u] == 0) {
-          dh[u] = 0;
-          continue;
-        }
+        dh[u] = 0;
+        if (h[u] == 0) continue;
         const float* w = w2.data() + u * k;
         float acc = 0;
         for (size_t j = 0; j < k; ++j) acc += w[j] * g[j];
@@ -159,9 +243,9 @@ void TrainHiddenLayer(const Dataset& d, const TrainOptions& options, size_t k, M
       for (size_t u = 0; u < hsize; ++u) b1[u] -= lr * dh[u];
       scale *= 1.0 - eta * options.l2;
       const float step_size = static_cast<float>(eta / scale);
-      for (uint32_t f = begin; f < end; ++f) {
-        const float a = step_size * d.values[f];
-        float* w = e.data() + static_cast<size_t>(d.rows[f]) * hsize;
+      for (size_t f = 0; f < kept.size(); ++f) {
+        const float a = step_size * kept_value[f];
+        float* w = e.data() + static_cast<size_t>(kept[f]) * hsize;
         for (size_t u = 0; u < hsize; ++u) w[u] -= a * dh[u];
       }
       if (scale < 1e-4) {
@@ -172,11 +256,11 @@ void TrainHiddenLayer(const Dataset& d, const TrainOptions& options, size_t k, M
     epoch_loss /= static_cast<double>(n);
   }
   for (float& w : e) w = static_cast<float>(w * scale);
-  parts->hidden = options.hidden;
-  parts->weights = std::move(e);
-  parts->hidden_bias = std::move(b1);
-  parts->output_weights = std::move(w2);
-  parts->bias = std::move(b2);
+  member->hidden = options.hidden;
+  member->weights = std::move(e);
+  member->hidden_bias = std::move(b1);
+  member->output_weights = std::move(w2);
+  member->bias = std::move(b2);
   *last_loss = epoch_loss;
 }
 
@@ -199,6 +283,13 @@ absl::Status ValidateTrainOptions(const TrainOptions& o) {
     return absl::InvalidArgumentError("learning rate must be in (0, 100]");
   }
   if (!(o.l2 >= 0 && o.l2 < 1)) return absl::InvalidArgumentError("l2 must be in [0, 1)");
+  if (!(o.dropout >= 0 && o.dropout < 1)) {
+    return absl::InvalidArgumentError("dropout must be in [0, 1)");
+  }
+  if (o.members < 1 || o.members > 8) {
+    return absl::InvalidArgumentError(absl::StrCat("members ", o.members, " not in 1..8"));
+  }
+  if (o.min_df < 1) return absl::InvalidArgumentError("min_df must be at least 1");
   if (o.hidden < 0 || o.hidden > 4096) {
     return absl::InvalidArgumentError(absl::StrCat("hidden ", o.hidden, " not in 0..4096"));
   }
@@ -218,104 +309,35 @@ absl::StatusOr<IntentModel> TrainIntentModel(const std::vector<Example>& example
     labels.push_back(label);
   }
   const Featurizer featurizer(options.featurizer);
-  const Dataset d = BuildDataset(examples, featurizer, label_index);
+  Dataset d = BuildDataset(examples, featurizer, label_index, options.min_df);
   const size_t k = labels.size();
-  const size_t n = examples.size();
-  if (options.hidden > 0) {
-    ModelParts parts;
-    double loss = 0;
-    TrainHiddenLayer(d, options, k, &parts, &loss);
-    if (stats != nullptr) {
-      stats->examples = n;
-      stats->labels = k;
-      stats->rows = d.buckets.size();
-      stats->final_epoch_loss = loss;
+
+  ModelParts parts;
+  double loss = 0;
+  // Members differ only by their seed (initial weights, order, dropout), which is what makes
+  // their average better than any one of them.
+  for (int i = 0; i < options.members; ++i) {
+    ModelMember member;
+    double member_loss = 0;
+    const uint64_t seed = options.seed + static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ULL;
+    if (options.hidden > 0) {
+      TrainHiddenLayer(d, options, seed, k, &member, &member_loss);
+    } else {
+      TrainLinear(d, options, seed, k, &member, &member_loss);
     }
-    parts.featurizer = options.featurizer;
-    parts.labels = std::move(labels);
-    parts.buckets = d.buckets;
-    parts.idf = d.idf;
-    parts.idf_unseen = d.idf_unseen;
-    parts.metadata = std::move(metadata);
-    return IntentModel::Create(std::move(parts));
+    loss += member_loss / options.members;
+    parts.members.push_back(std::move(member));
   }
-
-  // Weights are kept as scale * v so that the L2 decay of every weight at every step is one
-  // multiplication of `scale` instead of a pass over all rows (Bottou's trick); v is folded back
-  // when the scale gets small, before precision suffers.
-  std::vector<float> v(d.buckets.size() * k, 0.0f);
-  std::vector<float> bias(k, 0.0f);
-  double scale = 1.0;
-  std::vector<float> scores(k);
-  std::vector<size_t> order(n);
-  for (size_t i = 0; i < n; ++i) order[i] = i;
-  std::mt19937_64 rng(options.seed);
-  const double total_steps = static_cast<double>(options.epochs) * n;
-  double step = 0;
-  double epoch_loss = 0;
-
-  for (int epoch = 0; epoch < options.epochs; ++epoch) {
-    SeededShuffle(&order, &rng);
-    epoch_loss = 0;
-    for (size_t idx : order) {
-      const double eta = options.learning_rate * (1.0 - step / total_steps);
-      step += 1;
-      const uint32_t begin = d.offsets[idx], end = d.offsets[idx + 1];
-      // Forward: scores = bias + scale * sum_j x_j v[row_j].
-      std::fill(scores.begin(), scores.end(), 0.0f);
-      for (uint32_t f = begin; f < end; ++f) {
-        const float x = d.values[f];
-        const float* w = v.data() + static_cast<size_t>(d.rows[f]) * k;
-        for (size_t j = 0; j < k; ++j) scores[j] += x * w[j];
-      }
-      float max = -std::numeric_limits<float>::infinity();
-      for (size_t j = 0; j < k; ++j) {
-        scores[j] = static_cast<float>(scores[j] * scale) + bias[j];
-        max = std::max(max, scores[j]);
-      }
-      double sum = 0;
-      for (size_t j = 0; j < k; ++j) {
-        scores[j] = std::exp(scores[j] - max);
-        sum += scores[j];
-      }
-      const int y = d.labels[idx];
-      epoch_loss -= std::log(std::max(scores[y] / sum, 1e-30));
-      // Gradient of the cross-entropy wrt the scores: p - onehot(y).
-      const float inv_sum = static_cast<float>(1.0 / sum);
-      for (size_t j = 0; j < k; ++j) scores[j] *= inv_sum;
-      scores[y] -= 1.0f;
-
-      scale *= 1.0 - eta * options.l2;
-      const float step_size = static_cast<float>(eta / scale);
-      for (uint32_t f = begin; f < end; ++f) {
-        const float a = step_size * d.values[f];
-        float* w = v.data() + static_cast<size_t>(d.rows[f]) * k;
-        for (size_t j = 0; j < k; ++j) w[j] -= a * scores[j];
-      }
-      const float b = static_cast<float>(eta);
-      for (size_t j = 0; j < k; ++j) bias[j] -= b * scores[j];
-      if (scale < 1e-4) {
-        for (float& w : v) w = static_cast<float>(w * scale);
-        scale = 1.0;
-      }
-    }
-    epoch_loss /= static_cast<double>(n);
-  }
-  for (float& w : v) w = static_cast<float>(w * scale);
-
   if (stats != nullptr) {
-    stats->examples = n;
+    stats->examples = examples.size();
     stats->labels = k;
     stats->rows = d.buckets.size();
-    stats->final_epoch_loss = epoch_loss;
+    stats->final_epoch_loss = loss;
   }
-  ModelParts parts;
   parts.featurizer = options.featurizer;
   parts.labels = std::move(labels);
-  parts.buckets = d.buckets;
-  parts.weights = std::move(v);
-  parts.bias = std::move(bias);
-  parts.idf = d.idf;
+  parts.buckets = std::move(d.buckets);
+  parts.idf = std::move(d.idf);
   parts.idf_unseen = d.idf_unseen;
   parts.metadata = std::move(metadata);
   return IntentModel::Create(std::move(parts));

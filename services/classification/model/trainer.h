@@ -25,6 +25,14 @@ struct TrainOptions {
   // Units of a hidden ReLU layer (0: the linear model). Its weights start small and random
   // (seeded); l2 applies to the input layer only.
   int hidden = 0;
+  // With a hidden layer: each training step drops each input feature with this probability
+  // (and scales the kept ones up to match), so the network cannot lean on a few n-grams.
+  double dropout = 0;
+  // Ensemble size: members trained alike but with different seeds; the model averages their
+  // probabilities.
+  int members = 1;
+  // Buckets seen in fewer training examples get no weights (saves memory; 1 keeps all).
+  int min_df = 1;
 };
 
 absl::Status ValidateTrainOptions(const TrainOptions& options);
@@ -33,7 +41,7 @@ struct TrainStats {
   size_t examples = 0;
   size_t labels = 0;
   size_t rows = 0;              // distinct hashed buckets seen (= weight rows of the model)
-  double final_epoch_loss = 0;  // mean cross-entropy over the last epoch (before its updates)
+  double final_epoch_loss = 0;  // mean cross-entropy over the last epoch (members' mean)
 };
 
 // Trains on `examples` (labels are the sorted distinct labels). Deterministic: the same examples

@@ -41,12 +41,16 @@ std::vector<Example> Synthetic(int per_label, uint64_t seed) {
   return out;
 }
 
-TrainOptions SmallOptions(int hidden = 0) {
+TrainOptions SmallOptions(int hidden = 0, int members = 1) {
   TrainOptions o;
   o.featurizer.hash_bits = 16;
   o.epochs = 10;
   o.hidden = hidden;
-  if (hidden > 0) o.learning_rate = 0.1;
+  o.members = members;
+  if (hidden > 0) {
+    o.learning_rate = 0.1;
+    o.dropout = 0.2;
+  }
   return o;
 }
 
@@ -57,10 +61,14 @@ double Accuracy(const IntentModel& m, const std::vector<Example>& data) {
   return static_cast<double>(ok) / data.size();
 }
 
-class TrainTest : public ::testing::TestWithParam<int> {};  // parameter: hidden units
+// Parameters: hidden units, ensemble members.
+class TrainTest : public ::testing::TestWithParam<std::pair<int, int>> {
+ protected:
+  TrainOptions Options() const { return SmallOptions(GetParam().first, GetParam().second); }
+};
 
 TEST_P(TrainTest, LearnsTheSyntheticIntents) {
-  auto m = TrainIntentModel(Synthetic(40, 1), SmallOptions(GetParam()));
+  auto m = TrainIntentModel(Synthetic(40, 1), Options());
   ASSERT_TRUE(m.ok()) << m.status();
   EXPECT_EQ(m->labels(), (std::vector<std::string>{"card_lost", "greeting", "refund"}));
   EXPECT_GE(Accuracy(*m, Synthetic(30, 2)), 0.95);
@@ -70,11 +78,11 @@ TEST_P(TrainTest, LearnsTheSyntheticIntents) {
 
 TEST_P(TrainTest, SameSeedGivesByteIdenticalModels) {
   const auto data = Synthetic(20, 3);
-  auto a = TrainIntentModel(data, SmallOptions(GetParam()), "meta");
-  auto b = TrainIntentModel(data, SmallOptions(GetParam()), "meta");
+  auto a = TrainIntentModel(data, Options(), "meta");
+  auto b = TrainIntentModel(data, Options(), "meta");
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->ToBytes(), b->ToBytes());
-  TrainOptions other = SmallOptions(GetParam());
+  TrainOptions other = Options();
   other.seed = 7;
   auto c = TrainIntentModel(data, other, "meta");
   ASSERT_TRUE(c.ok());
@@ -82,7 +90,7 @@ TEST_P(TrainTest, SameSeedGivesByteIdenticalModels) {
 }
 
 TEST_P(TrainTest, BytesRoundTripGivesIdenticalPredictions) {
-  auto m = TrainIntentModel(Synthetic(20, 4), SmallOptions(GetParam()), "trained for a test");
+  auto m = TrainIntentModel(Synthetic(20, 4), Options(), "trained for a test");
   ASSERT_TRUE(m.ok());
   const std::string bytes = m->ToBytes();
   auto back = IntentModel::FromBytes(bytes);
@@ -97,7 +105,31 @@ TEST_P(TrainTest, BytesRoundTripGivesIdenticalPredictions) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(LinearAndHidden, TrainTest, ::testing::Values(0, 16));
+INSTANTIATE_TEST_SUITE_P(LinearHiddenAndEnsembles, TrainTest,
+                         ::testing::Values(std::pair{0, 1}, std::pair{16, 1}, std::pair{0, 2},
+                                           std::pair{16, 3}));
+
+TEST(Train, MinDfDropsRareBucketsAndStillLearns) {
+  const auto data = Synthetic(40, 12);
+  TrainOptions o = SmallOptions();
+  auto all = TrainIntentModel(data, o);
+  o.min_df = 3;
+  auto pruned = TrainIntentModel(data, o);
+  ASSERT_TRUE(all.ok() && pruned.ok());
+  EXPECT_LT(pruned->num_rows(), all->num_rows());
+  EXPECT_GE(Accuracy(*pruned, Synthetic(30, 13)), 0.95);
+}
+
+TEST(Predict, EnsembleExplanationsNameTheKeyword) {
+  TrainOptions o = SmallOptions(16, 2);
+  o.featurizer.char_ngram_min = o.featurizer.char_ngram_max = 0;
+  auto m = TrainIntentModel(Synthetic(40, 14), o);
+  ASSERT_TRUE(m.ok());
+  const Prediction p = m->Predict("hello, good morning to you");
+  EXPECT_EQ(p.labels[0].label, "greeting");
+  ASSERT_FALSE(p.features.empty());
+  EXPECT_THAT(p.features[0].feature, ::testing::AnyOf("w:hello", "w:morning"));
+}
 
 TEST(Predict, ProbabilitiesAndExplanations) {
   TrainOptions o = SmallOptions();
@@ -230,15 +262,23 @@ TEST(FromFile, MissingAndWrittenFiles) {
 TEST(Create, ValidatesParts) {
   ModelParts p;
   p.labels = {"a", "a"};
-  p.bias = {0, 0};
+  p.members.resize(1);
+  p.members[0].bias = {0, 0};
   EXPECT_THAT(std::string(IntentModel::Create(p).status().message()), HasSubstr("duplicate"));
   p.labels = {"a", "b"};
   p.buckets = {5, 3};
-  p.weights = {0, 0, 0, 0};
+  p.members[0].weights = {0, 0, 0, 0};
   EXPECT_THAT(std::string(IntentModel::Create(p).status().message()),
               HasSubstr("not strictly increasing"));
   p.buckets = {3};
-  EXPECT_THAT(std::string(IntentModel::Create(p).status().message()), HasSubstr("weights"));
+  EXPECT_THAT(std::string(IntentModel::Create(p).status().message()),
+              HasSubstr("member 0: weights: 4 values for 1 rows x 2"));
+  p.members[0].weights = {0, 0};
+  EXPECT_TRUE(IntentModel::Create(p).ok());
+  p.members[0].hidden = 3;
+  EXPECT_THAT(std::string(IntentModel::Create(p).status().message()), HasSubstr("member 0"));
+  p.members.clear();
+  EXPECT_THAT(std::string(IntentModel::Create(p).status().message()), HasSubstr("member"));
 }
 
 }  // namespace
