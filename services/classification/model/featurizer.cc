@@ -1,0 +1,314 @@
+#include "services/classification/model/featurizer.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+
+namespace omniroute::classification::model {
+namespace {
+
+bool IsContinuation(unsigned char c) { return (c & 0xC0) == 0x80; }
+
+// Length of the valid UTF-8 sequence at text[i], or 0 when the bytes there are not one
+// (overlong forms, surrogates and code points above U+10FFFF are invalid too).
+size_t Utf8Length(absl::string_view text, size_t i) {
+  const auto c = static_cast<unsigned char>(text[i]);
+  size_t len = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + len > text.size()) return 0;
+  const auto second = static_cast<unsigned char>(text[i + 1]);
+  if (second < lo || second > hi) return 0;
+  for (size_t k = 2; k < len; ++k) {
+    if (!IsContinuation(static_cast<unsigned char>(text[i + k]))) return 0;
+  }
+  return len;
+}
+
+enum class CharClass { kWord, kBreak, kDrop };
+
+CharClass ClassifyUtf8(absl::string_view seq) {
+  const auto b0 = static_cast<unsigned char>(seq[0]);
+  const auto b1 = static_cast<unsigned char>(seq[1]);
+  if (seq.size() == 2 && b0 == 0xC2 && b1 >= 0xA0) return CharClass::kBreak;  // U+00A0..U+00BF
+  if (seq.size() == 3 && b0 == 0xE2 && (b1 == 0x80 || b1 == 0x81)) {          // U+2000..U+207F
+    const auto b2 = static_cast<unsigned char>(seq[2]);
+    if (b1 == 0x80 && (b2 == 0x98 || b2 == 0x99)) return CharClass::kDrop;  // curly apostrophes
+    return CharClass::kBreak;
+  }
+  if (seq == "\xE3\x80\x80") return CharClass::kBreak;  // ideographic space
+  return CharClass::kWord;
+}
+
+void AddBreak(std::string* out) {
+  if (out->back() != ' ') out->push_back(' ');
+}
+
+}  // namespace
+
+absl::Status ValidateFeaturizerConfig(const FeaturizerConfig& c) {
+  if (c.hash_bits < 8 || c.hash_bits > 24) {
+    return absl::InvalidArgumentError(absl::StrCat("hash_bits ", c.hash_bits, " not in 8..24"));
+  }
+  if (c.word_ngram_max < 0 || c.word_ngram_max > 8) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("word_ngram_max ", c.word_ngram_max, " not in 0..8"));
+  }
+  if (c.char_ngram_max != 0 || c.char_ngram_min != 0) {
+    if (c.char_ngram_min < 1 || c.char_ngram_max > 8 || c.char_ngram_min > c.char_ngram_max) {
+      return absl::InvalidArgumentError(absl::StrCat("character n-grams ", c.char_ngram_min, "..",
+                                                     c.char_ngram_max,
+                                                     " invalid (want 1 <= min <= max <= 8)"));
+    }
+  }
+  if (c.word_ngram_max == 0 && c.char_ngram_max == 0) {
+    return absl::InvalidArgumentError("neither word nor character n-grams are enabled");
+  }
+  if (c.pair_window < 0 || c.pair_window > 16) {
+    return absl::InvalidArgumentError(absl::StrCat("pair_window ", c.pair_window, " not in 0..16"));
+  }
+  if (!(c.word_weight > 0 && std::isfinite(c.word_weight)) ||
+      !(c.char_weight > 0 && std::isfinite(c.char_weight))) {
+    return absl::InvalidArgumentError("block weights must be positive and finite");
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+constexpr uint64_t kFnvPrime = 0x100000001b3ULL;
+
+uint64_t FnvStart(uint8_t seed) { return (0xcbf29ce484222325ULL ^ seed) * kFnvPrime; }
+
+uint64_t FnvAdd(uint64_t h, absl::string_view bytes) {
+  for (char c : bytes) h = (h ^ static_cast<unsigned char>(c)) * kFnvPrime;
+  return h;
+}
+
+uint64_t Finalize(uint64_t h) {
+  // FNV's low and high bits mix poorly for short inputs; this finaliser (MurmurHash3's fmix64
+  // constants) makes every output bit depend on every input bit, so the top bits can be used
+  // as the bucket.
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
+}  // namespace
+
+uint64_t HashBytes(uint8_t seed, absl::string_view bytes) {
+  return Finalize(FnvAdd(FnvStart(seed), bytes));
+}
+
+uint64_t HashPair(uint8_t seed, absl::string_view first, absl::string_view second) {
+  return Finalize(
+      FnvAdd(FnvAdd(FnvAdd(FnvStart(seed), first), absl::string_view("\0", 1)), second));
+}
+
+Featurizer::Featurizer(const FeaturizerConfig& config) : config_(config) {}
+
+void Featurizer::Normalize(absl::string_view text, std::string* out) {
+  out->clear();
+  out->reserve(text.size() + 2);
+  out->push_back(' ');
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      ++i;
+      if (c >= 'A' && c <= 'Z') {
+        out->push_back(static_cast<char>(c - 'A' + 'a'));
+      } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+        out->push_back(static_cast<char>(c));
+      } else if (c != '\'') {
+        AddBreak(out);
+      }
+      continue;
+    }
+    const size_t len = Utf8Length(text, i);
+    if (len == 0) {
+      AddBreak(out);
+      ++i;
+      continue;
+    }
+    const absl::string_view seq = text.substr(i, len);
+    i += len;
+    switch (ClassifyUtf8(seq)) {
+      case CharClass::kWord:
+        out->append(seq.data(), seq.size());
+        break;
+      case CharClass::kBreak:
+        AddBreak(out);
+        break;
+      case CharClass::kDrop:
+        break;
+    }
+  }
+  AddBreak(out);
+}
+
+std::string Featurizer::Normalize(absl::string_view text) {
+  std::string out;
+  Normalize(text, &out);
+  return out;
+}
+
+uint32_t Featurizer::Bucket(uint8_t kind, absl::string_view text) const {
+  return static_cast<uint32_t>(HashBytes(kind, text) >> (64 - config_.hash_bits));
+}
+
+uint32_t Featurizer::PairBucket(absl::string_view first, absl::string_view second) const {
+  return static_cast<uint32_t>(HashPair(kPairKind, first, second) >> (64 - config_.hash_bits));
+}
+
+void L2Normalize(std::vector<SparseFeature>* features) {
+  double norm2 = 0;
+  for (const SparseFeature& f : *features) norm2 += static_cast<double>(f.value) * f.value;
+  if (norm2 > 0) {
+    const float inv = static_cast<float>(1.0 / std::sqrt(norm2));
+    for (SparseFeature& f : *features) f.value *= inv;
+  }
+}
+
+void Featurizer::Featurize(absl::string_view text, FeaturizerScratch* s,
+                           std::vector<SparseFeature>* out) const {
+  FeaturizeUnnormalized(text, s, out);
+  L2Normalize(out);
+}
+
+void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch* s,
+                                       std::vector<SparseFeature>* out) const {
+  out->clear();
+  Normalize(text, &s->normalized);
+  const std::string& norm = s->normalized;
+  const absl::string_view view(norm);
+
+  s->token_begin.clear();
+  s->token_end.clear();
+  for (uint32_t i = 1; i < norm.size(); ++i) {
+    if (norm[i] != ' ' && norm[i - 1] == ' ') s->token_begin.push_back(i);
+    if (norm[i] == ' ' && norm[i - 1] != ' ') s->token_end.push_back(i);
+  }
+  const size_t num_tokens = s->token_begin.size();
+
+  s->ngrams.clear();
+  auto add = [&](uint8_t kind, uint32_t offset, uint32_t length) {
+    NgramRef ref;
+    ref.offset = offset;
+    ref.length = length;
+    ref.kind = kind;
+    ref.bucket = Bucket(kind, view.substr(offset, length));
+    s->ngrams.push_back(ref);
+  };
+
+  for (int n = 1; n <= config_.word_ngram_max; ++n) {
+    for (size_t t = 0; t + n <= num_tokens; ++t) {
+      add(static_cast<uint8_t>(kWordKind + n - 1), s->token_begin[t],
+          s->token_end[t + n - 1] - s->token_begin[t]);
+    }
+  }
+  if (config_.pair_window >= 2) {
+    for (size_t t = 0; t < num_tokens; ++t) {
+      const absl::string_view a =
+          view.substr(s->token_begin[t], s->token_end[t] - s->token_begin[t]);
+      for (size_t u = t + 2; u < num_tokens && u <= t + config_.pair_window; ++u) {
+        const absl::string_view b =
+            view.substr(s->token_begin[u], s->token_end[u] - s->token_begin[u]);
+        // Unordered: the smaller word first, so "card ... lost" meets "lost ... card".
+        const bool swap = b < a;
+        NgramRef ref;
+        ref.kind = kPairKind;
+        ref.offset = swap ? s->token_begin[u] : s->token_begin[t];
+        ref.length = static_cast<uint32_t>(swap ? b.size() : a.size());
+        ref.offset2 = swap ? s->token_begin[t] : s->token_begin[u];
+        ref.length2 = static_cast<uint32_t>(swap ? a.size() : b.size());
+        ref.bucket = PairBucket(swap ? b : a, swap ? a : b);
+        s->ngrams.push_back(ref);
+      }
+    }
+  }
+  if (config_.char_ngram_max > 0) {
+    const size_t spans = config_.char_across_words ? (num_tokens > 0 ? 1 : 0) : num_tokens;
+    for (size_t t = 0; t < spans; ++t) {
+      // Code point starts of the word padded with the spaces around it (or of the whole text),
+      // plus the end.
+      s->char_pos.clear();
+      const uint32_t begin = config_.char_across_words ? 0 : s->token_begin[t] - 1;
+      const uint32_t end =
+          config_.char_across_words ? static_cast<uint32_t>(norm.size()) : s->token_end[t] + 1;
+      for (uint32_t i = begin; i < end; ++i) {
+        if (!IsContinuation(static_cast<unsigned char>(norm[i]))) s->char_pos.push_back(i);
+      }
+      s->char_pos.push_back(end);
+      const int m = static_cast<int>(s->char_pos.size()) - 1;
+      for (int n = config_.char_ngram_min; n <= config_.char_ngram_max && n <= m; ++n) {
+        for (int j = 0; j + n <= m; ++j) {
+          // A lone space says nothing about the words.
+          if (n == 1 && norm[s->char_pos[j]] == ' ') continue;
+          add(kCharKind, s->char_pos[j], s->char_pos[j + n] - s->char_pos[j]);
+        }
+      }
+    }
+  }
+
+  // Count occurrences per (bucket, block): the key keeps the two blocks apart so that each gets
+  // its own weight even when a word and a character n-gram share a bucket.
+  s->raw.clear();
+  std::vector<SparseFeature>& raw = s->raw;
+  raw.reserve(s->ngrams.size());
+  for (const NgramRef& g : s->ngrams) {
+    SparseFeature f;
+    f.bucket = g.bucket;
+    f.value = g.kind == kCharKind ? 1.0f : 0.0f;  // block tag, replaced below
+    raw.push_back(f);
+  }
+  std::sort(raw.begin(), raw.end(), [](const SparseFeature& a, const SparseFeature& b) {
+    return a.bucket != b.bucket ? a.bucket < b.bucket : a.value < b.value;
+  });
+  for (size_t i = 0; i < raw.size();) {
+    size_t j = i;
+    while (j < raw.size() && raw[j].bucket == raw[i].bucket && raw[j].value == raw[i].value) ++j;
+    const double count = static_cast<double>(j - i);
+    const double tf = config_.sublinear_tf ? 1.0 + std::log(count) : count;
+    const double weight = raw[i].value == 1.0f ? config_.char_weight : config_.word_weight;
+    const float value = static_cast<float>(tf * weight);
+    if (!out->empty() && out->back().bucket == raw[i].bucket) {
+      out->back().value += value;
+    } else {
+      out->push_back(SparseFeature{raw[i].bucket, value});
+    }
+    i = j;
+  }
+}
+
+std::string Featurizer::NgramName(const FeaturizerScratch& scratch, const NgramRef& ngram) {
+  std::string text = scratch.normalized.substr(ngram.offset, ngram.length);
+  if (ngram.kind == kPairKind) {
+    return absl::StrCat(
+        "p:", absl::string_view(scratch.normalized).substr(ngram.offset, ngram.length), "+",
+        absl::string_view(scratch.normalized).substr(ngram.offset2, ngram.length2));
+  }
+  if (ngram.kind == kCharKind) {
+    std::replace(text.begin(), text.end(), ' ', '_');
+    return absl::StrCat("c:", text);
+  }
+  return absl::StrCat("w:", text);
+}
+
+}  // namespace omniroute::classification::model

@@ -1,0 +1,285 @@
+#include "services/classification/model/intent_model.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "services/classification/model/trainer.h"
+
+namespace omniroute::classification::model {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Messages of three intents: each has its keywords among shared filler words.
+std::vector<Example> Synthetic(int per_label, uint64_t seed) {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> intents = {
+      {"card_lost", {"lost", "stolen", "card", "missing"}},
+      {"refund", {"refund", "money", "back", "return"}},
+      {"greeting", {"hello", "hi", "morning", "hey"}},
+  };
+  const std::vector<std::string> filler = {"i",   "my",    "the",  "please", "help", "can",
+                                           "you", "today", "need", "want",   "a",    "is"};
+  std::mt19937_64 rng(seed);
+  std::vector<Example> out;
+  for (int i = 0; i < per_label; ++i) {
+    for (const auto& [label, words] : intents) {
+      std::string text;
+      for (int w = 0; w < 6; ++w) {
+        const bool keyword = rng() % 3 == 0;
+        const auto& pool = keyword ? words : filler;
+        text += pool[rng() % pool.size()] + " ";
+      }
+      text += words[rng() % words.size()];  // at least one keyword
+      out.push_back(Example{text, label, 0});
+    }
+  }
+  return out;
+}
+
+TrainOptions SmallOptions(int hidden = 0, int members = 1) {
+  TrainOptions o;
+  o.featurizer.hash_bits = 16;
+  o.epochs = 10;
+  o.hidden = hidden;
+  o.members = members;
+  if (hidden > 0) {
+    o.learning_rate = 0.1;
+    o.dropout = 0.2;
+  }
+  return o;
+}
+
+double Accuracy(const IntentModel& m, const std::vector<Example>& data) {
+  PredictScratch s;
+  int ok = 0;
+  for (const Example& e : data) ok += m.labels()[m.PredictIndex(e.text, &s)] == e.label;
+  return static_cast<double>(ok) / data.size();
+}
+
+// Parameters: hidden units, ensemble members.
+class TrainTest : public ::testing::TestWithParam<std::pair<int, int>> {
+ protected:
+  TrainOptions Options() const { return SmallOptions(GetParam().first, GetParam().second); }
+};
+
+TEST_P(TrainTest, LearnsTheSyntheticIntents) {
+  auto m = TrainIntentModel(Synthetic(40, 1), Options());
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->labels(), (std::vector<std::string>{"card_lost", "greeting", "refund"}));
+  EXPECT_GE(Accuracy(*m, Synthetic(30, 2)), 0.95);
+  const Prediction p = m->Predict("hello there, good morning");
+  EXPECT_EQ(p.labels[0].label, "greeting");
+}
+
+TEST_P(TrainTest, SameSeedGivesByteIdenticalModels) {
+  const auto data = Synthetic(20, 3);
+  auto a = TrainIntentModel(data, Options(), "meta");
+  auto b = TrainIntentModel(data, Options(), "meta");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->ToBytes(), b->ToBytes());
+  TrainOptions other = Options();
+  other.seed = 7;
+  auto c = TrainIntentModel(data, other, "meta");
+  ASSERT_TRUE(c.ok());
+  EXPECT_NE(a->ToBytes(), c->ToBytes());
+}
+
+TEST_P(TrainTest, BytesRoundTripGivesIdenticalPredictions) {
+  auto m = TrainIntentModel(Synthetic(20, 4), Options(), "trained for a test");
+  ASSERT_TRUE(m.ok());
+  const std::string bytes = m->ToBytes();
+  auto back = IntentModel::FromBytes(bytes);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->ToBytes(), bytes);
+  EXPECT_EQ(back->metadata(), "trained for a test");
+  PredictScratch s1, s2;
+  for (const Example& e : Synthetic(10, 5)) {
+    m->Probabilities(e.text, &s1);
+    back->Probabilities(e.text, &s2);
+    EXPECT_EQ(s1.scores, s2.scores) << e.text;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(LinearHiddenAndEnsembles, TrainTest,
+                         ::testing::Values(std::pair{0, 1}, std::pair{16, 1}, std::pair{0, 2},
+                                           std::pair{16, 3}));
+
+TEST(Train, MinDfDropsRareBucketsAndStillLearns) {
+  const auto data = Synthetic(40, 12);
+  TrainOptions o = SmallOptions();
+  auto all = TrainIntentModel(data, o);
+  o.min_df = 3;
+  auto pruned = TrainIntentModel(data, o);
+  ASSERT_TRUE(all.ok() && pruned.ok());
+  EXPECT_LT(pruned->num_rows(), all->num_rows());
+  EXPECT_GE(Accuracy(*pruned, Synthetic(30, 13)), 0.95);
+}
+
+TEST(Predict, EnsembleExplanationsNameTheKeyword) {
+  TrainOptions o = SmallOptions(16, 2);
+  o.featurizer.char_ngram_min = o.featurizer.char_ngram_max = 0;
+  auto m = TrainIntentModel(Synthetic(40, 14), o);
+  ASSERT_TRUE(m.ok());
+  const Prediction p = m->Predict("hello, good morning to you");
+  EXPECT_EQ(p.labels[0].label, "greeting");
+  ASSERT_FALSE(p.features.empty());
+  EXPECT_THAT(p.features[0].feature, ::testing::AnyOf("w:hello", "w:morning"));
+}
+
+TEST(Predict, ProbabilitiesAndExplanations) {
+  TrainOptions o = SmallOptions();
+  o.featurizer.idf = true;
+  // Words only, so that the keyword's weight is not shared with its character n-grams.
+  o.featurizer.char_ngram_min = o.featurizer.char_ngram_max = 0;
+  auto m = TrainIntentModel(Synthetic(40, 6), o);
+  ASSERT_TRUE(m.ok());
+  PredictOptions po;
+  po.top_labels = 3;
+  po.top_features = 4;
+  const Prediction p = m->Predict("please I want a refund", po);
+  ASSERT_EQ(p.labels.size(), 3u);
+  EXPECT_EQ(p.labels[0].label, "refund");
+  EXPECT_GE(p.labels[0].probability, p.labels[1].probability);
+  EXPECT_GE(p.labels[1].probability, p.labels[2].probability);
+  EXPECT_NEAR(p.labels[0].probability + p.labels[1].probability + p.labels[2].probability, 1.0,
+              1e-4);
+  ASSERT_EQ(p.features.size(), 4u);
+  EXPECT_EQ(p.features[0].feature, "w:refund");
+  EXPECT_GT(p.features[0].contribution, 0);
+  for (size_t i = 1; i < p.features.size(); ++i) {
+    EXPECT_GE(p.features[i - 1].contribution, p.features[i].contribution);
+  }
+  // Text without any known n-gram: the priors decide, nothing to explain.
+  const Prediction empty = m->Predict("???");
+  EXPECT_EQ(empty.labels.size(), 3u);
+  EXPECT_TRUE(empty.features.empty());
+}
+
+// --- Corrupt inputs: every one is refused with a message naming the problem. ---
+
+class CorruptTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto m = TrainIntentModel(Synthetic(10, 8), SmallOptions(), "m");
+    ASSERT_TRUE(m.ok());
+    bytes_ = m->ToBytes();
+  }
+  static std::string Message(absl::string_view bytes) {
+    auto m = IntentModel::FromBytes(bytes);
+    EXPECT_FALSE(m.ok());
+    return m.ok() ? "" : std::string(m.status().message());
+  }
+  // Rewrites the trailing CRC so that a deliberate change passes the checksum.
+  static void FixCrc(std::string* b) {
+    const uint32_t crc = Crc32(absl::string_view(*b).substr(0, b->size() - 4));
+    for (int i = 0; i < 4; ++i)
+      (*b)[b->size() - 4 + i] = static_cast<char>((crc >> (8 * i)) & 0xFF);
+  }
+  std::string bytes_;
+};
+
+TEST(Crc32, MatchesTheStandardCheckValue) { EXPECT_EQ(Crc32("123456789"), 0xCBF43926u); }
+
+TEST_F(CorruptTest, EmptyAndForeignFiles) {
+  EXPECT_THAT(Message(""), HasSubstr("not an omniroute intent model"));
+  EXPECT_THAT(Message("text,label\nhello,greeting\n"), HasSubstr("wrong magic"));
+}
+
+TEST_F(CorruptTest, UnsupportedVersion) {
+  std::string b = bytes_;
+  b[8] = 9;
+  EXPECT_THAT(Message(b), HasSubstr("unsupported intent model format version 9"));
+}
+
+TEST_F(CorruptTest, EveryTruncationIsRejected) {
+  for (size_t n = 0; n < bytes_.size(); n += (n < 200 ? 1 : 997)) {
+    auto m = IntentModel::FromBytes(absl::string_view(bytes_).substr(0, n));
+    ASSERT_FALSE(m.ok()) << n;
+    if (n >= 20) {
+      EXPECT_THAT(m.status().message(), HasSubstr("truncated")) << n;
+    }
+  }
+  EXPECT_THAT(Message(bytes_.substr(0, bytes_.size() - 1)),
+              HasSubstr(absl::StrCat("truncated: ", bytes_.size() - 1, " of ", bytes_.size())));
+}
+
+TEST_F(CorruptTest, TrailingBytes) {
+  EXPECT_THAT(Message(bytes_ + "xx"), HasSubstr("2 unexpected trailing bytes"));
+}
+
+TEST_F(CorruptTest, AnyFlippedByteFailsTheChecksum) {
+  for (size_t i = 20; i < bytes_.size(); i += 101) {
+    std::string b = bytes_;
+    b[i] ^= 0x40;
+    EXPECT_THAT(Message(b), HasSubstr("checksum mismatch")) << i;
+  }
+}
+
+TEST_F(CorruptTest, BadCountsBehindAValidChecksum) {
+  // hash_bits (first featurizer field, byte 20) set to 200.
+  std::string b = bytes_;
+  b[20] = static_cast<char>(200);
+  FixCrc(&b);
+  EXPECT_THAT(Message(b), HasSubstr("hash_bits = 200 is out of range"));
+  // A NaN weight: the last float before the CRC.
+  b = bytes_;
+  b[b.size() - 5] = static_cast<char>(0x7F);
+  b[b.size() - 6] = static_cast<char>(0xC0);
+  FixCrc(&b);
+  EXPECT_THAT(Message(b), HasSubstr("not a finite number"));
+}
+
+TEST_F(CorruptTest, GarbledBytesNeverCrash) {
+  std::mt19937_64 rng(11);
+  for (int round = 0; round < 300; ++round) {
+    std::string b = bytes_;
+    for (int k = 0; k < 3; ++k) b[20 + rng() % (b.size() - 24)] = static_cast<char>(rng());
+    FixCrc(&b);  // get past the checksum so the parser itself is exercised
+    auto m = IntentModel::FromBytes(b);
+    if (m.ok()) m->Predict("lost card");  // a change in a weight may still be a valid model
+  }
+}
+
+TEST(FromFile, MissingAndWrittenFiles) {
+  auto missing = IntentModel::FromFile("/nonexistent/model.bin");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+  auto m = TrainIntentModel(Synthetic(10, 9), SmallOptions());
+  ASSERT_TRUE(m.ok());
+  const std::string path = ::testing::TempDir() + "/intent_model_test.bin";
+  ASSERT_TRUE(m->ToFile(path).ok());
+  auto back = IntentModel::FromFile(path);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->ToBytes(), m->ToBytes());
+  std::remove(path.c_str());
+}
+
+TEST(Create, ValidatesParts) {
+  ModelParts p;
+  p.labels = {"a", "a"};
+  p.members.resize(1);
+  p.members[0].bias = {0, 0};
+  EXPECT_THAT(std::string(IntentModel::Create(p).status().message()), HasSubstr("duplicate"));
+  p.labels = {"a", "b"};
+  p.buckets = {5, 3};
+  p.members[0].weights = {0, 0, 0, 0};
+  EXPECT_THAT(std::string(IntentModel::Create(p).status().message()),
+              HasSubstr("not strictly increasing"));
+  p.buckets = {3};
+  EXPECT_THAT(std::string(IntentModel::Create(p).status().message()),
+              HasSubstr("member 0: weights: 4 values for 1 rows x 2"));
+  p.members[0].weights = {0, 0};
+  EXPECT_TRUE(IntentModel::Create(p).ok());
+  p.members[0].hidden = 3;
+  EXPECT_THAT(std::string(IntentModel::Create(p).status().message()), HasSubstr("member 0"));
+  p.members.clear();
+  EXPECT_THAT(std::string(IntentModel::Create(p).status().message()), HasSubstr("member"));
+}
+
+}  // namespace
+}  // namespace omniroute::classification::model

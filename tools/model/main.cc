@@ -1,0 +1,33 @@
+// omniroute-model: trains, evaluates and runs the intent model (see tools/model/README.md).
+//   omniroute-model train --data FILE.csv --model OUT [--holdout 0.2] [--seed N] [...]
+//   omniroute-model evaluate --data FILE.csv --model MODEL
+//   omniroute-model predict --model MODEL < texts
+//   omniroute-model cv --data FILE.csv [--folds 5] [grid flags]
+//   omniroute-model info --model MODEL
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "tools/model/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace omniroute::model_cli;
+  if (argc < 2) {
+    std::fputs(Usage().c_str(), stderr);
+    return kExitUsage;
+  }
+  const std::string command = argv[1];
+  const std::vector<std::string> args(argv + 2, argv + argc);
+  if (command == "train") return RunTrain(args);
+  if (command == "evaluate") return RunEvaluate(args);
+  if (command == "predict") return RunPredict(args);
+  if (command == "cv") return RunCrossValidate(args);
+  if (command == "info") return RunInfo(args);
+  if (command == "help" || command == "--help" || command == "-h") {
+    std::fputs(Usage().c_str(), stdout);
+    return 0;
+  }
+  std::fprintf(stderr, "omniroute-model: unknown command '%s'\n\n%s", command.c_str(),
+               Usage().c_str());
+  return kExitUsage;
+}
