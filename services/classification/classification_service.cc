@@ -21,13 +21,47 @@ grpc::Status ClassificationService::Classify(grpc::ServerContext* ctx,
   if (!conn.ok()) return ToGrpc(absl::UnavailableError(conn.status().message()));
   auto config = configs_->Get(**conn, principal->tenant);
   if (!config.ok()) return ToGrpc(config.status());
-  ClassifyInput in{req->channel(), req->subject(), req->body(), 0, ""};
-  ClassifyResult r = classification::Classify((*config)->config, in);
+  ClassifyInput in;
+  in.channel = req->channel();
+  in.subject = req->subject();
+  in.body = req->body();
+  for (const auto& [k, v] : req->attributes()) {
+    if (auto st = ValidateName("attributes key", k); !st.ok()) return ToGrpc(st);
+    if (auto st = ValidateText(absl::StrCat("attributes[", k, "]"), v, 1024); !st.ok()) {
+      return ToGrpc(st);
+    }
+    in.attributes[k] = v;
+  }
+  auto model = models_ != nullptr ? models_->Current() : nullptr;
+  ModelVerdict verdict;
+  if (model != nullptr) {
+    auto p = model->model.Predict(in.subject + "\n" + in.body);
+    auto* m = resp->mutable_model();
+    m->set_model_version(model->version);
+    m->set_min_confidence((*config)->config().min_confidence());
+    for (const auto& l : p.labels) {
+      auto* s = m->add_top_intents();
+      s->set_intent(l.label);
+      s->set_probability(l.probability);
+    }
+    for (const auto& f : p.features) {
+      auto* w = m->add_top_features();
+      w->set_feature(f.feature);
+      w->set_contribution(f.contribution);
+    }
+    if (!p.labels.empty()) verdict = {p.labels[0].label, p.labels[0].probability};
+  }
+  ClassifyResult r = classification::Classify(*(*config)->compiled, in, &verdict);
   auto* c = resp->mutable_classification();
   c->set_category(r.category);
   c->set_priority(static_cast<v1::Priority>(r.priority));
   c->set_queue(r.queue);
   c->set_rule(r.rule);
+  c->set_intent(r.intent);
+  c->set_confidence(r.confidence);
+  c->set_product_area(r.product_area);
+  c->set_self_service(r.self_service);
+  c->set_source(r.source);
   for (const auto& [name, level] : r.skills) {
     auto* s = c->add_required_skills();
     s->set_name(name);

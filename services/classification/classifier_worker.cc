@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "services/classification/rules.h"
 #include "services/common/interaction_codec.h"
 #include "services/common/keys.h"
@@ -17,10 +18,51 @@ ClassificationMetrics::ClassificationMetrics(prometheus::Registry& registry)
                      .Help("Interactions classified, by tenant and outcome (classified, "
                            "skipped, missing).")
                      .Register(registry)),
+      intents(prometheus::BuildCounter()
+                  .Name("omniroute_classified_intents_total")
+                  .Help("Interactions the intent model classified, by tenant and what decided "
+                        "(rule, model, low_confidence, default).")
+                  .Register(registry)),
       batch_seconds(prometheus::BuildHistogram()
                         .Name("omniroute_classification_batch_duration_seconds")
                         .Help("Time to classify and forward one batch of stream entries.")
                         .Register(registry)) {}
+
+ClassifyInput InputFromHash(const std::vector<std::string>& flat) {
+  ClassifyInput in;
+  for (size_t i = 0; i + 1 < flat.size(); i += 2) {
+    const std::string& k = flat[i];
+    const std::string& v = flat[i + 1];
+    if (k == "channel") {
+      (void)absl::SimpleAtoi(v, &in.channel);
+    } else if (k == "subject") {
+      in.subject = v;
+    } else if (k == "body") {
+      in.body = v;
+    } else if (k == "req_priority") {
+      (void)absl::SimpleAtoi(v, &in.requested_priority);
+    } else if (k == "req_queue") {
+      in.requested_queue = v;
+    } else if (k.rfind("a:", 0) == 0) {
+      in.attributes[k.substr(2)] = v;
+    }
+  }
+  return in;
+}
+
+ModelVerdict Predict(const LoadedModel* model, const ClassifyInput& in) {
+  ModelVerdict v;
+  if (model == nullptr) return v;
+  model::PredictOptions options;
+  options.top_labels = 1;
+  options.top_features = 0;
+  auto p = model->model.Predict(in.subject + "\n" + in.body, options);
+  if (!p.labels.empty()) {
+    v.intent = p.labels[0].label;
+    v.confidence = p.labels[0].probability;
+  }
+  return v;
+}
 
 absl::Status ClassifierWorker::Handle(const std::vector<redis::StreamEntry>& entries) {
   auto started = std::chrono::steady_clock::now();
@@ -29,37 +71,34 @@ absl::Status ClassifierWorker::Handle(const std::vector<redis::StreamEntry>& ent
   std::vector<std::vector<std::string>> reads;
   reads.reserve(entries.size());
   for (const auto& e : entries) {
-    reads.push_back({"HMGET", TenantKeys(e.tenant).Interaction(e.interaction_id), "channel",
-                     "subject", "body", "req_priority", "req_queue"});
+    reads.push_back({"HGETALL", TenantKeys(e.tenant).Interaction(e.interaction_id)});
   }
   auto rows = (*conn)->Pipeline(reads);
   if (!rows.ok()) return rows.status();
 
   std::string now = std::to_string(clock_->NowMs());
+  auto model = models_ != nullptr ? models_->Current() : nullptr;
   std::vector<std::vector<std::string>> writes;
   writes.reserve(entries.size());
   for (size_t i = 0; i < entries.size(); ++i) {
     const auto& e = entries[i];
-    auto f = redis::ReplyStrings((*rows)[i]);
     auto config = configs_->Get(**conn, e.tenant);
     if (!config.ok()) return config.status();
-    ClassifyInput in;
-    if (f.size() == 5) {
-      (void)absl::SimpleAtoi(f[0], &in.channel);
-      in.subject = f[1];
-      in.body = f[2];
-      (void)absl::SimpleAtoi(f[3], &in.requested_priority);
-      in.requested_queue = f[4];
-    }
-    ClassifyResult r = Classify((*config)->config, in);
+    ClassifyInput in = InputFromHash(redis::ReplyStrings((*rows)[i]));
+    ModelVerdict verdict = Predict(model.get(), in);
+    ClassifyResult r = Classify(*(*config)->compiled, in, &verdict);
     TenantKeys keys(e.tenant);
-    writes.push_back(
-        scripts_->Command("classification/classify",
-                          {keys.Interaction(e.interaction_id), keys.IntakeStream(),
-                           keys.ClassifiedStream(), keys.Events()},
-                          {keys.prefix(), e.interaction_id, e.entry_id, kClassificationGroup, now,
-                           std::to_string(event_max_len_), r.category, std::to_string(r.priority),
-                           EncodeSkills(r.skills), r.queue, r.rule}));
+    writes.push_back(scripts_->Command(
+        "classification/classify",
+        {keys.Interaction(e.interaction_id), keys.IntakeStream(), keys.ClassifiedStream(),
+         keys.Events()},
+        {keys.prefix(), e.interaction_id, e.entry_id, kClassificationGroup, now,
+         std::to_string(event_max_len_), r.category, std::to_string(r.priority),
+         EncodeSkills(r.skills), r.queue, r.rule, r.intent, absl::StrFormat("%.4f", r.confidence),
+         r.source, r.product_area, r.self_service ? "1" : "0"}));
+    if (!r.intent.empty()) {
+      metrics_->intents.Add({{"tenant", e.tenant}, {"source", r.source}}).Increment();
+    }
   }
   auto replies = (*conn)->Pipeline(writes);
   if (!replies.ok()) return replies.status();

@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "services/classification/config_cache.h"
+#include "services/classification/model_store.h"
 #include "services/common/clock.h"
 #include "services/common/redis/redis_client.h"
 #include "services/common/redis/scripts.h"
@@ -18,22 +19,31 @@ namespace omniroute::classification {
 struct ClassificationMetrics {
   explicit ClassificationMetrics(prometheus::Registry& registry);
   prometheus::Family<prometheus::Counter>& classified;
+  prometheus::Family<prometheus::Counter>& intents;
   prometheus::Family<prometheus::Histogram>& batch_seconds;
 };
 
-// Classifies a batch of intake stream entries: reads the interactions (one pipeline),
-// evaluates the tenant rules, and records each result with the classify script, which also
-// forwards to the classified stream and acknowledges the entry (one more pipeline).
+// The classification input stored in an interaction hash (HGETALL reply, flat).
+ClassifyInput InputFromHash(const std::vector<std::string>& flat);
+// What the model (null: none) says of the input's subject and body.
+ModelVerdict Predict(const LoadedModel* model, const ClassifyInput& in);
+
+// Classifies a batch of intake stream entries: reads the interactions (one pipeline), asks the
+// intent model (when one is loaded), evaluates the tenant rules and intent mappings, and records
+// each result with the classify script, which also forwards to the classified stream and
+// acknowledges the entry (one more pipeline).
 class ClassifierWorker {
  public:
   ClassifierWorker(redis::Pool* pool, const redis::Scripts* scripts, const Clock* clock,
-                   ConfigCache* configs, ClassificationMetrics* metrics, int64_t event_max_len)
+                   ConfigCache* configs, ClassificationMetrics* metrics, int64_t event_max_len,
+                   const ModelStore* models = nullptr)
       : pool_(pool),
         scripts_(scripts),
         clock_(clock),
         configs_(configs),
         metrics_(metrics),
-        event_max_len_(event_max_len) {}
+        event_max_len_(event_max_len),
+        models_(models) {}
 
   absl::Status Handle(const std::vector<redis::StreamEntry>& entries);
 
@@ -44,6 +54,7 @@ class ClassifierWorker {
   ConfigCache* configs_;
   ClassificationMetrics* metrics_;
   int64_t event_max_len_;
+  const ModelStore* models_;
 };
 
 }  // namespace omniroute::classification

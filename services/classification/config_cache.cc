@@ -33,11 +33,12 @@ absl::StatusOr<std::shared_ptr<const ConfigSnapshot>> ConfigCache::Get(redis::Co
       if (!parsed.ParseFromString(proto->str)) {
         return absl::DataLossError("tenant config in Redis does not parse");
       }
-      snap->config = WithDefaults(std::move(parsed));
+      parsed = WithDefaults(std::move(parsed));
+      parsed.set_version(version);
+      snap->compiled = Compile(std::move(parsed));
     } else {
-      snap->config = WithDefaults(v1::TenantConfig());
+      snap->compiled = Compile(WithDefaults(v1::TenantConfig()));
     }
-    snap->config.set_version(version);
     current = std::move(snap);
   }
   std::lock_guard<std::mutex> lock(mu_);

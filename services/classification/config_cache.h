@@ -9,6 +9,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "omniroute/v1/admin.pb.h"
+#include "services/classification/rules.h"
 #include "services/common/clock.h"
 #include "services/common/redis/redis_client.h"
 
@@ -16,7 +17,8 @@ namespace omniroute::classification {
 
 struct ConfigSnapshot {
   int64_t version = 0;
-  v1::TenantConfig config;  // WithDefaults applied
+  std::unique_ptr<const CompiledConfig> compiled;  // WithDefaults applied
+  const v1::TenantConfig& config() const { return compiled->config; }
 };
 
 // Per-tenant config, re-read from Redis when older than max_age_ms (so every replica sees a

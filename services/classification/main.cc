@@ -2,10 +2,13 @@
 // with the tenant's rules and forwards it to routing.
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include "services/classification/classification_service.h"
 #include "services/classification/classifier_worker.h"
+#include "services/classification/model_store.h"
 #include "services/common/clock.h"
 #include "services/common/config/service_flags.h"
 #include "services/common/grpc/service_host.h"
@@ -29,6 +32,9 @@ int main(int argc, char** argv) {
   flags.Add("workers", &workers, "stream consumer threads");
   flags.Add("event-max-len", &event_max_len, "approximate cap of each tenant event feed");
   flags.Add("config-max-age-ms", &config_max_age_ms, "how stale a cached tenant config may be");
+  std::string model_file;
+  flags.Add("model-file", &model_file,
+            "intent model file to serve at start (a model published to Redis replaces it)");
   flags.Add("reclaim-idle-ms", &consumer.reclaim_idle_ms,
             "claim stream entries pending this long on a dead consumer");
   if (auto code = config::ParseOrExitCode(flags, common, argc, argv, "omniroute-classification")) {
@@ -51,10 +57,32 @@ int main(int argc, char** argv) {
                     {"omniroute.v1.Classifier"}},
                    &pool);
   classification::ClassificationMetrics metrics(host.registry());
+  classification::ModelStore models(host.registry());
+  if (!model_file.empty()) {
+    if (auto st = models.LoadFile(model_file); !st.ok()) {
+      std::fprintf(stderr, "omniroute-classification: --model-file: %s\n",
+                   std::string(st.message()).c_str());
+      return 2;
+    }
+  }
   classification::ClassifierWorker worker(&pool, &redis::Scripts::Embedded(), &clock, &configs,
-                                          &metrics, event_max_len);
-  classification::ClassificationService service(&auth, &pool, &configs);
+                                          &metrics, event_max_len, &models);
+  classification::ClassificationService service(&auth, &pool, &configs, &models);
   host.AddService(&service);
+  // A model published to Redis (omniroute-model publish) is picked up within a second.
+  host.AddLoop("model", [&pool, &models](const std::atomic<bool>& stop) {
+    while (!stop.load()) {
+      if (auto conn = pool.Acquire(); conn.ok()) {
+        if (auto st = models.Refresh(**conn);
+            !st.ok() && !absl::IsDataLoss(st) && !absl::IsInvalidArgument(st)) {
+          log::WarnEvery("model", 10, "model refresh failed", {{"error", st.ToString()}});
+        }
+      }
+      for (int i = 0; i < 10 && !stop.load(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+  });
   std::string base = "classification-" + ids.NewId().substr(0, 12);
   for (int i = 0; i < workers; ++i) {
     redis::ConsumerOptions opts = consumer;

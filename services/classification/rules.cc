@@ -1,6 +1,7 @@
 #include "services/classification/rules.h"
 
 #include "absl/strings/ascii.h"
+#include "services/common/tenant_config.h"
 
 namespace omniroute::classification {
 namespace {
@@ -23,26 +24,77 @@ bool ContainsWord(const std::string& text_lower, const std::string& word) {
   return false;
 }
 
-ClassifyResult Classify(const v1::TenantConfig& config, const ClassifyInput& input) {
+std::unique_ptr<CompiledConfig> Compile(v1::TenantConfig config) {
+  auto c = std::make_unique<CompiledConfig>();
+  c->config = std::move(config);
+  for (const auto& rule : c->config.rules()) {
+    auto& compiled = c->patterns.emplace_back();
+    for (const auto& p : rule.patterns()) compiled.push_back(CompileRulePattern(p));
+  }
+  for (int i = 0; i < c->config.intents_size(); ++i) c->intents[c->config.intents(i).intent()] = i;
+  return c;
+}
+
+ClassifyResult Classify(const CompiledConfig& compiled, const ClassifyInput& input,
+                        const ModelVerdict* model) {
+  const v1::TenantConfig& config = compiled.config;
   ClassifyResult result;
   result.priority = config.default_priority() > 0 ? config.default_priority() : 3;
-  std::string text = absl::AsciiStrToLower(input.subject + "\n" + input.body);
-  for (const auto& rule : config.rules()) {
+  if (model != nullptr && !model->intent.empty()) {
+    result.intent = model->intent;
+    result.confidence = model->confidence;
+  }
+  const std::string raw = input.subject + "\n" + input.body;
+  const std::string text = absl::AsciiStrToLower(raw);
+  bool matched = false;
+  for (int r = 0; r < config.rules_size() && !matched; ++r) {
+    const auto& rule = config.rules(r);
     bool channel_ok = rule.channels().empty();
     for (int c : rule.channels()) channel_ok = channel_ok || c == input.channel;
     if (!channel_ok) continue;
-    bool words_ok = rule.keywords().empty();
+    bool words_ok = rule.keywords().empty() && rule.patterns().empty();
     for (const auto& k : rule.keywords()) {
       if (words_ok) break;
       words_ok = ContainsWord(text, absl::AsciiStrToLower(k));
     }
+    for (const auto& re : compiled.patterns[r]) {
+      if (words_ok) break;
+      words_ok = re->ok() && RE2::PartialMatch(raw, *re);
+    }
     if (!words_ok) continue;
+    bool intent_ok = rule.intents().empty();
+    for (const auto& i : rule.intents()) intent_ok = intent_ok || i == result.intent;
+    if (!intent_ok) continue;
+    bool attributes_ok = true;
+    for (const auto& [key, value] : rule.attributes()) {
+      auto it = input.attributes.find(key);
+      attributes_ok = attributes_ok && it != input.attributes.end() && it->second == value;
+    }
+    if (!attributes_ok) continue;
+    matched = true;
+    result.source = "rule";
     result.rule = rule.name();
     result.category = rule.category();
     if (rule.priority() > 0) result.priority = rule.priority();
     for (const auto& s : rule.required_skills()) result.skills[s.name()] = s.proficiency();
     result.queue = rule.queue();
-    break;
+  }
+  auto mapping = compiled.intents.find(result.intent);
+  if (!matched && mapping != compiled.intents.end()) {
+    if (result.confidence >= config.min_confidence()) {
+      const auto& m = config.intents(mapping->second);
+      result.source = "model";
+      result.category = m.category().empty() ? m.intent() : m.category();
+      result.product_area = m.product_area();
+      result.self_service = m.self_service();
+      if (m.priority() > 0) result.priority = m.priority();
+      for (const auto& s : m.required_skills()) result.skills[s.name()] = s.proficiency();
+      result.queue = m.queue();
+    } else {
+      result.source = "low_confidence";
+      result.category = "low_confidence";
+      result.queue = config.low_confidence_queue();
+    }
   }
   if (result.queue.empty()) {
     auto it = config.default_queue_by_channel().find(input.channel);
@@ -52,6 +104,11 @@ ClassifyResult Classify(const v1::TenantConfig& config, const ClassifyInput& inp
   if (input.requested_priority > 0) result.priority = input.requested_priority;
   if (!input.requested_queue.empty()) result.queue = input.requested_queue;
   return result;
+}
+
+ClassifyResult Classify(const v1::TenantConfig& config, const ClassifyInput& input,
+                        const ModelVerdict* model) {
+  return Classify(*Compile(config), input, model);
 }
 
 }  // namespace omniroute::classification

@@ -1,9 +1,12 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "omniroute/v1/admin.pb.h"
+#include "re2/re2.h"
 
 namespace omniroute::classification {
 
@@ -14,6 +17,13 @@ struct ClassifyInput {
   std::string body;
   int requested_priority = 0;  // 0 = none
   std::string requested_queue;
+  std::map<std::string, std::string> attributes;
+};
+
+// What the intent model said about the input (intent empty: no model).
+struct ModelVerdict {
+  std::string intent;
+  double confidence = 0;
 };
 
 struct ClassifyResult {
@@ -22,13 +32,39 @@ struct ClassifyResult {
   std::map<std::string, int> skills;
   std::string queue;
   std::string rule;  // empty when no rule matched
+  std::string intent;
+  double confidence = 0;
+  std::string product_area;
+  bool self_service = false;
+  std::string source = "default";  // rule | model | low_confidence | default
 };
 
-// First-match rule evaluation over a validated tenant config (WithDefaults applied): a rule
-// matches when its channel list is empty or holds the channel, and its keyword list is empty
-// or one keyword occurs as a whole word in subject or body (case-insensitive, ASCII folding).
-// The integrator's requested priority and queue override the result.
-ClassifyResult Classify(const v1::TenantConfig& config, const ClassifyInput& input);
+// A tenant config ready to classify with: the validated proto (WithDefaults applied) plus its
+// rules' compiled patterns and an index of its intent mappings. Built once per config version.
+struct CompiledConfig {
+  v1::TenantConfig config;
+  std::vector<std::vector<std::unique_ptr<RE2>>> patterns;  // per rule
+  std::map<std::string, int> intents;                       // intent -> index in config.intents
+};
+
+// Compiles a config (patterns that do not compile, impossible after validation, never match).
+std::unique_ptr<CompiledConfig> Compile(v1::TenantConfig config);
+
+// Classification of one interaction:
+//  1. The first rule whose every given condition holds wins (channels; a keyword as a whole
+//     word or an RE2 pattern in subject or body, case-insensitive; the model's intent;
+//     attribute values): source "rule". Rules override the model; a rule with intents refines it.
+//  2. Else, with a model verdict whose intent is mapped: at or above min_confidence the
+//     mapping applies (source "model"); below it the work goes to low_confidence_queue
+//     (source "low_confidence", category "low_confidence").
+//  3. Else the channel's default queue, the tenant's default priority (source "default").
+// The integrator's requested priority and queue override the result. `model` may be null.
+ClassifyResult Classify(const CompiledConfig& config, const ClassifyInput& input,
+                        const ModelVerdict* model);
+
+// The same, compiling `config` first (for one-off use: tests, tools).
+ClassifyResult Classify(const v1::TenantConfig& config, const ClassifyInput& input,
+                        const ModelVerdict* model = nullptr);
 
 // True when `word` (lower case) occurs in `text_lower` delimited by non-alphanumerics.
 bool ContainsWord(const std::string& text_lower, const std::string& word);

@@ -13,6 +13,7 @@ v1::TenantConfig WithDefaults(v1::TenantConfig config) {
   if (config.priority_head_start_seconds_size() == 0) {
     for (int s : {120, 60, 30, 0}) config.add_priority_head_start_seconds(s);
   }
+  if (config.min_confidence() == 0) config.set_min_confidence(0.5);
   return config;
 }
 
@@ -63,6 +64,57 @@ absl::Status ValidateTenantConfig(const v1::TenantConfig& config,
     if (!r.queue().empty() && !queues.count(r.queue())) {
       return invalid(absl::StrCat(f, ".queue: no queue named '", r.queue(), "'"));
     }
+    if (r.patterns_size() > kMaxPatterns) {
+      return invalid(absl::StrCat(f, ".patterns: more than ", kMaxPatterns));
+    }
+    for (int k = 0; k < r.patterns_size(); ++k) {
+      std::string g = absl::StrCat(f, ".patterns[", k, "]");
+      if (r.patterns(k).empty() || r.patterns(k).size() > 256) {
+        return invalid(g + ": must be 1..256 bytes");
+      }
+      auto re = CompileRulePattern(r.patterns(k));
+      if (!re->ok()) return invalid(absl::StrCat(g, ": does not compile: ", re->error()));
+    }
+    for (int k = 0; k < r.intents_size(); ++k) {
+      if (auto st = ValidateName(absl::StrCat(f, ".intents[", k, "]"), r.intents(k)); !st.ok()) {
+        return st;
+      }
+    }
+    if (r.attributes_size() > 20) return invalid(f + ".attributes: more than 20");
+    for (const auto& [key, value] : r.attributes()) {
+      if (auto st = ValidateName(f + ".attributes key", key); !st.ok()) return st;
+      if (auto st = ValidateText(absl::StrCat(f, ".attributes[", key, "]"), value, 256); !st.ok()) {
+        return st;
+      }
+    }
+  }
+  if (config.intents_size() > kMaxIntents) {
+    return invalid(absl::StrCat("config.intents: more than ", kMaxIntents));
+  }
+  std::set<std::string> intents;
+  for (int i = 0; i < config.intents_size(); ++i) {
+    const auto& m = config.intents(i);
+    std::string f = absl::StrCat("config.intents[", i, "]");
+    if (auto st = ValidateName(f + ".intent", m.intent()); !st.ok()) return st;
+    if (!intents.insert(m.intent()).second) return invalid(f + ".intent: duplicate intent");
+    if (!m.category().empty()) {
+      if (auto st = ValidateName(f + ".category", m.category()); !st.ok()) return st;
+    }
+    if (!m.product_area().empty()) {
+      if (auto st = ValidateName(f + ".product_area", m.product_area()); !st.ok()) return st;
+    }
+    if (m.priority() < 0 || m.priority() > 4) return invalid(f + ".priority: unknown value");
+    if (auto st = ValidateSkills(f + ".required_skills", m.required_skills()); !st.ok()) return st;
+    if (!m.queue().empty() && !queues.count(m.queue())) {
+      return invalid(absl::StrCat(f, ".queue: no queue named '", m.queue(), "'"));
+    }
+  }
+  if (!(config.min_confidence() >= 0 && config.min_confidence() <= 1)) {
+    return invalid("config.min_confidence: must be 0..1");
+  }
+  if (!config.low_confidence_queue().empty() && !queues.count(config.low_confidence_queue())) {
+    return invalid(absl::StrCat("config.low_confidence_queue: no queue named '",
+                                config.low_confidence_queue(), "'"));
   }
   for (const auto& [channel, queue] : config.default_queue_by_channel()) {
     if (channel <= 0 || channel > 7) {
@@ -105,6 +157,14 @@ absl::Status ValidateTenantConfig(const v1::TenantConfig& config,
     if (auto st = ValidateCapacities(f + ".capacities", p.capacities()); !st.ok()) return st;
   }
   return absl::OkStatus();
+}
+
+std::unique_ptr<RE2> CompileRulePattern(const std::string& pattern) {
+  RE2::Options options;
+  options.set_case_sensitive(false);
+  options.set_log_errors(false);
+  options.set_max_mem(1 << 20);  // bounded: a rule must not cost a replica much memory
+  return std::make_unique<RE2>(pattern, options);
 }
 
 absl::Status ValidateCapacities(

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "omniroute/v1/admin.pb.h"
+#include "re2/re2.h"
 
 namespace omniroute {
 
@@ -17,6 +19,12 @@ inline constexpr int kMaxKeywords = 100;
 inline constexpr int kMaxQueueSkills = 16;
 inline constexpr int kMaxSteps = 8;
 inline constexpr int kMaxCapacityProfiles = 100;
+inline constexpr int kMaxPatterns = 20;
+inline constexpr int kMaxIntents = 500;
+
+// Compiles a rule's RE2 pattern the way classification uses it (case-insensitive, bounded
+// memory); check ok() / error().
+std::unique_ptr<RE2> CompileRulePattern(const std::string& pattern);
 
 // What a bullseye step leaves in force once it opened: the earlier steps' changes included.
 struct EffectiveStep {

@@ -4,7 +4,9 @@
 -- KEYS[1] P:ix:<id>  KEYS[2] P:s:intake  KEYS[3] P:s:classified  KEYS[4] P:events
 -- ARGV[1] P  ARGV[2] id  ARGV[3] intake entry id  ARGV[4] consumer group  ARGV[5] now ms
 -- ARGV[6] event feed max length  ARGV[7] category  ARGV[8] priority 1..4
--- ARGV[9] required skills json  ARGV[10] queue  ARGV[11] rule name
+-- ARGV[9] required skills json  ARGV[10] queue  ARGV[11] rule name  ARGV[12] model intent
+-- ARGV[13] its confidence  ARGV[14] source (rule|model|low_confidence|default)
+-- ARGV[15] product area  ARGV[16] self-service eligible (1/0)
 -- Returns 'classified' | 'skipped:<state>' | 'missing'
 local P, id, entry, group, now, maxlen = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local state = redis.call('HGET', KEYS[1], 'state')
@@ -15,11 +17,14 @@ elseif state ~= 'received' then
   result = 'skipped:' .. state
 else
   redis.call('HSET', KEYS[1], 'state', 'classified', 'category', ARGV[7], 'priority', ARGV[8],
-    'skills', ARGV[9], 'queue', ARGV[10], 'rule', ARGV[11], 'classified_ms', now)
+    'skills', ARGV[9], 'queue', ARGV[10], 'rule', ARGV[11], 'classified_ms', now, 'intent',
+    ARGV[12] or '', 'confidence', ARGV[13] or '0', 'source', ARGV[14] or 'default',
+    'product_area', ARGV[15] or '', 'self_service', ARGV[16] or '0')
   redis.call('XADD', KEYS[3], '*', 'ix', id)
   local ch = redis.call('HGET', KEYS[1], 'channel')
   emit(P, maxlen, now, 'classified', id, '', ARGV[10], ch, {'category', ARGV[7], 'priority',
-    ARGV[8], 'rule', ARGV[11]})
+    ARGV[8], 'rule', ARGV[11], 'intent', ARGV[12] or '', 'confidence', ARGV[13] or '0',
+    'source', ARGV[14] or 'default'})
   result = 'classified'
 end
 redis.call('XACK', KEYS[2], group, entry)
