@@ -1,0 +1,143 @@
+// Classification with the intent model: RE2 patterns, intent and attribute conditions on rules,
+// intent mappings gated by the tenant's confidence threshold, and their validation.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "services/classification/rules.h"
+#include "services/common/tenant_config.h"
+
+namespace omniroute::classification {
+namespace {
+
+ClassifyInput Chat(const std::string& subject, std::map<std::string, std::string> attrs = {}) {
+  ClassifyInput in;
+  in.channel = v1::CHANNEL_CHAT;
+  in.subject = subject;
+  in.attributes = std::move(attrs);
+  return in;
+}
+
+v1::TenantConfig WithMapping() {
+  v1::TenantConfig c;
+  (*c.mutable_default_queue_by_channel())[v1::CHANNEL_CHAT] = "chat";
+  c.set_low_confidence_queue("triage");
+  auto* m = c.add_intents();
+  m->set_intent("card_arrival");
+  m->set_category("cards");
+  m->set_product_area("cards");
+  m->set_priority(v1::PRIORITY_P2);
+  m->set_queue("cards");
+  auto* s = m->add_required_skills();
+  s->set_name("cards");
+  s->set_proficiency(2);
+  auto* pw = c.add_intents();
+  pw->set_intent("passcode_forgotten");
+  pw->set_self_service(true);
+  pw->set_queue("bot");
+  return WithDefaults(c);
+}
+
+TEST(ModelRulesTest, AConfidentMappedIntentSetsEveryField) {
+  ModelVerdict v{"card_arrival", 0.91};
+  auto r = Classify(WithMapping(), Chat("where is my card"), &v);
+  EXPECT_EQ(r.source, "model");
+  EXPECT_EQ(r.intent, "card_arrival");
+  EXPECT_DOUBLE_EQ(r.confidence, 0.91);
+  EXPECT_EQ(r.category, "cards");
+  EXPECT_EQ(r.product_area, "cards");
+  EXPECT_EQ(r.priority, 2);
+  EXPECT_EQ(r.queue, "cards");
+  EXPECT_EQ(r.skills.at("cards"), 2);
+  EXPECT_FALSE(r.self_service);
+  ModelVerdict pw{"passcode_forgotten", 0.8};
+  auto p = Classify(WithMapping(), Chat("forgot my passcode"), &pw);
+  EXPECT_TRUE(p.self_service);
+  EXPECT_EQ(p.category, "passcode_forgotten") << "category defaults to the intent";
+  EXPECT_EQ(p.queue, "bot");
+}
+
+TEST(ModelRulesTest, BelowTheThresholdWorkGoesToTheLowConfidenceQueue) {
+  ModelVerdict v{"card_arrival", 0.49};  // default min_confidence 0.5
+  auto r = Classify(WithMapping(), Chat("hmm"), &v);
+  EXPECT_EQ(r.source, "low_confidence");
+  EXPECT_EQ(r.category, "low_confidence");
+  EXPECT_EQ(r.queue, "triage");
+  EXPECT_EQ(r.intent, "card_arrival") << "the guess is still recorded";
+  v1::TenantConfig strict = WithMapping();
+  strict.set_min_confidence(0.95);
+  v.confidence = 0.94;
+  EXPECT_EQ(Classify(strict, Chat("x"), &v).source, "low_confidence");
+  v.confidence = 0.95;
+  EXPECT_EQ(Classify(strict, Chat("x"), &v).source, "model");
+}
+
+TEST(ModelRulesTest, AnUnmappedIntentOrNoModelFallsBackToTheDefaults) {
+  ModelVerdict v{"exchange_rate", 0.99};
+  auto r = Classify(WithMapping(), Chat("rates?"), &v);
+  EXPECT_EQ(r.source, "default");
+  EXPECT_EQ(r.queue, "chat");
+  EXPECT_EQ(r.intent, "exchange_rate");
+  auto none = Classify(WithMapping(), Chat("rates?"), nullptr);
+  EXPECT_EQ(none.source, "default");
+  EXPECT_EQ(none.intent, "");
+}
+
+TEST(ModelRulesTest, RulesOverrideTheModelAndRulesOnIntentsRefineIt) {
+  v1::TenantConfig c = WithMapping();
+  auto* vip = c.add_rules();  // refine: card questions from VIPs
+  vip->set_name("vip-cards");
+  vip->add_intents("card_arrival");
+  (*vip->mutable_attributes())["tier"] = "gold";
+  vip->set_category("vip_cards");
+  vip->set_priority(v1::PRIORITY_P1);
+  vip->set_queue("vip");
+  auto* fraud = c.add_rules();  // override: a pattern, whatever the model says
+  fraud->set_name("fraud");
+  fraud->add_patterns(R"(\b(stolen|unauthori[sz]ed)\b)");
+  fraud->set_category("fraud");
+  fraud->set_queue("fraud");
+  ModelVerdict v{"card_arrival", 0.9};
+  auto gold = Classify(c, Chat("card not here", {{"tier", "gold"}}), &v);
+  EXPECT_EQ(gold.source, "rule");
+  EXPECT_EQ(gold.rule, "vip-cards");
+  EXPECT_EQ(gold.queue, "vip");
+  EXPECT_EQ(gold.intent, "card_arrival");
+  EXPECT_EQ(Classify(c, Chat("card not here", {{"tier", "silver"}}), &v).source, "model");
+  EXPECT_EQ(Classify(c, Chat("card not here"), &v).source, "model");
+  auto stolen = Classify(c, Chat("My card was STOLEN"), &v);
+  EXPECT_EQ(stolen.rule, "fraud");
+  EXPECT_EQ(stolen.queue, "fraud");
+  EXPECT_EQ(Classify(c, Chat("my card was stolenish"), &v).rule, "") << "pattern word bounds";
+}
+
+TEST(ModelRulesTest, InvalidPatternsMappingsAndThresholdsNameTheField) {
+  std::set<std::string> queues = {"chat", "cards", "bot", "triage"};
+  auto error = [&](const v1::TenantConfig& c) {
+    return std::string(ValidateTenantConfig(c, queues).message());
+  };
+  v1::TenantConfig ok = WithMapping();
+  ok.clear_min_confidence();
+  EXPECT_EQ(error(ok), "");
+  v1::TenantConfig bad = ok;
+  auto* r = bad.add_rules();
+  r->set_name("broken");
+  r->set_category("x");
+  r->add_patterns("card(");
+  EXPECT_EQ(error(bad).substr(0, 42), "config.rules[0].patterns[0]: does not comp");
+  bad = ok;
+  bad.mutable_intents(0)->set_queue("nope");
+  EXPECT_EQ(error(bad), "config.intents[0].queue: no queue named 'nope'");
+  bad = ok;
+  *bad.add_intents() = ok.intents(0);
+  EXPECT_EQ(error(bad), "config.intents[2].intent: duplicate intent");
+  bad = ok;
+  bad.set_min_confidence(1.5);
+  EXPECT_EQ(error(bad), "config.min_confidence: must be 0..1");
+  bad = ok;
+  bad.set_low_confidence_queue("nope");
+  EXPECT_EQ(error(bad), "config.low_confidence_queue: no queue named 'nope'");
+}
+
+}  // namespace
+}  // namespace omniroute::classification
