@@ -1,0 +1,174 @@
+// Classification across replicas: a tenant config update reaches every classification replica
+// within 1 s and an invalid one changes nothing; an intent model published to Redis is served
+// by every replica without a restart, and a corrupt one is rejected while the previous model
+// keeps serving.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "services/classification/model/trainer.h"
+#include "tests/e2e/e2e_util.h"
+#include "tests/support/cluster.h"
+
+namespace omniroute {
+namespace {
+
+using e2e::Clock;
+using e2e::Cmd;
+using sim::ApiClient;
+
+class ClassificationE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::ClusterOptions options;
+    options.replicas = 2;
+    cluster_ = std::make_unique<testing::Cluster>(options);
+    keys_ = cluster_->CreateTenant("clsco");
+    for (int i = 0; i < 2; ++i)
+      apis_.push_back(std::make_unique<ApiClient>(cluster_->endpoints(i)));
+    ASSERT_NE(cluster_->endpoints(0).classification, cluster_->endpoints(1).classification);
+    for (const char* q : {"chat", "cards", "triage"}) {
+      auto st = e2e::PutQueue(*apis_[0], keys_["admin"], q, {v1::CHANNEL_CHAT});
+      ASSERT_TRUE(st.ok()) << st.error_message();
+    }
+  }
+
+  grpc::Status PutConfig(const v1::TenantConfig& c) {
+    v1::PutTenantConfigRequest req;
+    *req.mutable_config() = c;
+    v1::PutTenantConfigResponse resp;
+    return apis_[0]->admin().PutTenantConfig(ApiClient::Context(keys_["admin"]).get(), req, &resp);
+  }
+
+  static v1::TenantConfig Rule(const std::string& category) {
+    v1::TenantConfig c;
+    (*c.mutable_default_queue_by_channel())[v1::CHANNEL_CHAT] = "chat";
+    auto* r = c.add_rules();
+    r->set_name("alpha");
+    r->add_keywords("alpha");
+    r->set_category(category);
+    return c;
+  }
+
+  v1::ClassifyResponse Classify(int replica, const std::string& text) {
+    v1::ClassifyRequest req;
+    req.set_channel(v1::CHANNEL_CHAT);
+    req.set_subject(text);
+    v1::ClassifyResponse resp;
+    auto st = apis_[replica]->classifier().Classify(ApiClient::Context(keys_["integrator"]).get(),
+                                                    req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return resp;
+  }
+
+  // Polls both replicas every 10 ms until `done` holds for each; the time each took (ms), or
+  // -1 when it did not within `limit`.
+  std::vector<double> UntilBoth(const std::function<bool(const v1::ClassifyResponse&)>& done,
+                                std::chrono::milliseconds limit) {
+    auto start = Clock::now();
+    std::vector<double> took = {-1, -1};
+    while (Clock::now() - start < limit && (took[0] < 0 || took[1] < 0)) {
+      for (int i = 0; i < 2; ++i) {
+        if (took[i] < 0 && done(Classify(i, "alpha question about my card"))) {
+          took[i] = e2e::SecondsSince(start) * 1000;
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return took;
+  }
+
+  std::unique_ptr<testing::Cluster> cluster_;
+  std::map<std::string, std::string> keys_;
+  std::vector<std::unique_ptr<ApiClient>> apis_;
+};
+
+TEST_F(ClassificationE2E, ARulesUpdateReachesBothReplicasWithinOneSecondAndABadOneChangesNothing) {
+  ASSERT_TRUE(PutConfig(Rule("one")).ok());
+  auto warm = UntilBoth([](const auto& r) { return r.classification().category() == "one"; },
+                        std::chrono::seconds(5));
+  ASSERT_GE(warm[0], 0);
+  ASSERT_GE(warm[1], 0);
+  ASSERT_TRUE(PutConfig(Rule("two")).ok());
+  auto took = UntilBoth([](const auto& r) { return r.classification().category() == "two"; },
+                        std::chrono::seconds(3));
+  std::printf("rules update: replica 0 after %.0f ms, replica 1 after %.0f ms\n", took[0], took[1]);
+  EXPECT_GE(took[0], 0);
+  EXPECT_GE(took[1], 0);
+  EXPECT_LE(took[0], 1000) << "a new rules version must reach every replica within 1 s";
+  EXPECT_LE(took[1], 1000);
+  int64_t version = Classify(0, "alpha").config_version();
+
+  // A rule whose pattern does not compile is refused; both replicas keep the last version.
+  v1::TenantConfig bad = Rule("three");
+  bad.mutable_rules(0)->add_patterns("card(");
+  auto st = PutConfig(bad);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(st.error_message().find("config.rules[0].patterns[0]"), std::string::npos)
+      << st.error_message();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  for (int i = 0; i < 2; ++i) {
+    auto r = Classify(i, "alpha");
+    EXPECT_EQ(r.classification().category(), "two") << "replica " << i;
+    EXPECT_EQ(r.config_version(), version) << "replica " << i;
+  }
+}
+
+TEST_F(ClassificationE2E, APublishedModelServesEveryReplicaAndACorruptOneIsRejected) {
+  // A small model: enough to tell card questions from passcode ones.
+  std::vector<classification::model::Example> examples;
+  for (const char* t : {"where is my card", "my card has not arrived", "card still not here",
+                        "when will my new card come", "has my card been sent"}) {
+    examples.push_back({t, "card_arrival", 0});
+  }
+  for (const char* t : {"i forgot my passcode", "reset my passcode please", "passcode lost",
+                        "how do i change my passcode", "cannot remember passcode"}) {
+    examples.push_back({t, "passcode_forgotten", 0});
+  }
+  auto model = classification::model::TrainIntentModel(examples, {});
+  ASSERT_TRUE(model.ok()) << model.status();
+  v1::TenantConfig c = Rule("one");
+  auto* m = c.add_intents();
+  m->set_intent("card_arrival");
+  m->set_queue("cards");
+  c.set_min_confidence(0.3);
+  ASSERT_TRUE(PutConfig(c).ok());
+  auto redis = cluster_->redis().Connect();
+  Cmd(*redis, {"HSET", "omniroute:model", "version", "v1", "bytes", model->ToBytes()});
+  auto took = UntilBoth([](const auto& r) { return r.model().model_version() == "v1"; },
+                        std::chrono::seconds(5));
+  std::printf("published model: replica 0 after %.0f ms, replica 1 after %.0f ms\n", took[0],
+              took[1]);
+  ASSERT_GE(took[0], 0);
+  ASSERT_GE(took[1], 0);
+  v1::ClassifyRequest req;
+  req.set_channel(v1::CHANNEL_CHAT);
+  req.set_subject("my new card has not arrived yet");
+  v1::ClassifyResponse resp;
+  ASSERT_TRUE(apis_[1]
+                  ->classifier()
+                  .Classify(ApiClient::Context(keys_["integrator"]).get(), req, &resp)
+                  .ok());
+  EXPECT_EQ(resp.classification().intent(), "card_arrival");
+  EXPECT_EQ(resp.classification().source(), "model");
+  EXPECT_EQ(resp.classification().queue(), "cards");
+  EXPECT_FALSE(resp.model().top_features().empty());
+  EXPECT_EQ(resp.model().top_intents(0).intent(), "card_arrival");
+
+  // Corrupt bytes under a new version: rejected, v1 keeps serving on both replicas.
+  std::string corrupt = model->ToBytes();
+  corrupt[corrupt.size() / 2] ^= 0x5a;
+  Cmd(*redis, {"HSET", "omniroute:model", "version", "v2", "bytes", corrupt});
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(Classify(i, "card").model().model_version(), "v1") << "replica " << i;
+  }
+  int code = 0;
+  auto metrics =
+      e2e::HttpGet(cluster_->Replicas("classification")[0]->metrics_port, "/metrics", &code);
+  EXPECT_NE(metrics.find("omniroute_model_loads_total{outcome=\"rejected\"} 1"), std::string::npos)
+      << metrics.substr(0, 2000);
+}
+
+}  // namespace
+}  // namespace omniroute
