@@ -108,7 +108,8 @@ std::vector<std::string> World::HashCommand(const std::string& id, int64_t queue
           "queued_ms", std::to_string(queued_ms),
           "score",     std::to_string(queued_ms - kBacklogHeadStartMs),
           "sig",       "0",
-          "step",      "0"};
+          "step",      "0",
+          "boost",     "0"};
 }
 
 absl::Status World::Build(const std::atomic<bool>& interrupted) {
@@ -334,6 +335,8 @@ absl::Status World::MeasureHashSizes() {
                                    "sig",
                                    "0",
                                    "step",
+                                   "0",
+                                   "boost",
                                    "0"};
   auto m = Pipeline({hset, {"MEMORY", "USAGE", key, "SAMPLES", "0"}, {"DEL", key}});
   if (!m.ok()) return m.status();

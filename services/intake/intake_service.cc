@@ -152,6 +152,39 @@ grpc::Status IntakeService::CancelInteraction(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
+grpc::Status IntakeService::UpsertCustomer(grpc::ServerContext* ctx,
+                                           const v1::UpsertCustomerRequest* req,
+                                           v1::UpsertCustomerResponse* resp) {
+  auto principal = auth_->Authorize(*ctx, {Role::kIntegrator, Role::kAdmin}, req->tenant_id());
+  if (!principal.ok()) return ToGrpc(principal.status());
+  const auto& c = req->customer();
+  auto invalid = [](const std::string& m) { return ToGrpc(absl::InvalidArgumentError(m)); };
+  if (c.customer_id().empty()) return invalid("customer.customer_id: is required");
+  if (auto st = ValidateExternalId("customer.customer_id", c.customer_id()); !st.ok()) {
+    return ToGrpc(st);
+  }
+  if (!c.tier().empty()) {
+    if (auto st = ValidateName("customer.tier", c.tier()); !st.ok()) return ToGrpc(st);
+  }
+  if (!(c.annual_value() >= 0 && c.annual_value() <= 1e12)) {
+    return invalid("customer.annual_value: must be 0..1e12");
+  }
+  if (!(c.churn_risk() >= 0 && c.churn_risk() <= 1)) {
+    return invalid("customer.churn_risk: must be 0..1");
+  }
+  if (c.renewal_date_ms() < 0) return invalid("customer.renewal_date_ms: must be >= 0");
+  if (!c.preferred_agent_id().empty()) {
+    if (auto st = ValidateExternalId("customer.preferred_agent_id", c.preferred_agent_id());
+        !st.ok()) {
+      return ToGrpc(st);
+    }
+  }
+  auto boost = store_->UpsertCustomer(principal->tenant, c);
+  if (!boost.ok()) return ToGrpc(boost.status());
+  resp->set_value_boost_seconds(*boost);
+  return grpc::Status::OK;
+}
+
 grpc::Status IntakeService::GetInteraction(grpc::ServerContext* ctx,
                                            const v1::GetInteractionRequest* req,
                                            v1::GetInteractionResponse* resp) {

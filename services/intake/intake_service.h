@@ -18,6 +18,8 @@ class IntakeService final : public v1::Intake::Service {
   grpc::Status SubmitInteractions(grpc::ServerContext* ctx,
                                   const v1::SubmitInteractionsRequest* req,
                                   v1::SubmitInteractionsResponse* resp) override;
+  grpc::Status UpsertCustomer(grpc::ServerContext* ctx, const v1::UpsertCustomerRequest* req,
+                              v1::UpsertCustomerResponse* resp) override;
   grpc::Status CancelInteraction(grpc::ServerContext* ctx, const v1::CancelInteractionRequest* req,
                                  v1::CancelInteractionResponse* resp) override;
   grpc::Status GetInteraction(grpc::ServerContext* ctx, const v1::GetInteractionRequest* req,

@@ -1,6 +1,8 @@
 #include "services/intake/intake_store.h"
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "services/common/interaction_codec.h"
 #include "services/common/keys.h"
 
@@ -52,6 +54,24 @@ std::vector<absl::StatusOr<SubmitOutcome>> IntakeStore::Submit(
     }
   }
   return results;
+}
+
+absl::StatusOr<double> IntakeStore::UpsertCustomer(const std::string& tenant,
+                                                   const v1::Customer& c) {
+  TenantKeys keys(tenant);
+  auto conn = pool_->Acquire();
+  if (!conn.ok()) return absl::UnavailableError(conn.status().message());
+  auto reply = scripts_->Eval(
+      **conn, "intake/upsert_customer", {absl::StrCat(keys.prefix(), ":custp:", c.customer_id())},
+      {keys.prefix(), c.customer_id(), std::to_string(clock_->NowMs()), c.tier(),
+       absl::StrFormat("%.2f", c.annual_value()), absl::StrFormat("%.4f", c.churn_risk()),
+       std::to_string(c.renewal_date_ms()), c.preferred_agent_id()});
+  if (!reply.ok()) return reply.status();
+  double boost = 0;
+  if (!absl::SimpleAtod(reply->str, &boost)) {
+    return absl::InternalError("upsert_customer: unexpected reply");
+  }
+  return boost;
 }
 
 absl::StatusOr<v1::InteractionState> IntakeStore::Cancel(const std::string& tenant,

@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "omniroute/v1/common.pb.h"
+#include "omniroute/v1/intake.pb.h"
 #include "services/common/clock.h"
 #include "services/common/ids.h"
 #include "services/common/redis/redis_client.h"
@@ -42,6 +43,9 @@ class IntakeStore {
                                               const std::string& reason);
 
   absl::StatusOr<v1::Interaction> Get(const std::string& tenant, const std::string& id);
+  // Creates or replaces a customer profile (validated by the caller); returns the value boost
+  // (s) the customer's work gets now.
+  absl::StatusOr<double> UpsertCustomer(const std::string& tenant, const v1::Customer& customer);
 
  private:
   redis::Pool* pool_;

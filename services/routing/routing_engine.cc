@@ -372,6 +372,10 @@ absl::StatusOr<v1::TenantConfig> RoutingEngine::PutConfig(const std::string& ten
   }
   profiles += "}";
   args.push_back(profiles);
+  int boost_max = effective.value_boost_max_seconds() == 0  ? 60
+                  : effective.value_boost_max_seconds() < 0 ? 0
+                                                            : effective.value_boost_max_seconds();
+  args.push_back(std::to_string(boost_max));
   auto r = RunTransition("routing/put_config", {keys.Config()}, args);
   if (!r.ok()) return r.status();
   auto conn = pool_->Acquire();

@@ -31,6 +31,8 @@
 --   P:ex:<id>        list   routing decisions of the interaction (json, newest first, 20)
 --   P:wrapups        zset   "<agent>|<ch>|<id>" -> end of the wrap-up holding that capacity
 --   P:cust:<c>       hash   customer context (agent: who last accepted its work; 7 days)
+--   P:custp:<c>      hash   customer profile (UpsertCustomer: tier, value, risk, renewal_ms,
+--                           pref: preferred agent)
 --   P:pref:<a>       zset   work reserved for its preferred agent a, score = routing score
 --   P:preft          zset   reserved interaction id -> end of the reservation
 --   P:maxwait        zset   queued interaction id -> when it exceeds its queue's max wait
@@ -135,11 +137,49 @@ local function schedule_step(P, id, q, queued_ms, step)
   end
 end
 
+-- The extra head start (s) a customer's value at risk gives its work: value at risk = annual
+-- value x min(1, churn risk + 0.5 x renewal proximity), proximity 1 when the renewal is within
+-- 30 days, fading to 0 at 90; the boost is 10 s per factor of 10 above 100 (currency units),
+-- bounded by the tenant's boost_max (default 60 s), so nothing starves behind it.
+local function value_boost(P, customer, now)
+  if not customer or customer == '' then
+    return 0
+  end
+  local f = redis.call('HMGET', P .. ':custp:' .. customer, 'value', 'risk', 'renewal_ms')
+  local value, risk = tonumber(f[1] or '0'), tonumber(f[2] or '0')
+  local renewal = tonumber(f[3] or '0')
+  local max = tonumber(redis.call('HGET', P .. ':cfg', 'boost_max') or '60')
+  if value <= 0 or max <= 0 then
+    return 0
+  end
+  local proximity = 0
+  if renewal > 0 then
+    local days = (renewal - now) / 86400000
+    if days >= 0 and days <= 30 then
+      proximity = 1
+    elseif days > 30 and days < 90 then
+      proximity = (90 - days) / 60
+    end
+  end
+  local at_risk = value * math.min(1, risk + 0.5 * proximity)
+  if at_risk <= 100 then
+    return 0
+  end
+  return math.min(max, 10 * math.log10(at_risk / 100))
+end
+
 -- The head start (s) of a priority in q: the queue's own, else the tenant's, else the default.
 local function head_start(P, q, prio)
   prio = tonumber(prio or '3')
   return tonumber(redis.call('HGET', P .. ':qc:' .. q, 'head:' .. prio) or
     redis.call('HGET', P .. ':cfg', 'head:' .. prio) or DEFAULT_HEAD_START[prio] or 0)
+end
+
+-- An interaction's order score in q (lower first): its queued time less its priority's head
+-- start and the value boost it got when it entered the queue.
+local function order_score(P, q, id, prio, queued_ms)
+  local boost = tonumber(redis.call('HGET', P .. ':ix:' .. id, 'boost') or '0')
+  return tonumber(queued_ms) - (head_start(P, q, prio) + boost) * 1000
 end
 
 local function queue_channels(P, q)
@@ -573,13 +613,18 @@ local function reject_by_policy(P, maxlen, now, id, q, ch, reason, ttl)
   emit(P, maxlen, now, 'rejected_by_policy', id, '', q or '', ch, {'reason', reason})
 end
 
--- The agent an interaction prefers: the one named at submit, else the customer's last agent.
+-- The agent an interaction prefers: the one named at submit, else the customer's preferred
+-- agent (UpsertCustomer), else the customer's last agent.
 local function preferred_agent(P, id)
   local f = redis.call('HMGET', P .. ':ix:' .. id, 'pref', 'customer')
   if f[1] and f[1] ~= '' then
     return f[1]
   end
   if f[2] and f[2] ~= '' then
+    local named = redis.call('HGET', P .. ':custp:' .. f[2], 'pref')
+    if named and named ~= '' then
+      return named
+    end
     return redis.call('HGET', P .. ':cust:' .. f[2], 'agent')
   end
   return nil
@@ -654,7 +699,7 @@ local function expire_waits(P, maxlen, now, limit, ttl)
       end
       local target, reason = admit(P, q, ch, 'max_wait_exceeded')
       if target then
-        local score = now - head_start(P, target, f[6]) * 1000
+        local score = order_score(P, target, id, f[6], now)
         redis.call('HSET', ix, 'queue', target, 'queued_ms', now, 'score', score, 'step', 0)
         schedule_step(P, id, target, now, 0)
         waiting_add(P, target, ch, id, score, now, sig, f[7] or '{}')
@@ -701,12 +746,15 @@ local function place(P, maxlen, now, id, q, ch, prio, skills, ttl)
   if max_wait > 0 then
     redis.call('ZADD', P .. ':maxwait', now + max_wait, id)
   end
-  local score = now - head_start(P, q, prio) * 1000
+  local boost = value_boost(P, redis.call('HGET', ix, 'customer'), now)
+  redis.call('HSET', ix, 'boost', boost)
+  local score = order_score(P, q, id, prio, now)
   local sig = skills_sig(skills)
   redis.call('HSET', ix, 'state', 'queued', 'queued_ms', now, 'score', score, 'sig', sig, 'step',
     0)
   schedule_step(P, id, q, now, 0)
-  emit(P, maxlen, now, 'queued', id, '', q, ch, {'priority', tostring(prio)})
+  emit(P, maxlen, now, 'queued', id, '', q, ch, {'priority', tostring(prio), 'value_boost_s',
+    string.format('%.1f', boost)})
   -- The preferred agent (named, or the customer's last) gets the first chance: at once when
   -- free, else the work is reserved for it until the queue's preferred-agent wait ends.
   -- Only a logged-in, available agent who may serve the queue and the work is waited for.
@@ -781,7 +829,7 @@ local function requeue(P, id, now)
   local f = redis.call('HMGET', ix, 'queue', 'channel', 'priority', 'queued_ms', 'sig', 'skills')
   -- Config changes while it was offered (head starts, steps) apply now.
   local q, queued_ms = f[1], tonumber(f[4])
-  local score = queued_ms - head_start(P, q, f[3]) * 1000
+  local score = order_score(P, q, id, f[3], queued_ms)
   local step = step_reached(P, q, now - queued_ms)
   redis.call('HSET', ix, 'score', score, 'step', step)
   schedule_step(P, id, q, queued_ms, step)
@@ -913,7 +961,7 @@ local function rescore_chunk(P, maxlen, now, budget)
       'step', 'sig', 'skills', 'reserved')
     if f[1] == 'queued' then
       local queued_ms = tonumber(f[3])
-      local score = queued_ms - head_start(P, q, f[2]) * 1000
+      local score = order_score(P, q, id, f[2], queued_ms)
       local step = step_reached(P, q, now - queued_ms)
       local sig = f[6] or '0'
       if f[8] then

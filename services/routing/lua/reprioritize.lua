@@ -23,7 +23,7 @@ else
   redis.call('HSET', ix, 'priority', prio)
 end
 if queued_ms then
-  local score = tonumber(queued_ms) - head_start(P, q, prio) * 1000
+  local score = order_score(P, q, id, prio, queued_ms)
   redis.call('HSET', ix, 'score', score)
   local reserved = redis.call('HGET', ix, 'reserved')
   if reserved then
