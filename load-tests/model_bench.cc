@@ -153,7 +153,7 @@ int Run(int argc, char** argv) {
     sink += model->PredictIndex(text, &pscratch);
   });
   const Figures full = Measure(held, o.warmup, o.rounds, [&](const std::string& text) {
-    sink += static_cast<int>(model->Predict(text, explain).features.size());
+    sink += static_cast<int>(model->Predict(text, explain, &pscratch).features.size());
   });
 
   std::printf("== omniroute-model-bench results ==\n");

@@ -61,7 +61,7 @@ struct FeaturizerScratch {
   std::vector<uint32_t> token_end;
   std::vector<uint32_t> char_pos;
   std::vector<NgramRef> ngrams;
-  std::vector<SparseFeature> raw;
+  std::vector<uint32_t> keys;
 };
 
 // Turns a message into an L2-normalised sparse vector of hashed word and character n-gram
