@@ -43,9 +43,12 @@ const std::set<std::string> kHyperFlags = {
 
 constexpr char kTrainUsage[] =
     "usage: omniroute-model train --data FILE.csv --model OUT [--holdout 0.2] [--seed 42]\n"
-    "         [--epochs 20] [--lr 0.5] [--l2 1e-6] [--hash-bits 20] [--word-ngrams 2]\n"
-    "         [--char-ngrams 2-5] [--word-weight 1] [--char-weight 1] [--tf sublinear|raw]\n"
-    "         [--top-confused 10] [--write-holdout HELD_OUT.csv]\n";
+    "         [--top-confused 10] [--write-holdout HELD_OUT.csv]\n"
+    "       model: [--hidden 256 (0: linear)] [--epochs 10] [--lr 0.1] [--l2 1e-6]\n"
+    "         [--dropout 0.5] [--members 1] [--min-df 2]\n"
+    "       features: [--hash-bits 20] [--word-ngrams 2] [--char-ngrams 1-5|0]\n"
+    "         [--char-mode text|word] [--pair-window 0] [--word-weight 1] [--char-weight 1]\n"
+    "         [--tf sublinear|raw] [--idf on|off]\n";
 constexpr char kEvaluateUsage[] =
     "usage: omniroute-model evaluate --data FILE.csv --model MODEL [--top-confused 10]\n";
 constexpr char kPredictUsage[] =
@@ -125,7 +128,8 @@ absl::StatusOr<TrainOptions> OptionsFromArgs(const Args& args, uint64_t seed) {
     return absl::InvalidArgumentError(absl::StrCat("--idf '", idf, "' is not on or off"));
   }
   o.featurizer.idf = idf == "on";
-  const std::string char_mode = args.String("char-mode", "word");
+  const std::string char_mode =
+      args.String("char-mode", o.featurizer.char_across_words ? "text" : "word");
   if (char_mode != "word" && char_mode != "text") {
     return absl::InvalidArgumentError(
         absl::StrCat("--char-mode '", char_mode, "' is not word or text"));
@@ -457,14 +461,20 @@ int RunInfo(const std::vector<std::string>& argv) {
   absl::StatusOr<IntentModel> model = IntentModel::FromFile(*model_path);
   if (!model.ok()) return FileError("info", model.status());
   const auto& f = model->featurizer_config();
+  std::string members;
+  for (const auto& m : model->members()) {
+    absl::StrAppend(&members, members.empty() ? "" : ", ",
+                    m.hidden == 0 ? std::string("linear") : absl::StrCat("hidden ", m.hidden));
+  }
   std::printf(
-      "model: %s\nformat version: %u\nlabels: %zu\nweight rows: %zu of %u buckets\n"
-      "featurizer: hash_bits=%d word_ngrams=1-%d char_ngrams=%d-%d word_weight=%g "
-      "char_weight=%g tf=%s\nmetadata: %s\nlabel list: %s\n",
-      model_path->c_str(), IntentModel::kFormatVersion, model->labels().size(), model->num_rows(),
-      1u << f.hash_bits, f.hash_bits, f.word_ngram_max, f.char_ngram_min, f.char_ngram_max,
-      f.word_weight, f.char_weight, f.sublinear_tf ? "sublinear" : "raw", model->metadata().c_str(),
-      absl::StrJoin(model->labels(), ", ").c_str());
+      "model: %s\nformat version: %u\nlabels: %zu\nmembers: %s\nweight rows: %zu of %u "
+      "buckets\nfeaturizer: hash_bits=%d word_ngrams=1-%d char_ngrams=%d-%d char_mode=%s "
+      "pair_window=%d word_weight=%g char_weight=%g tf=%s idf=%s\nmetadata: %s\nlabel list: %s\n",
+      model_path->c_str(), IntentModel::kFormatVersion, model->labels().size(), members.c_str(),
+      model->num_rows(), 1u << f.hash_bits, f.hash_bits, f.word_ngram_max, f.char_ngram_min,
+      f.char_ngram_max, f.char_across_words ? "text" : "word", f.pair_window, f.word_weight,
+      f.char_weight, f.sublinear_tf ? "sublinear" : "raw", f.idf ? "on" : "off",
+      model->metadata().c_str(), absl::StrJoin(model->labels(), ", ").c_str());
   return 0;
 }
 

@@ -269,29 +269,25 @@ void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch
 
   // Count occurrences per (bucket, block): the key keeps the two blocks apart so that each gets
   // its own weight even when a word and a character n-gram share a bucket.
-  s->raw.clear();
-  std::vector<SparseFeature>& raw = s->raw;
-  raw.reserve(s->ngrams.size());
-  for (const NgramRef& g : s->ngrams) {
-    SparseFeature f;
-    f.bucket = g.bucket;
-    f.value = g.kind == kCharKind ? 1.0f : 0.0f;  // block tag, replaced below
-    raw.push_back(f);
-  }
-  std::sort(raw.begin(), raw.end(), [](const SparseFeature& a, const SparseFeature& b) {
-    return a.bucket != b.bucket ? a.bucket < b.bucket : a.value < b.value;
-  });
-  for (size_t i = 0; i < raw.size();) {
+  // Keys bucket * 2 + block (1 = characters) fit in 32 bits (hash_bits <= 24), and sorting plain
+  // integers is several times faster than sorting structs with a comparator.
+  std::vector<uint32_t>& keys = s->keys;
+  keys.clear();
+  keys.reserve(s->ngrams.size());
+  for (const NgramRef& g : s->ngrams) keys.push_back(g.bucket << 1 | (g.kind == kCharKind));
+  std::sort(keys.begin(), keys.end());
+  for (size_t i = 0; i < keys.size();) {
     size_t j = i;
-    while (j < raw.size() && raw[j].bucket == raw[i].bucket && raw[j].value == raw[i].value) ++j;
+    while (j < keys.size() && keys[j] == keys[i]) ++j;
     const double count = static_cast<double>(j - i);
     const double tf = config_.sublinear_tf ? 1.0 + std::log(count) : count;
-    const double weight = raw[i].value == 1.0f ? config_.char_weight : config_.word_weight;
+    const double weight = (keys[i] & 1) ? config_.char_weight : config_.word_weight;
     const float value = static_cast<float>(tf * weight);
-    if (!out->empty() && out->back().bucket == raw[i].bucket) {
+    const uint32_t bucket = keys[i] >> 1;
+    if (!out->empty() && out->back().bucket == bucket) {
       out->back().value += value;
     } else {
-      out->push_back(SparseFeature{raw[i].bucket, value});
+      out->push_back(SparseFeature{bucket, value});
     }
     i = j;
   }

@@ -14,8 +14,8 @@ namespace omniroute::classification::model {
 struct FeaturizerConfig {
   int hash_bits = 20;        // n-grams are hashed into 2^hash_bits buckets
   int word_ngram_max = 2;    // word n-grams of 1..word_ngram_max words (0: none)
-  int char_ngram_min = 2;    // character n-grams of char_ngram_min..char_ngram_max code points
-  int char_ngram_max = 5;    // inside one word padded with a space each side (0: none)
+  int char_ngram_min = 1;    // character n-grams of char_ngram_min..char_ngram_max code points
+  int char_ngram_max = 5;    // (0: none); see char_across_words
   bool sublinear_tf = true;  // a count c weighs 1 + ln(c) instead of c
   // Relative weight of the two blocks before the vector is L2-normalised: a message has ~10x
   // more character n-grams than words, so without this the words would barely count.
@@ -25,10 +25,10 @@ struct FeaturizerConfig {
   // ln((1 + N) / (1 + df)) + 1, before normalising: frequent n-grams ("i", "_th") then weigh
   // less than rare, telling ones. The model stores the IDF of every bucket it has a row for;
   // buckets never seen in training get the largest value (df = 0).
-  bool idf = false;
-  // Character n-grams run over the whole normalised text (so they span word breaks, " my card "
-  // gives "y ca") instead of inside each padded word.
-  bool char_across_words = false;
+  bool idf = true;
+  // Character n-grams run over the whole normalised text (so they span word breaks: " my card "
+  // gives "y ca") rather than inside each word padded with a space each side.
+  bool char_across_words = true;
   // Unordered word pairs at distance 2..pair_window (0: none), e.g. "not ... received".
   int pair_window = 0;
 };
@@ -61,7 +61,7 @@ struct FeaturizerScratch {
   std::vector<uint32_t> token_end;
   std::vector<uint32_t> char_pos;
   std::vector<NgramRef> ngrams;
-  std::vector<SparseFeature> raw;
+  std::vector<uint32_t> keys;
 };
 
 // Turns a message into an L2-normalised sparse vector of hashed word and character n-gram

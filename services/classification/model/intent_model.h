@@ -40,6 +40,7 @@ struct PredictScratch {
   std::vector<float> hidden;    // activations of a member's hidden layer
   std::vector<uint8_t> active;  // per member and hidden unit: was it > 0 (for explanations)
   std::vector<float> member_scores;
+  std::vector<float> unit_weight;  // per hidden unit: its weight for the explained label
   std::vector<float> scores;
 };
 
@@ -94,8 +95,10 @@ class IntentModel {
   std::string ToBytes() const;
   absl::Status ToFile(const std::string& path) const;
 
-  // Top labels with probabilities and the n-grams that most supported the winner.
-  Prediction Predict(absl::string_view text, const PredictOptions& options = {}) const;
+  // Top labels with probabilities and the n-grams that most supported the winner. `scratch`
+  // (optional) saves the allocations of a fresh one per call.
+  Prediction Predict(absl::string_view text, const PredictOptions& options = {},
+                     PredictScratch* scratch = nullptr) const;
 
   // Index (into labels()) of the most probable label; no allocation once `scratch` is warm.
   int PredictIndex(absl::string_view text, PredictScratch* scratch) const;
@@ -117,8 +120,11 @@ class IntentModel {
   // One member's raw scores (before softmax) of scratch->features into scratch->member_scores;
   // records which hidden units were active in scratch->active at `active_offset`.
   void MemberScores(const ModelMember& m, size_t active_offset, PredictScratch* scratch) const;
+  // Fills scratch->unit_weight for explaining `label` (after Probabilities).
+  void PrepareContributions(int label, PredictScratch* scratch) const;
   // How much the feature in `row` with `value` added to the members' mean score of `label`
   // (exact for linear members; for hidden layers, through the units active for this message).
+  // Needs PrepareContributions(label).
   float Contribution(int32_t row, float value, int label, const PredictScratch& scratch) const;
 
   Featurizer featurizer_;

@@ -12,27 +12,30 @@
 
 namespace omniroute::classification::model {
 
-// Softmax regression trained by SGD, one shuffled pass over the examples per epoch, learning
-// rate decaying linearly from learning_rate to 0 over all steps, L2 regularisation applied as
-// weight decay at every step. Defaults are the ones chosen for Banking77 by 5-fold
-// cross-validation inside the training portion (see tools/model/README.md).
+// How to train. The defaults are the configuration chosen for Banking77 by 3- and 5-fold
+// cross-validation inside the training portion (see tools/model/README.md): a hidden layer of 256
+// ReLU units over IDF-weighted word 1-2-grams and character 1-5-grams, 10 epochs of SGD.
+//
+// SGD: one shuffled pass over the examples per epoch, learning rate decaying linearly from
+// learning_rate to 0 over all steps, L2 regularisation applied as weight decay at every step.
 struct TrainOptions {
   FeaturizerConfig featurizer;
-  int epochs = 20;
-  double learning_rate = 0.5;
+  int epochs = 10;
+  double learning_rate = 0.1;  // 0.5..1 suits the linear model (hidden = 0)
   double l2 = 1e-6;
   uint64_t seed = 42;
-  // Units of a hidden ReLU layer (0: the linear model). Its weights start small and random
-  // (seeded); l2 applies to the input layer only.
-  int hidden = 0;
+  // Units of a hidden ReLU layer (0: the linear model, multinomial logistic regression). Its
+  // weights start small and random (seeded); l2 applies to the input layer only.
+  int hidden = 256;
   // With a hidden layer: each training step drops each input feature with this probability
   // (and scales the kept ones up to match), so the network cannot lean on a few n-grams.
-  double dropout = 0;
+  double dropout = 0.5;
   // Ensemble size: members trained alike but with different seeds; the model averages their
-  // probabilities.
+  // probabilities (costs members x the time and memory for a few tenths of a point).
   int members = 1;
-  // Buckets seen in fewer training examples get no weights (saves memory; 1 keeps all).
-  int min_df = 1;
+  // Buckets seen in fewer training examples get no weights: halves the model at no cost in
+  // accuracy on Banking77 (1 keeps all).
+  int min_df = 2;
 };
 
 absl::Status ValidateTrainOptions(const TrainOptions& options);

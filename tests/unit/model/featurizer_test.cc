@@ -71,6 +71,7 @@ TEST(Featurizer, CharacterNgramsInsidePaddedWords) {
   c.word_ngram_max = 1;
   c.char_ngram_min = 2;
   c.char_ngram_max = 5;
+  c.char_across_words = false;
   Featurizer f(c);
   // " ab " gives " a", "ab", "b ", " ab", "ab ", " ab " and the word itself.
   EXPECT_EQ(Names(f, "ab"),
@@ -98,6 +99,7 @@ TEST(Featurizer, CodePointCharacterNgramsStayValidUtf8) {
   c.word_ngram_max = 1;
   c.char_ngram_min = 1;
   c.char_ngram_max = 2;
+  c.char_across_words = false;
   Featurizer f(c);
   EXPECT_THAT(Names(f, "\xC3\xA9t\xC3\xA9"), Contains("c:\xC3\xA9t"));
   EXPECT_THAT(Names(f, "\xC3\xA9t\xC3\xA9"), Contains("c:\xC3\xA9_"));

@@ -47,10 +47,9 @@ TrainOptions SmallOptions(int hidden = 0, int members = 1) {
   o.epochs = 10;
   o.hidden = hidden;
   o.members = members;
-  if (hidden > 0) {
-    o.learning_rate = 0.1;
-    o.dropout = 0.2;
-  }
+  o.min_df = 1;
+  o.learning_rate = hidden > 0 ? 0.1 : 1.0;
+  o.dropout = hidden > 0 ? 0.2 : 0.0;
   return o;
 }
 
@@ -261,6 +260,7 @@ TEST(FromFile, MissingAndWrittenFiles) {
 
 TEST(Create, ValidatesParts) {
   ModelParts p;
+  p.featurizer.idf = false;
   p.labels = {"a", "a"};
   p.members.resize(1);
   p.members[0].bias = {0, 0};
