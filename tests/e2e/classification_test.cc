@@ -172,3 +172,85 @@ TEST_F(ClassificationE2E, APublishedModelServesEveryReplicaAndACorruptOneIsRejec
 
 }  // namespace
 }  // namespace omniroute
+
+namespace omniroute {
+namespace {
+
+// Customer value: a high-value customer's billing email near its renewal is offered ahead of
+// earlier standard ones (bounded boost; see README "Customer value").
+TEST(CustomerValueE2E, AHighValueBillingEmailNearRenewalIsOfferedAheadOfEarlierStandardOnes) {
+  testing::Cluster cluster;
+  auto keys = cluster.CreateTenant("valco");
+  ApiClient api(cluster.endpoints());
+  ASSERT_TRUE(e2e::PutQueue(api, keys["admin"], "billing", {v1::CHANNEL_EMAIL}).ok());
+  auto upsert = [&](const std::string& id, double value, double risk, int64_t renewal_ms,
+                    double* boost) {
+    v1::UpsertCustomerRequest req;
+    auto* c = req.mutable_customer();
+    c->set_customer_id(id);
+    c->set_tier(value > 0 ? "gold" : "standard");
+    c->set_annual_value(value);
+    c->set_churn_risk(risk);
+    c->set_renewal_date_ms(renewal_ms);
+    v1::UpsertCustomerResponse resp;
+    auto st = api.intake().UpsertCustomer(ApiClient::Context(keys["integrator"]).get(), req, &resp);
+    *boost = resp.value_boost_seconds();
+    return st;
+  };
+  int64_t in_ten_days = e2e::WallMs() + 10LL * 86400 * 1000;
+  double vip_boost = 0, std_boost = 0;
+  ASSERT_TRUE(upsert("vip", 250000, 0.3, in_ten_days, &vip_boost).ok());
+  ASSERT_TRUE(upsert("std", 0, 0, 0, &std_boost).ok());
+  // 250,000 x min(1, 0.3 + 0.5) = 200,000 at risk: 10 x log10(2,000) = 33 s.
+  EXPECT_NEAR(vip_boost, 33.0, 0.1);
+  EXPECT_EQ(std_boost, 0);
+  // Invalid input names the field and stores nothing.
+  double ignored = 0;
+  auto bad = upsert("bad", 1, 1.5, 0, &ignored);
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(bad.error_message().find("customer.churn_risk"), std::string::npos);
+
+  auto submit = [&](const std::string& customer, const std::string& subject) {
+    v1::SubmitInteractionRequest req;
+    req.set_channel(v1::CHANNEL_EMAIL);
+    req.set_customer_id(customer);
+    req.set_subject(subject);
+    req.set_queue("billing");
+    v1::SubmitInteractionResponse resp;
+    auto st =
+        api.intake().SubmitInteraction(ApiClient::Context(keys["integrator"]).get(), req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return resp.interaction_id();
+  };
+  auto state = [&](const std::string& id) {
+    v1::GetInteractionRequest g;
+    g.set_interaction_id(id);
+    v1::GetInteractionResponse r;
+    (void)api.intake().GetInteraction(ApiClient::Context(keys["integrator"]).get(), g, &r);
+    return r.interaction().state();
+  };
+  std::vector<std::string> standard;
+  for (int i = 0; i < 3; ++i) standard.push_back(submit("std", "invoice question"));
+  std::string vip = submit("vip", "invoice question before renewal");
+  for (const auto& id : standard) {
+    ASSERT_TRUE(e2e::WaitFor([&] { return state(id) == v1::INTERACTION_STATE_QUEUED; },
+                             std::chrono::seconds(5), std::chrono::milliseconds(20)));
+  }
+  ASSERT_TRUE(e2e::WaitFor([&] { return state(vip) == v1::INTERACTION_STATE_QUEUED; },
+                           std::chrono::seconds(5), std::chrono::milliseconds(20)));
+  // One agent with one email slot logs in: the VIP email is offered first.
+  v1::SetAgentStateRequest login;
+  login.set_agent_id("ann");
+  login.set_state(v1::AGENT_STATE_AVAILABLE);
+  auto* cap = login.add_capacities();
+  cap->set_channel(v1::CHANNEL_EMAIL);
+  cap->set_max(1);
+  v1::SetAgentStateResponse lr;
+  ASSERT_TRUE(
+      api.routing().SetAgentState(ApiClient::Context(keys["agent"]).get(), login, &lr).ok());
+  EXPECT_EQ(state(vip), v1::INTERACTION_STATE_OFFERED);
+  for (const auto& id : standard) EXPECT_EQ(state(id), v1::INTERACTION_STATE_QUEUED);
+}
+
+}  // namespace
+}  // namespace omniroute

@@ -43,6 +43,13 @@ inline bool WaitFor(const std::function<bool()>& pred, std::chrono::milliseconds
   }
 }
 
+// Wall-clock ms since the epoch (the services' clock).
+inline int64_t WallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 inline double SecondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }

@@ -88,11 +88,7 @@ const std::vector<std::pair<std::string, std::map<v1::Channel, int>>>& Profiles(
   return *profiles;
 }
 
-int64_t WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+using e2e::WallMs;
 
 double SteadyMs() {
   return std::chrono::duration<double, std::milli>(Clock::now().time_since_epoch()).count();
