@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake make pkg-config ccache clang-format curl procps tzdata
+  build-essential cmake make pkg-config ccache clang-format curl procps tzdata python3
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
   libhiredis-dev prometheus-cpp-dev libabsl-dev libssl-dev libre2-dev
   libgtest-dev libgmock-dev

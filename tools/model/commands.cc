@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <string>
@@ -22,6 +23,8 @@
 #include "services/classification/model/intent_model.h"
 #include "services/classification/model/metrics.h"
 #include "services/classification/model/trainer.h"
+#include "services/classification/model_store.h"
+#include "services/common/redis/redis_client.h"
 #include "tools/model/args.h"
 
 namespace omniroute::model_cli {
@@ -58,6 +61,10 @@ constexpr char kCvUsage[] =
     "usage: omniroute-model cv --data FILE.csv [--holdout 0.2] [--seed 42] [--folds 5]\n"
     "         [hyperparameter flags of train, each a comma-separated list: the grid]\n";
 constexpr char kInfoUsage[] = "usage: omniroute-model info --model MODEL\n";
+constexpr char kPublishUsage[] =
+    "usage: omniroute-model publish --model MODEL [--redis-host H] [--redis-port P]\n"
+    "  checks the model, then makes every classification replica serve it within a second\n"
+    "  (Redis hash omniroute:model: version = CRC-32 and size of the file, bytes)\n";
 
 int UsageError(const char* command, const absl::Status& status, const char* usage) {
   std::fprintf(stderr, "omniroute-model %s: %s\n%s", command, std::string(status.message()).c_str(),
@@ -210,12 +217,43 @@ std::string HumanBytes(size_t n) {
 
 }  // namespace
 
+int RunPublish(const std::vector<std::string>& argv) {
+  absl::StatusOr<Args> args = Args::Parse(argv, {"model", "redis-host", "redis-port"}, {});
+  if (!args.ok()) return UsageError("publish", args.status(), kPublishUsage);
+  absl::StatusOr<std::string> model_path = args->Required("model");
+  if (!model_path.ok()) return UsageError("publish", model_path.status(), kPublishUsage);
+  absl::StatusOr<int64_t> port = args->Int("redis-port", 6379, 1, 65535);
+  if (!port.ok()) return UsageError("publish", port.status(), kPublishUsage);
+  std::ifstream in(*model_path, std::ios::binary);
+  if (!in) return FileError("publish", absl::NotFoundError("cannot read " + *model_path));
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Never publish what a replica would refuse.
+  absl::StatusOr<IntentModel> model = IntentModel::FromBytes(bytes);
+  if (!model.ok()) return FileError("publish", model.status());
+  redis::Endpoint endpoint;
+  endpoint.host = args->String("redis-host", "127.0.0.1");
+  endpoint.port = static_cast<int>(*port);
+  auto conn = redis::Connection::Open(endpoint, std::chrono::milliseconds(5000));
+  if (!conn.ok()) return FileError("publish", conn.status());
+  std::string version =
+      absl::StrFormat("%08x-%zu", classification::model::Crc32(bytes), bytes.size());
+  auto r =
+      (*conn)->Command({"HSET", classification::kPublishedModelKey, "version", version, "bytes",
+                        bytes, "published_ms", std::to_string(absl::ToUnixMillis(absl::Now()))});
+  if (!r.ok() || r->is_error()) {
+    return FileError("publish", r.ok() ? absl::InternalError(r->str) : r.status());
+  }
+  std::printf("published %s as version %s (%zu labels, %zu bytes)\n", model_path->c_str(),
+              version.c_str(), model->labels().size(), bytes.size());
+  return 0;
+}
+
 std::string Usage() {
   return absl::StrCat(
       "omniroute-model: trains, evaluates and runs the intent model (hashed word and character\n"
       "n-grams, softmax regression). Data is CSV text,label (a header text,label|category|intent\n"
       "is skipped).\n\n",
-      kTrainUsage, kEvaluateUsage, kPredictUsage, kCvUsage, kInfoUsage,
+      kTrainUsage, kEvaluateUsage, kPredictUsage, kCvUsage, kInfoUsage, kPublishUsage,
       "\nExit codes: 0 ok, 1 failed (bad rows, corrupt model), 2 usage error.\n");
 }
 

@@ -16,6 +16,7 @@ int RunEvaluate(const std::vector<std::string>& args);
 int RunPredict(const std::vector<std::string>& args);
 int RunCrossValidate(const std::vector<std::string>& args);
 int RunInfo(const std::vector<std::string>& args);
+int RunPublish(const std::vector<std::string>& args);
 
 std::string Usage();
 

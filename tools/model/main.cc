@@ -4,6 +4,7 @@
 //   omniroute-model predict --model MODEL < texts
 //   omniroute-model cv --data FILE.csv [--folds 5] [grid flags]
 //   omniroute-model info --model MODEL
+//   omniroute-model publish --model MODEL [--redis-host H] [--redis-port P]
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
   if (command == "predict") return RunPredict(args);
   if (command == "cv") return RunCrossValidate(args);
   if (command == "info") return RunInfo(args);
+  if (command == "publish") return RunPublish(args);
   if (command == "help" || command == "--help" || command == "-h") {
     std::fputs(Usage().c_str(), stdout);
     return 0;
