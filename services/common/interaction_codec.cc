@@ -91,6 +91,8 @@ v1::Interaction InteractionFromHash(const std::string& tenant, const std::vector
       ix.set_requested_priority(static_cast<v1::Priority>(i64(v)));
     } else if (k == "req_queue") {
       ix.set_requested_queue(v);
+    } else if (k == "conversation") {
+      ix.set_conversation_id(v);
     } else if (k == "category") {
       ix.mutable_classification()->set_category(v);
     } else if (k == "priority") {

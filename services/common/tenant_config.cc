@@ -144,6 +144,9 @@ absl::Status ValidateTenantConfig(const v1::TenantConfig& config,
   if (config.max_missed_offers() < -1 || config.max_missed_offers() > 100) {
     return invalid("config.max_missed_offers: must be -1..100");
   }
+  if (config.conversation_window_seconds() < -1 || config.conversation_window_seconds() > 86400) {
+    return invalid("config.conversation_window_seconds: must be -1..86400");
+  }
   if (config.value_boost_max_seconds() < -1 || config.value_boost_max_seconds() > 3600) {
     return invalid("config.value_boost_max_seconds: must be -1..3600");
   }

@@ -376,6 +376,11 @@ absl::StatusOr<v1::TenantConfig> RoutingEngine::PutConfig(const std::string& ten
                   : effective.value_boost_max_seconds() < 0 ? 0
                                                             : effective.value_boost_max_seconds();
   args.push_back(std::to_string(boost_max));
+  int window = effective.conversation_window_seconds() == 0 ? 1800
+               : effective.conversation_window_seconds() < 0
+                   ? 0
+                   : effective.conversation_window_seconds();
+  args.push_back(std::to_string(window));
   auto r = RunTransition("routing/put_config", {keys.Config()}, args);
   if (!r.ok()) return r.status();
   auto conn = pool_->Acquire();

@@ -254,3 +254,98 @@ TEST(CustomerValueE2E, AHighValueBillingEmailNearRenewalIsOfferedAheadOfEarlierS
 
 }  // namespace
 }  // namespace omniroute
+
+namespace omniroute {
+namespace {
+
+// Conversation continuity: a customer's chat, then its call, form one conversation and reach
+// the same agent (the customer's last), who is free, though another agent idles longer.
+TEST(ContinuityE2E, AChatThenACallFromOneCustomerReachTheSameAgentInOneConversation) {
+  testing::Cluster cluster;
+  auto keys = cluster.CreateTenant("contco");
+  ApiClient api(cluster.endpoints());
+  ASSERT_TRUE(
+      e2e::PutQueue(api, keys["admin"], "support", {v1::CHANNEL_CHAT, v1::CHANNEL_VOICE}).ok());
+  auto login = [&](const std::string& agent) {
+    v1::SetAgentStateRequest r;
+    r.set_agent_id(agent);
+    r.set_state(v1::AGENT_STATE_AVAILABLE);
+    for (auto ch : {v1::CHANNEL_CHAT, v1::CHANNEL_VOICE}) {
+      auto* c = r.add_capacities();
+      c->set_channel(ch);
+      c->set_max(1);
+    }
+    v1::SetAgentStateResponse resp;
+    return api.routing().SetAgentState(ApiClient::Context(keys["agent"]).get(), r, &resp).ok();
+  };
+  auto submit = [&](v1::Channel ch, const std::string& customer) {
+    v1::SubmitInteractionRequest r;
+    r.set_channel(ch);
+    r.set_customer_id(customer);
+    r.set_subject("about my order");
+    r.set_queue("support");
+    v1::SubmitInteractionResponse resp;
+    EXPECT_TRUE(api.intake()
+                    .SubmitInteraction(ApiClient::Context(keys["integrator"]).get(), r, &resp)
+                    .ok());
+    return resp.interaction_id();
+  };
+  auto get = [&](const std::string& id) {
+    v1::GetInteractionRequest g;
+    g.set_interaction_id(id);
+    v1::GetInteractionResponse r;
+    (void)api.intake().GetInteraction(ApiClient::Context(keys["integrator"]).get(), g, &r);
+    return r.interaction();
+  };
+  auto call = [&](const char* what, const std::string& agent, const std::string& id) {
+    grpc::Status st;
+    if (std::string(what) == "accept") {
+      v1::AcceptOfferRequest r;
+      r.set_agent_id(agent);
+      r.set_interaction_id(id);
+      v1::AcceptOfferResponse resp;
+      st = api.routing().AcceptOffer(ApiClient::Context(keys["agent"]).get(), r, &resp);
+    } else {
+      v1::CompleteInteractionRequest r;
+      r.set_agent_id(agent);
+      r.set_interaction_id(id);
+      v1::CompleteInteractionResponse resp;
+      st = api.routing().CompleteInteraction(ApiClient::Context(keys["agent"]).get(), r, &resp);
+    }
+    return st.ok();
+  };
+  auto offered_to = [&](const std::string& id, std::string* agent) {
+    return e2e::WaitFor(
+        [&] {
+          auto ix = get(id);
+          *agent = ix.agent_id();
+          return ix.state() == v1::INTERACTION_STATE_OFFERED;
+        },
+        std::chrono::seconds(5), std::chrono::milliseconds(20));
+  };
+  ASSERT_TRUE(login("ann"));
+  std::string chat = submit(v1::CHANNEL_CHAT, "cust-7");
+  std::string agent;
+  ASSERT_TRUE(offered_to(chat, &agent));
+  ASSERT_EQ(agent, "ann");
+  ASSERT_TRUE(call("accept", "ann", chat));
+  // Meanwhile bob serves another customer's call and is free again before ann finishes the
+  // chat: bob is then the longest idle, so without continuity the next call would be his.
+  ASSERT_TRUE(login("bob"));
+  std::string other = submit(v1::CHANNEL_VOICE, "cust-8");
+  ASSERT_TRUE(offered_to(other, &agent));
+  EXPECT_EQ(agent, "bob");
+  ASSERT_TRUE(call("accept", "bob", other));
+  ASSERT_TRUE(call("complete", "bob", other));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_TRUE(call("complete", "ann", chat));
+  std::string voice = submit(v1::CHANNEL_VOICE, "cust-7");
+  ASSERT_TRUE(offered_to(voice, &agent));
+  EXPECT_EQ(agent, "ann") << "the customer's agent from the chat gets the call";
+  EXPECT_FALSE(get(chat).conversation_id().empty());
+  EXPECT_EQ(get(voice).conversation_id(), get(chat).conversation_id());
+  EXPECT_NE(get(other).conversation_id(), get(chat).conversation_id());
+}
+
+}  // namespace
+}  // namespace omniroute

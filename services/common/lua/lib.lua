@@ -31,6 +31,7 @@
 --   P:ex:<id>        list   routing decisions of the interaction (json, newest first, 20)
 --   P:wrapups        zset   "<agent>|<ch>|<id>" -> end of the wrap-up holding that capacity
 --   P:cust:<c>       hash   customer context (agent: who last accepted its work; 7 days)
+--   P:conv:<c>       string the customer's open conversation id (expires after the window)
 --   P:custp:<c>      hash   customer profile (UpsertCustomer: tier, value, risk, renewal_ms,
 --                           pref: preferred agent)
 --   P:pref:<a>       zset   work reserved for its preferred agent a, score = routing score

@@ -1,5 +1,6 @@
--- Stores a new interaction and appends it to the tenant's intake stream, or returns the
--- interaction an earlier request with the same idempotency key created.
+-- Stores a new interaction (joining the customer's open conversation, if any) and appends it
+-- to the tenant's intake stream, or returns the interaction an earlier request with the same
+-- idempotency key created.
 -- KEYS[1] P:ix:<id>   KEYS[2] P:idem:<key> (or KEYS[1] when no key)   KEYS[3] P:s:intake
 -- KEYS[4] P:events
 -- ARGV[1] P  ARGV[2] id  ARGV[3] idempotency key ('' = none)  ARGV[4] request fingerprint
@@ -27,6 +28,16 @@ for i = 8, #ARGV do
 end
 redis.call('HSET', KEYS[1], 'id', id, 'state', 'received', 'created_ms', now, 'fp', fp,
   'idem', idem, unpack(fields))
+-- Conversation continuity: the customer's interactions within the tenant's window (from the
+-- last one) form one conversation, across channels.
+local customer = redis.call('HGET', KEYS[1], 'customer')
+local window = tonumber(redis.call('HGET', P .. ':cfg', 'conv_window') or '1800')
+if customer and customer ~= '' and window > 0 then
+  local ckey = P .. ':conv:' .. customer
+  local conversation = redis.call('GET', ckey) or id
+  redis.call('SET', ckey, conversation, 'EX', window)
+  redis.call('HSET', KEYS[1], 'conversation', conversation)
+end
 if idem ~= '' then
   redis.call('SET', KEYS[2], id, 'EX', 86400)
 end

@@ -6,7 +6,7 @@
 -- ARGV[6] max missed offers  ARGV[7] exclusive channels csv ('' = none)
 -- ARGV[8] P  ARGV[9] now ms  ARGV[10] event feed max length
 -- ARGV[11] capacity profiles json {name: {channel: max}} ('{}' = none)
--- ARGV[12] value boost bound s (0 = none)
+-- ARGV[12] value boost bound s (0 = none)  ARGV[13] conversation window s (0 = none)
 -- Returns the new version.
 TRIGGER = 'config_change'
 local P, now, maxlen = ARGV[8], tonumber(ARGV[9]), ARGV[10]
@@ -14,7 +14,7 @@ local old = redis.call('HMGET', KEYS[1], 'head:1', 'head:2', 'head:3', 'head:4',
 local version = redis.call('HINCRBY', KEYS[1], 'version', 1)
 redis.call('HSET', KEYS[1], 'proto', ARGV[1], 'head:1', ARGV[2], 'head:2', ARGV[3], 'head:3',
   ARGV[4], 'head:4', ARGV[5], 'max_missed', ARGV[6], 'exclusive', ARGV[7], 'boost_max',
-  ARGV[12])
+  ARGV[12], 'conv_window', ARGV[13])
 local touched = {}
 if (old[5] or '1') ~= ARGV[7] then
   for _, agent in ipairs(redis.call('SMEMBERS', P .. ':agents')) do
