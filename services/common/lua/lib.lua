@@ -177,10 +177,9 @@ local function head_start(P, q, prio)
 end
 
 -- An interaction's order score in q (lower first): its queued time less its priority's head
--- start and the value boost it got when it entered the queue.
-local function order_score(P, q, id, prio, queued_ms)
-  local boost = tonumber(redis.call('HGET', P .. ':ix:' .. id, 'boost') or '0')
-  return tonumber(queued_ms) - (head_start(P, q, prio) + boost) * 1000
+-- start and the value boost it got when it entered the queue (its 'boost' field).
+local function order_score(P, q, prio, queued_ms, boost)
+  return tonumber(queued_ms) - (head_start(P, q, prio) + tonumber(boost or '0')) * 1000
 end
 
 local function queue_channels(P, q)
@@ -689,7 +688,7 @@ local function expire_waits(P, maxlen, now, limit, ttl)
     redis.call('ZREM', P .. ':maxwait', id)
     local ix = P .. ':ix:' .. id
     local f = redis.call('HMGET', ix, 'state', 'queue', 'channel', 'sig', 'reserved', 'priority',
-      'skills')
+      'skills', 'boost')
     if f[1] == 'queued' then
       local q, ch, sig = f[2], f[3], f[4] or '0'
       if f[5] then
@@ -700,7 +699,7 @@ local function expire_waits(P, maxlen, now, limit, ttl)
       end
       local target, reason = admit(P, q, ch, 'max_wait_exceeded')
       if target then
-        local score = order_score(P, target, id, f[6], now)
+        local score = order_score(P, target, f[6], now, f[8])
         redis.call('HSET', ix, 'queue', target, 'queued_ms', now, 'score', score, 'step', 0)
         schedule_step(P, id, target, now, 0)
         waiting_add(P, target, ch, id, score, now, sig, f[7] or '{}')
@@ -749,7 +748,7 @@ local function place(P, maxlen, now, id, q, ch, prio, skills, ttl)
   end
   local boost = value_boost(P, redis.call('HGET', ix, 'customer'), now)
   redis.call('HSET', ix, 'boost', boost)
-  local score = order_score(P, q, id, prio, now)
+  local score = order_score(P, q, prio, now, boost)
   local sig = skills_sig(skills)
   redis.call('HSET', ix, 'state', 'queued', 'queued_ms', now, 'score', score, 'sig', sig, 'step',
     0)
@@ -827,10 +826,11 @@ end
 -- priority's head start) and at the bullseye step its wait has reached.
 local function requeue(P, id, now)
   local ix = P .. ':ix:' .. id
-  local f = redis.call('HMGET', ix, 'queue', 'channel', 'priority', 'queued_ms', 'sig', 'skills')
+  local f = redis.call('HMGET', ix, 'queue', 'channel', 'priority', 'queued_ms', 'sig', 'skills',
+    'boost')
   -- Config changes while it was offered (head starts, steps) apply now.
   local q, queued_ms = f[1], tonumber(f[4])
-  local score = order_score(P, q, id, f[3], queued_ms)
+  local score = order_score(P, q, f[3], queued_ms, f[7])
   local step = step_reached(P, q, now - queued_ms)
   redis.call('HSET', ix, 'score', score, 'step', step)
   schedule_step(P, id, q, queued_ms, step)
@@ -959,10 +959,10 @@ local function rescore_chunk(P, maxlen, now, budget)
   for i = 1, #items, 2 do
     local id = items[i]
     local f = redis.call('HMGET', P .. ':ix:' .. id, 'state', 'priority', 'queued_ms', 'score',
-      'step', 'sig', 'skills', 'reserved')
+      'step', 'sig', 'skills', 'reserved', 'boost')
     if f[1] == 'queued' then
       local queued_ms = tonumber(f[3])
-      local score = order_score(P, q, id, f[2], queued_ms)
+      local score = order_score(P, q, f[2], queued_ms, f[9])
       local step = step_reached(P, q, now - queued_ms)
       local sig = f[6] or '0'
       if f[8] then

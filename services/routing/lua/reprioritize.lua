@@ -8,8 +8,9 @@
 TRIGGER = 'reprioritize'
 local P, id, prio, now, maxlen = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local ix = KEYS[1]
-local f = redis.call('HMGET', ix, 'state', 'priority', 'queue', 'channel', 'queued_ms', 'sig')
-local state, old, q, ch, queued_ms, sig = f[1], f[2], f[3], f[4], f[5], f[6]
+local f = redis.call('HMGET', ix, 'state', 'priority', 'queue', 'channel', 'queued_ms', 'sig',
+  'boost')
+local state, old, q, ch, queued_ms, sig, boost = f[1], f[2], f[3], f[4], f[5], f[6], f[7]
 if not state then
   return {'not_found'}
 end
@@ -23,7 +24,7 @@ else
   redis.call('HSET', ix, 'priority', prio)
 end
 if queued_ms then
-  local score = order_score(P, q, id, prio, queued_ms)
+  local score = order_score(P, q, prio, queued_ms, boost)
   redis.call('HSET', ix, 'score', score)
   local reserved = redis.call('HGET', ix, 'reserved')
   if reserved then
