@@ -25,13 +25,8 @@ grpc::Status ClassificationService::Classify(grpc::ServerContext* ctx,
   in.channel = req->channel();
   in.subject = req->subject();
   in.body = req->body();
-  for (const auto& [k, v] : req->attributes()) {
-    if (auto st = ValidateName("attributes key", k); !st.ok()) return ToGrpc(st);
-    if (auto st = ValidateText(absl::StrCat("attributes[", k, "]"), v, 1024); !st.ok()) {
-      return ToGrpc(st);
-    }
-    in.attributes[k] = v;
-  }
+  if (auto st = ValidateAttributes(req->attributes()); !st.ok()) return ToGrpc(st);
+  in.attributes.insert(req->attributes().begin(), req->attributes().end());
   auto model = models_ != nullptr ? models_->Current() : nullptr;
   ModelVerdict verdict;
   if (model != nullptr) {

@@ -61,6 +61,11 @@ absl::Status ValidateText(absl::string_view field, absl::string_view value, size
   return absl::OkStatus();
 }
 
+absl::Status ValidateAttribute(absl::string_view key, absl::string_view value) {
+  if (auto st = ValidateName("attributes key", key); !st.ok()) return st;
+  return ValidateText(absl::StrCat("attributes[", key, "]"), value, kMaxAttributeValueBytes);
+}
+
 absl::Status ValidatePrintable(absl::string_view field, absl::string_view value, size_t max_bytes) {
   if (value.empty()) return Invalid(field, "is empty");
   if (value.size() > max_bytes) {

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <cstddef>
+
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
 namespace omniroute {
@@ -21,5 +24,23 @@ absl::Status ValidateText(absl::string_view field, absl::string_view value, size
 absl::Status ValidatePrintable(absl::string_view field, absl::string_view value, size_t max_bytes);
 
 bool IsValidUtf8(absl::string_view s);
+
+// Integrator attributes (key -> value) of an interaction or a Classify call.
+inline constexpr size_t kMaxAttributes = 32;
+inline constexpr size_t kMaxAttributeValueBytes = 1024;
+// One attribute: the key a name, the value UTF-8 of at most kMaxAttributeValueBytes.
+absl::Status ValidateAttribute(absl::string_view key, absl::string_view value);
+// A map of attributes (std::map or protobuf Map): at most kMaxAttributes, each valid.
+template <typename Map>
+absl::Status ValidateAttributes(const Map& attributes) {
+  if (attributes.size() > kMaxAttributes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("attributes: more than ", kMaxAttributes, " entries"));
+  }
+  for (const auto& [key, value] : attributes) {
+    if (auto st = ValidateAttribute(key, value); !st.ok()) return st;
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace omniroute

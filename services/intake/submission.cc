@@ -18,17 +18,7 @@ absl::Status ValidateSubmission(const Submission& s) {
   }
   if (auto st = ValidateText("subject", s.subject, kMaxSubjectBytes); !st.ok()) return st;
   if (auto st = ValidateText("body", s.body, kMaxBodyBytes); !st.ok()) return st;
-  if (s.attributes.size() > kMaxAttributes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("attributes: more than ", kMaxAttributes, " entries"));
-  }
-  for (const auto& [k, v] : s.attributes) {
-    if (auto st = ValidateName("attributes key", k); !st.ok()) return st;
-    if (auto st = ValidateText(absl::StrCat("attributes[", k, "]"), v, kMaxAttributeValueBytes);
-        !st.ok()) {
-      return st;
-    }
-  }
+  if (auto st = ValidateAttributes(s.attributes); !st.ok()) return st;
   if (!s.idempotency_key.empty()) {
     if (auto st = ValidatePrintable("idempotency_key", s.idempotency_key, kMaxIdempotencyKeyBytes);
         !st.ok()) {

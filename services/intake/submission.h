@@ -10,8 +10,6 @@ namespace omniroute::intake {
 // Limits on what an integrator may submit (documented in intake.proto).
 inline constexpr size_t kMaxSubjectBytes = 1000;
 inline constexpr size_t kMaxBodyBytes = 16384;
-inline constexpr size_t kMaxAttributes = 32;
-inline constexpr size_t kMaxAttributeValueBytes = 1024;
 inline constexpr size_t kMaxIdempotencyKeyBytes = 128;
 inline constexpr size_t kMaxReasonBytes = 256;
 inline constexpr int kMaxBatch = 500;

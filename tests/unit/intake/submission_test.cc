@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "services/common/validation.h"
 
 namespace omniroute::intake {
 namespace {
