@@ -199,7 +199,7 @@ class PathRunner {
     auto& e = w_->engine();
     if (auto a = e.Accept(kTenant, agent, id); !a.ok()) return a.status();
     if (auto s = e.SetAgentState(kTenant, {agent, "away", {}, {}}); !s.ok()) return s.status();
-    if (auto st = e.Complete(kTenant, agent, id); !st.ok()) return st;
+    if (auto st = e.Complete(kTenant, agent, id).status(); !st.ok()) return st;
     auto open = w_->Card(w_->keys().Timers());
     if (!open.ok()) return open.status();
     if (*open != 0) return absl::InternalError("completing made an offer");
@@ -250,7 +250,7 @@ class PathRunner {
     const auto& busy = w_->busy();
     std::string agent = busy[static_cast<size_t>((*cursor_)++) % busy.size()];
     std::string held = w_->holding()[agent];
-    auto s = Measure([&] { return w_->engine().Complete(kTenant, agent, held); });
+    auto s = Measure([&] { return w_->engine().Complete(kTenant, agent, held).status(); });
     if (!s.ok()) return s.status();
     auto id = OneOffer(agent);
     if (!id.ok()) return id.status();

@@ -57,6 +57,7 @@ grpc::Status ClassificationService::Classify(grpc::ServerContext* ctx,
   c->set_product_area(r.product_area);
   c->set_self_service(r.self_service);
   c->set_source(r.source);
+  c->set_escalation_queue(r.escalation_queue);
   for (const auto& [name, level] : r.skills) {
     auto* s = c->add_required_skills();
     s->set_name(name);

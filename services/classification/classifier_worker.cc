@@ -95,7 +95,7 @@ absl::Status ClassifierWorker::Handle(const std::vector<redis::StreamEntry>& ent
         {keys.prefix(), e.interaction_id, e.entry_id, kClassificationGroup, now,
          std::to_string(event_max_len_), r.category, std::to_string(r.priority),
          EncodeSkills(r.skills), r.queue, r.rule, r.intent, absl::StrFormat("%.4f", r.confidence),
-         r.source, r.product_area, r.self_service ? "1" : "0"}));
+         r.source, r.product_area, r.self_service ? "1" : "0", r.escalation_queue}));
     if (!r.intent.empty()) {
       metrics_->intents.Add({{"tenant", e.tenant}, {"source", r.source}}).Increment();
     }

@@ -78,6 +78,7 @@ ClassifyResult Classify(const CompiledConfig& compiled, const ClassifyInput& inp
     if (rule.priority() > 0) result.priority = rule.priority();
     for (const auto& s : rule.required_skills()) result.skills[s.name()] = s.proficiency();
     result.queue = rule.queue();
+    result.self_service = rule.self_service();
   }
   auto mapping = compiled.intents.find(result.intent);
   if (!matched && mapping != compiled.intents.end()) {
@@ -103,6 +104,11 @@ ClassifyResult Classify(const CompiledConfig& compiled, const ClassifyInput& inp
   }
   if (input.requested_priority > 0) result.priority = input.requested_priority;
   if (!input.requested_queue.empty()) result.queue = input.requested_queue;
+  if (result.self_service && !config.self_service_queue().empty() &&
+      input.requested_queue.empty() && result.queue != config.self_service_queue()) {
+    result.escalation_queue = result.queue;
+    result.queue = config.self_service_queue();
+  }
   return result;
 }
 

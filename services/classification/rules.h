@@ -37,6 +37,9 @@ struct ClassifyResult {
   std::string product_area;
   bool self_service = false;
   std::string source = "default";  // rule | model | low_confidence | default
+  // Tier-0 deflection: `queue` is the tenant's self-service queue and this the human queue
+  // (with `skills`) the work goes to when escalated. Empty: not deflected.
+  std::string escalation_queue;
 };
 
 // A tenant config ready to classify with: the validated proto (WithDefaults applied) plus its
@@ -58,7 +61,10 @@ std::unique_ptr<CompiledConfig> Compile(v1::TenantConfig config);
 //     mapping applies (source "model"); below it the work goes to low_confidence_queue
 //     (source "low_confidence", category "low_confidence").
 //  3. Else the channel's default queue, the tenant's default priority (source "default").
-// The integrator's requested priority and queue override the result. `model` may be null.
+// The integrator's requested priority and queue override the result. Then, when the result is
+// self-service eligible and the tenant has a self_service_queue (and no queue was requested),
+// the work is deflected: queue becomes the self-service queue and escalation_queue the human
+// queue. `model` may be null.
 ClassifyResult Classify(const CompiledConfig& config, const ClassifyInput& input,
                         const ModelVerdict* model);
 

@@ -56,6 +56,8 @@ v1::Interaction InteractionFromHash(const std::string& tenant, const std::vector
     (void)absl::SimpleAtoi(v, &n);
     return n;
   };
+  const std::string* skills = nullptr;
+  const std::string* human_skills = nullptr;
   for (size_t i = 0; i + 1 < kv.size(); i += 2) {
     const std::string& k = kv[i];
     const std::string& v = kv[i + 1];
@@ -101,14 +103,46 @@ v1::Interaction InteractionFromHash(const std::string& tenant, const std::vector
       ix.mutable_classification()->set_queue(v);
     } else if (k == "rule") {
       ix.mutable_classification()->set_rule(v);
+    } else if (k == "intent") {
+      ix.mutable_classification()->set_intent(v);
+    } else if (k == "confidence") {
+      double c = 0;
+      (void)absl::SimpleAtod(v, &c);
+      ix.mutable_classification()->set_confidence(c);
+    } else if (k == "source") {
+      ix.mutable_classification()->set_source(v);
+    } else if (k == "product_area") {
+      ix.mutable_classification()->set_product_area(v);
+    } else if (k == "self_service") {
+      ix.mutable_classification()->set_self_service(v == "1");
     } else if (k == "skills") {
-      auto skills = DecodeSkills(v);
-      if (skills.ok()) {
-        for (const auto& [name, level] : *skills) {
-          auto* s = ix.mutable_classification()->add_required_skills();
-          s->set_name(name);
-          s->set_proficiency(level);
-        }
+      skills = &v;
+    } else if (k == "esc_queue") {
+      // Deflected: the human queue, whose required skills are the ones to report.
+      ix.mutable_classification()->set_escalation_queue(v);
+    } else if (k == "esc_skills") {
+      human_skills = &v;
+    } else if (k == "esc_from") {
+      ix.mutable_escalation()->set_from_queue(v);
+    } else if (k == "esc_to") {
+      ix.mutable_escalation()->set_to_queue(v);
+    } else if (k == "esc_by") {
+      ix.mutable_escalation()->set_by_agent_id(v);
+    } else if (k == "esc_ms") {
+      ix.mutable_escalation()->set_at_ms(i64(v));
+    } else if (k == "esc_reason") {
+      ix.mutable_escalation()->set_reason(v);
+    } else if (k.rfind("x:", 0) == 0) {
+      (*ix.mutable_escalation()->mutable_context())[k.substr(2)] = v;
+    }
+  }
+  if (human_skills != nullptr) skills = human_skills;
+  if (skills != nullptr) {
+    if (auto decoded = DecodeSkills(*skills); decoded.ok()) {
+      for (const auto& [name, level] : *decoded) {
+        auto* s = ix.mutable_classification()->add_required_skills();
+        s->set_name(name);
+        s->set_proficiency(level);
       }
     }
   }

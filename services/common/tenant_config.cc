@@ -116,6 +116,27 @@ absl::Status ValidateTenantConfig(const v1::TenantConfig& config,
     return invalid(absl::StrCat("config.low_confidence_queue: no queue named '",
                                 config.low_confidence_queue(), "'"));
   }
+  if (const std::string& self = config.self_service_queue(); !self.empty()) {
+    if (!queues.count(self)) {
+      return invalid(absl::StrCat("config.self_service_queue: no queue named '", self, "'"));
+    }
+    for (int i = 0; i < config.intents_size(); ++i) {
+      const auto& m = config.intents(i);
+      if (m.self_service() && m.queue() == self) {
+        return invalid(absl::StrCat("config.intents[", i, "].queue: '", self,
+                                    "' is the self_service_queue; a self-service intent's queue "
+                                    "is the human queue it escalates to"));
+      }
+    }
+    for (int i = 0; i < config.rules_size(); ++i) {
+      const auto& r = config.rules(i);
+      if (r.self_service() && r.queue() == self) {
+        return invalid(absl::StrCat("config.rules[", i, "].queue: '", self,
+                                    "' is the self_service_queue; a self-service rule's queue "
+                                    "is the human queue it escalates to"));
+      }
+    }
+  }
   for (const auto& [channel, queue] : config.default_queue_by_channel()) {
     if (channel <= 0 || channel > 7) {
       return invalid(absl::StrCat("config.default_queue_by_channel: unknown channel ", channel));

@@ -61,9 +61,10 @@ absl::Status ValidateText(absl::string_view field, absl::string_view value, size
   return absl::OkStatus();
 }
 
-absl::Status ValidateAttribute(absl::string_view key, absl::string_view value) {
-  if (auto st = ValidateName("attributes key", key); !st.ok()) return st;
-  return ValidateText(absl::StrCat("attributes[", key, "]"), value, kMaxAttributeValueBytes);
+absl::Status ValidateAttribute(absl::string_view key, absl::string_view value,
+                               absl::string_view field) {
+  if (auto st = ValidateName(absl::StrCat(field, " key"), key); !st.ok()) return st;
+  return ValidateText(absl::StrCat(field, "[", key, "]"), value, kMaxAttributeValueBytes);
 }
 
 absl::Status ValidatePrintable(absl::string_view field, absl::string_view value, size_t max_bytes) {

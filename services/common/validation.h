@@ -28,17 +28,20 @@ bool IsValidUtf8(absl::string_view s);
 // Integrator attributes (key -> value) of an interaction or a Classify call.
 inline constexpr size_t kMaxAttributes = 32;
 inline constexpr size_t kMaxAttributeValueBytes = 1024;
-// One attribute: the key a name, the value UTF-8 of at most kMaxAttributeValueBytes.
-absl::Status ValidateAttribute(absl::string_view key, absl::string_view value);
-// A map of attributes (std::map or protobuf Map): at most kMaxAttributes, each valid.
+// One attribute of the map named `field`: the key a name, the value UTF-8 of at most
+// kMaxAttributeValueBytes.
+absl::Status ValidateAttribute(absl::string_view key, absl::string_view value,
+                               absl::string_view field = "attributes");
+// A map of attributes (std::map or protobuf Map) named `field` (also used for escalation
+// context): at most kMaxAttributes entries, each valid.
 template <typename Map>
-absl::Status ValidateAttributes(const Map& attributes) {
+absl::Status ValidateAttributes(const Map& attributes, absl::string_view field = "attributes") {
   if (attributes.size() > kMaxAttributes) {
     return absl::InvalidArgumentError(
-        absl::StrCat("attributes: more than ", kMaxAttributes, " entries"));
+        absl::StrCat(field, ": more than ", kMaxAttributes, " entries"));
   }
   for (const auto& [key, value] : attributes) {
-    if (auto st = ValidateAttribute(key, value); !st.ok()) return st;
+    if (auto st = ValidateAttribute(key, value, field); !st.ok()) return st;
   }
   return absl::OkStatus();
 }

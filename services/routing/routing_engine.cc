@@ -150,14 +150,58 @@ absl::StatusOr<std::string> RoutingEngine::Transfer(const std::string& tenant,
   return r->size() > 1 ? (*r)[1] : std::string("queued");
 }
 
-absl::Status RoutingEngine::Complete(const std::string& tenant, const std::string& agent,
-                                     const std::string& id) {
+absl::StatusOr<bool> RoutingEngine::Complete(const std::string& tenant, const std::string& agent,
+                                             const std::string& id) {
   TenantKeys keys(tenant);
   auto r = RunTransition(
       "routing/complete", {keys.Interaction(id), keys.Events()},
       {keys.prefix(), id, agent, std::to_string(clock_->NowMs()),
        std::to_string(options_.event_max_len), std::to_string(options_.finished_ttl_seconds)});
   if (!r.ok()) return r.status();
+  if (auto st = TransitionError(*r, id, agent); !st.ok()) return st;
+  return r->size() > 1 && (*r)[1] == "deflected";
+}
+
+absl::StatusOr<RoutingEngine::EscalateResult> RoutingEngine::Escalate(
+    const std::string& tenant, const std::string& agent, const std::string& id,
+    const std::string& reason, const std::map<std::string, std::string>& context) {
+  TenantKeys keys(tenant);
+  std::vector<std::string> args = {keys.prefix(),
+                                   id,
+                                   agent,
+                                   std::to_string(clock_->NowMs()),
+                                   std::to_string(options_.event_max_len),
+                                   reason,
+                                   std::to_string(options_.finished_ttl_seconds)};
+  for (const auto& [key, value] : context) {
+    args.push_back(key);
+    args.push_back(value);
+  }
+  auto r = RunTransition("routing/escalate", {keys.Interaction(id), keys.Events()}, args);
+  if (!r.ok()) return r.status();
+  if (r->empty()) return absl::InternalError("empty script reply");
+  const std::string& what = (*r)[0];
+  std::string detail = r->size() > 1 ? (*r)[1] : "";
+  if (what == "ok") return EscalateResult{detail, r->size() > 2 ? (*r)[2] : ""};
+  if (what == "not_deflected") {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "interaction_id: interaction ", id,
+        " was not deflected to self-service (no self-service intent, or no self_service_queue)"));
+  }
+  if (what == "already_escalated") {
+    return absl::FailedPreconditionError(absl::StrCat("interaction_id: interaction ", id,
+                                                      " was already escalated to queue ", detail));
+  }
+  if (what == "not_in_self_service") {
+    return absl::FailedPreconditionError(
+        absl::StrCat("interaction_id: interaction ", id,
+                     " is no longer in its self-service queue (now in '", detail, "')"));
+  }
+  if (what == "not_waiting") {
+    return absl::FailedPreconditionError(absl::StrCat("agent_id: empty, but interaction ", id,
+                                                      " is not waiting (state ", detail,
+                                                      "); the agent holding it escalates it"));
+  }
   return TransitionError(*r, id, agent);
 }
 
@@ -439,8 +483,9 @@ absl::StatusOr<v1::GetQueueStatsResponse> RoutingEngine::QueueStats(const std::s
   TenantKeys keys(tenant);
   auto conn = pool_->Acquire();
   if (!conn.ok()) return Unavailable(conn.status());
-  std::vector<std::vector<std::string>> cmds = {
-      {"HMGET", keys.QueueStats(queue), "answered", "answered_sla", "abandoned", "completed"}};
+  std::vector<std::vector<std::string>> cmds = {{"HMGET", keys.QueueStats(queue), "answered",
+                                                 "answered_sla", "abandoned", "completed",
+                                                 "deflected", "escalated"}};
   for (int ch : q->channels()) {
     cmds.push_back({"ZCARD", keys.WaitingByAge(queue, ch)});
     cmds.push_back({"ZCARD", keys.Available(queue, ch)});
@@ -451,11 +496,13 @@ absl::StatusOr<v1::GetQueueStatsResponse> RoutingEngine::QueueStats(const std::s
   v1::GetQueueStatsResponse out;
   out.set_queue(queue);
   auto counters = redis::ReplyStrings((*r)[0]);
-  counters.resize(4);
+  counters.resize(6);
   out.set_answered(ToInt(counters[0]));
   out.set_answered_within_sla(ToInt(counters[1]));
   out.set_abandoned(ToInt(counters[2]));
   out.set_completed(ToInt(counters[3]));
+  out.set_deflected(ToInt(counters[4]));
+  out.set_escalated(ToInt(counters[5]));
   int64_t now = clock_->NowMs();
   for (int i = 0; i < q->channels_size(); ++i) {
     out.set_waiting(out.waiting() + (*r)[1 + 3 * i].integer);

@@ -64,7 +64,19 @@ class RoutingEngine {
   absl::StatusOr<std::string> Transfer(const std::string& tenant, const std::string& agent,
                                        const std::string& id, const std::string& to_queue,
                                        const std::string& to_agent);
-  absl::Status Complete(const std::string& tenant, const std::string& agent, const std::string& id);
+  // Completes assigned work; returns true when it was deflected work resolved in its
+  // self-service queue.
+  absl::StatusOr<bool> Complete(const std::string& tenant, const std::string& agent,
+                                const std::string& id);
+  // Escalates deflected work from its self-service queue (held by `agent`, or still waiting
+  // there when `agent` is empty) to its human queue, recording reason and context.
+  struct EscalateResult {
+    std::string outcome;  // "queued" or "rejected:<reason>"
+    std::string queue;    // the human queue
+  };
+  absl::StatusOr<EscalateResult> Escalate(const std::string& tenant, const std::string& agent,
+                                          const std::string& id, const std::string& reason,
+                                          const std::map<std::string, std::string>& context);
 
   // Changes an interaction's priority; returns the previous one (0 when none yet).
   absl::StatusOr<int> SetPriority(const std::string& tenant, const std::string& id, int priority);

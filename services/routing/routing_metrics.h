@@ -48,6 +48,12 @@ struct RoutingMetrics {
                       .Name("omniroute_queue_available_agents")
                       .Help("Eligible agents with free capacity for a queue (from Redis).")
                       .Register(registry)),
+        self_service(prometheus::BuildCounter()
+                         .Name("omniroute_self_service_total")
+                         .Help("Deflected work leaving self-service through this replica, by "
+                               "tenant and outcome: deflected (completed by a bot, no human) or "
+                               "escalated (moved to its human queue).")
+                         .Register(registry)),
         transition_seconds(prometheus::BuildHistogram()
                                .Name("omniroute_routing_transition_duration_seconds")
                                .Help("Latency of one routing state transition (a Lua script "
@@ -56,6 +62,9 @@ struct RoutingMetrics {
 
   void Offer(const std::string& tenant, const std::string& outcome) {
     offers.Add({{"tenant", tenant}, {"outcome", outcome}}).Increment();
+  }
+  void SelfService(const std::string& tenant, const std::string& outcome) {
+    self_service.Add({{"tenant", tenant}, {"outcome", outcome}}).Increment();
   }
   void ObserveTransition(const std::string& kind, double seconds) {
     transition_seconds
@@ -72,6 +81,7 @@ struct RoutingMetrics {
   prometheus::Family<prometheus::Gauge>& depth;
   prometheus::Family<prometheus::Gauge>& oldest;
   prometheus::Family<prometheus::Gauge>& available;
+  prometheus::Family<prometheus::Counter>& self_service;
   prometheus::Family<prometheus::Histogram>& transition_seconds;
 };
 

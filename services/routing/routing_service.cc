@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -280,9 +281,43 @@ grpc::Status RoutingService::CompleteInteraction(grpc::ServerContext* ctx,
   if (auto st = ValidateInteractionId("interaction_id", req->interaction_id()); !st.ok()) {
     return ToGrpc(st);
   }
-  auto st = engine_->Complete(principal->tenant, req->agent_id(), req->interaction_id());
-  if (!st.ok()) return ToGrpc(st);
+  auto deflected = engine_->Complete(principal->tenant, req->agent_id(), req->interaction_id());
+  if (!deflected.ok()) return ToGrpc(deflected.status());
   metrics_->completed.Add({{"tenant", principal->tenant}}).Increment();
+  if (*deflected) metrics_->SelfService(principal->tenant, "deflected");
+  return grpc::Status::OK;
+}
+
+grpc::Status RoutingService::EscalateInteraction(grpc::ServerContext* ctx,
+                                                 const v1::EscalateInteractionRequest* req,
+                                                 v1::EscalateInteractionResponse* resp) {
+  // A bot (role agent) escalates what it holds; the integrator's platform may escalate work
+  // still waiting in the self-service queue (no agent_id).
+  auto principal = auth_->Authorize(*ctx, {Role::kAgent, Role::kIntegrator}, req->tenant_id());
+  if (!principal.ok()) return ToGrpc(principal.status());
+  if (!req->agent_id().empty()) {
+    if (auto st = ValidateExternalId("agent_id", req->agent_id()); !st.ok()) return ToGrpc(st);
+  }
+  if (auto st = ValidateInteractionId("interaction_id", req->interaction_id()); !st.ok()) {
+    return ToGrpc(st);
+  }
+  if (auto st = ValidateText("reason", req->reason(), 256); !st.ok()) return ToGrpc(st);
+  if (auto st = ValidateAttributes(req->context(), "context"); !st.ok()) return ToGrpc(st);
+  std::map<std::string, std::string> context(req->context().begin(), req->context().end());
+  auto result = engine_->Escalate(principal->tenant, req->agent_id(), req->interaction_id(),
+                                  req->reason(), context);
+  if (!result.ok()) return ToGrpc(result.status());
+  resp->set_queue(result->queue);
+  if (result->outcome.rfind("rejected:", 0) == 0) {
+    resp->set_state(v1::INTERACTION_STATE_REJECTED);
+    resp->set_end_reason(result->outcome.substr(9));
+  } else {
+    resp->set_state(v1::INTERACTION_STATE_QUEUED);
+  }
+  metrics_->SelfService(principal->tenant, "escalated");
+  log::Info("escalated", {{"interaction_id", req->interaction_id()},
+                          {"agent", req->agent_id()},
+                          {"queue", result->queue}});
   return grpc::Status::OK;
 }
 

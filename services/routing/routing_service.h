@@ -28,6 +28,9 @@ class RoutingService final : public v1::Routing::Service {
   grpc::Status TransferInteraction(grpc::ServerContext* ctx,
                                    const v1::TransferInteractionRequest* req,
                                    v1::TransferInteractionResponse* resp) override;
+  grpc::Status EscalateInteraction(grpc::ServerContext* ctx,
+                                   const v1::EscalateInteractionRequest* req,
+                                   v1::EscalateInteractionResponse* resp) override;
   grpc::Status CompleteInteraction(grpc::ServerContext* ctx,
                                    const v1::CompleteInteractionRequest* req,
                                    v1::CompleteInteractionResponse* resp) override;

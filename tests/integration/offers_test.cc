@@ -242,7 +242,7 @@ TEST_F(OffersTest, CompleteFreesCapacityAndOffersTheNextWaitingItemAtOnce) {
   std::string second = SubmitAndRoute(Chat("second"));
   ASSERT_EQ(State(first), "offered");
   ASSERT_EQ(State(second), "queued");
-  EXPECT_EQ(engine_->Complete(kTenant, "alice", first).code(),
+  EXPECT_EQ(engine_->Complete(kTenant, "alice", first).status().code(),
             absl::StatusCode::kFailedPrecondition);  // not accepted yet
 
   clock_.Advance(2000);
@@ -255,7 +255,7 @@ TEST_F(OffersTest, CompleteFreesCapacityAndOffersTheNextWaitingItemAtOnce) {
   EXPECT_EQ(State(second), "offered");
   EXPECT_EQ(OfferedTo(second), "alice");
   EXPECT_EQ(Load("alice", v1::CHANNEL_CHAT), "1");
-  EXPECT_EQ(engine_->Complete(kTenant, "alice", first).code(),
+  EXPECT_EQ(engine_->Complete(kTenant, "alice", first).status().code(),
             absl::StatusCode::kFailedPrecondition);  // twice
   EXPECT_EQ(Load("alice", v1::CHANNEL_CHAT), "1");
 }

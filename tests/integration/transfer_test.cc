@@ -59,5 +59,18 @@ TEST_F(TransferTest, OnlyTheHolderOfAnAssignedInteractionMayTransferIt) {
   EXPECT_EQ(State(id), "assigned");
 }
 
+TEST_F(TransferTest, TheOldQueuesMaxWaitDoesNotFollowTransferredWork) {
+  v1::Queue limited = MakeQueue("support", {v1::CHANNEL_CHAT});
+  limited.set_max_wait_seconds(30);
+  ASSERT_TRUE(engine_->PutQueue(kTenant, limited).ok());
+  std::string id = AssignedToAnn();  // answered at once, well within its 30 s
+  ASSERT_TRUE(engine_->Transfer(kTenant, "ann", id, "billing", "").ok());
+  EXPECT_EQ(State(id), "queued");  // nobody holds billing
+  clock_.Advance(31000);
+  ASSERT_TRUE(engine_->ExpireOffers({kTenant}).ok());
+  EXPECT_EQ(State(id), "queued") << "billing has no max wait: "
+                                 << HGet(keys_.Interaction(id), "end_reason");
+}
+
 }  // namespace
 }  // namespace omniroute

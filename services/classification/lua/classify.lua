@@ -7,6 +7,8 @@
 -- ARGV[9] required skills json  ARGV[10] queue  ARGV[11] rule name  ARGV[12] model intent
 -- ARGV[13] its confidence  ARGV[14] source (rule|model|low_confidence|default)
 -- ARGV[15] product area  ARGV[16] self-service eligible (1/0)
+-- ARGV[17] escalation queue: set when the work is deflected to the self-service queue
+--          ARGV[10]; the required skills ARGV[9] then apply only in that human queue
 -- Returns 'classified' | 'skipped:<state>' | 'missing'
 local P, id, entry, group, now, maxlen = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local state = redis.call('HGET', KEYS[1], 'state')
@@ -16,15 +18,20 @@ if not state then
 elseif state ~= 'received' then
   result = 'skipped:' .. state
 else
+  local skills, esc = ARGV[9], ARGV[17] or ''
+  if esc ~= '' then
+    redis.call('HSET', KEYS[1], 'ss_queue', ARGV[10], 'esc_queue', esc, 'esc_skills', skills)
+    skills = '{}'
+  end
   redis.call('HSET', KEYS[1], 'state', 'classified', 'category', ARGV[7], 'priority', ARGV[8],
-    'skills', ARGV[9], 'queue', ARGV[10], 'rule', ARGV[11], 'classified_ms', now, 'intent',
+    'skills', skills, 'queue', ARGV[10], 'rule', ARGV[11], 'classified_ms', now, 'intent',
     ARGV[12] or '', 'confidence', ARGV[13] or '0', 'source', ARGV[14] or 'default',
     'product_area', ARGV[15] or '', 'self_service', ARGV[16] or '0')
   redis.call('XADD', KEYS[3], '*', 'ix', id)
   local ch = redis.call('HGET', KEYS[1], 'channel')
   emit(P, maxlen, now, 'classified', id, '', ARGV[10], ch, {'category', ARGV[7], 'priority',
     ARGV[8], 'rule', ARGV[11], 'intent', ARGV[12] or '', 'confidence', ARGV[13] or '0',
-    'source', ARGV[14] or 'default'})
+    'source', ARGV[14] or 'default', 'escalation_queue', esc})
   result = 'classified'
 end
 redis.call('XACK', KEYS[2], group, entry)

@@ -15,9 +15,11 @@ if f[2] ~= agent then
   return {'wrong_agent'}
 end
 local q, ch = f[3], f[4]
--- Remember who served the customer: its next interaction prefers this agent.
-local customer = redis.call('HGET', ix, 'customer')
-if customer and customer ~= '' then
+-- Remember who served the customer: its next interaction prefers this agent (a bot serving
+-- deflected work in the self-service queue is not remembered).
+local g = redis.call('HMGET', ix, 'customer', 'ss_queue')
+local customer = g[1]
+if customer and customer ~= '' and g[2] ~= q then
   redis.call('HSET', P .. ':cust:' .. customer, 'agent', agent)
   redis.call('EXPIRE', P .. ':cust:' .. customer, 7 * 86400)
 end

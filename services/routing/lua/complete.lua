@@ -1,13 +1,15 @@
 -- Finishes an assigned interaction, frees the agent's capacity and offers it more work.
+-- Deflected work finished in its self-service queue counts as deflected there.
 -- KEYS[1] P:ix:<id>  KEYS[2] P:events
 -- ARGV[1] P  ARGV[2] id  ARGV[3] agent  ARGV[4] now ms  ARGV[5] event feed max length
 -- ARGV[6] retention seconds of finished interactions
--- Returns {'ok'} | {'not_found'} | {'not_assigned', state} | {'wrong_agent'}
+-- Returns {'ok'} | {'ok', 'deflected'} | {'not_found'} | {'not_assigned', state}
+-- | {'wrong_agent'}
 TRIGGER = 'complete'
 local P, id, agent, now, maxlen, ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5],
   ARGV[6]
 local ix = KEYS[1]
-local f = redis.call('HMGET', ix, 'state', 'agent', 'queue', 'channel')
+local f = redis.call('HMGET', ix, 'state', 'agent', 'queue', 'channel', 'ss_queue')
 if not f[1] then
   return {'not_found'}
 end
@@ -22,14 +24,20 @@ redis.call('HSET', ix, 'state', 'completed', 'ended_ms', now)
 redis.call('EXPIRE', ix, ttl)
 redis.call('DEL', P .. ':skip:' .. id)
 redis.call('HINCRBY', P .. ':qs:' .. f[3], 'completed', 1)
+local outcome = 'ok'
+if f[5] == f[3] then
+  -- Deflected work finished in self-service: resolved without a human.
+  redis.call('HINCRBY', P .. ':qs:' .. f[3], 'deflected', 1)
+  outcome = 'deflected'
+end
 redis.call('HINCRBY', P .. ':qs:' .. f[3], 'inflight', -1)
 emit(P, maxlen, now, 'completed', id, agent, f[3], f[4], nil)
 if wrap_ms > 0 then
   -- After-call work holds the capacity until the wrap-up timer fires (end_wrapups.lua).
   redis.call('ZADD', P .. ':wrapups', now + wrap_ms, agent .. '|' .. f[4] .. '|' .. id)
   emit(P, maxlen, now, 'wrap_up_started', id, agent, f[3], f[4], {'until', now + wrap_ms})
-  return {'ok'}
+  return {'ok', outcome}
 end
 release(P, agent, f[4], now)
 match_agent(P, maxlen, now, agent)
-return {'ok'}
+return {'ok', outcome}

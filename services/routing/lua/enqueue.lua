@@ -9,7 +9,8 @@ TRIGGER = 'enqueue'
 local P, id, entry, group, now, maxlen, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4],
   tonumber(ARGV[5]), ARGV[6], ARGV[7]
 local ix = KEYS[1]
-local f = redis.call('HMGET', ix, 'state', 'queue', 'channel', 'priority', 'skills')
+local f = redis.call('HMGET', ix, 'state', 'queue', 'channel', 'priority', 'skills', 'esc_queue',
+  'esc_skills')
 local state, q, ch, prio, skills = f[1], f[2], f[3], tonumber(f[4] or '3'), f[5] or '{}'
 local result
 if not state then
@@ -17,6 +18,15 @@ if not state then
 elseif state ~= 'classified' then
   result = 'skipped:' .. state
 else
+  -- Deflected work whose self-service queue is gone or does not take its channel (a voice
+  -- call and a chat-only bot) goes straight to its human queue.
+  if f[6] and f[6] ~= '' and (redis.call('SISMEMBER', P .. ':queues', q) == 0 or
+      not accepts_channel(P, q, ch)) then
+    emit(P, maxlen, now, 'deflection_skipped', id, '', f[6], ch, {'self_service_queue', q})
+    redis.call('HDEL', ix, 'ss_queue', 'esc_queue')
+    redis.call('HSET', ix, 'queue', f[6], 'skills', f[7] or '{}')
+    q, skills = f[6], f[7] or '{}'
+  end
   result = place(P, maxlen, now, id, q, ch, prio, skills, ttl)
 end
 redis.call('XACK', KEYS[2], group, entry)

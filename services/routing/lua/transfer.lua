@@ -29,6 +29,9 @@ end
 redis.call('HINCRBY', P .. ':qs:' .. q, 'inflight', -1)
 redis.call('HINCRBY', P .. ':qs:' .. q, 'transferred', 1)
 skip_agent(P, id, agent, now + skip_ms)
+-- A max-wait deadline left from before it was answered must not act on it in its new queue
+-- (place sets the target's own).
+redis.call('ZREM', P .. ':maxwait', id)
 redis.call('HSET', ix, 'agent', '', 'pref', to_agent, 'queue', to_queue)
 emit(P, maxlen, now, 'transferred', id, agent, to_queue, ch, {'from_queue', q, 'to_agent',
   to_agent})

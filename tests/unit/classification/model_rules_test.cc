@@ -139,5 +139,65 @@ TEST(ModelRulesTest, InvalidPatternsMappingsAndThresholdsNameTheField) {
   EXPECT_EQ(error(bad), "config.low_confidence_queue: no queue named 'nope'");
 }
 
+TEST(ModelRulesTest, SelfServiceWorkIsDeflectedToTheSelfServiceQueueAndKeepsItsHumanQueue) {
+  v1::TenantConfig c = WithMapping();
+  c.mutable_intents(1)->set_queue("security");
+  auto* skill = c.mutable_intents(1)->add_required_skills();
+  skill->set_name("security");
+  skill->set_proficiency(3);
+  ModelVerdict pw{"passcode_forgotten", 0.8};
+  // Without a self-service queue the eligibility is only recorded.
+  auto plain = Classify(c, Chat("forgot my passcode"), &pw);
+  EXPECT_TRUE(plain.self_service);
+  EXPECT_EQ(plain.queue, "security");
+  EXPECT_EQ(plain.escalation_queue, "");
+  c.set_self_service_queue("bot");
+  auto r = Classify(c, Chat("forgot my passcode"), &pw);
+  EXPECT_EQ(r.queue, "bot");
+  EXPECT_EQ(r.escalation_queue, "security");
+  EXPECT_EQ(r.skills.at("security"), 3) << "the skills stay with the work for its human queue";
+  // Work that is not self-service eligible, or whose integrator named a queue, is not deflected.
+  ModelVerdict card{"card_arrival", 0.9};
+  EXPECT_EQ(Classify(c, Chat("where is my card"), &card).escalation_queue, "");
+  ClassifyInput requested = Chat("forgot my passcode");
+  requested.requested_queue = "chat";
+  auto kept = Classify(c, requested, &pw);
+  EXPECT_EQ(kept.queue, "chat");
+  EXPECT_EQ(kept.escalation_queue, "");
+  // A rule can mark work self-service too; its human queue is the channel default here.
+  auto* rule = c.add_rules();
+  rule->set_name("reset");
+  rule->set_category("password");
+  rule->add_patterns(R"(reset\s+my\s+password)");
+  rule->set_self_service(true);
+  auto by_rule = Classify(c, Chat("please reset my password"), nullptr);
+  EXPECT_EQ(by_rule.rule, "reset");
+  EXPECT_EQ(by_rule.queue, "bot");
+  EXPECT_EQ(by_rule.escalation_queue, "chat");
+}
+
+TEST(ModelRulesTest, ASelfServiceQueueMustExistAndCannotBeTheHumanQueue) {
+  std::set<std::string> queues = {"chat", "cards", "bot", "triage"};
+  auto error = [&](const v1::TenantConfig& c) {
+    return std::string(ValidateTenantConfig(c, queues).message());
+  };
+  v1::TenantConfig c = WithMapping();  // passcode_forgotten is self-service with queue "bot"
+  c.set_self_service_queue("nope");
+  EXPECT_EQ(error(c), "config.self_service_queue: no queue named 'nope'");
+  c.set_self_service_queue("bot");
+  EXPECT_EQ(error(c),
+            "config.intents[1].queue: 'bot' is the self_service_queue; a self-service intent's "
+            "queue is the human queue it escalates to");
+  c.mutable_intents(1)->set_queue("chat");
+  EXPECT_EQ(error(c), "");
+  auto* rule = c.add_rules();
+  rule->set_name("reset");
+  rule->set_category("password");
+  rule->set_queue("bot");
+  EXPECT_EQ(error(c), "") << "a rule that is not self-service may name the bot queue";
+  rule->set_self_service(true);
+  EXPECT_EQ(error(c).substr(0, 40), "config.rules[0].queue: 'bot' is the self");
+}
+
 }  // namespace
 }  // namespace omniroute::classification
