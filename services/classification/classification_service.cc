@@ -1,6 +1,7 @@
 #include "services/classification/classification_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "services/classification/feedback.h"
 #include "services/classification/rules.h"
 #include "services/common/grpc/status.h"
 #include "services/common/validation.h"
@@ -10,16 +11,16 @@ namespace omniroute::classification {
 grpc::Status ClassificationService::Classify(grpc::ServerContext* ctx,
                                              const v1::ClassifyRequest* req,
                                              v1::ClassifyResponse* resp) {
-  auto principal = auth_->Authorize(*ctx, {Role::kIntegrator, Role::kAdmin}, req->tenant_id());
+  auto principal = d_.auth->Authorize(*ctx, {Role::kIntegrator, Role::kAdmin}, req->tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   if (req->channel() <= 0 || req->channel() > 7) {
     return ToGrpc(absl::InvalidArgumentError("channel: is required"));
   }
   if (auto st = ValidateText("subject", req->subject(), 1000); !st.ok()) return ToGrpc(st);
   if (auto st = ValidateText("body", req->body(), 16384); !st.ok()) return ToGrpc(st);
-  auto conn = pool_->Acquire();
+  auto conn = d_.pool->Acquire();
   if (!conn.ok()) return ToGrpc(absl::UnavailableError(conn.status().message()));
-  auto config = configs_->Get(**conn, principal->tenant);
+  auto config = d_.configs->Get(**conn, principal->tenant);
   if (!config.ok()) return ToGrpc(config.status());
   ClassifyInput in;
   in.channel = req->channel();
@@ -27,7 +28,7 @@ grpc::Status ClassificationService::Classify(grpc::ServerContext* ctx,
   in.body = req->body();
   if (auto st = ValidateAttributes(req->attributes()); !st.ok()) return ToGrpc(st);
   in.attributes.insert(req->attributes().begin(), req->attributes().end());
-  auto model = models_ != nullptr ? models_->Current() : nullptr;
+  auto model = d_.models != nullptr ? d_.models->Current() : nullptr;
   ModelVerdict verdict;
   if (model != nullptr) {
     auto p = model->model.Predict(in.subject + "\n" + in.body);
@@ -64,6 +65,48 @@ grpc::Status ClassificationService::Classify(grpc::ServerContext* ctx,
     s->set_proficiency(level);
   }
   resp->set_config_version((*config)->version);
+  return grpc::Status::OK;
+}
+
+grpc::Status ClassificationService::Reclassify(grpc::ServerContext* ctx,
+                                               const v1::ReclassifyRequest* req,
+                                               v1::ReclassifyResponse* resp) {
+  auto principal = d_.auth->Authorize(*ctx, {Role::kAgent, Role::kSupervisor}, req->tenant_id());
+  if (!principal.ok()) return ToGrpc(principal.status());
+  CorrectionRequest r{req->agent_id(), req->interaction_id(), req->intent(), req->category(),
+                      req->comment()};
+  if (auto st = ValidateName("intent", r.intent); !st.ok()) return ToGrpc(st);
+  auto conn = d_.pool->Acquire();
+  if (!conn.ok()) return ToGrpc(absl::UnavailableError(conn.status().message()));
+  if (r.category.empty()) {
+    // The category the tenant's mapping gives the intent, else the intent itself.
+    auto config = d_.configs->Get(**conn, principal->tenant);
+    if (!config.ok()) return ToGrpc(config.status());
+    const CompiledConfig& compiled = *(*config)->compiled;
+    auto it = compiled.intents.find(r.intent);
+    r.category = r.intent;
+    if (it != compiled.intents.end() && !compiled.config.intents(it->second).category().empty()) {
+      r.category = compiled.config.intents(it->second).category();
+    }
+  }
+  if (auto st = ValidateCorrection(r); !st.ok()) return ToGrpc(st);
+  auto from = RecordCorrection(**conn, *d_.scripts, principal->tenant, r, d_.clock->NowMs(),
+                               d_.event_max_len, kCorrectionsMaxLen);
+  if (!from.ok()) return ToGrpc(from.status());
+  d_.metrics->corrections
+      .Add({{"tenant", principal->tenant}, {"category", from->category}, {"source", from->source}})
+      .Increment();
+  auto* p = resp->mutable_previous();
+  p->set_category(from->category);
+  p->set_priority(static_cast<v1::Priority>(from->priority));
+  p->set_queue(from->queue);
+  p->set_rule(from->rule);
+  p->set_intent(from->intent);
+  p->set_confidence(from->confidence);
+  p->set_source(from->source);
+  p->set_product_area(from->product_area);
+  resp->set_correction_id(from->log_id);
+  resp->set_category(r.category);
   return grpc::Status::OK;
 }
 

@@ -1,28 +1,39 @@
 #pragma once
 
 #include "omniroute/v1/classification.grpc.pb.h"
+#include "services/classification/classifier_worker.h"
 #include "services/classification/config_cache.h"
 #include "services/classification/model_store.h"
+#include "services/common/clock.h"
 #include "services/common/grpc/auth.h"
 #include "services/common/redis/redis_client.h"
+#include "services/common/redis/scripts.h"
 
 namespace omniroute::classification {
 
-// gRPC edge of classification: a dry run of the tenant's current rules.
+// gRPC edge of classification: a dry run of the tenant's current rules, and agents'
+// corrections (feedback for retraining).
 class ClassificationService final : public v1::Classifier::Service {
  public:
-  ClassificationService(Authenticator* auth, redis::Pool* pool, ConfigCache* configs,
-                        const ModelStore* models = nullptr)
-      : auth_(auth), pool_(pool), configs_(configs), models_(models) {}
+  struct Deps {
+    Authenticator* auth;
+    redis::Pool* pool;
+    ConfigCache* configs;
+    const ModelStore* models;  // may be null: no model
+    const redis::Scripts* scripts;
+    const Clock* clock;
+    ClassificationMetrics* metrics;
+    int64_t event_max_len;
+  };
+  explicit ClassificationService(Deps deps) : d_(deps) {}
 
   grpc::Status Classify(grpc::ServerContext* ctx, const v1::ClassifyRequest* req,
                         v1::ClassifyResponse* resp) override;
+  grpc::Status Reclassify(grpc::ServerContext* ctx, const v1::ReclassifyRequest* req,
+                          v1::ReclassifyResponse* resp) override;
 
  private:
-  Authenticator* auth_;
-  redis::Pool* pool_;
-  ConfigCache* configs_;
-  const ModelStore* models_;
+  Deps d_;
 };
 
 }  // namespace omniroute::classification

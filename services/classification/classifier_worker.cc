@@ -26,7 +26,13 @@ ClassificationMetrics::ClassificationMetrics(prometheus::Registry& registry)
       batch_seconds(prometheus::BuildHistogram()
                         .Name("omniroute_classification_batch_duration_seconds")
                         .Help("Time to classify and forward one batch of stream entries.")
-                        .Register(registry)) {}
+                        .Register(registry)),
+      corrections(prometheus::BuildCounter()
+                      .Name("omniroute_classification_corrections_total")
+                      .Help("Classifications corrected by agents (Reclassify), by tenant and the "
+                            "category and source (rule, model, low_confidence, default) that "
+                            "were corrected.")
+                      .Register(registry)) {}
 
 ClassifyInput InputFromHash(const std::vector<std::string>& flat) {
   ClassifyInput in;

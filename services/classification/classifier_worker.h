@@ -21,6 +21,7 @@ struct ClassificationMetrics {
   prometheus::Family<prometheus::Counter>& classified;
   prometheus::Family<prometheus::Counter>& intents;
   prometheus::Family<prometheus::Histogram>& batch_seconds;
+  prometheus::Family<prometheus::Counter>& corrections;
 };
 
 // The classification input stored in an interaction hash (HGETALL reply, flat).

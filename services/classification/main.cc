@@ -67,7 +67,9 @@ int main(int argc, char** argv) {
   }
   classification::ClassifierWorker worker(&pool, &redis::Scripts::Embedded(), &clock, &configs,
                                           &metrics, event_max_len, &models);
-  classification::ClassificationService service(&auth, &pool, &configs, &models);
+  classification::ClassificationService service({&auth, &pool, &configs, &models,
+                                                 &redis::Scripts::Embedded(), &clock, &metrics,
+                                                 event_max_len});
   host.AddService(&service);
   // A model published to Redis (omniroute-model publish) is picked up within a second.
   host.AddLoop("model", [&pool, &models](const std::atomic<bool>& stop) {

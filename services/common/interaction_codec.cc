@@ -122,6 +122,12 @@ v1::Interaction InteractionFromHash(const std::string& tenant, const std::vector
       ix.mutable_classification()->set_escalation_queue(v);
     } else if (k == "esc_skills") {
       human_skills = &v;
+    } else if (k == "corrected_intent") {
+      ix.mutable_classification()->set_corrected_intent(v);
+    } else if (k == "corrected_category") {
+      ix.mutable_classification()->set_corrected_category(v);
+    } else if (k == "corrected_by") {
+      ix.mutable_classification()->set_corrected_by(v);
     } else if (k == "esc_from") {
       ix.mutable_escalation()->set_from_queue(v);
     } else if (k == "esc_to") {

@@ -32,6 +32,8 @@ class TenantKeys {
   std::string IntakeStream() const { return absl::StrCat(prefix_, ":s:intake"); }
   std::string ClassifiedStream() const { return absl::StrCat(prefix_, ":s:classified"); }
   std::string Events() const { return absl::StrCat(prefix_, ":events"); }
+  // Agents' corrections of classifications (Reclassify), oldest first, capped.
+  std::string Corrections() const { return absl::StrCat(prefix_, ":corrections"); }
   std::string Config() const { return absl::StrCat(prefix_, ":cfg"); }
   std::string Queues() const { return absl::StrCat(prefix_, ":queues"); }
   std::string QueueConfig(absl::string_view q) const { return absl::StrCat(prefix_, ":qc:", q); }

@@ -75,8 +75,8 @@ TEST(SelfServiceE2E, AResetMyPasswordChatGoesToTheBotAndEscalatedReachesAHumanWi
     ASSERT_TRUE(st.ok()) << st.error_message();
   }
   auto redis = cluster.redis().Connect();
-  e2e::Cmd(*redis, {"HSET", "omniroute:model", "version", "b77-small", "bytes",
-                    SmallBanking77Model()});
+  e2e::Cmd(*redis,
+           {"HSET", "omniroute:model", "version", "b77-small", "bytes", SmallBanking77Model()});
   // The classification replica reloads the model within about a second.
   ASSERT_TRUE(e2e::WaitFor(
       [&] {

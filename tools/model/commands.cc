@@ -66,21 +66,6 @@ constexpr char kPublishUsage[] =
     "  checks the model, then makes every classification replica serve it within a second\n"
     "  (Redis hash omniroute:model: version = CRC-32 and size of the file, bytes)\n";
 
-int UsageError(const char* command, const absl::Status& status, const char* usage) {
-  std::fprintf(stderr, "omniroute-model %s: %s\n%s", command, std::string(status.message()).c_str(),
-               usage);
-  return kExitUsage;
-}
-
-// Missing or unreadable files are usage errors; bad content is a failure.
-int FileError(const char* command, const absl::Status& status) {
-  std::fprintf(stderr, "omniroute-model %s: %s\n", command, std::string(status.message()).c_str());
-  return status.code() == absl::StatusCode::kNotFound ||
-                 status.code() == absl::StatusCode::kPermissionDenied
-             ? kExitUsage
-             : kExitFailure;
-}
-
 double CpuSeconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
 
 double WallSeconds() {
@@ -198,17 +183,6 @@ double EvaluateModel(const IntentModel& model, const std::vector<Example>& examp
   return examples.empty() ? 0 : (WallSeconds() - start) * 1e6 / examples.size();
 }
 
-// Quotes a CSV field when it needs it (RFC 4180).
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string HumanBytes(size_t n) {
   if (n >= (1u << 20)) return absl::StrFormat("%.1f MiB", n / 1048576.0);
   if (n >= 1024) return absl::StrFormat("%.1f KiB", n / 1024.0);
@@ -254,6 +228,7 @@ std::string Usage() {
       "n-grams, softmax regression). Data is CSV text,label (a header text,label|category|intent\n"
       "is skipped).\n\n",
       kTrainUsage, kEvaluateUsage, kPredictUsage, kCvUsage, kInfoUsage, kPublishUsage,
+      kCorrectionsUsage,
       "\nExit codes: 0 ok, 1 failed (bad rows, corrupt model), 2 usage error.\n");
 }
 

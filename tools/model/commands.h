@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+
 namespace omniroute::model_cli {
 
 // Exit codes: 0 success, 1 the work failed (bad rows in the data, a corrupt model file, a write
@@ -17,7 +19,17 @@ int RunPredict(const std::vector<std::string>& args);
 int RunCrossValidate(const std::vector<std::string>& args);
 int RunInfo(const std::vector<std::string>& args);
 int RunPublish(const std::vector<std::string>& args);
+int RunCorrections(const std::vector<std::string>& args);  // corrections.cc
+
+extern const char kCorrectionsUsage[];
 
 std::string Usage();
+
+// Prints "omniroute-model COMMAND: message" and the usage; returns kExitUsage.
+int UsageError(const char* command, const absl::Status& status, const char* usage);
+// Prints the error; missing or unreadable files are usage errors, bad content a failure.
+int FileError(const char* command, const absl::Status& status);
+// Quotes a CSV field when it needs it (RFC 4180).
+std::string CsvField(const std::string& s);
 
 }  // namespace omniroute::model_cli
