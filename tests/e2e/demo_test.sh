@@ -107,6 +107,10 @@ final=$(grep -E '^final ' "$OUT" | tail -n 1)
 [[ "$final" =~ \|\ completed\ ([0-9]+)\ \| ]] || fail "cannot read completed from: $final"
 final_completed=${BASH_REMATCH[1]}
 ((final_completed > 0)) || fail "final completed count is $final_completed"
+[[ "$final" =~ \|\ self-service\ ([0-9]+)\ deflected,\ ([0-9]+)\ escalated\ \| ]] ||
+  fail "cannot read the self-service counts from: $final"
+((BASH_REMATCH[1] + BASH_REMATCH[2] > 0)) ||
+  fail "the bot resolved or escalated nothing (password resets should reach it): $final"
 
 rm -rf "$RUN_DIR"
 echo "demo_test: ok ($steady steady summary lines, $final_completed completed at the end," \

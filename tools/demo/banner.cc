@@ -24,7 +24,9 @@ void PrintBanner(const Options& o, double rate, int agents) {
               o.integrator_key.c_str(), o.agent_key.c_str());
   std::printf(
       "queues: voice (voice_support>=1), chat (chat_support>=1), email (email_support>=1), "
-      "billing (chat+email, billing>=2; rule: billing/invoice/charged/refund -> P2)\n");
+      "billing (chat+email, billing>=2; rule: billing/invoice/charged/refund -> P2),\n"
+      "        selfservice (bot-01: password resets on chat/email go there first; it resolves\n"
+      "        most and escalates the rest to a human with its context)\n");
   std::printf("try:\n");
   std::printf("  grpcurl -plaintext %s list\n", o.routing.c_str());
   std::printf(

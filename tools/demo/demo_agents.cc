@@ -84,6 +84,23 @@ std::vector<std::unique_ptr<sim::SimAgent>> StartAgents(sim::ApiClient* api,
     }
     agents.push_back(std::move(agent));
   }
+  if (count > 0) {
+    // One bot serves the self-service queue: it resolves most password resets and escalates
+    // about a third to a human, with its context.
+    sim::AgentBehavior bot;
+    bot.capacity = {{v1::CHANNEL_CHAT, 20}, {v1::CHANNEL_EMAIL, 20}};
+    bot.skills = {{"bot", 1}};
+    bot.handle_ms_min = 500;
+    bot.handle_ms_max = 2000;
+    bot.escalate_probability = 0.35;
+    bot.seed = 99;
+    auto agent = std::make_unique<sim::SimAgent>(api, agent_key, "bot-01", bot);
+    if (agent->Start()) {
+      agents.push_back(std::move(agent));
+    } else {
+      std::fprintf(stderr, "omniroute-demo: bot-01 could not log in\n");
+    }
+  }
   return agents;
 }
 
@@ -96,6 +113,7 @@ sim::AgentStats StopAgents(const std::vector<std::unique_ptr<sim::SimAgent>>& ag
     total.accepted += s.accepted;
     total.rejected += s.rejected;
     total.completed += s.completed;
+    total.escalated += s.escalated;
     total.accept_failed += s.accept_failed;
   }
   return total;

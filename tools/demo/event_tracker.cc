@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/numbers.h"
+#include "tools/demo/tenant_setup.h"
 #include "tools/sim/percentile.h"
 
 namespace omniroute::demo {
@@ -96,6 +97,9 @@ void EventTracker::Apply(const v1::Event& e) {
     open_.erase(id);
   } else if (t == "completed") {
     ++snap_.completed;
+    if (e.queue() == kSelfServiceQueue) ++snap_.deflected;
+  } else if (t == "escalated") {
+    ++snap_.escalated;
   } else if (t == "step_opened") {
     ++snap_.steps_opened;
   }

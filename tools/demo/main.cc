@@ -147,9 +147,11 @@ int Main(int argc, char** argv) {
   events_thread.join();
   if (ok) {
     std::printf(
-        "agents: %lld offers, %lld accepted, %lld declined, %lld completed; all logged out\n",
+        "agents: %lld offers, %lld accepted, %lld declined, %lld completed, %lld escalated by the "
+        "bot; all logged out\n",
         static_cast<long long>(total.offers), static_cast<long long>(total.accepted),
-        static_cast<long long>(total.rejected), static_cast<long long>(total.completed));
+        static_cast<long long>(total.rejected), static_cast<long long>(total.completed),
+        static_cast<long long>(total.escalated));
   }
   std::fflush(stdout);
   return ok ? 0 : 1;

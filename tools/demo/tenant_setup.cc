@@ -26,6 +26,8 @@ const std::vector<QueueSpec>& DemoQueues() {
       {"chat", {v1::CHANNEL_CHAT}, {{"chat_support", 1}}, 30, 80, 15},
       {"email", {v1::CHANNEL_EMAIL}, {{"email_support", 1}}, 600, 90, 30},
       {"billing", {v1::CHANNEL_CHAT, v1::CHANNEL_EMAIL}, {{"billing", 2}}, 60, 80, 15},
+      // Tier-0 self-service: only the bot holds the "bot" skill.
+      {kSelfServiceQueue, {v1::CHANNEL_CHAT, v1::CHANNEL_EMAIL}, {{"bot", 1}}, 10, 90, 10},
   };
   return q;
 }
@@ -76,6 +78,15 @@ bool SetUpTenant(sim::ApiClient& api, const std::string& tenant, const std::stri
   billing->set_priority(v1::PRIORITY_P2);
   *billing->add_required_skills() = MakeSkill("billing", 2);
   billing->set_queue("billing");
+  // Password resets are self-service: chat and email go to the bot first (a call goes to the
+  // voice agents: the bot queue takes no calls); the bot escalates what it cannot solve to the
+  // channel's human queue.
+  auto* reset = c->add_rules();
+  reset->set_name("password_reset");
+  for (const char* k : {"password", "locked out", "passcode"}) reset->add_keywords(k);
+  reset->set_category("account_access");
+  reset->set_self_service(true);
+  c->set_self_service_queue(kSelfServiceQueue);
   (*c->mutable_default_queue_by_channel())[v1::CHANNEL_VOICE] = "voice";
   (*c->mutable_default_queue_by_channel())[v1::CHANNEL_CHAT] = "chat";
   (*c->mutable_default_queue_by_channel())[v1::CHANNEL_EMAIL] = "email";

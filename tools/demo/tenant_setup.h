@@ -21,8 +21,11 @@ struct QueueSpec {
 };
 
 // voice, chat, email and billing (chat + email, billing skill >= 2; bullseye steps at 15 s
-// lower it to 1 and at 40 s add the chat agents).
+// lower it to 1 and at 40 s add the chat agents), and selfservice (the bot's queue: password
+// resets on chat and email go there first).
 const std::vector<QueueSpec>& DemoQueues();
+// The tenant's self-service (bot) queue.
+inline constexpr char kSelfServiceQueue[] = "selfservice";
 
 // Puts the demo queues and the tenant config (fraud -> P1 everywhere; billing words on chat and
 // email -> the billing queue at P2; otherwise a queue per channel at P3). Idempotent. Prints

@@ -280,7 +280,27 @@ void SimAgent::WorkLoop() {
     }
     std::string id = work_.begin()->second;
     work_.erase(work_.begin());
+    bool escalate =
+        behavior_.escalate_probability > 0 &&
+        std::uniform_real_distribution<double>(0, 1)(rng_) < behavior_.escalate_probability;
     lock.unlock();
+    if (escalate) {
+      v1::EscalateInteractionRequest req;
+      req.set_agent_id(agent_id_);
+      req.set_interaction_id(id);
+      req.set_reason("customer asked for a person");
+      (*req.mutable_context())["bot"] = agent_id_;
+      (*req.mutable_context())["summary"] = "identity verified; the reset link did not help";
+      v1::EscalateInteractionResponse resp;
+      auto ctx = ApiClient::Context(api_key_);
+      auto st = api_->routing().EscalateInteraction(ctx.get(), req, &resp);
+      lock.lock();
+      if (st.ok()) {
+        ++stats_.escalated;
+        continue;
+      }
+      lock.unlock();  // not deflected work after all (or gone): complete it as usual
+    }
     v1::CompleteInteractionRequest req;
     req.set_agent_id(agent_id_);
     req.set_interaction_id(id);

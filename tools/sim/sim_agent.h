@@ -45,6 +45,9 @@ struct AgentBehavior {
   // agent replaces its skills with one of these sets, picked at random, keeping its state.
   int skill_change_every_ms = 0;
   std::vector<std::map<std::string, int>> skill_sets;
+  // A bot in a self-service queue: escalates this share of its accepted work to a human
+  // (EscalateInteraction, with a reason and context) instead of completing it.
+  double escalate_probability = 0.0;
 };
 
 // What one agent did, for ledgers and invariant checks.
@@ -56,6 +59,7 @@ struct AgentStats {
   int64_t ignored = 0;  // offers let lapse (never_answers or missed)
   int64_t missed = 0;   // offers ignored by the miss_probability draw
   int64_t completed = 0;
+  int64_t escalated = 0;      // handed to a human by EscalateInteraction
   int64_t accept_failed = 0;  // the offer was gone (lapsed or canceled) when accepted
   std::vector<std::string> completed_ids;
   int64_t comebacks = 0;      // AVAILABLE again after missed offers in a row
