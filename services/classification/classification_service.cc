@@ -4,6 +4,7 @@
 #include "services/classification/feedback.h"
 #include "services/classification/rules.h"
 #include "services/common/grpc/status.h"
+#include "services/common/keys.h"
 #include "services/common/validation.h"
 
 namespace omniroute::classification {
@@ -28,6 +29,17 @@ grpc::Status ClassificationService::Classify(grpc::ServerContext* ctx,
   in.body = req->body();
   if (auto st = ValidateAttributes(req->attributes()); !st.ok()) return ToGrpc(st);
   in.attributes.insert(req->attributes().begin(), req->attributes().end());
+  in.now_ms = d_.clock->NowMs();
+  if (!req->customer_id().empty()) {
+    if (auto st = ValidateExternalId("customer_id", req->customer_id()); !st.ok()) {
+      return ToGrpc(st);
+    }
+    in.customer_id = req->customer_id();
+    auto profile = (*conn)->Command(
+        {"HGETALL", TenantKeys(principal->tenant).CustomerProfile(in.customer_id)});
+    if (!profile.ok()) return ToGrpc(absl::UnavailableError(profile.status().message()));
+    in.customer = ProfileFromHash(redis::ReplyStrings(*profile));
+  }
   auto model = d_.models != nullptr ? d_.models->Current() : nullptr;
   ModelVerdict verdict;
   if (model != nullptr) {

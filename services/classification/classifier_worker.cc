@@ -49,6 +49,8 @@ ClassifyInput InputFromHash(const std::vector<std::string>& flat) {
       (void)absl::SimpleAtoi(v, &in.requested_priority);
     } else if (k == "req_queue") {
       in.requested_queue = v;
+    } else if (k == "customer") {
+      in.customer_id = v;
     } else if (k.rfind("a:", 0) == 0) {
       in.attributes[k.substr(2)] = v;
     }
@@ -82,17 +84,41 @@ absl::Status ClassifierWorker::Handle(const std::vector<redis::StreamEntry>& ent
   auto rows = (*conn)->Pipeline(reads);
   if (!rows.ok()) return rows.status();
 
-  std::string now = std::to_string(clock_->NowMs());
+  const int64_t now_ms = clock_->NowMs();
+  std::string now = std::to_string(now_ms);
+  std::vector<ClassifyInput> inputs;
+  std::vector<std::shared_ptr<const ConfigSnapshot>> configs;
+  // Customer profiles, for the tenants whose rules look at them (one more pipeline).
+  std::vector<std::vector<std::string>> profile_reads;
+  std::vector<size_t> profile_of;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    auto config = configs_->Get(**conn, entries[i].tenant);
+    if (!config.ok()) return config.status();
+    configs.push_back(*config);
+    inputs.push_back(InputFromHash(redis::ReplyStrings((*rows)[i])));
+    inputs.back().now_ms = now_ms;
+    if ((*config)->compiled->uses_customer && !inputs.back().customer_id.empty()) {
+      profile_reads.push_back(
+          {"HGETALL", TenantKeys(entries[i].tenant).CustomerProfile(inputs.back().customer_id)});
+      profile_of.push_back(i);
+    }
+  }
+  if (!profile_reads.empty()) {
+    auto profiles = (*conn)->Pipeline(profile_reads);
+    if (!profiles.ok()) return profiles.status();
+    for (size_t k = 0; k < profile_of.size(); ++k) {
+      inputs[profile_of[k]].customer = ProfileFromHash(redis::ReplyStrings((*profiles)[k]));
+    }
+  }
+
   auto model = models_ != nullptr ? models_->Current() : nullptr;
   std::vector<std::vector<std::string>> writes;
   writes.reserve(entries.size());
   for (size_t i = 0; i < entries.size(); ++i) {
     const auto& e = entries[i];
-    auto config = configs_->Get(**conn, e.tenant);
-    if (!config.ok()) return config.status();
-    ClassifyInput in = InputFromHash(redis::ReplyStrings((*rows)[i]));
+    const ClassifyInput& in = inputs[i];
     ModelVerdict verdict = Predict(model.get(), in);
-    ClassifyResult r = Classify(*(*config)->compiled, in, &verdict);
+    ClassifyResult r = Classify(*configs[i]->compiled, in, &verdict);
     TenantKeys keys(e.tenant);
     writes.push_back(scripts_->Command(
         "classification/classify",

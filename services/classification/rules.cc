@@ -1,6 +1,9 @@
 #include "services/classification/rules.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "services/common/tenant_config.h"
 
 namespace omniroute::classification {
@@ -8,7 +11,42 @@ namespace {
 
 bool IsWordChar(char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)); }
 
+bool CustomerOk(const v1::CustomerCondition& c, const ClassifyInput& input) {
+  if (!input.customer.has_value()) return false;
+  const CustomerProfile& p = *input.customer;
+  if (c.tiers_size() > 0 &&
+      std::find(c.tiers().begin(), c.tiers().end(), p.tier) == c.tiers().end()) {
+    return false;
+  }
+  if (p.annual_value < c.min_annual_value()) return false;
+  if (p.churn_risk < c.min_churn_risk()) return false;
+  if (c.renewal_within_days() > 0) {
+    const int64_t window_ms = int64_t{c.renewal_within_days()} * 86400 * 1000;
+    if (p.renewal_ms <= 0 || p.renewal_ms - input.now_ms > window_ms) return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+std::optional<CustomerProfile> ProfileFromHash(const std::vector<std::string>& flat) {
+  if (flat.empty()) return std::nullopt;
+  CustomerProfile p;
+  for (size_t i = 0; i + 1 < flat.size(); i += 2) {
+    const std::string& k = flat[i];
+    const std::string& v = flat[i + 1];
+    if (k == "tier") {
+      p.tier = v;
+    } else if (k == "value") {
+      (void)absl::SimpleAtod(v, &p.annual_value);
+    } else if (k == "risk") {
+      (void)absl::SimpleAtod(v, &p.churn_risk);
+    } else if (k == "renewal_ms") {
+      (void)absl::SimpleAtoi(v, &p.renewal_ms);
+    }
+  }
+  return p;
+}
 
 bool ContainsWord(const std::string& text_lower, const std::string& word) {
   if (word.empty()) return false;
@@ -30,6 +68,7 @@ std::unique_ptr<CompiledConfig> Compile(v1::TenantConfig config) {
   for (const auto& rule : c->config.rules()) {
     auto& compiled = c->patterns.emplace_back();
     for (const auto& p : rule.patterns()) compiled.push_back(CompileRulePattern(p));
+    c->uses_customer = c->uses_customer || rule.has_customer();
   }
   for (int i = 0; i < c->config.intents_size(); ++i) c->intents[c->config.intents(i).intent()] = i;
   return c;
@@ -71,6 +110,7 @@ ClassifyResult Classify(const CompiledConfig& compiled, const ClassifyInput& inp
       attributes_ok = attributes_ok && it != input.attributes.end() && it->second == value;
     }
     if (!attributes_ok) continue;
+    if (rule.has_customer() && !CustomerOk(rule.customer(), input)) continue;
     matched = true;
     result.source = "rule";
     result.rule = rule.name();

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,6 +11,17 @@
 #include "re2/re2.h"
 
 namespace omniroute::classification {
+
+// The customer's stored profile (UpsertCustomer), for rules on customer fields.
+struct CustomerProfile {
+  std::string tier;
+  double annual_value = 0;
+  double churn_risk = 0;
+  int64_t renewal_ms = 0;  // 0 = unknown
+};
+
+// Reads a profile hash (HGETALL of P:custp:<customer>, flat); nullopt when it is empty.
+std::optional<CustomerProfile> ProfileFromHash(const std::vector<std::string>& flat);
 
 // What classification looks at (no transport types).
 struct ClassifyInput {
@@ -18,6 +31,9 @@ struct ClassifyInput {
   int requested_priority = 0;  // 0 = none
   std::string requested_queue;
   std::map<std::string, std::string> attributes;
+  std::string customer_id;
+  std::optional<CustomerProfile> customer;  // none: no customer, or no stored profile
+  int64_t now_ms = 0;                       // for renewal_within_days
 };
 
 // What the intent model said about the input (intent empty: no model).
@@ -48,6 +64,7 @@ struct CompiledConfig {
   v1::TenantConfig config;
   std::vector<std::vector<std::unique_ptr<RE2>>> patterns;  // per rule
   std::map<std::string, int> intents;                       // intent -> index in config.intents
+  bool uses_customer = false;  // some rule has a customer condition (profiles must be read)
 };
 
 // Compiles a config (patterns that do not compile, impossible after validation, never match).
@@ -56,7 +73,8 @@ std::unique_ptr<CompiledConfig> Compile(v1::TenantConfig config);
 // Classification of one interaction:
 //  1. The first rule whose every given condition holds wins (channels; a keyword as a whole
 //     word or an RE2 pattern in subject or body, case-insensitive; the model's intent;
-//     attribute values): source "rule". Rules override the model; a rule with intents refines it.
+//     attribute values; the customer's profile): source "rule". Rules override the model; a rule
+//     with intents refines it.
 //  2. Else, with a model verdict whose intent is mapped: at or above min_confidence the
 //     mapping applies (source "model"); below it the work goes to low_confidence_queue
 //     (source "low_confidence", category "low_confidence").

@@ -50,6 +50,10 @@ class TenantKeys {
   std::string Available(absl::string_view q, int channel) const {
     return absl::StrCat(prefix_, ":qa:", q, ":", channel, ":0");
   }
+  // A customer's profile (Intake.UpsertCustomer).
+  std::string CustomerProfile(absl::string_view c) const {
+    return absl::StrCat(prefix_, ":custp:", c);
+  }
   std::string Agents() const { return absl::StrCat(prefix_, ":agents"); }
   std::string Agent(absl::string_view a) const { return absl::StrCat(prefix_, ":ag:", a); }
   std::string AgentSkills(absl::string_view a) const { return absl::StrCat(prefix_, ":agsk:", a); }

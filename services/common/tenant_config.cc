@@ -87,6 +87,25 @@ absl::Status ValidateTenantConfig(const v1::TenantConfig& config,
         return st;
       }
     }
+    if (r.has_customer()) {
+      const auto& c = r.customer();
+      std::string g = f + ".customer";
+      if (c.tiers_size() > 20) return invalid(g + ".tiers: more than 20");
+      for (int k = 0; k < c.tiers_size(); ++k) {
+        if (auto st = ValidateName(absl::StrCat(g, ".tiers[", k, "]"), c.tiers(k)); !st.ok()) {
+          return st;
+        }
+      }
+      if (!(c.min_annual_value() >= 0 && c.min_annual_value() <= 1e12)) {
+        return invalid(g + ".min_annual_value: must be 0..1e12");
+      }
+      if (!(c.min_churn_risk() >= 0 && c.min_churn_risk() <= 1)) {
+        return invalid(g + ".min_churn_risk: must be 0..1");
+      }
+      if (c.renewal_within_days() < 0 || c.renewal_within_days() > 3650) {
+        return invalid(g + ".renewal_within_days: must be 0..3650");
+      }
+    }
   }
   if (config.intents_size() > kMaxIntents) {
     return invalid(absl::StrCat("config.intents: more than ", kMaxIntents));

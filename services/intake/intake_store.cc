@@ -62,7 +62,7 @@ absl::StatusOr<double> IntakeStore::UpsertCustomer(const std::string& tenant,
   auto conn = pool_->Acquire();
   if (!conn.ok()) return absl::UnavailableError(conn.status().message());
   auto reply = scripts_->Eval(
-      **conn, "intake/upsert_customer", {absl::StrCat(keys.prefix(), ":custp:", c.customer_id())},
+      **conn, "intake/upsert_customer", {keys.CustomerProfile(c.customer_id())},
       {keys.prefix(), c.customer_id(), std::to_string(clock_->NowMs()), c.tier(),
        absl::StrFormat("%.2f", c.annual_value()), absl::StrFormat("%.4f", c.churn_risk()),
        std::to_string(c.renewal_date_ms()), c.preferred_agent_id()});

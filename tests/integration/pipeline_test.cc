@@ -38,5 +38,48 @@ TEST_F(PipelineTest, SubmitClassifyQueueOfferAcceptComplete) {
   EXPECT_EQ(stats->completed(), 1);
 }
 
+// Rules on customer fields: the classifier reads the stored profile of the interaction's
+// customer (only for tenants whose rules look at customers).
+TEST_F(PipelineTest, ARuleOnCustomerFieldsSeesTheStoredProfile) {
+  AddQueue("support", {v1::CHANNEL_CHAT});
+  AddQueue("retention", {v1::CHANNEL_CHAT});
+  v1::TenantConfig c;
+  c.set_default_queue("support");
+  auto* r = c.add_rules();
+  r->set_name("renewing-gold");
+  r->set_category("retention");
+  r->set_queue("retention");
+  r->set_priority(v1::PRIORITY_P1);
+  r->mutable_customer()->add_tiers("gold");
+  r->mutable_customer()->set_renewal_within_days(30);
+  SetConfig(c);
+  v1::Customer gold;
+  gold.set_customer_id("cust-gold");
+  gold.set_tier("gold");
+  gold.set_annual_value(90000);
+  gold.set_renewal_date_ms(clock_.NowMs() + 5LL * 86400 * 1000);
+  ASSERT_TRUE(store_->UpsertCustomer(kTenant, gold).ok());
+  v1::Customer later = gold;
+  later.set_customer_id("cust-later");
+  later.set_renewal_date_ms(clock_.NowMs() + 90LL * 86400 * 1000);
+  ASSERT_TRUE(store_->UpsertCustomer(kTenant, later).ok());
+  auto submit = [&](const std::string& customer) {
+    intake::Submission s = Chat("question about my contract");
+    s.customer_id = customer;
+    return SubmitAndRoute(s);
+  };
+  std::string a = submit("cust-gold");
+  std::string b = submit("cust-later");
+  std::string d = submit("cust-unknown");
+  std::string e = submit("");
+  EXPECT_EQ(HGet(keys_.Interaction(a), "rule"), "renewing-gold");
+  EXPECT_EQ(HGet(keys_.Interaction(a), "queue"), "retention");
+  EXPECT_EQ(HGet(keys_.Interaction(a), "priority"), "1");
+  for (const auto& id : {b, d, e}) {
+    EXPECT_EQ(HGet(keys_.Interaction(id), "queue"), "support") << id;
+    EXPECT_EQ(HGet(keys_.Interaction(id), "rule"), "") << id;
+  }
+}
+
 }  // namespace
 }  // namespace omniroute

@@ -2,6 +2,7 @@
 // intent mappings gated by the tenant's confidence threshold, and their validation.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 
 #include "services/classification/rules.h"
@@ -197,6 +198,81 @@ TEST(ModelRulesTest, ASelfServiceQueueMustExistAndCannotBeTheHumanQueue) {
   EXPECT_EQ(error(c), "") << "a rule that is not self-service may name the bot queue";
   rule->set_self_service(true);
   EXPECT_EQ(error(c).substr(0, 40), "config.rules[0].queue: 'bot' is the self");
+}
+
+TEST(ModelRulesTest, RulesOnCustomerFieldsMatchOnlyProfilesMeetingEveryCondition) {
+  v1::TenantConfig c = WithMapping();
+  auto* vip = c.add_rules();
+  vip->set_name("renewing-vip");
+  vip->set_category("retention");
+  vip->set_queue("cards");
+  vip->mutable_customer()->add_tiers("gold");
+  vip->mutable_customer()->add_tiers("platinum");
+  vip->mutable_customer()->set_min_annual_value(50000);
+  vip->mutable_customer()->set_renewal_within_days(30);
+  const int64_t now = 1'700'000'000'000;
+  const int64_t day = 86'400'000;
+  auto classify = [&](std::optional<CustomerProfile> p) {
+    ClassifyInput in = Chat("hello");
+    in.customer_id = "c1";
+    in.customer = p;
+    in.now_ms = now;
+    return Classify(c, in, nullptr).rule;
+  };
+  CustomerProfile gold{"gold", 80000, 0.1, now + 10 * day};
+  EXPECT_EQ(classify(gold), "renewing-vip");
+  EXPECT_EQ(classify(std::nullopt), "") << "no stored profile";
+  CustomerProfile silver = gold;
+  silver.tier = "silver";
+  EXPECT_EQ(classify(silver), "");
+  CustomerProfile small = gold;
+  small.annual_value = 49999;
+  EXPECT_EQ(classify(small), "");
+  CustomerProfile later = gold;
+  later.renewal_ms = now + 31 * day;
+  EXPECT_EQ(classify(later), "");
+  CustomerProfile unknown = gold;
+  unknown.renewal_ms = 0;
+  EXPECT_EQ(classify(unknown), "") << "an unknown renewal date does not match";
+  vip->mutable_customer()->set_min_churn_risk(0.5);
+  EXPECT_EQ(classify(gold), "") << "churn risk 0.1 < 0.5";
+  gold.churn_risk = 0.5;
+  EXPECT_EQ(classify(gold), "renewing-vip");
+
+  auto profile = ProfileFromHash(
+      {"tier", "gold", "value", "1234.5", "risk", "0.25", "renewal_ms", "42", "pref", "ann"});
+  ASSERT_TRUE(profile.has_value());
+  EXPECT_EQ(profile->tier, "gold");
+  EXPECT_DOUBLE_EQ(profile->annual_value, 1234.5);
+  EXPECT_DOUBLE_EQ(profile->churn_risk, 0.25);
+  EXPECT_EQ(profile->renewal_ms, 42);
+  EXPECT_FALSE(ProfileFromHash({}).has_value());
+  EXPECT_TRUE(Compile(c)->uses_customer);
+  EXPECT_FALSE(Compile(WithMapping())->uses_customer);
+}
+
+TEST(ModelRulesTest, InvalidCustomerConditionsNameTheField) {
+  std::set<std::string> queues = {"chat", "cards", "bot", "triage"};
+  auto error = [&](const v1::TenantConfig& c) {
+    return std::string(ValidateTenantConfig(c, queues).message());
+  };
+  v1::TenantConfig c = WithMapping();
+  auto* r = c.add_rules();
+  r->set_name("vip");
+  r->set_category("vip");
+  r->mutable_customer()->add_tiers("gold");
+  EXPECT_EQ(error(c), "");
+  r->mutable_customer()->add_tiers("no spaces");
+  EXPECT_EQ(error(c).substr(0, 34), "config.rules[0].customer.tiers[1]:");
+  r->mutable_customer()->clear_tiers();
+  r->mutable_customer()->set_min_churn_risk(1.5);
+  EXPECT_EQ(error(c), "config.rules[0].customer.min_churn_risk: must be 0..1");
+  r->mutable_customer()->set_min_churn_risk(0);
+  r->mutable_customer()->set_renewal_within_days(-1);
+  EXPECT_EQ(error(c), "config.rules[0].customer.renewal_within_days: must be 0..3650");
+  r->mutable_customer()->set_renewal_within_days(0);
+  r->mutable_customer()->set_min_annual_value(-5);
+  EXPECT_EQ(error(c), "config.rules[0].customer.min_annual_value: must be 0..1e12");
 }
 
 }  // namespace
