@@ -74,6 +74,7 @@ v1::Offer OfferFromFields(const std::string& offer_id, const std::string& agent,
   o.set_subject(get("subject"));
   o.set_category(get("category"));
   o.set_priority(static_cast<v1::Priority>(ToInt(get("priority"))));
+  o.set_escalated_from(get("esc_from"));
   return o;
 }
 

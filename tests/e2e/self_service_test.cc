@@ -162,6 +162,19 @@ TEST(SelfServiceE2E, AResetMyPasswordChatGoesToTheBotAndEscalatedReachesAHumanWi
   EXPECT_EQ(escalated.queue(), "security");
 
   ASSERT_TRUE(offered_to(id, "ann")) << get(id).DebugString();
+  {
+    // Ann's desktop sees where the offer comes from (open offers are replayed first).
+    auto ctx = ApiClient::Context(keys["agent"], std::chrono::seconds(5));
+    v1::WatchOffersRequest r;
+    r.set_agent_id("ann");
+    auto reader = api.routing().WatchOffers(ctx.get(), r);
+    v1::Offer offer;
+    ASSERT_TRUE(reader->Read(&offer));
+    EXPECT_EQ(offer.interaction_id(), id);
+    EXPECT_EQ(offer.escalated_from(), "bot");
+    ctx->TryCancel();
+    (void)reader->Finish();
+  }
   v1::Interaction at_human = accept("ann", id);
   EXPECT_EQ(at_human.interaction_id(), id);
   EXPECT_EQ(at_human.conversation_id(), conversation) << "the same conversation";

@@ -435,10 +435,10 @@ local function offer(P, maxlen, now, id, agent, rq, ch, sig)
   redis.call('HSET', P .. ':ag:' .. agent, 'offer_ms', now)
   agent_refresh(P, agent)
   redis.call('ZADD', P .. ':timers', deadline, id)
-  local f = redis.call('HMGET', ix, 'customer', 'subject', 'category', 'priority')
+  local f = redis.call('HMGET', ix, 'customer', 'subject', 'category', 'priority', 'esc_from')
   redis.call('XADD', P .. ':ao:' .. agent, 'MAXLEN', '~', 1000, '*', 'kind', 'offer', 'ix', id,
     'queue', q, 'ch', ch, 'deadline', deadline, 'customer', f[1] or '', 'subject', f[2] or '',
-    'category', f[3] or '', 'priority', f[4] or '0')
+    'category', f[3] or '', 'priority', f[4] or '0', 'esc_from', f[5] or '')
   emit(P, maxlen, now, 'offered', id, agent, q, ch, {'deadline', deadline})
 end
 
