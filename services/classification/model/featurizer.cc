@@ -57,6 +57,26 @@ void AddBreak(std::string* out) {
   if (out->back() != ' ') out->push_back(' ');
 }
 
+// Sorts keys below 2^bits ascending: std::sort for a short message, else an LSD radix sort by
+// 11-bit digits (two linear passes for 2^21 keys instead of n log n comparisons: the n-grams of
+// a long message run into the thousands).
+void SortKeys(int bits, std::vector<uint32_t>* keys, std::vector<uint32_t>* tmp) {
+  if (keys->size() < 256) {
+    std::sort(keys->begin(), keys->end());
+    return;
+  }
+  constexpr int kDigitBits = 11;
+  constexpr uint32_t kDigits = 1u << kDigitBits;
+  tmp->resize(keys->size());
+  for (int shift = 0; shift < bits; shift += kDigitBits) {
+    uint32_t count[kDigits + 1] = {};
+    for (uint32_t k : *keys) ++count[((k >> shift) & (kDigits - 1)) + 1];
+    for (uint32_t d = 0; d < kDigits; ++d) count[d + 1] += count[d];
+    for (uint32_t k : *keys) (*tmp)[count[(k >> shift) & (kDigits - 1)]++] = k;
+    keys->swap(*tmp);
+  }
+}
+
 }  // namespace
 
 absl::Status ValidateFeaturizerConfig(const FeaturizerConfig& c) {
@@ -257,11 +277,24 @@ void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch
       }
       s->char_pos.push_back(end);
       const int m = static_cast<int>(s->char_pos.size()) - 1;
-      for (int n = config_.char_ngram_min; n <= config_.char_ngram_max && n <= m; ++n) {
-        for (int j = 0; j + n <= m; ++j) {
+      // All the n-grams starting at one position extend one another, so one FNV pass over the
+      // longest gives every shorter one's hash on the way (the same values as hashing each).
+      const int shift = 64 - config_.hash_bits;
+      for (int j = 0; j < m; ++j) {
+        uint64_t h = FnvStart(kCharKind);
+        const int longest = std::min(config_.char_ngram_max, m - j);
+        for (int n = 1; n <= longest; ++n) {
+          const uint32_t from = s->char_pos[j + n - 1], to = s->char_pos[j + n];
+          h = FnvAdd(h, view.substr(from, to - from));
+          if (n < config_.char_ngram_min) continue;
           // A lone space says nothing about the words.
           if (n == 1 && norm[s->char_pos[j]] == ' ') continue;
-          add(kCharKind, s->char_pos[j], s->char_pos[j + n] - s->char_pos[j]);
+          NgramRef ref;
+          ref.offset = s->char_pos[j];
+          ref.length = to - s->char_pos[j];
+          ref.kind = kCharKind;
+          ref.bucket = static_cast<uint32_t>(Finalize(h) >> shift);
+          s->ngrams.push_back(ref);
         }
       }
     }
@@ -275,12 +308,12 @@ void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch
   keys.clear();
   keys.reserve(s->ngrams.size());
   for (const NgramRef& g : s->ngrams) keys.push_back(g.bucket << 1 | (g.kind == kCharKind));
-  std::sort(keys.begin(), keys.end());
+  SortKeys(config_.hash_bits + 1, &keys, &s->keys_tmp);
   for (size_t i = 0; i < keys.size();) {
     size_t j = i;
     while (j < keys.size() && keys[j] == keys[i]) ++j;
     const double count = static_cast<double>(j - i);
-    const double tf = config_.sublinear_tf ? 1.0 + std::log(count) : count;
+    const double tf = config_.sublinear_tf && count > 1 ? 1.0 + std::log(count) : count;
     const double weight = (keys[i] & 1) ? config_.char_weight : config_.word_weight;
     const float value = static_cast<float>(tf * weight);
     const uint32_t bucket = keys[i] >> 1;

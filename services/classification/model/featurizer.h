@@ -62,6 +62,7 @@ struct FeaturizerScratch {
   std::vector<uint32_t> char_pos;
   std::vector<NgramRef> ngrams;
   std::vector<uint32_t> keys;
+  std::vector<uint32_t> keys_tmp;
 };
 
 // Turns a message into an L2-normalised sparse vector of hashed word and character n-gram

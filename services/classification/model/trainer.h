@@ -20,6 +20,10 @@ namespace omniroute::classification::model {
 // learning_rate to 0 over all steps, L2 regularisation applied as weight decay at every step.
 struct TrainOptions {
   FeaturizerConfig featurizer;
+  // Feature views: each trains its own `members` networks on its own featurizer, and the model
+  // averages all of them (networks that see the text differently err differently). Empty: the
+  // one view `featurizer`.
+  std::vector<FeaturizerConfig> views;
   int epochs = 10;
   double learning_rate = 0.1;  // 0.5..1 suits the linear model (hidden = 0)
   double l2 = 1e-6;
@@ -30,9 +34,18 @@ struct TrainOptions {
   // With a hidden layer: each training step drops each input feature with this probability
   // (and scales the kept ones up to match), so the network cannot lean on a few n-grams.
   double dropout = 0.5;
-  // Ensemble size: members trained alike but with different seeds; the model averages their
-  // probabilities (costs members x the time and memory for a few tenths of a point).
+  // Ensemble size per view: members trained alike but with different seeds; the model averages
+  // their probabilities (costs members x the time and memory for a few tenths of a point).
   int members = 1;
+  // The training target puts 1 - label_smoothing on the true label and spreads label_smoothing
+  // evenly over all labels, which keeps the network from driving its scores to extremes.
+  double label_smoothing = 0;
+  // Calibration: this fraction of the examples (stratified, seeded) is set aside, the networks
+  // are trained on the rest, and the temperature (see ModelParts::temperature) that minimises the
+  // log loss on the set-aside part is kept; then the networks are trained again on all examples.
+  // Twice the training time; the ranking of labels, and so the accuracy, does not change. 0: no
+  // calibration (temperature 1).
+  double calibration_fraction = 0.1;
   // Buckets seen in fewer training examples get no weights: halves the model at no cost in
   // accuracy on Banking77 (1 keeps all).
   int min_df = 2;
