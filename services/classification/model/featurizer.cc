@@ -213,7 +213,8 @@ void Featurizer::Featurize(absl::string_view text, FeaturizerScratch* s,
 }
 
 void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch* s,
-                                       std::vector<SparseFeature>* out) const {
+                                       std::vector<SparseFeature>* out,
+                                       bool record_ngrams) const {
   out->clear();
   Normalize(text, &s->normalized);
   const std::string& norm = s->normalized;
@@ -227,14 +228,24 @@ void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch
   }
   const size_t num_tokens = s->token_begin.size();
 
+  // Count occurrences per (bucket, block): the key keeps the two blocks apart so that each gets
+  // its own weight even when a word and a character n-gram share a bucket.
+  // Keys bucket * 2 + block (1 = characters) fit in 32 bits (hash_bits <= 24), and sorting plain
+  // integers is several times faster than sorting structs with a comparator.
+  std::vector<uint32_t>& keys = s->keys;
+  keys.clear();
   s->ngrams.clear();
+  auto record = [&](const NgramRef& ref) {
+    keys.push_back(ref.bucket << 1 | (ref.kind == kCharKind));
+    if (record_ngrams) s->ngrams.push_back(ref);
+  };
   auto add = [&](uint8_t kind, uint32_t offset, uint32_t length) {
     NgramRef ref;
     ref.offset = offset;
     ref.length = length;
     ref.kind = kind;
     ref.bucket = Bucket(kind, view.substr(offset, length));
-    s->ngrams.push_back(ref);
+    record(ref);
   };
 
   for (int n = 1; n <= config_.word_ngram_max; ++n) {
@@ -259,7 +270,7 @@ void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch
         ref.offset2 = swap ? s->token_begin[t] : s->token_begin[u];
         ref.length2 = static_cast<uint32_t>(swap ? a.size() : b.size());
         ref.bucket = PairBucket(swap ? b : a, swap ? a : b);
-        s->ngrams.push_back(ref);
+        record(ref);
       }
     }
   }
@@ -294,20 +305,12 @@ void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch
           ref.length = to - s->char_pos[j];
           ref.kind = kCharKind;
           ref.bucket = static_cast<uint32_t>(Finalize(h) >> shift);
-          s->ngrams.push_back(ref);
+          record(ref);
         }
       }
     }
   }
 
-  // Count occurrences per (bucket, block): the key keeps the two blocks apart so that each gets
-  // its own weight even when a word and a character n-gram share a bucket.
-  // Keys bucket * 2 + block (1 = characters) fit in 32 bits (hash_bits <= 24), and sorting plain
-  // integers is several times faster than sorting structs with a comparator.
-  std::vector<uint32_t>& keys = s->keys;
-  keys.clear();
-  keys.reserve(s->ngrams.size());
-  for (const NgramRef& g : s->ngrams) keys.push_back(g.bucket << 1 | (g.kind == kCharKind));
   SortKeys(config_.hash_bits + 1, &keys, &s->keys_tmp);
   for (size_t i = 0; i < keys.size();) {
     size_t j = i;

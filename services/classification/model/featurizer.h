@@ -93,9 +93,10 @@ class Featurizer {
   void Featurize(absl::string_view text, FeaturizerScratch* scratch,
                  std::vector<SparseFeature>* out) const;
 
-  // As Featurize but without the final L2 normalisation (for IDF weighting in between).
+  // As Featurize but without the final L2 normalisation (for IDF weighting in between); with
+  // `record_ngrams` false, scratch->ngrams stays empty (saves time when nothing is explained).
   void FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch* scratch,
-                             std::vector<SparseFeature>* out) const;
+                             std::vector<SparseFeature>* out, bool record_ngrams = true) const;
 
   // Human-readable name of an n-gram of the last Featurize call on `scratch`: "w:card",
   // "w:my card", "c:_car" (the padding space shown as '_').

@@ -196,10 +196,11 @@ size_t IntentModel::num_rows() const {
   return rows;
 }
 
-void IntentModel::Featurize(size_t v, absl::string_view text, PredictScratch* s) const {
+void IntentModel::Featurize(size_t v, absl::string_view text, bool record_ngrams,
+                            PredictScratch* s) const {
   ViewScratch& vs = s->views[v];
   const ModelView& view = parts_.views[v];
-  featurizers_[v].FeaturizeUnnormalized(text, &vs.featurizer, &vs.features);
+  featurizers_[v].FeaturizeUnnormalized(text, &vs.featurizer, &vs.features, record_ngrams);
   const std::vector<int32_t>& row_of = row_of_[v];
   vs.rows.resize(vs.features.size());
   for (size_t i = 0; i < vs.features.size(); ++i) {
@@ -250,11 +251,16 @@ void IntentModel::MemberScores(const ModelMember& m, const ViewScratch& vs, size
 }
 
 void IntentModel::Probabilities(absl::string_view text, PredictScratch* s) const {
+  Probabilities(text, /*record_ngrams=*/false, s);
+}
+
+void IntentModel::Probabilities(absl::string_view text, bool record_ngrams,
+                                PredictScratch* s) const {
   s->views.resize(parts_.views.size());
   s->active.resize(total_hidden_);
   const float t = parts_.temperature;
   if (num_members_ == 1) {
-    Featurize(0, text, s);
+    Featurize(0, text, record_ngrams, s);
     MemberScores(parts_.views[0].members[0], s->views[0], 0, s);
     s->scores.swap(s->member_scores);
     SoftmaxInPlace(t, &s->scores);
@@ -266,7 +272,7 @@ void IntentModel::Probabilities(absl::string_view text, PredictScratch* s) const
   s->scores.assign(k, 0.0f);
   const float share = 1.0f / static_cast<float>(num_members_);
   for (size_t v = 0; v < parts_.views.size(); ++v) {
-    Featurize(v, text, s);
+    Featurize(v, text, record_ngrams, s);
     size_t offset = active_offset_[v];
     for (const ModelMember& m : parts_.views[v].members) {
       MemberScores(m, s->views[v], offset, s);
@@ -343,24 +349,31 @@ void IntentModel::Explain(int winner, int top_features, PredictScratch* s, Predi
   for (size_t v = 0; v < parts_.views.size(); ++v) {
     ViewScratch& vs = s->views[v];
     std::vector<NgramRef>& grams = vs.featurizer.ngrams;
-    std::sort(grams.begin(), grams.end(), [&](const NgramRef& a, const NgramRef& b) {
-      if (a.bucket != b.bucket) return a.bucket < b.bucket;
-      return key(a) < key(b);
-    });
+    // By bucket (integers: cheap), then by text only inside the rare buckets that hold more than
+    // one n-gram occurrence.
+    std::sort(grams.begin(), grams.end(),
+              [](const NgramRef& a, const NgramRef& b) { return a.bucket < b.bucket; });
+    size_t feature = 0;  // vs.features is sorted by bucket too: walk both
     for (size_t i = 0; i < grams.size();) {
-      size_t bucket_end = i;
+      size_t bucket_end = i + 1;
       while (bucket_end < grams.size() && grams[bucket_end].bucket == grams[i].bucket) {
         ++bucket_end;
       }
-      const auto f = std::lower_bound(
-          vs.features.begin(), vs.features.end(), grams[i].bucket,
-          [](const SparseFeature& sf, uint32_t b) { return sf.bucket < b; });
-      const int32_t row = f == vs.features.end() ? -1 : vs.rows[f - vs.features.begin()];
+      if (bucket_end - i > 1) {
+        std::sort(grams.begin() + i, grams.begin() + bucket_end,
+                  [&](const NgramRef& a, const NgramRef& b) { return key(a) < key(b); });
+      }
+      while (feature < vs.features.size() && vs.features[feature].bucket < grams[i].bucket) {
+        ++feature;
+      }
+      const bool found =
+          feature < vs.features.size() && vs.features[feature].bucket == grams[i].bucket;
+      const int32_t row = found ? vs.rows[feature] : -1;
       const float bucket_contribution =
-          row < 0 ? 0.0f : Contribution(v, row, f->value, winner, *s);
+          row < 0 ? 0.0f : Contribution(v, row, vs.features[feature].value, winner, *s);
       const float in_bucket = static_cast<float>(bucket_end - i);
       for (size_t j = i; j < bucket_end;) {
-        size_t same = j;
+        size_t same = j + 1;
         while (same < bucket_end && key(grams[same]) == key(grams[j])) ++same;
         if (bucket_contribution != 0) {
           scored.push_back(Scored{bucket_contribution * (same - j) / in_bucket, &grams[j]});
@@ -402,7 +415,7 @@ Prediction IntentModel::Predict(absl::string_view text, const PredictOptions& op
   // so the buffers are allocated once per thread rather than once per message.
   thread_local PredictScratch local;
   PredictScratch& s = scratch != nullptr ? *scratch : local;
-  Probabilities(text, &s);
+  Probabilities(text, /*record_ngrams=*/options.top_features > 0, &s);
   Prediction p;
   const size_t k = parts_.labels.size();
   const size_t top = std::min(k, static_cast<size_t>(std::max(options.top_labels, 1)));

@@ -144,8 +144,11 @@ class IntentModel {
 
  private:
   IntentModel() = default;
-  // View v's feature vector (IDF applied, normalised) and rows into scratch->views[v].
-  void Featurize(size_t v, absl::string_view text, PredictScratch* scratch) const;
+  // View v's feature vector (IDF applied, normalised) and rows into scratch->views[v]; its
+  // n-grams too with `record_ngrams` (for explanations).
+  void Featurize(size_t v, absl::string_view text, bool record_ngrams,
+                 PredictScratch* scratch) const;
+  void Probabilities(absl::string_view text, bool record_ngrams, PredictScratch* scratch) const;
   // One member's raw scores (before softmax) of its view's features into
   // scratch->member_scores; records which hidden units were active in scratch->active at
   // `active_offset`.

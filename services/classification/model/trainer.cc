@@ -32,7 +32,7 @@ Dataset BuildDataset(const std::vector<Example>& examples, const Featurizer& fea
   std::vector<SparseFeature> features;
   Dataset d;
   for (const Example& e : examples) {
-    featurizer.FeaturizeUnnormalized(e.text, &scratch, &features);
+    featurizer.FeaturizeUnnormalized(e.text, &scratch, &features, /*record_ngrams=*/false);
     for (const SparseFeature& f : features) {
       raw_buckets.push_back(f.bucket);
       raw_values.push_back(f.value);
@@ -211,6 +211,9 @@ void TrainHiddenLayer(const Dataset& d, const TrainOptions& options, uint64_t se
   const float keep_scale = static_cast<float>(1.0 / (1.0 - options.dropout));
   // Compared with the top 53 bits of a draw, so the decision is portable.
   const uint64_t drop_below = static_cast<uint64_t>(options.dropout * 9007199254740992.0);
+  const float hidden_keep_scale = static_cast<float>(1.0 / (1.0 - options.hidden_dropout));
+  const uint64_t hidden_drop_below =
+      static_cast<uint64_t>(options.hidden_dropout * 9007199254740992.0);
   std::vector<size_t> order(n);
   for (size_t i = 0; i < n; ++i) order[i] = i;
   const double total_steps = static_cast<double>(options.epochs) * n;
@@ -237,6 +240,11 @@ void TrainHiddenLayer(const Dataset& d, const TrainOptions& options, uint64_t se
       for (size_t u = 0; u < hsize; ++u) {
         h[u] = static_cast<float>(h[u] * scale) + b1[u];
         if (h[u] < 0) h[u] = 0;
+        if (hidden_drop_below > 0) {
+          // Dropped units stay 0 (so they get no gradient); kept ones are scaled up, and so is
+          // their gradient below.
+          h[u] = (rng() >> 11) < hidden_drop_below ? 0 : h[u] * hidden_keep_scale;
+        }
       }
       std::copy(b2.begin(), b2.end(), g.begin());
       for (size_t u = 0; u < hsize; ++u) {
@@ -252,7 +260,7 @@ void TrainHiddenLayer(const Dataset& d, const TrainOptions& options, uint64_t se
         const float* w = w2.data() + u * k;
         float acc = 0;
         for (size_t j = 0; j < k; ++j) acc += w[j] * g[j];
-        dh[u] = acc;
+        dh[u] = hidden_drop_below > 0 ? acc * hidden_keep_scale : acc;
       }
       const float lr = static_cast<float>(eta);
       for (size_t u = 0; u < hsize; ++u) {
@@ -312,6 +320,9 @@ absl::Status ValidateTrainOptions(const TrainOptions& o) {
     return absl::InvalidArgumentError(absl::StrCat("members ", o.members, " not in 1..8"));
   }
   if (o.min_df < 1) return absl::InvalidArgumentError("min_df must be at least 1");
+  if (!(o.hidden_dropout >= 0 && o.hidden_dropout < 1)) {
+    return absl::InvalidArgumentError("hidden_dropout must be in [0, 1)");
+  }
   if (!(o.calibration_fraction >= 0 && o.calibration_fraction <= 0.5)) {
     return absl::InvalidArgumentError("calibration_fraction must be in [0, 0.5]");
   }

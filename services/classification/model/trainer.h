@@ -34,6 +34,8 @@ struct TrainOptions {
   // With a hidden layer: each training step drops each input feature with this probability
   // (and scales the kept ones up to match), so the network cannot lean on a few n-grams.
   double dropout = 0.5;
+  // With a hidden layer: each training step drops each hidden unit with this probability.
+  double hidden_dropout = 0;
   // Ensemble size per view: members trained alike but with different seeds; the model averages
   // their probabilities (costs members x the time and memory for a few tenths of a point).
   int members = 1;
