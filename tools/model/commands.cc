@@ -51,7 +51,7 @@ constexpr char kTrainUsage[] =
     "       model: [--hidden 256 (0: linear)] [--epochs 10] [--lr 0.1] [--l2 1e-6]\n"
     "         [--dropout 0.5] [--hidden-dropout 0] [--members 1] [--min-df 2] [--label-smoothing 0]\n"
     "         [--calibrate 0.1 (fraction set aside to fit the temperature; 0: none)]\n"
-    "         [--views text (or several joined by +, e.g. text+word+words; see README)]\n"
+    "         [--views text+word+words (feature views joined by +; see README)]\n"
     "       features: [--hash-bits 20] [--word-ngrams 2] [--char-ngrams 1-5|0]\n"
     "         [--char-mode text|word] [--pair-window 0] [--word-weight 1] [--char-weight 1]\n"
     "         [--tf sublinear|raw] [--idf on|off]\n";
@@ -88,30 +88,6 @@ double CpuSeconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
 
 double WallSeconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-// Feature views named relative to the featurizer flags (`base`), joined by '+':
-//   text   the featurizer flags as given
-//   word   the same with character n-grams inside each padded word (--char-mode word)
-//   words  words only: word 1-3-grams and word pairs within 4 words, no character n-grams
-absl::StatusOr<std::vector<FeaturizerConfig>> ViewsFromSpec(const std::string& spec,
-                                                            const FeaturizerConfig& base) {
-  std::vector<FeaturizerConfig> views;
-  for (absl::string_view name : absl::StrSplit(spec, '+')) {
-    FeaturizerConfig v = base;
-    if (name == "word") {
-      v.char_across_words = false;
-    } else if (name == "words") {
-      v.char_ngram_min = v.char_ngram_max = 0;
-      v.word_ngram_max = 3;
-      v.pair_window = 4;
-    } else if (name != "text") {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--views '", spec, "': '", name, "' is not text, word or words (join views with +)"));
-    }
-    views.push_back(v);
-  }
-  return views;
 }
 
 absl::StatusOr<TrainOptions> OptionsFromArgs(const Args& args, uint64_t seed) {
@@ -193,21 +169,18 @@ absl::StatusOr<TrainOptions> OptionsFromArgs(const Args& args, uint64_t seed) {
   absl::StatusOr<double> calibrate = args.Double("calibrate", o.calibration_fraction, 0, 0.5);
   if (!calibrate.ok()) return calibrate.status();
   o.calibration_fraction = *calibrate;
-  if (args.Has("views")) {
-    absl::StatusOr<std::vector<FeaturizerConfig>> views =
-        ViewsFromSpec(args.String("views"), o.featurizer);
-    if (!views.ok()) return views.status();
-    o.views = *std::move(views);
-  }
+  o.views = args.String("views", o.views);
   if (absl::Status s = classification::model::ValidateTrainOptions(o); !s.ok()) return s;
   return o;
 }
 
 // Each view as its n-grams, e.g. "w1-2,c1-5text+w1-2,c1-5word+w1-3,p4".
 std::string DescribeViews(const TrainOptions& o) {
-  if (o.views.empty()) return "1";
+  absl::StatusOr<std::vector<FeaturizerConfig>> views =
+      classification::model::ViewsFromSpec(o.views, o.featurizer);
+  if (!views.ok()) return o.views;
   std::vector<std::string> names;
-  for (const FeaturizerConfig& v : o.views) {
+  for (const FeaturizerConfig& v : *views) {
     std::string name = absl::StrCat("w1-", v.word_ngram_max);
     if (v.pair_window > 0) absl::StrAppend(&name, ",p", v.pair_window);
     if (v.char_ngram_max > 0) {

@@ -149,6 +149,19 @@ absl::Status CheckView(const ModelView& v, size_t k, const std::string& which) {
 
 }  // namespace
 
+IntentModel::RowIndex::RowIndex(const std::vector<uint32_t>& buckets) {
+  int bits = 4;
+  while ((size_t{1} << bits) < 2 * buckets.size()) ++bits;
+  entries_.resize(size_t{1} << bits);
+  mask_ = entries_.size() - 1;
+  shift_ = 64 - bits;
+  for (size_t r = 0; r < buckets.size(); ++r) {
+    size_t i = Slot(buckets[r]);
+    while (entries_[i].row >= 0) i = (i + 1) & mask_;
+    entries_[i] = Entry{buckets[r], static_cast<int32_t>(r)};
+  }
+}
+
 absl::StatusOr<IntentModel> IntentModel::Create(ModelParts p) {
   if (p.labels.empty()) return absl::InvalidArgumentError("a model needs at least one label");
   std::set<absl::string_view> seen;
@@ -179,9 +192,7 @@ absl::StatusOr<IntentModel> IntentModel::Create(ModelParts p) {
   m.num_members_ = members;
   for (const ModelView& v : m.parts_.views) {
     m.featurizers_.emplace_back(v.featurizer);
-    std::vector<int32_t> row_of(size_t{1} << v.featurizer.hash_bits, -1);
-    for (size_t r = 0; r < v.buckets.size(); ++r) row_of[v.buckets[r]] = static_cast<int32_t>(r);
-    m.row_of_.push_back(std::move(row_of));
+    m.row_of_.emplace_back(v.buckets);
     m.active_offset_.push_back(m.total_hidden_);
     for (const ModelMember& member : v.members) {
       m.total_hidden_ += static_cast<size_t>(member.hidden);
@@ -201,13 +212,16 @@ void IntentModel::Featurize(size_t v, absl::string_view text, bool record_ngrams
   ViewScratch& vs = s->views[v];
   const ModelView& view = parts_.views[v];
   featurizers_[v].FeaturizeUnnormalized(text, &vs.featurizer, &vs.features, record_ngrams);
-  const std::vector<int32_t>& row_of = row_of_[v];
-  vs.rows.resize(vs.features.size());
-  for (size_t i = 0; i < vs.features.size(); ++i) {
-    SparseFeature& f = vs.features[i];
-    const int32_t row = row_of[f.bucket];
-    vs.rows[i] = row;
-    if (view.featurizer.idf) f.value *= row < 0 ? view.idf_unseen : view.idf[row];
+  const RowIndex& row_of = row_of_[v];
+  const size_t n = vs.features.size();
+  vs.rows.resize(n);
+  // Two passes: the lookups are independent cache misses that the CPU can overlap.
+  for (size_t i = 0; i < n; ++i) vs.rows[i] = row_of.Find(vs.features[i].bucket);
+  if (view.featurizer.idf) {
+    for (size_t i = 0; i < n; ++i) {
+      const int32_t row = vs.rows[i];
+      vs.features[i].value *= row < 0 ? view.idf_unseen : view.idf[row];
+    }
   }
   L2Normalize(&vs.features);
 }
@@ -234,8 +248,10 @@ void IntentModel::MemberScores(const ModelMember& m, const ViewScratch& vs, size
   constexpr size_t kAhead = 4;
   for (size_t i = 0; i < n; ++i) {
     if (i + kAhead < n && vs.rows[i + kAhead] >= 0) {
-      const int8_t* next = m.weights.data() + static_cast<size_t>(vs.rows[i + kAhead]) * hsize;
+      const size_t next_row = static_cast<size_t>(vs.rows[i + kAhead]);
+      const int8_t* next = m.weights.data() + next_row * hsize;
       for (size_t line = 0; line < hsize; line += 64) __builtin_prefetch(next + line);
+      __builtin_prefetch(m.row_scale.data() + next_row);
     }
     const int32_t row = vs.rows[i];
     if (row < 0) continue;
@@ -341,6 +357,12 @@ void IntentModel::Explain(int winner, int top_features, PredictScratch* s, Predi
     float contribution;
     const NgramRef* gram;
   };
+  // Views with the same hash_bits put an n-gram in the same bucket, so an integer comparison
+  // orders almost every pair; the text decides only between n-grams that share a bucket.
+  bool same_bits = true;
+  for (const ModelView& v : parts_.views) {
+    same_bits = same_bits && v.featurizer.hash_bits == parts_.views[0].featurizer.hash_bits;
+  }
   auto key = [&](const NgramRef& g) {
     return std::make_tuple(g.kind, norm.substr(g.offset, g.length),
                            norm.substr(g.offset2, g.length2));
@@ -385,11 +407,14 @@ void IntentModel::Explain(int winner, int top_features, PredictScratch* s, Predi
   }
   if (parts_.views.size() > 1) {
     // Merge the views' entries for the same n-gram.
-    std::sort(scored.begin(), scored.end(),
-              [&](const Scored& a, const Scored& b) { return key(*a.gram) < key(*b.gram); });
+    std::sort(scored.begin(), scored.end(), [&](const Scored& a, const Scored& b) {
+      if (same_bits && a.gram->bucket != b.gram->bucket) return a.gram->bucket < b.gram->bucket;
+      return key(*a.gram) < key(*b.gram);
+    });
     size_t out = 0;
     for (size_t i = 0; i < scored.size(); ++i) {
-      if (out > 0 && key(*scored[out - 1].gram) == key(*scored[i].gram)) {
+      if (out > 0 && (!same_bits || scored[out - 1].gram->bucket == scored[i].gram->bucket) &&
+          key(*scored[out - 1].gram) == key(*scored[i].gram)) {
         scored[out - 1].contribution += scored[i].contribution;
       } else {
         scored[out++] = scored[i];

@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 
 namespace omniroute::classification::model {
 namespace {
@@ -296,6 +297,26 @@ void TrainHiddenLayer(const Dataset& d, const TrainOptions& options, uint64_t se
 
 }  // namespace
 
+absl::StatusOr<std::vector<FeaturizerConfig>> ViewsFromSpec(absl::string_view spec,
+                                                            const FeaturizerConfig& base) {
+  std::vector<FeaturizerConfig> views;
+  for (absl::string_view name : absl::StrSplit(spec, '+')) {
+    FeaturizerConfig v = base;
+    if (name == "word") {
+      v.char_across_words = false;
+    } else if (name == "words") {
+      v.char_ngram_min = v.char_ngram_max = 0;
+      v.word_ngram_max = 3;
+      v.pair_window = 4;
+    } else if (name != "text") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "views '", spec, "': '", name, "' is not text, word or words (join views with +)"));
+    }
+    views.push_back(v);
+  }
+  return views;
+}
+
 void SeededShuffle(std::vector<size_t>* v, std::mt19937_64* rng) {
   for (size_t i = v->size(); i > 1; --i) {
     // The modulo bias is below 2^-40 for any realistic size: irrelevant here.
@@ -329,11 +350,13 @@ absl::Status ValidateTrainOptions(const TrainOptions& o) {
   if (!(o.label_smoothing >= 0 && o.label_smoothing < 1)) {
     return absl::InvalidArgumentError("label_smoothing must be in [0, 1)");
   }
-  if (o.views.size() * o.members > 16) {
+  absl::StatusOr<std::vector<FeaturizerConfig>> views = ViewsFromSpec(o.views, o.featurizer);
+  if (!views.ok()) return views.status();
+  if (views->size() * o.members > 16) {
     return absl::InvalidArgumentError(
-        absl::StrCat(o.views.size(), " views x ", o.members, " members: at most 16 networks"));
+        absl::StrCat(views->size(), " views x ", o.members, " members: at most 16 networks"));
   }
-  for (const FeaturizerConfig& v : o.views) {
+  for (const FeaturizerConfig& v : *views) {
     if (absl::Status s = ValidateFeaturizerConfig(v); !s.ok()) return s;
   }
   if (o.hidden < 0 || o.hidden > 4096) {
@@ -355,8 +378,8 @@ ModelParts TrainParts(const std::vector<Example>& examples, const TrainOptions& 
     labels.push_back(label);
   }
   const size_t k = labels.size();
-  const std::vector<FeaturizerConfig> configs =
-      options.views.empty() ? std::vector<FeaturizerConfig>{options.featurizer} : options.views;
+  // Valid: checked by ValidateTrainOptions.
+  const std::vector<FeaturizerConfig> configs = *ViewsFromSpec(options.views, options.featurizer);
   ModelParts parts;
   double loss = 0;
   size_t rows = 0;

@@ -20,10 +20,10 @@ namespace omniroute::classification::model {
 // learning_rate to 0 over all steps, L2 regularisation applied as weight decay at every step.
 struct TrainOptions {
   FeaturizerConfig featurizer;
-  // Feature views: each trains its own `members` networks on its own featurizer, and the model
-  // averages all of them (networks that see the text differently err differently). Empty: the
-  // one view `featurizer`.
-  std::vector<FeaturizerConfig> views;
+  // Feature views, named relative to `featurizer` and joined by '+' (see ViewsFromSpec): each
+  // trains its own `members` networks on its own featurizer, and the model averages all of them
+  // (networks that see the text differently err differently).
+  std::string views = "text+word+words";
   int epochs = 10;
   double learning_rate = 0.1;  // 0.5..1 suits the linear model (hidden = 0)
   double l2 = 1e-6;
@@ -54,6 +54,13 @@ struct TrainOptions {
 };
 
 absl::Status ValidateTrainOptions(const TrainOptions& options);
+
+// The featurizers of a views spec: names joined by '+', each relative to `base`:
+//   text   `base` as it is
+//   word   `base` with character n-grams inside each padded word (char_across_words false)
+//   words  words only: word 1-3-grams and unordered word pairs within 4 words, no characters
+absl::StatusOr<std::vector<FeaturizerConfig>> ViewsFromSpec(absl::string_view spec,
+                                                            const FeaturizerConfig& base);
 
 struct TrainStats {
   size_t examples = 0;

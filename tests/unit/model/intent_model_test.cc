@@ -51,6 +51,7 @@ TrainOptions SmallOptions(int hidden = 0, int members = 1) {
   o.min_df = 1;
   o.learning_rate = hidden > 0 ? 0.1 : 1.0;
   o.dropout = hidden > 0 ? 0.2 : 0.0;
+  o.views = "text";
   return o;
 }
 
@@ -304,11 +305,7 @@ TEST(Create, ValidatesParts) {
 
 TEST(Train, ViewsTrainTheirOwnNetworksAndExplainTogether) {
   TrainOptions o = SmallOptions(16, 2);
-  FeaturizerConfig words = o.featurizer;
-  words.char_ngram_min = words.char_ngram_max = 0;
-  FeaturizerConfig chars = o.featurizer;
-  chars.char_across_words = false;
-  o.views = {words, chars};
+  o.views = "words+word";
   o.label_smoothing = 0.1;
   auto m = TrainIntentModel(Synthetic(40, 21), o, "views");
   ASSERT_TRUE(m.ok()) << m.status();
