@@ -370,35 +370,35 @@ void IntentModel::Explain(int winner, int top_features, PredictScratch* s, Predi
   std::vector<Scored> scored;
   for (size_t v = 0; v < parts_.views.size(); ++v) {
     ViewScratch& vs = s->views[v];
-    std::vector<NgramRef>& grams = vs.featurizer.ngrams;
-    // By bucket (integers: cheap), then by text only inside the rare buckets that hold more than
-    // one n-gram occurrence.
-    std::sort(grams.begin(), grams.end(),
-              [](const NgramRef& a, const NgramRef& b) { return a.bucket < b.bucket; });
+    const std::vector<NgramRef>& grams = vs.featurizer.ngrams;
+    // By bucket: sort (bucket, index) pairs as plain integers, then by text only inside the
+    // rare buckets that hold more than one n-gram occurrence.
+    std::vector<uint64_t>& order = vs.order;
+    order.resize(grams.size());
+    for (size_t i = 0; i < grams.size(); ++i) order[i] = uint64_t{grams[i].bucket} << 32 | i;
+    std::sort(order.begin(), order.end());
+    auto gram = [&](size_t i) -> const NgramRef& { return grams[order[i] & 0xFFFFFFFFu]; };
     size_t feature = 0;  // vs.features is sorted by bucket too: walk both
-    for (size_t i = 0; i < grams.size();) {
+    for (size_t i = 0; i < order.size();) {
+      const uint32_t bucket = gram(i).bucket;
       size_t bucket_end = i + 1;
-      while (bucket_end < grams.size() && grams[bucket_end].bucket == grams[i].bucket) {
-        ++bucket_end;
-      }
+      while (bucket_end < order.size() && gram(bucket_end).bucket == bucket) ++bucket_end;
       if (bucket_end - i > 1) {
-        std::sort(grams.begin() + i, grams.begin() + bucket_end,
-                  [&](const NgramRef& a, const NgramRef& b) { return key(a) < key(b); });
+        std::sort(order.begin() + i, order.begin() + bucket_end, [&](uint64_t a, uint64_t b) {
+          return key(grams[a & 0xFFFFFFFFu]) < key(grams[b & 0xFFFFFFFFu]);
+        });
       }
-      while (feature < vs.features.size() && vs.features[feature].bucket < grams[i].bucket) {
-        ++feature;
-      }
-      const bool found =
-          feature < vs.features.size() && vs.features[feature].bucket == grams[i].bucket;
+      while (feature < vs.features.size() && vs.features[feature].bucket < bucket) ++feature;
+      const bool found = feature < vs.features.size() && vs.features[feature].bucket == bucket;
       const int32_t row = found ? vs.rows[feature] : -1;
       const float bucket_contribution =
           row < 0 ? 0.0f : Contribution(v, row, vs.features[feature].value, winner, *s);
       const float in_bucket = static_cast<float>(bucket_end - i);
       for (size_t j = i; j < bucket_end;) {
         size_t same = j + 1;
-        while (same < bucket_end && key(grams[same]) == key(grams[j])) ++same;
+        while (same < bucket_end && key(gram(same)) == key(gram(j))) ++same;
         if (bucket_contribution != 0) {
-          scored.push_back(Scored{bucket_contribution * (same - j) / in_bucket, &grams[j]});
+          scored.push_back(Scored{bucket_contribution * (same - j) / in_bucket, &gram(j)});
         }
         j = same;
       }

@@ -38,6 +38,7 @@ struct ViewScratch {
   FeaturizerScratch featurizer;
   std::vector<SparseFeature> features;  // IDF applied, L2-normalised, sorted by bucket
   std::vector<int32_t> rows;            // weight row of each feature, -1 when none
+  std::vector<uint64_t> order;          // n-grams by bucket (for explanations)
 };
 
 // Per-thread buffers for the allocation-free prediction path.
