@@ -31,8 +31,8 @@ namespace omniroute::model_cli {
 namespace {
 
 using classification::model::Evaluation;
-using classification::model::FeaturizerConfig;
 using classification::model::Example;
+using classification::model::FeaturizerConfig;
 using classification::model::IntentModel;
 using classification::model::PredictScratch;
 using classification::model::Split;
@@ -40,16 +40,23 @@ using classification::model::TrainOptions;
 using classification::model::TrainStats;
 
 // The hyperparameter flags shared by train and cv (cv accepts comma-separated lists).
-const std::set<std::string> kHyperFlags = {
-    "epochs",      "lr",          "l2",      "hash-bits", "word-ngrams", "char-ngrams",
-    "word-weight", "char-weight", "tf",      "idf",       "char-mode",   "pair-window",
-    "hidden",      "dropout",     "members", "min-df",    "views",       "label-smoothing", "calibrate", "hidden-dropout"};
+const std::set<std::string> kHyperFlags = {"epochs",      "lr",
+                                           "l2",          "hash-bits",
+                                           "word-ngrams", "char-ngrams",
+                                           "word-weight", "char-weight",
+                                           "tf",          "idf",
+                                           "char-mode",   "pair-window",
+                                           "hidden",      "dropout",
+                                           "members",     "min-df",
+                                           "views",       "label-smoothing",
+                                           "calibrate",   "hidden-dropout"};
 
 constexpr char kTrainUsage[] =
     "usage: omniroute-model train --data FILE.csv --model OUT [--holdout 0.2] [--seed 42]\n"
     "         [--top-confused 10] [--write-holdout HELD_OUT.csv]\n"
     "       model: [--hidden 128 (0: linear)] [--epochs 10] [--lr 0.1] [--l2 1e-6]\n"
-    "         [--dropout 0.65] [--hidden-dropout 0] [--members 1] [--min-df 2] [--label-smoothing 0]\n"
+    "         [--dropout 0.65] [--hidden-dropout 0] [--members 1] [--min-df 2] [--label-smoothing "
+    "0]\n"
     "         [--calibrate 0.1 (fraction set aside to fit the temperature; 0: none)]\n"
     "         [--views text+word+words (feature views joined by +; see README)]\n"
     "       features: [--hash-bits 20] [--word-ngrams 2] [--char-ngrams 1-5|0]\n"
@@ -196,14 +203,15 @@ std::string DescribeOptions(const TrainOptions& o) {
   const auto& f = o.featurizer;
   return absl::StrFormat(
       "hash_bits=%d word_ngrams=1-%d char_ngrams=%s word_weight=%g char_weight=%g tf=%s idf=%s "
-      "char_mode=%s pair_window=%d views=%s hidden=%d dropout=%g hidden_dropout=%g members=%d min_df=%d epochs=%d "
+      "char_mode=%s pair_window=%d views=%s hidden=%d dropout=%g hidden_dropout=%g members=%d "
+      "min_df=%d epochs=%d "
       "lr=%g l2=%g label_smoothing=%g calibrate=%g seed=%d",
       f.hash_bits, f.word_ngram_max,
       f.char_ngram_max == 0 ? "none" : absl::StrCat(f.char_ngram_min, "-", f.char_ngram_max),
       f.word_weight, f.char_weight, f.sublinear_tf ? "sublinear" : "raw", f.idf ? "on" : "off",
-      f.char_across_words ? "text" : "word", f.pair_window, DescribeViews(o),
-      o.hidden, o.dropout, o.hidden_dropout, o.members, o.min_df, o.epochs, o.learning_rate, o.l2,
-      o.label_smoothing, o.calibration_fraction, o.seed);
+      f.char_across_words ? "text" : "word", f.pair_window, DescribeViews(o), o.hidden, o.dropout,
+      o.hidden_dropout, o.members, o.min_df, o.epochs, o.learning_rate, o.l2, o.label_smoothing,
+      o.calibration_fraction, o.seed);
 }
 
 std::vector<Example> Subset(const std::vector<Example>& all, const std::vector<size_t>& indices) {
@@ -264,8 +272,8 @@ double EvaluateModel(const IntentModel& model, const std::vector<Example>& examp
 
 std::string FormatCalibration(const Calibration& c, float temperature) {
   return absl::StrFormat(
-      "calibration: temperature %.3f, mean confidence %.4f, log loss %.4f, ECE %.4f\n",
-      temperature, c.confidence, c.log_loss, c.ece);
+      "calibration: temperature %.3f, mean confidence %.4f, log loss %.4f, ECE %.4f\n", temperature,
+      c.confidence, c.log_loss, c.ece);
 }
 
 // Quotes a CSV field when it needs it (RFC 4180).
@@ -574,10 +582,11 @@ int RunInfo(const std::vector<std::string>& argv) {
   if (!model_path.ok()) return UsageError("info", model_path.status(), kInfoUsage);
   absl::StatusOr<IntentModel> model = IntentModel::FromFile(*model_path);
   if (!model.ok()) return FileError("info", model.status());
-  std::printf("model: %s\nformat version: %u\nlabels: %zu\nmembers: %zu in %zu view(s)\n"
-              "temperature: %g\n",
-              model_path->c_str(), IntentModel::kFormatVersion, model->labels().size(),
-              model->num_members(), model->views().size(), model->temperature());
+  std::printf(
+      "model: %s\nformat version: %u\nlabels: %zu\nmembers: %zu in %zu view(s)\n"
+      "temperature: %g\n",
+      model_path->c_str(), IntentModel::kFormatVersion, model->labels().size(),
+      model->num_members(), model->views().size(), model->temperature());
   for (size_t i = 0; i < model->views().size(); ++i) {
     const classification::model::ModelView& v = model->views()[i];
     const FeaturizerConfig& f = v.featurizer;

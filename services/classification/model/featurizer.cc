@@ -213,8 +213,7 @@ void Featurizer::Featurize(absl::string_view text, FeaturizerScratch* s,
 }
 
 void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch* s,
-                                       std::vector<SparseFeature>* out,
-                                       bool record_ngrams) const {
+                                       std::vector<SparseFeature>* out, bool record_ngrams) const {
   out->clear();
   Normalize(text, &s->normalized);
   const std::string& norm = s->normalized;

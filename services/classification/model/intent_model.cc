@@ -111,8 +111,8 @@ absl::Status CheckView(const ModelView& v, size_t k, const std::string& which) {
   const uint64_t num_buckets = uint64_t{1} << config.hash_bits;
   for (size_t i = 0; i < v.buckets.size(); ++i) {
     if (v.buckets[i] >= num_buckets) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          which, "bucket ", v.buckets[i], " out of range (2^", config.hash_bits, ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(which, "bucket ", v.buckets[i], " out of range (2^", config.hash_bits, ")"));
     }
     if (i > 0 && v.buckets[i] <= v.buckets[i - 1]) {
       return absl::InvalidArgumentError(which + "bucket ids are not strictly increasing");
@@ -120,8 +120,8 @@ absl::Status CheckView(const ModelView& v, size_t k, const std::string& which) {
   }
   if (v.members.empty()) return absl::InvalidArgumentError(which + "no members");
   for (size_t i = 0; i < v.members.size(); ++i) {
-    if (absl::Status s = CheckMember(v.members[i], v.buckets.size(), k,
-                                     absl::StrCat(which, "member ", i, ": "));
+    if (absl::Status s =
+            CheckMember(v.members[i], v.buckets.size(), k, absl::StrCat(which, "member ", i, ": "));
         !s.ok()) {
       return s;
     }
@@ -137,8 +137,7 @@ absl::Status CheckView(const ModelView& v, size_t k, const std::string& which) {
       }
     }
     if (!(v.idf_unseen > 0 && std::isfinite(v.idf_unseen))) {
-      return absl::InvalidArgumentError(which +
-                                        "the unseen-bucket IDF is not positive and finite");
+      return absl::InvalidArgumentError(which + "the unseen-bucket IDF is not positive and finite");
     }
   } else if (!v.idf.empty()) {
     return absl::InvalidArgumentError(which +

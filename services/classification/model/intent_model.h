@@ -194,8 +194,8 @@ class IntentModel {
   ModelParts parts_;
   std::vector<Featurizer> featurizers_;  // one per view
   std::vector<RowIndex> row_of_;         // one per view
-  std::vector<size_t> active_offset_;           // per view: its first member's hidden units
-  size_t total_hidden_ = 0;                     // hidden units of all members (scratch size)
+  std::vector<size_t> active_offset_;    // per view: its first member's hidden units
+  size_t total_hidden_ = 0;              // hidden units of all members (scratch size)
   size_t num_members_ = 0;
 };
 

@@ -153,7 +153,6 @@ std::array<uint32_t, 256> MakeCrcTable() {
   return table;
 }
 
-
 void WriteFeaturizer(const FeaturizerConfig& c, Writer* w) {
   w->U32(static_cast<uint32_t>(c.hash_bits));
   w->U32(static_cast<uint32_t>(c.word_ngram_max));
@@ -216,8 +215,8 @@ absl::Status ReadMember(Reader* body, uint64_t rows, uint64_t num_labels, ModelM
   }
   const uint64_t width = hidden > 0 ? hidden : num_labels;
   // Check the sizes against what is left before allocating anything.
-  const uint64_t bytes = 4 * (num_labels + rows + hidden + uint64_t{hidden} * num_labels) +
-                         rows * width;
+  const uint64_t bytes =
+      4 * (num_labels + rows + hidden + uint64_t{hidden} * num_labels) + rows * width;
   if (!body->Fits(bytes, 1)) {
     return absl::DataLossError(absl::StrCat("model file: a member of ", rows, " rows x ", width,
                                             " needs ", bytes, " bytes, only ", body->remaining(),
@@ -244,7 +243,6 @@ uint32_t Crc32(absl::string_view bytes) {
   for (char ch : bytes) c = kTable[(c ^ static_cast<uint8_t>(ch)) & 0xFF] ^ (c >> 8);
   return c ^ 0xFFFFFFFFu;
 }
-
 
 std::string IntentModel::ToBytes() const {
   Writer w;

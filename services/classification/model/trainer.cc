@@ -424,7 +424,8 @@ ModelParts TrainParts(const std::vector<Example>& examples, const TrainOptions& 
 // convex in 1/T.
 float FitTemperature(const IntentModel& model, const std::vector<Example>& examples) {
   std::map<std::string, int> label_index;
-  for (size_t i = 0; i < model.labels().size(); ++i) label_index[model.labels()[i]] = static_cast<int>(i);
+  for (size_t i = 0; i < model.labels().size(); ++i)
+    label_index[model.labels()[i]] = static_cast<int>(i);
   const size_t k = model.labels().size();
   std::vector<double> log_p;  // examples x labels
   std::vector<int> truth;
