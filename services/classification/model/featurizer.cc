@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "services/classification/model/radix_sort.h"
 
 namespace omniroute::classification::model {
 namespace {
@@ -55,26 +56,6 @@ CharClass ClassifyUtf8(absl::string_view seq) {
 
 void AddBreak(std::string* out) {
   if (out->back() != ' ') out->push_back(' ');
-}
-
-// Sorts keys below 2^bits ascending: std::sort for a short message, else an LSD radix sort by
-// 11-bit digits (two linear passes for 2^21 keys instead of n log n comparisons: the n-grams of
-// a long message run into the thousands).
-void SortKeys(int bits, std::vector<uint32_t>* keys, std::vector<uint32_t>* tmp) {
-  if (keys->size() < 256) {
-    std::sort(keys->begin(), keys->end());
-    return;
-  }
-  constexpr int kDigitBits = 11;
-  constexpr uint32_t kDigits = 1u << kDigitBits;
-  tmp->resize(keys->size());
-  for (int shift = 0; shift < bits; shift += kDigitBits) {
-    uint32_t count[kDigits + 1] = {};
-    for (uint32_t k : *keys) ++count[((k >> shift) & (kDigits - 1)) + 1];
-    for (uint32_t d = 0; d < kDigits; ++d) count[d + 1] += count[d];
-    for (uint32_t k : *keys) (*tmp)[count[(k >> shift) & (kDigits - 1)]++] = k;
-    keys->swap(*tmp);
-  }
 }
 
 }  // namespace
@@ -310,7 +291,7 @@ void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch
     }
   }
 
-  SortKeys(config_.hash_bits + 1, &keys, &s->keys_tmp);
+  RadixSortByBits(0, config_.hash_bits + 1, &keys, &s->keys_tmp);
   for (size_t i = 0; i < keys.size();) {
     size_t j = i;
     while (j < keys.size() && keys[j] == keys[i]) ++j;

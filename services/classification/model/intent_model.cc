@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "services/classification/model/radix_sort.h"
 
 namespace omniroute::classification::model {
 namespace {
@@ -375,7 +376,7 @@ void IntentModel::Explain(int winner, int top_features, PredictScratch* s, Predi
     std::vector<uint64_t>& order = vs.order;
     order.resize(grams.size());
     for (size_t i = 0; i < grams.size(); ++i) order[i] = uint64_t{grams[i].bucket} << 32 | i;
-    std::sort(order.begin(), order.end());
+    RadixSortByBits(32, parts_.views[v].featurizer.hash_bits, &order, &vs.order_tmp);
     auto gram = [&](size_t i) -> const NgramRef& { return grams[order[i] & 0xFFFFFFFFu]; };
     size_t feature = 0;  // vs.features is sorted by bucket too: walk both
     for (size_t i = 0; i < order.size();) {

@@ -39,6 +39,7 @@ struct ViewScratch {
   std::vector<SparseFeature> features;  // IDF applied, L2-normalised, sorted by bucket
   std::vector<int32_t> rows;            // weight row of each feature, -1 when none
   std::vector<uint64_t> order;          // n-grams by bucket (for explanations)
+  std::vector<uint64_t> order_tmp;
 };
 
 // Per-thread buffers for the allocation-free prediction path.
