@@ -194,9 +194,18 @@ void Featurizer::Featurize(absl::string_view text, FeaturizerScratch* s,
 }
 
 void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch* s,
-                                       std::vector<SparseFeature>* out, bool record_ngrams) const {
+                                       std::vector<SparseFeature>* out, bool record_ngrams,
+                                       FeaturizerScratch* in_words,
+                                       std::vector<SparseFeature>* in_words_out) const {
   out->clear();
   Normalize(text, &s->normalized);
+  // The companion view (see featurizer.h) only with character n-grams across words.
+  if (!config_.char_across_words) in_words = nullptr;
+  if (in_words != nullptr) {
+    in_words->normalized = s->normalized;
+    in_words->keys.clear();
+    in_words->ngrams.clear();
+  }
   const std::string& norm = s->normalized;
   const absl::string_view view(norm);
 
@@ -215,9 +224,15 @@ void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch
   std::vector<uint32_t>& keys = s->keys;
   keys.clear();
   s->ngrams.clear();
-  auto record = [&](const NgramRef& ref) {
-    keys.push_back(ref.bucket << 1 | (ref.kind == kCharKind));
+  // `in_word`: the n-gram is also one of the companion view's.
+  auto record = [&](const NgramRef& ref, bool in_word = true) {
+    const uint32_t key = ref.bucket << 1 | (ref.kind == kCharKind);
+    keys.push_back(key);
     if (record_ngrams) s->ngrams.push_back(ref);
+    if (in_words != nullptr && in_word) {
+      in_words->keys.push_back(key);
+      if (record_ngrams) in_words->ngrams.push_back(ref);
+    }
   };
   auto add = [&](uint8_t kind, uint32_t offset, uint32_t length) {
     NgramRef ref;
@@ -274,8 +289,12 @@ void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch
       for (int j = 0; j < m; ++j) {
         uint64_t h = FnvStart(kCharKind);
         const int longest = std::min(config_.char_ngram_max, m - j);
+        // Inside one padded word (" card "): no space but at the ends. These are exactly the
+        // n-grams the same config with character n-grams inside words would give.
+        bool in_word = true;
         for (int n = 1; n <= longest; ++n) {
           const uint32_t from = s->char_pos[j + n - 1], to = s->char_pos[j + n];
+          if (n >= 3 && norm[s->char_pos[j + n - 2]] == ' ') in_word = false;
           h = FnvAdd(h, view.substr(from, to - from));
           if (n < config_.char_ngram_min) continue;
           // A lone space says nothing about the words.
@@ -285,13 +304,21 @@ void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch
           ref.length = to - s->char_pos[j];
           ref.kind = kCharKind;
           ref.bucket = static_cast<uint32_t>(Finalize(h) >> shift);
-          record(ref);
+          record(ref, in_word);
         }
       }
     }
   }
 
-  RadixSortByBits(0, config_.hash_bits + 1, &keys, &s->keys_tmp);
+  CountKeys(&keys, &s->keys_tmp, out);
+  if (in_words != nullptr) CountKeys(&in_words->keys, &in_words->keys_tmp, in_words_out);
+}
+
+void Featurizer::CountKeys(std::vector<uint32_t>* keys_in, std::vector<uint32_t>* tmp,
+                           std::vector<SparseFeature>* out) const {
+  out->clear();
+  std::vector<uint32_t>& keys = *keys_in;
+  RadixSortByBits(0, config_.hash_bits + 1, &keys, tmp);
   for (size_t i = 0; i < keys.size();) {
     size_t j = i;
     while (j < keys.size() && keys[j] == keys[i]) ++j;

@@ -67,6 +67,14 @@ void SoftmaxInPlace(float temperature, std::vector<float>* scores) {
   for (float& s : *scores) s *= inv;
 }
 
+bool SameFeaturizer(const FeaturizerConfig& a, const FeaturizerConfig& b) {
+  return a.hash_bits == b.hash_bits && a.word_ngram_max == b.word_ngram_max &&
+         a.char_ngram_min == b.char_ngram_min && a.char_ngram_max == b.char_ngram_max &&
+         a.sublinear_tf == b.sublinear_tf && a.word_weight == b.word_weight &&
+         a.char_weight == b.char_weight && a.idf == b.idf &&
+         a.char_across_words == b.char_across_words && a.pair_window == b.pair_window;
+}
+
 absl::Status CheckMember(const ModelMember& m, size_t rows, size_t k, const std::string& which) {
   if (m.hidden < 0 || m.hidden > kMaxHidden) {
     return absl::InvalidArgumentError(
@@ -190,6 +198,23 @@ absl::StatusOr<IntentModel> IntentModel::Create(ModelParts p) {
   IntentModel m;
   m.parts_ = std::move(p);
   m.num_members_ = members;
+  // A view whose featurizer differs from an earlier one's only by character n-grams inside
+  // words is featurised in the same pass (see Featurizer::FeaturizeUnnormalized).
+  const std::vector<ModelView>& views = m.parts_.views;
+  m.companion_.assign(views.size(), -1);
+  m.derived_.assign(views.size(), false);
+  for (size_t c = 0; c < views.size(); ++c) {
+    FeaturizerConfig across = views[c].featurizer;
+    if (across.char_across_words || across.char_ngram_max == 0) continue;
+    across.char_across_words = true;
+    for (size_t v = 0; v < views.size(); ++v) {
+      if (m.companion_[v] < 0 && !m.derived_[v] && SameFeaturizer(views[v].featurizer, across)) {
+        m.companion_[v] = static_cast<int>(c);
+        m.derived_[c] = true;
+        break;
+      }
+    }
+  }
   for (const ModelView& v : m.parts_.views) {
     m.featurizers_.emplace_back(v.featurizer);
     m.row_of_.emplace_back(v.buckets);
@@ -210,8 +235,21 @@ size_t IntentModel::num_rows() const {
 void IntentModel::Featurize(size_t v, absl::string_view text, bool record_ngrams,
                             PredictScratch* s) const {
   ViewScratch& vs = s->views[v];
+  const int companion = companion_[v];
+  if (companion >= 0) {
+    ViewScratch& cs = s->views[static_cast<size_t>(companion)];
+    featurizers_[v].FeaturizeUnnormalized(text, &vs.featurizer, &vs.features, record_ngrams,
+                                          &cs.featurizer, &cs.features);
+    FinishFeatures(static_cast<size_t>(companion), s);
+  } else {
+    featurizers_[v].FeaturizeUnnormalized(text, &vs.featurizer, &vs.features, record_ngrams);
+  }
+  FinishFeatures(v, s);
+}
+
+void IntentModel::FinishFeatures(size_t v, PredictScratch* s) const {
+  ViewScratch& vs = s->views[v];
   const ModelView& view = parts_.views[v];
-  featurizers_[v].FeaturizeUnnormalized(text, &vs.featurizer, &vs.features, record_ngrams);
   const RowIndex& row_of = row_of_[v];
   const size_t n = vs.features.size();
   vs.rows.resize(n);
@@ -288,7 +326,9 @@ void IntentModel::Probabilities(absl::string_view text, bool record_ngrams,
   s->scores.assign(k, 0.0f);
   const float share = 1.0f / static_cast<float>(num_members_);
   for (size_t v = 0; v < parts_.views.size(); ++v) {
-    Featurize(v, text, record_ngrams, s);
+    if (!derived_[v]) Featurize(v, text, record_ngrams, s);
+  }
+  for (size_t v = 0; v < parts_.views.size(); ++v) {
     size_t offset = active_offset_[v];
     for (const ModelMember& m : parts_.views[v].members) {
       MemberScores(m, s->views[v], offset, s);

@@ -150,6 +150,8 @@ class IntentModel {
   // n-grams too with `record_ngrams` (for explanations).
   void Featurize(size_t v, absl::string_view text, bool record_ngrams,
                  PredictScratch* scratch) const;
+  // IDF, weight rows and L2 norm of view v's unnormalised features in scratch->views[v].
+  void FinishFeatures(size_t v, PredictScratch* scratch) const;
   void Probabilities(absl::string_view text, bool record_ngrams, PredictScratch* scratch) const;
   // One member's raw scores (before softmax) of its view's features into
   // scratch->member_scores; records which hidden units were active in scratch->active at
@@ -196,6 +198,8 @@ class IntentModel {
   std::vector<Featurizer> featurizers_;  // one per view
   std::vector<RowIndex> row_of_;         // one per view
   std::vector<size_t> active_offset_;    // per view: its first member's hidden units
+  std::vector<int> companion_;           // per view: the view featurised in the same pass, or -1
+  std::vector<bool> derived_;            // per view: featurised as another view's companion
   size_t total_hidden_ = 0;              // hidden units of all members (scratch size)
   size_t num_members_ = 0;
 };

@@ -13,8 +13,8 @@ template <typename Key>
 void RadixSortByBits(int low, int bits, std::vector<Key>* keys, std::vector<Key>* tmp) {
   const int high = low + bits;
   if (keys->size() < 64) {
-    const Key mask = bits >= static_cast<int>(8 * sizeof(Key)) ? ~Key{0}
-                                                               : ((Key{1} << bits) - 1) << low;
+    const Key mask =
+        bits >= static_cast<int>(8 * sizeof(Key)) ? ~Key{0} : ((Key{1} << bits) - 1) << low;
     for (size_t i = 1; i < keys->size(); ++i) {
       const Key k = (*keys)[i];
       size_t j = i;
