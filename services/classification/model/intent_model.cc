@@ -157,7 +157,9 @@ absl::Status CheckView(const ModelView& v, size_t k, const std::string& which) {
 
 }  // namespace
 
-IntentModel::RowIndex::RowIndex(const std::vector<uint32_t>& buckets) {
+IntentModel::RowIndex::RowIndex(const std::vector<uint32_t>& buckets, const std::vector<float>& idf,
+                                float idf_unseen)
+    : unseen_(idf.empty() ? 1.0f : idf_unseen) {
   int bits = 4;
   while ((size_t{1} << bits) < 2 * buckets.size()) ++bits;
   entries_.resize(size_t{1} << bits);
@@ -166,7 +168,7 @@ IntentModel::RowIndex::RowIndex(const std::vector<uint32_t>& buckets) {
   for (size_t r = 0; r < buckets.size(); ++r) {
     size_t i = Slot(buckets[r]);
     while (entries_[i].row >= 0) i = (i + 1) & mask_;
-    entries_[i] = Entry{buckets[r], static_cast<int32_t>(r)};
+    entries_[i] = Entry{buckets[r], static_cast<int32_t>(r), idf.empty() ? 1.0f : idf[r]};
   }
 }
 
@@ -217,7 +219,7 @@ absl::StatusOr<IntentModel> IntentModel::Create(ModelParts p) {
   }
   for (const ModelView& v : m.parts_.views) {
     m.featurizers_.emplace_back(v.featurizer);
-    m.row_of_.emplace_back(v.buckets);
+    m.row_of_.emplace_back(v.buckets, v.idf, v.idf_unseen);
     m.active_offset_.push_back(m.total_hidden_);
     for (const ModelMember& member : v.members) {
       m.total_hidden_ += static_cast<size_t>(member.hidden);
@@ -249,17 +251,13 @@ void IntentModel::Featurize(size_t v, absl::string_view text, bool record_ngrams
 
 void IntentModel::FinishFeatures(size_t v, PredictScratch* s) const {
   ViewScratch& vs = s->views[v];
-  const ModelView& view = parts_.views[v];
   const RowIndex& row_of = row_of_[v];
   const size_t n = vs.features.size();
   vs.rows.resize(n);
-  // Two passes: the lookups are independent cache misses that the CPU can overlap.
-  for (size_t i = 0; i < n; ++i) vs.rows[i] = row_of.Find(vs.features[i].bucket);
-  if (view.featurizer.idf) {
-    for (size_t i = 0; i < n; ++i) {
-      const int32_t row = vs.rows[i];
-      vs.features[i].value *= row < 0 ? view.idf_unseen : view.idf[row];
-    }
+  for (size_t i = 0; i < n; ++i) {
+    const RowIndex::Entry e = row_of.Find(vs.features[i].bucket);
+    vs.rows[i] = e.row;
+    vs.features[i].value *= e.idf;  // 1 without IDF
   }
   L2Normalize(&vs.features);
 }
