@@ -55,7 +55,8 @@ constexpr char kTrainUsage[] =
     "usage: omniroute-model train --data FILE.csv --model OUT [--holdout 0.2] [--seed 42]\n"
     "         [--top-confused 10] [--write-holdout HELD_OUT.csv]\n"
     "       model: [--hidden 128 (0: linear)] [--epochs 10] [--lr 0.1] [--l2 1e-6]\n"
-    "         [--dropout 0.65] [--hidden-dropout 0] [--members 1] [--min-df 2] [--label-smoothing "
+    "         [--dropout 0.65] [--hidden-dropout 0] [--average-epochs 0] [--members 1] [--min-df "
+    "2] [--label-smoothing "
     "0]\n"
     "         [--calibrate 0.1 (fraction set aside to fit the temperature; 0: none)]\n"
     "         [--views text+word+words (feature views joined by +; see README)]\n"
@@ -173,6 +174,9 @@ absl::StatusOr<TrainOptions> OptionsFromArgs(const Args& args, uint64_t seed) {
   absl::StatusOr<double> hidden_dropout = args.Double("hidden-dropout", o.hidden_dropout, 0, 0.9);
   if (!hidden_dropout.ok()) return hidden_dropout.status();
   o.hidden_dropout = *hidden_dropout;
+  absl::StatusOr<int64_t> average = args.Int("average-epochs", o.average_epochs, 0, 1000);
+  if (!average.ok()) return average.status();
+  o.average_epochs = static_cast<int>(*average);
   absl::StatusOr<double> calibrate = args.Double("calibrate", o.calibration_fraction, 0, 0.5);
   if (!calibrate.ok()) return calibrate.status();
   o.calibration_fraction = *calibrate;
@@ -203,15 +207,16 @@ std::string DescribeOptions(const TrainOptions& o) {
   const auto& f = o.featurizer;
   return absl::StrFormat(
       "hash_bits=%d word_ngrams=1-%d char_ngrams=%s word_weight=%g char_weight=%g tf=%s idf=%s "
-      "char_mode=%s pair_window=%d views=%s hidden=%d dropout=%g hidden_dropout=%g members=%d "
+      "char_mode=%s pair_window=%d views=%s hidden=%d dropout=%g hidden_dropout=%g "
+      "average_epochs=%d members=%d "
       "min_df=%d epochs=%d "
       "lr=%g l2=%g label_smoothing=%g calibrate=%g seed=%d",
       f.hash_bits, f.word_ngram_max,
       f.char_ngram_max == 0 ? "none" : absl::StrCat(f.char_ngram_min, "-", f.char_ngram_max),
       f.word_weight, f.char_weight, f.sublinear_tf ? "sublinear" : "raw", f.idf ? "on" : "off",
       f.char_across_words ? "text" : "word", f.pair_window, DescribeViews(o), o.hidden, o.dropout,
-      o.hidden_dropout, o.members, o.min_df, o.epochs, o.learning_rate, o.l2, o.label_smoothing,
-      o.calibration_fraction, o.seed);
+      o.hidden_dropout, o.average_epochs, o.members, o.min_df, o.epochs, o.learning_rate, o.l2,
+      o.label_smoothing, o.calibration_fraction, o.seed);
 }
 
 std::vector<Example> Subset(const std::vector<Example>& all, const std::vector<size_t>& indices) {

@@ -212,6 +212,7 @@ void TrainHiddenLayer(const Dataset& d, const TrainOptions& options, uint64_t se
   const float keep_scale = static_cast<float>(1.0 / (1.0 - options.dropout));
   // Compared with the top 53 bits of a draw, so the decision is portable.
   const uint64_t drop_below = static_cast<uint64_t>(options.dropout * 9007199254740992.0);
+  std::vector<float> avg_e, avg_b1, avg_w2, avg_b2;  // see TrainOptions::average_epochs
   const float hidden_keep_scale = static_cast<float>(1.0 / (1.0 - options.hidden_dropout));
   const uint64_t hidden_drop_below =
       static_cast<uint64_t>(options.hidden_dropout * 9007199254740992.0);
@@ -285,6 +286,28 @@ void TrainHiddenLayer(const Dataset& d, const TrainOptions& options, uint64_t se
       }
     }
     epoch_loss /= static_cast<double>(n);
+    if (epoch >= options.epochs - options.average_epochs) {
+      // Tail averaging: the mean of the weights at the end of the last epochs.
+      const float w = static_cast<float>(1.0 / options.average_epochs);
+      if (avg_e.empty()) {
+        avg_e.assign(e.size(), 0.0f);
+        avg_b1.assign(b1.size(), 0.0f);
+        avg_w2.assign(w2.size(), 0.0f);
+        avg_b2.assign(b2.size(), 0.0f);
+      }
+      const float ws = static_cast<float>(w * scale);
+      for (size_t i = 0; i < e.size(); ++i) avg_e[i] += ws * e[i];
+      for (size_t i = 0; i < b1.size(); ++i) avg_b1[i] += w * b1[i];
+      for (size_t i = 0; i < w2.size(); ++i) avg_w2[i] += w * w2[i];
+      for (size_t i = 0; i < b2.size(); ++i) avg_b2[i] += w * b2[i];
+    }
+  }
+  if (options.average_epochs > 0) {
+    e = std::move(avg_e);
+    b1 = std::move(avg_b1);
+    w2 = std::move(avg_w2);
+    b2 = std::move(avg_b2);
+    scale = 1.0;
   }
   for (float& w : e) w = static_cast<float>(w * scale);
   member->hidden = options.hidden;
@@ -341,6 +364,9 @@ absl::Status ValidateTrainOptions(const TrainOptions& o) {
     return absl::InvalidArgumentError(absl::StrCat("members ", o.members, " not in 1..8"));
   }
   if (o.min_df < 1) return absl::InvalidArgumentError("min_df must be at least 1");
+  if (o.average_epochs < 0 || o.average_epochs > o.epochs) {
+    return absl::InvalidArgumentError("average_epochs must be in 0..epochs");
+  }
   if (!(o.hidden_dropout >= 0 && o.hidden_dropout < 1)) {
     return absl::InvalidArgumentError("hidden_dropout must be in [0, 1)");
   }

@@ -36,6 +36,9 @@ struct TrainOptions {
   // With a hidden layer: each training step drops each input feature with this probability
   // (and scales the kept ones up to match), so the network cannot lean on a few n-grams.
   double dropout = 0.65;
+  // With a hidden layer: the model's weights are the mean of the weights at the end of each of
+  // the last average_epochs epochs (0: the final weights).
+  int average_epochs = 0;
   // With a hidden layer: each training step drops each hidden unit with this probability.
   double hidden_dropout = 0;
   // Ensemble size per view: members trained alike but with different seeds; the model averages
