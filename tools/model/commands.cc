@@ -40,16 +40,27 @@ using classification::model::TrainOptions;
 using classification::model::TrainStats;
 
 // The hyperparameter flags shared by train and cv (cv accepts comma-separated lists).
-const std::set<std::string> kHyperFlags = {"epochs",      "lr",
-                                           "l2",          "hash-bits",
-                                           "word-ngrams", "char-ngrams",
-                                           "word-weight", "char-weight",
-                                           "tf",          "idf",
-                                           "char-mode",   "pair-window",
-                                           "hidden",      "dropout",
-                                           "members",     "min-df",
-                                           "views",       "label-smoothing",
-                                           "calibrate",   "hidden-dropout"};
+const std::set<std::string> kHyperFlags = {"epochs",
+                                           "lr",
+                                           "l2",
+                                           "hash-bits",
+                                           "word-ngrams",
+                                           "char-ngrams",
+                                           "word-weight",
+                                           "char-weight",
+                                           "tf",
+                                           "idf",
+                                           "char-mode",
+                                           "pair-window",
+                                           "hidden",
+                                           "dropout",
+                                           "members",
+                                           "min-df",
+                                           "views",
+                                           "label-smoothing",
+                                           "calibrate",
+                                           "hidden-dropout",
+                                           "average-epochs"};
 
 constexpr char kTrainUsage[] =
     "usage: omniroute-model train --data FILE.csv --model OUT [--holdout 0.2] [--seed 42]\n"
