@@ -65,8 +65,8 @@ const std::set<std::string> kHyperFlags = {"epochs",
 constexpr char kTrainUsage[] =
     "usage: omniroute-model train --data FILE.csv --model OUT [--holdout 0.2] [--seed 42]\n"
     "         [--top-confused 10] [--write-holdout HELD_OUT.csv]\n"
-    "       model: [--hidden 128 (0: linear)] [--epochs 10] [--lr 0.1] [--l2 1e-6]\n"
-    "         [--dropout 0.65] [--hidden-dropout 0] [--average-epochs 0] [--members 1] [--min-df "
+    "       model: [--hidden 128 (0: linear)] [--epochs 20] [--lr 0.1] [--l2 1e-6]\n"
+    "         [--dropout 0.8] [--hidden-dropout 0] [--average-epochs 0] [--members 1] [--min-df "
     "2] [--label-smoothing "
     "0]\n"
     "         [--calibrate 0.1 (fraction set aside to fit the temperature; 0: none)]\n"
