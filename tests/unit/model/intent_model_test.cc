@@ -327,6 +327,34 @@ TEST(Train, ViewsTrainTheirOwnNetworksAndExplainTogether) {
   EXPECT_EQ(again->ToBytes(), m->ToBytes());
 }
 
+TEST(Train, DefaultViewsShareAFeaturizingPassAndSurviveGarbling) {
+  TrainOptions o = SmallOptions(16, 1);
+  o.views = "text+word+words";  // the default: the word view is the text view's companion
+  auto m = TrainIntentModel(Synthetic(40, 25), o, "three views");
+  ASSERT_TRUE(m.ok()) << m.status();
+  ASSERT_EQ(m->views().size(), 3u);
+  EXPECT_GE(Accuracy(*m, Synthetic(30, 26)), 0.95);
+  PredictScratch s;
+  PredictOptions po;
+  po.top_features = 8;
+  for (const Example& e : Synthetic(5, 27)) {
+    const Prediction p = m->Predict(e.text, po, &s);
+    EXPECT_EQ(p.labels[0].label, m->labels()[m->PredictIndex(e.text, &s)]);
+    std::set<std::string> names;
+    for (const FeatureContribution& f : p.features) EXPECT_TRUE(names.insert(f.feature).second);
+  }
+  const std::string bytes = m->ToBytes();
+  std::mt19937_64 rng(31);
+  for (int round = 0; round < 100; ++round) {
+    std::string b = bytes;
+    for (int k = 0; k < 3; ++k) b[20 + rng() % (b.size() - 24)] = static_cast<char>(rng());
+    const uint32_t crc = Crc32(absl::string_view(b).substr(0, b.size() - 4));
+    for (int i = 0; i < 4; ++i) b[b.size() - 4 + i] = static_cast<char>((crc >> (8 * i)) & 0xFF);
+    auto g = IntentModel::FromBytes(b);
+    if (g.ok()) g->Predict("lost card", po);
+  }
+}
+
 TEST(Predict, WithoutScratchMatchesWithScratch) {
   auto m = TrainIntentModel(Synthetic(20, 23), SmallOptions(16, 1));
   ASSERT_TRUE(m.ok());
