@@ -169,6 +169,17 @@ int Run(int argc, char** argv) {
   const Figures full = Measure(held, o.warmup, o.rounds, [&](const std::string& text) {
     sink += static_cast<int>(model->Predict(text, explain, &pscratch).features.size());
   });
+  // The two calls the classification service makes, without a scratch of their own: the stream
+  // worker's (classifier_worker.cc: top label, no features) and Classify's (the defaults).
+  PredictOptions worker_options;
+  worker_options.top_labels = 1;
+  worker_options.top_features = 0;
+  const Figures worker = Measure(held, o.warmup, o.rounds, [&](const std::string& text) {
+    sink += static_cast<int>(model->Predict(text, worker_options).labels.size());
+  });
+  const Figures rpc = Measure(held, o.warmup, o.rounds, [&](const std::string& text) {
+    sink += static_cast<int>(model->Predict(text).features.size());
+  });
 
   std::printf("== omniroute-model-bench results ==\n");
   std::printf("model: %s, %zu labels, %zu weight rows, %s\n",
@@ -178,19 +189,23 @@ int Run(int argc, char** argv) {
       "messages: %zu held-out (holdout %.2f seed %llu) x %d rounds after %d warm-up "
       "passes, one thread\n",
       held.size(), o.holdout, static_cast<unsigned long long>(o.seed), o.rounds, o.warmup);
-  std::printf("%-40s %8s %8s %8s %10s %12s\n", "path", "p50 us", "p99 us", "max us", "msgs/s",
+  std::printf("%-44s %8s %8s %8s %10s %12s\n", "path", "p50 us", "p99 us", "max us", "msgs/s",
               "cpu us/msg");
   auto row = [](const char* name, const Figures& f) {
-    std::printf("%-40s %8.2f %8.2f %8.1f %10.0f %12.2f\n", name, f.p50, f.p99, f.max, f.per_second,
+    std::printf("%-44s %8.2f %8.2f %8.1f %10.0f %12.2f\n", name, f.p50, f.p99, f.max, f.per_second,
                 f.cpu_us);
   };
   row("baseline: featurize only (no scoring)", base);
   row("model: PredictIndex (label only)", fast);
   row("model: Predict (top 3 + 5 features)", full);
+  row("service: worker Predict (top 1, no scratch)", worker);
+  row("service: Classify Predict (defaults)", rpc);
   std::printf("ratio PredictIndex/baseline: p50 %.2fx, p99 %.2fx\n", fast.p50 / base.p50,
               fast.p99 / base.p99);
   std::printf("ratio Predict/baseline: p50 %.2fx, p99 %.2fx\n", full.p50 / base.p50,
               full.p99 / base.p99);
+  std::printf("ratio worker Predict/baseline: p50 %.2fx, p99 %.2fx\n", worker.p50 / base.p50,
+              worker.p99 / base.p99);
   std::printf("(checksum %d)\n", sink & 0xFF);
   return 0;
 }

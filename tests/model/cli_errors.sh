@@ -32,7 +32,8 @@ expect() {
   done
 } >"$tmp/tiny.csv"
 printf 'text,label\nok,a\ntoo,many,fields\n' >"$tmp/bad.csv"
-printf 'OMRINTNT\x01\x00\x00\x00garbage' >"$tmp/corrupt.bin"
+printf 'OMRINTNT\x02\x00\x00\x00garbage' >"$tmp/corrupt.bin"
+printf 'OMRINTNT\x01\x00\x00\x00garbage' >"$tmp/version1.bin"
 
 expect 2 "unknown command" -- frobnicate
 expect 2 "unknown flag --bogus" -- train --data "$tmp/tiny.csv" --model "$tmp/m" --bogus 1
@@ -40,10 +41,12 @@ expect 2 "missing --model" -- train --data "$tmp/tiny.csv"
 expect 2 "--holdout '1.5' is not a number" -- train --data "$tmp/tiny.csv" --model "$tmp/m" --holdout 1.5
 expect 2 "--holdout 'abc'" -- train --data "$tmp/tiny.csv" --model "$tmp/m" --holdout abc
 expect 2 "--seed '-1'" -- train --data "$tmp/tiny.csv" --model "$tmp/m" --seed -1
+expect 2 "'chars' is not text, word or words" -- train --data "$tmp/tiny.csv" --model "$tmp/m" --views text+chars
 expect 2 "cannot open" -- train --data "$tmp/missing.csv" --model "$tmp/m"
 expect 2 "cannot open" -- evaluate --data "$tmp/tiny.csv" --model "$tmp/missing.bin"
 expect 1 "line 3: expected 2 fields" -- train --data "$tmp/bad.csv" --model "$tmp/m"
 expect 1 "model file truncated" -- evaluate --data "$tmp/tiny.csv" --model "$tmp/corrupt.bin"
+expect 1 "unsupported intent model format version 1" -- evaluate --data "$tmp/tiny.csv" --model "$tmp/version1.bin"
 expect 1 "wrong magic" -- evaluate --data "$tmp/tiny.csv" --model "$tmp/tiny.csv"
 
 if "$bin" train --data "$tmp/tiny.csv" --model "$tmp/m" --holdout 0.25 --seed 1 --epochs 5 \

@@ -32,6 +32,7 @@ namespace {
 
 using classification::model::Evaluation;
 using classification::model::Example;
+using classification::model::FeaturizerConfig;
 using classification::model::IntentModel;
 using classification::model::PredictScratch;
 using classification::model::Split;
@@ -39,16 +40,37 @@ using classification::model::TrainOptions;
 using classification::model::TrainStats;
 
 // The hyperparameter flags shared by train and cv (cv accepts comma-separated lists).
-const std::set<std::string> kHyperFlags = {
-    "epochs",      "lr",          "l2",      "hash-bits", "word-ngrams", "char-ngrams",
-    "word-weight", "char-weight", "tf",      "idf",       "char-mode",   "pair-window",
-    "hidden",      "dropout",     "members", "min-df"};
+const std::set<std::string> kHyperFlags = {"epochs",
+                                           "lr",
+                                           "l2",
+                                           "hash-bits",
+                                           "word-ngrams",
+                                           "char-ngrams",
+                                           "word-weight",
+                                           "char-weight",
+                                           "tf",
+                                           "idf",
+                                           "char-mode",
+                                           "pair-window",
+                                           "hidden",
+                                           "dropout",
+                                           "members",
+                                           "min-df",
+                                           "views",
+                                           "label-smoothing",
+                                           "calibrate",
+                                           "hidden-dropout",
+                                           "average-epochs"};
 
 constexpr char kTrainUsage[] =
     "usage: omniroute-model train --data FILE.csv --model OUT [--holdout 0.2] [--seed 42]\n"
     "         [--top-confused 10] [--write-holdout HELD_OUT.csv]\n"
-    "       model: [--hidden 256 (0: linear)] [--epochs 10] [--lr 0.1] [--l2 1e-6]\n"
-    "         [--dropout 0.5] [--members 1] [--min-df 2]\n"
+    "       model: [--hidden 128 (0: linear)] [--epochs 20] [--lr 0.1] [--l2 1e-6]\n"
+    "         [--dropout 0.8] [--hidden-dropout 0] [--average-epochs 0] [--members 1] [--min-df "
+    "2] [--label-smoothing "
+    "0]\n"
+    "         [--calibrate 0.1 (fraction set aside to fit the temperature; 0: none)]\n"
+    "         [--views text+word+words (feature views joined by +; see README)]\n"
     "       features: [--hash-bits 20] [--word-ngrams 2] [--char-ngrams 1-5|0]\n"
     "         [--char-mode text|word] [--pair-window 0] [--word-weight 1] [--char-weight 1]\n"
     "         [--tf sublinear|raw] [--idf on|off]\n";
@@ -142,21 +164,55 @@ absl::StatusOr<TrainOptions> OptionsFromArgs(const Args& args, uint64_t seed) {
   absl::StatusOr<int64_t> min_df = args.Int("min-df", o.min_df, 1, 1000000);
   if (!min_df.ok()) return min_df.status();
   o.min_df = static_cast<int>(*min_df);
+  absl::StatusOr<double> smoothing = args.Double("label-smoothing", o.label_smoothing, 0, 0.5);
+  if (!smoothing.ok()) return smoothing.status();
+  o.label_smoothing = *smoothing;
+  absl::StatusOr<double> hidden_dropout = args.Double("hidden-dropout", o.hidden_dropout, 0, 0.9);
+  if (!hidden_dropout.ok()) return hidden_dropout.status();
+  o.hidden_dropout = *hidden_dropout;
+  absl::StatusOr<int64_t> average = args.Int("average-epochs", o.average_epochs, 0, 1000);
+  if (!average.ok()) return average.status();
+  o.average_epochs = static_cast<int>(*average);
+  absl::StatusOr<double> calibrate = args.Double("calibrate", o.calibration_fraction, 0, 0.5);
+  if (!calibrate.ok()) return calibrate.status();
+  o.calibration_fraction = *calibrate;
+  o.views = args.String("views", o.views);
   if (absl::Status s = classification::model::ValidateTrainOptions(o); !s.ok()) return s;
   return o;
+}
+
+// Each view as its n-grams, e.g. "w1-2,c1-5text+w1-2,c1-5word+w1-3,p4".
+std::string DescribeViews(const TrainOptions& o) {
+  absl::StatusOr<std::vector<FeaturizerConfig>> views =
+      classification::model::ViewsFromSpec(o.views, o.featurizer);
+  if (!views.ok()) return o.views;
+  std::vector<std::string> names;
+  for (const FeaturizerConfig& v : *views) {
+    std::string name = absl::StrCat("w1-", v.word_ngram_max);
+    if (v.pair_window > 0) absl::StrAppend(&name, ",p", v.pair_window);
+    if (v.char_ngram_max > 0) {
+      absl::StrAppend(&name, ",c", v.char_ngram_min, "-", v.char_ngram_max,
+                      v.char_across_words ? "text" : "word");
+    }
+    names.push_back(std::move(name));
+  }
+  return absl::StrJoin(names, "+");
 }
 
 std::string DescribeOptions(const TrainOptions& o) {
   const auto& f = o.featurizer;
   return absl::StrFormat(
       "hash_bits=%d word_ngrams=1-%d char_ngrams=%s word_weight=%g char_weight=%g tf=%s idf=%s "
-      "char_mode=%s pair_window=%d hidden=%d dropout=%g members=%d min_df=%d epochs=%d lr=%g l2=%g "
-      "seed=%d",
+      "char_mode=%s pair_window=%d views=%s hidden=%d dropout=%g hidden_dropout=%g "
+      "average_epochs=%d members=%d "
+      "min_df=%d epochs=%d "
+      "lr=%g l2=%g label_smoothing=%g calibrate=%g seed=%d",
       f.hash_bits, f.word_ngram_max,
       f.char_ngram_max == 0 ? "none" : absl::StrCat(f.char_ngram_min, "-", f.char_ngram_max),
       f.word_weight, f.char_weight, f.sublinear_tf ? "sublinear" : "raw", f.idf ? "on" : "off",
-      f.char_across_words ? "text" : "word", f.pair_window, o.hidden, o.dropout, o.members,
-      o.min_df, o.epochs, o.learning_rate, o.l2, o.seed);
+      f.char_across_words ? "text" : "word", f.pair_window, DescribeViews(o), o.hidden, o.dropout,
+      o.hidden_dropout, o.average_epochs, o.members, o.min_df, o.epochs, o.learning_rate, o.l2,
+      o.label_smoothing, o.calibration_fraction, o.seed);
 }
 
 std::vector<Example> Subset(const std::vector<Example>& all, const std::vector<size_t>& indices) {
@@ -172,15 +228,53 @@ size_t CountLabels(const std::vector<Example>& examples) {
   return labels.size();
 }
 
-// Runs the model over `examples`; fills `eval` and returns the mean microseconds per message.
+// How well the model's confidence (its top probability) matches its accuracy.
+struct Calibration {
+  double confidence = 0;  // mean top probability
+  double log_loss = 0;    // mean -ln p(true label), labels unknown to the model left out
+  double ece = 0;         // expected calibration error over 10 equal-width confidence bins
+};
+
+// Runs the model over `examples`; fills `eval` (and `calibration` when given) and returns the
+// mean microseconds per message.
 double EvaluateModel(const IntentModel& model, const std::vector<Example>& examples,
-                     Evaluation* eval) {
+                     Evaluation* eval, Calibration* calibration = nullptr) {
   PredictScratch scratch;
-  const double start = WallSeconds();
+  std::map<std::string, int> index;
+  for (size_t i = 0; i < model.labels().size(); ++i) index[model.labels()[i]] = static_cast<int>(i);
+  constexpr int kBins = 10;
+  double bin_count[kBins] = {}, bin_confidence[kBins] = {}, bin_correct[kBins] = {};
+  size_t known = 0;
+  double elapsed = 0;
+  Calibration c;
   for (const Example& e : examples) {
-    eval->Add(e.label, model.labels()[model.PredictIndex(e.text, &scratch)]);
+    const double start = WallSeconds();
+    const int best = model.PredictIndex(e.text, &scratch);
+    elapsed += WallSeconds() - start;
+    eval->Add(e.label, model.labels()[best]);
+    const double confidence = scratch.scores[best];
+    const int bin = std::min(kBins - 1, static_cast<int>(confidence * kBins));
+    bin_count[bin] += 1;
+    bin_confidence[bin] += confidence;
+    bin_correct[bin] += model.labels()[best] == e.label;
+    c.confidence += confidence / examples.size();
+    if (auto it = index.find(e.label); it != index.end()) {
+      c.log_loss -= std::log(std::max(static_cast<double>(scratch.scores[it->second]), 1e-30));
+      ++known;
+    }
   }
-  return examples.empty() ? 0 : (WallSeconds() - start) * 1e6 / examples.size();
+  if (known > 0) c.log_loss /= known;
+  for (int b = 0; b < kBins; ++b) {
+    c.ece += std::fabs(bin_confidence[b] - bin_correct[b]) / std::max<size_t>(examples.size(), 1);
+  }
+  if (calibration != nullptr) *calibration = c;
+  return examples.empty() ? 0 : elapsed * 1e6 / examples.size();
+}
+
+std::string FormatCalibration(const Calibration& c, float temperature) {
+  return absl::StrFormat(
+      "calibration: temperature %.3f, mean confidence %.4f, log loss %.4f, ECE %.4f\n", temperature,
+      c.confidence, c.log_loss, c.ece);
 }
 
 std::string HumanBytes(size_t n) {
@@ -311,9 +405,11 @@ int RunTrain(const std::vector<std::string>& argv) {
     return 0;
   }
   Evaluation eval(model->labels());
-  const double us = EvaluateModel(*model, held, &eval);
-  std::printf("\nheld-out evaluation (%zu examples, %.1f us/message):\n%s", held.size(), us,
-              eval.Format(static_cast<int>(*top_confused)).c_str());
+  Calibration calibration;
+  const double us = EvaluateModel(*model, held, &eval, &calibration);
+  std::printf("\nheld-out evaluation (%zu examples, %.1f us/message):\n%s%s", held.size(), us,
+              eval.Format(static_cast<int>(*top_confused)).c_str(),
+              FormatCalibration(calibration, model->temperature()).c_str());
   return 0;
 }
 
@@ -334,9 +430,11 @@ int RunEvaluate(const std::vector<std::string>& argv) {
   std::printf("model: %s (%zu labels)\ndata: %s: %zu examples, %zu labels\n", model_path->c_str(),
               model->labels().size(), data->c_str(), examples->size(), CountLabels(*examples));
   Evaluation eval(model->labels());
-  const double us = EvaluateModel(*model, *examples, &eval);
-  std::printf("\nevaluation (%.1f us/message):\n%s", us,
-              eval.Format(static_cast<int>(*top_confused)).c_str());
+  Calibration calibration;
+  const double us = EvaluateModel(*model, *examples, &eval, &calibration);
+  std::printf("\nevaluation (%.1f us/message):\n%s%s", us,
+              eval.Format(static_cast<int>(*top_confused)).c_str(),
+              FormatCalibration(calibration, model->temperature()).c_str());
   return 0;
 }
 
@@ -410,6 +508,8 @@ int RunCrossValidate(const std::vector<std::string>& argv) {
   for (const auto& point : grid) {
     absl::StatusOr<TrainOptions> o = OptionsFromArgs(Args::FromMap(point), *seed);
     if (!o.ok()) return UsageError("cv", o.status(), kCvUsage);
+    // Calibration never changes which label wins, so it would only double the time here.
+    if (!point.count("calibrate")) o->calibration_fraction = 0;
     configs.push_back(*o);
   }
 
@@ -473,21 +573,29 @@ int RunInfo(const std::vector<std::string>& argv) {
   if (!model_path.ok()) return UsageError("info", model_path.status(), kInfoUsage);
   absl::StatusOr<IntentModel> model = IntentModel::FromFile(*model_path);
   if (!model.ok()) return FileError("info", model.status());
-  const auto& f = model->featurizer_config();
-  std::string members;
-  for (const auto& m : model->members()) {
-    absl::StrAppend(&members, members.empty() ? "" : ", ",
-                    m.hidden == 0 ? std::string("linear") : absl::StrCat("hidden ", m.hidden));
-  }
   std::printf(
-      "model: %s\nformat version: %u\nlabels: %zu\nmembers: %s\nweight rows: %zu of %u "
-      "buckets\nfeaturizer: hash_bits=%d word_ngrams=1-%d char_ngrams=%d-%d char_mode=%s "
-      "pair_window=%d word_weight=%g char_weight=%g tf=%s idf=%s\nmetadata: %s\nlabel list: %s\n",
-      model_path->c_str(), IntentModel::kFormatVersion, model->labels().size(), members.c_str(),
-      model->num_rows(), 1u << f.hash_bits, f.hash_bits, f.word_ngram_max, f.char_ngram_min,
-      f.char_ngram_max, f.char_across_words ? "text" : "word", f.pair_window, f.word_weight,
-      f.char_weight, f.sublinear_tf ? "sublinear" : "raw", f.idf ? "on" : "off",
-      model->metadata().c_str(), absl::StrJoin(model->labels(), ", ").c_str());
+      "model: %s\nformat version: %u\nlabels: %zu\nmembers: %zu in %zu view(s)\n"
+      "temperature: %g\n",
+      model_path->c_str(), IntentModel::kFormatVersion, model->labels().size(),
+      model->num_members(), model->views().size(), model->temperature());
+  for (size_t i = 0; i < model->views().size(); ++i) {
+    const classification::model::ModelView& v = model->views()[i];
+    const FeaturizerConfig& f = v.featurizer;
+    std::string members;
+    for (const auto& m : v.members) {
+      absl::StrAppend(&members, members.empty() ? "" : ", ",
+                      m.hidden == 0 ? std::string("linear") : absl::StrCat("hidden ", m.hidden));
+    }
+    std::printf(
+        "view %zu: %s; weight rows: %zu of %u buckets (8-bit)\n  featurizer: hash_bits=%d "
+        "word_ngrams=1-%d char_ngrams=%d-%d char_mode=%s pair_window=%d word_weight=%g "
+        "char_weight=%g tf=%s idf=%s\n",
+        i, members.c_str(), v.buckets.size(), 1u << f.hash_bits, f.hash_bits, f.word_ngram_max,
+        f.char_ngram_min, f.char_ngram_max, f.char_across_words ? "text" : "word", f.pair_window,
+        f.word_weight, f.char_weight, f.sublinear_tf ? "sublinear" : "raw", f.idf ? "on" : "off");
+  }
+  std::printf("metadata: %s\nlabel list: %s\n", model->metadata().c_str(),
+              absl::StrJoin(model->labels(), ", ").c_str());
   return 0;
 }
 

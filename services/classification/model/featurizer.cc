@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "services/classification/model/radix_sort.h"
 
 namespace omniroute::classification::model {
 namespace {
@@ -193,9 +194,18 @@ void Featurizer::Featurize(absl::string_view text, FeaturizerScratch* s,
 }
 
 void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch* s,
-                                       std::vector<SparseFeature>* out) const {
+                                       std::vector<SparseFeature>* out, bool record_ngrams,
+                                       FeaturizerScratch* in_words,
+                                       std::vector<SparseFeature>* in_words_out) const {
   out->clear();
   Normalize(text, &s->normalized);
+  // The companion view (see featurizer.h) only with character n-grams across words.
+  if (!config_.char_across_words) in_words = nullptr;
+  if (in_words != nullptr) {
+    in_words->normalized = s->normalized;
+    in_words->keys.clear();
+    in_words->ngrams.clear();
+  }
   const std::string& norm = s->normalized;
   const absl::string_view view(norm);
 
@@ -207,14 +217,30 @@ void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch
   }
   const size_t num_tokens = s->token_begin.size();
 
+  // Count occurrences per (bucket, block): the key keeps the two blocks apart so that each gets
+  // its own weight even when a word and a character n-gram share a bucket.
+  // Keys bucket * 2 + block (1 = characters) fit in 32 bits (hash_bits <= 24), and sorting plain
+  // integers is several times faster than sorting structs with a comparator.
+  std::vector<uint32_t>& keys = s->keys;
+  keys.clear();
   s->ngrams.clear();
+  // `in_word`: the n-gram is also one of the companion view's.
+  auto record = [&](const NgramRef& ref, bool in_word = true) {
+    const uint32_t key = ref.bucket << 1 | (ref.kind == kCharKind);
+    keys.push_back(key);
+    if (record_ngrams) s->ngrams.push_back(ref);
+    if (in_words != nullptr && in_word) {
+      in_words->keys.push_back(key);
+      if (record_ngrams) in_words->ngrams.push_back(ref);
+    }
+  };
   auto add = [&](uint8_t kind, uint32_t offset, uint32_t length) {
     NgramRef ref;
     ref.offset = offset;
     ref.length = length;
     ref.kind = kind;
     ref.bucket = Bucket(kind, view.substr(offset, length));
-    s->ngrams.push_back(ref);
+    record(ref);
   };
 
   for (int n = 1; n <= config_.word_ngram_max; ++n) {
@@ -239,7 +265,7 @@ void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch
         ref.offset2 = swap ? s->token_begin[t] : s->token_begin[u];
         ref.length2 = static_cast<uint32_t>(swap ? a.size() : b.size());
         ref.bucket = PairBucket(swap ? b : a, swap ? a : b);
-        s->ngrams.push_back(ref);
+        record(ref);
       }
     }
   }
@@ -257,30 +283,47 @@ void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch
       }
       s->char_pos.push_back(end);
       const int m = static_cast<int>(s->char_pos.size()) - 1;
-      for (int n = config_.char_ngram_min; n <= config_.char_ngram_max && n <= m; ++n) {
-        for (int j = 0; j + n <= m; ++j) {
+      // All the n-grams starting at one position extend one another, so one FNV pass over the
+      // longest gives every shorter one's hash on the way (the same values as hashing each).
+      const int shift = 64 - config_.hash_bits;
+      for (int j = 0; j < m; ++j) {
+        uint64_t h = FnvStart(kCharKind);
+        const int longest = std::min(config_.char_ngram_max, m - j);
+        // Inside one padded word (" card "): no space but at the ends. These are exactly the
+        // n-grams the same config with character n-grams inside words would give.
+        bool in_word = true;
+        for (int n = 1; n <= longest; ++n) {
+          const uint32_t from = s->char_pos[j + n - 1], to = s->char_pos[j + n];
+          if (n >= 3 && norm[s->char_pos[j + n - 2]] == ' ') in_word = false;
+          h = FnvAdd(h, view.substr(from, to - from));
+          if (n < config_.char_ngram_min) continue;
           // A lone space says nothing about the words.
           if (n == 1 && norm[s->char_pos[j]] == ' ') continue;
-          add(kCharKind, s->char_pos[j], s->char_pos[j + n] - s->char_pos[j]);
+          NgramRef ref;
+          ref.offset = s->char_pos[j];
+          ref.length = to - s->char_pos[j];
+          ref.kind = kCharKind;
+          ref.bucket = static_cast<uint32_t>(Finalize(h) >> shift);
+          record(ref, in_word);
         }
       }
     }
   }
 
-  // Count occurrences per (bucket, block): the key keeps the two blocks apart so that each gets
-  // its own weight even when a word and a character n-gram share a bucket.
-  // Keys bucket * 2 + block (1 = characters) fit in 32 bits (hash_bits <= 24), and sorting plain
-  // integers is several times faster than sorting structs with a comparator.
-  std::vector<uint32_t>& keys = s->keys;
-  keys.clear();
-  keys.reserve(s->ngrams.size());
-  for (const NgramRef& g : s->ngrams) keys.push_back(g.bucket << 1 | (g.kind == kCharKind));
-  std::sort(keys.begin(), keys.end());
+  CountKeys(&keys, &s->keys_tmp, out);
+  if (in_words != nullptr) CountKeys(&in_words->keys, &in_words->keys_tmp, in_words_out);
+}
+
+void Featurizer::CountKeys(std::vector<uint32_t>* keys_in, std::vector<uint32_t>* tmp,
+                           std::vector<SparseFeature>* out) const {
+  out->clear();
+  std::vector<uint32_t>& keys = *keys_in;
+  RadixSortByBits(0, config_.hash_bits + 1, &keys, tmp);
   for (size_t i = 0; i < keys.size();) {
     size_t j = i;
     while (j < keys.size() && keys[j] == keys[i]) ++j;
     const double count = static_cast<double>(j - i);
-    const double tf = config_.sublinear_tf ? 1.0 + std::log(count) : count;
+    const double tf = config_.sublinear_tf && count > 1 ? 1.0 + std::log(count) : count;
     const double weight = (keys[i] & 1) ? config_.char_weight : config_.word_weight;
     const float value = static_cast<float>(tf * weight);
     const uint32_t bucket = keys[i] >> 1;

@@ -62,6 +62,7 @@ struct FeaturizerScratch {
   std::vector<uint32_t> char_pos;
   std::vector<NgramRef> ngrams;
   std::vector<uint32_t> keys;
+  std::vector<uint32_t> keys_tmp;
 };
 
 // Turns a message into an L2-normalised sparse vector of hashed word and character n-gram
@@ -92,9 +93,16 @@ class Featurizer {
   void Featurize(absl::string_view text, FeaturizerScratch* scratch,
                  std::vector<SparseFeature>* out) const;
 
-  // As Featurize but without the final L2 normalisation (for IDF weighting in between).
+  // As Featurize but without the final L2 normalisation (for IDF weighting in between); with
+  // `record_ngrams` false, scratch->ngrams stays empty (saves time when nothing is explained).
+  //
+  // With `in_words` and `in_words_out` (and char_across_words), also gives the unnormalised
+  // vector and n-grams of the same config with character n-grams inside words: those are the
+  // n-grams across words that have no space but at their ends, so one pass serves both views.
   void FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch* scratch,
-                             std::vector<SparseFeature>* out) const;
+                             std::vector<SparseFeature>* out, bool record_ngrams = true,
+                             FeaturizerScratch* in_words = nullptr,
+                             std::vector<SparseFeature>* in_words_out = nullptr) const;
 
   // Human-readable name of an n-gram of the last Featurize call on `scratch`: "w:card",
   // "w:my card", "c:_car" (the padding space shown as '_').
@@ -105,6 +113,10 @@ class Featurizer {
   uint32_t PairBucket(absl::string_view first, absl::string_view second) const;
 
  private:
+  // Sorts `keys` (bucket * 2 + block) and turns them into counted features in `out`.
+  void CountKeys(std::vector<uint32_t>* keys, std::vector<uint32_t>* tmp,
+                 std::vector<SparseFeature>* out) const;
+
   FeaturizerConfig config_;
 };
 

@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 
 namespace omniroute::classification::model {
 namespace {
@@ -32,7 +33,7 @@ Dataset BuildDataset(const std::vector<Example>& examples, const Featurizer& fea
   std::vector<SparseFeature> features;
   Dataset d;
   for (const Example& e : examples) {
-    featurizer.FeaturizeUnnormalized(e.text, &scratch, &features);
+    featurizer.FeaturizeUnnormalized(e.text, &scratch, &features, /*record_ngrams=*/false);
     for (const SparseFeature& f : features) {
       raw_buckets.push_back(f.bucket);
       raw_values.push_back(f.value);
@@ -89,6 +90,26 @@ Dataset BuildDataset(const std::vector<Example>& examples, const Featurizer& fea
   return d;
 }
 
+// The input layer as 8-bit integers, one scale per row of `width` (see ModelMember): the row's
+// largest magnitude maps to 127, values round to nearest. An all-zero row gets scale 1.
+void Quantize(const std::vector<float>& w, size_t width, ModelMember* member) {
+  const size_t rows = width == 0 ? 0 : w.size() / width;
+  member->weights.resize(w.size());
+  member->row_scale.resize(rows);
+  for (size_t r = 0; r < rows; ++r) {
+    const float* x = w.data() + r * width;
+    float max = 0;
+    for (size_t i = 0; i < width; ++i) max = std::max(max, std::fabs(x[i]));
+    const float scale = max > 0 ? max / 127.0f : 1.0f;
+    const float inv = 1.0f / scale;
+    int8_t* q = member->weights.data() + r * width;
+    for (size_t i = 0; i < width; ++i) {
+      q[i] = static_cast<int8_t>(std::clamp(std::lround(x[i] * inv), -127L, 127L));
+    }
+    member->row_scale[r] = scale;
+  }
+}
+
 // Uniform in [-limit, limit) from the raw generator output (portable, unlike the std
 // distributions).
 float UniformWeight(std::mt19937_64* rng, double limit) {
@@ -97,8 +118,9 @@ float UniformWeight(std::mt19937_64* rng, double limit) {
 }
 
 // Softmax of `scores` in place; returns the cross-entropy for label y, and leaves the gradient of
-// the loss wrt the scores (p - onehot(y)) in `scores`.
-double SoftmaxGradient(std::vector<float>* scores, int y) {
+// the loss wrt the scores (p - target) in `scores`, where the target is onehot(y) smoothed by
+// `smoothing` (see TrainOptions::label_smoothing).
+double SoftmaxGradient(std::vector<float>* scores, int y, double smoothing) {
   float max = -std::numeric_limits<float>::infinity();
   for (float v : *scores) max = std::max(max, v);
   double sum = 0;
@@ -108,8 +130,9 @@ double SoftmaxGradient(std::vector<float>* scores, int y) {
   }
   const double loss = -std::log(std::max((*scores)[y] / sum, 1e-30));
   const float inv_sum = static_cast<float>(1.0 / sum);
-  for (float& v : *scores) v *= inv_sum;
-  (*scores)[y] -= 1.0f;
+  const float spread = static_cast<float>(smoothing / scores->size());
+  for (float& v : *scores) v = v * inv_sum - spread;
+  (*scores)[y] -= static_cast<float>(1.0 - smoothing);
   return loss;
 }
 
@@ -142,7 +165,7 @@ void TrainLinear(const Dataset& d, const TrainOptions& options, uint64_t seed, s
         for (size_t j = 0; j < k; ++j) scores[j] += x * w[j];
       }
       for (size_t j = 0; j < k; ++j) scores[j] = static_cast<float>(scores[j] * scale) + bias[j];
-      epoch_loss += SoftmaxGradient(&scores, d.labels[idx]);
+      epoch_loss += SoftmaxGradient(&scores, d.labels[idx], options.label_smoothing);
       scale *= 1.0 - eta * options.l2;
       const float step_size = static_cast<float>(eta / scale);
       for (uint32_t f = begin; f < end; ++f) {
@@ -161,7 +184,7 @@ void TrainLinear(const Dataset& d, const TrainOptions& options, uint64_t seed, s
   }
   for (float& w : v) w = static_cast<float>(w * scale);
   member->hidden = 0;
-  member->weights = std::move(v);
+  Quantize(v, k, member);
   member->bias = std::move(bias);
   *last_loss = epoch_loss;
 }
@@ -189,6 +212,10 @@ void TrainHiddenLayer(const Dataset& d, const TrainOptions& options, uint64_t se
   const float keep_scale = static_cast<float>(1.0 / (1.0 - options.dropout));
   // Compared with the top 53 bits of a draw, so the decision is portable.
   const uint64_t drop_below = static_cast<uint64_t>(options.dropout * 9007199254740992.0);
+  std::vector<float> avg_e, avg_b1, avg_w2, avg_b2;  // see TrainOptions::average_epochs
+  const float hidden_keep_scale = static_cast<float>(1.0 / (1.0 - options.hidden_dropout));
+  const uint64_t hidden_drop_below =
+      static_cast<uint64_t>(options.hidden_dropout * 9007199254740992.0);
   std::vector<size_t> order(n);
   for (size_t i = 0; i < n; ++i) order[i] = i;
   const double total_steps = static_cast<double>(options.epochs) * n;
@@ -215,6 +242,11 @@ void TrainHiddenLayer(const Dataset& d, const TrainOptions& options, uint64_t se
       for (size_t u = 0; u < hsize; ++u) {
         h[u] = static_cast<float>(h[u] * scale) + b1[u];
         if (h[u] < 0) h[u] = 0;
+        if (hidden_drop_below > 0) {
+          // Dropped units stay 0 (so they get no gradient); kept ones are scaled up, and so is
+          // their gradient below.
+          h[u] = (rng() >> 11) < hidden_drop_below ? 0 : h[u] * hidden_keep_scale;
+        }
       }
       std::copy(b2.begin(), b2.end(), g.begin());
       for (size_t u = 0; u < hsize; ++u) {
@@ -222,7 +254,7 @@ void TrainHiddenLayer(const Dataset& d, const TrainOptions& options, uint64_t se
         const float* w = w2.data() + u * k;
         for (size_t j = 0; j < k; ++j) g[j] += h[u] * w[j];
       }
-      epoch_loss += SoftmaxGradient(&g, d.labels[idx]);
+      epoch_loss += SoftmaxGradient(&g, d.labels[idx], options.label_smoothing);
       // Back-propagate to the hidden units before the output weights move.
       for (size_t u = 0; u < hsize; ++u) {
         dh[u] = 0;
@@ -230,7 +262,7 @@ void TrainHiddenLayer(const Dataset& d, const TrainOptions& options, uint64_t se
         const float* w = w2.data() + u * k;
         float acc = 0;
         for (size_t j = 0; j < k; ++j) acc += w[j] * g[j];
-        dh[u] = acc;
+        dh[u] = hidden_drop_below > 0 ? acc * hidden_keep_scale : acc;
       }
       const float lr = static_cast<float>(eta);
       for (size_t u = 0; u < hsize; ++u) {
@@ -254,10 +286,32 @@ void TrainHiddenLayer(const Dataset& d, const TrainOptions& options, uint64_t se
       }
     }
     epoch_loss /= static_cast<double>(n);
+    if (epoch >= options.epochs - options.average_epochs) {
+      // Tail averaging: the mean of the weights at the end of the last epochs.
+      const float w = static_cast<float>(1.0 / options.average_epochs);
+      if (avg_e.empty()) {
+        avg_e.assign(e.size(), 0.0f);
+        avg_b1.assign(b1.size(), 0.0f);
+        avg_w2.assign(w2.size(), 0.0f);
+        avg_b2.assign(b2.size(), 0.0f);
+      }
+      const float ws = static_cast<float>(w * scale);
+      for (size_t i = 0; i < e.size(); ++i) avg_e[i] += ws * e[i];
+      for (size_t i = 0; i < b1.size(); ++i) avg_b1[i] += w * b1[i];
+      for (size_t i = 0; i < w2.size(); ++i) avg_w2[i] += w * w2[i];
+      for (size_t i = 0; i < b2.size(); ++i) avg_b2[i] += w * b2[i];
+    }
+  }
+  if (options.average_epochs > 0) {
+    e = std::move(avg_e);
+    b1 = std::move(avg_b1);
+    w2 = std::move(avg_w2);
+    b2 = std::move(avg_b2);
+    scale = 1.0;
   }
   for (float& w : e) w = static_cast<float>(w * scale);
   member->hidden = options.hidden;
-  member->weights = std::move(e);
+  Quantize(e, hsize, member);
   member->hidden_bias = std::move(b1);
   member->output_weights = std::move(w2);
   member->bias = std::move(b2);
@@ -265,6 +319,26 @@ void TrainHiddenLayer(const Dataset& d, const TrainOptions& options, uint64_t se
 }
 
 }  // namespace
+
+absl::StatusOr<std::vector<FeaturizerConfig>> ViewsFromSpec(absl::string_view spec,
+                                                            const FeaturizerConfig& base) {
+  std::vector<FeaturizerConfig> views;
+  for (absl::string_view name : absl::StrSplit(spec, '+')) {
+    FeaturizerConfig v = base;
+    if (name == "word") {
+      v.char_across_words = false;
+    } else if (name == "words") {
+      v.char_ngram_min = v.char_ngram_max = 0;
+      v.word_ngram_max = 3;
+      v.pair_window = 4;
+    } else if (name != "text") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "views '", spec, "': '", name, "' is not text, word or words (join views with +)"));
+    }
+    views.push_back(v);
+  }
+  return views;
+}
 
 void SeededShuffle(std::vector<size_t>* v, std::mt19937_64* rng) {
   for (size_t i = v->size(); i > 1; --i) {
@@ -290,17 +364,38 @@ absl::Status ValidateTrainOptions(const TrainOptions& o) {
     return absl::InvalidArgumentError(absl::StrCat("members ", o.members, " not in 1..8"));
   }
   if (o.min_df < 1) return absl::InvalidArgumentError("min_df must be at least 1");
+  if (o.average_epochs < 0 || o.average_epochs > o.epochs) {
+    return absl::InvalidArgumentError("average_epochs must be in 0..epochs");
+  }
+  if (!(o.hidden_dropout >= 0 && o.hidden_dropout < 1)) {
+    return absl::InvalidArgumentError("hidden_dropout must be in [0, 1)");
+  }
+  if (!(o.calibration_fraction >= 0 && o.calibration_fraction <= 0.5)) {
+    return absl::InvalidArgumentError("calibration_fraction must be in [0, 0.5]");
+  }
+  if (!(o.label_smoothing >= 0 && o.label_smoothing < 1)) {
+    return absl::InvalidArgumentError("label_smoothing must be in [0, 1)");
+  }
+  absl::StatusOr<std::vector<FeaturizerConfig>> views = ViewsFromSpec(o.views, o.featurizer);
+  if (!views.ok()) return views.status();
+  if (views->size() * o.members > 16) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(views->size(), " views x ", o.members, " members: at most 16 networks"));
+  }
+  for (const FeaturizerConfig& v : *views) {
+    if (absl::Status s = ValidateFeaturizerConfig(v); !s.ok()) return s;
+  }
   if (o.hidden < 0 || o.hidden > 4096) {
     return absl::InvalidArgumentError(absl::StrCat("hidden ", o.hidden, " not in 0..4096"));
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<IntentModel> TrainIntentModel(const std::vector<Example>& examples,
-                                             const TrainOptions& options, std::string metadata,
-                                             TrainStats* stats) {
-  if (absl::Status s = ValidateTrainOptions(options); !s.ok()) return s;
-  if (examples.empty()) return absl::InvalidArgumentError("no training examples");
+namespace {
+
+// The networks of every view trained on `examples` (labels: the sorted distinct labels).
+ModelParts TrainParts(const std::vector<Example>& examples, const TrainOptions& options,
+                      TrainStats* stats) {
   std::map<std::string, int> label_index;
   for (const Example& e : examples) label_index.emplace(e.label, 0);
   std::vector<std::string> labels;
@@ -308,37 +403,121 @@ absl::StatusOr<IntentModel> TrainIntentModel(const std::vector<Example>& example
     index = static_cast<int>(labels.size());
     labels.push_back(label);
   }
-  const Featurizer featurizer(options.featurizer);
-  Dataset d = BuildDataset(examples, featurizer, label_index, options.min_df);
   const size_t k = labels.size();
-
+  // Valid: checked by ValidateTrainOptions.
+  const std::vector<FeaturizerConfig> configs = *ViewsFromSpec(options.views, options.featurizer);
   ModelParts parts;
   double loss = 0;
-  // Members differ only by their seed (initial weights, order, dropout), which is what makes
-  // their average better than any one of them.
-  for (int i = 0; i < options.members; ++i) {
-    ModelMember member;
-    double member_loss = 0;
-    const uint64_t seed = options.seed + static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ULL;
-    if (options.hidden > 0) {
-      TrainHiddenLayer(d, options, seed, k, &member, &member_loss);
-    } else {
-      TrainLinear(d, options, seed, k, &member, &member_loss);
+  size_t rows = 0;
+  int trained = 0;
+  for (const FeaturizerConfig& config : configs) {
+    const Featurizer featurizer(config);
+    Dataset d = BuildDataset(examples, featurizer, label_index, options.min_df);
+    ModelView view;
+    // Members differ by their seed (initial weights, order, dropout) and by their view, which
+    // is what makes their average better than any one of them.
+    for (int i = 0; i < options.members; ++i, ++trained) {
+      ModelMember member;
+      double member_loss = 0;
+      const uint64_t seed = options.seed + static_cast<uint64_t>(trained) * 0x9E3779B97F4A7C15ULL;
+      if (options.hidden > 0) {
+        TrainHiddenLayer(d, options, seed, k, &member, &member_loss);
+      } else {
+        TrainLinear(d, options, seed, k, &member, &member_loss);
+      }
+      loss += member_loss;
+      view.members.push_back(std::move(member));
     }
-    loss += member_loss / options.members;
-    parts.members.push_back(std::move(member));
+    rows += d.buckets.size();
+    view.featurizer = config;
+    view.buckets = std::move(d.buckets);
+    view.idf = std::move(d.idf);
+    view.idf_unseen = d.idf_unseen;
+    parts.views.push_back(std::move(view));
   }
   if (stats != nullptr) {
     stats->examples = examples.size();
     stats->labels = k;
-    stats->rows = d.buckets.size();
-    stats->final_epoch_loss = loss;
+    stats->rows = rows;
+    stats->final_epoch_loss = loss / trained;
   }
-  parts.featurizer = options.featurizer;
   parts.labels = std::move(labels);
-  parts.buckets = std::move(d.buckets);
-  parts.idf = std::move(d.idf);
-  parts.idf_unseen = d.idf_unseen;
+  return parts;
+}
+
+// The temperature that minimises the log loss of `model` on `examples` (see
+// ModelParts::temperature), by golden-section search over ln T in [ln 0.05, ln 20]; the loss is
+// convex in 1/T.
+float FitTemperature(const IntentModel& model, const std::vector<Example>& examples) {
+  std::map<std::string, int> label_index;
+  for (size_t i = 0; i < model.labels().size(); ++i)
+    label_index[model.labels()[i]] = static_cast<int>(i);
+  const size_t k = model.labels().size();
+  std::vector<double> log_p;  // examples x labels
+  std::vector<int> truth;
+  PredictScratch s;
+  for (const Example& e : examples) {
+    model.Probabilities(e.text, &s);
+    for (float p : s.scores) log_p.push_back(std::log(std::max(static_cast<double>(p), 1e-30)));
+    truth.push_back(label_index.at(e.label));
+  }
+  auto loss = [&](double log_t) {
+    const double inv_t = std::exp(-log_t);
+    double total = 0;
+    for (size_t i = 0; i < truth.size(); ++i) {
+      const double* row = log_p.data() + i * k;
+      const double max = *std::max_element(row, row + k) * inv_t;
+      double sum = 0;
+      for (size_t j = 0; j < k; ++j) sum += std::exp(row[j] * inv_t - max);
+      total += max + std::log(sum) - row[truth[i]] * inv_t;
+    }
+    return total;
+  };
+  const double golden = (std::sqrt(5.0) - 1) / 2;
+  double lo = std::log(0.05), hi = std::log(20.0);
+  double a = hi - golden * (hi - lo), b = lo + golden * (hi - lo);
+  double fa = loss(a), fb = loss(b);
+  for (int i = 0; i < 50; ++i) {
+    if (fa < fb) {
+      hi = b;
+      b = a;
+      fb = fa;
+      a = hi - golden * (hi - lo);
+      fa = loss(a);
+    } else {
+      lo = a;
+      a = b;
+      fa = fb;
+      b = lo + golden * (hi - lo);
+      fb = loss(b);
+    }
+  }
+  return static_cast<float>(std::exp((lo + hi) / 2));
+}
+
+}  // namespace
+
+absl::StatusOr<IntentModel> TrainIntentModel(const std::vector<Example>& examples,
+                                             const TrainOptions& options, std::string metadata,
+                                             TrainStats* stats) {
+  if (absl::Status s = ValidateTrainOptions(options); !s.ok()) return s;
+  if (examples.empty()) return absl::InvalidArgumentError("no training examples");
+  float temperature = 1;
+  if (options.calibration_fraction > 0) {
+    // Fit the temperature on a slice the networks did not see, then train again on everything:
+    // twice the training time for a confidence that means what it says.
+    const Split split = StratifiedSplit(examples, options.calibration_fraction, options.seed);
+    if (!split.holdout.empty()) {
+      std::vector<Example> fit, held;
+      for (size_t i : split.train) fit.push_back(examples[i]);
+      for (size_t i : split.holdout) held.push_back(examples[i]);
+      absl::StatusOr<IntentModel> m = IntentModel::Create(TrainParts(fit, options, nullptr));
+      if (!m.ok()) return m.status();
+      temperature = FitTemperature(*m, held);
+    }
+  }
+  ModelParts parts = TrainParts(examples, options, stats);
+  parts.temperature = temperature;
   parts.metadata = std::move(metadata);
   return IntentModel::Create(std::move(parts));
 }

@@ -171,5 +171,29 @@ TEST(ValidateFeaturizerConfig, RejectsBadRanges) {
   EXPECT_FALSE(ValidateFeaturizerConfig(c).ok());
 }
 
+TEST(Featurizer, OnePassGivesTheInWordsViewToo) {
+  FeaturizerConfig across;
+  across.hash_bits = 16;
+  FeaturizerConfig inside = across;
+  inside.char_across_words = false;
+  const Featurizer a(across), w(inside);
+  for (const char* text : {"", "a", "My card hasn't arrived yet!", "  x  yz  ",
+                           "caf\xC3\xA9 au lait", "top up top up top up", "1 2 3 4 5 6 7 8 9"}) {
+    FeaturizerScratch s, companion, alone;
+    std::vector<SparseFeature> out, in_words, expected;
+    a.FeaturizeUnnormalized(text, &s, &out, true, &companion, &in_words);
+    w.FeaturizeUnnormalized(text, &alone, &expected);
+    ASSERT_EQ(in_words.size(), expected.size()) << text;
+    for (size_t i = 0; i < expected.size(); ++i) {
+      EXPECT_EQ(in_words[i].bucket, expected[i].bucket) << text;
+      EXPECT_EQ(in_words[i].value, expected[i].value) << text;
+    }
+    EXPECT_EQ(companion.ngrams.size(), alone.ngrams.size()) << text;
+    std::vector<SparseFeature> plain;
+    a.FeaturizeUnnormalized(text, &alone, &plain);
+    ASSERT_EQ(out.size(), plain.size()) << text;
+  }
+}
+
 }  // namespace
 }  // namespace omniroute::classification::model

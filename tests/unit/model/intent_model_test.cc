@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,7 @@ TrainOptions SmallOptions(int hidden = 0, int members = 1) {
   o.min_df = 1;
   o.learning_rate = hidden > 0 ? 0.1 : 1.0;
   o.dropout = hidden > 0 ? 0.2 : 0.0;
+  o.views = "text";
   return o;
 }
 
@@ -220,12 +222,13 @@ TEST_F(CorruptTest, AnyFlippedByteFailsTheChecksum) {
 }
 
 TEST_F(CorruptTest, BadCountsBehindAValidChecksum) {
-  // hash_bits (first featurizer field, byte 20) set to 200.
+  // hash_bits (the first view's first featurizer field, byte 24, after the view count) set to
+  // 200.
   std::string b = bytes_;
-  b[20] = static_cast<char>(200);
+  b[24] = static_cast<char>(200);
   FixCrc(&b);
   EXPECT_THAT(Message(b), HasSubstr("hash_bits = 200 is out of range"));
-  // A NaN weight: the last float before the CRC.
+  // A NaN temperature: the last float before the CRC.
   b = bytes_;
   b[b.size() - 5] = static_cast<char>(0x7F);
   b[b.size() - 6] = static_cast<char>(0xC0);
@@ -260,25 +263,112 @@ TEST(FromFile, MissingAndWrittenFiles) {
 
 TEST(Create, ValidatesParts) {
   ModelParts p;
-  p.featurizer.idf = false;
   p.labels = {"a", "a"};
-  p.members.resize(1);
-  p.members[0].bias = {0, 0};
+  p.views.resize(1);
+  ModelView& v = p.views[0];
+  v.featurizer.idf = false;
+  v.members.resize(1);
+  v.members[0].bias = {0, 0};
   EXPECT_THAT(std::string(IntentModel::Create(p).status().message()), HasSubstr("duplicate"));
   p.labels = {"a", "b"};
-  p.buckets = {5, 3};
-  p.members[0].weights = {0, 0, 0, 0};
+  v.buckets = {5, 3};
+  v.members[0].weights = {0, 0, 0, 0};
+  v.members[0].row_scale = {1, 1};
   EXPECT_THAT(std::string(IntentModel::Create(p).status().message()),
               HasSubstr("not strictly increasing"));
-  p.buckets = {3};
+  v.buckets = {3};
   EXPECT_THAT(std::string(IntentModel::Create(p).status().message()),
               HasSubstr("member 0: weights: 4 values for 1 rows x 2"));
-  p.members[0].weights = {0, 0};
+  v.members[0].weights = {0, 0};
+  EXPECT_THAT(std::string(IntentModel::Create(p).status().message()),
+              HasSubstr("member 0: row scales: 2 values for 1 rows"));
+  v.members[0].row_scale = {0};
+  EXPECT_THAT(std::string(IntentModel::Create(p).status().message()),
+              HasSubstr("row scale is not positive"));
+  v.members[0].row_scale = {0.5f};
   EXPECT_TRUE(IntentModel::Create(p).ok());
-  p.members[0].hidden = 3;
+  p.temperature = 0;
+  EXPECT_THAT(std::string(IntentModel::Create(p).status().message()), HasSubstr("temperature"));
+  p.temperature = 1;
+  p.views.push_back(p.views[0]);
+  p.views[1].featurizer.hash_bits = 2;
+  EXPECT_THAT(std::string(IntentModel::Create(p).status().message()),
+              HasSubstr("view 1: featurizer: hash_bits 2"));
+  p.views.pop_back();  // (the push_back may have moved p.views[0])
+  p.views[0].members[0].hidden = 3;
   EXPECT_THAT(std::string(IntentModel::Create(p).status().message()), HasSubstr("member 0"));
-  p.members.clear();
+  p.views[0].members.clear();
   EXPECT_THAT(std::string(IntentModel::Create(p).status().message()), HasSubstr("member"));
+  p.views.clear();
+  EXPECT_THAT(std::string(IntentModel::Create(p).status().message()), HasSubstr("view"));
+}
+
+TEST(Train, ViewsTrainTheirOwnNetworksAndExplainTogether) {
+  TrainOptions o = SmallOptions(16, 2);
+  o.views = "words+word";
+  o.label_smoothing = 0.1;
+  auto m = TrainIntentModel(Synthetic(40, 21), o, "views");
+  ASSERT_TRUE(m.ok()) << m.status();
+  ASSERT_EQ(m->views().size(), 2u);
+  EXPECT_EQ(m->num_members(), 4u);
+  EXPECT_EQ(m->num_rows(), m->views()[0].buckets.size() + m->views()[1].buckets.size());
+  EXPECT_GE(Accuracy(*m, Synthetic(30, 22)), 0.95);
+  const Prediction p = m->Predict("hello, good morning to you");
+  EXPECT_EQ(p.labels[0].label, "greeting");
+  ASSERT_FALSE(p.features.empty());
+  // Each n-gram once, even when both views produce it ("w:hello" comes from both).
+  std::set<std::string> names;
+  for (const FeatureContribution& f : p.features) EXPECT_TRUE(names.insert(f.feature).second);
+  auto back = IntentModel::FromBytes(m->ToBytes());
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->ToBytes(), m->ToBytes());
+  auto again = TrainIntentModel(Synthetic(40, 21), o, "views");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->ToBytes(), m->ToBytes());
+}
+
+TEST(Train, DefaultViewsShareAFeaturizingPassAndSurviveGarbling) {
+  TrainOptions o = SmallOptions(16, 1);
+  o.views = "text+word+words";  // the default: the word view is the text view's companion
+  auto m = TrainIntentModel(Synthetic(40, 25), o, "three views");
+  ASSERT_TRUE(m.ok()) << m.status();
+  ASSERT_EQ(m->views().size(), 3u);
+  EXPECT_GE(Accuracy(*m, Synthetic(30, 26)), 0.95);
+  PredictScratch s;
+  PredictOptions po;
+  po.top_features = 8;
+  for (const Example& e : Synthetic(5, 27)) {
+    const Prediction p = m->Predict(e.text, po, &s);
+    EXPECT_EQ(p.labels[0].label, m->labels()[m->PredictIndex(e.text, &s)]);
+    std::set<std::string> names;
+    for (const FeatureContribution& f : p.features) EXPECT_TRUE(names.insert(f.feature).second);
+  }
+  const std::string bytes = m->ToBytes();
+  std::mt19937_64 rng(31);
+  for (int round = 0; round < 100; ++round) {
+    std::string b = bytes;
+    for (int k = 0; k < 3; ++k) b[20 + rng() % (b.size() - 24)] = static_cast<char>(rng());
+    const uint32_t crc = Crc32(absl::string_view(b).substr(0, b.size() - 4));
+    for (int i = 0; i < 4; ++i) b[b.size() - 4 + i] = static_cast<char>((crc >> (8 * i)) & 0xFF);
+    auto g = IntentModel::FromBytes(b);
+    if (g.ok()) g->Predict("lost card", po);
+  }
+}
+
+TEST(Predict, WithoutScratchMatchesWithScratch) {
+  auto m = TrainIntentModel(Synthetic(20, 23), SmallOptions(16, 1));
+  ASSERT_TRUE(m.ok());
+  PredictScratch s;
+  for (const Example& e : Synthetic(5, 24)) {
+    const Prediction a = m->Predict(e.text, {}, &s);
+    const Prediction b = m->Predict(e.text);
+    ASSERT_EQ(a.labels.size(), b.labels.size());
+    for (size_t i = 0; i < a.labels.size(); ++i) {
+      EXPECT_EQ(a.labels[i].label, b.labels[i].label);
+      EXPECT_EQ(a.labels[i].probability, b.labels[i].probability);
+    }
+    EXPECT_EQ(a.labels[0].label, m->labels()[m->PredictIndex(e.text, &s)]);
+  }
 }
 
 }  // namespace

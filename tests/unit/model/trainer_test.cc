@@ -71,5 +71,27 @@ TEST(TrainIntentModel, RejectsBadOptionsAndEmptyData) {
   EXPECT_FALSE(TrainIntentModel(Labelled({{"a", 2}}), o).ok());
 }
 
+TEST(ViewsFromSpec, NamesViewsRelativeToTheBase) {
+  FeaturizerConfig base;
+  base.hash_bits = 18;
+  auto views = ViewsFromSpec("text+word+words", base);
+  ASSERT_TRUE(views.ok()) << views.status();
+  ASSERT_EQ(views->size(), 3u);
+  EXPECT_TRUE((*views)[0].char_across_words);
+  EXPECT_FALSE((*views)[1].char_across_words);
+  EXPECT_EQ((*views)[2].char_ngram_max, 0);
+  EXPECT_EQ((*views)[2].word_ngram_max, 3);
+  EXPECT_EQ((*views)[2].pair_window, 4);
+  for (const FeaturizerConfig& v : *views) EXPECT_EQ(v.hash_bits, 18);
+  EXPECT_THAT(std::string(ViewsFromSpec("text+chars", base).status().message()),
+              ::testing::HasSubstr("'chars' is not text, word or words"));
+  TrainOptions o;
+  o.views = "text+";
+  EXPECT_FALSE(ValidateTrainOptions(o).ok());
+  o.views = "text+word+words";
+  o.members = 6;
+  EXPECT_THAT(std::string(ValidateTrainOptions(o).message()), ::testing::HasSubstr("at most 16"));
+}
+
 }  // namespace
 }  // namespace omniroute::classification::model
