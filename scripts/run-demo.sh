@@ -16,6 +16,8 @@
 #   REDIS_PORT=6390       port of the private Redis (when 6390 is busy and REDIS_PORT is not set,
 #                         a free port nearby is used)
 #   DEMO_KEEP_DATA=1      keep the private Redis data (AOF) of the last run instead of starting empty
+#   DEMO_MODEL=0          classify by rules only (default 1: train the Banking77 intent model once
+#                         per build into BUILD_DIR/models and serve it)
 #   DEMO_RUN_DIR=DIR      logs and Redis data go here (default BUILD_DIR/run), so a second run (a
 #                         test) on other ports does not touch the files of a running `make run`
 #
@@ -34,7 +36,12 @@ BUILD_DIR=$(cd "$BUILD_DIR" && pwd)
 BIN=$BUILD_DIR/bin
 RUN_DIR=${DEMO_RUN_DIR:-$BUILD_DIR/run}
 LOG_DIR=$RUN_DIR/logs
-for exe in omniroute-intake omniroute-classification omniroute-routing omniroute-ctl omniroute-demo; do
+REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DEMO_MODEL=${DEMO_MODEL:-1}
+[[ "$DEMO_MODEL" == 0 || "$DEMO_MODEL" == 1 ]] || die "DEMO_MODEL must be 0 or 1, got '$DEMO_MODEL'"
+exes=(omniroute-intake omniroute-classification omniroute-routing omniroute-ctl omniroute-demo)
+[[ "$DEMO_MODEL" == 0 ]] || exes+=(omniroute-model)
+for exe in "${exes[@]}"; do
   [[ -x "$BIN/$exe" ]] || die "missing $BIN/$exe (build first: cmake --build $BUILD_DIR)"
 done
 
@@ -211,11 +218,33 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
+# Intent model: trained on Banking77 once per build (kept in BUILD_DIR/models; trained again
+# when omniroute-model or the data is newer than the file) and served by classification.
+
+declare -A SVC_ARGS=([intake]="" [classification]="" [routing]="")
+if [[ "$DEMO_MODEL" == 1 ]]; then
+  MODEL=$BUILD_DIR/models/banking77.model
+  DATA=$REPO_DIR/data/banking77/train.csv
+  [[ -r "$DATA" ]] || die "cannot read $DATA (set DEMO_MODEL=0 to run without the intent model)"
+  if [[ ! -s "$MODEL" || "$BIN/omniroute-model" -nt "$MODEL" || "$DATA" -nt "$MODEL" ]]; then
+    echo "run-demo: training the intent model on Banking77 (once per build, ~15-30 s; log: $LOG_DIR/model-train.log)"
+    mkdir -p "$BUILD_DIR/models"
+    "$BIN/omniroute-model" train --data "$DATA" --model "$MODEL.tmp" --holdout 0 --seed 42 \
+      >"$LOG_DIR/model-train.log" 2>&1 ||
+      { tail -n 20 "$LOG_DIR/model-train.log" >&2; die "training the intent model failed (log: $LOG_DIR/model-train.log)"; }
+    mv "$MODEL.tmp" "$MODEL"
+  fi
+  echo "run-demo: intent model $MODEL"
+  SVC_ARGS[classification]="--model-file=$MODEL"
+fi
+
+# ---------------------------------------------------------------------------------------------
 # Services
 
 for name in intake classification routing; do
+  # shellcheck disable=SC2086  # (one optional flag without spaces, or nothing)
   setsid "$BIN/omniroute-$name" --redis-url "$REDIS_URL" --bind "$DEMO_BIND" \
-    --grpc-port "${PORT[${name}_grpc]}" --metrics-port "${PORT[${name}_metrics]}" \
+    --grpc-port "${PORT[${name}_grpc]}" --metrics-port "${PORT[${name}_metrics]}" ${SVC_ARGS[$name]} \
     </dev/null >"$LOG_DIR/$name.log" 2>&1 &
   SVC_PID[$name]=$!
 done

@@ -107,6 +107,10 @@ final=$(grep -E '^final ' "$OUT" | tail -n 1)
 [[ "$final" =~ \|\ completed\ ([0-9]+)\ \| ]] || fail "cannot read completed from: $final"
 final_completed=${BASH_REMATCH[1]}
 ((final_completed > 0)) || fail "final completed count is $final_completed"
+[[ "$final" =~ \|\ classified\ by\ rule\ ([0-9]+),\ model\ ([0-9]+)\ \| ]] ||
+  fail "cannot read the classification counts from: $final"
+((BASH_REMATCH[1] > 0 && BASH_REMATCH[2] > 0)) ||
+  fail "rules and the intent model should both classify some of the demo traffic: $final"
 [[ "$final" =~ \|\ self-service\ ([0-9]+)\ deflected,\ ([0-9]+)\ escalated\ \| ]] ||
   fail "cannot read the self-service counts from: $final"
 ((BASH_REMATCH[1] + BASH_REMATCH[2] > 0)) ||

@@ -26,7 +26,9 @@ void PrintBanner(const Options& o, double rate, int agents) {
       "queues: voice (voice_support>=1), chat (chat_support>=1), email (email_support>=1), "
       "billing (chat+email, billing>=2; rule: billing/invoice/charged/refund -> P2),\n"
       "        selfservice (bot-01: password resets on chat/email go there first; it resolves\n"
-      "        most and escalates the rest to a human with its context)\n");
+      "        most and escalates the rest to a human with its context)\n"
+      "classification: rules first, then the intent model (trained on Banking77 by run-demo.sh)\n"
+      "        for card delivery, account closure and lost or stolen cards\n");
   std::printf("try:\n");
   std::printf("  grpcurl -plaintext %s list\n", o.routing.c_str());
   std::printf(

@@ -98,6 +98,10 @@ void EventTracker::Apply(const v1::Event& e) {
   } else if (t == "completed") {
     ++snap_.completed;
     if (e.queue() == kSelfServiceQueue) ++snap_.deflected;
+  } else if (t == "classified") {
+    auto it = e.detail().find("source");
+    if (it != e.detail().end() && it->second == "rule") ++snap_.by_rule;
+    if (it != e.detail().end() && it->second == "model") ++snap_.by_model;
   } else if (t == "escalated") {
     ++snap_.escalated;
   } else if (t == "step_opened") {

@@ -87,6 +87,27 @@ bool SetUpTenant(sim::ApiClient& api, const std::string& tenant, const std::stri
   reset->set_category("account_access");
   reset->set_self_service(true);
   c->set_self_service_queue(kSelfServiceQueue);
+  // What the intent model's (Banking77) labels mean here, when no rule matched; below 0.5
+  // confidence the channel's queue takes the work. Without a model these never apply.
+  struct Mapping {
+    const char* intent;
+    const char* category;
+    const char* product_area;
+    v1::Priority priority;
+  };
+  for (const Mapping& m :
+       {Mapping{"card_arrival", "card_delivery", "cards", v1::PRIORITY_P3},
+        Mapping{"card_delivery_estimate", "card_delivery", "cards", v1::PRIORITY_P3},
+        Mapping{"terminate_account", "account_closure", "accounts", v1::PRIORITY_P2},
+        Mapping{"lost_or_stolen_card", "fraud", "cards", v1::PRIORITY_P1},
+        Mapping{"compromised_card", "fraud", "cards", v1::PRIORITY_P1}}) {
+    auto* i = c->add_intents();
+    i->set_intent(m.intent);
+    i->set_category(m.category);
+    i->set_product_area(m.product_area);
+    i->set_priority(m.priority);
+  }
+  c->set_min_confidence(0.5);
   (*c->mutable_default_queue_by_channel())[v1::CHANNEL_VOICE] = "voice";
   (*c->mutable_default_queue_by_channel())[v1::CHANNEL_CHAT] = "chat";
   (*c->mutable_default_queue_by_channel())[v1::CHANNEL_EMAIL] = "email";
