@@ -223,11 +223,7 @@ TEST(CustomerValueE2E, AHighValueBillingEmailNearRenewalIsOfferedAheadOfEarlierS
     return resp.interaction_id();
   };
   auto state = [&](const std::string& id) {
-    v1::GetInteractionRequest g;
-    g.set_interaction_id(id);
-    v1::GetInteractionResponse r;
-    (void)api.intake().GetInteraction(ApiClient::Context(keys["integrator"]).get(), g, &r);
-    return r.interaction().state();
+    return e2e::GetInteraction(api, keys["integrator"], id).state();
   };
   std::vector<std::string> standard;
   for (int i = 0; i < 3; ++i) standard.push_back(submit("std", "invoice question"));
@@ -291,11 +287,7 @@ TEST(ContinuityE2E, AChatThenACallFromOneCustomerReachTheSameAgentInOneConversat
     return resp.interaction_id();
   };
   auto get = [&](const std::string& id) {
-    v1::GetInteractionRequest g;
-    g.set_interaction_id(id);
-    v1::GetInteractionResponse r;
-    (void)api.intake().GetInteraction(ApiClient::Context(keys["integrator"]).get(), g, &r);
-    return r.interaction();
+    return e2e::GetInteraction(api, keys["integrator"], id);
   };
   auto call = [&](const char* what, const std::string& agent, const std::string& id) {
     grpc::Status st;

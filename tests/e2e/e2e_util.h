@@ -204,6 +204,24 @@ inline grpc::Status PutQueue(sim::ApiClient& api, const std::string& admin_key,
   return api.admin().PutQueue(sim::ApiClient::Context(admin_key).get(), req, &resp);
 }
 
+// The interaction as GetInteraction returns it (an empty one when the call fails).
+inline v1::Interaction GetInteraction(sim::ApiClient& api, const std::string& key,
+                                      const std::string& id) {
+  v1::GetInteractionRequest g;
+  g.set_interaction_id(id);
+  v1::GetInteractionResponse r;
+  (void)api.intake().GetInteraction(sim::ApiClient::Context(key).get(), g, &r);
+  return r.interaction();
+}
+
+inline grpc::Status PutConfig(sim::ApiClient& api, const std::string& admin_key,
+                              const v1::TenantConfig& config) {
+  v1::PutTenantConfigRequest req;
+  *req.mutable_config() = config;
+  v1::PutTenantConfigResponse resp;
+  return api.admin().PutTenantConfig(sim::ApiClient::Context(admin_key).get(), req, &resp);
+}
+
 // Queues "voice", "chat", "email" (one channel each) and a tenant config that routes each
 // channel to its queue.
 inline void SetUpVoiceChatEmail(sim::ApiClient& api, const std::string& admin_key,

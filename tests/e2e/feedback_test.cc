@@ -30,13 +30,8 @@ TEST(FeedbackE2E, AgentsCorrectionsAreCountedAndExportedAsLabelledCsvForRetraini
   auto* mapping = config.add_intents();
   mapping->set_intent("card_payment_fee_charged");
   mapping->set_category("fees");
-  {
-    v1::PutTenantConfigRequest r;
-    *r.mutable_config() = config;
-    v1::PutTenantConfigResponse resp;
-    auto st = api.admin().PutTenantConfig(ApiClient::Context(keys["admin"]).get(), r, &resp);
-    ASSERT_TRUE(st.ok()) << st.error_message();
-  }
+  auto put = e2e::PutConfig(api, keys["admin"], config);
+  ASSERT_TRUE(put.ok()) << put.error_message();
   auto submit = [&](const std::string& subject) {
     v1::SubmitInteractionRequest r;
     r.set_channel(v1::CHANNEL_CHAT);
@@ -48,11 +43,7 @@ TEST(FeedbackE2E, AgentsCorrectionsAreCountedAndExportedAsLabelledCsvForRetraini
     return resp.interaction_id();
   };
   auto state = [&](const std::string& id) {
-    v1::GetInteractionRequest g;
-    g.set_interaction_id(id);
-    v1::GetInteractionResponse r;
-    (void)api.intake().GetInteraction(ApiClient::Context(keys["integrator"]).get(), g, &r);
-    return r.interaction();
+    return e2e::GetInteraction(api, keys["integrator"], id);
   };
   auto reclassify = [&](const std::string& id, const std::string& intent,
                         v1::ReclassifyResponse* resp, const std::string& role = "agent") {

@@ -67,13 +67,8 @@ TEST(SelfServiceE2E, AResetMyPasswordChatGoesToTheBotAndEscalatedReachesAHumanWi
   auto* skill = m->add_required_skills();
   skill->set_name("security");
   skill->set_proficiency(2);
-  {
-    v1::PutTenantConfigRequest r;
-    *r.mutable_config() = config;
-    v1::PutTenantConfigResponse resp;
-    auto st = api.admin().PutTenantConfig(admin().get(), r, &resp);
-    ASSERT_TRUE(st.ok()) << st.error_message();
-  }
+  auto put = e2e::PutConfig(api, keys["admin"], config);
+  ASSERT_TRUE(put.ok()) << put.error_message();
   auto redis = cluster.redis().Connect();
   e2e::Cmd(*redis,
            {"HSET", "omniroute:model", "version", "b77-small", "bytes", SmallBanking77Model()});
@@ -106,11 +101,7 @@ TEST(SelfServiceE2E, AResetMyPasswordChatGoesToTheBotAndEscalatedReachesAHumanWi
   login("bot-1", "bot", 20);
   login("ann", "security", 1);
   auto get = [&](const std::string& id) {
-    v1::GetInteractionRequest g;
-    g.set_interaction_id(id);
-    v1::GetInteractionResponse r;
-    (void)api.intake().GetInteraction(integrator().get(), g, &r);
-    return r.interaction();
+    return e2e::GetInteraction(api, keys["integrator"], id);
   };
   auto offered_to = [&](const std::string& id, const std::string& who) {
     return e2e::WaitFor(
