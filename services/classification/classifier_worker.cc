@@ -32,7 +32,26 @@ ClassificationMetrics::ClassificationMetrics(prometheus::Registry& registry)
                       .Help("Classifications corrected by agents (Reclassify), by tenant and the "
                             "category and source (rule, model, low_confidence, default) that "
                             "were corrected.")
-                      .Register(registry)) {}
+                      .Register(registry)),
+      classify_seconds(
+          prometheus::BuildHistogram()
+              .Name("omniroute_classification_duration_seconds")
+              .Help("Time to classify one interaction: intent model and tenant rules.")
+              .Register(registry)
+              .Add({}, prometheus::Histogram::BucketBoundaries{0.00001, 0.000025, 0.00005, 0.0001,
+                                                               0.00025, 0.0005, 0.001, 0.0025,
+                                                               0.005, 0.01})),
+      confidence(prometheus::BuildHistogram()
+                     .Name("omniroute_classification_confidence_ratio")
+                     .Help("Confidence of the intent model's top intent, by tenant (only for "
+                           "interactions the model saw).")
+                     .Register(registry)) {}
+
+void ClassificationMetrics::ObserveConfidence(const std::string& tenant, double value) {
+  static const prometheus::Histogram::BucketBoundaries kBuckets = {0.1, 0.2, 0.3, 0.4,  0.5,  0.6,
+                                                                   0.7, 0.8, 0.9, 0.95, 0.99, 1};
+  confidence.Add({{"tenant", tenant}}, kBuckets).Observe(value);
+}
 
 ClassifyInput InputFromHash(const std::vector<std::string>& flat) {
   ClassifyInput in;
@@ -117,8 +136,11 @@ absl::Status ClassifierWorker::Handle(const std::vector<redis::StreamEntry>& ent
   for (size_t i = 0; i < entries.size(); ++i) {
     const auto& e = entries[i];
     const ClassifyInput& in = inputs[i];
+    auto classify_started = std::chrono::steady_clock::now();
     ModelVerdict verdict = Predict(model.get(), in);
     ClassifyResult r = Classify(*configs[i]->compiled, in, &verdict);
+    metrics_->classify_seconds.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - classify_started).count());
     TenantKeys keys(e.tenant);
     writes.push_back(scripts_->Command(
         "classification/classify",
@@ -130,6 +152,7 @@ absl::Status ClassifierWorker::Handle(const std::vector<redis::StreamEntry>& ent
          r.source, r.product_area, r.self_service ? "1" : "0", r.escalation_queue}));
     if (!r.intent.empty()) {
       metrics_->intents.Add({{"tenant", e.tenant}, {"source", r.source}}).Increment();
+      metrics_->ObserveConfidence(e.tenant, r.confidence);
     }
   }
   auto replies = (*conn)->Pipeline(writes);

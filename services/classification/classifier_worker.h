@@ -22,6 +22,10 @@ struct ClassificationMetrics {
   prometheus::Family<prometheus::Counter>& intents;
   prometheus::Family<prometheus::Histogram>& batch_seconds;
   prometheus::Family<prometheus::Counter>& corrections;
+  prometheus::Histogram& classify_seconds;
+  prometheus::Family<prometheus::Histogram>& confidence;
+
+  void ObserveConfidence(const std::string& tenant, double value);
 };
 
 // The classification input stored in an interaction hash (HGETALL reply, flat).

@@ -58,6 +58,7 @@ class TenantKeys {
   std::string Agent(absl::string_view a) const { return absl::StrCat(prefix_, ":ag:", a); }
   std::string AgentSkills(absl::string_view a) const { return absl::StrCat(prefix_, ":agsk:", a); }
   std::string AgentOffers(absl::string_view a) const { return absl::StrCat(prefix_, ":ao:", a); }
+  std::string AgentQueues(absl::string_view a) const { return absl::StrCat(prefix_, ":agq:", a); }
   std::string Explanations(absl::string_view id) const { return absl::StrCat(prefix_, ":ex:", id); }
   std::string WrapUps() const { return absl::StrCat(prefix_, ":wrapups"); }
   std::string Timers() const { return absl::StrCat(prefix_, ":timers"); }

@@ -19,7 +19,12 @@ struct IntakeMetrics {
         cancellations(prometheus::BuildCounter()
                           .Name("omniroute_intake_cancellations_total")
                           .Help("CancelInteraction calls by tenant and outcome.")
-                          .Register(registry)) {}
+                          .Register(registry)),
+        abandoned(prometheus::BuildCounter()
+                      .Name("omniroute_queue_abandoned_total")
+                      .Help("Interactions canceled (e.g. the caller hung up) while waiting in a "
+                            "queue or offered, by tenant, queue and channel.")
+                      .Register(registry)) {}
 
   void Submitted(const std::string& tenant, const std::string& channel,
                  const std::string& outcome) {
@@ -28,6 +33,7 @@ struct IntakeMetrics {
 
   prometheus::Family<prometheus::Counter>& submissions;
   prometheus::Family<prometheus::Counter>& cancellations;
+  prometheus::Family<prometheus::Counter>& abandoned;
 };
 
 }  // namespace omniroute::intake

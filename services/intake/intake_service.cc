@@ -142,11 +142,19 @@ grpc::Status IntakeService::CancelInteraction(grpc::ServerContext* ctx,
     return ToGrpc(st);
   }
   std::string reason = req->reason().empty() ? "customer_abandoned" : req->reason();
-  auto state = store_->Cancel(principal->tenant, req->interaction_id(), reason);
+  IntakeStore::Abandoned abandoned;
+  auto state = store_->Cancel(principal->tenant, req->interaction_id(), reason, &abandoned);
   metrics_->cancellations
       .Add({{"tenant", principal->tenant}, {"outcome", state.ok() ? "ok" : "error"}})
       .Increment();
   if (!state.ok()) return ToGrpc(state.status());
+  if (!abandoned.queue.empty()) {
+    metrics_->abandoned
+        .Add({{"tenant", principal->tenant},
+              {"queue", abandoned.queue},
+              {"channel", ChannelLabel(abandoned.channel)}})
+        .Increment();
+  }
   log::Info("canceled", {{"interaction_id", req->interaction_id()}, {"reason", reason}});
   resp->set_state(*state);
   return grpc::Status::OK;

@@ -76,7 +76,8 @@ absl::StatusOr<double> IntakeStore::UpsertCustomer(const std::string& tenant,
 
 absl::StatusOr<v1::InteractionState> IntakeStore::Cancel(const std::string& tenant,
                                                          const std::string& id,
-                                                         const std::string& reason) {
+                                                         const std::string& reason,
+                                                         Abandoned* abandoned) {
   TenantKeys keys(tenant);
   auto conn = pool_->Acquire();
   if (!conn.ok()) return absl::UnavailableError(conn.status().message());
@@ -86,7 +87,7 @@ absl::StatusOr<v1::InteractionState> IntakeStore::Cancel(const std::string& tena
        std::to_string(options_.event_max_len), std::to_string(options_.finished_ttl_seconds)});
   if (!reply.ok()) return reply.status();
   auto parts = redis::ReplyStrings(*reply);
-  if (parts.size() != 2) return absl::InternalError("cancel: unexpected reply");
+  if (parts.size() < 2) return absl::InternalError("cancel: unexpected reply");
   if (parts[0] == "not_found") {
     return absl::NotFoundError(absl::StrCat("interaction_id: no interaction ", id));
   }
@@ -95,6 +96,11 @@ absl::StatusOr<v1::InteractionState> IntakeStore::Cancel(const std::string& tena
         "interaction_id: the interaction is assigned to an agent; the agent completes it");
   }
   if (parts[0] == "terminal") return StateFromName(parts[1]);
+  if (abandoned != nullptr && parts.size() == 4 && !parts[2].empty()) {
+    abandoned->queue = parts[2];
+    int channel = 0;
+    abandoned->channel = absl::SimpleAtoi(parts[3], &channel) ? channel : 0;
+  }
   return v1::INTERACTION_STATE_CANCELED;
 }
 

@@ -38,9 +38,16 @@ class IntakeStore {
   std::vector<absl::StatusOr<SubmitOutcome>> Submit(const std::string& tenant,
                                                     const std::vector<const Submission*>& batch);
 
-  // Cancels an interaction not yet assigned; returns the state it ends in.
+  // Where a cancel abandoned work: the queue it waited in (or was offered from) and its channel.
+  struct Abandoned {
+    std::string queue;
+    int channel = 0;
+  };
+  // Cancels an interaction not yet assigned; returns the state it ends in. When the work was
+  // waiting in a queue or offered, `abandoned` (if given) gets the queue and channel.
   absl::StatusOr<v1::InteractionState> Cancel(const std::string& tenant, const std::string& id,
-                                              const std::string& reason);
+                                              const std::string& reason,
+                                              Abandoned* abandoned = nullptr);
 
   absl::StatusOr<v1::Interaction> Get(const std::string& tenant, const std::string& id);
   // Creates or replaces a customer profile (validated by the caller); returns the value boost

@@ -1,11 +1,16 @@
 #include "services/routing/background.h"
 
 #include <chrono>
+#include <map>
+#include <optional>
+#include <set>
 #include <thread>
 
+#include "absl/strings/numbers.h"
 #include "services/common/keys.h"
 #include "services/common/log/log.h"
 #include "services/common/validation.h"
+#include "services/routing/gauges.h"
 
 namespace omniroute::routing {
 namespace {
@@ -44,11 +49,13 @@ void RunTimerLoop(redis::Pool& pool, RoutingEngine& engine, RoutingMetrics& metr
       if (t.ok()) tenants = std::move(*t);
       next_tenants = now + std::chrono::seconds(1);
     }
-    auto fired = engine.ExpireOffers(tenants);
+    std::map<std::string, int64_t> timeouts;
+    auto fired = engine.ExpireOffers(tenants, &timeouts);
     if (!fired.ok()) {
       log::WarnEvery("timers", 10, "offer timers failed", {{"error", fired.status().ToString()}});
-    } else if (*fired > 0) {
-      metrics.offers.Add({{"outcome", "timeout"}}).Increment(static_cast<double>(*fired));
+    }
+    for (const auto& [tenant, n] : timeouts) {
+      metrics.Offer(tenant, "timeout", static_cast<double>(n));
     }
     if (auto ended = engine.EndWrapUps(tenants); !ended.ok()) {
       log::WarnEvery("wrapups", 10, "wrap-up timers failed",
@@ -68,23 +75,115 @@ void RunTimerLoop(redis::Pool& pool, RoutingEngine& engine, RoutingMetrics& metr
   }
 }
 
+namespace {
+
+// Gauges set in one refresh; the series of queues, tenants or streams that went away are
+// removed at the end of the next refresh instead of lingering with their last value.
+class GaugeRefresh {
+ public:
+  void Set(prometheus::Family<prometheus::Gauge>& family,
+           const std::map<std::string, std::string>& labels, double value) {
+    family.Add(labels).Set(value);
+    now_.insert({&family, labels});
+  }
+  // Removes what the previous refresh set and this one did not; starts the next refresh.
+  void Finish() {
+    for (const auto& [family, labels] : before_) {
+      if (now_.count({family, labels}) == 0) family->Remove(&family->Add(labels));
+    }
+    before_ = std::move(now_);
+    now_.clear();
+  }
+
+ private:
+  using Key = std::pair<prometheus::Family<prometheus::Gauge>*, std::map<std::string, std::string>>;
+  std::set<Key> before_, now_;
+};
+
+void RefreshTenant(redis::Pool& pool, RoutingEngine& engine, RoutingMetrics& metrics,
+                   const std::string& tenant, bool read_agents, GaugeRefresh& queue_gauges,
+                   GaugeRefresh& agent_gauges, std::map<std::string, AgentTally>& tallies) {
+  auto queues = engine.ListQueues(tenant);
+  if (!queues.ok()) return;
+  auto conn = pool.Acquire();
+  if (!conn.ok()) return;
+  TenantKeys keys(tenant);
+  if (read_agents) {
+    auto rows = ReadAgents(**conn, tenant);
+    if (rows.ok()) {
+      tallies[tenant] = TallyAgents(*rows);
+      const AgentTally& t = tallies[tenant];
+      for (const auto& [state, n] : t.by_state) {
+        agent_gauges.Set(metrics.agents, {{"tenant", tenant}, {"state", state}},
+                         static_cast<double>(n));
+      }
+      agent_gauges.Set(metrics.capacity_slots, {{"tenant", tenant}},
+                       static_cast<double>(t.capacity_slots));
+      agent_gauges.Set(metrics.busy_slots, {{"tenant", tenant}}, static_cast<double>(t.busy_slots));
+    }
+  }
+  // Stream lag and pending entries of the two consumer groups.
+  std::vector<std::pair<std::string, std::string>> streams = {
+      {"intake", keys.IntakeStream()}, {"classified", keys.ClassifiedStream()}};
+  std::vector<std::vector<std::string>> cmds;
+  for (const auto& [name, key] : streams) cmds.push_back({"XINFO", "GROUPS", key});
+  for (const auto& q : *queues) cmds.push_back({"HGET", keys.QueueStats(q.name()), "aht_ms"});
+  auto replies = (*conn)->Pipeline(cmds);
+  if (!replies.ok()) return;
+  for (size_t i = 0; i < streams.size(); ++i) {
+    if ((*replies)[i].is_error()) continue;  // no stream yet
+    int64_t pending = 0;
+    std::optional<int64_t> lag;
+    for (const auto& g : ParseStreamGroups((*replies)[i])) {
+      pending += g.pending;
+      if (g.lag.has_value()) lag = lag.value_or(0) + *g.lag;
+    }
+    std::map<std::string, std::string> labels = {{"tenant", tenant}, {"stream", streams[i].first}};
+    queue_gauges.Set(metrics.stream_pending, labels, static_cast<double>(pending));
+    if (lag.has_value()) queue_gauges.Set(metrics.stream_lag, labels, static_cast<double>(*lag));
+  }
+  auto tally = tallies.find(tenant);
+  for (size_t k = 0; k < queues->size(); ++k) {
+    const auto& q = (*queues)[k];
+    auto s = engine.QueueStats(tenant, q.name());
+    if (!s.ok()) continue;
+    metrics.EnsureQueueSeries(tenant, q.name(), q.sla_threshold_seconds());
+    std::map<std::string, std::string> labels = {{"tenant", tenant}, {"queue", q.name()}};
+    queue_gauges.Set(metrics.depth, labels, static_cast<double>(s->waiting()));
+    queue_gauges.Set(metrics.oldest, labels, static_cast<double>(s->oldest_wait_ms()) / 1000.0);
+    queue_gauges.Set(metrics.available, labels, static_cast<double>(s->available_agents()));
+    queue_gauges.Set(metrics.sla_target, labels, q.sla_target_percent() / 100.0);
+    queue_gauges.Set(metrics.sla_threshold, labels, q.sla_threshold_seconds());
+    double aht_ms = 0;
+    const auto& aht = (*replies)[streams.size() + k];
+    if (!aht.is_nil() && !absl::SimpleAtod(aht.str, &aht_ms)) aht_ms = 0;
+    int64_t staffed = 0;
+    if (tally != tallies.end()) {
+      auto it = tally->second.staffed_by_queue.find(q.name());
+      if (it != tally->second.staffed_by_queue.end()) staffed = it->second;
+    }
+    auto ewt = EstimatedWaitSeconds(s->waiting(), s->available_agents(), staffed, aht_ms);
+    if (ewt.has_value()) queue_gauges.Set(metrics.estimated_wait, labels, *ewt);
+  }
+}
+
+}  // namespace
+
 void RunGaugeLoop(redis::Pool& pool, RoutingEngine& engine, RoutingMetrics& metrics,
                   const BackgroundOptions& options, const std::atomic<bool>& stop) {
-  while (!stop.load()) {
+  GaugeRefresh queue_gauges, agent_gauges;
+  std::map<std::string, AgentTally> tallies;  // kept between agent reads
+  for (int pass = 0; !stop.load(); ++pass) {
+    // Reading agents costs a round trip per agent batch and two commands per agent: it runs
+    // every `agent_gauge_every` refreshes.
+    bool read_agents = pass % std::max(1, options.agent_gauge_every) == 0;
     auto tenants = ListTenants(pool);
     if (tenants.ok()) {
       for (const auto& t : *tenants) {
-        auto queues = engine.ListQueues(t);
-        if (!queues.ok()) break;
-        for (const auto& q : *queues) {
-          auto s = engine.QueueStats(t, q.name());
-          if (!s.ok()) continue;
-          std::map<std::string, std::string> labels = {{"tenant", t}, {"queue", q.name()}};
-          metrics.depth.Add(labels).Set(static_cast<double>(s->waiting()));
-          metrics.oldest.Add(labels).Set(static_cast<double>(s->oldest_wait_ms()) / 1000.0);
-          metrics.available.Add(labels).Set(static_cast<double>(s->available_agents()));
-        }
+        RefreshTenant(pool, engine, metrics, t, read_agents, queue_gauges, agent_gauges, tallies);
       }
+      queue_gauges.Finish();
+      if (read_agents) agent_gauges.Finish();
     }
     Nap(options.gauge_interval_ms, stop);
   }

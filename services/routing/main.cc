@@ -1,4 +1,5 @@
 // omniroute-routing: queues, agents, offers and assignments; also serves the Admin API.
+#include <chrono>
 #include <cstdio>
 
 #include "services/common/clock.h"
@@ -35,11 +36,18 @@ int main(int argc, char** argv) {
   flags.Add("sweep-interval-ms", &background.sweep_interval_ms,
             "how often every queue is re-matched");
   flags.Add("gauge-interval-ms", &background.gauge_interval_ms,
-            "how often queue gauges are read from Redis");
+            "how often queue and stream gauges are read from Redis");
+  flags.Add("agent-gauge-every", &background.agent_gauge_every,
+            "read the agent gauges (by state, capacity slots) every n-th gauge refresh; they "
+            "read every agent of every tenant");
   flags.Add("reclaim-idle-ms", &consumer.reclaim_idle_ms,
             "claim stream entries pending this long on a dead consumer");
   if (auto code = config::ParseOrExitCode(flags, common, argc, argv, "omniroute-routing")) {
     return *code;
+  }
+  if (background.agent_gauge_every < 1) {
+    std::fprintf(stderr, "omniroute-routing: --agent-gauge-every must be >= 1\n");
+    return 2;
   }
   if (background.timer_interval_ms < 1) {
     std::fprintf(stderr, "omniroute-routing: --timer-interval-ms must be >= 1\n");
@@ -65,7 +73,11 @@ int main(int argc, char** argv) {
   consumer.consumer = "routing-" + ids.NewId().substr(0, 12);
   host.AddLoop("consumer", [&](const std::atomic<bool>& stop) {
     redis::StreamConsumer c(&pool, consumer, [&](const std::vector<redis::StreamEntry>& batch) {
+      auto started = std::chrono::steady_clock::now();
       auto results = engine.Enqueue(batch);
+      metrics.ObserveDecision(
+          "enqueue",
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
       if (!results.ok()) return results.status();
       for (const auto& r : *results) {
         std::string outcome = r.outcome.substr(0, r.outcome.find(':'));

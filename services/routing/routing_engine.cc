@@ -121,7 +121,13 @@ absl::StatusOr<AcceptResult> RoutingEngine::Accept(const std::string& tenant,
                           std::to_string(options_.event_max_len)});
   if (!r.ok()) return r.status();
   if (auto st = TransitionError(*r, id, agent); !st.ok()) return st;
-  return AcceptResult{r->size() > 1 ? ToInt((*r)[1]) : 0};
+  AcceptResult out;
+  if (r->size() >= 4) {
+    out.wait_ms = ToInt((*r)[1]);
+    out.queue = (*r)[2];
+    out.sla_threshold_ms = ToInt((*r)[3]);
+  }
+  return out;
 }
 
 absl::Status RoutingEngine::Reject(const std::string& tenant, const std::string& agent,
@@ -150,8 +156,9 @@ absl::StatusOr<std::string> RoutingEngine::Transfer(const std::string& tenant,
   return r->size() > 1 ? (*r)[1] : std::string("queued");
 }
 
-absl::StatusOr<bool> RoutingEngine::Complete(const std::string& tenant, const std::string& agent,
-                                             const std::string& id) {
+absl::StatusOr<CompleteResult> RoutingEngine::Complete(const std::string& tenant,
+                                                       const std::string& agent,
+                                                       const std::string& id) {
   TenantKeys keys(tenant);
   auto r = RunTransition(
       "routing/complete", {keys.Interaction(id), keys.Events()},
@@ -159,7 +166,14 @@ absl::StatusOr<bool> RoutingEngine::Complete(const std::string& tenant, const st
        std::to_string(options_.event_max_len), std::to_string(options_.finished_ttl_seconds)});
   if (!r.ok()) return r.status();
   if (auto st = TransitionError(*r, id, agent); !st.ok()) return st;
-  return r->size() > 1 && (*r)[1] == "deflected";
+  CompleteResult out;
+  if (r->size() >= 5) {
+    out.deflected = (*r)[1] == "deflected";
+    out.queue = (*r)[2];
+    out.handle_ms = ToInt((*r)[3]);
+    out.wrap_up_ms = ToInt((*r)[4]);
+  }
+  return out;
 }
 
 absl::StatusOr<RoutingEngine::EscalateResult> RoutingEngine::Escalate(
@@ -226,7 +240,7 @@ absl::StatusOr<int> RoutingEngine::SetPriority(const std::string& tenant, const 
 absl::StatusOr<int64_t> RoutingEngine::RunPerTenant(
     const std::string& script, const std::vector<std::string>& tenants,
     const std::function<std::vector<std::string>(const TenantKeys&)>& keys_of,
-    const std::vector<std::string>& extra_args) {
+    const std::vector<std::string>& extra_args, std::map<std::string, int64_t>* per_tenant) {
   if (tenants.empty()) return 0;
   std::string now = std::to_string(clock_->NowMs());
   std::vector<std::vector<std::string>> cmds;
@@ -242,21 +256,25 @@ absl::StatusOr<int64_t> RoutingEngine::RunPerTenant(
   if (!replies.ok()) return Unavailable(replies.status());
   if (auto st = scripts_->FixNoScript(**conn, cmds, *replies); !st.ok()) return st;
   int64_t total = 0;
-  for (const auto& r : *replies) {
+  for (size_t i = 0; i < replies->size(); ++i) {
+    const auto& r = (*replies)[i];
     if (r.is_error()) return absl::InternalError(absl::StrCat(script, ": ", r.str));
     total += r.integer;
+    if (per_tenant != nullptr && r.integer != 0) (*per_tenant)[tenants[i]] += r.integer;
   }
   return total;
 }
 
-absl::StatusOr<int64_t> RoutingEngine::ExpireOffers(const std::vector<std::string>& tenants) {
+absl::StatusOr<int64_t> RoutingEngine::ExpireOffers(const std::vector<std::string>& tenants,
+                                                    std::map<std::string, int64_t>* per_tenant) {
   return RunPerTenant(
       "routing/expire_offers", tenants,
       [](const TenantKeys& k) {
         return std::vector<std::string>{k.Timers(), k.Events()};
       },
       {"200", std::to_string(options_.event_max_len), std::to_string(options_.skip_ms),
-       std::to_string(options_.finished_ttl_seconds)});
+       std::to_string(options_.finished_ttl_seconds)},
+      per_tenant);
 }
 
 absl::StatusOr<int64_t> RoutingEngine::EndWrapUps(const std::vector<std::string>& tenants) {

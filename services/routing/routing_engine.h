@@ -40,6 +40,15 @@ struct EnqueueResult {
 
 struct AcceptResult {
   int64_t wait_ms = 0;
+  std::string queue;
+  int64_t sla_threshold_ms = 0;  // of that queue when the offer was accepted
+};
+
+struct CompleteResult {
+  bool deflected = false;  // deflected work resolved in its self-service queue
+  std::string queue;
+  int64_t handle_ms = 0;   // accepted -> completed
+  int64_t wrap_up_ms = 0;  // after-call work that now holds the agent's capacity (0: none)
 };
 
 // Every routing state transition, each one Lua script on Redis (see services/routing/lua/).
@@ -64,10 +73,9 @@ class RoutingEngine {
   absl::StatusOr<std::string> Transfer(const std::string& tenant, const std::string& agent,
                                        const std::string& id, const std::string& to_queue,
                                        const std::string& to_agent);
-  // Completes assigned work; returns true when it was deflected work resolved in its
-  // self-service queue.
-  absl::StatusOr<bool> Complete(const std::string& tenant, const std::string& agent,
-                                const std::string& id);
+  // Completes assigned work.
+  absl::StatusOr<CompleteResult> Complete(const std::string& tenant, const std::string& agent,
+                                          const std::string& id);
   // Escalates deflected work from its self-service queue (held by `agent`, or still waiting
   // there when `agent` is empty) to its human queue, recording reason and context.
   struct EscalateResult {
@@ -82,7 +90,8 @@ class RoutingEngine {
   absl::StatusOr<int> SetPriority(const std::string& tenant, const std::string& id, int priority);
 
   // Fires due offer deadlines of the given tenants; returns the number of lapsed offers.
-  absl::StatusOr<int64_t> ExpireOffers(const std::vector<std::string>& tenants);
+  absl::StatusOr<int64_t> ExpireOffers(const std::vector<std::string>& tenants,
+                                       std::map<std::string, int64_t>* per_tenant = nullptr);
   // Ends due wrap-ups of the given tenants (frees the capacity they held); returns the count.
   absl::StatusOr<int64_t> EndWrapUps(const std::vector<std::string>& tenants);
   // Recomputes, from each queue's business hours and the clock, whether it is open now.
@@ -111,7 +120,8 @@ class RoutingEngine {
   absl::StatusOr<int64_t> RunPerTenant(
       const std::string& script, const std::vector<std::string>& tenants,
       const std::function<std::vector<std::string>(const TenantKeys&)>& keys_of,
-      const std::vector<std::string>& extra_args);
+      const std::vector<std::string>& extra_args,
+      std::map<std::string, int64_t>* per_tenant = nullptr);
 
   redis::Pool* pool_;
   const redis::Scripts* scripts_;

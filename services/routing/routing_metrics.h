@@ -5,18 +5,27 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <algorithm>
+#include <map>
 #include <string>
 
 namespace omniroute::routing {
 
-// Wait-time buckets (seconds): they include the usual SLA thresholds (10, 20, 30, 60 s...).
-inline const prometheus::Histogram::BucketBoundaries& WaitBuckets() {
-  static const prometheus::Histogram::BucketBoundaries b = {1,  5,  10,  15,  20,  30, 45,
-                                                            60, 90, 120, 180, 300, 600};
+// Wait-time buckets (seconds): the usual SLA thresholds (10, 20, 30, 60 s...) plus the queue's
+// own threshold, so `le="<threshold>"` over `_count` is the queue's service level exactly.
+inline prometheus::Histogram::BucketBoundaries WaitBuckets(double sla_threshold_seconds) {
+  prometheus::Histogram::BucketBoundaries b = {1,  5,  10,  15,  20,  30, 45,
+                                               60, 90, 120, 180, 300, 600};
+  if (sla_threshold_seconds > 0 &&
+      std::find(b.begin(), b.end(), sla_threshold_seconds) == b.end()) {
+    b.insert(std::upper_bound(b.begin(), b.end(), sla_threshold_seconds), sla_threshold_seconds);
+  }
   return b;
 }
 
 // The routing service's metrics, declared once; hot paths only increment and observe.
+// Counters are per replica (sum them); the gauges marked "from Redis" describe shared state
+// and every routing replica exports the same values (take max, never sum).
 struct RoutingMetrics {
   explicit RoutingMetrics(prometheus::Registry& registry)
       : enqueued(prometheus::BuildCounter()
@@ -34,11 +43,17 @@ struct RoutingMetrics {
                       .Register(registry)),
         wait(prometheus::BuildHistogram()
                  .Name("omniroute_queue_wait_seconds")
-                 .Help("Time from enqueue to acceptance by an agent, by tenant and queue.")
+                 .Help("Time from enqueue to acceptance by an agent, by tenant and queue; the "
+                       "buckets include the queue's SLA threshold.")
                  .Register(registry)),
+        sla(prometheus::BuildCounter()
+                .Name("omniroute_queue_sla_total")
+                .Help("Accepted offers by tenant, queue and outcome: met (waited at most the "
+                      "queue's SLA threshold) or breached.")
+                .Register(registry)),
         depth(prometheus::BuildGauge()
                   .Name("omniroute_queue_depth")
-                  .Help("Interactions waiting in a queue (read from Redis).")
+                  .Help("Interactions waiting in a queue (from Redis).")
                   .Register(registry)),
         oldest(prometheus::BuildGauge()
                    .Name("omniroute_queue_oldest_wait_seconds")
@@ -48,41 +63,134 @@ struct RoutingMetrics {
                       .Name("omniroute_queue_available_agents")
                       .Help("Eligible agents with free capacity for a queue (from Redis).")
                       .Register(registry)),
+        estimated_wait(prometheus::BuildGauge()
+                           .Name("omniroute_queue_estimated_wait_seconds")
+                           .Help("Estimated wait of work entering the queue now: waiting work "
+                                 "ahead times the average handle time, over the staffed "
+                                 "eligible agents (from Redis).")
+                           .Register(registry)),
+        sla_target(prometheus::BuildGauge()
+                       .Name("omniroute_queue_sla_target_ratio")
+                       .Help("The queue's service-level target: the share of interactions to "
+                             "answer within its SLA threshold (from Redis).")
+                       .Register(registry)),
+        sla_threshold(prometheus::BuildGauge()
+                          .Name("omniroute_queue_sla_threshold_seconds")
+                          .Help("The queue's SLA threshold (from Redis).")
+                          .Register(registry)),
+        agents(prometheus::BuildGauge()
+                   .Name("omniroute_agents")
+                   .Help("Agents by tenant and state: offline, away, idle (available, no work) "
+                         "or busy (available, holding work or wrap-up) (from Redis).")
+                   .Register(registry)),
+        capacity_slots(prometheus::BuildGauge()
+                           .Name("omniroute_agent_capacity_slots")
+                           .Help("Work slots (capacity summed over channels) of available "
+                                 "agents, by tenant (from Redis).")
+                           .Register(registry)),
+        busy_slots(prometheus::BuildGauge()
+                       .Name("omniroute_agent_busy_slots")
+                       .Help("Of those slots, the ones holding work (offered, assigned or in "
+                             "wrap-up), by tenant (from Redis).")
+                       .Register(registry)),
+        handle(prometheus::BuildHistogram()
+                   .Name("omniroute_handle_duration_seconds")
+                   .Help("Handle time: from acceptance to completion, by tenant and queue.")
+                   .Register(registry)),
+        wrap_up(prometheus::BuildHistogram()
+                    .Name("omniroute_wrap_up_duration_seconds")
+                    .Help("After-call work holding the agent's capacity after completion, by "
+                          "tenant and queue (the queue's wrap_up_seconds).")
+                    .Register(registry)),
         self_service(prometheus::BuildCounter()
                          .Name("omniroute_self_service_total")
                          .Help("Deflected work leaving self-service through this replica, by "
                                "tenant and outcome: deflected (completed by a bot, no human) or "
                                "escalated (moved to its human queue).")
                          .Register(registry)),
-        transition_seconds(prometheus::BuildHistogram()
-                               .Name("omniroute_routing_transition_duration_seconds")
-                               .Help("Latency of one routing state transition (a Lua script "
-                                     "round trip), by kind.")
-                               .Register(registry)) {}
+        decision_seconds(prometheus::BuildHistogram()
+                             .Name("omniroute_routing_decision_duration_seconds")
+                             .Help("Latency of routing decisions, by kind: one state transition "
+                                   "(a Lua script round trip that also matches work and "
+                                   "agents), or one pipelined batch of enqueues.")
+                             .Register(registry)),
+        stream_lag(prometheus::BuildGauge()
+                       .Name("omniroute_stream_lag_entries")
+                       .Help("Stream entries not yet delivered to the consuming group, by "
+                             "tenant and stream (intake, classified) (from Redis).")
+                       .Register(registry)),
+        stream_pending(prometheus::BuildGauge()
+                           .Name("omniroute_stream_pending_entries")
+                           .Help("Stream entries delivered but not yet acknowledged, by tenant "
+                                 "and stream (from Redis).")
+                           .Register(registry)) {}
 
-  void Offer(const std::string& tenant, const std::string& outcome) {
-    offers.Add({{"tenant", tenant}, {"outcome", outcome}}).Increment();
+  void Offer(const std::string& tenant, const std::string& outcome, double n = 1) {
+    offers.Add({{"tenant", tenant}, {"outcome", outcome}}).Increment(n);
   }
   void SelfService(const std::string& tenant, const std::string& outcome) {
     self_service.Add({{"tenant", tenant}, {"outcome", outcome}}).Increment();
   }
-  void ObserveTransition(const std::string& kind, double seconds) {
-    transition_seconds
+  void ObserveDecision(const std::string& kind, double seconds) {
+    decision_seconds
         .Add({{"kind", kind}},
              prometheus::Histogram::BucketBoundaries{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                                      0.01, 0.025, 0.05, 0.1, 0.25})
         .Observe(seconds);
+  }
+  // Creates a queue's wait histogram and SLA counters at zero, so that rate() and increase()
+  // see their first increment (a series that appears at 1 loses it) and the histogram gets
+  // the queue's threshold as a bucket.
+  void EnsureQueueSeries(const std::string& tenant, const std::string& queue,
+                         double sla_threshold_seconds) {
+    std::map<std::string, std::string> labels = {{"tenant", tenant}, {"queue", queue}};
+    wait.Add(labels, WaitBuckets(sla_threshold_seconds));
+    for (const char* outcome : {"met", "breached"}) {
+      labels["outcome"] = outcome;
+      sla.Add(labels);
+    }
+  }
+  // An accepted offer: its wait, and whether it met the queue's SLA threshold.
+  void Accepted(const std::string& tenant, const std::string& queue, int64_t wait_ms,
+                int64_t sla_threshold_ms) {
+    std::map<std::string, std::string> labels = {{"tenant", tenant}, {"queue", queue}};
+    wait.Add(labels, WaitBuckets(static_cast<double>(sla_threshold_ms) / 1000.0))
+        .Observe(static_cast<double>(wait_ms) / 1000.0);
+    labels["outcome"] = wait_ms <= sla_threshold_ms ? "met" : "breached";
+    sla.Add(labels).Increment();
+  }
+  void Completed(const std::string& tenant, const std::string& queue, int64_t handle_ms,
+                 int64_t wrap_up_ms) {
+    static const prometheus::Histogram::BucketBoundaries kHandle = {
+        5, 15, 30, 60, 120, 180, 300, 450, 600, 900, 1200, 1800, 3600};
+    static const prometheus::Histogram::BucketBoundaries kWrapUp = {0,  5,   10,  15,  30,
+                                                                    60, 120, 300, 600, 1800};
+    std::map<std::string, std::string> labels = {{"tenant", tenant}, {"queue", queue}};
+    handle.Add(labels, kHandle).Observe(static_cast<double>(handle_ms) / 1000.0);
+    if (wrap_up_ms > 0)
+      wrap_up.Add(labels, kWrapUp).Observe(static_cast<double>(wrap_up_ms) / 1000.0);
   }
 
   prometheus::Family<prometheus::Counter>& enqueued;
   prometheus::Family<prometheus::Counter>& offers;
   prometheus::Family<prometheus::Counter>& completed;
   prometheus::Family<prometheus::Histogram>& wait;
+  prometheus::Family<prometheus::Counter>& sla;
   prometheus::Family<prometheus::Gauge>& depth;
   prometheus::Family<prometheus::Gauge>& oldest;
   prometheus::Family<prometheus::Gauge>& available;
+  prometheus::Family<prometheus::Gauge>& estimated_wait;
+  prometheus::Family<prometheus::Gauge>& sla_target;
+  prometheus::Family<prometheus::Gauge>& sla_threshold;
+  prometheus::Family<prometheus::Gauge>& agents;
+  prometheus::Family<prometheus::Gauge>& capacity_slots;
+  prometheus::Family<prometheus::Gauge>& busy_slots;
+  prometheus::Family<prometheus::Histogram>& handle;
+  prometheus::Family<prometheus::Histogram>& wrap_up;
   prometheus::Family<prometheus::Counter>& self_service;
-  prometheus::Family<prometheus::Histogram>& transition_seconds;
+  prometheus::Family<prometheus::Histogram>& decision_seconds;
+  prometheus::Family<prometheus::Gauge>& stream_lag;
+  prometheus::Family<prometheus::Gauge>& stream_pending;
 };
 
 }  // namespace omniroute::routing

@@ -20,6 +20,10 @@ using Fields = std::map<std::string, std::string>;
 
 constexpr int kTailBlockMs = 1000;
 
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 int64_t ToInt(const std::string& s) {
   int64_t v = 0;
   (void)absl::SimpleAtoi(s, &v);
@@ -197,10 +201,10 @@ grpc::Status RoutingService::AcceptOffer(grpc::ServerContext* ctx,
   }
   auto started = std::chrono::steady_clock::now();
   auto r = engine_->Accept(principal->tenant, req->agent_id(), req->interaction_id());
-  metrics_->ObserveTransition(
-      "accept", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  metrics_->ObserveDecision("accept", SecondsSince(started));
   if (!r.ok()) return ToGrpc(r.status());
   metrics_->Offer(principal->tenant, "accepted");
+  metrics_->Accepted(principal->tenant, r->queue, r->wait_ms, r->sla_threshold_ms);
   auto conn = pool_->Acquire();
   if (conn.ok()) {
     auto kv = (*conn)->Command(
@@ -208,11 +212,6 @@ grpc::Status RoutingService::AcceptOffer(grpc::ServerContext* ctx,
     if (kv.ok()) {
       *resp->mutable_interaction() =
           InteractionFromHash(principal->tenant, redis::ReplyStrings(*kv));
-      metrics_->wait
-          .Add({{"tenant", principal->tenant},
-                {"queue", resp->interaction().classification().queue()}},
-               WaitBuckets())
-          .Observe(static_cast<double>(r->wait_ms) / 1000.0);
     }
   }
   log::Info("accepted", {{"interaction_id", req->interaction_id()}, {"agent", req->agent_id()}});
@@ -229,8 +228,10 @@ grpc::Status RoutingService::RejectOffer(grpc::ServerContext* ctx,
     return ToGrpc(st);
   }
   if (auto st = ValidateText("reason", req->reason(), 256); !st.ok()) return ToGrpc(st);
+  auto started = std::chrono::steady_clock::now();
   auto st = engine_->Reject(principal->tenant, req->agent_id(), req->interaction_id(),
                             req->reason().empty() ? "declined" : req->reason());
+  metrics_->ObserveDecision("reject", SecondsSince(started));
   if (!st.ok()) return ToGrpc(st);
   metrics_->Offer(principal->tenant, "rejected");
   return grpc::Status::OK;
@@ -282,10 +283,13 @@ grpc::Status RoutingService::CompleteInteraction(grpc::ServerContext* ctx,
   if (auto st = ValidateInteractionId("interaction_id", req->interaction_id()); !st.ok()) {
     return ToGrpc(st);
   }
-  auto deflected = engine_->Complete(principal->tenant, req->agent_id(), req->interaction_id());
-  if (!deflected.ok()) return ToGrpc(deflected.status());
+  auto started = std::chrono::steady_clock::now();
+  auto done = engine_->Complete(principal->tenant, req->agent_id(), req->interaction_id());
+  metrics_->ObserveDecision("complete", SecondsSince(started));
+  if (!done.ok()) return ToGrpc(done.status());
   metrics_->completed.Add({{"tenant", principal->tenant}}).Increment();
-  if (*deflected) metrics_->SelfService(principal->tenant, "deflected");
+  metrics_->Completed(principal->tenant, done->queue, done->handle_ms, done->wrap_up_ms);
+  if (done->deflected) metrics_->SelfService(principal->tenant, "deflected");
   return grpc::Status::OK;
 }
 

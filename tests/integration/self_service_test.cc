@@ -89,7 +89,7 @@ TEST_F(SelfServiceTest, EscalatedWorkLeavesTheBotAndReachesAHumanWithItsContext)
       << again.status();
   auto done = engine_->Complete(kTenant, "ann", id);
   ASSERT_TRUE(done.ok()) << done.status();
-  EXPECT_FALSE(*done) << "resolved by a human: not deflected";
+  EXPECT_FALSE(done->deflected) << "resolved by a human: not deflected";
 }
 
 TEST_F(SelfServiceTest, WorkTheBotCompletesCountsAsDeflectedAndLeavesNoLastAgent) {
@@ -98,7 +98,8 @@ TEST_F(SelfServiceTest, WorkTheBotCompletesCountsAsDeflectedAndLeavesNoLastAgent
   ASSERT_TRUE(engine_->Accept(kTenant, "bot-1", id).ok());
   auto done = engine_->Complete(kTenant, "bot-1", id);
   ASSERT_TRUE(done.ok()) << done.status();
-  EXPECT_TRUE(*done);
+  EXPECT_TRUE(done->deflected);
+  EXPECT_EQ(done->queue, "bot");
   EXPECT_EQ(HGet(keys_.QueueStats("bot"), "deflected"), "1");
   EXPECT_EQ(HGet(keys_.QueueStats("bot"), "escalated"), "");
   EXPECT_EQ(HGet(keys_.prefix() + ":cust:cust-2", "agent"), "");

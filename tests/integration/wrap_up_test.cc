@@ -28,8 +28,20 @@ TEST_F(WrapUpTest, TheAgentGetsNoNewWorkUntilTheWrapUpTimerFires) {
   std::string first = SubmitAndRoute(Call());
   std::string second = SubmitAndRoute(Call());
   ASSERT_EQ(OfferedTo(first), "ann");
-  ASSERT_TRUE(engine_->Accept(kTenant, "ann", first).ok());
-  ASSERT_TRUE(engine_->Complete(kTenant, "ann", first).ok());
+  clock_.Advance(1500);
+  auto accepted = engine_->Accept(kTenant, "ann", first);
+  ASSERT_TRUE(accepted.ok()) << accepted.status();
+  // What the service's wait, SLA, handle and wrap-up metrics observe.
+  EXPECT_EQ(accepted->wait_ms, 1500);
+  EXPECT_EQ(accepted->queue, "voice");
+  EXPECT_EQ(accepted->sla_threshold_ms, 1000LL * MakeQueue("voice", {}).sla_threshold_seconds());
+  clock_.Advance(42000);
+  auto completed = engine_->Complete(kTenant, "ann", first);
+  ASSERT_TRUE(completed.ok()) << completed.status();
+  EXPECT_EQ(completed->handle_ms, 42000);
+  EXPECT_EQ(completed->wrap_up_ms, 10000);
+  EXPECT_EQ(completed->queue, "voice");
+  EXPECT_FALSE(completed->deflected);
   EXPECT_EQ(State(first), "completed");
   EXPECT_EQ(State(second), "queued");
   EXPECT_EQ(Load("ann", v1::CHANNEL_VOICE), "1");

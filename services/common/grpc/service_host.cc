@@ -35,6 +35,9 @@ ServiceHost::ServiceHost(HostOptions options, redis::Pool* pool)
                    .Help("1 when the last Redis health check of this replica succeeded.")
                    .Register(*registry_)
                    .Add({{"service", options_.service}});
+  rpc_metrics_ = std::make_unique<RpcMetrics>(*registry_, options_.service);
+  redis_metrics_ = std::make_unique<RedisMetrics>(*registry_, options_.service);
+  pool_->SetObserver(redis_metrics_.get());
 }
 
 void ServiceHost::AddLoop(std::string name,
@@ -96,6 +99,9 @@ int ServiceHost::Run() {
   quota.SetMaxThreads(options_.max_threads);
   builder.SetResourceQuota(quota);
   for (auto* s : services_) builder.RegisterService(s);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(rpc_metrics_->CreateInterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server_ = builder.BuildAndStart();
   if (!server_ || grpc_port == 0) {
     log::Error("cannot start the gRPC server", {{"port", std::to_string(options_.grpc_port)}});

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "services/common/grpc/process_metrics.h"
 #include "services/common/redis/redis_client.h"
 
 namespace omniroute {
@@ -59,6 +60,8 @@ class ServiceHost {
   redis::Pool* pool_;
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Gauge* redis_up_;
+  std::unique_ptr<RpcMetrics> rpc_metrics_;
+  std::unique_ptr<RedisMetrics> redis_metrics_;
   std::vector<grpc::Service*> services_;
   std::vector<std::pair<std::string, std::function<void(const std::atomic<bool>&)>>> loops_;
   std::atomic<bool> draining_{false};

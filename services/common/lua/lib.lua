@@ -16,8 +16,9 @@
 --   P:qt:<q>:<ch>    zset   all waiting interactions of (q, ch), score = first queued time
 --   P:qa:<q>:<ch>:<sig> zset eligible agents with free capacity on ch and the sig's skills,
 --                           score = idle-since ms (sig "0": every agent eligible for q)
---   P:qs:<q>         hash   queue counters (answered, answered_sla, abandoned, completed) and
---                           inflight (offered or assigned now)
+--   P:qs:<q>         hash   queue counters (answered, answered_sla, abandoned, completed),
+--                           inflight (offered or assigned now) and aht_ms (average handle time,
+--                           exponentially weighted)
 --   P:agents         set    agent ids
 --   P:ag:<a>         hash   agent (state, idle_ms: free of work since, offer_ms: last offer,
 --                           cap:<ch>, load:<ch>, missed)

@@ -98,19 +98,26 @@ absl::StatusOr<Endpoint> ParseUrl(const std::string& url) {
 }
 
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const Endpoint& endpoint,
-                                                             std::chrono::milliseconds timeout) {
+                                                             std::chrono::milliseconds timeout,
+                                                             Observer* observer, bool timed) {
+  auto failed = [observer](absl::Status st) {
+    if (observer != nullptr) observer->Failed();
+    return st;
+  };
   timeval tv = ToTimeval(timeout);
   redisContext* ctx = endpoint.unix_path.empty()
                           ? redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port, tv)
                           : redisConnectUnixWithTimeout(endpoint.unix_path.c_str(), tv);
-  if (ctx == nullptr) return absl::UnavailableError("redis: cannot allocate context");
+  if (ctx == nullptr) return failed(absl::UnavailableError("redis: cannot allocate context"));
   if (ctx->err) {
     std::string err = ctx->errstr;
     redisFree(ctx);
-    return absl::UnavailableError(absl::StrCat("redis connect: ", err));
+    return failed(absl::UnavailableError(absl::StrCat("redis connect: ", err)));
   }
   redisSetTimeout(ctx, tv);
   std::unique_ptr<Connection> conn(new Connection(ctx));
+  conn->observer_ = observer;
+  conn->timed_ = timed;
   if (!endpoint.password.empty()) {
     auto r = conn->Command({"AUTH", endpoint.password});
     if (!r.ok()) return r.status();
@@ -132,14 +139,17 @@ void Connection::SetTimeout(std::chrono::milliseconds timeout) {
 
 absl::Status Connection::Fail(const char* what) {
   broken_ = true;
+  if (observer_ != nullptr) observer_->Failed();
   return absl::UnavailableError(absl::StrCat("redis ", what, ": ", ctx_->errstr));
 }
 
 absl::StatusOr<Reply> Connection::Command(const std::vector<std::string>& argv) {
   if (broken_) return absl::UnavailableError("redis: connection is broken");
+  auto started = std::chrono::steady_clock::now();
   AppendArgv(ctx_, argv);
   void* raw = nullptr;
   if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) return Fail("command");
+  Observe(started);
   Reply out = Convert(static_cast<redisReply*>(raw));
   freeReplyObject(raw);
   return out;
@@ -148,6 +158,7 @@ absl::StatusOr<Reply> Connection::Command(const std::vector<std::string>& argv) 
 absl::StatusOr<std::vector<Reply>> Connection::Pipeline(
     const std::vector<std::vector<std::string>>& cmds) {
   if (broken_) return absl::UnavailableError("redis: connection is broken");
+  auto started = std::chrono::steady_clock::now();
   for (const auto& argv : cmds) AppendArgv(ctx_, argv);
   std::vector<Reply> out;
   out.reserve(cmds.size());
@@ -157,7 +168,15 @@ absl::StatusOr<std::vector<Reply>> Connection::Pipeline(
     out.push_back(Convert(static_cast<redisReply*>(raw)));
     freeReplyObject(raw);
   }
+  Observe(started);
   return out;
+}
+
+void Connection::Observe(std::chrono::steady_clock::time_point started) const {
+  if (observer_ != nullptr && timed_) {
+    observer_->RoundTrip(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
 }
 
 Pool::Pool(Endpoint endpoint, int size, std::chrono::milliseconds timeout)
@@ -178,7 +197,7 @@ absl::StatusOr<Pool::Lease> Pool::Acquire() {
     }
     ++open_;
   }
-  auto conn = Connection::Open(endpoint_, timeout_);
+  auto conn = Connection::Open(endpoint_, timeout_, observer_.load());
   if (!conn.ok()) {
     std::lock_guard<std::mutex> lock(mu_);
     --open_;
@@ -189,7 +208,7 @@ absl::StatusOr<Pool::Lease> Pool::Acquire() {
 }
 
 absl::StatusOr<std::unique_ptr<Connection>> Pool::OpenDedicated(std::chrono::milliseconds timeout) {
-  return Connection::Open(endpoint_, timeout);
+  return Connection::Open(endpoint_, timeout, observer_.load(), /*timed=*/false);
 }
 
 void Pool::Return(std::unique_ptr<Connection> conn) {

@@ -2,6 +2,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -39,11 +40,25 @@ struct Reply {
   bool is_error() const { return type == Type::kError; }
 };
 
+// Sees every round trip of the connections of a pool (for metrics). Called from many threads.
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  // One command or pipeline answered in `seconds` (not reported for blocking reads).
+  virtual void RoundTrip(double seconds) = 0;
+  // A connect or a round trip that failed (the connection is dropped).
+  virtual void Failed() = 0;
+};
+
 // One blocking hiredis connection. Not thread-safe: one thread uses it at a time.
 class Connection {
  public:
+  // `observer`, if given, must outlive the connection; `timed` = false for connections that
+  // block on purpose (XREADGROUP BLOCK), whose round trips say nothing about Redis latency.
   static absl::StatusOr<std::unique_ptr<Connection>> Open(const Endpoint& endpoint,
-                                                          std::chrono::milliseconds timeout);
+                                                          std::chrono::milliseconds timeout,
+                                                          Observer* observer = nullptr,
+                                                          bool timed = true);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -60,9 +75,12 @@ class Connection {
  private:
   explicit Connection(redisContext* ctx) : ctx_(ctx) {}
   absl::Status Fail(const char* what);
+  void Observe(std::chrono::steady_clock::time_point started) const;
 
   redisContext* ctx_;
   bool broken_ = false;
+  Observer* observer_ = nullptr;
+  bool timed_ = true;
 };
 
 // A bounded pool of connections shared by a service's threads. Lease() waits for a free
@@ -84,6 +102,10 @@ class Pool {
     std::unique_ptr<Connection> conn_;
   };
 
+  // Reports the round trips of connections opened from now on. Set it before traffic starts;
+  // the observer must outlive the pool.
+  void SetObserver(Observer* observer) { observer_ = observer; }
+
   absl::StatusOr<Lease> Acquire();
   // Opens a connection outside the pool, for long blocking reads (XREAD BLOCK).
   absl::StatusOr<std::unique_ptr<Connection>> OpenDedicated(std::chrono::milliseconds timeout);
@@ -95,6 +117,7 @@ class Pool {
   const Endpoint endpoint_;
   const int size_;
   const std::chrono::milliseconds timeout_;
+  std::atomic<Observer*> observer_{nullptr};
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(mu_);

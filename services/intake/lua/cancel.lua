@@ -3,7 +3,8 @@
 -- KEYS[1] P:ix:<id>  KEYS[2] P:events
 -- ARGV[1] P  ARGV[2] id  ARGV[3] now ms  ARGV[4] reason  ARGV[5] event feed max length
 -- ARGV[6] retention seconds of finished interactions
--- Returns {'canceled', state_before} | {'terminal', state} | {'assigned', state} | {'not_found', ''}
+-- Returns {'canceled', state_before, queue, channel} (queue '' unless it was waiting or offered:
+-- abandoned) | {'terminal', state} | {'assigned', state} | {'not_found', ''}
 TRIGGER = 'cancel'
 local P, id, now, reason, maxlen, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5],
   ARGV[6]
@@ -43,4 +44,8 @@ if state == 'offered' then
   release(P, agent, ch, now)
   match_agent(P, maxlen, now, agent)
 end
-return {'canceled', state}
+local abandoned_q = ''
+if state == 'queued' or state == 'offered' then
+  abandoned_q = q or ''
+end
+return {'canceled', state, abandoned_q, ch or ''}

@@ -1,7 +1,7 @@
 -- Accepts an open offer: the interaction becomes assigned to the agent.
 -- KEYS[1] P:ix:<id>  KEYS[2] P:events
 -- ARGV[1] P  ARGV[2] id  ARGV[3] agent  ARGV[4] now ms  ARGV[5] event feed max length
--- Returns {'ok'} | {'not_found'} | {'not_offered', state} | {'wrong_agent'}
+-- Returns {'ok', wait ms, queue, queue SLA threshold ms} | {'not_found'} | {'not_offered', state} | {'wrong_agent'}
 local P, id, agent, now, maxlen = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
 local ix = KEYS[1]
 local f = redis.call('HMGET', ix, 'state', 'agent', 'queue', 'channel', 'queued_ms')
@@ -34,4 +34,4 @@ if wait <= sla_ms then
   redis.call('HINCRBY', P .. ':qs:' .. q, 'answered_sla', 1)
 end
 emit(P, maxlen, now, 'accepted', id, agent, q, ch, {'wait_ms', tostring(wait)})
-return {'ok', tostring(wait)}
+return {'ok', tostring(wait), q, tostring(sla_ms)}

@@ -3,13 +3,14 @@
 -- KEYS[1] P:ix:<id>  KEYS[2] P:events
 -- ARGV[1] P  ARGV[2] id  ARGV[3] agent  ARGV[4] now ms  ARGV[5] event feed max length
 -- ARGV[6] retention seconds of finished interactions
--- Returns {'ok'} | {'ok', 'deflected'} | {'not_found'} | {'not_assigned', state}
+-- Returns {'ok', 'ok'|'deflected', queue, handle ms (assigned to now), wrap-up ms}
+-- | {'not_found'} | {'not_assigned', state}
 -- | {'wrong_agent'}
 TRIGGER = 'complete'
 local P, id, agent, now, maxlen, ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5],
   ARGV[6]
 local ix = KEYS[1]
-local f = redis.call('HMGET', ix, 'state', 'agent', 'queue', 'channel', 'ss_queue')
+local f = redis.call('HMGET', ix, 'state', 'agent', 'queue', 'channel', 'ss_queue', 'assigned_ms')
 if not f[1] then
   return {'not_found'}
 end
@@ -25,6 +26,16 @@ redis.call('EXPIRE', ix, ttl)
 redis.call('DEL', P .. ':skip:' .. id)
 redis.call('HINCRBY', P .. ':qs:' .. f[3], 'completed', 1)
 local outcome = 'ok'
+local handle_ms = math.max(0, now - tonumber(f[6] or now))
+-- Average handle time, exponentially weighted (weight 0.1 for the newest): the estimated wait
+-- gauge uses it.
+local aht = tonumber(redis.call('HGET', P .. ':qs:' .. f[3], 'aht_ms') or '')
+if aht then
+  aht = aht + 0.1 * (handle_ms - aht)
+else
+  aht = handle_ms
+end
+redis.call('HSET', P .. ':qs:' .. f[3], 'aht_ms', string.format('%.1f', aht))
 if f[5] == f[3] then
   -- Deflected work finished in self-service: resolved without a human.
   redis.call('HINCRBY', P .. ':qs:' .. f[3], 'deflected', 1)
@@ -36,8 +47,8 @@ if wrap_ms > 0 then
   -- After-call work holds the capacity until the wrap-up timer fires (end_wrapups.lua).
   redis.call('ZADD', P .. ':wrapups', now + wrap_ms, agent .. '|' .. f[4] .. '|' .. id)
   emit(P, maxlen, now, 'wrap_up_started', id, agent, f[3], f[4], {'until', now + wrap_ms})
-  return {'ok', outcome}
+  return {'ok', outcome, f[3], tostring(handle_ms), tostring(wrap_ms)}
 end
 release(P, agent, f[4], now)
 match_agent(P, maxlen, now, agent)
-return {'ok', outcome}
+return {'ok', outcome, f[3], tostring(handle_ms), '0'}

@@ -1,0 +1,102 @@
+#include "services/routing/gauges.h"
+
+#include <algorithm>
+
+#include "absl/strings/numbers.h"
+#include "services/common/keys.h"
+
+namespace omniroute::routing {
+namespace {
+
+int64_t ToInt(const std::string& s) {
+  int64_t v = 0;
+  return absl::SimpleAtoi(s, &v) ? v : 0;
+}
+
+}  // namespace
+
+AgentTally TallyAgents(const std::vector<AgentRow>& agents) {
+  AgentTally t;
+  for (const char* s : {"offline", "away", "idle", "busy"}) t.by_state[s] = 0;
+  for (const auto& a : agents) {
+    std::string state;
+    int64_t cap = 0, load = 0;
+    for (size_t i = 0; i + 1 < a.fields.size(); i += 2) {
+      const std::string& k = a.fields[i];
+      if (k == "state") {
+        state = a.fields[i + 1];
+      } else if (k.rfind("cap:", 0) == 0) {
+        cap += std::max<int64_t>(0, ToInt(a.fields[i + 1]));
+      } else if (k.rfind("load:", 0) == 0) {
+        load += std::max<int64_t>(0, ToInt(a.fields[i + 1]));
+      }
+    }
+    if (state != "available") {
+      // An agent hash without a state (never signed in) counts as offline.
+      ++t.by_state[state == "away" ? "away" : "offline"];
+      continue;
+    }
+    ++t.by_state[load > 0 ? "busy" : "idle"];
+    t.capacity_slots += cap;
+    t.busy_slots += load;
+    for (const auto& q : a.queues) ++t.staffed_by_queue[q];
+  }
+  return t;
+}
+
+std::optional<double> EstimatedWaitSeconds(int64_t waiting, int64_t available_agents,
+                                           int64_t staffed_agents, double average_handle_ms) {
+  if (waiting == 0 && available_agents > 0) return 0.0;
+  if (staffed_agents <= 0 || average_handle_ms <= 0) return std::nullopt;
+  return static_cast<double>(waiting + 1) * average_handle_ms /
+         static_cast<double>(staffed_agents) / 1000.0;
+}
+
+std::vector<StreamGroupInfo> ParseStreamGroups(const redis::Reply& reply) {
+  std::vector<StreamGroupInfo> out;
+  if (reply.type != redis::Reply::Type::kArray) return out;
+  for (const auto& g : reply.elements) {
+    if (g.type != redis::Reply::Type::kArray) continue;
+    StreamGroupInfo info;
+    for (size_t i = 0; i + 1 < g.elements.size(); i += 2) {
+      const std::string& k = g.elements[i].str;
+      const auto& v = g.elements[i + 1];
+      if (k == "name") {
+        info.group = v.str;
+      } else if (k == "pending") {
+        info.pending = v.integer;
+      } else if (k == "lag" && v.type == redis::Reply::Type::kInteger) {
+        info.lag = v.integer;
+      }
+    }
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<AgentRow>> ReadAgents(redis::Connection& conn,
+                                                 const std::string& tenant) {
+  TenantKeys keys(tenant);
+  auto ids = conn.Command({"SMEMBERS", keys.Agents()});
+  if (!ids.ok()) return ids.status();
+  auto names = redis::ReplyStrings(*ids);
+  std::vector<AgentRow> rows;
+  // Bounded pipelines: a tenant with many agents is read in slices.
+  constexpr size_t kSlice = 500;
+  for (size_t start = 0; start < names.size(); start += kSlice) {
+    size_t end = std::min(names.size(), start + kSlice);
+    std::vector<std::vector<std::string>> cmds;
+    for (size_t i = start; i < end; ++i) {
+      cmds.push_back({"HGETALL", keys.Agent(names[i])});
+      cmds.push_back({"SMEMBERS", keys.AgentQueues(names[i])});
+    }
+    auto r = conn.Pipeline(cmds);
+    if (!r.ok()) return r.status();
+    for (size_t i = 0; i + 1 < r->size(); i += 2) {
+      rows.push_back({redis::ReplyStrings((*r)[i]), redis::ReplyStrings((*r)[i + 1])});
+    }
+  }
+  return rows;
+}
+
+}  // namespace omniroute::routing

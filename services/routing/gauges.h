@@ -1,0 +1,53 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "services/common/redis/redis_client.h"
+
+namespace omniroute::routing {
+
+// One agent as the gauges see it: P:ag:<a> (flat HGETALL) and the queues it is eligible for.
+struct AgentRow {
+  std::vector<std::string> fields;  // HGETALL P:ag:<a>
+  std::vector<std::string> queues;  // SMEMBERS P:agq:<a>
+};
+
+// What the agent gauges export for one tenant.
+struct AgentTally {
+  // offline | away | idle | busy (every state present, 0 when no agent is in it).
+  std::map<std::string, int64_t> by_state;
+  int64_t capacity_slots = 0;  // summed cap:<ch> of available (signed-in, ready) agents
+  int64_t busy_slots = 0;      // summed load:<ch> of those agents
+  // Available agents eligible for each queue (staffed), whether or not they have a free slot.
+  std::map<std::string, int64_t> staffed_by_queue;
+};
+
+AgentTally TallyAgents(const std::vector<AgentRow>& agents);
+
+// Estimated wait of work entering a queue now: the work ahead of it plus itself, served by the
+// staffed agents at the queue's average handle time. 0 when an agent is free and nothing waits;
+// nullopt when it cannot be estimated (nobody staffed, or no handle time measured yet).
+std::optional<double> EstimatedWaitSeconds(int64_t waiting, int64_t available_agents,
+                                           int64_t staffed_agents, double average_handle_ms);
+
+// One consumer group of a stream (XINFO GROUPS).
+struct StreamGroupInfo {
+  std::string group;
+  int64_t pending = 0;
+  std::optional<int64_t> lag;  // Redis reports no lag when it cannot tell (after deletions)
+};
+
+// Parses an XINFO GROUPS reply (RESP2: an array of flat field/value arrays).
+std::vector<StreamGroupInfo> ParseStreamGroups(const redis::Reply& reply);
+
+// Reads every agent of `tenant` (SMEMBERS, then one pipeline of HGETALL + SMEMBERS each).
+absl::StatusOr<std::vector<AgentRow>> ReadAgents(redis::Connection& conn,
+                                                 const std::string& tenant);
+
+}  // namespace omniroute::routing
