@@ -104,9 +104,13 @@ TEST_F(IntakeStoreTest, CancelQueuedRemovesItFromTheQueueAndCountsItAbandoned) {
   ASSERT_EQ(State(id), "queued");
   ASSERT_TRUE(ZScore(keys_.Waiting("general", v1::CHANNEL_CHAT), id).has_value());
 
-  auto st = store_->Cancel(kTenant, id, "customer_hung_up");
+  intake::IntakeStore::Abandoned abandoned;
+  auto st = store_->Cancel(kTenant, id, "customer_hung_up", &abandoned);
   ASSERT_TRUE(st.ok()) << st.status();
   EXPECT_EQ(*st, v1::INTERACTION_STATE_CANCELED);
+  // What omniroute_queue_abandoned_total is labelled with.
+  EXPECT_EQ(abandoned.queue, "general");
+  EXPECT_EQ(abandoned.channel, v1::CHANNEL_CHAT);
   EXPECT_EQ(State(id), "canceled");
   EXPECT_EQ(HGet(keys_.Interaction(id), "end_reason"), "customer_hung_up");
   EXPECT_FALSE(ZScore(keys_.Waiting("general", v1::CHANNEL_CHAT), id).has_value());
@@ -128,9 +132,11 @@ TEST_F(IntakeStoreTest, CancelOfferedFreesTheAgentAndRescindsTheOffer) {
   ASSERT_EQ(State(next), "queued");
   ASSERT_EQ(Load("alice", v1::CHANNEL_CHAT), "1");
 
-  auto st = store_->Cancel(kTenant, id, "customer_hung_up");
+  intake::IntakeStore::Abandoned abandoned;
+  auto st = store_->Cancel(kTenant, id, "customer_hung_up", &abandoned);
   ASSERT_TRUE(st.ok()) << st.status();
   EXPECT_EQ(*st, v1::INTERACTION_STATE_CANCELED);
+  EXPECT_EQ(abandoned.queue, "general");
   EXPECT_EQ(State(id), "canceled");
   EXPECT_EQ(OfferedTo(id), "");
   EXPECT_FALSE(ZScore(keys_.Timers(), id).has_value());  // no deadline left to fire
@@ -167,8 +173,10 @@ TEST_F(IntakeStoreTest, CancelTwiceIsIdempotentAndUnknownIsNotFound) {
   std::string id = SubmitAndRoute(Chat("hello"));
   ASSERT_TRUE(store_->Cancel(kTenant, id, "first").ok());
   clock_.Advance(1000);
-  auto again = store_->Cancel(kTenant, id, "second");
+  intake::IntakeStore::Abandoned abandoned;
+  auto again = store_->Cancel(kTenant, id, "second", &abandoned);
   ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(abandoned.queue, "") << "a repeated cancel abandons nothing more";
   EXPECT_EQ(*again, v1::INTERACTION_STATE_CANCELED);
   EXPECT_EQ(HGet(keys_.Interaction(id), "end_reason"), "first");
   EXPECT_EQ(HGet(keys_.Interaction(id), "ended_ms"), std::to_string(clock_.NowMs() - 1000));

@@ -42,6 +42,8 @@ TEST_F(WrapUpTest, TheAgentGetsNoNewWorkUntilTheWrapUpTimerFires) {
   EXPECT_EQ(completed->wrap_up_ms, 10000);
   EXPECT_EQ(completed->queue, "voice");
   EXPECT_FALSE(completed->deflected);
+  // The first handle time sets the queue's average handle time (the estimated wait uses it).
+  EXPECT_EQ(HGet(keys_.QueueStats("voice"), "aht_ms"), "42000.0");
   EXPECT_EQ(State(first), "completed");
   EXPECT_EQ(State(second), "queued");
   EXPECT_EQ(Load("ann", v1::CHANNEL_VOICE), "1");
