@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <limits>
 #include <map>
 #include <memory>
@@ -161,7 +162,9 @@ TEST(PrometheusE2E, QueueServiceLevelFromTheWaitHistogramMatchesTheWorkload) {
   const std::string queue = "sl";
 
   testing::Cluster cluster;
-  PrometheusServer prom(cluster, {});
+  e2e::PrometheusOptions options;
+  options.rule_files = {OMNIROUTE_SOURCE_DIR "/deploy/prometheus/rules/*.yml"};
+  PrometheusServer prom(cluster, options);
   ASSERT_TRUE(prom.WaitReady(std::chrono::seconds(30))) << "prometheus not ready after 30 s; log:\n"
                                                         << prom.ReadLog();
   auto keys = cluster.CreateTenant(tenant);
@@ -186,17 +189,22 @@ TEST(PrometheusE2E, QueueServiceLevelFromTheWaitHistogramMatchesTheWorkload) {
     return id;
   };
 
-  // Fast: the agent is available. The first accept creates the histogram series; Prometheus
-  // scrapes it before anything else is answered, so increase() below has a baseline.
+  // Routing creates a queue's wait histogram and SLA counters at zero when it first sees the
+  // queue, so increase() over a window counts even the first accept. Wait until Prometheus
+  // has scraped them at zero before any work arrives.
+  auto baseline = WaitForQuery(
+      port, count_q, [](double v) { return v == 0; }, std::chrono::seconds(15));
+  ASSERT_TRUE(baseline.ok() && *baseline == 0) << baseline.status() << " " << baseline.value_or(-1);
+  auto zero_breaches = WaitForQuery(
+      port, absl::StrCat("sum(omniroute_queue_sla_total{", sel, ",outcome=\"breached\"})"),
+      [](double v) { return v == 0; }, std::chrono::seconds(15));
+  ASSERT_TRUE(zero_breaches.ok()) << zero_breaches.status();
+
+  // Fast: the agent is available.
   AcceptingAgent agent(&api, keys["agent"], "agent-1");
   ASSERT_TRUE(agent.Start().ok());
-  std::vector<std::string> fast = {submit("fast 0")};
-  ASSERT_TRUE(e2e::WaitFor([&] { return agent.accepted_count() == 1; }, std::chrono::seconds(10)))
-      << "the first chat was not accepted";
-  auto baseline = WaitForQuery(
-      port, count_q, [](double v) { return v == 1; }, std::chrono::seconds(15));
-  ASSERT_TRUE(baseline.ok() && *baseline == 1) << baseline.status() << " " << baseline.value_or(-1);
-  for (int i = 1; i < kFast; ++i) fast.push_back(submit("fast " + std::to_string(i)));
+  std::vector<std::string> fast;
+  for (int i = 0; i < kFast; ++i) fast.push_back(submit("fast " + std::to_string(i)));
   ASSERT_TRUE(
       e2e::WaitFor([&] { return agent.accepted_count() == kFast; }, std::chrono::seconds(10)));
 
@@ -268,11 +276,11 @@ TEST(PrometheusE2E, QueueServiceLevelFromTheWaitHistogramMatchesTheWorkload) {
   EXPECT_NEAR(*histogram_sl, expected, 1e-9);
   EXPECT_NEAR(*histogram_sl, stats.service_level(), 1e-9);
 
-  // The same over a 5 m window, as dashboards and alerts compute it. increase() cannot see a
-  // series' first value (the first accept, taken before Prometheus ever saw the series), so
-  // over this window it is 3 of the remaining 9. Both series are extrapolated alike, and so
-  // cancel, once the count series has 12+ samples in the window (Prometheus extrapolates a
-  // counter towards zero, differently per series, when that is nearer than 1.1 intervals).
+  // The same over a 5 m window, as dashboards and alerts compute it. The series existed at
+  // zero before the first accept, so the window holds every accept. Both series are
+  // extrapolated alike, and so cancel, once the count series has 12+ samples in the window
+  // (Prometheus extrapolates a counter towards zero, differently per series, when that is
+  // nearer than 1.1 intervals).
   auto samples = WaitForQuery(
       port, absl::StrCat("max(count_over_time(omniroute_queue_wait_seconds_count{", sel, "}[5m]))"),
       [](double v) { return v >= 12; }, std::chrono::seconds(20));
@@ -283,20 +291,33 @@ TEST(PrometheusE2E, QueueServiceLevelFromTheWaitHistogramMatchesTheWorkload) {
                          ",le=\"1\"}[5m])) / sum(increase(omniroute_queue_wait_seconds_count{", sel,
                          "}[5m]))"));
   ASSERT_TRUE(windowed_sl.ok()) << windowed_sl.status();
-  // The baseline accept was a fast one.
-  const double windowed_expected =
-      static_cast<double>(within_sla - 1) / static_cast<double>(accepted.size() - 1);
-  EXPECT_NEAR(*windowed_sl, windowed_expected, 1e-6);
+  EXPECT_NEAR(*windowed_sl, expected, 1e-6);
 
-  // Counter-based service level (omniroute_queue_sla_total by outcome) and the recording rule
-  // loaded from deploy/prometheus/rules/*.yml (PrometheusOptions::rule_files) go here once the
-  // metrics work lands on this branch.
+  // The SLA counters (met / breached, counted on accept) and the recording rule the
+  // dashboards and the SLA alert use, as deploy/prometheus/rules defines it.
+  auto counter_sl = QueryScalar(
+      port, absl::StrCat("sum(increase(omniroute_queue_sla_total{", sel,
+                         ",outcome=\"met\"}[5m])) / sum(increase(omniroute_queue_sla_total{", sel,
+                         "}[5m]))"));
+  ASSERT_TRUE(counter_sl.ok()) << counter_sl.status();
+  EXPECT_NEAR(*counter_sl, expected, 1e-6);
+  double rule_sl = -1;
+  if (std::filesystem::exists(OMNIROUTE_SOURCE_DIR
+                              "/deploy/prometheus/rules/omniroute-recording.yml")) {
+    auto r = WaitForQuery(
+        port, absl::StrCat("omniroute:queue_service_level:ratio_rate5m{", sel, "}"),
+        [&](double v) { return std::abs(v - expected) < 1e-6; }, std::chrono::seconds(15));
+    ASSERT_TRUE(r.ok()) << r.status();
+    rule_sl = *r;
+    EXPECT_NEAR(rule_sl, expected, 1e-6);
+  }
 
   std::printf(
-      "prometheus: expected=%.4f histogram=%.4f increase_5m=%.4f queue_stats=%.4f "
+      "prometheus: expected=%.4f histogram=%.4f increase_5m=%.4f sla_counters_5m=%.4f "
+      "recording_rule=%.4f queue_stats=%.4f "
       "(answered=%lld within_sla=%lld) routing waits fast<=%lldms slow>=%lldms, own "
       "submit->accept fast<=%.3fs slow>=%.3fs, total=%.1fs\n",
-      expected, *histogram_sl, *windowed_sl, stats.service_level(),
+      expected, *histogram_sl, *windowed_sl, *counter_sl, rule_sl, stats.service_level(),
       static_cast<long long>(stats.answered()), static_cast<long long>(stats.answered_within_sla()),
       static_cast<long long>(fast_max_ms), static_cast<long long>(slow_min_ms), own_fast_max_s,
       own_slow_min_s, e2e::SecondsSince(started));
