@@ -357,12 +357,19 @@ def main():
                 used[n].append(e.where)
     if args.metrics:
         names, typed = load_exposition(args.metrics, problems)
+        # Missing series of one histogram (_bucket, _sum, _count) are reported once, by base.
+        missing = {}
         for n in sorted(used):
-            if not exported(n, names, typed):
-                places = used[n]
-                more = f" (and {len(places) - 3} more)" if len(places) > 3 else ""
-                problems.append(f"metric {n} is not exported; used by: "
-                                f"{'; '.join(places[:3])}{more}")
+            if exported(n, names, typed):
+                continue
+            base = re.sub(r"_(bucket|sum|count)$", "", n)
+            key = base if base != n and base not in names else n
+            places = missing.setdefault(key, [])
+            places += [w for w in used[n] if w not in places]
+        for n, places in sorted(missing.items()):
+            more = f" (and {len(places) - 3} more)" if len(places) > 3 else ""
+            problems.append(f"metric {n} is not exported; used by: "
+                            f"{'; '.join(places[:3])}{more}")
 
     for p in problems:
         print(f"ERROR: {p}")

@@ -72,6 +72,16 @@ class CheckerTest(unittest.TestCase):
                       fixture("metrics-depth.prom"))
         self.assertEqual(rc, 0, out)
 
+    def test_missing_histogram_is_reported_once_by_its_base_name(self):
+        rc, out = run("--dashboards", fixture("good-dashboard.json"), "--rules",
+                      fixture("rules.yml"), "--metrics", fixture("metrics-depth.prom"))
+        self.assertEqual(rc, 1, out)
+        self.assertIn("metric omniroute_fixture_wait_seconds is not exported; used by: "
+                      "dashboard good-dashboard panel 'Wait p90'", out)
+        self.assertNotIn("omniroute_fixture_wait_seconds_bucket", out)
+        self.assertIn("metric omniroute_fixture_total is not exported", out)
+        self.assertIn(": 2 problem(s)", out)
+
     def test_duplicate_uid_fails(self):
         rc, out = run("--dashboards", fixture("good-dashboard.json"),
                       fixture("good-dashboard.json"), "--rules", fixture("rules.yml"))
