@@ -180,7 +180,9 @@ void RunGaugeLoop(redis::Pool& pool, RoutingEngine& engine, RoutingMetrics& metr
     auto tenants = ListTenants(pool);
     if (tenants.ok()) {
       for (const auto& t : *tenants) {
-        RefreshTenant(pool, engine, metrics, t, read_agents, queue_gauges, agent_gauges, tallies);
+        // A tenant seen for the first time gets its agent gauges at once.
+        RefreshTenant(pool, engine, metrics, t, read_agents || tallies.count(t) == 0, queue_gauges,
+                      agent_gauges, tallies);
       }
       queue_gauges.Finish();
       if (read_agents) agent_gauges.Finish();

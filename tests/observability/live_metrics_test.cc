@@ -255,7 +255,12 @@ TEST_F(LiveMetricsTest, DashboardsAndRulesUseOnlyExportedMetrics) {
   EXPECT_TRUE(e2e::WaitFor(
       [&] {
         std::string body = e2e::HttpGet(routing[0]->metrics_port, "/metrics", &code);
-        return code == 200 && body.find("\nomniroute_queue_available_agents{") != std::string::npos;
+        if (code != 200) return false;
+        for (const char* name : {"\nomniroute_queue_available_agents{", "\nomniroute_agents{",
+                                 "\nomniroute_queue_estimated_wait_seconds{"}) {
+          if (body.find(name) == std::string::npos) return false;
+        }
+        return true;
       },
       seconds(15), milliseconds(250)));
 
