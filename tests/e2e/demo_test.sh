@@ -116,6 +116,11 @@ final_completed=${BASH_REMATCH[1]}
 ((BASH_REMATCH[1] + BASH_REMATCH[2] > 0)) ||
   fail "the bot resolved or escalated nothing (password resets should reach it): $final"
 
+grep -q -- "prometheus --config.file=deploy/prometheus/prometheus.yml" "$OUT" ||
+  fail "the banner does not say how to point Prometheus at the services"
+grep -qE "metrics http://[0-9.]+:[0-9]+/metrics" "$OUT" ||
+  fail "the banner does not show the metrics endpoints"
+
 rm -rf "$RUN_DIR"
 echo "demo_test: ok ($steady steady summary lines, $final_completed completed at the end," \
   "nothing left running)"

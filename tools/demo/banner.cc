@@ -40,6 +40,12 @@ void PrintBanner(const Options& o, double rate, int agents) {
       "\"subject\":\"refund please\"}' %s omniroute.v1.Intake/SubmitInteraction\n",
       o.integrator_key.c_str(), o.intake.c_str());
   std::printf("  curl -s http://%s/metrics | grep omniroute_\n", o.routing_metrics.c_str());
+  std::printf(
+      "watch it: the metrics endpoints above; Prometheus with its rules and alerts:\n"
+      "  prometheus --config.file=deploy/prometheus/prometheus.yml "
+      "--storage.tsdb.path=/tmp/omniroute-prometheus --web.listen-address=127.0.0.1:9090\n"
+      "  (that config scrapes the default metrics ports 9101-9103), then Grafana dashboards from\n"
+      "  deploy/grafana/ (README: \"Metrics, dashboards and alerts\")\n");
   std::fflush(stdout);
 }
 
