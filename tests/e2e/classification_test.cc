@@ -6,8 +6,8 @@
 
 #include <thread>
 
-#include "services/classification/model/trainer.h"
 #include "tests/e2e/e2e_util.h"
+#include "tests/e2e/tiny_model.h"
 #include "tests/support/cluster.h"
 
 namespace omniroute {
@@ -115,17 +115,7 @@ TEST_F(ClassificationE2E, ARulesUpdateReachesBothReplicasWithinOneSecondAndABadO
 }
 
 TEST_F(ClassificationE2E, APublishedModelServesEveryReplicaAndACorruptOneIsRejected) {
-  // A small model: enough to tell card questions from passcode ones.
-  std::vector<classification::model::Example> examples;
-  for (const char* t : {"where is my card", "my card has not arrived", "card still not here",
-                        "when will my new card come", "has my card been sent"}) {
-    examples.push_back({t, "card_arrival", 0});
-  }
-  for (const char* t : {"i forgot my passcode", "reset my passcode please", "passcode lost",
-                        "how do i change my passcode", "cannot remember passcode"}) {
-    examples.push_back({t, "passcode_forgotten", 0});
-  }
-  auto model = classification::model::TrainIntentModel(examples, {});
+  auto model = e2e::TinyCardModelBytes();
   ASSERT_TRUE(model.ok()) << model.status();
   v1::TenantConfig c = Rule("one");
   auto* m = c.add_intents();
@@ -134,7 +124,7 @@ TEST_F(ClassificationE2E, APublishedModelServesEveryReplicaAndACorruptOneIsRejec
   c.set_min_confidence(0.3);
   ASSERT_TRUE(PutConfig(c).ok());
   auto redis = cluster_->redis().Connect();
-  Cmd(*redis, {"HSET", "omniroute:model", "version", "v1", "bytes", model->ToBytes()});
+  Cmd(*redis, {"HSET", "omniroute:model", "version", "v1", "bytes", *model});
   auto took = UntilBoth([](const auto& r) { return r.model().model_version() == "v1"; },
                         std::chrono::seconds(5));
   std::printf("published model: replica 0 after %.0f ms, replica 1 after %.0f ms\n", took[0],
@@ -156,7 +146,7 @@ TEST_F(ClassificationE2E, APublishedModelServesEveryReplicaAndACorruptOneIsRejec
   EXPECT_EQ(resp.model().top_intents(0).intent(), "card_arrival");
 
   // Corrupt bytes under a new version: rejected, v1 keeps serving on both replicas.
-  std::string corrupt = model->ToBytes();
+  std::string corrupt = *model;
   corrupt[corrupt.size() / 2] ^= 0x5a;
   Cmd(*redis, {"HSET", "omniroute:model", "version", "v2", "bytes", corrupt});
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));

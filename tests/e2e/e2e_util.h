@@ -214,6 +214,18 @@ inline v1::Interaction GetInteraction(sim::ApiClient& api, const std::string& ke
   return r.interaction();
 }
 
+// Submits a chat with `subject`; returns its id ("" and a test failure when the call fails).
+inline std::string SubmitChat(sim::ApiClient& api, const std::string& key,
+                              const std::string& subject) {
+  v1::SubmitInteractionRequest r;
+  r.set_channel(v1::CHANNEL_CHAT);
+  r.set_subject(subject);
+  v1::SubmitInteractionResponse resp;
+  auto st = api.intake().SubmitInteraction(sim::ApiClient::Context(key).get(), r, &resp);
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  return resp.interaction_id();
+}
+
 inline grpc::Status PutConfig(sim::ApiClient& api, const std::string& admin_key,
                               const v1::TenantConfig& config) {
   v1::PutTenantConfigRequest req;

@@ -134,16 +134,6 @@ void SetUpSlaQueue(ApiClient& api, const std::string& admin_key, const std::stri
   ASSERT_TRUE(st.ok()) << st.error_message();
 }
 
-std::string SubmitChat(ApiClient& api, const std::string& key, const std::string& subject) {
-  v1::SubmitInteractionRequest r;
-  r.set_channel(v1::CHANNEL_CHAT);
-  r.set_subject(subject);
-  v1::SubmitInteractionResponse resp;
-  auto st = api.intake().SubmitInteraction(ApiClient::Context(key).get(), r, &resp);
-  EXPECT_TRUE(st.ok()) << st.error_message();
-  return resp.interaction_id();
-}
-
 // ---- The test -----------------------------------------------------------------------------
 
 // Ten chats on a queue with a 1 s SLA: four answered at once (agent available), six after
@@ -184,7 +174,7 @@ TEST(PrometheusE2E, QueueServiceLevelFromTheWaitHistogramMatchesTheWorkload) {
   const std::string integrator = keys["integrator"];
   std::map<std::string, Clock::time_point> submitted;  // id -> when intake acknowledged it
   auto submit = [&](const std::string& subject) {
-    std::string id = SubmitChat(api, integrator, subject);
+    std::string id = e2e::SubmitChat(api, integrator, subject);
     submitted[id] = Clock::now();
     return id;
   };

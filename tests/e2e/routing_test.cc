@@ -22,16 +22,6 @@ v1::Interaction Get(ApiClient& api, const std::string& key, const std::string& i
   return gr.interaction();
 }
 
-std::string SubmitChat(ApiClient& api, const std::string& key, const std::string& subject) {
-  v1::SubmitInteractionRequest r;
-  r.set_channel(v1::CHANNEL_CHAT);
-  r.set_subject(subject);
-  v1::SubmitInteractionResponse resp;
-  auto st = api.intake().SubmitInteraction(ApiClient::Context(key).get(), r, &resp);
-  EXPECT_TRUE(st.ok()) << st.error_message();
-  return resp.interaction_id();
-}
-
 grpc::Status LogIn(ApiClient& api, const std::string& key, const std::string& agent,
                    const std::vector<std::string>& skills) {
   v1::SetAgentStateRequest r;
@@ -78,7 +68,7 @@ TEST(WorkConservationE2E, EligibleWorkBehindUnservableWorkIsOfferedToAFreeAgent)
   std::vector<std::string> spanish;
   for (int i = 0; i < 10; ++i) {
     spanish.push_back(
-        SubmitChat(api, integrator, "Necesito ayuda, spanish please " + std::to_string(i)));
+        e2e::SubmitChat(api, integrator, "Necesito ayuda, spanish please " + std::to_string(i)));
   }
   ASSERT_TRUE(e2e::WaitFor(
       [&] {
@@ -88,7 +78,7 @@ TEST(WorkConservationE2E, EligibleWorkBehindUnservableWorkIsOfferedToAFreeAgent)
         return true;
       },
       std::chrono::seconds(10)));
-  std::string plain = SubmitChat(api, integrator, "My card does not work");
+  std::string plain = e2e::SubmitChat(api, integrator, "My card does not work");
   ASSERT_TRUE(e2e::WaitFor(
       [&] { return Get(api, integrator, plain).state() == v1::INTERACTION_STATE_QUEUED; },
       std::chrono::seconds(10)));

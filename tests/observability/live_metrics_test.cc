@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "services/classification/model/trainer.h"
 #include "tests/e2e/e2e_util.h"
+#include "tests/e2e/tiny_model.h"
 #include "tests/support/cluster.h"
 
 namespace omniroute {
@@ -23,22 +23,6 @@ namespace {
 using sim::ApiClient;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-// A tiny intent model: enough to tell card questions from passcode ones.
-std::string TinyModelBytes() {
-  std::vector<classification::model::Example> examples;
-  for (const char* t : {"where is my card", "my card has not arrived", "card still not here",
-                        "when will my new card come", "has my card been sent"}) {
-    examples.push_back({t, "card_arrival", 0});
-  }
-  for (const char* t : {"i forgot my passcode", "reset my passcode please", "passcode lost",
-                        "how do i change my passcode", "cannot remember passcode"}) {
-    examples.push_back({t, "passcode_forgotten", 0});
-  }
-  auto model = classification::model::TrainIntentModel(examples, {});
-  EXPECT_TRUE(model.ok()) << model.status();
-  return model.ok() ? model->ToBytes() : "";
-}
 
 class LiveMetricsTest : public ::testing::Test {
  protected:
@@ -142,9 +126,9 @@ class LiveMetricsTest : public ::testing::Test {
     ASSERT_TRUE(st.ok()) << st.error_message();
 
     auto redis = cluster_->redis().Connect();
-    std::string model = TinyModelBytes();
-    ASSERT_FALSE(model.empty());
-    e2e::Cmd(*redis, {"HSET", "omniroute:model", "version", "obs-v1", "bytes", model});
+    auto model = e2e::TinyCardModelBytes();
+    ASSERT_TRUE(model.ok()) << model.status();
+    e2e::Cmd(*redis, {"HSET", "omniroute:model", "version", "obs-v1", "bytes", *model});
     ASSERT_TRUE(e2e::WaitFor(
         [&] {
           v1::ClassifyRequest r;
