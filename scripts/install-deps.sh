@@ -8,7 +8,7 @@ PACKAGES=(
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
   libhiredis-dev prometheus-cpp-dev libabsl-dev libssl-dev libre2-dev
   libgtest-dev libgmock-dev
-  redis-server redis-tools prometheus
+  redis-server redis-tools prometheus python3-yaml
 )
 
 missing=()
