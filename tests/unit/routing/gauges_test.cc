@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "services/routing/routing_metrics.h"
+
 namespace omniroute::routing {
 namespace {
 
@@ -104,6 +108,17 @@ TEST(ParseStreamGroupsTest, AnErrorReplyHasNoGroups) {
   err.type = redis::Reply::Type::kError;
   err.str = "ERR no such key";
   EXPECT_TRUE(ParseStreamGroups(err).empty());
+}
+
+TEST(WaitBucketsTest, TheQueuesThresholdIsABucketInOrder) {
+  auto b = WaitBuckets(7);
+  EXPECT_TRUE(std::is_sorted(b.begin(), b.end()));
+  EXPECT_NE(std::find(b.begin(), b.end(), 7.0), b.end());
+  EXPECT_EQ(b.size(), WaitBuckets(0).size() + 1);
+  // A threshold that is already a bucket is not repeated.
+  auto twenty = WaitBuckets(20);
+  EXPECT_EQ(std::count(twenty.begin(), twenty.end(), 20.0), 1);
+  EXPECT_EQ(twenty.size(), WaitBuckets(0).size());
 }
 
 }  // namespace
