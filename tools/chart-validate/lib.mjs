@@ -75,6 +75,21 @@ async function schemaValidator(apiVersion, kind) {
   return fn;
 }
 
+// The compiled validators carry no messages: say what the keyword wanted.
+function describe(e) {
+  const p = e.params || {};
+  switch (e.keyword) {
+    case "type": return `must be ${p.type}`;
+    case "required": return `must have required property '${p.missingProperty}'`;
+    case "pattern": return `must match pattern "${p.pattern}"`;
+    case "format": return `must match format "${p.format}"`;
+    case "enum": return `must be one of ${JSON.stringify(p.allowedValues)}`;
+    case "minimum": case "maximum": return `must be ${p.comparison} ${p.limit}`;
+    case "additionalProperties": return `unknown field ${p.additionalProperty}`;
+    default: return e.message || `fails ${e.keyword} ${JSON.stringify(p)}`;
+  }
+}
+
 // Wraps `root` so that validation records which keys of each object the schema knows: the
 // compiled validators read every declared property and enumerate the keys of map-like objects,
 // so a key that was neither read nor enumerated is unknown to the schema.
@@ -159,7 +174,7 @@ export async function validateObjects(objects) {
     const { proxy, records } = tracking(structuredClone(object));
     if (!validate(proxy)) {
       for (const e of validate.errors) {
-        errors.push(`${id}: ${e.instancePath.slice(1).replaceAll("/", ".") || "(object)"}: ${e.message}`);
+        errors.push(`${id}: ${e.instancePath.slice(1).replaceAll("/", ".") || "(object)"}: ${describe(e)}`);
       }
     }
     for (const u of unknownFields(records)) errors.push(`${id}: ${u}`);
