@@ -9,7 +9,13 @@ PACKAGES=(
   libhiredis-dev prometheus-cpp-dev libabsl-dev libssl-dev libre2-dev
   libgtest-dev libgmock-dev
   redis-server redis-tools prometheus python3-yaml
+  golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev
 )
+# The chart tests (tests/chart) also need node/npm and, when present, kubectl. Each comes from
+# Debian only when the command is missing: a machine may have them from elsewhere (a newer
+# Node.js, the kubectl package), which Debian's nodejs/npm and kubernetes-client conflict with.
+command -v npm >/dev/null || PACKAGES+=(nodejs npm)
+command -v kubectl >/dev/null || PACKAGES+=(kubernetes-client)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -66,5 +66,30 @@ TEST_F(AuthenticatorTest, MissingRoleOrAnotherTenantIsPermissionDenied) {
   EXPECT_TRUE(auth_->AuthorizeKey(*globex, {Role::kAdmin}, "globex").ok());
 }
 
+TEST_F(AuthenticatorTest, AStoredKeyOfTheCallersChoiceWorksAndStoringItAgainIsHarmless) {
+  const std::string chosen = "k8s-secret-admin-key-0123456789abcdef";
+  ASSERT_TRUE(StoreApiKey(*conn_, chosen, "acme", {Role::kAdmin}, "helm-bootstrap").ok());
+  ASSERT_TRUE(StoreApiKey(*conn_, chosen, "acme", {Role::kAdmin}, "helm-bootstrap").ok());
+  auto p = auth_->AuthorizeKey(chosen, {Role::kAdmin}, "acme");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->tenant, "acme");
+  EXPECT_EQ(HGet(ApiKeyKey(HashApiKey(chosen)), "name"), "helm-bootstrap");
+  EXPECT_TRUE(Scan("*" + chosen + "*").empty());
+}
+
+TEST_F(AuthenticatorTest, AStoredKeyMustBeLongAndPrintableAndNeedsARoleAndATenant) {
+  for (const std::string bad :
+       {std::string("short-key"), std::string("has a space in it 0123456789"),
+        std::string(257, 'k'), std::string("tab\tinside-0123456789abcdef")}) {
+    auto s = StoreApiKey(*conn_, bad, "acme", {Role::kAdmin}, "x");
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_EQ(HGet(ApiKeyKey(HashApiKey(bad)), "tenant"), "");
+  }
+  const std::string good = "another-good-key-0123456789abcdef";
+  EXPECT_EQ(StoreApiKey(*conn_, good, "acme", {}, "x").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(StoreApiKey(*conn_, good, "bad tenant", {Role::kAdmin}, "x").code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace omniroute

@@ -121,12 +121,18 @@ absl::StatusOr<Principal> Authenticator::Lookup(const std::string& hash) {
   return p;
 }
 
-absl::StatusOr<std::string> CreateApiKey(redis::Connection& conn, absl::string_view tenant,
-                                         const std::vector<Role>& roles, absl::string_view name) {
+absl::Status StoreApiKey(redis::Connection& conn, absl::string_view key, absl::string_view tenant,
+                         const std::vector<Role>& roles, absl::string_view name) {
   if (auto s = ValidateTenantId("tenant", tenant); !s.ok()) return s;
   if (roles.empty()) return absl::InvalidArgumentError("roles: at least one role is required");
-  RandomIdGenerator ids;
-  std::string key = absl::StrCat("ork_", tenant, "_", ids.NewId());
+  if (key.size() < 24 || key.size() > 256) {
+    return absl::InvalidArgumentError("key: must be 24 to 256 characters long");
+  }
+  for (char c : key) {
+    if (c <= ' ' || c > '~') {
+      return absl::InvalidArgumentError("key: only printable ASCII characters without spaces");
+    }
+  }
   std::vector<std::string> names;
   for (Role r : roles) names.emplace_back(RoleName(r));
   auto replies = conn.Pipeline({{"HSET", ApiKeyKey(HashApiKey(key)), "tenant", std::string(tenant),
@@ -134,8 +140,17 @@ absl::StatusOr<std::string> CreateApiKey(redis::Connection& conn, absl::string_v
                                 {"SADD", kTenantsKey, std::string(tenant)}});
   if (!replies.ok()) return replies.status();
   for (const auto& r : *replies) {
-    if (auto s = redis::ReplyError(r, "create api key"); !s.ok()) return s;
+    if (auto s = redis::ReplyError(r, "store api key"); !s.ok()) return s;
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> CreateApiKey(redis::Connection& conn, absl::string_view tenant,
+                                         const std::vector<Role>& roles, absl::string_view name) {
+  if (auto s = ValidateTenantId("tenant", tenant); !s.ok()) return s;
+  RandomIdGenerator ids;
+  std::string key = absl::StrCat("ork_", tenant, "_", ids.NewId());
+  if (auto s = StoreApiKey(conn, key, tenant, roles, name); !s.ok()) return s;
   return key;
 }
 

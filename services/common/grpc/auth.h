@@ -67,4 +67,10 @@ class Authenticator {
 absl::StatusOr<std::string> CreateApiKey(redis::Connection& conn, absl::string_view tenant,
                                          const std::vector<Role>& roles, absl::string_view name);
 
+// Stores a key chosen by the caller (e.g. one kept in a Kubernetes Secret) for a tenant with the
+// given roles, like CreateApiKey. The key must be 24 to 256 printable ASCII characters without
+// spaces. Storing the same key again overwrites its tenant, roles and name, so it is idempotent.
+absl::Status StoreApiKey(redis::Connection& conn, absl::string_view key, absl::string_view tenant,
+                         const std::vector<Role>& roles, absl::string_view name);
+
 }  // namespace omniroute

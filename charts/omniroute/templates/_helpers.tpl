@@ -1,0 +1,158 @@
+{{/* Chart name, shortened to what a DNS label allows. */}}
+{{- define "omniroute.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Object name prefix: the release name, plus the chart name unless the release has it. */}}
+{{- define "omniroute.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Name of one component's objects. Call with (dict "root" $ "component" "intake"). */}}
+{{- define "omniroute.componentName" -}}
+{{- printf "%s-%s" (include "omniroute.fullname" .root | trunc 48 | trimSuffix "-") .component -}}
+{{- end -}}
+
+{{/* Labels that select one component's pods. */}}
+{{- define "omniroute.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "omniroute.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/* Every object's labels. */}}
+{{- define "omniroute.labels" -}}
+{{ include "omniroute.selectorLabels" . }}
+app.kubernetes.io/part-of: omniroute
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace "+" "_" }}
+{{- end -}}
+
+{{/* Image of one service: [registry/]repository:tag. */}}
+{{- define "omniroute.image" -}}
+{{- $v := .root.Values -}}
+{{- $repo := index $v .component "repository" -}}
+{{- $tag := default .root.Chart.AppVersion $v.image.tag -}}
+{{- if $v.image.registry -}}
+{{- printf "%s/%s:%s" (trimSuffix "/" $v.image.registry) $repo $tag -}}
+{{- else -}}
+{{- printf "%s:%s" $repo $tag -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "omniroute.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "omniroute.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Redis host and port as the services see them (not defined for redis.urlSecret). */}}
+{{- define "omniroute.redisHostPort" -}}
+{{- $r := .Values.redis -}}
+{{- if $r.url -}}
+{{- $u := urlParse $r.url -}}
+{{- $u.host -}}
+{{- else if $r.internal.enabled -}}
+{{- printf "%s-redis:%d" (include "omniroute.fullname" .) 6379 -}}
+{{- else -}}
+{{- printf "%s:%d" $r.host (int $r.port) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Checks the combinations values.schema.json cannot express, so that a plain render (without
+     schema validation) fails too. */}}
+{{- define "omniroute.validate" -}}
+{{- $r := .Values.redis -}}
+{{- $sources := 0 -}}
+{{- if $r.url }}{{ $sources = add1 $sources }}{{ end -}}
+{{- if $r.urlSecret.name }}{{ $sources = add1 $sources }}{{ end -}}
+{{- if $r.internal.enabled }}{{ $sources = add1 $sources }}{{ end -}}
+{{- if gt $sources 1 -}}
+{{- fail "redis: set only one of redis.url, redis.urlSecret.name and redis.internal.enabled" -}}
+{{- end -}}
+{{- if and (eq $sources 0) (not $r.host) -}}
+{{- fail "redis: set redis.url, redis.urlSecret.name, redis.host or redis.internal.enabled" -}}
+{{- end -}}
+{{- if and $r.url (not (hasPrefix "redis://" $r.url)) -}}
+{{- fail "redis.url must start with redis://" -}}
+{{- end -}}
+{{- range $c := list "intake" "classification" "routing" -}}
+{{- $s := index $.Values $c -}}
+{{- if and $s.hpa.enabled (gt (int $s.hpa.minReplicas) (int $s.hpa.maxReplicas)) -}}
+{{- fail (printf "%s.hpa.minReplicas is above %s.hpa.maxReplicas" $c $c) -}}
+{{- end -}}
+{{- end -}}
+{{- range $c := list "classification" "routing" -}}
+{{- $s := index $.Values $c -}}
+{{- if and $s.keda.enabled (gt (int $s.keda.minReplicas) (int $s.keda.maxReplicas)) -}}
+{{- fail (printf "%s.keda.minReplicas is above %s.keda.maxReplicas" $c $c) -}}
+{{- end -}}
+{{- if and $s.hpa.enabled $s.keda.enabled -}}
+{{- fail (printf "%s: hpa.enabled and keda.enabled both target the same Deployment; enable one" $c) -}}
+{{- end -}}
+{{- if and $s.keda.enabled (eq $.Values.keda.trigger "redis-streams") (not $.Values.keda.tenants) -}}
+{{- fail (printf "%s.keda.enabled with the redis-streams trigger needs keda.tenants (one trigger per tenant stream)" $c) -}}
+{{- end -}}
+{{- if and $s.keda.enabled (eq $.Values.keda.trigger "redis-streams") $r.urlSecret.name (not $.Values.keda.redisAddress) -}}
+{{- fail "keda.redisAddress is required when Redis is given by redis.urlSecret" -}}
+{{- end -}}
+{{- if and $s.keda.enabled (eq $.Values.keda.trigger "prometheus") (not $.Values.keda.prometheus.serverAddress) -}}
+{{- fail "keda.prometheus.serverAddress is required with the prometheus trigger" -}}
+{{- end -}}
+{{- if and $s.keda.enabled (not ($.Capabilities.APIVersions.Has "keda.sh/v1alpha1")) -}}
+{{- fail (printf "%s.keda.enabled but the cluster has no keda.sh/v1alpha1 API (install KEDA; with helm template pass --api-versions keda.sh/v1alpha1)" $c) -}}
+{{- end -}}
+{{- end -}}
+{{- if and .Values.serviceMonitor.enabled (not (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1")) -}}
+{{- fail "serviceMonitor.enabled but the cluster has no monitoring.coreos.com/v1 API (install the Prometheus operator; with helm template pass --api-versions monitoring.coreos.com/v1)" -}}
+{{- end -}}
+{{- if le (int .Values.terminationGracePeriodSeconds) 10 -}}
+{{- fail "terminationGracePeriodSeconds must be above the services' 10 s drain" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The environment every omniroute container gets: OMNIROUTE_REDIS_URL (the --redis-url
+     fallback), and REDIS_PASSWORD / OMNIROUTE_REDIS_ADDRESS for KEDA's redis-streams scaler,
+     which reads them from the scale target's container (passwordFromEnv, addressFromEnv). */}}
+{{- define "omniroute.redisEnv" -}}
+{{- $r := .Values.redis -}}
+{{- if $r.urlSecret.name }}
+- name: OMNIROUTE_REDIS_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ $r.urlSecret.name }}
+      key: {{ $r.urlSecret.key }}
+{{- else if $r.url }}
+- name: OMNIROUTE_REDIS_URL
+  value: {{ $r.url | quote }}
+- name: OMNIROUTE_REDIS_ADDRESS
+  value: {{ include "omniroute.redisHostPort" . | quote }}
+{{- else }}
+{{- if $r.password.existingSecret }}
+- name: REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $r.password.existingSecret }}
+      key: {{ $r.password.key }}
+- name: OMNIROUTE_REDIS_URL
+  value: {{ printf "redis://:$(REDIS_PASSWORD)@%s/%d" (include "omniroute.redisHostPort" .) (int $r.database) | quote }}
+{{- else }}
+- name: OMNIROUTE_REDIS_URL
+  value: {{ printf "redis://%s/%d" (include "omniroute.redisHostPort" .) (int $r.database) | quote }}
+{{- end }}
+- name: OMNIROUTE_REDIS_ADDRESS
+  value: {{ include "omniroute.redisHostPort" . | quote }}
+{{- end }}
+{{- end -}}
