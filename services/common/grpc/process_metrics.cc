@@ -106,6 +106,12 @@ RpcMetrics::RpcMetrics(prometheus::Registry& registry, const std::string& servic
                     .Register(registry)) {}
 
 RpcMetrics::PerMethod& RpcMetrics::For(const std::string& method) {
+  {
+    std::shared_lock<std::shared_mutex> lock(mu_);
+    auto it = methods_.find(method);
+    if (it != methods_.end()) return it->second;  // map nodes never move or go away
+  }
+  std::unique_lock<std::shared_mutex> lock(mu_);
   auto [it, inserted] = methods_.try_emplace(method);
   if (inserted) {
     it->second.duration = &duration_.Add({{"service", service_}, {"method", method}}, RpcBuckets());
@@ -113,24 +119,24 @@ RpcMetrics::PerMethod& RpcMetrics::For(const std::string& method) {
   return it->second;
 }
 
-void RpcMetrics::Finished(const std::string& method, grpc::StatusCode code, double seconds) {
-  prometheus::Counter* counter;
-  prometheus::Histogram* duration;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    PerMethod& m = For(method);
-    int i = static_cast<int>(code);
-    if (i < 0 || i >= 17) i = static_cast<int>(grpc::StatusCode::UNKNOWN);
-    if (m.by_code[i] == nullptr) {
-      m.by_code[i] = &requests_.Add({{"service", service_},
-                                     {"method", method},
-                                     {"code", GrpcCodeName(static_cast<grpc::StatusCode>(i))}});
-    }
-    counter = m.by_code[i];
-    duration = m.duration;
+prometheus::Counter& RpcMetrics::CounterFor(PerMethod& m, const std::string& method, int code) {
+  prometheus::Counter* c = m.by_code[code].load(std::memory_order_acquire);
+  if (c == nullptr) {
+    // Family::Add returns the existing child for the same labels, so a race creates one series.
+    c = &requests_.Add({{"service", service_},
+                        {"method", method},
+                        {"code", GrpcCodeName(static_cast<grpc::StatusCode>(code))}});
+    m.by_code[code].store(c, std::memory_order_release);
   }
-  counter->Increment();
-  if (seconds >= 0) duration->Observe(seconds);
+  return *c;
+}
+
+void RpcMetrics::Finished(const std::string& method, grpc::StatusCode code, double seconds) {
+  int i = static_cast<int>(code);
+  if (i < 0 || i >= 17) i = static_cast<int>(grpc::StatusCode::UNKNOWN);
+  PerMethod& m = For(method);
+  CounterFor(m, method, i).Increment();
+  if (seconds >= 0) m.duration->Observe(seconds);
 }
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>

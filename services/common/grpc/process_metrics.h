@@ -7,9 +7,11 @@
 #include <prometheus/registry.h>
 
 #include <array>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -37,15 +39,18 @@ class RpcMetrics {
 
  private:
   struct PerMethod {
-    std::array<prometheus::Counter*, 17> by_code{};  // created on first use
+    std::array<std::atomic<prometheus::Counter*>, 17> by_code{};  // created on first use
     prometheus::Histogram* duration = nullptr;
   };
-  PerMethod& For(const std::string& method) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The method's series; created under the exclusive lock the first time a method is seen.
+  PerMethod& For(const std::string& method);
+  prometheus::Counter& CounterFor(PerMethod& m, const std::string& method, int code);
 
   const std::string service_;
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& duration_;
-  std::mutex mu_;
+  // Every RPC reads the map (shared lock); only a method's first call writes it.
+  std::shared_mutex mu_;
   std::map<std::string, PerMethod> methods_ ABSL_GUARDED_BY(mu_);
 };
 

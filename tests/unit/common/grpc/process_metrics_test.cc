@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 #include "omniroute/v1/routing.grpc.pb.h"
 
 namespace omniroute {
@@ -48,6 +51,32 @@ TEST(ProcessMetricsTest, FinishedCountsByCodeAndTimesUnaryCalls) {
   EXPECT_EQ(counts["code=NOT_FOUND method=/omniroute.v1.Routing/AcceptOffer service=routing "], 1);
   EXPECT_EQ(counts["code=CANCELLED method=/omniroute.v1.Routing/WatchOffers service=routing "], 1);
   EXPECT_EQ(timed, 3u) << "streaming calls are counted, not timed";
+}
+
+TEST(ProcessMetricsTest, ConcurrentCallsOfNewMethodsAndCodesLoseNothing) {
+  prometheus::Registry registry;
+  RpcMetrics m(registry, "intake");
+  constexpr int kThreads = 8, kCalls = 2000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&m, t] {
+      for (int i = 0; i < kCalls; ++i) {
+        // Every thread races to create the same few methods and codes.
+        m.Finished(i % 2 ? "/omniroute.v1.Intake/SubmitInteraction" : "other",
+                   i % 3 ? grpc::StatusCode::OK : grpc::StatusCode::UNAVAILABLE, 0.001 * t);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  double total = 0;
+  size_t series = 0;
+  for (const auto& family : registry.Collect()) {
+    if (family.name != "omniroute_grpc_requests_total") continue;
+    series = family.metric.size();
+    for (const auto& metric : family.metric) total += metric.counter.value;
+  }
+  EXPECT_EQ(total, kThreads * kCalls);
+  EXPECT_EQ(series, 4u);  // 2 methods x 2 codes, each created once
 }
 
 }  // namespace
