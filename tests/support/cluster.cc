@@ -18,11 +18,36 @@ Cluster::Cluster(ClusterOptions options)
     for (int i = 0; i < ReplicaCount(service); ++i) StartReplica(service);
   }
   for (auto& r : replicas_) {
-    if (!WaitServing(r, 20000)) {
-      throw std::runtime_error(r.service + " did not become SERVING; log:\n" +
-                               r.process->ReadLog());
+    // A replica that exits at once most likely lost its port to another test between
+    // FreePort and its bind: start it again on new ports (bounded).
+    for (int attempt = 1; !WaitServing(r, 20000); ++attempt) {
+      if (r.process->Running() || attempt == 3) {
+        throw std::runtime_error(r.service + " did not become SERVING; log:\n" +
+                                 r.process->ReadLog());
+      }
+      Restart(r);
     }
   }
+}
+
+void Cluster::Restart(Replica& r) {
+  r.process->Wait(1000);
+  r.grpc_port = FreePort();
+  r.metrics_port = FreePort();
+  std::string log = dir_ + "/" + r.service + "-" + std::to_string(started_++) + ".log";
+  r.process = std::make_unique<Process>(BinDir() + "/omniroute-" + r.service, Args(r), log);
+}
+
+std::vector<std::string> Cluster::Args(const Replica& r) const {
+  std::vector<std::string> args = {"--redis-url=" + redis_->url(), "--bind=127.0.0.1",
+                                   "--grpc-port=" + std::to_string(r.grpc_port),
+                                   "--metrics-port=" + std::to_string(r.metrics_port)};
+  if (r.service == "routing") {
+    args.insert(args.end(), options_.extra_routing_flags.begin(),
+                options_.extra_routing_flags.end());
+  }
+  args.insert(args.end(), options_.extra_flags.begin(), options_.extra_flags.end());
+  return args;
 }
 
 Cluster::~Cluster() {
@@ -51,16 +76,8 @@ Replica& Cluster::StartReplica(const std::string& service) {
   r.service = service;
   r.grpc_port = FreePort();
   r.metrics_port = FreePort();
-  std::vector<std::string> args = {"--redis-url=" + redis_->url(), "--bind=127.0.0.1",
-                                   "--grpc-port=" + std::to_string(r.grpc_port),
-                                   "--metrics-port=" + std::to_string(r.metrics_port)};
-  if (service == "routing") {
-    args.insert(args.end(), options_.extra_routing_flags.begin(),
-                options_.extra_routing_flags.end());
-  }
-  args.insert(args.end(), options_.extra_flags.begin(), options_.extra_flags.end());
   std::string log = dir_ + "/" + service + "-" + std::to_string(started_++) + ".log";
-  r.process = std::make_unique<Process>(BinDir() + "/omniroute-" + service, args, log);
+  r.process = std::make_unique<Process>(BinDir() + "/omniroute-" + service, Args(r), log);
   replicas_.push_back(std::move(r));
   return replicas_.back();
 }

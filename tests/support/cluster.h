@@ -55,6 +55,10 @@ class Cluster {
   int ReplicaCount(const std::string& service) const;
 
  private:
+  std::vector<std::string> Args(const Replica& r) const;
+  // Starts a replica that exited before serving again, on new ports.
+  void Restart(Replica& r);
+
   ClusterOptions options_;
   std::string dir_;
   std::unique_ptr<RedisServer> redis_;

@@ -12,7 +12,14 @@ namespace omniroute::testing {
 
 RedisServer::RedisServer(bool appendonly)
     : appendonly_(appendonly), port_(FreePort()), dir_(MakeTempDir("omniroute-redis")) {
-  Start();
+  // A redis-server that exits at once most likely lost its port to another test between
+  // FreePort and its bind: try again on a new port (bounded).
+  for (int attempt = 1; !Start(); ++attempt) {
+    if (attempt == 3)
+      throw std::runtime_error("redis-server exited at start; log: " + process_->ReadLog());
+    process_->Wait(1000);
+    port_ = FreePort();
+  }
 }
 
 RedisServer::~RedisServer() {
@@ -24,7 +31,7 @@ RedisServer::~RedisServer() {
   (void)std::system(cmd.c_str());
 }
 
-void RedisServer::Start() {
+bool RedisServer::Start() {
   std::vector<std::string> args = {
       "--port", std::to_string(port_), "--bind", "127.0.0.1", "--dir", dir_, "--save",
       "",       "--daemonize",         "no",     "--logfile", ""};
@@ -39,8 +46,9 @@ void RedisServer::Start() {
     auto conn = redis::Connection::Open(endpoint(), std::chrono::milliseconds(200));
     if (conn.ok()) {
       auto r = (*conn)->Command({"PING"});
-      if (r.ok() && r->str == "PONG") return;
+      if (r.ok() && r->str == "PONG") return true;
     }
+    if (!process_->Running()) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   throw std::runtime_error("redis-server did not start; log: " + process_->ReadLog());
@@ -68,7 +76,8 @@ void RedisServer::FlushAll() const {
 void RedisServer::Restart() {
   process_->Signal(SIGKILL);
   process_->Wait(5000);
-  Start();
+  if (!Start())
+    throw std::runtime_error("redis-server exited at restart; log: " + process_->ReadLog());
 }
 
 }  // namespace omniroute::testing

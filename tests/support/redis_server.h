@@ -26,7 +26,9 @@ class RedisServer {
   Process& process() { return *process_; }
 
  private:
-  void Start();
+  // Starts redis-server on port_ and waits for PONG (10 s, then throws); false when it exited
+  // at once (e.g. the port was taken).
+  bool Start();
 
   bool appendonly_;
   int port_;
