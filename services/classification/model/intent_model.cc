@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "services/classification/model/dense_layers.h"
 #include "services/classification/model/radix_sort.h"
 
 namespace omniroute::classification::model {
@@ -18,27 +19,14 @@ constexpr int kMaxHidden = 4096;
 constexpr size_t kMaxViews = 16;
 constexpr size_t kMaxMembers = 16;  // in all views together
 
-// The inner loops of inference. GCC/Clang function multiversioning compiles them for AVX2 and for
-// the baseline ISA and picks the best for the CPU at load time, so the binary stays portable while
-// a modern CPU handles 8 values at a time. Without FMA both versions round exactly alike, so
-// predictions do not depend on the CPU.
+// The dot product of explanations (see dense_layers.h for the layers). GCC/Clang function
+// multiversioning compiles it for AVX2 and for the baseline ISA and picks the best for the CPU at
+// load time. Without FMA both versions round exactly alike, so results do not depend on the CPU.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__APPLE__)
 #define OMNIROUTE_MULTIVERSION __attribute__((target_clones("avx2", "default")))
 #else
 #define OMNIROUTE_MULTIVERSION
 #endif
-
-// y += a * x over n floats.
-OMNIROUTE_MULTIVERSION
-void Axpy(float a, const float* __restrict x, float* __restrict y, size_t n) {
-  for (size_t i = 0; i < n; ++i) y[i] += a * x[i];
-}
-
-// y += a * x over n 8-bit weights (a carries the row's scale).
-OMNIROUTE_MULTIVERSION
-void AxpyInt8(float a, const int8_t* __restrict x, float* __restrict y, size_t n) {
-  for (size_t i = 0; i < n; ++i) y[i] += a * static_cast<float>(x[i]);
-}
 
 // Dot product of n 8-bit weights and n floats. Eight independent partial sums (a fixed order, so
 // the result does not depend on the CPU) let the compiler use vector registers.
@@ -269,37 +257,16 @@ void IntentModel::MemberScores(const ModelMember& m, const ViewScratch& vs, size
   float* scores = s->member_scores.data();
   const size_t n = vs.features.size();
   if (m.hidden == 0) {
-    for (size_t i = 0; i < n; ++i) {
-      const int32_t row = vs.rows[i];
-      if (row < 0) continue;
-      AxpyInt8(vs.features[i].value * m.row_scale[row],
-               m.weights.data() + static_cast<size_t>(row) * k, scores, k);
-    }
+    AddWeightedRowsInt8(vs.features.data(), vs.rows.data(), n, m.weights.data(), m.row_scale.data(),
+                        k, scores);
     return;
   }
   const size_t hsize = static_cast<size_t>(m.hidden);
   s->hidden.assign(m.hidden_bias.begin(), m.hidden_bias.end());
   float* h = s->hidden.data();
-  // The rows are scattered over the matrix: ask for the next ones while adding this one.
-  constexpr size_t kAhead = 4;
-  for (size_t i = 0; i < n; ++i) {
-    if (i + kAhead < n && vs.rows[i + kAhead] >= 0) {
-      const size_t next_row = static_cast<size_t>(vs.rows[i + kAhead]);
-      const int8_t* next = m.weights.data() + next_row * hsize;
-      for (size_t line = 0; line < hsize; line += 64) __builtin_prefetch(next + line);
-      __builtin_prefetch(m.row_scale.data() + next_row);
-    }
-    const int32_t row = vs.rows[i];
-    if (row < 0) continue;
-    AxpyInt8(vs.features[i].value * m.row_scale[row],
-             m.weights.data() + static_cast<size_t>(row) * hsize, h, hsize);
-  }
-  uint8_t* active = s->active.data() + active_offset;
-  for (size_t u = 0; u < hsize; ++u) {
-    active[u] = h[u] > 0;
-    if (!active[u]) continue;
-    Axpy(h[u], m.output_weights.data() + u * k, scores, k);
-  }
+  AddWeightedRowsInt8(vs.features.data(), vs.rows.data(), n, m.weights.data(), m.row_scale.data(),
+                      hsize, h);
+  AddActiveUnits(h, hsize, m.output_weights.data(), k, scores, s->active.data() + active_offset);
 }
 
 void IntentModel::Probabilities(absl::string_view text, PredictScratch* s) const {

@@ -1,0 +1,177 @@
+#include "services/classification/model/dense_layers.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define OMNIROUTE_DENSE_AVX2 1
+#endif
+
+namespace omniroute::classification::model {
+namespace {
+
+// The rows are scattered over the matrix: ask for row i + kAhead while adding row i.
+constexpr size_t kAhead = 4;
+
+void PrefetchRow(const int32_t* rows, size_t i, size_t n, const int8_t* weights,
+                 const float* row_scale, size_t width) {
+  if (i + kAhead >= n || rows[i + kAhead] < 0) return;
+  const size_t next_row = static_cast<size_t>(rows[i + kAhead]);
+  const int8_t* next = weights + next_row * width;
+  for (size_t line = 0; line < width; line += 64) __builtin_prefetch(next + line);
+  __builtin_prefetch(row_scale + next_row);
+}
+
+#ifdef OMNIROUTE_DENSE_AVX2
+
+// Columns [c0, c0 + 8 * C) of AddWeightedRowsInt8: C running sums of 8 lanes stay in registers
+// over all rows.
+template <int C>
+__attribute__((target("avx2"))) void RowsBlockAvx2(const SparseFeature* features,
+                                                   const int32_t* rows, size_t n,
+                                                   const int8_t* weights, const float* row_scale,
+                                                   size_t width, size_t c0, bool prefetch,
+                                                   float* out) {
+  __m256 acc[C];
+  for (int c = 0; c < C; ++c) acc[c] = _mm256_loadu_ps(out + c0 + 8 * c);
+  for (size_t i = 0; i < n; ++i) {
+    if (prefetch) PrefetchRow(rows, i, n, weights, row_scale, width);
+    const int32_t r = rows[i];
+    if (r < 0) continue;
+    const __m256 a = _mm256_set1_ps(features[i].value * row_scale[r]);
+    const int8_t* w = weights + static_cast<size_t>(r) * width + c0;
+    for (int c = 0; c < C; ++c) {
+      const __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(w + 8 * c));
+      const __m256 x = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(bytes));
+      acc[c] = _mm256_add_ps(acc[c], _mm256_mul_ps(a, x));
+    }
+  }
+  for (int c = 0; c < C; ++c) _mm256_storeu_ps(out + c0 + 8 * c, acc[c]);
+}
+
+__attribute__((target("avx2"))) void AddWeightedRowsInt8Avx2(const SparseFeature* features,
+                                                             const int32_t* rows, size_t n,
+                                                             const int8_t* weights,
+                                                             const float* row_scale, size_t width,
+                                                             float* out) {
+  using Block = void (*)(const SparseFeature*, const int32_t*, size_t, const int8_t*, const float*,
+                         size_t, size_t, bool, float*);
+  static constexpr Block kBlocks[] = {nullptr,          RowsBlockAvx2<1>, RowsBlockAvx2<2>,
+                                      RowsBlockAvx2<3>, RowsBlockAvx2<4>, RowsBlockAvx2<5>,
+                                      RowsBlockAvx2<6>, RowsBlockAvx2<7>, RowsBlockAvx2<8>};
+  const size_t full = width / 8 * 8;
+  bool prefetch = true;  // the first pass over the rows brings them in
+  for (size_t c0 = 0; c0 < full; c0 += 64) {
+    const size_t chunks = (full - c0) / 8 < 8 ? (full - c0) / 8 : 8;
+    kBlocks[chunks](features, rows, n, weights, row_scale, width, c0, prefetch, out);
+    prefetch = false;
+  }
+  if (full == width) return;
+  for (size_t i = 0; i < n; ++i) {
+    const int32_t r = rows[i];
+    if (r < 0) continue;
+    const float a = features[i].value * row_scale[r];
+    const int8_t* w = weights + static_cast<size_t>(r) * width;
+    for (size_t j = full; j < width; ++j) out[j] += a * static_cast<float>(w[j]);
+  }
+}
+
+// Labels [c0, c0 + 8 * C) of AddActiveUnits, of which the last 8 have only `last_lanes` lanes
+// (8 unless the block ends at k): C running sums stay in registers over all active units. Masked
+// loads do not touch the memory of masked-off lanes. (The mask is built here rather than passed:
+// a 256-bit argument would keep GCC from clearing the upper halves of the registers on return,
+// and SSE code after that, such as libm's, runs much slower.)
+template <int C>
+__attribute__((target("avx2"))) void UnitsBlockAvx2(const float* h, size_t units,
+                                                    const float* weights, size_t k, size_t c0,
+                                                    int last_lanes, const uint8_t* active,
+                                                    float* scores) {
+  const __m256i tail =
+      _mm256_cmpgt_epi32(_mm256_set1_epi32(last_lanes), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  __m256 acc[C];
+  for (int c = 0; c + 1 < C; ++c) acc[c] = _mm256_loadu_ps(scores + c0 + 8 * c);
+  acc[C - 1] = _mm256_maskload_ps(scores + c0 + 8 * (C - 1), tail);
+  for (size_t u = 0; u < units; ++u) {
+    if (!active[u]) continue;
+    const __m256 hu = _mm256_set1_ps(h[u]);
+    const float* w = weights + u * k + c0;
+    for (int c = 0; c + 1 < C; ++c) {
+      acc[c] = _mm256_add_ps(acc[c], _mm256_mul_ps(hu, _mm256_loadu_ps(w + 8 * c)));
+    }
+    acc[C - 1] =
+        _mm256_add_ps(acc[C - 1], _mm256_mul_ps(hu, _mm256_maskload_ps(w + 8 * (C - 1), tail)));
+  }
+  for (int c = 0; c + 1 < C; ++c) _mm256_storeu_ps(scores + c0 + 8 * c, acc[c]);
+  _mm256_maskstore_ps(scores + c0 + 8 * (C - 1), tail, acc[C - 1]);
+}
+
+__attribute__((target("avx2"))) void AddActiveUnitsAvx2(const float* h, size_t units,
+                                                        const float* weights, size_t k,
+                                                        float* scores, uint8_t* active) {
+  for (size_t u = 0; u < units; ++u) active[u] = h[u] > 0;
+  using Block =
+      void (*)(const float*, size_t, const float*, size_t, size_t, int, const uint8_t*, float*);
+  static constexpr Block kBlocks[] = {nullptr,           UnitsBlockAvx2<1>, UnitsBlockAvx2<2>,
+                                      UnitsBlockAvx2<3>, UnitsBlockAvx2<4>, UnitsBlockAvx2<5>,
+                                      UnitsBlockAvx2<6>, UnitsBlockAvx2<7>, UnitsBlockAvx2<8>};
+  for (size_t c0 = 0; c0 < k; c0 += 64) {
+    const size_t left = k - c0;
+    const size_t chunks = left >= 64 ? 8 : (left + 7) / 8;
+    const int last_lanes = static_cast<int>(left >= 64 ? 8 : left - 8 * (chunks - 1));
+    kBlocks[chunks](h, units, weights, k, c0, last_lanes, active, scores);
+  }
+}
+
+bool HasAvx2() {
+  static const bool avx2 = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+  }();
+  return avx2;
+}
+
+#endif  // OMNIROUTE_DENSE_AVX2
+
+}  // namespace
+
+void AddWeightedRowsInt8Portable(const SparseFeature* features, const int32_t* rows, size_t n,
+                                 const int8_t* weights, const float* row_scale, size_t width,
+                                 float* out) {
+  for (size_t i = 0; i < n; ++i) {
+    PrefetchRow(rows, i, n, weights, row_scale, width);
+    const int32_t r = rows[i];
+    if (r < 0) continue;
+    const float a = features[i].value * row_scale[r];
+    const int8_t* __restrict w = weights + static_cast<size_t>(r) * width;
+    float* __restrict y = out;
+    for (size_t j = 0; j < width; ++j) y[j] += a * static_cast<float>(w[j]);
+  }
+}
+
+void AddActiveUnitsPortable(const float* h, size_t units, const float* weights, size_t k,
+                            float* scores, uint8_t* active) {
+  for (size_t u = 0; u < units; ++u) {
+    active[u] = h[u] > 0;
+    if (!active[u]) continue;
+    const float a = h[u];
+    const float* __restrict w = weights + u * k;
+    float* __restrict y = scores;
+    for (size_t j = 0; j < k; ++j) y[j] += a * w[j];
+  }
+}
+
+void AddWeightedRowsInt8(const SparseFeature* features, const int32_t* rows, size_t n,
+                         const int8_t* weights, const float* row_scale, size_t width, float* out) {
+#ifdef OMNIROUTE_DENSE_AVX2
+  if (HasAvx2()) return AddWeightedRowsInt8Avx2(features, rows, n, weights, row_scale, width, out);
+#endif
+  AddWeightedRowsInt8Portable(features, rows, n, weights, row_scale, width, out);
+}
+
+void AddActiveUnits(const float* h, size_t units, const float* weights, size_t k, float* scores,
+                    uint8_t* active) {
+#ifdef OMNIROUTE_DENSE_AVX2
+  if (HasAvx2()) return AddActiveUnitsAvx2(h, units, weights, k, scores, active);
+#endif
+  AddActiveUnitsPortable(h, units, weights, k, scores, active);
+}
+
+}  // namespace omniroute::classification::model
