@@ -6,7 +6,20 @@
 
 #include <string>
 
+#include "absl/strings/ascii.h"
+#include "omniroute/v1/common.pb.h"
+#include "services/intake/submission.h"
+
 namespace omniroute::intake {
+
+// The channel label of metrics: "voice", "chat", ... ("invalid" outside the enum).
+inline std::string ChannelLabel(int channel) {
+  if (channel > 0 && channel <= kMaxChannel) {
+    std::string name = v1::Channel_Name(static_cast<v1::Channel>(channel));
+    return absl::AsciiStrToLower(name.substr(8));  // strip "CHANNEL_"
+  }
+  return "invalid";
+}
 
 // The intake service's metrics, declared once; the request path only increments.
 struct IntakeMetrics {
@@ -29,6 +42,12 @@ struct IntakeMetrics {
   void Submitted(const std::string& tenant, const std::string& channel,
                  const std::string& outcome) {
     submissions.Add({{"tenant", tenant}, {"channel", channel}, {"outcome", outcome}}).Increment();
+  }
+
+  // Creates a queue's abandoned counter at 0 for one channel, so that increase() and rate()
+  // see its first abandonment (a series that appears at 1 loses it).
+  void EnsureAbandonedSeries(const std::string& tenant, const std::string& queue, int channel) {
+    abandoned.Add({{"tenant", tenant}, {"queue", queue}, {"channel", ChannelLabel(channel)}});
   }
 
   prometheus::Family<prometheus::Counter>& submissions;

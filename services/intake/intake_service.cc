@@ -1,6 +1,5 @@
 #include "services/intake/intake_service.h"
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/grpc/status.h"
 #include "services/common/log/log.h"
@@ -8,14 +7,6 @@
 
 namespace omniroute::intake {
 namespace {
-
-std::string ChannelLabel(int channel) {
-  if (channel > 0 && channel <= kMaxChannel) {
-    std::string name = v1::Channel_Name(static_cast<v1::Channel>(channel));
-    return absl::AsciiStrToLower(name.substr(8));  // strip "CHANNEL_"
-  }
-  return "invalid";
-}
 
 std::string Outcome(const absl::Status& st) {
   switch (st.code()) {

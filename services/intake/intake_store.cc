@@ -3,8 +3,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "services/common/interaction_codec.h"
 #include "services/common/keys.h"
+#include "services/common/validation.h"
 
 namespace omniroute::intake {
 
@@ -102,6 +104,45 @@ absl::StatusOr<v1::InteractionState> IntakeStore::Cancel(const std::string& tena
     abandoned->channel = absl::SimpleAtoi(parts[3], &channel) ? channel : 0;
   }
   return v1::INTERACTION_STATE_CANCELED;
+}
+
+absl::StatusOr<std::vector<IntakeStore::QueueChannel>> IntakeStore::ListQueueChannels() {
+  auto conn = pool_->Acquire();
+  if (!conn.ok()) return absl::UnavailableError(conn.status().message());
+  auto tenants = (*conn)->Command({"SMEMBERS", kTenantsKey});
+  if (!tenants.ok()) return absl::UnavailableError(tenants.status().message());
+  std::vector<std::string> names;
+  std::vector<std::vector<std::string>> cmds;
+  for (auto& t : redis::ReplyStrings(*tenants)) {
+    if (!ValidateTenantId("tenant", t).ok()) continue;  // never a label from a bad key
+    cmds.push_back({"SMEMBERS", TenantKeys(t).Queues()});
+    names.push_back(std::move(t));
+  }
+  if (cmds.empty()) return std::vector<QueueChannel>{};
+  auto queues = (*conn)->Pipeline(cmds);
+  if (!queues.ok()) return absl::UnavailableError(queues.status().message());
+  std::vector<std::pair<std::string, std::string>> tenant_queue;
+  cmds.clear();
+  for (size_t i = 0; i < names.size(); ++i) {
+    for (auto& q : redis::ReplyStrings((*queues)[i])) {
+      if (!ValidateName("queue", q).ok()) continue;
+      cmds.push_back({"HGET", TenantKeys(names[i]).QueueConfig(q), "channels"});
+      tenant_queue.emplace_back(names[i], std::move(q));
+    }
+  }
+  if (cmds.empty()) return std::vector<QueueChannel>{};
+  auto channels = (*conn)->Pipeline(cmds);
+  if (!channels.ok()) return absl::UnavailableError(channels.status().message());
+  std::vector<QueueChannel> out;
+  for (size_t i = 0; i < tenant_queue.size(); ++i) {
+    for (absl::string_view c : absl::StrSplit((*channels)[i].str, ',', absl::SkipEmpty())) {
+      int ch = 0;
+      if (absl::SimpleAtoi(c, &ch) && ch > 0 && ch <= kMaxChannel) {
+        out.push_back({tenant_queue[i].first, tenant_queue[i].second, ch});
+      }
+    }
+  }
+  return out;
 }
 
 absl::StatusOr<v1::Interaction> IntakeStore::Get(const std::string& tenant, const std::string& id) {

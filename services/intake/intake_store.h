@@ -50,6 +50,15 @@ class IntakeStore {
                                               Abandoned* abandoned = nullptr);
 
   absl::StatusOr<v1::Interaction> Get(const std::string& tenant, const std::string& id);
+
+  // Every (tenant, queue, channel) a queue can abandon work on, read from Redis: the intake
+  // replicas create their abandoned counters at 0 from it.
+  struct QueueChannel {
+    std::string tenant;
+    std::string queue;
+    int channel = 0;
+  };
+  absl::StatusOr<std::vector<QueueChannel>> ListQueueChannels();
   // Creates or replaces a customer profile (validated by the caller); returns the value boost
   // (s) the customer's work gets now.
   absl::StatusOr<double> UpsertCustomer(const std::string& tenant, const v1::Customer& customer);

@@ -1,5 +1,8 @@
 // omniroute-intake: validates and stores interactions, feeding the tenant intake streams.
+#include <atomic>
+#include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include "services/common/clock.h"
 #include "services/common/config/service_flags.h"
@@ -36,5 +39,17 @@ int main(int argc, char** argv) {
   intake::IntakeStore store(&pool, &redis::Scripts::Embedded(), &clock, &ids, options);
   intake::IntakeService service(&auth, &store, &metrics);
   host.AddService(&service);
+  // Every queue's abandoned counters exist at 0 (refreshed as queues are added): the service
+  // level rule's increase() then counts a queue's first abandonment too.
+  host.AddLoop("series", [&](const std::atomic<bool>& stop) {
+    while (!stop.load()) {
+      if (auto qcs = store.ListQueueChannels(); qcs.ok()) {
+        for (const auto& qc : *qcs) metrics.EnsureAbandonedSeries(qc.tenant, qc.queue, qc.channel);
+      }
+      for (int i = 0; i < 50 && !stop.load(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+  });
   return host.Run();
 }

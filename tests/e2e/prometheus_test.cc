@@ -189,6 +189,11 @@ TEST(PrometheusE2E, QueueServiceLevelFromTheWaitHistogramMatchesTheWorkload) {
       port, absl::StrCat("sum(omniroute_queue_sla_total{", sel, ",outcome=\"breached\"})"),
       [](double v) { return v == 0; }, std::chrono::seconds(15));
   ASSERT_TRUE(zero_breaches.ok()) << zero_breaches.status();
+  // Intake replicas create the queue's abandoned counter at zero too.
+  auto zero_abandoned = WaitForQuery(
+      port, absl::StrCat("sum(omniroute_queue_abandoned_total{", sel, "})"),
+      [](double v) { return v == 0; }, std::chrono::seconds(15));
+  ASSERT_TRUE(zero_abandoned.ok()) << zero_abandoned.status();
 
   // Fast: the agent is available.
   AcceptingAgent agent(&api, keys["agent"], "agent-1");

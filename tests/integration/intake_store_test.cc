@@ -2,6 +2,7 @@
 // every state.
 #include <gtest/gtest.h>
 
+#include <set>
 #include <thread>
 
 #include "tests/integration/redis_fixture.h"
@@ -120,6 +121,23 @@ TEST_F(IntakeStoreTest, CancelQueuedRemovesItFromTheQueueAndCountsItAbandoned) {
   ASSERT_TRUE(Login("alice", {{v1::CHANNEL_CHAT, 1}}).ok());
   EXPECT_EQ(State(id), "canceled");
   EXPECT_EQ(Load("alice", v1::CHANNEL_CHAT), "0");
+}
+
+TEST_F(IntakeStoreTest, ListQueueChannelsNamesEveryQueueAndChannelOfEveryTenant) {
+  AddQueue("general", {v1::CHANNEL_CHAT, v1::CHANNEL_EMAIL});
+  AddQueue("phones", {v1::CHANNEL_VOICE});
+  // The tenant set is what the Admin API and omniroute-ctl maintain; a bad entry is skipped.
+  Int({"SADD", kTenantsKey, kTenant, "bad tenant!"});
+  auto qcs = store_->ListQueueChannels();
+  ASSERT_TRUE(qcs.ok()) << qcs.status();
+  std::set<std::string> got;
+  for (const auto& qc : *qcs) {
+    got.insert(qc.tenant + "/" + qc.queue + "/" + std::to_string(qc.channel));
+  }
+  EXPECT_EQ(got, (std::set<std::string>{
+                     std::string(kTenant) + "/general/" + std::to_string(v1::CHANNEL_CHAT),
+                     std::string(kTenant) + "/general/" + std::to_string(v1::CHANNEL_EMAIL),
+                     std::string(kTenant) + "/phones/" + std::to_string(v1::CHANNEL_VOICE)}));
 }
 
 TEST_F(IntakeStoreTest, CancelOfferedFreesTheAgentAndRescindsTheOffer) {
