@@ -145,7 +145,7 @@ void RefreshTenant(redis::Pool& pool, RoutingEngine& engine, RoutingMetrics& met
   auto tally = tallies.find(tenant);
   for (size_t k = 0; k < queues->size(); ++k) {
     const auto& q = (*queues)[k];
-    auto s = engine.QueueStats(tenant, q.name());
+    auto s = engine.QueueStats(tenant, q);
     if (!s.ok()) continue;
     metrics.EnsureQueueSeries(tenant, q.name(), q.sla_threshold_seconds());
     std::map<std::string, std::string> labels = {{"tenant", tenant}, {"queue", q.name()}};

@@ -498,13 +498,19 @@ absl::StatusOr<v1::GetQueueStatsResponse> RoutingEngine::QueueStats(const std::s
                                                                     const std::string& queue) {
   auto q = GetQueue(tenant, queue);
   if (!q.ok()) return q.status();
+  return QueueStats(tenant, *q);
+}
+
+absl::StatusOr<v1::GetQueueStatsResponse> RoutingEngine::QueueStats(const std::string& tenant,
+                                                                    const v1::Queue& q) {
+  const std::string& queue = q.name();
   TenantKeys keys(tenant);
   auto conn = pool_->Acquire();
   if (!conn.ok()) return Unavailable(conn.status());
   std::vector<std::vector<std::string>> cmds = {{"HMGET", keys.QueueStats(queue), "answered",
                                                  "answered_sla", "abandoned", "completed",
                                                  "deflected", "escalated"}};
-  for (int ch : q->channels()) {
+  for (int ch : q.channels()) {
     cmds.push_back({"ZCARD", keys.WaitingByAge(queue, ch)});
     cmds.push_back({"ZCARD", keys.Available(queue, ch)});
     cmds.push_back({"ZRANGE", keys.WaitingByAge(queue, ch), "0", "0", "WITHSCORES"});
@@ -522,7 +528,7 @@ absl::StatusOr<v1::GetQueueStatsResponse> RoutingEngine::QueueStats(const std::s
   out.set_deflected(ToInt(counters[4]));
   out.set_escalated(ToInt(counters[5]));
   int64_t now = clock_->NowMs();
-  for (int i = 0; i < q->channels_size(); ++i) {
+  for (int i = 0; i < q.channels_size(); ++i) {
     out.set_waiting(out.waiting() + (*r)[1 + 3 * i].integer);
     out.set_available_agents(std::max<int64_t>(out.available_agents(), (*r)[2 + 3 * i].integer));
     auto oldest = redis::ReplyStrings((*r)[3 + 3 * i]);

@@ -111,6 +111,9 @@ class RoutingEngine {
                                                      const std::string& id);
   absl::StatusOr<v1::GetQueueStatsResponse> QueueStats(const std::string& tenant,
                                                        const std::string& queue);
+  // The same for a queue whose config the caller already read (no GetQueue round trip).
+  absl::StatusOr<v1::GetQueueStatsResponse> QueueStats(const std::string& tenant,
+                                                       const v1::Queue& q);
 
  private:
   absl::StatusOr<std::vector<std::string>> RunTransition(const std::string& script,
