@@ -147,8 +147,7 @@ absl::Status StoreApiKey(redis::Connection& conn, absl::string_view key, absl::s
 
 absl::StatusOr<std::string> CreateApiKey(redis::Connection& conn, absl::string_view tenant,
                                          const std::vector<Role>& roles, absl::string_view name) {
-  if (auto s = ValidateTenantId("tenant", tenant); !s.ok()) return s;
-  RandomIdGenerator ids;
+  RandomIdGenerator ids;  // StoreApiKey validates the tenant and roles
   std::string key = absl::StrCat("ork_", tenant, "_", ids.NewId());
   if (auto s = StoreApiKey(conn, key, tenant, roles, name); !s.ok()) return s;
   return key;
