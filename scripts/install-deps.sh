@@ -8,7 +8,7 @@ PACKAGES=(
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
   libhiredis-dev prometheus-cpp-dev libabsl-dev libssl-dev libre2-dev
   libgtest-dev libgmock-dev
-  redis-server redis-tools prometheus python3-yaml
+  redis-server redis-tools prometheus python3-yaml lua5.1
   golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev
 )
 # The chart tests (tests/chart) also need node/npm and, when present, kubectl. Each comes from

@@ -18,7 +18,7 @@ inline constexpr char kClassificationGroup[] = "classification";
 inline constexpr char kRoutingGroup[] = "routing";
 
 // Builds the Redis keys of one tenant. Every key starts with the hash tag "{t:<tenant>}" so a
-// tenant's keys share one slot (see lib.lua for the full layout). The tenant id must have been
+// tenant's keys share one slot (the layout is in services/common/lua/include/keys.lua and the README). The tenant id must have been
 // validated (ValidateTenantId) so the tag cannot be escaped.
 class TenantKeys {
  public:

@@ -10,7 +10,10 @@
 -- ARGV[17] escalation queue: set when the work is deflected to the self-service queue
 --          ARGV[10]; the required skills ARGV[9] then apply only in that human queue
 -- Returns 'classified' | 'skipped:<state>' | 'missing'
+--- @include "context"
+--- @include "events"
 local P, id, entry, group, now, maxlen = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local c = new_context(P, now, maxlen, 0, 'classify')
 local state = redis.call('HGET', KEYS[1], 'state')
 local result
 if not state then
@@ -29,7 +32,7 @@ else
     'product_area', ARGV[15] or '', 'self_service', ARGV[16] or '0')
   redis.call('XADD', KEYS[3], '*', 'ix', id)
   local ch = redis.call('HGET', KEYS[1], 'channel')
-  emit(P, maxlen, now, 'classified', id, '', ARGV[10], ch, {'category', ARGV[7], 'priority',
+  emit(c, 'classified', id, '', ARGV[10], ch, {'category', ARGV[7], 'priority',
     ARGV[8], 'rule', ARGV[11], 'intent', ARGV[12] or '', 'confidence', ARGV[13] or '0',
     'source', ARGV[14] or 'default', 'escalation_queue', esc})
   result = 'classified'

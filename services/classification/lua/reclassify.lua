@@ -6,7 +6,10 @@
 -- ARGV[6] corrections log max length  ARGV[7] intent  ARGV[8] category  ARGV[9] comment
 -- Returns {'ok', log entry id, category, priority, queue, rule, intent, confidence, source,
 -- product_area} (the classification as it was) | {'not_found'} | {'not_classified'}
+--- @include "context"
+--- @include "events"
 local P, id, agent, now, maxlen = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local c = new_context(P, now, maxlen, 0, 'reclassify')
 local ix = KEYS[1]
 local f = redis.call('HMGET', ix, 'state', 'category', 'priority', 'queue', 'rule', 'intent',
   'confidence', 'source', 'product_area', 'subject', 'body', 'channel')
@@ -22,7 +25,7 @@ local entry = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 'ix', id,
   f[8] or 'default', 'channel', f[12] or '0', 'subject', f[10] or '', 'body', f[11] or '')
 redis.call('HSET', ix, 'corrected_intent', ARGV[7], 'corrected_category', ARGV[8],
   'corrected_by', agent, 'corrected_ms', now)
-emit(P, maxlen, now, 'reclassified', id, agent, f[4] or '', f[12] or '', {'intent', ARGV[7],
+emit(c, 'reclassified', id, agent, f[4] or '', f[12] or '', {'intent', ARGV[7],
   'category', ARGV[8], 'from_intent', f[6] or '', 'from_category', f[2]})
 return {'ok', entry, f[2], f[3] or '3', f[4] or '', f[5] or '', f[6] or '', f[7] or '0',
   f[8] or 'default', f[9] or ''}

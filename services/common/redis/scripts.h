@@ -9,8 +9,8 @@
 
 namespace omniroute::redis {
 
-// The Lua scripts of omniroute (one file per state transition, with the shared lib.lua
-// prepended), embedded at build time and called by SHA. NOSCRIPT (a restarted or failed-over
+// The Lua scripts of omniroute (one file per state transition, bundled with the include files
+// it names), embedded at build time and called by SHA. NOSCRIPT (a restarted or failed-over
 // Redis) is handled by loading the script and running it again: it had not run.
 class Scripts {
  public:

@@ -7,19 +7,24 @@
 -- ARGV[5] now ms  ARGV[6] event feed max length  ARGV[7] requested queue ('' = none)
 -- ARGV[8..] field, value pairs of the interaction hash
 -- Returns {'created', id} | {'duplicate', id} | {'conflict', id} | {'no_queue', queue}
+--- @include "context"
+--- @include "keys"
+--- @include "defaults"
+--- @include "events"
 local P, id, idem, fp, now, maxlen, req_queue = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5],
   ARGV[6], ARGV[7]
+local c = new_context(P, now, maxlen, 0, 'submit')
 if idem ~= '' then
   local existing = redis.call('GET', KEYS[2])
   if existing then
-    local old_fp = redis.call('HGET', P .. ':ix:' .. existing, 'fp')
+    local old_fp = redis.call('HGET', K.ix(P, existing), 'fp')
     if old_fp and old_fp ~= fp then
       return {'conflict', existing}
     end
     return {'duplicate', existing}
   end
 end
-if req_queue ~= '' and redis.call('SISMEMBER', P .. ':queues', req_queue) == 0 then
+if req_queue ~= '' and redis.call('SISMEMBER', K.queues(P), req_queue) == 0 then
   return {'no_queue', req_queue}
 end
 local fields = {}
@@ -31,9 +36,9 @@ redis.call('HSET', KEYS[1], 'id', id, 'state', 'received', 'created_ms', now, 'f
 -- Conversation continuity: the customer's interactions within the tenant's window (from the
 -- last one) form one conversation, across channels.
 local customer = redis.call('HGET', KEYS[1], 'customer')
-local window = tonumber(redis.call('HGET', P .. ':cfg', 'conv_window') or '1800')
+local window = tonumber(redis.call('HGET', K.cfg(P), 'conv_window') or D.conv_window)
 if customer and customer ~= '' and window > 0 then
-  local ckey = P .. ':conv:' .. customer
+  local ckey = K.conv(P, customer)
   local conversation = redis.call('GET', ckey) or id
   redis.call('SET', ckey, conversation, 'EX', window)
   redis.call('HSET', KEYS[1], 'conversation', conversation)
@@ -43,5 +48,5 @@ if idem ~= '' then
 end
 redis.call('XADD', KEYS[3], '*', 'ix', id)
 local ch = redis.call('HGET', KEYS[1], 'channel')
-emit(P, maxlen, now, 'submitted', id, '', '', ch, nil)
+emit(c, 'submitted', id, '', '', ch, nil)
 return {'created', id}

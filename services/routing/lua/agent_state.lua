@@ -5,42 +5,49 @@
 -- ARGV[5] skills json object ('' = keep)  ARGV[6] capacities json object ('' = keep)
 -- ARGV[7] event feed max length  ARGV[8] capacity profile ('' = keep)
 -- Returns the list of eligible queues, or {'!unknown_profile'} (nothing changed; '!' is never in a queue name).
-TRIGGER = 'agent_state'
+--- @include "context"
+--- @include "keys"
+--- @include "util"
+--- @include "events"
+--- @include "agent_index"
+--- @include "memberships"
+--- @include "match_agent"
 local P, agent, state, now, skills_s, caps_s, maxlen = ARGV[1], ARGV[2], ARGV[3],
   tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7]
 local profile = ARGV[8]
+local c = new_context(P, now, maxlen, 0, 'agent_state')
 local akey = KEYS[1]
 if profile ~= '' then
-  local caps = redis.call('HGETALL', P .. ':capprof:' .. profile)
+  local caps = redis.call('HGETALL', K.capprof(P, profile))
   if #caps == 0 then
     return {'!unknown_profile'}
   end
   caps_s = cjson.encode(kv_to_table(caps))
 end
 local prev = redis.call('HGET', akey, 'state')
-redis.call('SADD', P .. ':agents', agent)
-agent_unindex(P, agent)
+redis.call('SADD', K.agents(P), agent)
+agent_unindex(c, agent)
 if skills_s ~= '' then
   -- Replace the skills, and the agent's entries in the per-skill indexes.
-  for _, skill in ipairs(redis.call('HKEYS', P .. ':agsk:' .. agent)) do
-    redis.call('ZREM', P .. ':sk:' .. skill, agent)
+  for _, skill in ipairs(redis.call('HKEYS', K.agent_skills(P, agent))) do
+    redis.call('ZREM', K.skill(P, skill), agent)
   end
-  redis.call('DEL', P .. ':agsk:' .. agent)
+  redis.call('DEL', K.agent_skills(P, agent))
   for skill, prof in pairs(cjson.decode(skills_s)) do
-    redis.call('HSET', P .. ':agsk:' .. agent, skill, prof)
-    redis.call('ZADD', P .. ':sk:' .. skill, prof, agent)
+    redis.call('HSET', K.agent_skills(P, agent), skill, prof)
+    redis.call('ZADD', K.skill(P, skill), prof, agent)
   end
 end
 if caps_s ~= '' then
   -- Own capacities end a profile link; a profile sets one.
   local linked = redis.call('HGET', akey, 'profile')
   if linked and linked ~= profile then
-    redis.call('SREM', P .. ':profag:' .. linked, agent)
+    redis.call('SREM', K.profag(P, linked), agent)
     redis.call('HDEL', akey, 'profile')
   end
   if profile ~= '' then
     redis.call('HSET', akey, 'profile', profile)
-    redis.call('SADD', P .. ':profag:' .. profile, agent)
+    redis.call('SADD', K.profag(P, profile), agent)
   end
   for _, field in ipairs(redis.call('HKEYS', akey)) do
     if string.sub(field, 1, 4) == 'cap:' then
@@ -59,12 +66,12 @@ if state == 'available' then
   redis.call('HSET', akey, 'missed', 0)
 end
 -- Recompute skill eligibility over the tenant's queues (a handful; not on the per-item path).
-local eligible = agent_memberships(P, agent)
-agent_refresh(P, agent)
-emit(P, maxlen, now, 'agent_state', '', agent, '', '', {'state', state, 'from', prev or '',
+local eligible = agent_memberships(c, agent)
+agent_refresh(c, agent)
+emit(c, 'agent_state', '', agent, '', '', {'state', state, 'from', prev or '',
   'skills_changed', skills_s ~= '' and '1' or '0', 'capacity_changed', caps_s ~= '' and '1' or '0', 'profile', profile})
 if state == 'available' then
-  match_agent(P, maxlen, now, agent)
+  match_agent(c, agent)
 end
 table.sort(eligible)
 return eligible

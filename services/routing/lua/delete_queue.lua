@@ -2,37 +2,43 @@
 -- KEYS[1] P:qc:<q>  KEYS[2] P:queues
 -- ARGV[1] P  ARGV[2] queue
 -- Returns 'ok' | 'not_found' | 'not_empty'
+--- @include "context"
+--- @include "keys"
+--- @include "queue_config"
+--- @include "steps"
+--- @include "memberships"
 local P, q = ARGV[1], ARGV[2]
+local c = new_context(P, 0, 0, 0, 'queue_change')
 if redis.call('SISMEMBER', KEYS[2], q) == 0 then
   return 'not_found'
 end
-if tonumber(redis.call('HGET', P .. ':qs:' .. q, 'inflight') or '0') > 0 then
+if tonumber(redis.call('HGET', K.qs(P, q), 'inflight') or '0') > 0 then
   return 'not_empty'
 end
-local channels = queue_channels(P, q)
+local channels = queue_channels(c, q)
 for _, ch in ipairs(channels) do
-  if redis.call('ZCARD', P .. ':qt:' .. q .. ':' .. ch) > 0 then
+  if redis.call('ZCARD', K.age(P, q, ch)) > 0 then
     return 'not_empty'
   end
 end
 -- Agents lose the queue, its step queues, and the step queues of other queues that added it.
-reindex_agents(P, function()
+reindex_agents(c, function()
   for k = 0, tonumber(redis.call('HGET', KEYS[1], 'nvq') or '0') do
     local rq = step_queue(q, k)
     for _, ch in ipairs(channels) do
       -- Nothing waits, so only sig "0" remains (other sigs are dropped with their last item).
-      redis.call('DEL', P .. ':qa:' .. rq .. ':' .. ch .. ':0', P .. ':q:' .. rq .. ':' .. ch ..
-        ':0', sig_key(P, rq, ch))
+      redis.call('DEL', K.avail(P, rq, ch, '0'), K.waiting(P, rq, ch, '0'),
+        K.qsig(P, rq, ch))
     end
     if k > 0 then
-      redis.call('DEL', P .. ':qc:' .. rq)
+      redis.call('DEL', K.qc(P, rq))
     end
   end
   for _, ch in ipairs(channels) do
-    redis.call('DEL', P .. ':qt:' .. q .. ':' .. ch)
-    redis.call('HDEL', P .. ':rescore', q .. '|' .. ch)
+    redis.call('DEL', K.age(P, q, ch))
+    redis.call('HDEL', K.rescore(P), q .. '|' .. ch)
   end
-  redis.call('DEL', KEYS[1], P .. ':qs:' .. q)
+  redis.call('DEL', KEYS[1], K.qs(P, q))
   redis.call('SREM', KEYS[2], q)
 end)
 return 'ok'

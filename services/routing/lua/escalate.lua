@@ -10,9 +10,17 @@
 -- Returns {'ok', 'queued' | 'rejected:<reason>', human queue} | {'not_found'}
 -- | {'not_deflected'} | {'already_escalated', queue} | {'not_in_self_service', queue}
 -- | {'not_assigned', state} | {'wrong_agent'} | {'not_waiting', state}
-TRIGGER = 'escalate'
+--- @include "context"
+--- @include "keys"
+--- @include "events"
+--- @include "waiting"
+--- @include "reserve"
+--- @include "release"
+--- @include "place"
+--- @include "match_agent"
 local P, id, agent, now, maxlen, reason, ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]),
   ARGV[5], ARGV[6], ARGV[7]
+local c = new_context(P, now, maxlen, ttl, 'escalate')
 local ix = KEYS[1]
 local f = redis.call('HMGET', ix, 'state', 'agent', 'queue', 'channel', 'priority', 'ss_queue',
   'esc_queue', 'esc_skills', 'esc_ms', 'sig', 'reserved')
@@ -36,30 +44,30 @@ if agent ~= '' then
   if f[2] ~= agent then
     return {'wrong_agent'}
   end
-  redis.call('HINCRBY', P .. ':qs:' .. q, 'inflight', -1)
+  redis.call('HINCRBY', K.qs(P, q), 'inflight', -1)
 elseif f[1] == 'queued' then
-  waiting_remove(P, q, ch, id, f[10] or '0')
+  waiting_remove(c, q, ch, id, f[10] or '0')
   if f[11] then
-    unreserve(P, id, f[11])
+    unreserve(c, id, f[11])
   end
 else
   return {'not_waiting', f[1]}
 end
 -- Timers of the self-service queue must not act on the work in its new queue.
-redis.call('ZREM', P .. ':maxwait', id)
-redis.call('ZREM', P .. ':steps', id)
-redis.call('HINCRBY', P .. ':qs:' .. q, 'escalated', 1)
+redis.call('ZREM', K.maxwait(P), id)
+redis.call('ZREM', K.steps(P), id)
+redis.call('HINCRBY', K.qs(P, q), 'escalated', 1)
 redis.call('HSET', ix, 'queue', human, 'skills', skills, 'agent', '', 'esc_from', q, 'esc_to',
   human, 'esc_by', agent, 'esc_ms', now, 'esc_reason', reason)
 for i = 8, #ARGV - 1, 2 do
   redis.call('HSET', ix, 'x:' .. ARGV[i], ARGV[i + 1])
 end
-emit(P, maxlen, now, 'escalated', id, agent, human, ch, {'from_queue', q, 'reason', reason})
+emit(c, 'escalated', id, agent, human, ch, {'from_queue', q, 'reason', reason})
 if agent ~= '' then
-  release(P, agent, ch, now)
+  release(c, agent, ch)
 end
-local result = place(P, maxlen, now, id, human, ch, tonumber(f[5] or '3'), skills, ttl)
+local result = place(c, id, human, ch, tonumber(f[5] or '3'), skills)
 if agent ~= '' then
-  match_agent(P, maxlen, now, agent)
+  match_agent(c, agent)
 end
 return {'ok', result, human}

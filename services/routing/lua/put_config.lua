@@ -8,8 +8,13 @@
 -- ARGV[11] capacity profiles json {name: {channel: max}} ('{}' = none)
 -- ARGV[12] value boost bound s (0 = none)  ARGV[13] conversation window s (0 = none)
 -- Returns the new version.
-TRIGGER = 'config_change'
+--- @include "context"
+--- @include "keys"
+--- @include "util"
+--- @include "agent_index"
+--- @include "match_agent"
 local P, now, maxlen = ARGV[8], tonumber(ARGV[9]), ARGV[10]
+local c = new_context(P, now, maxlen, 0, 'config_change')
 local old = redis.call('HMGET', KEYS[1], 'head:1', 'head:2', 'head:3', 'head:4', 'exclusive')
 local version = redis.call('HINCRBY', KEYS[1], 'version', 1)
 redis.call('HSET', KEYS[1], 'proto', ARGV[1], 'head:1', ARGV[2], 'head:2', ARGV[3], 'head:3',
@@ -17,7 +22,7 @@ redis.call('HSET', KEYS[1], 'proto', ARGV[1], 'head:1', ARGV[2], 'head:2', ARGV[
   ARGV[12], 'conv_window', ARGV[13])
 local touched = {}
 if (old[5] or '1') ~= ARGV[7] then
-  for _, agent in ipairs(redis.call('SMEMBERS', P .. ':agents')) do
+  for _, agent in ipairs(redis.call('SMEMBERS', K.agents(P))) do
     touched[agent] = true
   end
 end
@@ -37,26 +42,26 @@ local function canonical(flat)
   end
   return table.concat(out, ',')
 end
-for _, name in ipairs(redis.call('SMEMBERS', P .. ':capprofs')) do
+for _, name in ipairs(redis.call('SMEMBERS', K.capprofs(P))) do
   if not profiles[name] then
-    for _, agent in ipairs(redis.call('SMEMBERS', P .. ':profag:' .. name)) do
-      redis.call('HDEL', P .. ':ag:' .. agent, 'profile')
+    for _, agent in ipairs(redis.call('SMEMBERS', K.profag(P, name))) do
+      redis.call('HDEL', K.agent(P, agent), 'profile')
     end
-    redis.call('DEL', P .. ':capprof:' .. name, P .. ':profag:' .. name)
-    redis.call('SREM', P .. ':capprofs', name)
+    redis.call('DEL', K.capprof(P, name), K.profag(P, name))
+    redis.call('SREM', K.capprofs(P), name)
   end
 end
 for name, caps in pairs(profiles) do
-  local pkey = P .. ':capprof:' .. name
+  local pkey = K.capprof(P, name)
   local before = canonical(redis.call('HGETALL', pkey))
   redis.call('DEL', pkey)
   for ch, max in pairs(caps) do
     redis.call('HSET', pkey, ch, max)
   end
-  redis.call('SADD', P .. ':capprofs', name)
+  redis.call('SADD', K.capprofs(P), name)
   if canonical(redis.call('HGETALL', pkey)) ~= before then
-    for _, agent in ipairs(redis.call('SMEMBERS', P .. ':profag:' .. name)) do
-      local akey = P .. ':ag:' .. agent
+    for _, agent in ipairs(redis.call('SMEMBERS', K.profag(P, name))) do
+      local akey = K.agent(P, agent)
       for _, field in ipairs(redis.call('HKEYS', akey)) do
         if string.sub(field, 1, 4) == 'cap:' then
           redis.call('HDEL', akey, field)
@@ -70,19 +75,19 @@ for name, caps in pairs(profiles) do
   end
 end
 for agent, _ in pairs(touched) do
-  agent_refresh(P, agent)
+  agent_refresh(c, agent)
 end
 for agent, _ in pairs(touched) do
-  if redis.call('HGET', P .. ':ag:' .. agent, 'state') == 'available' then
-    match_agent(P, maxlen, now, agent)
+  if redis.call('HGET', K.agent(P, agent), 'state') == 'available' then
+    match_agent(c, agent)
   end
 end
 -- New head starts reach the work already waiting.
 if old[1] ~= ARGV[2] or old[2] ~= ARGV[3] or old[3] ~= ARGV[4] or old[4] ~= ARGV[5] then
-  for _, q in ipairs(redis.call('SMEMBERS', P .. ':queues')) do
-    for _, ch in ipairs(queue_channels(P, q)) do
-      if redis.call('ZCARD', P .. ':qt:' .. q .. ':' .. ch) > 0 then
-        redis.call('HSET', P .. ':rescore', q .. '|' .. ch, '')
+  for _, q in ipairs(redis.call('SMEMBERS', K.queues(P))) do
+    for _, ch in ipairs(queue_channels(c, q)) do
+      if redis.call('ZCARD', K.age(P, q, ch)) > 0 then
+        redis.call('HSET', K.rescore(P), q .. '|' .. ch, '')
       end
     end
   end

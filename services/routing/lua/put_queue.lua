@@ -13,28 +13,35 @@
 -- Returns the number of agents eligible for the queue, or {'channel_in_use', ch} when the new
 -- definition drops a channel that still has waiting work, or any channel while work is
 -- offered/assigned.
-TRIGGER = 'queue_change'
+--- @include "context"
+--- @include "keys"
+--- @include "queue_config"
+--- @include "steps"
+--- @include "memberships"
+--- @include "rescore"
+--- @include "match"
 local P, q, channels, skills, sla_ms, offer_ms, proto, now, maxlen = ARGV[1], ARGV[2], ARGV[3],
   ARGV[4], ARGV[5], ARGV[6], ARGV[7], tonumber(ARGV[8]), ARGV[9]
 local strategy, steps, heads = ARGV[10], cjson.decode(ARGV[17]), ARGV[18]
+local c = new_context(P, now, maxlen, 0, 'queue_change')
 local keep = {}
 for ch in string.gmatch(channels, '[^,]+') do
   keep[ch] = true
 end
-local inflight = tonumber(redis.call('HGET', P .. ':qs:' .. q, 'inflight') or '0')
-for _, ch in ipairs(queue_channels(P, q)) do
-  if not keep[ch] and (inflight > 0 or redis.call('ZCARD', P .. ':qt:' .. q .. ':' .. ch) > 0) then
+local inflight = tonumber(redis.call('HGET', K.qs(P, q), 'inflight') or '0')
+for _, ch in ipairs(queue_channels(c, q)) do
+  if not keep[ch] and (inflight > 0 or redis.call('ZCARD', K.age(P, q, ch)) > 0) then
     return {'channel_in_use', ch}
   end
 end
 local old_nvq = tonumber(redis.call('HGET', KEYS[1], 'nvq') or '0')
-reindex_agents(P, function()
+reindex_agents(c, function()
   -- Drop the (now empty) agent indexes of channels the queue no longer has.
   for k = 0, old_nvq do
     local rq = step_queue(q, k)
-    for _, ch in ipairs(queue_channels(P, rq)) do
+    for _, ch in ipairs(queue_channels(c, rq)) do
       if not keep[ch] then
-        redis.call('DEL', P .. ':qa:' .. rq .. ':' .. ch .. ':0', sig_key(P, rq, ch))
+        redis.call('DEL', K.avail(P, rq, ch, '0'), K.qsig(P, rq, ch))
       end
     end
   end
@@ -53,7 +60,7 @@ reindex_agents(P, function()
   -- the work still in them until the re-score has moved it, then they are dropped.
   for k = 1, math.max(#steps, old_nvq) do
     local st = steps[math.min(k, #steps)]
-    local vq = P .. ':qc:' .. q .. '#' .. k
+    local vq = K.qc(P, q .. '#' .. k)
     redis.call('HDEL', KEYS[1], 'step_ms:' .. k)
     redis.call('DEL', vq)
     if st then
@@ -71,17 +78,17 @@ reindex_agents(P, function()
 end)
 -- Work already waiting follows the new head starts and steps (see rescore_chunk).
 for ch, _ in pairs(keep) do
-  if redis.call('ZCARD', P .. ':qt:' .. q .. ':' .. ch) > 0 then
-    redis.call('HSET', P .. ':rescore', q .. '|' .. ch, '')
+  if redis.call('ZCARD', K.age(P, q, ch)) > 0 then
+    redis.call('HSET', K.rescore(P), q .. '|' .. ch, '')
   end
 end
-drop_retired_steps(P, q)
+drop_retired_steps(c, q)
 for ch, _ in pairs(keep) do
-  match(P, maxlen, now, q, ch, 1000)
+  match(c, q, ch, 1000)
 end
 local eligible = 0
-for _, agent in ipairs(redis.call('SMEMBERS', P .. ':agents')) do
-  if redis.call('SISMEMBER', P .. ':agq:' .. agent, q) == 1 then
+for _, agent in ipairs(redis.call('SMEMBERS', K.agents(P))) do
+  if redis.call('SISMEMBER', K.agent_queues(P, agent), q) == 1 then
     eligible = eligible + 1
   end
 end

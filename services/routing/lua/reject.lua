@@ -4,9 +4,16 @@
 -- ARGV[1] P  ARGV[2] id  ARGV[3] agent  ARGV[4] now ms  ARGV[5] event feed max length
 -- ARGV[6] reason  ARGV[7] skip ms
 -- Returns {'ok'} | {'not_found'} | {'not_offered', state} | {'wrong_agent'}
-TRIGGER = 'reject'
+--- @include "context"
+--- @include "keys"
+--- @include "defaults"
+--- @include "events"
+--- @include "release"
+--- @include "match"
+--- @include "match_agent"
 local P, id, agent, now, maxlen, reason, skip_ms = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]),
   ARGV[5], ARGV[6], tonumber(ARGV[7])
+local c = new_context(P, now, maxlen, 0, 'reject')
 local ix = KEYS[1]
 local f = redis.call('HMGET', ix, 'state', 'agent', 'channel')
 if not f[1] then
@@ -18,10 +25,10 @@ end
 if f[2] ~= agent then
   return {'wrong_agent'}
 end
-skip_agent(P, id, agent, now + skip_ms)
-local q, ch = requeue(P, id, now)
-emit(P, maxlen, now, 'rejected', id, agent, q, ch, {'reason', reason})
-release(P, agent, f[3], now)
-match(P, maxlen, now, q, ch, 100)
-match_agent(P, maxlen, now, agent)
+skip_agent(c, id, agent, now + skip_ms)
+local q, ch = requeue(c, id)
+emit(c, 'rejected', id, agent, q, ch, {'reason', reason})
+release(c, agent, f[3])
+match(c, q, ch, D.match_budget)
+match_agent(c, agent)
 return {'ok'}

@@ -5,8 +5,15 @@
 -- KEYS[1] P:ix:<id>  KEYS[2] P:events
 -- ARGV[1] P  ARGV[2] id  ARGV[3] priority 1..4  ARGV[4] now ms  ARGV[5] event feed max length
 -- Returns {'ok', old priority} | {'not_found'} | {'ended', state}
-TRIGGER = 'reprioritize'
+--- @include "context"
+--- @include "keys"
+--- @include "defaults"
+--- @include "events"
+--- @include "steps"
+--- @include "scoring"
+--- @include "match"
 local P, id, prio, now, maxlen = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
+local c = new_context(P, now, maxlen, 0, 'reprioritize')
 local ix = KEYS[1]
 local f = redis.call('HMGET', ix, 'state', 'priority', 'queue', 'channel', 'queued_ms', 'sig',
   'boost')
@@ -24,19 +31,18 @@ else
   redis.call('HSET', ix, 'priority', prio)
 end
 if queued_ms then
-  local score = order_score(P, q, prio, queued_ms, boost)
+  local score = order_score(c, q, prio, queued_ms, boost)
   redis.call('HSET', ix, 'score', score)
   local reserved = redis.call('HGET', ix, 'reserved')
   if reserved then
-    redis.call('ZADD', P .. ':pref:' .. reserved, score, id)
+    redis.call('ZADD', K.pref(P, reserved), score, id)
   elseif state == 'queued' then
-    redis.call('ZADD', P .. ':q:' .. routing_queue(P, id, q) .. ':' .. ch .. ':' .. (sig or '0'),
-      score, id)
+    redis.call('ZADD', K.waiting(P, routing_queue(c, id, q), ch, sig or '0'), score, id)
   end
 end
-emit(P, maxlen, now, 'reprioritized', id, '', q or '', ch or '', {'priority', tostring(prio),
+emit(c, 'reprioritized', id, '', q or '', ch or '', {'priority', tostring(prio),
   'from', old or ''})
 if state == 'queued' then
-  match(P, maxlen, now, q, ch, 100)
+  match(c, q, ch, D.match_budget)
 end
 return {'ok', old or ''}

@@ -3,12 +3,17 @@
 -- KEYS[1] P:queues  KEYS[2] P:events
 -- ARGV[1] P  ARGV[2] now ms  ARGV[3] event feed max length
 -- Returns the number of offers made.
-TRIGGER = 'sweep'
+--- @include "context"
+--- @include "keys"
+--- @include "defaults"
+--- @include "queue_config"
+--- @include "match"
 local P, now, maxlen = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local c = new_context(P, now, maxlen, 0, 'sweep')
 local made = 0
 for _, q in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  for _, ch in ipairs(queue_channels(P, q)) do
-    made = made + match(P, maxlen, now, q, ch, 100)
+  for _, ch in ipairs(queue_channels(c, q)) do
+    made = made + match(c, q, ch, D.match_budget)
   end
 end
 return made

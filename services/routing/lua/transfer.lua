@@ -8,9 +8,15 @@
 -- ARGV[9] retention seconds of finished interactions
 -- Returns {'ok', 'queued' | 'rejected:<reason>'} | {'not_found'} | {'not_assigned', state}
 -- | {'wrong_agent'}
-TRIGGER = 'transfer'
+--- @include "context"
+--- @include "keys"
+--- @include "events"
+--- @include "release"
+--- @include "place"
+--- @include "match_agent"
 local P, id, agent, now, maxlen = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
 local to_queue, to_agent, skip_ms, ttl = ARGV[6], ARGV[7], tonumber(ARGV[8]), ARGV[9]
+local c = new_context(P, now, maxlen, ttl, 'transfer')
 local ix = KEYS[1]
 local f = redis.call('HMGET', ix, 'state', 'agent', 'queue', 'channel', 'priority', 'skills')
 if not f[1] then
@@ -26,16 +32,16 @@ local q, ch = f[3], f[4]
 if to_queue == '' then
   to_queue = q
 end
-redis.call('HINCRBY', P .. ':qs:' .. q, 'inflight', -1)
-redis.call('HINCRBY', P .. ':qs:' .. q, 'transferred', 1)
-skip_agent(P, id, agent, now + skip_ms)
+redis.call('HINCRBY', K.qs(P, q), 'inflight', -1)
+redis.call('HINCRBY', K.qs(P, q), 'transferred', 1)
+skip_agent(c, id, agent, now + skip_ms)
 -- A max-wait deadline left from before it was answered must not act on it in its new queue
 -- (place sets the target's own).
-redis.call('ZREM', P .. ':maxwait', id)
+redis.call('ZREM', K.maxwait(P), id)
 redis.call('HSET', ix, 'agent', '', 'pref', to_agent, 'queue', to_queue)
-emit(P, maxlen, now, 'transferred', id, agent, to_queue, ch, {'from_queue', q, 'to_agent',
+emit(c, 'transferred', id, agent, to_queue, ch, {'from_queue', q, 'to_agent',
   to_agent})
-release(P, agent, ch, now)
-local result = place(P, maxlen, now, id, to_queue, ch, tonumber(f[5] or '3'), f[6] or '{}', ttl)
-match_agent(P, maxlen, now, agent)
+release(c, agent, ch)
+local result = place(c, id, to_queue, ch, tonumber(f[5] or '3'), f[6] or '{}')
+match_agent(c, agent)
 return {'ok', result}

@@ -1,0 +1,31 @@
+-- Every default of the routing scripts, in one place (the C++ side passes its own in ARGV).
+local D = {
+  -- Head starts (s) of P1..P4 when neither the queue nor the tenant set them (admin.proto).
+  head_start = {120, 60, 30, 0},
+  -- Offer deadline (ms) of a queue that has none.
+  offer_ms = 20000,
+  -- Consecutive missed offers that set an agent away.
+  max_missed = 3,
+  -- Bound (s) of the head start a customer's value at risk gives.
+  boost_max = 60,
+  -- Channels worked alone (csv of channel numbers): voice.
+  exclusive = '1',
+  -- How long decision records are kept (s).
+  explain_ttl = 86400,
+  -- How many decision records an interaction keeps.
+  explain_keep = 20,
+  -- Queue strategies by number (admin.proto).
+  strategy_names = {'longest_idle', 'most_free_capacity', 'round_robin', 'best_proficiency'},
+  -- How far a decision looks: waiting items per signature (only items whose skip set holds a
+  -- free agent need more than the head) and free agents per signature.
+  match_items = 25,
+  match_agents = 20,
+  -- Offers one match makes at most.
+  match_budget = 100,
+  -- A customer's interactions within this window (s) form one conversation.
+  conv_window = 1800,
+  -- How long a customer remembers the agent who last served it (s).
+  last_agent_ttl = 7 * 86400,
+  -- Entries an agent's offer stream keeps.
+  offer_stream_len = 1000,
+}
