@@ -18,8 +18,8 @@ inline constexpr char kClassificationGroup[] = "classification";
 inline constexpr char kRoutingGroup[] = "routing";
 
 // Builds the Redis keys of one tenant. Every key starts with the hash tag "{t:<tenant>}" so a
-// tenant's keys share one slot (the layout is in services/common/lua/include/keys.lua and the README). The tenant id must have been
-// validated (ValidateTenantId) so the tag cannot be escaped.
+// tenant's keys share one slot (the layout is in services/common/lua/include/keys.lua and the
+// README). The tenant id must have been validated (ValidateTenantId) so the tag cannot be escaped.
 class TenantKeys {
  public:
   explicit TenantKeys(absl::string_view tenant) : prefix_(absl::StrCat("{t:", tenant, "}")) {}
