@@ -51,7 +51,10 @@ void AddFlags(config::Flags& flags, Config* cfg) {
   flags.Add("agent-capacity", &cfg->agent_capacity, "capacity of each agent per channel (1..50)");
   flags.Add("channels", &cfg->channels,
             "channels of the bench queue and of the traffic (voice,chat,email,sms,messaging,...)");
-  flags.Add("settle-threads", &cfg->settle_threads, "threads accepting and completing offers");
+  flags.Add("settle-concurrency", &cfg->settle_concurrency,
+            "offers being accepted and completed at once (calls in flight)");
+  flags.Add("settle-threads", &cfg->settle_concurrency,
+            "former name of --settle-concurrency (the agents no longer use threads)");
   flags.Add("settle", &cfg->settle,
             "immediate: accept + complete each offer as it arrives (the full life cycle under "
             "load); after-round: agents hold their offers until every offer of the round arrived "
@@ -104,10 +107,10 @@ absl::StatusOr<RunPlan> Resolve(Config* cfg) {
   }
   if (cfg->interactions < 1 || cfg->rounds < 1 || cfg->agents < 1 || cfg->agent_capacity < 1 ||
       cfg->agent_capacity > 50 || cfg->concurrency < 1 || cfg->batch < 1 || cfg->batch > 500 ||
-      cfg->raw_pipeline < 1 || cfg->round_timeout_seconds < 1) {
+      cfg->raw_pipeline < 1 || cfg->round_timeout_seconds < 1 || cfg->settle_concurrency < 1) {
     return absl::InvalidArgumentError(
-        "--interactions, --rounds, --agents, --concurrency, --raw-pipeline must be >= 1; --batch "
-        "1..500; --agent-capacity 1..50");
+        "--interactions, --rounds, --agents, --concurrency, --raw-pipeline, --settle-concurrency "
+        "must be >= 1; --batch 1..500; --agent-capacity 1..50");
   }
   bool given = !cfg->intake.empty() || !cfg->classification.empty() || !cfg->routing.empty();
   if (given && (cfg->intake.empty() || cfg->classification.empty() || cfg->routing.empty() ||

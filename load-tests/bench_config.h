@@ -21,7 +21,7 @@ struct Config {
   int agents = 0;
   int agent_capacity = 50;
   std::string channels = "chat,email,messaging";
-  int settle_threads = 16;
+  int settle_concurrency = 16;
   std::string settle = "immediate";
   int round_timeout_seconds = 120;
   int raw_requests = 100000;
@@ -49,9 +49,9 @@ struct RunPlan {
 void AddFlags(config::Flags& flags, Config* cfg);
 
 // Checks the config and completes it: --agents 0 becomes enough agents for a whole round,
-// an empty --bin-dir this executable's directory. Reads --baseline-script (or takes the embedded
-// script) and checks that redis-benchmark exists unless --skip-raw. Errors are InvalidArgument
-// with the message for the user.
+// an empty --bin-dir this executable's directory. Reads
+// --baseline-script (or takes the embedded script) and checks that redis-benchmark exists unless
+// --skip-raw. Errors are InvalidArgument with the message for the user.
 absl::StatusOr<RunPlan> Resolve(Config* cfg);
 
 // Agent slots in total: agents x capacity x channels.

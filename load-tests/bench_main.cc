@@ -1,17 +1,20 @@
-// omniroute-bench: end-to-end routing throughput and submit->offer latency of omniroute, printed
-// beside a raw-Redis baseline (redis-benchmark running EVALSHA of a minimal enqueue-and-match
-// script) measured against the same redis-server in the same run. Prints figures, never
-// pass/fail. See load-tests/README.md.
+// omniroute-bench: end-to-end routing throughput and submit->offer latency of omniroute, and its
+// full life cycle (submit .. complete), printed beside a raw-Redis baseline (redis-benchmark
+// running EVALSHA of a minimal enqueue-and-match script) measured against the same
+// redis-server in the same run. Prints figures, never pass/fail. See load-tests/README.md.
 //
 // It starts a private redis-server and one replica of each service on free loopback ports (or
 // uses the ones given by --redis-url and --intake/--classification/--routing), creates a
 // tenant with one queue and enough agents that agents are not the bottleneck (each offer is
 // accepted and completed at once), then, per round, submits --interactions interactions as
 // fast as intake takes them (SubmitInteractions batches on --concurrency threads) and records
-// for every interaction the submit-ack time and the arrival of its offer at the agent.
+// for every interaction the submit-ack time, the arrival of its offer at the agent and the
+// answer to its CompleteInteraction; after each round it runs the raw baseline
+// (redis_baseline).
 //
 // This file is the wiring only: flags (bench_config), processes (bench_services), tenant
-// (bench_tenant), agents (bench_agents), rounds (bench_round), output (bench_report).
+// (bench_tenant), agents (bench_agents, bench_settler), rounds (bench_round), output
+// (bench_report, bench_table).
 #include <signal.h>
 
 #include <atomic>
@@ -29,6 +32,7 @@
 #include "load-tests/bench_report.h"
 #include "load-tests/bench_round.h"
 #include "load-tests/bench_services.h"
+#include "load-tests/bench_settler.h"
 #include "load-tests/bench_tenant.h"
 #include "load-tests/cpu_counters.h"
 #include "load-tests/redis_baseline.h"
@@ -76,15 +80,19 @@ int Run(Config cfg, const std::atomic<bool>& interrupted) {
       cfg, *plan,
       {tenant, svc.redis_description(), info.version, svc.services_description(), svc.endpoints()});
 
-  OfferLog log;
-  Settler settler(&api, keys->agent, cfg.settle_threads);
+  // Declared before the agents and the settler, whose reconnects and retries it runs: it must
+  // outlive their Stop.
+  DelayedTasks later;
+  ArrivalLog offers, completions;
+  Settler settler(&api, keys->agent, cfg.settle_concurrency, &completions, &later);
   std::map<v1::Channel, int> capacity;
   for (auto c : plan->channels) capacity[c] = cfg.agent_capacity;
   std::vector<std::unique_ptr<WatchingAgent>> agents;
   int rc = 0;
   for (int i = 0; i < cfg.agents && rc == 0; ++i) {
     agents.push_back(std::make_unique<WatchingAgent>(&api, keys->agent, absl::StrCat("agent-", i),
-                                                     capacity, AgentSkills(), &log, &settler));
+                                                     capacity, AgentSkills(), &offers, &settler,
+                                                     &later));
     if (auto st = agents.back()->Start(); !st.ok()) rc = Fail(1, st.message());
   }
 
@@ -105,8 +113,8 @@ int Run(Config cfg, const std::atomic<bool>& interrupted) {
     }
   }
 
-  RoundRunner rounds(&api, keys->integrator, &cfg, plan->channels, &log, &settler, svc.pids(),
-                     &interrupted);
+  RoundRunner rounds(&api, keys->integrator, &cfg, plan->channels, &offers, &completions, &settler,
+                     svc.pids(), &interrupted);
   // Warm-up: the consumers discover the new tenant (within a second), connections and caches
   // fill. Not measured.
   if (rc == 0 && cfg.warmup > 0) {
@@ -139,7 +147,7 @@ int Run(Config cfg, const std::atomic<bool>& interrupted) {
   }
   settler.Stop();
   for (auto& a : agents) a->LogOut();
-  if (!results.empty()) PrintAgentTotals(s, log.duplicates(), rescinded, reconnects);
+  if (!results.empty()) PrintAgentTotals(s, offers.duplicates(), rescinded, reconnects);
   if (baseline && !svc.private_redis()) baseline->Cleanup();
   if (interrupted.load()) return Fail(130, "interrupted");
   return rc;

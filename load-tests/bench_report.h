@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "load-tests/bench_agents.h"
 #include "load-tests/bench_config.h"
 #include "load-tests/bench_round.h"
+#include "load-tests/bench_settler.h"
 #include "tools/sim/api_client.h"
 
 namespace omniroute::bench {
@@ -35,7 +35,8 @@ void PrintRound(int round, const RoundResult& r, int64_t slots);
 // The raw baseline figures of a round (after MeasureRaw).
 void PrintRaw(const RoundResult& r, int pipeline);
 
-// The results table: one row per round, then the median of each column, then the legend.
+// The results tables (bench_table.cc): submit -> offer beside the raw baseline, then the full
+// life cycle; one row per round, then the median of each column, then the legend.
 void PrintTable(const Config& cfg, const std::vector<RoundResult>& rounds);
 
 // The agents' totals at the end of the run.
