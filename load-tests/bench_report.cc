@@ -106,6 +106,46 @@ void PrintRaw(const RoundResult& r, int pipeline) {
               Fmt(r.raw_pn_p50, 2).c_str(), pipeline);
 }
 
+void PrintBullmq(const RoundResult& r) {
+  const PeerResult& b = r.bullmq;
+  if (!b.error.empty()) {
+    std::printf("  bullmq: failed: %s\n", b.error.c_str());
+    return;
+  }
+  std::printf(
+      "  bullmq: %lld of %lld jobs completed (%lld failed) in %s s -> %s jobs/s (worker.run() -> "
+      "last job completed; %s s from the first job started; %s jobs/s with the untimed addBulk's "
+      "%s s added)\n",
+      static_cast<long long>(b.completed), static_cast<long long>(b.jobs),
+      static_cast<long long>(b.failed), Fmt(b.seconds, 2).c_str(), Fmt(b.jobs_per_s, 0).c_str(),
+      Fmt(b.seconds_from_first_start, 2).c_str(), Fmt(b.jobs_per_s_with_add, 0).c_str(),
+      Fmt(b.add_seconds, 2).c_str());
+  std::printf(
+      "    per job, timed window: redis %s us CPU (%s EVALSHA, %s us inside EVALSHA, %s Redis "
+      "commands incl. those run by scripts), node %s us CPU; redis busy %s%%\n",
+      Fmt(b.work.cpu_us, 1).c_str(), Fmt(b.work.evalsha, 2).c_str(),
+      Fmt(b.work.evalsha_us, 1).c_str(), Fmt(b.work.cmds, 1).c_str(), Fmt(b.node_cpu_us, 1).c_str(),
+      Fmt(b.redis_busy * 100, 0).c_str());
+  std::printf(
+      "    per job, addBulk before it (not timed): redis %s us CPU (%s Redis commands), node %s us "
+      "CPU\n",
+      Fmt(b.add.cpu_us, 1).c_str(), Fmt(b.add.cmds, 1).c_str(), Fmt(b.add_node_cpu_us, 1).c_str());
+  if (!b.work.top_commands.empty()) {
+    std::printf("    redis time by command, timed window: %s\n", b.work.top_commands.c_str());
+  }
+  std::printf(
+      "    omniroute's idle background (agents' blocking offer reads, gauges): %s Redis "
+      "commands/s, "
+      "%s us Redis CPU/s, included above\n",
+      Fmt(b.idle_cmds_per_s, 0).c_str(), Fmt(b.idle_cpu_us_per_s, 0).c_str());
+  std::printf(
+      "    omniroute / BullMQ: done/s / jobs/s = %s; Redis CPU per interaction / per job (addBulk "
+      "+ "
+      "timed) = %s\n",
+      Fmt(r.done_per_s / b.jobs_per_s, 3).c_str(),
+      Fmt(r.redis.cpu_us / (b.add.cpu_us + b.work.cpu_us), 2).c_str());
+}
+
 void PrintAgentTotals(const SettleStats& s, int64_t duplicates, int64_t rescinded,
                       int64_t reconnects) {
   std::printf(

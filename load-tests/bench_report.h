@@ -35,9 +35,14 @@ void PrintRound(int round, const RoundResult& r, int64_t slots);
 // The raw baseline figures of a round (after MeasureRaw).
 void PrintRaw(const RoundResult& r, int pipeline);
 
+// The BullMQ peer's figures of a round (r.bullmq), beside the round's own.
+void PrintBullmq(const RoundResult& r);
+
 // The results tables (bench_table.cc): submit -> offer beside the raw baseline, then the full
-// life cycle; one row per round, then the median of each column, then the legend.
-void PrintTable(const Config& cfg, const std::vector<RoundResult>& rounds);
+// life cycle beside BullMQ; one row per round, then the median of each column, then the legend.
+// `bullmq_note`: why BullMQ has no figures ("" when it ran).
+void PrintTable(const Config& cfg, const std::vector<RoundResult>& rounds,
+                const std::string& bullmq_note);
 
 // The agents' totals at the end of the run.
 void PrintAgentTotals(const SettleStats& s, int64_t duplicates, int64_t rescinded,

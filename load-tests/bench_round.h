@@ -16,6 +16,7 @@
 #include "load-tests/arrival_log.h"
 #include "load-tests/bench_config.h"
 #include "load-tests/bench_settler.h"
+#include "load-tests/bullmq_peer.h"
 #include "load-tests/cpu_counters.h"
 #include "load-tests/redis_baseline.h"
 #include "services/common/redis/redis_client.h"
@@ -43,6 +44,9 @@ struct RoundResult {
   // CPU per routed interaction (us) from the first submit until every offer arrived, by process
   // ("redis" included); the rest of cpu_us was spent settling the offers still held.
   std::map<std::string, double> cpu_us_to_offer;
+  // The BullMQ peer run after this round (absent: skipped).
+  bool has_bullmq = false;
+  PeerResult bullmq;
 };
 
 // Runs rounds against one configured tenant whose agents record offers in `offers` and settle

@@ -70,17 +70,26 @@ class Table {
 
 }  // namespace
 
-void PrintTable(const Config& cfg, const std::vector<RoundResult>& rounds) {
+void PrintTable(const Config& cfg, const std::vector<RoundResult>& rounds,
+                const std::string& bullmq_note) {
   std::string pn = absl::StrCat("P", cfg.raw_pipeline);
   Table offer({"round", "routed/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "raw/s P1",
                "raw/s " + pn, "e2e/raw P1", "e2e/raw " + pn},
               {0, 1, 1, 1, 1, 0, 0, 4, 4}, 14);
-  Table life({"round", "done/s", "redis us/int", "cmds/int", "routing us", "bench us"},
-             {0, 0, 1, 0, 0}, 13);
+  Table life({"round", "done/s", "bq jobs/s", "done/bq", "redis us/int", "bq redis us", "redis x",
+              "cmds/int", "bq cmds/job", "routing us", "node us/job", "bench us"},
+             {0, 0, 3, 0, 1, 2, 1, 1, 0, 1, 0}, 13);
   for (const auto& r : rounds) {
     offer.Add({r.routed_per_s, r.p50, r.p90, r.p99, r.max, r.raw_p1, r.raw_pn,
                r.routed_per_s / r.raw_p1, r.routed_per_s / r.raw_pn});
-    life.Add({r.done_per_s, r.redis.cpu_us, r.redis.cmds, CpuOf(r, "routing"), CpuOf(r, "bench")});
+    const PeerResult& b = r.bullmq;
+    double nan = std::nan("");
+    bool bq = r.has_bullmq && b.error.empty();
+    double bq_redis = bq ? b.add.cpu_us + b.work.cpu_us : nan;
+    life.Add({r.done_per_s, bq ? b.jobs_per_s : nan, bq ? r.done_per_s / b.jobs_per_s : nan,
+              r.redis.cpu_us, bq_redis, r.redis.cpu_us / bq_redis, r.redis.cmds,
+              bq ? b.add.cmds + b.work.cmds : nan, CpuOf(r, "routing"), bq ? b.node_cpu_us : nan,
+              CpuOf(r, "bench")});
   }
   std::printf("\n== omniroute-bench results ==\n");
   std::printf("-- submit -> offer (routing) beside the raw EVALSHA baseline --\n");
@@ -93,16 +102,26 @@ void PrintTable(const Config& cfg, const std::vector<RoundResult>& rounds) {
       "(%d clients, no pipelining / pipeline %d).\n"
       "e2e/raw: routed/s divided by raw/s.\n",
       cfg.raw_clients, cfg.raw_pipeline);
-  std::printf("\n-- full life cycle (submit -> classify -> offer -> accept -> complete) --\n");
+  std::printf(
+      "\n-- full life cycle (submit -> classify -> offer -> accept -> complete) beside BullMQ "
+      "(no-op worker, concurrency %d) on the same redis-server --\n",
+      cfg.bullmq_concurrency);
   life.Print();
   std::printf(
       "done/s: interactions completed per second, first submit sent -> last CompleteInteraction "
       "answered OK.\n"
+      "bq jobs/s: BullMQ jobs completed per second, worker.run() -> last job completed (jobs "
+      "pre-added with addBulk, not timed).\n"
+      "done/bq: done/s divided by bq jobs/s.\n"
       "redis us/int, cmds/int, routing us, bench us: per completed interaction over first submit "
       "-> last complete: Redis CPU (INFO cpu), Redis commands incl. those run by scripts (INFO "
       "commandstats), CPU of the routing process and of this bench (/proc).\n"
+      "bq redis us, bq cmds/job: per BullMQ job, addBulk + timed window (the job's life cycle); "
+      "node us/job: the node process, timed window only (the worker).\n"
+      "redis x: redis us/int divided by bq redis us.\n"
       "The median row is the median of each column (a ratio's median is not the ratio of the "
       "medians).\n");
+  if (!bullmq_note.empty()) std::printf("BullMQ: %s\n", bullmq_note.c_str());
 }
 
 }  // namespace omniroute::bench
