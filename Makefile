@@ -23,7 +23,8 @@ run: build
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
-# Prints end-to-end routing throughput and latency beside a raw Redis EVALSHA baseline.
+# Prints end-to-end routing throughput, latency and full life cycle (done/s) beside a raw Redis
+# EVALSHA baseline and BullMQ's no-op worker on the same Redis (load-tests/README.md).
 bench: build
 	./load-tests/run-bench.sh $(BUILD_DIR)
 

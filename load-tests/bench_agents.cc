@@ -1,122 +1,63 @@
 #include "load-tests/bench_agents.h"
 
-#include <algorithm>
+#include <memory>
+#include <utility>
 
 namespace omniroute::bench {
 
-void OfferLog::Record(const std::string& interaction_id, Clock::time_point at) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!first_.emplace(interaction_id, at).second) duplicates_.fetch_add(1);
-}
-
-size_t OfferLog::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return first_.size();
-}
-
-std::unordered_map<std::string, Clock::time_point> OfferLog::Take() {
-  std::lock_guard<std::mutex> lock(mu_);
-  std::unordered_map<std::string, Clock::time_point> out;
-  out.swap(first_);
-  return out;
-}
-
-Settler::Settler(sim::ApiClient* api, std::string agent_key, int threads)
-    : api_(api), key_(std::move(agent_key)) {
-  for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { Loop(); });
-}
-
-Settler::~Settler() { Stop(); }
-
-void Settler::Push(const std::string& agent, const std::string& interaction_id) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    queue_.emplace_back(agent, interaction_id);
+// One WatchOffers call. It deletes itself in OnDone, after telling its agent, so the agent can
+// wait for it to end but never frees it.
+class WatchingAgent::Stream : public grpc::ClientReadReactor<v1::Offer> {
+ public:
+  Stream(WatchingAgent* agent, const std::string& after_offer_id)
+      : agent_(agent),
+        ctx_(sim::ApiClient::Context(agent->key_, std::chrono::hours(1))),
+        last_offer_id_(after_offer_id) {
+    req_.set_agent_id(agent->agent_id_);
+    req_.set_after_offer_id(after_offer_id);
   }
-  cv_.notify_one();
-}
 
-int64_t Settler::pending() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return static_cast<int64_t>(queue_.size()) + in_progress_;
-}
-
-SettleStats Settler::Stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return stats_;
-}
-
-void Settler::Pause() { paused_.store(true); }
-
-void Settler::Resume() {
-  paused_.store(false);
-  cv_.notify_all();
-}
-
-void Settler::Stop() {
-  if (stop_.exchange(true)) return;
-  cv_.notify_all();
-  for (auto& t : threads_) {
-    if (t.joinable()) t.join();
+  void Start() {
+    agent_->api_->routing().async()->WatchOffers(ctx_.get(), &req_, this);
+    StartRead(&offer_);
+    StartCall();
   }
-}
 
-void Settler::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!stop_.load()) {
-    if (queue_.empty() || paused_.load()) {
-      cv_.wait_for(lock, std::chrono::milliseconds(200));
-      continue;
-    }
-    auto [agent, id] = std::move(queue_.front());
-    queue_.pop_front();
-    ++in_progress_;
-    lock.unlock();
-    Settle(agent, id);
-    lock.lock();
-    --in_progress_;
-  }
-}
+  // Safe before Start too: the context applies the cancellation when the call starts.
+  void Cancel() { ctx_->TryCancel(); }
 
-void Settler::Settle(const std::string& agent, const std::string& id) {
-  v1::AcceptOfferRequest accept;
-  accept.set_agent_id(agent);
-  accept.set_interaction_id(id);
-  v1::AcceptOfferResponse accepted;
-  auto ctx = sim::ApiClient::Context(key_, std::chrono::seconds(10));
-  bool ok = api_->routing().AcceptOffer(ctx.get(), accept, &accepted).ok();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    ok ? ++stats_.accepted : ++stats_.accept_failed;
+  void OnReadDone(bool ok) override {
+    if (!ok) return;  // the stream ended; OnDone follows
+    auto arrived = Clock::now();
+    last_offer_id_ = offer_.offer_id();
+    agent_->OnOffer(offer_, arrived);
+    StartRead(&offer_);
   }
-  if (!ok) return;
-  v1::CompleteInteractionRequest complete;
-  complete.set_agent_id(agent);
-  complete.set_interaction_id(id);
-  v1::CompleteInteractionResponse completed;
-  grpc::Status st;
-  // At most 3 attempts; FAILED_PRECONDITION means an earlier attempt already completed it.
-  for (int attempt = 0; attempt < 3 && !stop_.load(); ++attempt) {
-    auto cctx = sim::ApiClient::Context(key_, std::chrono::seconds(10));
-    st = api_->routing().CompleteInteraction(cctx.get(), complete, &completed);
-    if (st.ok() || st.error_code() != grpc::StatusCode::UNAVAILABLE) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+
+  void OnDone(const grpc::Status&) override {
+    agent_->OnStreamDone(last_offer_id_);
+    delete this;
   }
-  bool done = st.ok() || (st.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
-  std::lock_guard<std::mutex> lock(mu_);
-  done ? ++stats_.completed : ++stats_.complete_failed;
-}
+
+ private:
+  WatchingAgent* agent_;
+  std::unique_ptr<grpc::ClientContext> ctx_;
+  v1::WatchOffersRequest req_;
+  v1::Offer offer_;
+  std::string last_offer_id_;
+};
 
 WatchingAgent::WatchingAgent(sim::ApiClient* api, std::string agent_key, std::string agent_id,
                              std::map<v1::Channel, int> capacity, std::map<std::string, int> skills,
-                             OfferLog* log, Settler* settler)
+                             ArrivalLog* offers, Settler* settler, DelayedTasks* later)
     : api_(api),
       key_(std::move(agent_key)),
       agent_id_(std::move(agent_id)),
       capacity_(std::move(capacity)),
       skills_(std::move(skills)),
-      log_(log),
-      settler_(settler) {}
+      offers_(offers),
+      settler_(settler),
+      later_(later) {}
 
 WatchingAgent::~WatchingAgent() { StopWatching(); }
 
@@ -143,17 +84,29 @@ absl::Status WatchingAgent::Start() {
   if (resp.eligible_queues_size() == 0) {
     return absl::FailedPreconditionError("agent " + agent_id_ + " is eligible for no queue");
   }
-  thread_ = std::thread([this] { WatchLoop(); });
+  Open("", false);
   return absl::OkStatus();
 }
 
-void WatchingAgent::StopWatching() {
-  if (stop_.exchange(true)) return;
+void WatchingAgent::Open(const std::string& after_offer_id, bool reconnect) {
+  Stream* stream = nullptr;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (watch_ctx_ != nullptr) watch_ctx_->TryCancel();
+    if (reconnect) reconnect_pending_ = false;
+    if (!stop_) stream = stream_ = new Stream(this, after_offer_id);
+    // Under the lock: once it is released StopWatching may return and the agent be destroyed
+    // (unless a stream was opened, which StopWatching waits for).
+    cv_.notify_all();
   }
-  if (thread_.joinable()) thread_.join();
+  // Started outside the lock: a reaction that takes the lock may run before Start returns.
+  if (stream != nullptr) stream->Start();
+}
+
+void WatchingAgent::StopWatching() {
+  std::unique_lock<std::mutex> lock(mu_);
+  stop_ = true;
+  if (stream_ != nullptr) stream_->Cancel();
+  cv_.wait(lock, [this] { return stream_ == nullptr && !reconnect_pending_; });
 }
 
 void WatchingAgent::LogOut() {
@@ -165,42 +118,27 @@ void WatchingAgent::LogOut() {
   (void)api_->routing().SetAgentState(ctx.get(), req, &resp);
 }
 
-void WatchingAgent::WatchLoop() {
-  std::string last_offer_id;
-  // Each pass is one WatchOffers stream; it ends on StopWatching (TryCancel) or a server error,
-  // after which the loop reconnects 100 ms later, resuming after the last offer seen.
-  while (!stop_.load()) {
-    auto ctx = sim::ApiClient::Context(key_, std::chrono::hours(1));
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stop_.load()) break;
-      watch_ctx_ = ctx.get();
-    }
-    v1::WatchOffersRequest req;
-    req.set_agent_id(agent_id_);
-    req.set_after_offer_id(last_offer_id);
-    auto reader = api_->routing().WatchOffers(ctx.get(), req);
-    v1::Offer offer;
-    while (reader->Read(&offer)) {
-      auto arrived = Clock::now();
-      last_offer_id = offer.offer_id();
-      if (offer.rescinded()) {
-        rescinded_.fetch_add(1);
-        continue;
-      }
-      log_->Record(offer.interaction_id(), arrived);
-      settler_->Push(agent_id_, offer.interaction_id());
-    }
-    (void)reader->Finish();
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      watch_ctx_ = nullptr;
-    }
-    if (!stop_.load()) {
-      reconnects_.fetch_add(1);
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+void WatchingAgent::OnOffer(const v1::Offer& offer, Clock::time_point arrived) {
+  if (offer.rescinded()) {
+    rescinded_.fetch_add(1);
+    return;
   }
+  // Pushed before it is recorded: once a round has seen every offer, the Settler has them all.
+  settler_->Push(agent_id_, offer.interaction_id());
+  offers_->Record(offer.interaction_id(), arrived);
+}
+
+void WatchingAgent::OnStreamDone(const std::string& last_offer_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  stream_ = nullptr;
+  if (!stop_) {
+    // The stream ended on a server error (or its 1 h deadline): resume 100 ms later.
+    reconnects_.fetch_add(1);
+    reconnect_pending_ = true;
+    later_->After(std::chrono::milliseconds(100),
+                  [this, last_offer_id] { Open(last_offer_id, true); });
+  }
+  cv_.notify_all();
 }
 
 }  // namespace omniroute::bench

@@ -51,7 +51,10 @@ void AddFlags(config::Flags& flags, Config* cfg) {
   flags.Add("agent-capacity", &cfg->agent_capacity, "capacity of each agent per channel (1..50)");
   flags.Add("channels", &cfg->channels,
             "channels of the bench queue and of the traffic (voice,chat,email,sms,messaging,...)");
-  flags.Add("settle-threads", &cfg->settle_threads, "threads accepting and completing offers");
+  flags.Add("settle-concurrency", &cfg->settle_concurrency,
+            "offers being accepted and completed at once (calls in flight)");
+  flags.Add("settle-threads", &cfg->settle_concurrency,
+            "former name of --settle-concurrency (the agents no longer use threads)");
   flags.Add("settle", &cfg->settle,
             "immediate: accept + complete each offer as it arrives (the full life cycle under "
             "load); after-round: agents hold their offers until every offer of the round arrived "
@@ -64,6 +67,22 @@ void AddFlags(config::Flags& flags, Config* cfg) {
   flags.Add("raw-keyspace", &cfg->raw_keyspace, "redis-benchmark -r (distinct baseline item ids)");
   flags.Add("skip-raw", &cfg->skip_raw, "skip the redis-benchmark baseline");
   flags.Add("redis-benchmark", &cfg->redis_benchmark, "path of redis-benchmark");
+  flags.Add("bullmq-jobs", &cfg->bullmq_jobs,
+            "jobs of the BullMQ peer baseline per round (0 = --interactions)");
+  flags.Add("bullmq-concurrency", &cfg->bullmq_concurrency, "BullMQ Worker concurrency");
+  flags.Add("bullmq-warmup", &cfg->bullmq_warmup,
+            "jobs each BullMQ run processes before the measured ones (-1 = --warmup)");
+  flags.Add("bullmq-keep-completed", &cfg->bullmq_keep_completed,
+            "BullMQ Worker removeOnComplete {count} (-1 = keep every job, BullMQ's default)");
+  flags.Add("bullmq-keep-failed", &cfg->bullmq_keep_failed,
+            "BullMQ Worker removeOnFail {count} (-1 = keep every job)");
+  flags.Add("skip-bullmq", &cfg->skip_bullmq, "skip the BullMQ peer baseline");
+  flags.Add("require-bullmq", &cfg->require_bullmq,
+            "fail (exit 1) instead of skipping BullMQ when it cannot be installed or run");
+  flags.Add("bullmq-dir", &cfg->bullmq_dir,
+            "directory of noop-worker.js, install.sh and package-lock.json (default: the source "
+            "tree's load-tests/bullmq)");
+  flags.Add("node", &cfg->node, "Node.js executable for the BullMQ peer (name on PATH or path)");
   flags.Add("baseline-script", &cfg->baseline_script,
             "Lua file for the baseline (default: the embedded baseline_enqueue_match.lua)");
   flags.Add("redis-url", &cfg->redis_url,
@@ -104,11 +123,19 @@ absl::StatusOr<RunPlan> Resolve(Config* cfg) {
   }
   if (cfg->interactions < 1 || cfg->rounds < 1 || cfg->agents < 1 || cfg->agent_capacity < 1 ||
       cfg->agent_capacity > 50 || cfg->concurrency < 1 || cfg->batch < 1 || cfg->batch > 500 ||
-      cfg->raw_pipeline < 1 || cfg->round_timeout_seconds < 1) {
+      cfg->raw_pipeline < 1 || cfg->round_timeout_seconds < 1 || cfg->settle_concurrency < 1 ||
+      cfg->bullmq_jobs < 0 || cfg->bullmq_concurrency < 1 || cfg->bullmq_warmup < -1) {
     return absl::InvalidArgumentError(
-        "--interactions, --rounds, --agents, --concurrency, --raw-pipeline must be >= 1; --batch "
-        "1..500; --agent-capacity 1..50");
+        "--interactions, --rounds, --agents, --concurrency, --raw-pipeline, --settle-concurrency, "
+        "--bullmq-concurrency must be >= 1; --batch 1..500; --agent-capacity 1..50; "
+        "--bullmq-jobs >= 0; --bullmq-warmup >= -1");
   }
+  if (cfg->skip_bullmq && cfg->require_bullmq) {
+    return absl::InvalidArgumentError("--skip-bullmq and --require-bullmq exclude each other");
+  }
+  if (cfg->bullmq_jobs == 0) cfg->bullmq_jobs = cfg->interactions;
+  if (cfg->bullmq_warmup == -1) cfg->bullmq_warmup = cfg->warmup;
+  if (cfg->bullmq_dir.empty()) cfg->bullmq_dir = OMNIROUTE_BULLMQ_DIR;
   bool given = !cfg->intake.empty() || !cfg->classification.empty() || !cfg->routing.empty();
   if (given && (cfg->intake.empty() || cfg->classification.empty() || cfg->routing.empty() ||
                 cfg->redis_url.empty())) {

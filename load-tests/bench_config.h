@@ -21,7 +21,7 @@ struct Config {
   int agents = 0;
   int agent_capacity = 50;
   std::string channels = "chat,email,messaging";
-  int settle_threads = 16;
+  int settle_concurrency = 16;
   std::string settle = "immediate";
   int round_timeout_seconds = 120;
   int raw_requests = 100000;
@@ -29,6 +29,15 @@ struct Config {
   int raw_pipeline = 16;
   int raw_keyspace = 100000;
   bool skip_raw = false;
+  int bullmq_jobs = 0;  // 0 = --interactions
+  int bullmq_concurrency = 50;
+  int bullmq_warmup = -1;  // -1 = --warmup
+  int bullmq_keep_completed = 1000;
+  int bullmq_keep_failed = 5000;
+  bool skip_bullmq = false;
+  bool require_bullmq = false;
+  std::string bullmq_dir;  // empty = load-tests/bullmq of the source tree this was built from
+  std::string node = "node";
   std::string redis_benchmark = "/usr/bin/redis-benchmark";
   std::string baseline_script;
   std::string redis_url;
@@ -49,9 +58,10 @@ struct RunPlan {
 void AddFlags(config::Flags& flags, Config* cfg);
 
 // Checks the config and completes it: --agents 0 becomes enough agents for a whole round,
-// an empty --bin-dir this executable's directory. Reads --baseline-script (or takes the embedded
-// script) and checks that redis-benchmark exists unless --skip-raw. Errors are InvalidArgument
-// with the message for the user.
+// an empty --bin-dir this executable's directory, --bullmq-jobs 0 and --bullmq-warmup -1 the
+// omniroute figures, an empty --bullmq-dir the source tree's load-tests/bullmq. Reads
+// --baseline-script (or takes the embedded script) and checks that redis-benchmark exists unless
+// --skip-raw. Errors are InvalidArgument with the message for the user.
 absl::StatusOr<RunPlan> Resolve(Config* cfg);
 
 // Agent slots in total: agents x capacity x channels.

@@ -1,6 +1,7 @@
-// omniroute-bench: end-to-end routing throughput and submit->offer latency of omniroute, printed
-// beside a raw-Redis baseline (redis-benchmark running EVALSHA of a minimal enqueue-and-match
-// script) measured against the same redis-server in the same run. Prints figures, never
+// omniroute-bench: end-to-end routing throughput and submit->offer latency of omniroute, and its
+// full life cycle (submit .. complete), printed beside a raw-Redis baseline (redis-benchmark
+// running EVALSHA of a minimal enqueue-and-match script) and a peer baseline (a no-op BullMQ
+// worker) measured against the same redis-server in the same run. Prints figures, never
 // pass/fail. See load-tests/README.md.
 //
 // It starts a private redis-server and one replica of each service on free loopback ports (or
@@ -8,10 +9,13 @@
 // tenant with one queue and enough agents that agents are not the bottleneck (each offer is
 // accepted and completed at once), then, per round, submits --interactions interactions as
 // fast as intake takes them (SubmitInteractions batches on --concurrency threads) and records
-// for every interaction the submit-ack time and the arrival of its offer at the agent.
+// for every interaction the submit-ack time, the arrival of its offer at the agent and the
+// answer to its CompleteInteraction; after each round it runs BullMQ (bullmq_peer) and the raw
+// baseline (redis_baseline).
 //
 // This file is the wiring only: flags (bench_config), processes (bench_services), tenant
-// (bench_tenant), agents (bench_agents), rounds (bench_round), output (bench_report).
+// (bench_tenant), agents (bench_agents, bench_settler), rounds (bench_round), output
+// (bench_report, bench_table).
 #include <signal.h>
 
 #include <atomic>
@@ -29,7 +33,9 @@
 #include "load-tests/bench_report.h"
 #include "load-tests/bench_round.h"
 #include "load-tests/bench_services.h"
+#include "load-tests/bench_settler.h"
 #include "load-tests/bench_tenant.h"
+#include "load-tests/bullmq_peer.h"
 #include "load-tests/cpu_counters.h"
 #include "load-tests/redis_baseline.h"
 #include "services/common/config/flags.h"
@@ -76,16 +82,44 @@ int Run(Config cfg, const std::atomic<bool>& interrupted) {
       cfg, *plan,
       {tenant, svc.redis_description(), info.version, svc.services_description(), svc.endpoints()});
 
-  OfferLog log;
-  Settler settler(&api, keys->agent, cfg.settle_threads);
+  // Declared before the agents and the settler, whose reconnects and retries it runs: it must
+  // outlive their Stop.
+  DelayedTasks later;
+  ArrivalLog offers, completions;
+  Settler settler(&api, keys->agent, cfg.settle_concurrency, &completions, &later);
   std::map<v1::Channel, int> capacity;
   for (auto c : plan->channels) capacity[c] = cfg.agent_capacity;
   std::vector<std::unique_ptr<WatchingAgent>> agents;
   int rc = 0;
   for (int i = 0; i < cfg.agents && rc == 0; ++i) {
     agents.push_back(std::make_unique<WatchingAgent>(&api, keys->agent, absl::StrCat("agent-", i),
-                                                     capacity, AgentSkills(), &log, &settler));
+                                                     capacity, AgentSkills(), &offers, &settler,
+                                                     &later));
     if (auto st = agents.back()->Start(); !st.ok()) rc = Fail(1, st.message());
+  }
+
+  // The BullMQ peer; without node or its npm packages it is skipped (one line says why), unless
+  // --require-bullmq.
+  std::unique_ptr<BullmqPeer> bullmq;
+  std::string bullmq_note = cfg.skip_bullmq ? "skipped (--skip-bullmq)" : "";
+  if (rc == 0 && !cfg.skip_bullmq) {
+    BullmqPeer::Options o;
+    o.dir = cfg.bullmq_dir;
+    o.node = cfg.node;
+    o.concurrency = cfg.bullmq_concurrency;
+    o.warmup = cfg.bullmq_warmup;
+    o.keep_completed = cfg.bullmq_keep_completed;
+    o.keep_failed = cfg.bullmq_keep_failed;
+    bullmq = std::make_unique<BullmqPeer>(svc.redis_endpoint(), svc.dir(), o);
+    if (auto st = bullmq->Prepare(); !st.ok()) {
+      bullmq.reset();
+      bullmq_note = absl::StrCat("skipped: ", st.message());
+      std::printf("bullmq: %s\n", bullmq_note.c_str());
+      if (cfg.require_bullmq) rc = Fail(1, "BullMQ is required (--require-bullmq)");
+    } else {
+      std::printf("bullmq peer: %s; %d jobs per round\n", bullmq->Describe().c_str(),
+                  cfg.bullmq_jobs);
+    }
   }
 
   std::unique_ptr<RedisBaseline> baseline;
@@ -105,8 +139,8 @@ int Run(Config cfg, const std::atomic<bool>& interrupted) {
     }
   }
 
-  RoundRunner rounds(&api, keys->integrator, &cfg, plan->channels, &log, &settler, svc.pids(),
-                     &interrupted);
+  RoundRunner rounds(&api, keys->integrator, &cfg, plan->channels, &offers, &completions, &settler,
+                     svc.pids(), &interrupted);
   // Warm-up: the consumers discover the new tenant (within a second), connections and caches
   // fill. Not measured.
   if (rc == 0 && cfg.warmup > 0) {
@@ -117,10 +151,21 @@ int Run(Config cfg, const std::atomic<bool>& interrupted) {
   }
 
   std::vector<RoundResult> results;
-  for (int round = 1; rc == 0 && round <= cfg.rounds && !interrupted.load(); ++round) {
+  // A failed BullMQ run with --require-bullmq sets rc but lets the remaining rounds run.
+  const bool started = rc == 0;
+  for (int round = 1; started && round <= cfg.rounds && !interrupted.load(); ++round) {
     RoundResult r =
         rounds.Measure(cfg.interactions, absl::StrCat(run_id, "-r", round), stats_conn->get());
     PrintRound(round, r, Slots(cfg, *plan));
+    if (bullmq && !interrupted.load()) {
+      r.has_bullmq = true;
+      r.bullmq = bullmq->Run(cfg.bullmq_jobs, absl::StrCat("omniroute-bench-", run_id, "-r", round),
+                             **stats_conn, interrupted);
+      PrintBullmq(r);
+      if (!r.bullmq.error.empty() && cfg.require_bullmq && !interrupted.load()) {
+        rc = Fail(1, "BullMQ is required (--require-bullmq)");
+      }
+    }
     if (baseline && !interrupted.load()) {
       MeasureRaw(*baseline, cfg.raw_pipeline, &r);
       PrintRaw(r, cfg.raw_pipeline);
@@ -129,7 +174,7 @@ int Run(Config cfg, const std::atomic<bool>& interrupted) {
     results.push_back(r);
   }
 
-  if (!results.empty()) PrintTable(cfg, results);
+  if (!results.empty()) PrintTable(cfg, results, bullmq_note);
   SettleStats s = settler.Stats();
   int64_t rescinded = 0, reconnects = 0;
   for (auto& a : agents) {
@@ -139,7 +184,7 @@ int Run(Config cfg, const std::atomic<bool>& interrupted) {
   }
   settler.Stop();
   for (auto& a : agents) a->LogOut();
-  if (!results.empty()) PrintAgentTotals(s, log.duplicates(), rescinded, reconnects);
+  if (!results.empty()) PrintAgentTotals(s, offers.duplicates(), rescinded, reconnects);
   if (baseline && !svc.private_redis()) baseline->Cleanup();
   if (interrupted.load()) return Fail(130, "interrupted");
   return rc;

@@ -13,15 +13,6 @@
 namespace omniroute::bench {
 namespace {
 
-// Median of the non-NaN values; NaN when there are none.
-double Median(std::vector<double> v) {
-  v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return std::isnan(x); }), v.end());
-  if (v.empty()) return std::nan("");
-  std::sort(v.begin(), v.end());
-  size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 // The first line a shell command prints, without its line end; "" when it cannot run.
 std::string FirstLine(const std::string& cmd) {
   FILE* f = popen(cmd.c_str(), "r");
@@ -31,15 +22,6 @@ std::string FirstLine(const std::string& cmd) {
   pclose(f);
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
   return out;
-}
-
-// A table line: the first cell left-aligned in 7 columns, the others right-aligned in 14.
-void PrintTableLine(const std::vector<std::string>& cells) {
-  std::string line;
-  for (size_t i = 0; i < cells.size(); ++i) {
-    absl::StrAppend(&line, absl::StrFormat(i == 0 ? "%-7s" : "%14s", cells[i]));
-  }
-  std::printf("%s\n", line.c_str());
 }
 
 }  // namespace
@@ -62,11 +44,11 @@ void PrintHeader(const Config& cfg, const RunPlan& plan, const RunDescription& r
   std::string pace = cfg.rate > 0 ? absl::StrCat(" at ", cfg.rate, "/s") : " as fast as accepted";
   std::printf(
       "workload: tenant %s, queue 'bench' (%s), %d agents x capacity %d per channel (%lld slots), "
-      "accept + complete %s on %d threads; %d interactions per round in batches of %d on %d "
+      "accept + complete %s, at most %d at once; %d interactions per round in batches of %d on %d "
       "threads%s; %d rounds after a warm-up of %d\n",
       run.tenant.c_str(), cfg.channels.c_str(), cfg.agents, cfg.agent_capacity,
       static_cast<long long>(Slots(cfg, plan)),
-      cfg.settle == "immediate" ? "at once" : "after each round", cfg.settle_threads,
+      cfg.settle == "immediate" ? "at once" : "after each round", cfg.settle_concurrency,
       cfg.interactions, cfg.batch, cfg.concurrency, pace.c_str(), cfg.rounds, cfg.warmup);
 }
 
@@ -82,17 +64,22 @@ void PrintRound(int round, const RoundResult& r, int64_t slots) {
                 static_cast<long long>(r.early));
   }
   std::printf("\n");
+  std::printf(
+      "  full life cycle: %lld completed in %s s -> %s done/s (first submit sent -> last "
+      "CompleteInteraction answered)\n",
+      static_cast<long long>(r.completed), Fmt(r.done_seconds, 2).c_str(),
+      Fmt(r.done_per_s, 0).c_str());
   std::string cpu;
   for (const char* name : {"intake", "classification", "routing", "bench"}) {
     auto it = r.cpu_us.find(name);
     if (it != r.cpu_us.end()) absl::StrAppend(&cpu, " ", name, " ", Fmt(it->second, 0));
   }
   std::printf(
-      "  per routed interaction: redis %s us CPU (%s EVALSHA, %s us inside EVALSHA, %s Redis "
-      "commands incl. those run by scripts); CPU us:%s; redis busy %s%%, all processes %s "
-      "cores\n",
-      Fmt(r.redis_cpu_us, 0).c_str(), Fmt(r.redis_evalsha, 2).c_str(),
-      Fmt(r.redis_evalsha_us, 0).c_str(), Fmt(r.redis_cmds, 1).c_str(), cpu.c_str(),
+      "  per completed interaction (first submit .. last complete): redis %s us CPU (%s EVALSHA, "
+      "%s us inside EVALSHA, %s Redis commands incl. those run by scripts); CPU us:%s; redis "
+      "busy %s%%, all processes %s cores\n",
+      Fmt(r.redis.cpu_us, 0).c_str(), Fmt(r.redis.evalsha, 2).c_str(),
+      Fmt(r.redis.evalsha_us, 0).c_str(), Fmt(r.redis.cmds, 1).c_str(), cpu.c_str(),
       Fmt(r.redis_busy * 100, 0).c_str(), Fmt(r.cpu_total_busy, 2).c_str());
   std::string to_offer;
   for (const char* name : {"redis", "intake", "classification", "routing", "bench"}) {
@@ -100,11 +87,13 @@ void PrintRound(int round, const RoundResult& r, int64_t slots) {
     if (it != r.cpu_us_to_offer.end())
       absl::StrAppend(&to_offer, " ", name, " ", Fmt(it->second, 0));
   }
-  std::printf("  of which until the last offer arrived, CPU us:%s (the rest settled held offers)\n",
-              to_offer.c_str());
-  if (!r.top_commands.empty()) {
+  std::printf(
+      "  per routed interaction until the last offer arrived, CPU us:%s (the rest settled held "
+      "offers)\n",
+      to_offer.c_str());
+  if (!r.redis.top_commands.empty()) {
     std::printf("  redis time by command (script-internal commands also count in evalsha): %s\n",
-                r.top_commands.c_str());
+                r.redis.top_commands.c_str());
   }
   std::printf("  agents held at most %lld offers at once (of %lld slots)%s\n",
               static_cast<long long>(r.max_held), static_cast<long long>(slots),
@@ -117,41 +106,44 @@ void PrintRaw(const RoundResult& r, int pipeline) {
               Fmt(r.raw_pn_p50, 2).c_str(), pipeline);
 }
 
-void PrintTable(const Config& cfg, const std::vector<RoundResult>& rounds) {
-  std::string pn = absl::StrCat("P", cfg.raw_pipeline);
-  auto row = [](const std::string& name, const std::vector<double>& v) {
-    PrintTableLine({name, Fmt(v[0], 0), Fmt(v[1], 1), Fmt(v[2], 1), Fmt(v[3], 1), Fmt(v[4], 1),
-                    Fmt(v[5], 0), Fmt(v[6], 0), Fmt(v[7], 4), Fmt(v[8], 4)});
-  };
-  std::printf("\n== omniroute-bench results ==\n");
-  PrintTableLine({"round", "routed/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "raw/s P1",
-                  "raw/s " + pn, "e2e/raw P1", "e2e/raw " + pn});
-  std::vector<std::vector<double>> columns(9);
-  for (size_t i = 0; i < rounds.size(); ++i) {
-    const auto& r = rounds[i];
-    std::vector<double> v = {r.routed_per_s,
-                             r.p50,
-                             r.p90,
-                             r.p99,
-                             r.max,
-                             r.raw_p1,
-                             r.raw_pn,
-                             r.routed_per_s / r.raw_p1,
-                             r.routed_per_s / r.raw_pn};
-    for (size_t c = 0; c < v.size(); ++c) columns[c].push_back(v[c]);
-    row(std::to_string(i + 1), v);
+void PrintBullmq(const RoundResult& r) {
+  const PeerResult& b = r.bullmq;
+  if (!b.error.empty()) {
+    std::printf("  bullmq: failed: %s\n", b.error.c_str());
+    return;
   }
-  std::vector<double> med;
-  for (auto& c : columns) med.push_back(Median(c));
-  row("median", med);
   std::printf(
-      "routed/s: interactions offered to an agent per second, first submit sent -> last offer "
-      "received.\n"
-      "p50..max: submit answered -> offer received by the agent, per interaction (wall clock).\n"
-      "raw/s: redis-benchmark EVALSHA of baseline_enqueue_match.lua on the same redis-server "
-      "(%d clients, no pipelining / pipeline %d).\n"
-      "e2e/raw: routed/s divided by raw/s. The median row is the median of each column.\n",
-      cfg.raw_clients, cfg.raw_pipeline);
+      "  bullmq: %lld of %lld jobs completed (%lld failed) in %s s -> %s jobs/s (worker.run() -> "
+      "last job completed; %s s from the first job started; %s jobs/s with the untimed addBulk's "
+      "%s s added)\n",
+      static_cast<long long>(b.completed), static_cast<long long>(b.jobs),
+      static_cast<long long>(b.failed), Fmt(b.seconds, 2).c_str(), Fmt(b.jobs_per_s, 0).c_str(),
+      Fmt(b.seconds_from_first_start, 2).c_str(), Fmt(b.jobs_per_s_with_add, 0).c_str(),
+      Fmt(b.add_seconds, 2).c_str());
+  std::printf(
+      "    per job, timed window: redis %s us CPU (%s EVALSHA, %s us inside EVALSHA, %s Redis "
+      "commands incl. those run by scripts), node %s us CPU; redis busy %s%%\n",
+      Fmt(b.work.cpu_us, 1).c_str(), Fmt(b.work.evalsha, 2).c_str(),
+      Fmt(b.work.evalsha_us, 1).c_str(), Fmt(b.work.cmds, 1).c_str(), Fmt(b.node_cpu_us, 1).c_str(),
+      Fmt(b.redis_busy * 100, 0).c_str());
+  std::printf(
+      "    per job, addBulk before it (not timed): redis %s us CPU (%s Redis commands), node %s us "
+      "CPU\n",
+      Fmt(b.add.cpu_us, 1).c_str(), Fmt(b.add.cmds, 1).c_str(), Fmt(b.add_node_cpu_us, 1).c_str());
+  if (!b.work.top_commands.empty()) {
+    std::printf("    redis time by command, timed window: %s\n", b.work.top_commands.c_str());
+  }
+  std::printf(
+      "    omniroute's idle background (agents' blocking offer reads, gauges): %s Redis "
+      "commands/s, "
+      "%s us Redis CPU/s, included above\n",
+      Fmt(b.idle_cmds_per_s, 0).c_str(), Fmt(b.idle_cpu_us_per_s, 0).c_str());
+  std::printf(
+      "    omniroute / BullMQ: done/s / jobs/s = %s; Redis CPU per interaction / per job (addBulk "
+      "+ "
+      "timed) = %s\n",
+      Fmt(r.done_per_s / b.jobs_per_s, 3).c_str(),
+      Fmt(r.redis.cpu_us / (b.add.cpu_us + b.work.cpu_us), 2).c_str());
 }
 
 void PrintAgentTotals(const SettleStats& s, int64_t duplicates, int64_t rescinded,

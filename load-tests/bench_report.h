@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "load-tests/bench_agents.h"
 #include "load-tests/bench_config.h"
 #include "load-tests/bench_round.h"
+#include "load-tests/bench_settler.h"
 #include "tools/sim/api_client.h"
 
 namespace omniroute::bench {
@@ -35,8 +35,14 @@ void PrintRound(int round, const RoundResult& r, int64_t slots);
 // The raw baseline figures of a round (after MeasureRaw).
 void PrintRaw(const RoundResult& r, int pipeline);
 
-// The results table: one row per round, then the median of each column, then the legend.
-void PrintTable(const Config& cfg, const std::vector<RoundResult>& rounds);
+// The BullMQ peer's figures of a round (r.bullmq), beside the round's own.
+void PrintBullmq(const RoundResult& r);
+
+// The results tables (bench_table.cc): submit -> offer beside the raw baseline, then the full
+// life cycle beside BullMQ; one row per round, then the median of each column, then the legend.
+// `bullmq_note`: why BullMQ has no figures ("" when it ran).
+void PrintTable(const Config& cfg, const std::vector<RoundResult>& rounds,
+                const std::string& bullmq_note);
 
 // The agents' totals at the end of the run.
 void PrintAgentTotals(const SettleStats& s, int64_t duplicates, int64_t rescinded,

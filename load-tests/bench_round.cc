@@ -52,42 +52,31 @@ void FillLatency(const SubmitPhase& phase,
   r->max = sim::Percentile(lat, 100);
 }
 
-// Redis figures per routed interaction, from the counters before and after the round; adds the
-// Redis CPU seconds to *total_cpu.
-void FillRedisCosts(RedisCounters before, RedisCounters after, double routed, double wall_s,
-                    RoundResult* r, double* total_cpu) {
-  r->redis_cpu_us = (after.cpu_seconds - before.cpu_seconds) * 1e6 / routed;
-  r->redis_busy = (after.cpu_seconds - before.cpu_seconds) / wall_s;
-  *total_cpu += after.cpu_seconds - before.cpu_seconds;
-  r->redis_evalsha = static_cast<double>(after.evalsha_calls - before.evalsha_calls) / routed;
-  r->redis_evalsha_us = static_cast<double>(after.evalsha_usec - before.evalsha_usec) / routed;
-  r->redis_cmds = static_cast<double>(after.all_calls - before.all_calls) / routed;
-  std::vector<std::pair<int64_t, std::string>> by_time;
-  for (const auto& [name, cu] : after.commands) {
-    auto b = before.commands[name];
-    by_time.emplace_back(cu.second - b.second, name);
-  }
-  std::sort(by_time.rbegin(), by_time.rend());
-  for (size_t i = 0; i < by_time.size() && i < 8 && by_time[i].first > 0; ++i) {
-    const auto& name = by_time[i].second;
-    double calls =
-        static_cast<double>(after.commands[name].first - before.commands[name].first) / routed;
-    absl::StrAppend(&r->top_commands, i == 0 ? "" : ", ", name, " ",
-                    Fmt(static_cast<double>(by_time[i].first) / routed, 1), " us/", Fmt(calls, 1),
-                    " calls");
-  }
+// The full life cycle: completions of this round's interactions per second since the first
+// submit was sent.
+void FillDone(const SubmitPhase& phase,
+              const std::unordered_map<std::string, Clock::time_point>& done, RoundResult* r) {
+  r->completed = static_cast<int64_t>(done.size());
+  if (phase.ok.empty() || done.empty()) return;
+  Clock::time_point first_sent = phase.ok.front().sent, last_done = done.begin()->second;
+  for (const auto& s : phase.ok) first_sent = std::min(first_sent, s.sent);
+  for (const auto& [id, at] : done) last_done = std::max(last_done, at);
+  r->done_seconds = Seconds(last_done - first_sent);
+  r->done_per_s = static_cast<double>(r->completed) / r->done_seconds;
 }
 
 }  // namespace
 
 RoundRunner::RoundRunner(sim::ApiClient* api, std::string integrator_key, const Config* cfg,
-                         std::vector<v1::Channel> channels, OfferLog* log, Settler* settler,
+                         std::vector<v1::Channel> channels, ArrivalLog* offers,
+                         ArrivalLog* completions, Settler* settler,
                          std::map<std::string, pid_t> pids, const std::atomic<bool>* interrupted)
     : api_(api),
       integrator_key_(std::move(integrator_key)),
       cfg_(cfg),
       channels_(std::move(channels)),
-      log_(log),
+      offers_(offers),
+      completions_(completions),
       settler_(settler),
       pids_(std::move(pids)),
       interrupted_(interrupted) {}
@@ -103,7 +92,8 @@ bool RoundRunner::WaitUntil(const std::function<bool()>& done, Clock::time_point
 RoundResult RoundRunner::Measure(int total, const std::string& key_prefix,
                                  redis::Connection* stats_conn) {
   RoundResult r;
-  (void)log_->Take();
+  (void)offers_->Take();
+  (void)completions_->Take();
   auto deadline = Clock::now() + std::chrono::seconds(cfg_->round_timeout_seconds);
   RedisCounters redis_before;
   if (stats_conn != nullptr) redis_before = ReadRedisCounters(*stats_conn);
@@ -138,7 +128,7 @@ RoundResult RoundRunner::Measure(int total, const std::string& key_prefix,
   std::unordered_map<std::string, Clock::time_point> offers;
   offers.reserve(by_id.size());
   auto collect = [&] {
-    for (auto& [id, at] : log_->Take()) {
+    for (auto& [id, at] : offers_->Take()) {
       if (by_id.count(id)) offers.emplace(id, at);
     }
     return offers.size() >= by_id.size();
@@ -148,11 +138,28 @@ RoundResult RoundRunner::Measure(int total, const std::string& key_prefix,
                 by_id.size(), cfg_->round_timeout_seconds);
   }
   auto cpu_offered = CpuNow(pids_, stats_conn);
-  // Let the agents finish accepting and completing (bounded), so the next round starts with
-  // every agent's capacity free and the CPU figures include the whole life cycle.
+  // Wait until the agents completed every routed interaction (or settled every offer they got:
+  // an interaction whose accept or complete failed never completes), bounded, so the round
+  // measures the whole life cycle and the next one starts with every agent's capacity free.
+  // The agents hand an offer to the Settler before recording it, so once every offer is in the
+  // log, pending() == 0 means settled.
   if (after_round) settler_->Resume();
-  WaitUntil([&] { return settler_->pending() == 0; },
-            Clock::now() + std::chrono::seconds(after_round ? cfg_->round_timeout_seconds : 30));
+  std::unordered_map<std::string, Clock::time_point> done;
+  done.reserve(offers.size());
+  auto collect_done = [&] {
+    for (auto& [id, at] : completions_->Take()) {
+      if (by_id.count(id)) done.emplace(id, at);
+    }
+    return done.size() >= offers.size() || settler_->pending() == 0;
+  };
+  if (!WaitUntil(collect_done, Clock::now() + std::chrono::seconds(cfg_->round_timeout_seconds))) {
+    std::printf("  warning: only %zu of %zu offered interactions completed within %d s\n",
+                done.size(), offers.size(), cfg_->round_timeout_seconds);
+  }
+  (void)collect_done();
+  auto cpu_done = CpuNow(pids_, nullptr);
+  RedisCounters redis_done;
+  if (stats_conn != nullptr) redis_done = ReadRedisCounters(*stats_conn);
   auto wall = Clock::now() - wall_start;
   sampling.store(false);
   sampler.join();
@@ -160,16 +167,24 @@ RoundResult RoundRunner::Measure(int total, const std::string& key_prefix,
 
   r.routed = static_cast<int64_t>(offers.size());
   FillLatency(phase, by_id, offers, &r);
+  FillDone(phase, done, &r);
+  if (r.completed < r.routed) {
+    std::printf("  warning: %lld of %lld offered interactions did not complete\n",
+                static_cast<long long>(r.routed - r.completed), static_cast<long long>(r.routed));
+  }
 
   double routed = static_cast<double>(std::max<int64_t>(1, r.routed));
+  double completed = static_cast<double>(std::max<int64_t>(1, r.completed));
   double wall_s = Seconds(wall);
   double total_cpu = 0;
   if (stats_conn != nullptr) {
-    FillRedisCosts(redis_before, ReadRedisCounters(*stats_conn), routed, wall_s, &r, &total_cpu);
+    r.redis = RedisCostPer(redis_before, redis_done, completed);
+    r.redis_busy = r.redis.cpu_seconds / wall_s;
+    total_cpu += r.redis.cpu_seconds;
   }
-  for (const auto& [name, seconds] : CpuNow(pids_, nullptr)) {
+  for (const auto& [name, seconds] : cpu_done) {
     double d = seconds - cpu_start[name];
-    r.cpu_us[name] = d * 1e6 / routed;
+    r.cpu_us[name] = d * 1e6 / completed;
     total_cpu += d;
   }
   r.cpu_total_busy = total_cpu / wall_s;

@@ -1,7 +1,7 @@
 #pragma once
 
-// One measured round of omniroute-bench: submit, wait for every offer, let the agents settle,
-// and turn the timings and the CPU / Redis counters into per-interaction figures.
+// One measured round of omniroute-bench: submit, wait for every offer, then for every
+// completion, and turn the timings and the CPU / Redis counters into per-interaction figures.
 
 #include <sys/types.h>
 
@@ -13,8 +13,11 @@
 #include <string>
 #include <vector>
 
-#include "load-tests/bench_agents.h"
+#include "load-tests/arrival_log.h"
 #include "load-tests/bench_config.h"
+#include "load-tests/bench_settler.h"
+#include "load-tests/bullmq_peer.h"
+#include "load-tests/cpu_counters.h"
 #include "load-tests/redis_baseline.h"
 #include "services/common/redis/redis_client.h"
 #include "tools/sim/api_client.h"
@@ -22,37 +25,45 @@
 namespace omniroute::bench {
 
 struct RoundResult {
-  int64_t submitted = 0, failed = 0, routed = 0, early = 0;
+  int64_t submitted = 0, failed = 0, routed = 0, early = 0, completed = 0;
+  // Submit -> offer: first submit sent -> last offer received (routed/s), and per interaction
+  // submit answered -> offer received (p50 ..).
   double seconds = 0;
   double intake_per_s = std::nan(""), routed_per_s = std::nan("");
   double p50 = std::nan(""), p90 = std::nan(""), p99 = std::nan(""), max = std::nan("");
+  // The full life cycle: first submit sent -> last CompleteInteraction answered OK.
+  double done_seconds = std::nan(""), done_per_s = std::nan("");
   double raw_p1 = std::nan(""), raw_pn = std::nan("");
   double raw_p1_p50 = std::nan(""), raw_pn_p50 = std::nan("");
-  // Per routed interaction during the omniroute phase (submit .. all settled).
-  double redis_cpu_us = std::nan(""), redis_evalsha = std::nan(""), redis_cmds = std::nan("");
-  double redis_evalsha_us = std::nan("");
+  // Per completed interaction over the full life cycle (first submit .. last completion).
+  RedisCost redis;
   std::map<std::string, double> cpu_us;  // per process
   double redis_busy = std::nan("");      // Redis CPU / wall time
-  std::string top_commands;              // Redis commands by time, per routed interaction
   int64_t max_held = 0;                  // most offers held by agents (not yet completed) at once
   double cpu_total_busy = std::nan("");  // all processes' CPU / wall time (cores)
   // CPU per routed interaction (us) from the first submit until every offer arrived, by process
   // ("redis" included); the rest of cpu_us was spent settling the offers still held.
   std::map<std::string, double> cpu_us_to_offer;
+  // The BullMQ peer run after this round (absent: skipped).
+  bool has_bullmq = false;
+  PeerResult bullmq;
 };
 
-// Runs rounds against one configured tenant whose agents record offers in `log` and settle
-// them through `settler`. Every pointer must outlive the runner.
+// Runs rounds against one configured tenant whose agents record offers in `offers` and settle
+// them through `settler`, which records completions in `completions`. Every pointer must
+// outlive the runner.
 class RoundRunner {
  public:
   // `pids`: the started service processes whose CPU is measured (may be empty).
   RoundRunner(sim::ApiClient* api, std::string integrator_key, const Config* cfg,
-              std::vector<v1::Channel> channels, OfferLog* log, Settler* settler,
-              std::map<std::string, pid_t> pids, const std::atomic<bool>* interrupted);
+              std::vector<v1::Channel> channels, ArrivalLog* offers, ArrivalLog* completions,
+              Settler* settler, std::map<std::string, pid_t> pids,
+              const std::atomic<bool>* interrupted);
 
   // Submits `total` interactions (idempotency keys <key_prefix>-<n>) and waits until each got
-  // an offer (at most --round-timeout-seconds), then until the agents settled them. Redis
-  // figures only with `stats_conn`. Prints warnings for what was not accepted or not routed.
+  // an offer (at most --round-timeout-seconds), then until the agents completed them (at most
+  // as long again). Redis figures only with `stats_conn`. Prints warnings for what was not
+  // accepted, routed or completed.
   RoundResult Measure(int total, const std::string& key_prefix, redis::Connection* stats_conn);
 
  private:
@@ -63,7 +74,8 @@ class RoundRunner {
   const std::string integrator_key_;
   const Config* cfg_;
   const std::vector<v1::Channel> channels_;
-  OfferLog* log_;
+  ArrivalLog* offers_;
+  ArrivalLog* completions_;
   Settler* settler_;
   const std::map<std::string, pid_t> pids_;
   const std::atomic<bool>* interrupted_;

@@ -3,12 +3,14 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 
 namespace omniroute::bench {
@@ -56,6 +58,31 @@ RedisCounters ReadRedisCounters(redis::Connection& conn) {
     }
   });
   c.cpu_seconds = InfoCpuSeconds(r->str);
+  return c;
+}
+
+RedisCost RedisCostPer(const RedisCounters& before, const RedisCounters& after, double units) {
+  RedisCost c;
+  c.cpu_seconds = after.cpu_seconds - before.cpu_seconds;
+  c.cpu_us = c.cpu_seconds * 1e6 / units;
+  c.evalsha = static_cast<double>(after.evalsha_calls - before.evalsha_calls) / units;
+  c.evalsha_us = static_cast<double>(after.evalsha_usec - before.evalsha_usec) / units;
+  c.cmds = static_cast<double>(after.all_calls - before.all_calls) / units;
+  std::vector<std::pair<int64_t, std::string>> by_time;
+  for (const auto& [name, cu] : after.commands) {
+    auto b = before.commands.find(name);
+    by_time.emplace_back(cu.second - (b == before.commands.end() ? 0 : b->second.second), name);
+  }
+  std::sort(by_time.rbegin(), by_time.rend());
+  for (size_t i = 0; i < by_time.size() && i < 8 && by_time[i].first > 0; ++i) {
+    const auto& name = by_time[i].second;
+    auto b = before.commands.find(name);
+    int64_t calls =
+        after.commands.at(name).first - (b == before.commands.end() ? 0 : b->second.first);
+    absl::StrAppend(&c.top_commands, i == 0 ? "" : ", ", name, " ",
+                    absl::StrFormat("%.1f", static_cast<double>(by_time[i].first) / units), " us/",
+                    absl::StrFormat("%.1f", static_cast<double>(calls) / units), " calls");
+  }
   return c;
 }
 

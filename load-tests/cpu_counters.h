@@ -28,6 +28,17 @@ struct RedisCounters {
 // INFO all of the server behind `conn`; all zero (CPU NaN) when INFO fails.
 RedisCounters ReadRedisCounters(redis::Connection& conn);
 
+// What Redis did between two readings, per unit of work (an interaction, a job).
+struct RedisCost {
+  double cpu_seconds = std::nan("");  // in total, not per unit
+  double cpu_us = std::nan("");
+  double evalsha = std::nan("");
+  double evalsha_us = std::nan("");
+  double cmds = std::nan("");  // every command, those run inside scripts included
+  std::string top_commands;    // the 8 commands that took the most time: "name us/calls", ...
+};
+RedisCost RedisCostPer(const RedisCounters& before, const RedisCounters& after, double units);
+
 // CPU seconds (user + system) of a process, from /proc/<pid>/stat; NaN when unreadable.
 double ProcessCpuSeconds(pid_t pid);
 

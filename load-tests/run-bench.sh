@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Runs omniroute-bench with its defaults (3 rounds of 20,000 interactions, each followed by the
-# raw redis-benchmark EVALSHA baseline). Builds nothing: `make bench` builds first.
+# BullMQ peer -- 20,000 jobs of a no-op BullMQ worker -- and the raw redis-benchmark EVALSHA
+# baseline, all on the same redis-server). Builds nothing: `make bench` builds first. The first
+# run installs BullMQ's pinned npm packages (load-tests/bullmq/install.sh); without node/npm
+# BullMQ is skipped with one line saying why.
 #   load-tests/run-bench.sh BUILD_DIR [extra omniroute-bench flags...]
 # e.g. load-tests/run-bench.sh build --interactions 5000 --rounds 1
 set -euo pipefail
