@@ -3,7 +3,9 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
+#include <map>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -473,21 +475,32 @@ absl::StatusOr<v1::ExplainRoutingResponse> RoutingEngine::Explain(const std::str
   TenantKeys keys(tenant);
   auto conn = pool_->Acquire();
   if (!conn.ok()) return Unavailable(conn.status());
+  // Decisions live in the interaction's hash as ex:<n> (see explain_record.lua); a list
+  // P:ex:<id> holds those recorded before that layout, newest first.
   auto r = (*conn)->Pipeline(
-      {{"EXISTS", keys.Interaction(id)}, {"LRANGE", keys.Explanations(id), "0", "-1"}});
+      {{"HGETALL", keys.Interaction(id)}, {"LRANGE", keys.Explanations(id), "0", "-1"}});
   if (!r.ok()) return Unavailable(r.status());
-  auto records = redis::ReplyStrings((*r)[1]);
-  if ((*r)[0].integer == 0 && records.empty()) {
+  auto fields = redis::ReplyStrings((*r)[0]);
+  auto listed = redis::ReplyStrings((*r)[1]);
+  if (fields.empty() && listed.empty()) {
     return absl::NotFoundError(absl::StrCat("interaction_id: no interaction ", id));
   }
+  std::vector<std::string> records(listed.rbegin(), listed.rend());
+  std::map<int64_t, std::string> numbered;
+  for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+    int64_t n = 0;
+    if (absl::StartsWith(fields[i], "ex:") && absl::SimpleAtoi(fields[i].substr(3), &n)) {
+      numbered[n] = fields[i + 1];
+    }
+  }
+  for (auto& [n, record] : numbered) records.push_back(std::move(record));
   v1::ExplainRoutingResponse out;
   out.set_interaction_id(id);
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = true;
-  // Stored newest first; answered oldest first.
-  for (auto it = records.rbegin(); it != records.rend(); ++it) {
+  for (const auto& record : records) {
     v1::RoutingDecision d;
-    auto st = google::protobuf::util::JsonStringToMessage(*it, &d, options);
+    auto st = google::protobuf::util::JsonStringToMessage(record, &d, options);
     if (!st.ok()) return absl::DataLossError("a stored routing decision does not parse");
     *out.add_decisions() = std::move(d);
   }

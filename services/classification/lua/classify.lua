@@ -11,10 +11,11 @@
 --          ARGV[10]; the required skills ARGV[9] then apply only in that human queue
 -- Returns 'classified' | 'skipped:<state>' | 'missing'
 --- @include "context"
---- @include "events"
+--- @include "emit"
 local P, id, entry, group, now, maxlen = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local c = new_context(P, now, maxlen, 0, 'classify')
-local state = redis.call('HGET', KEYS[1], 'state')
+local f = redis.call('HMGET', KEYS[1], 'state', 'channel')
+local state, ch = f[1], f[2]
 local result
 if not state then
   result = 'missing'
@@ -22,16 +23,17 @@ elseif state ~= 'received' then
   result = 'skipped:' .. state
 else
   local skills, esc = ARGV[9], ARGV[17] or ''
+  local fields = {'state', 'classified', 'category', ARGV[7], 'priority', ARGV[8], 'skills',
+    esc ~= '' and '{}' or skills, 'queue', ARGV[10], 'rule', ARGV[11], 'classified_ms', now,
+    'intent', ARGV[12] or '', 'confidence', ARGV[13] or '0', 'source', ARGV[14] or 'default',
+    'product_area', ARGV[15] or '', 'self_service', ARGV[16] or '0'}
   if esc ~= '' then
-    redis.call('HSET', KEYS[1], 'ss_queue', ARGV[10], 'esc_queue', esc, 'esc_skills', skills)
-    skills = '{}'
+    for _, v in ipairs({'ss_queue', ARGV[10], 'esc_queue', esc, 'esc_skills', skills}) do
+      fields[#fields + 1] = v
+    end
   end
-  redis.call('HSET', KEYS[1], 'state', 'classified', 'category', ARGV[7], 'priority', ARGV[8],
-    'skills', skills, 'queue', ARGV[10], 'rule', ARGV[11], 'classified_ms', now, 'intent',
-    ARGV[12] or '', 'confidence', ARGV[13] or '0', 'source', ARGV[14] or 'default',
-    'product_area', ARGV[15] or '', 'self_service', ARGV[16] or '0')
+  redis.call('HSET', KEYS[1], unpack(fields))
   redis.call('XADD', KEYS[3], '*', 'ix', id)
-  local ch = redis.call('HGET', KEYS[1], 'channel')
   emit(c, 'classified', id, '', ARGV[10], ch, {'category', ARGV[7], 'priority',
     ARGV[8], 'rule', ARGV[11], 'intent', ARGV[12] or '', 'confidence', ARGV[13] or '0',
     'source', ARGV[14] or 'default', 'escalation_queue', esc})

@@ -7,7 +7,7 @@
 -- Returns {'ok', log entry id, category, priority, queue, rule, intent, confidence, source,
 -- product_area} (the classification as it was) | {'not_found'} | {'not_classified'}
 --- @include "context"
---- @include "events"
+--- @include "emit"
 local P, id, agent, now, maxlen = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local c = new_context(P, now, maxlen, 0, 'reclassify')
 local ix = KEYS[1]

@@ -7,20 +7,22 @@
 -- abandoned) | {'terminal', state} | {'assigned', state} | {'not_found', ''}
 --- @include "context"
 --- @include "keys"
---- @include "events"
---- @include "waiting"
---- @include "reserve"
+--- @include "emit"
+--- @include "item_read"
+--- @include "waiting_remove"
+--- @include "unreserve"
+--- @include "push_rescind"
 --- @include "release"
 --- @include "match_agent"
 local P, id, now, reason, maxlen, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5],
   ARGV[6]
 local c = new_context(P, now, maxlen, ttl, 'cancel')
 local ix = KEYS[1]
-local f = redis.call('HMGET', ix, 'state', 'queue', 'channel', 'agent', 'sig')
-local state, q, ch, agent, sig = f[1], f[2], f[3], f[4], f[5] or '0'
-if not state then
+local item = item_read(c, id)
+if not item then
   return {'not_found', ''}
 end
+local state, q, ch, agent = item.state, item.queue, item.channel, item.agent
 if state == 'completed' or state == 'canceled' or state == 'rejected' then
   return {'terminal', state}
 end
@@ -28,10 +30,9 @@ if state == 'assigned' then
   return {'assigned', state}
 end
 if state == 'queued' then
-  waiting_remove(c, q, ch, id, sig)
-  local reserved = redis.call('HGET', ix, 'reserved')
-  if reserved then
-    unreserve(c, id, reserved)
+  waiting_remove(c, item, q, ch, item.sig or '0')
+  if item.reserved then
+    unreserve(c, id, item.reserved)
   end
   redis.call('HINCRBY', K.qs(P, q), 'abandoned', 1)
 elseif state == 'offered' then
@@ -43,13 +44,13 @@ end
 redis.call('HSET', ix, 'state', 'canceled', 'ended_ms', now, 'end_reason', reason, 'agent', '',
   'deadline_ms', 0)
 redis.call('EXPIRE', ix, ttl)
-redis.call('DEL', K.skip(P, id))
+if item.skipped then
+  redis.call('DEL', K.skip(P, id))
+end
 redis.call('ZREM', K.steps(P), id)
-emit(c, 'canceled', id, agent or '', q or '', ch or '', {'reason', reason,
-  'from', state})
+emit(c, 'canceled', id, agent or '', q or '', ch or '', {'reason', reason, 'from', state})
 if state == 'offered' then
-  release(c, agent, ch)
-  match_agent(c, agent)
+  match_agent(c, agent, release(c, agent, ch))
 end
 local abandoned_q = ''
 if state == 'queued' or state == 'offered' then

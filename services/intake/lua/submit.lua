@@ -10,7 +10,7 @@
 --- @include "context"
 --- @include "keys"
 --- @include "defaults"
---- @include "events"
+--- @include "emit"
 local P, id, idem, fp, now, maxlen, req_queue = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5],
   ARGV[6], ARGV[7]
 local c = new_context(P, now, maxlen, 0, 'submit')
@@ -27,26 +27,37 @@ end
 if req_queue ~= '' and redis.call('SISMEMBER', K.queues(P), req_queue) == 0 then
   return {'no_queue', req_queue}
 end
-local fields = {}
-for i = 8, #ARGV do
-  fields[#fields + 1] = ARGV[i]
+local fields = {'id', id, 'state', 'received', 'created_ms', now, 'fp', fp, 'idem', idem}
+local customer, ch
+for i = 8, #ARGV - 1, 2 do
+  local name, value = ARGV[i], ARGV[i + 1]
+  fields[#fields + 1] = name
+  fields[#fields + 1] = value
+  if name == 'customer' then
+    customer = value
+  elseif name == 'channel' then
+    ch = value
+  end
 end
-redis.call('HSET', KEYS[1], 'id', id, 'state', 'received', 'created_ms', now, 'fp', fp,
-  'idem', idem, unpack(fields))
 -- Conversation continuity: the customer's interactions within the tenant's window (from the
 -- last one) form one conversation, across channels.
-local customer = redis.call('HGET', KEYS[1], 'customer')
-local window = tonumber(redis.call('HGET', K.cfg(P), 'conv_window') or D.conv_window)
-if customer and customer ~= '' and window > 0 then
-  local ckey = K.conv(P, customer)
-  local conversation = redis.call('GET', ckey) or id
-  redis.call('SET', ckey, conversation, 'EX', window)
-  redis.call('HSET', KEYS[1], 'conversation', conversation)
+if customer and customer ~= '' then
+  local window = tonumber(redis.call('HGET', K.cfg(P), 'conv_window') or D.conv_window)
+  if window > 0 then
+    local ckey = K.conv(P, customer)
+    local conversation = redis.call('GETEX', ckey, 'EX', window)
+    if not conversation then
+      conversation = id
+      redis.call('SET', ckey, id, 'EX', window)
+    end
+    fields[#fields + 1] = 'conversation'
+    fields[#fields + 1] = conversation
+  end
 end
+redis.call('HSET', KEYS[1], unpack(fields))
 if idem ~= '' then
   redis.call('SET', KEYS[2], id, 'EX', 86400)
 end
 redis.call('XADD', KEYS[3], '*', 'ix', id)
-local ch = redis.call('HGET', KEYS[1], 'channel')
 emit(c, 'submitted', id, '', '', ch, nil)
 return {'created', id}

@@ -4,13 +4,16 @@
 -- ARGV[1] P  ARGV[2] agent  ARGV[3] state (offline|available|away)  ARGV[4] now ms
 -- ARGV[5] skills json object ('' = keep)  ARGV[6] capacities json object ('' = keep)
 -- ARGV[7] event feed max length  ARGV[8] capacity profile ('' = keep)
--- Returns the list of eligible queues, or {'!unknown_profile'} (nothing changed; '!' is never in a queue name).
+-- Returns the list of eligible queues, or {'!unknown_profile'} (nothing changed; '!' is never
+-- in a queue name).
 --- @include "context"
 --- @include "keys"
---- @include "util"
---- @include "events"
---- @include "agent_index"
+--- @include "kv_to_table"
+--- @include "emit"
+--- @include "agent_read"
+--- @include "agent_unindex"
 --- @include "memberships"
+--- @include "agent_reindex"
 --- @include "match_agent"
 local P, agent, state, now, skills_s, caps_s, maxlen = ARGV[1], ARGV[2], ARGV[3],
   tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7]
@@ -24,32 +27,51 @@ if profile ~= '' then
   end
   caps_s = cjson.encode(kv_to_table(caps))
 end
-local prev = redis.call('HGET', akey, 'state')
+local a = agent_get(c, agent) or {}
+local prev = a.state
 redis.call('SADD', K.agents(P), agent)
+-- Out of every index first (whatever it had); memberships and entries are then written anew.
 agent_unindex(c, agent)
-if skills_s ~= '' then
-  -- Replace the skills, and the agent's entries in the per-skill indexes.
-  for _, skill in ipairs(redis.call('HKEYS', K.agent_skills(P, agent))) do
-    redis.call('ZREM', K.skill(P, skill), agent)
+c.entries[agent] = {}
+if skills_s ~= '' or not a.skv then
+  -- Replace the skills: P:agsk:<a>, the per-skill indexes, and the copy in the agent's hash
+  -- (sk:<name>, read with it on the routing paths).
+  local skills = skills_s ~= '' and cjson.decode(skills_s) or
+    kv_to_table(redis.call('HGETALL', K.agent_skills(P, agent)))
+  for field, _ in pairs(a) do
+    if string.sub(field, 1, 3) == 'sk:' then
+      redis.call('HDEL', akey, field)
+    end
   end
-  redis.call('DEL', K.agent_skills(P, agent))
-  for skill, prof in pairs(cjson.decode(skills_s)) do
-    redis.call('HSET', K.agent_skills(P, agent), skill, prof)
-    redis.call('ZADD', K.skill(P, skill), prof, agent)
+  if skills_s ~= '' then
+    for _, skill in ipairs(redis.call('HKEYS', K.agent_skills(P, agent))) do
+      redis.call('ZREM', K.skill(P, skill), agent)
+    end
+    redis.call('DEL', K.agent_skills(P, agent))
   end
+  local copy = {'skv', 1}
+  for skill, prof in pairs(skills) do
+    if skills_s ~= '' then
+      redis.call('HSET', K.agent_skills(P, agent), skill, prof)
+      redis.call('ZADD', K.skill(P, skill), prof, agent)
+    end
+    copy[#copy + 1] = 'sk:' .. skill
+    copy[#copy + 1] = prof
+  end
+  redis.call('HSET', akey, unpack(copy))
+  c.skills[agent] = nil
 end
 if caps_s ~= '' then
   -- Own capacities end a profile link; a profile sets one.
-  local linked = redis.call('HGET', akey, 'profile')
-  if linked and linked ~= profile then
-    redis.call('SREM', K.profag(P, linked), agent)
+  if a.profile and a.profile ~= profile then
+    redis.call('SREM', K.profag(P, a.profile), agent)
     redis.call('HDEL', akey, 'profile')
   end
   if profile ~= '' then
     redis.call('HSET', akey, 'profile', profile)
     redis.call('SADD', K.profag(P, profile), agent)
   end
-  for _, field in ipairs(redis.call('HKEYS', akey)) do
+  for field, _ in pairs(a) do
     if string.sub(field, 1, 4) == 'cap:' then
       redis.call('HDEL', akey, field)
     end
@@ -65,13 +87,15 @@ redis.call('HSET', akey, 'state', state)
 if state == 'available' then
   redis.call('HSET', akey, 'missed', 0)
 end
+c.agent[agent] = nil
 -- Recompute skill eligibility over the tenant's queues (a handful; not on the per-item path).
 local eligible = agent_memberships(c, agent)
-agent_refresh(c, agent)
+agent_reindex(c, agent)
 emit(c, 'agent_state', '', agent, '', '', {'state', state, 'from', prev or '',
-  'skills_changed', skills_s ~= '' and '1' or '0', 'capacity_changed', caps_s ~= '' and '1' or '0', 'profile', profile})
+  'skills_changed', skills_s ~= '' and '1' or '0', 'capacity_changed',
+  caps_s ~= '' and '1' or '0', 'profile', profile})
 if state == 'available' then
-  match_agent(c, agent)
+  match_agent(c, agent, nil)
 end
 table.sort(eligible)
 return eligible

@@ -5,8 +5,8 @@
 --- @include "context"
 --- @include "keys"
 --- @include "queue_config"
---- @include "steps"
---- @include "memberships"
+--- @include "step_queue"
+--- @include "reindex_agents"
 local P, q = ARGV[1], ARGV[2]
 local c = new_context(P, 0, 0, 0, 'queue_change')
 if redis.call('SISMEMBER', KEYS[2], q) == 0 then
@@ -15,7 +15,8 @@ end
 if tonumber(redis.call('HGET', K.qs(P, q), 'inflight') or '0') > 0 then
   return 'not_empty'
 end
-local channels = queue_channels(c, q)
+local conf = queue_config(c, q)
+local channels = conf and conf.channels or {}
 for _, ch in ipairs(channels) do
   if redis.call('ZCARD', K.age(P, q, ch)) > 0 then
     return 'not_empty'
@@ -23,7 +24,7 @@ for _, ch in ipairs(channels) do
 end
 -- Agents lose the queue, its step queues, and the step queues of other queues that added it.
 reindex_agents(c, function()
-  for k = 0, tonumber(redis.call('HGET', KEYS[1], 'nvq') or '0') do
+  for k = 0, conf and conf.nvq or 0 do
     local rq = step_queue(q, k)
     for _, ch in ipairs(channels) do
       -- Nothing waits, so only sig "0" remains (other sigs are dropped with their last item).

@@ -4,8 +4,7 @@
 -- ARGV[1] P  ARGV[2] now ms  ARGV[3] max timers to fire  ARGV[4] event feed max length
 -- Returns the number of wrap-ups ended.
 --- @include "context"
---- @include "keys"
---- @include "events"
+--- @include "emit"
 --- @include "release"
 --- @include "match_agent"
 local P, now, limit, maxlen = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
@@ -17,8 +16,7 @@ for _, member in ipairs(due) do
     local agent, ch, id = string.match(member, '^(.*)|(%d+)|(%x+)$')
     if agent then
       emit(c, 'wrap_up_ended', id, agent, '', ch, nil)
-      release(c, agent, ch)
-      match_agent(c, agent)
+      match_agent(c, agent, release(c, agent, ch))
       ended = ended + 1
     end
   end

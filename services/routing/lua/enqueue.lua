@@ -7,32 +7,34 @@
 -- Returns 'queued' | 'rejected:<reason>' | 'skipped:<state>' | 'missing'
 --- @include "context"
 --- @include "keys"
+--- @include "emit"
 --- @include "queue_config"
---- @include "events"
+--- @include "item_read"
 --- @include "place"
 local P, id, entry, group, now, maxlen, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4],
   tonumber(ARGV[5]), ARGV[6], ARGV[7]
 local c = new_context(P, now, maxlen, ttl, 'enqueue')
-local ix = KEYS[1]
-local f = redis.call('HMGET', ix, 'state', 'queue', 'channel', 'priority', 'skills', 'esc_queue',
-  'esc_skills')
-local state, q, ch, prio, skills = f[1], f[2], f[3], tonumber(f[4] or '3'), f[5] or '{}'
+local item = item_read(c, id)
 local result
-if not state then
+if not item then
   result = 'missing'
-elseif state ~= 'classified' then
-  result = 'skipped:' .. state
+elseif item.state ~= 'classified' then
+  result = 'skipped:' .. item.state
 else
+  local q, ch, skills = item.queue, item.channel, item.skills or '{}'
   -- Deflected work whose self-service queue is gone or does not take its channel (a voice
   -- call and a chat-only bot) goes straight to its human queue.
-  if f[6] and f[6] ~= '' and (redis.call('SISMEMBER', K.queues(P), q) == 0 or
-      not accepts_channel(c, q, ch)) then
-    emit(c, 'deflection_skipped', id, '', f[6], ch, {'self_service_queue', q})
-    redis.call('HDEL', ix, 'ss_queue', 'esc_queue')
-    redis.call('HSET', ix, 'queue', f[6], 'skills', f[7] or '{}')
-    q, skills = f[6], f[7] or '{}'
+  if item.esc_queue and item.esc_queue ~= '' then
+    local conf = queue_config(c, q)
+    if not conf or not conf.has[ch] then
+      emit(c, 'deflection_skipped', id, '', item.esc_queue, ch, {'self_service_queue', q})
+      redis.call('HDEL', KEYS[1], 'ss_queue', 'esc_queue')
+      q, skills = item.esc_queue, item.esc_skills or '{}'
+      redis.call('HSET', KEYS[1], 'queue', q, 'skills', skills)
+      item.queue, item.skills = q, skills
+    end
   end
-  result = place(c, id, q, ch, prio, skills)
+  result = place(c, item, q, ch, tonumber(item.priority or '3'), skills)
 end
 redis.call('XACK', KEYS[2], group, entry)
 -- Routing is the stream's only reader: drop the entry so the stream holds only work in flight.

@@ -12,9 +12,10 @@
 -- | {'not_assigned', state} | {'wrong_agent'} | {'not_waiting', state}
 --- @include "context"
 --- @include "keys"
---- @include "events"
---- @include "waiting"
---- @include "reserve"
+--- @include "emit"
+--- @include "item_read"
+--- @include "waiting_remove"
+--- @include "unreserve"
 --- @include "release"
 --- @include "place"
 --- @include "match_agent"
@@ -22,52 +23,54 @@ local P, id, agent, now, maxlen, reason, ttl = ARGV[1], ARGV[2], ARGV[3], tonumb
   ARGV[5], ARGV[6], ARGV[7]
 local c = new_context(P, now, maxlen, ttl, 'escalate')
 local ix = KEYS[1]
-local f = redis.call('HMGET', ix, 'state', 'agent', 'queue', 'channel', 'priority', 'ss_queue',
-  'esc_queue', 'esc_skills', 'esc_ms', 'sig', 'reserved')
-if not f[1] then
+local item = item_read(c, id)
+if not item then
   return {'not_found'}
 end
-if not f[7] or f[7] == '' then
+local human = item.esc_queue
+if not human or human == '' then
   return {'not_deflected'}
 end
-if f[9] then
-  return {'already_escalated', f[7]}
+if redis.call('HEXISTS', ix, 'esc_ms') == 1 then
+  return {'already_escalated', human}
 end
-if f[3] ~= f[6] then
-  return {'not_in_self_service', f[3] or ''}
+local q, ch, skills = item.queue, item.channel, item.esc_skills or '{}'
+if q ~= item.ss_queue then
+  return {'not_in_self_service', q or ''}
 end
-local q, ch, human, skills = f[3], f[4], f[7], f[8] or '{}'
 if agent ~= '' then
-  if f[1] ~= 'assigned' then
-    return {'not_assigned', f[1]}
+  if item.state ~= 'assigned' then
+    return {'not_assigned', item.state}
   end
-  if f[2] ~= agent then
+  if item.agent ~= agent then
     return {'wrong_agent'}
   end
   redis.call('HINCRBY', K.qs(P, q), 'inflight', -1)
-elseif f[1] == 'queued' then
-  waiting_remove(c, q, ch, id, f[10] or '0')
-  if f[11] then
-    unreserve(c, id, f[11])
+elseif item.state == 'queued' then
+  waiting_remove(c, item, q, ch, item.sig or '0')
+  if item.reserved then
+    unreserve(c, id, item.reserved)
+    item.reserved = nil
   end
 else
-  return {'not_waiting', f[1]}
+  return {'not_waiting', item.state}
 end
 -- Timers of the self-service queue must not act on the work in its new queue.
 redis.call('ZREM', K.maxwait(P), id)
 redis.call('ZREM', K.steps(P), id)
 redis.call('HINCRBY', K.qs(P, q), 'escalated', 1)
-redis.call('HSET', ix, 'queue', human, 'skills', skills, 'agent', '', 'esc_from', q, 'esc_to',
-  human, 'esc_by', agent, 'esc_ms', now, 'esc_reason', reason)
+local fields = {'queue', human, 'skills', skills, 'agent', '', 'esc_from', q, 'esc_to', human,
+  'esc_by', agent, 'esc_ms', now, 'esc_reason', reason}
 for i = 8, #ARGV - 1, 2 do
-  redis.call('HSET', ix, 'x:' .. ARGV[i], ARGV[i + 1])
+  fields[#fields + 1] = 'x:' .. ARGV[i]
+  fields[#fields + 1] = ARGV[i + 1]
 end
+redis.call('HSET', ix, unpack(fields))
+item.queue, item.skills, item.agent, item.esc_from = human, skills, '', q
 emit(c, 'escalated', id, agent, human, ch, {'from_queue', q, 'reason', reason})
-if agent ~= '' then
-  release(c, agent, ch)
-end
-local result = place(c, id, human, ch, tonumber(f[5] or '3'), skills)
-if agent ~= '' then
-  match_agent(c, agent)
+local gained = agent ~= '' and release(c, agent, ch)
+local result = place(c, item, human, ch, tonumber(item.priority or '3'), skills)
+if gained then
+  match_agent(c, agent, gained)
 end
 return {'ok', result, human}

@@ -5,47 +5,54 @@
 -- ARGV[1] P  ARGV[2] now ms  ARGV[3] max timers to fire  ARGV[4] event feed max length
 -- ARGV[5] skip ms  ARGV[6] retention seconds of finished interactions
 -- Also ends due preferred-agent reservations, enforces queue max waits, opens due bullseye
--- steps, re-matches work whose skip of an agent ended, and re-scores one chunk of waiting work after a config change.
+-- steps, re-matches work whose skip of an agent ended, and re-scores one chunk of waiting
+-- work after a config change.
 -- Returns the number of offers that lapsed.
 --- @include "context"
---- @include "keys"
 --- @include "defaults"
---- @include "events"
+--- @include "emit"
+--- @include "tenant_config"
+--- @include "item_read"
+--- @include "skip_agent"
+--- @include "push_rescind"
+--- @include "requeue"
+--- @include "agent_read"
+--- @include "agent_set"
 --- @include "release"
---- @include "offer"
 --- @include "match"
 --- @include "match_agent"
---- @include "timers"
---- @include "rescore"
+--- @include "expire_reservations"
+--- @include "expire_waits"
+--- @include "advance_steps"
+--- @include "end_skips"
+--- @include "rescore_chunk"
 local P, now, limit, maxlen, skip_ms = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4],
   tonumber(ARGV[5])
 local c = new_context(P, now, maxlen, ARGV[6], 'offer_timeout')
-local max_missed = tonumber(redis.call('HGET', K.cfg(P), 'max_missed') or D.max_missed)
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, limit)
 local fired = 0
 for _, id in ipairs(due) do
-  if redis.call('ZREM', KEYS[1], id) == 1 then
-    local ix = K.ix(P, id)
-    local f = redis.call('HMGET', ix, 'state', 'agent', 'channel', 'deadline_ms')
-    if f[1] == 'offered' and tonumber(f[4] or '0') <= now then
-      local agent, ch = f[2], f[3]
-      skip_agent(c, id, agent, now + skip_ms)
-      push_rescind(c, agent, id, 'deadline')
-      local q = requeue(c, id)
-      emit(c, 'offer_timeout', id, agent, q, ch, nil)
-      local missed = redis.call('HINCRBY', K.agent(P, agent), 'missed', 1)
-      if max_missed > 0 and missed >= max_missed and
-          redis.call('HGET', K.agent(P, agent), 'state') == 'available' then
-        redis.call('HSET', K.agent(P, agent), 'state', 'away')
-        emit(c, 'agent_state', '', agent, '', '', {'state', 'away', 'from',
-          'available', 'reason', 'missed_offers'})
-      end
-      release(c, agent, ch)
-      match(c, q, ch, D.match_budget)
-      -- The freed capacity may serve work of the agent's other queues.
-      match_agent(c, agent)
-      fired = fired + 1
+  local item = redis.call('ZREM', KEYS[1], id) == 1 and item_read(c, id)
+  if item and item.state == 'offered' and tonumber(item.deadline_ms or '0') <= now then
+    local agent, ch = item.agent, item.channel
+    skip_agent(c, item, agent, now + skip_ms)
+    push_rescind(c, agent, id, 'deadline')
+    local q = requeue(c, item)
+    emit(c, 'offer_timeout', id, agent, q, ch, nil)
+    local a = agent_get(c, agent) or {}
+    local missed = tonumber(a.missed or '0') + 1
+    local max_missed = tenant_config(c).max_missed
+    local away = max_missed > 0 and missed >= max_missed and a.state == 'available'
+    agent_set(c, agent, away and {'missed', missed, 'state', 'away'} or {'missed', missed})
+    if away then
+      emit(c, 'agent_state', '', agent, '', '', {'state', 'away', 'from', 'available',
+        'reason', 'missed_offers'})
     end
+    local gained = release(c, agent, ch)
+    match(c, q, ch, D.match_budget)
+    -- The freed capacity may serve work of the agent's other queues.
+    match_agent(c, agent, gained)
+    fired = fired + 1
   end
 end
 expire_reservations(c, limit)

@@ -16,9 +16,9 @@
 --- @include "context"
 --- @include "keys"
 --- @include "queue_config"
---- @include "steps"
---- @include "memberships"
---- @include "rescore"
+--- @include "step_queue"
+--- @include "reindex_agents"
+--- @include "drop_retired_steps"
 --- @include "match"
 local P, q, channels, skills, sla_ms, offer_ms, proto, now, maxlen = ARGV[1], ARGV[2], ARGV[3],
   ARGV[4], ARGV[5], ARGV[6], ARGV[7], tonumber(ARGV[8]), ARGV[9]
@@ -28,18 +28,32 @@ local keep = {}
 for ch in string.gmatch(channels, '[^,]+') do
   keep[ch] = true
 end
+local old = queue_config(c, q)
 local inflight = tonumber(redis.call('HGET', K.qs(P, q), 'inflight') or '0')
-for _, ch in ipairs(queue_channels(c, q)) do
+for _, ch in ipairs(old and old.channels or {}) do
   if not keep[ch] and (inflight > 0 or redis.call('ZCARD', K.age(P, q, ch)) > 0) then
     return {'channel_in_use', ch}
   end
 end
-local old_nvq = tonumber(redis.call('HGET', KEYS[1], 'nvq') or '0')
+local old_nvq = old and old.nvq or 0
+-- The active signatures of each (step) queue on the channels it keeps, as its 'sigs' field.
+local kept_sigs = {}
+for k = 0, math.max(#steps, old_nvq) do
+  local rconf = queue_config(c, step_queue(q, k))
+  local list = {}
+  for ch, sigs in pairs(rconf and rconf.sigs or {}) do
+    for sig, _ in pairs(keep[ch] and sigs or {}) do
+      list[#list + 1] = ch .. ':' .. sig
+    end
+  end
+  kept_sigs[k] = table.concat(list, ',')
+end
 reindex_agents(c, function()
   -- Drop the (now empty) agent indexes of channels the queue no longer has.
   for k = 0, old_nvq do
     local rq = step_queue(q, k)
-    for _, ch in ipairs(queue_channels(c, rq)) do
+    local rconf = queue_config(c, rq)
+    for _, ch in ipairs(rconf and rconf.channels or {}) do
       if not keep[ch] then
         redis.call('DEL', K.avail(P, rq, ch, '0'), K.qsig(P, rq, ch))
       end
@@ -48,7 +62,7 @@ reindex_agents(c, function()
   redis.call('HSET', KEYS[1], 'channels', channels, 'skills', skills, 'sla_ms', sla_ms,
     'offer_ms', offer_ms, 'proto', proto, 'strategy', strategy, 'wrap_ms', ARGV[11],
     'pref_ms', ARGV[12], 'max_waiting', ARGV[13], 'max_wait_ms', ARGV[14], 'overflow', ARGV[15],
-    'open', ARGV[16], 'steps', #steps, 'nvq', math.max(#steps, old_nvq))
+    'open', ARGV[16], 'steps', #steps, 'nvq', math.max(#steps, old_nvq), 'sigs', kept_sigs[0])
   redis.call('SADD', KEYS[2], q)
   redis.call('HDEL', KEYS[1], 'head:1', 'head:2', 'head:3', 'head:4')
   local prio = 1
@@ -65,14 +79,15 @@ reindex_agents(c, function()
     redis.call('DEL', vq)
     if st then
       redis.call('HSET', vq, 'channels', channels, 'strategy', strategy, 'skills',
-        cjson.encode(st.skills), 'add', st.add, 'retired', k > #steps and '1' or '0')
+        cjson.encode(st.skills), 'add', st.add, 'retired', k > #steps and '1' or '0', 'sigs',
+        kept_sigs[k])
       if k <= #steps then
         redis.call('HSET', KEYS[1], 'step_ms:' .. k, st.ms)
       end
     else
       -- No steps any more: retired step queues take the queue's own rules.
       redis.call('HSET', vq, 'channels', channels, 'strategy', strategy, 'skills', skills, 'add',
-        '', 'retired', '1')
+        '', 'retired', '1', 'sigs', kept_sigs[k])
     end
   end
 end)

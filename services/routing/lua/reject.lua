@@ -5,30 +5,31 @@
 -- ARGV[6] reason  ARGV[7] skip ms
 -- Returns {'ok'} | {'not_found'} | {'not_offered', state} | {'wrong_agent'}
 --- @include "context"
---- @include "keys"
 --- @include "defaults"
---- @include "events"
+--- @include "emit"
+--- @include "item_read"
+--- @include "skip_agent"
+--- @include "requeue"
 --- @include "release"
 --- @include "match"
 --- @include "match_agent"
 local P, id, agent, now, maxlen, reason, skip_ms = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]),
   ARGV[5], ARGV[6], tonumber(ARGV[7])
 local c = new_context(P, now, maxlen, 0, 'reject')
-local ix = KEYS[1]
-local f = redis.call('HMGET', ix, 'state', 'agent', 'channel')
-if not f[1] then
+local item = item_read(c, id)
+if not item then
   return {'not_found'}
 end
-if f[1] ~= 'offered' then
-  return {'not_offered', f[1]}
+if item.state ~= 'offered' then
+  return {'not_offered', item.state}
 end
-if f[2] ~= agent then
+if item.agent ~= agent then
   return {'wrong_agent'}
 end
-skip_agent(c, id, agent, now + skip_ms)
-local q, ch = requeue(c, id)
+skip_agent(c, item, agent, now + skip_ms)
+local q, ch = requeue(c, item)
 emit(c, 'rejected', id, agent, q, ch, {'reason', reason})
-release(c, agent, f[3])
+local gained = release(c, agent, ch)
 match(c, q, ch, D.match_budget)
-match_agent(c, agent)
+match_agent(c, agent, gained)
 return {'ok'}

@@ -8,19 +8,20 @@
 --- @include "context"
 --- @include "keys"
 --- @include "defaults"
---- @include "events"
---- @include "steps"
---- @include "scoring"
+--- @include "emit"
+--- @include "item_read"
+--- @include "queue_config"
+--- @include "order_score"
+--- @include "step_queue"
 --- @include "match"
 local P, id, prio, now, maxlen = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local c = new_context(P, now, maxlen, 0, 'reprioritize')
 local ix = KEYS[1]
-local f = redis.call('HMGET', ix, 'state', 'priority', 'queue', 'channel', 'queued_ms', 'sig',
-  'boost')
-local state, old, q, ch, queued_ms, sig, boost = f[1], f[2], f[3], f[4], f[5], f[6], f[7]
-if not state then
+local item = item_read(c, id)
+if not item then
   return {'not_found'}
 end
+local state, old, q, ch = item.state, item.priority, item.queue, item.channel
 if state == 'completed' or state == 'canceled' or state == 'rejected' then
   return {'ended', state}
 end
@@ -30,14 +31,14 @@ if state == 'received' then
 else
   redis.call('HSET', ix, 'priority', prio)
 end
-if queued_ms then
-  local score = order_score(c, q, prio, queued_ms, boost)
+local conf = item.queued_ms and queue_config(c, q)
+if conf then
+  local score = order_score(c, conf, prio, item.queued_ms, item.boost)
   redis.call('HSET', ix, 'score', score)
-  local reserved = redis.call('HGET', ix, 'reserved')
-  if reserved then
-    redis.call('ZADD', K.pref(P, reserved), score, id)
+  if item.reserved then
+    redis.call('ZADD', K.pref(P, item.reserved), score, id)
   elseif state == 'queued' then
-    redis.call('ZADD', K.waiting(P, routing_queue(c, id, q), ch, sig or '0'), score, id)
+    redis.call('ZADD', K.waiting(P, step_queue(q, item.step), ch, item.sig or '0'), score, id)
   end
 end
 emit(c, 'reprioritized', id, '', q or '', ch or '', {'priority', tostring(prio),

@@ -4,7 +4,6 @@
 -- ARGV[1] P  ARGV[2] now ms  ARGV[3] event feed max length
 -- Returns the number of offers made.
 --- @include "context"
---- @include "keys"
 --- @include "defaults"
 --- @include "queue_config"
 --- @include "match"
@@ -12,7 +11,8 @@ local P, now, maxlen = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local c = new_context(P, now, maxlen, 0, 'sweep')
 local made = 0
 for _, q in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  for _, ch in ipairs(queue_channels(c, q)) do
+  local conf = queue_config(c, q)
+  for _, ch in ipairs(conf and conf.channels or {}) do
     made = made + match(c, q, ch, D.match_budget)
   end
 end

@@ -10,38 +10,39 @@
 -- | {'wrong_agent'}
 --- @include "context"
 --- @include "keys"
---- @include "events"
+--- @include "emit"
+--- @include "item_read"
+--- @include "skip_agent"
 --- @include "release"
 --- @include "place"
 --- @include "match_agent"
 local P, id, agent, now, maxlen = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
 local to_queue, to_agent, skip_ms, ttl = ARGV[6], ARGV[7], tonumber(ARGV[8]), ARGV[9]
 local c = new_context(P, now, maxlen, ttl, 'transfer')
-local ix = KEYS[1]
-local f = redis.call('HMGET', ix, 'state', 'agent', 'queue', 'channel', 'priority', 'skills')
-if not f[1] then
+local item = item_read(c, id)
+if not item then
   return {'not_found'}
 end
-if f[1] ~= 'assigned' then
-  return {'not_assigned', f[1]}
+if item.state ~= 'assigned' then
+  return {'not_assigned', item.state}
 end
-if f[2] ~= agent then
+if item.agent ~= agent then
   return {'wrong_agent'}
 end
-local q, ch = f[3], f[4]
+local q, ch = item.queue, item.channel
 if to_queue == '' then
   to_queue = q
 end
 redis.call('HINCRBY', K.qs(P, q), 'inflight', -1)
 redis.call('HINCRBY', K.qs(P, q), 'transferred', 1)
-skip_agent(c, id, agent, now + skip_ms)
+skip_agent(c, item, agent, now + skip_ms)
 -- A max-wait deadline left from before it was answered must not act on it in its new queue
 -- (place sets the target's own).
 redis.call('ZREM', K.maxwait(P), id)
-redis.call('HSET', ix, 'agent', '', 'pref', to_agent, 'queue', to_queue)
-emit(c, 'transferred', id, agent, to_queue, ch, {'from_queue', q, 'to_agent',
-  to_agent})
-release(c, agent, ch)
-local result = place(c, id, to_queue, ch, tonumber(f[5] or '3'), f[6] or '{}')
-match_agent(c, agent)
+redis.call('HSET', KEYS[1], 'agent', '', 'pref', to_agent, 'queue', to_queue)
+item.agent, item.pref, item.queue = '', to_agent, to_queue
+emit(c, 'transferred', id, agent, to_queue, ch, {'from_queue', q, 'to_agent', to_agent})
+local gained = release(c, agent, ch)
+local result = place(c, item, to_queue, ch, tonumber(item.priority or '3'), item.skills or '{}')
+match_agent(c, agent, gained)
 return {'ok', result}

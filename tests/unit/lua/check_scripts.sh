@@ -40,8 +40,9 @@ for f in "$src"/services/*/lua/*.lua; do
     [[ $op == SETGLOBAL ]] && fail "$name: sets global '$global'"
     [[ $op == GETGLOBAL && ! $global =~ $allowed ]] && fail "$name: reads unknown global '$global'"
   done < <(luac5.1 -l -p "$out" | sed -nE 's/.*\t([GS]ETGLOBAL)\t.*; ([A-Za-z_][A-Za-z0-9_]*)$/\1 \2/p' | sort -u)
+  sed -E 's/--.*$//' "$out" >"$out.code"  # comments (and the bundle's headers) are no use
   for fn in $(sed -nE 's/^local function ([A-Za-z_][A-Za-z0-9_]*)\(.*/\1/p' "$out"); do
-    uses=$(grep -oE "(^|[^A-Za-z0-9_.:])$fn([^A-Za-z0-9_]|$)" "$out" | wc -l)
+    uses=$(grep -oE "(^|[^A-Za-z0-9_.:])$fn([^A-Za-z0-9_]|$)" "$out.code" | wc -l)
     [[ $uses -ge 2 ]] || fail "$name: carries local function '$fn' that it never uses"
   done
 done

@@ -1,6 +1,14 @@
 -- The context of one script run, passed explicitly to every helper: the tenant prefix, the
--- clock, the event feed's cap, the retention of finished interactions and the transition that
--- runs (recorded with each routing decision it makes).
+-- clock, the event feed's cap, the retention of finished interactions, the transition that
+-- runs (recorded with each routing decision it makes), and what the run has read so far, so
+-- that each hash is read once per run however many helpers need it (writers keep these
+-- copies current).
 local function new_context(P, now, maxlen, ttl, trigger)
-  return {P = P, now = tonumber(now), maxlen = maxlen, ttl = ttl, trigger = trigger}
+  return {P = P, now = tonumber(now), maxlen = maxlen, ttl = ttl, trigger = trigger,
+    queue = {},   -- queue or step queue name -> its definition (queue_config.lua), false: none
+    agent = {},   -- agent id -> its hash as a table (agent_read.lua)
+    skills = {},  -- agent id -> its skills {name = proficiency} (agent_skills.lua)
+    sig_req = {}, -- "<rq>|<ch>|<sig>" -> the signature's skills table (sig_skills.lua)
+    entries = {}, -- agent id -> its eligible-index entries as last written (agent_set.lua)
+  }
 end

@@ -10,10 +10,12 @@ local D = {
   boost_max = 60,
   -- Channels worked alone (csv of channel numbers): voice.
   exclusive = '1',
-  -- How long decision records are kept (s).
-  explain_ttl = 86400,
-  -- How many decision records an interaction keeps.
+  -- A customer's interactions within this window (s) form one conversation.
+  conv_window = 1800,
+  -- How many routing decisions an interaction keeps (its fields ex:1..ex:<n>).
   explain_keep = 20,
+  -- Candidates a decision record lists.
+  explain_candidates = 8,
   -- Queue strategies by number (admin.proto).
   strategy_names = {'longest_idle', 'most_free_capacity', 'round_robin', 'best_proficiency'},
   -- How far a decision looks: waiting items per signature (only items whose skip set holds a
@@ -22,8 +24,6 @@ local D = {
   match_agents = 20,
   -- Offers one match makes at most.
   match_budget = 100,
-  -- A customer's interactions within this window (s) form one conversation.
-  conv_window = 1800,
   -- How long a customer remembers the agent who last served it (s).
   last_agent_ttl = 7 * 86400,
   -- Entries an agent's offer stream keeps.

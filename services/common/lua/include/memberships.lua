@@ -1,58 +1,43 @@
 --- @include "keys"
 --- @include "queue_config"
---- @include "skills"
---- @include "agent_index"
--- Which queues and step queues an agent may serve (P:agq:<a>), from its skills.
-
--- Whether the agent may serve queue (or step queue) q: it has the skills q requires, or it
--- may serve one of the queues a step adds (memberships of real queues are set first).
-local function eligible_for(c, agent, q)
-  if skills_ok(c, agent, queue_skills(c, q)) then
-    return true
-  end
-  for other in string.gmatch(redis.call('HGET', K.qc(c.P, q), 'add') or '', '[^,]+') do
-    if redis.call('SISMEMBER', K.agent_queues(c.P, agent), other) == 1 then
-      return true
-    end
-  end
-  return false
-end
-
--- Recomputes the queues and step queues the agent may serve (P:agq:<a>); the caller
--- unindexes the agent before and refreshes it after. Returns the real queues. O(queues).
+--- @include "queue_skills"
+--- @include "skills_ok"
+--- @include "split_csv"
+--- @include "agent_set"
+-- Recomputes the queues and step queues the agent may serve from its skills: P:agq:<a> and
+-- the hash's 'rqs' field (through agent_set, so the caller's agent_reindex follows). A step
+-- queue is served by agents with the skills left at that step, and by the agents of the
+-- queues the step adds. Returns the real queues. O(queues): admin paths only.
 local function agent_memberships(c, agent)
   local P = c.P
   local qset = K.agent_queues(P, agent)
   redis.call('DEL', qset)
-  local eligible = {}
+  local eligible, serves, list = {}, {}, {}
   local queues = redis.call('SMEMBERS', K.queues(P))
   for _, q in ipairs(queues) do
-    if skills_ok(c, agent, queue_skills(c, q)) then
-      redis.call('SADD', qset, q)
+    local conf = queue_config(c, q)
+    if conf and skills_ok(c, agent, queue_skills(conf)) then
       eligible[#eligible + 1] = q
+      serves[q] = true
+      list[#list + 1] = q
     end
   end
   for _, q in ipairs(queues) do
-    for k = 1, tonumber(redis.call('HGET', K.qc(P, q), 'nvq') or '0') do
-      if eligible_for(c, agent, q .. '#' .. k) then
-        redis.call('SADD', qset, q .. '#' .. k)
+    local conf = queue_config(c, q)
+    for k = 1, conf and conf.nvq or 0 do
+      local vconf = queue_config(c, q .. '#' .. k)
+      local ok = vconf and skills_ok(c, agent, queue_skills(vconf))
+      for _, other in ipairs(vconf and split_csv(vconf.add) or {}) do
+        ok = ok or serves[other]
+      end
+      if ok then
+        list[#list + 1] = q .. '#' .. k
       end
     end
   end
+  if #list > 0 then
+    redis.call('SADD', qset, unpack(list))
+  end
+  agent_set(c, agent, {'rqs', table.concat(list, ',')})
   return eligible
-end
-
--- Recomputes every agent's memberships and indexes after queue definitions changed.
--- `change` runs between unindexing and recomputing. O(agents x queues): admin operations only.
-local function reindex_agents(c, change)
-  local agents = redis.call('SMEMBERS', K.agents(c.P))
-  for _, agent in ipairs(agents) do
-    agent_unindex(c, agent)
-  end
-  change()
-  for _, agent in ipairs(agents) do
-    agent_memberships(c, agent)
-    agent_refresh(c, agent)
-  end
-  return #agents
 end

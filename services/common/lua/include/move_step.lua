@@ -1,8 +1,11 @@
 --- @include "keys"
---- @include "waiting"
+--- @include "waiting_remove"
+--- @include "waiting_add"
 -- Moves a queued interaction to another step queue of its queue (its step changed).
-local function move_step(c, id, q, ch, sig, skills, score, queued_ms, step)
-  waiting_remove(c, q, ch, id, sig)
-  redis.call('HSET', K.ix(c.P, id), 'step', step)
-  waiting_add(c, q, ch, id, score, queued_ms, sig, skills)
+local function move_step(c, item, q, ch, score, step)
+  local sig = item.sig or '0'
+  waiting_remove(c, item, q, ch, sig)
+  redis.call('HSET', K.ix(c.P, item.id), 'step', step)
+  item.step = step
+  waiting_add(c, item, q, ch, score, tonumber(item.queued_ms), sig, item.skills or '{}')
 end

@@ -1,35 +1,48 @@
 --- @include "keys"
 --- @include "defaults"
---- @include "events"
---- @include "steps"
---- @include "waiting"
---- @include "agent_index"
--- Offers: a reservation of waiting work for one agent, with a deadline.
-
--- Offers waiting interaction `id` of step queue rq (channel ch, signature sig) to `agent`.
-local function offer(c, id, agent, rq, ch, sig)
-  local P = c.P
+--- @include "emit"
+--- @include "base_queue"
+--- @include "queue_config"
+--- @include "waiting_remove"
+--- @include "agent_read"
+--- @include "agent_set"
+--- @include "agent_reindex"
+--- @include "explain_record"
+-- Offers an interaction to an agent: a reservation with a deadline, recorded with why
+-- (explain_record.lua). `item` is the interaction as read; `from` says where it is now:
+-- 'waiting' (its waiting sets), 'age' (only the age set: it was reserved for this agent) or
+-- nil (nowhere yet: placed and offered in one step). `fields` are more fields to write into
+-- the interaction in the same HSET ({field, value, ...} or nil).
+local function offer(c, item, agent, rq, ch, sig, trigger, pick, waiting, from, fields)
+  local P, now = c.P, c.now
   local q = base_queue(rq)
-  local ix = K.ix(P, id)
-  local offer_ms = tonumber(redis.call('HGET', K.qc(P, q), 'offer_ms') or D.offer_ms)
-  local deadline = c.now + offer_ms
-  waiting_remove(c, q, ch, id, sig)
+  local id = item.id
+  local deadline = now + queue_config(c, q).offer_ms
+  if from == 'waiting' then
+    waiting_remove(c, item, q, ch, sig)
+  elseif from == 'age' then
+    redis.call('ZREM', K.age(P, q, ch), id)
+  end
   redis.call('HINCRBY', K.qs(P, q), 'inflight', 1)
-  redis.call('HSET', ix, 'state', 'offered', 'agent', agent, 'offered_ms', c.now, 'deadline_ms',
-    deadline)
-  redis.call('HINCRBY', K.agent(P, agent), 'load:' .. ch, 1)
-  redis.call('HSET', K.agent(P, agent), 'offer_ms', c.now)
-  agent_refresh(c, agent)
+  local set = explain_record(c, trigger, item, rq, ch, sig, pick, waiting)
+  for _, v in ipairs(fields or {}) do
+    set[#set + 1] = v
+  end
+  -- Last, so that they win over the fields of a placement offered at once.
+  for _, v in ipairs({'state', 'offered', 'agent', agent, 'offered_ms', now, 'deadline_ms',
+      deadline}) do
+    set[#set + 1] = v
+  end
+  redis.call('HSET', K.ix(P, id), unpack(set))
+  item.state, item.agent, item.deadline_ms = 'offered', agent, deadline
+  local a = agent_get(c, agent)
+  agent_set(c, agent, {'load:' .. ch, tonumber(a and a['load:' .. ch] or '0') + 1,
+    'offer_ms', now})
+  agent_reindex(c, agent)
   redis.call('ZADD', K.timers(P), deadline, id)
-  local f = redis.call('HMGET', ix, 'customer', 'subject', 'category', 'priority', 'esc_from')
   redis.call('XADD', K.offers(P, agent), 'MAXLEN', '~', D.offer_stream_len, '*', 'kind', 'offer',
-    'ix', id, 'queue', q, 'ch', ch, 'deadline', deadline, 'customer', f[1] or '', 'subject',
-    f[2] or '', 'category', f[3] or '', 'priority', f[4] or '0', 'esc_from', f[5] or '')
+    'ix', id, 'queue', q, 'ch', ch, 'deadline', deadline, 'customer', item.customer or '',
+    'subject', item.subject or '', 'category', item.category or '', 'priority',
+    item.priority or '0', 'esc_from', item.esc_from or '')
   emit(c, 'offered', id, agent, q, ch, {'deadline', deadline})
-end
-
--- Tells the agent's desktop that an offer it was shown is withdrawn.
-local function push_rescind(c, agent, id, reason)
-  redis.call('XADD', K.offers(c.P, agent), 'MAXLEN', '~', D.offer_stream_len, '*', 'kind',
-    'rescind', 'ix', id, 'reason', reason)
 end

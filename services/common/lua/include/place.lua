@@ -1,75 +1,81 @@
 --- @include "keys"
---- @include "queue_config"
---- @include "events"
---- @include "steps"
---- @include "scoring"
---- @include "skills"
---- @include "waiting"
---- @include "admit"
---- @include "reserve"
---- @include "match"
 --- @include "defaults"
--- Placing work in a queue.
-
+--- @include "emit"
+--- @include "queue_config"
+--- @include "admit"
+--- @include "reject_by_policy"
+--- @include "customer_profile"
+--- @include "value_boost"
+--- @include "order_score"
+--- @include "skills_sig"
+--- @include "schedule_step"
+--- @include "preferred_agent"
+--- @include "place_preferred"
+--- @include "find_agent"
+--- @include "offer"
+--- @include "waiting_add"
+--- @include "match"
 -- Puts an interaction into queue q (order score = now - priority head start), applying the
 -- queue's limits and hours (overflow or rejection) and giving its preferred agent the first
--- chance; then makes any offer now possible. Returns 'queued' or 'rejected:<reason>'.
-local function place(c, id, q, ch, prio, skills)
-  local P, now = c.P, c.now
-  local ix = K.ix(P, id)
-  local reason, target
-  if not q or q == '' or redis.call('SISMEMBER', K.queues(P), q) == 0 then
+-- chance; then makes the offer that is now possible. Work that arrives while nothing waits in
+-- its (queue, channel) goes straight to the best free agent without entering the waiting sets
+-- (any earlier work that agent could take would already have been offered to it). `item` is
+-- the interaction as read (item_read.lua). Returns 'queued' or 'rejected:<reason>'.
+local function place(c, item, q, ch, prio, skills)
+  local P, now, id = c.P, c.now, item.id
+  local conf = q and q ~= '' and queue_config(c, q)
+  local reason, target, waiting
+  if not conf then
     reason = 'queue_not_found'
-  elseif not accepts_channel(c, q, ch) then
+  elseif not conf.has[ch] then
     reason = 'channel_not_accepted'
   else
-    target, reason = admit(c, q, ch, nil)
+    target, reason, waiting = admit(c, q, ch, nil)
   end
   if reason then
-    reject_by_policy(c, id, q, ch, reason)
+    reject_by_policy(c, item, q, ch, reason)
     return 'rejected:' .. reason
   end
+  local fields = {}
   if target ~= q then
-    redis.call('HSET', ix, 'queue', target)
-    local why = redis.call('HGET', K.qc(P, q), 'open') == '0' and 'closed' or 'queue_full'
-    emit(c, 'overflowed', id, '', target, ch, {'from', q, 'reason', why})
-    q = target
+    fields = {'queue', target}
+    emit(c, 'overflowed', id, '', target, ch, {'from', q, 'reason',
+      conf.open and 'queue_full' or 'closed'})
+    q, conf = target, queue_config(c, target)
   end
-  local max_wait = tonumber(redis.call('HGET', K.qc(P, q), 'max_wait_ms') or '0')
-  if max_wait > 0 then
-    redis.call('ZADD', K.maxwait(P), now + max_wait, id)
+  if conf.max_wait_ms > 0 then
+    redis.call('ZADD', K.maxwait(P), now + conf.max_wait_ms, id)
   end
-  local boost = value_boost(c, redis.call('HGET', ix, 'customer'))
-  redis.call('HSET', ix, 'boost', boost)
-  local score = order_score(c, q, prio, now, boost)
+  local profile = customer_profile(c, item.customer)
+  local boost = value_boost(c, profile)
+  local score = order_score(c, conf, prio, now, boost)
   local sig = skills_sig(skills)
-  redis.call('HSET', ix, 'state', 'queued', 'queued_ms', now, 'score', score, 'sig', sig, 'step',
-    0)
-  schedule_step(c, id, q, now, 0)
+  item.queue, item.step, item.score, item.sig, item.queued_ms = q, 0, score, sig, now
+  for _, v in ipairs({'boost', boost, 'state', 'queued', 'queued_ms', now, 'score', score,
+      'sig', sig, 'step', 0}) do
+    fields[#fields + 1] = v
+  end
+  schedule_step(c, id, conf, now, 0, false)
   emit(c, 'queued', id, '', q, ch, {'priority', tostring(prio), 'value_boost_s',
     string.format('%.1f', boost)})
-  -- The preferred agent (named, or the customer's last) gets the first chance: at once when
-  -- free, else the work is reserved for it until the queue's preferred-agent wait ends.
-  -- Only a logged-in, available agent who may serve the queue and the work is waited for.
-  local pref = preferred_agent(c, id)
-  local skipped = pref and redis.call('ZSCORE', K.skip(P, id), pref)
-  if skipped and tonumber(skipped) > now then
-    pref = nil  -- it declined or transferred this interaction
+  local req = sig == '0' and {} or cjson.decode(skills)
+  waiting = waiting or redis.call('ZCARD', K.age(P, q, ch))
+  if place_preferred(c, item, conf, ch, sig, req, preferred_agent(c, item, profile), fields,
+      waiting) then
+    return 'queued'
   end
-  local pref_ms = tonumber(redis.call('HGET', K.qc(P, q), 'pref_ms') or '0')
-  local eligible = pref and redis.call('HGET', K.agent(P, pref), 'state') == 'available' and
-    redis.call('SISMEMBER', K.agent_queues(P, pref), q) == 1 and
-    (sig == '0' or skills_ok(c, pref, cjson.decode(skills)))
-  if eligible and redis.call('ZSCORE', K.avail(P, q, ch, '0'), pref) then
-    offer_preferred(c, id, pref, q, ch, sig, score)
-  elseif eligible and pref_ms > 0 then
-    redis.call('ZADD', K.age(P, q, ch), now, id)
-    redis.call('ZADD', K.pref(P, pref), score, id)
-    redis.call('ZADD', K.pref_timers(P), now + pref_ms, id)
-    redis.call('HSET', ix, 'reserved', pref)
-    emit(c, 'reserved', id, pref, q, ch, {'until', tostring(now + pref_ms)})
-  else
-    waiting_add(c, q, ch, id, score, now, sig, skills)
+  local complete = true
+  if waiting == 0 then
+    local pick
+    pick, complete = find_agent(c, item, q, ch, sig, req)
+    if pick then
+      offer(c, item, pick.agent, q, ch, sig, c.trigger, pick, 1, nil, fields)
+      return 'queued'
+    end
+  end
+  redis.call('HSET', K.ix(P, id), unpack(fields))
+  waiting_add(c, item, q, ch, score, now, sig, skills)
+  if waiting > 0 or not complete then
     match(c, q, ch, D.match_budget)
   end
   return 'queued'

@@ -1,30 +1,54 @@
 --- @include "keys"
--- Reads of a queue's definition (P:qc:<q>, written by put_queue.lua).
-local function queue_channels(c, q)
-  local s = redis.call('HGET', K.qc(c.P, q), 'channels')
-  local out = {}
-  if not s then
-    return out
-  end
-  for ch in string.gmatch(s, '[^,]+') do
-    out[#out + 1] = ch
-  end
-  return out
-end
+--- @include "defaults"
+-- A queue's or step queue's definition (P:qc:<q>, written by put_queue.lua), read once per
+-- run; false when there is no such queue. Fields: channels (list), has = {ch = true},
+-- skills_json, strategy, offer_ms, sla_ms, wrap_ms, pref_ms, max_waiting, max_wait_ms,
+-- overflow, open (false when closed by its hours), steps, nvq, add (csv), head = {P1..P4 or
+-- nil}, sigs = {ch = {sig = true}} (the active skill signatures of its waiting work).
+local QUEUE_FIELDS = {'channels', 'skills', 'strategy', 'offer_ms', 'sla_ms', 'wrap_ms',
+  'pref_ms', 'max_waiting', 'max_wait_ms', 'overflow', 'open', 'steps', 'nvq', 'add', 'sigs',
+  'head:1', 'head:2', 'head:3', 'head:4'}
 
-local function accepts_channel(c, q, ch)
-  for _, qch in ipairs(queue_channels(c, q)) do
-    if qch == ch then
-      return true
+local function queue_config(c, q)
+  local conf = c.queue[q]
+  if conf ~= nil then
+    return conf
+  end
+  local key = K.qc(c.P, q)
+  local f = redis.call('HMGET', key, unpack(QUEUE_FIELDS))
+  if not f[1] then
+    c.queue[q] = false
+    return false
+  end
+  conf = {name = q, channels = {}, has = {}, skills_json = f[2] or '',
+    strategy = tonumber(f[3] or '1'), offer_ms = tonumber(f[4] or D.offer_ms),
+    sla_ms = tonumber(f[5] or '0'), wrap_ms = tonumber(f[6] or '0'),
+    pref_ms = tonumber(f[7] or '0'), max_waiting = tonumber(f[8] or '0'),
+    max_wait_ms = tonumber(f[9] or '0'), overflow = f[10] or '', open = f[11] ~= '0',
+    steps = tonumber(f[12] or '0'), nvq = tonumber(f[13] or '0'), add = f[14] or '',
+    head = {tonumber(f[16]), tonumber(f[17]), tonumber(f[18]), tonumber(f[19])}, sigs = {}}
+  for ch in string.gmatch(f[1], '[^,]+') do
+    conf.channels[#conf.channels + 1] = ch
+    conf.has[ch] = true
+    conf.sigs[ch] = {}
+  end
+  local sigs = f[15]
+  if not sigs then
+    -- Written before the 'sigs' field existed: list the signatures once and keep them.
+    local found = {}
+    for _, ch in ipairs(conf.channels) do
+      for _, sig in ipairs(redis.call('HKEYS', K.qsig(c.P, q, ch))) do
+        found[#found + 1] = ch .. ':' .. sig
+      end
+    end
+    sigs = table.concat(found, ',')
+    redis.call('HSET', key, 'sigs', sigs)
+  end
+  for ch, sig in string.gmatch(sigs, '([^,:]+):([^,]+)') do
+    if conf.sigs[ch] then
+      conf.sigs[ch][sig] = true
     end
   end
-  return false
-end
-
-local function queue_skills(c, q)
-  local s = redis.call('HGET', K.qc(c.P, q), 'skills')
-  if not s or s == '' then
-    return {}
-  end
-  return cjson.decode(s)
+  c.queue[q] = conf
+  return conf
 end

@@ -1,4 +1,3 @@
---- @include "keys"
 -- Skill signatures: waiting work and eligible agents are indexed per (queue, channel, sig),
 -- where sig names the extra skills an interaction needs beyond the queue's own ("0" = none,
 -- otherwise a digest of its skills JSON). The head of each sig's waiting set can be served by
@@ -9,15 +8,4 @@ local function skills_sig(skills_json)
     return '0'
   end
   return string.sub(redis.sha1hex(skills_json), 1, 12)
-end
-
--- True when the agent's skills meet every requirement of a {skill = min} table.
-local function skills_ok(c, agent, req)
-  for skill, min in pairs(req) do
-    local have = tonumber(redis.call('HGET', K.agent_skills(c.P, agent), skill) or '0')
-    if have < tonumber(min) then
-      return false
-    end
-  end
-  return true
 end

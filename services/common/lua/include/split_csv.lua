@@ -1,12 +1,4 @@
--- Small table helpers.
-local function kv_to_table(flat)
-  local t = {}
-  for i = 1, #flat, 2 do
-    t[flat[i]] = flat[i + 1]
-  end
-  return t
-end
-
+-- The values of a comma-separated list ({} for nil or '').
 local function split_csv(s)
   local out = {}
   if s then

@@ -1,0 +1,26 @@
+--- @include "keys"
+--- @include "agent_read"
+-- An agent's skills {name = proficiency}, read once per run: from its hash, where agent_state
+-- copies them as sk:<name> fields (and 'skv') so that the read an offer makes anyway brings
+-- them, else from P:agsk:<a> (an agent written before that copy existed).
+local function agent_skills(c, agent)
+  local s = c.skills[agent]
+  if not s then
+    s = {}
+    local a = agent_get(c, agent)
+    if a and a.skv then
+      for field, v in pairs(a) do
+        if string.sub(field, 1, 3) == 'sk:' then
+          s[string.sub(field, 4)] = tonumber(v)
+        end
+      end
+    else
+      local flat = redis.call('HGETALL', K.agent_skills(c.P, agent))
+      for i = 1, #flat, 2 do
+        s[flat[i]] = tonumber(flat[i + 1])
+      end
+    end
+    c.skills[agent] = s
+  end
+  return s
+end

@@ -1,0 +1,44 @@
+--- @include "keys"
+--- @include "defaults"
+--- @include "queue_config"
+--- @include "skills_ok"
+-- The best-ranked free agent who may take an interaction that enters (step) queue rq on ch
+-- with signature sig and skills `req` while no other work waits there: from the signature's
+-- agent index, or, for a signature no waiting work has (no index), from the queue's
+-- signature-"0" index filtered by the skills. Agents it skips are passed over. Returns a pick
+-- {score, agent, candidates, index_sig} or nil, and whether the whole index was looked at.
+local function find_agent(c, item, rq, ch, sig, req)
+  local active = sig == '0' or queue_config(c, rq).sigs[ch][sig]
+  local index_sig = active and sig or '0'
+  local flat = redis.call('ZRANGE', K.avail(c.P, rq, ch, index_sig), 0, D.match_agents - 1,
+    'WITHSCORES')
+  local skips = {}
+  if item.skipped then
+    local s = redis.call('ZRANGE', K.skip(c.P, item.id), 0, -1, 'WITHSCORES')
+    for i = 1, #s, 2 do
+      skips[s[i]] = tonumber(s[i + 1])
+    end
+  end
+  local pick = {score = tonumber(item.score), candidates = {}, index_sig = index_sig,
+    sig_req = req}
+  for k = 1, #flat, 2 do
+    local agent = flat[k]
+    -- Past the chosen agent, an unindexed signature's skills are checked only for agents read
+    -- already: the record lists who was looked at, and looking costs a read per agent.
+    if pick.agent and not active and not (c.skills[agent] or c.agent[agent]) then
+      break
+    end
+    if active or skills_ok(c, agent, req) then
+      local excluded = ''
+      if skips[agent] and skips[agent] > c.now then
+        excluded = 'declined_until:' .. skips[agent]
+      end
+      pick.candidates[#pick.candidates + 1] = {agent = agent, score = tonumber(flat[k + 1]),
+        excluded = excluded}
+      if excluded == '' and not pick.agent then
+        pick.agent = agent
+      end
+    end
+  end
+  return pick.agent and pick or nil, #flat < 2 * D.match_agents
+end

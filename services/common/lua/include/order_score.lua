@@ -1,0 +1,10 @@
+--- @include "defaults"
+--- @include "tenant_config"
+-- An interaction's order score in a queue (lower first): its queued time less its priority's
+-- head start (the queue's own, else the tenant's, else the default) and the value boost it got
+-- when it entered the queue (its 'boost' field). `conf` is the queue's definition.
+local function order_score(c, conf, prio, queued_ms, boost)
+  prio = tonumber(prio or '3')
+  local head = conf.head[prio] or tenant_config(c).head[prio] or D.head_start[prio] or 0
+  return tonumber(queued_ms) - (head + tonumber(boost or '0')) * 1000
+end
