@@ -75,11 +75,12 @@ void PrintRound(int round, const RoundResult& r, int64_t slots) {
     if (it != r.cpu_us.end()) absl::StrAppend(&cpu, " ", name, " ", Fmt(it->second, 0));
   }
   std::printf(
-      "  per completed interaction (first submit .. last complete): redis %s us CPU (%s EVALSHA, "
-      "%s us inside EVALSHA, %s Redis commands incl. those run by scripts); CPU us:%s; redis "
+      "  per completed interaction (first submit .. last complete): redis %s us CPU (%s script "
+      "calls, %s us inside scripts, %s Redis commands incl. those run by scripts); CPU us:%s; "
+      "redis "
       "busy %s%%, all processes %s cores\n",
-      Fmt(r.redis.cpu_us, 0).c_str(), Fmt(r.redis.evalsha, 2).c_str(),
-      Fmt(r.redis.evalsha_us, 0).c_str(), Fmt(r.redis.cmds, 1).c_str(), cpu.c_str(),
+      Fmt(r.redis.cpu_us, 0).c_str(), Fmt(r.redis.scripts, 2).c_str(),
+      Fmt(r.redis.script_us, 0).c_str(), Fmt(r.redis.cmds, 1).c_str(), cpu.c_str(),
       Fmt(r.redis_busy * 100, 0).c_str(), Fmt(r.cpu_total_busy, 2).c_str());
   std::string to_offer;
   for (const char* name : {"redis", "intake", "classification", "routing", "bench"}) {
@@ -92,8 +93,9 @@ void PrintRound(int round, const RoundResult& r, int64_t slots) {
       "offers)\n",
       to_offer.c_str());
   if (!r.redis.top_commands.empty()) {
-    std::printf("  redis time by command (script-internal commands also count in evalsha): %s\n",
-                r.redis.top_commands.c_str());
+    std::printf(
+        "  redis time by command (script-internal commands also count in fcall/evalsha): %s\n",
+        r.redis.top_commands.c_str());
   }
   std::printf("  agents held at most %lld offers at once (of %lld slots)%s\n",
               static_cast<long long>(r.max_held), static_cast<long long>(slots),
@@ -121,10 +123,10 @@ void PrintBullmq(const RoundResult& r) {
       Fmt(b.seconds_from_first_start, 2).c_str(), Fmt(b.jobs_per_s_with_add, 0).c_str(),
       Fmt(b.add_seconds, 2).c_str());
   std::printf(
-      "    per job, timed window: redis %s us CPU (%s EVALSHA, %s us inside EVALSHA, %s Redis "
+      "    per job, timed window: redis %s us CPU (%s script calls, %s us inside scripts, %s Redis "
       "commands incl. those run by scripts), node %s us CPU; redis busy %s%%\n",
-      Fmt(b.work.cpu_us, 1).c_str(), Fmt(b.work.evalsha, 2).c_str(),
-      Fmt(b.work.evalsha_us, 1).c_str(), Fmt(b.work.cmds, 1).c_str(), Fmt(b.node_cpu_us, 1).c_str(),
+      Fmt(b.work.cpu_us, 1).c_str(), Fmt(b.work.scripts, 2).c_str(),
+      Fmt(b.work.script_us, 1).c_str(), Fmt(b.work.cmds, 1).c_str(), Fmt(b.node_cpu_us, 1).c_str(),
       Fmt(b.redis_busy * 100, 0).c_str());
   std::printf(
       "    per job, addBulk before it (not timed): redis %s us CPU (%s Redis commands), node %s us "

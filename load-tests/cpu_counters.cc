@@ -52,9 +52,10 @@ RedisCounters ReadRedisCounters(redis::Connection& conn) {
     }
     c.all_calls += calls;
     c.commands[name.substr(8)] = {calls, usec};
-    if (name == "cmdstat_evalsha") {
-      c.evalsha_calls = calls;
-      c.evalsha_usec = usec;
+    // Scripts run as EVALSHA (BullMQ, the raw baseline) or as functions (omniroute's FCALL).
+    if (name == "cmdstat_evalsha" || name == "cmdstat_fcall") {
+      c.script_calls += calls;
+      c.script_usec += usec;
     }
   });
   c.cpu_seconds = InfoCpuSeconds(r->str);
@@ -65,8 +66,8 @@ RedisCost RedisCostPer(const RedisCounters& before, const RedisCounters& after, 
   RedisCost c;
   c.cpu_seconds = after.cpu_seconds - before.cpu_seconds;
   c.cpu_us = c.cpu_seconds * 1e6 / units;
-  c.evalsha = static_cast<double>(after.evalsha_calls - before.evalsha_calls) / units;
-  c.evalsha_us = static_cast<double>(after.evalsha_usec - before.evalsha_usec) / units;
+  c.scripts = static_cast<double>(after.script_calls - before.script_calls) / units;
+  c.script_us = static_cast<double>(after.script_usec - before.script_usec) / units;
   c.cmds = static_cast<double>(after.all_calls - before.all_calls) / units;
   std::vector<std::pair<int64_t, std::string>> by_time;
   for (const auto& [name, cu] : after.commands) {

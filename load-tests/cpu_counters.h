@@ -14,12 +14,13 @@
 
 namespace omniroute::bench {
 
-// Redis-side counters: CPU of redis-server, EVALSHA calls and time, and every command executed
+// Redis-side counters: CPU of redis-server, script calls (EVALSHA and FCALL) and their time, and
+// every command executed
 // (Redis counts the commands run inside scripts too).
 struct RedisCounters {
   double cpu_seconds = std::nan("");
-  int64_t evalsha_calls = 0;
-  int64_t evalsha_usec = 0;
+  int64_t script_calls = 0;
+  int64_t script_usec = 0;
   int64_t all_calls = 0;
   std::map<std::string, std::pair<int64_t, int64_t>> commands;  // name -> (calls, usec)
   std::string version;
@@ -32,8 +33,8 @@ RedisCounters ReadRedisCounters(redis::Connection& conn);
 struct RedisCost {
   double cpu_seconds = std::nan("");  // in total, not per unit
   double cpu_us = std::nan("");
-  double evalsha = std::nan("");
-  double evalsha_us = std::nan("");
+  double scripts = std::nan("");
+  double script_us = std::nan("");
   double cmds = std::nan("");  // every command, those run inside scripts included
   std::string top_commands;    // the 8 commands that took the most time: "name us/calls", ...
 };

@@ -32,6 +32,9 @@
 namespace omniroute::bench::decision {
 namespace {
 
+// How omniroute runs its scripts (services/common/redis/scripts.h): as Redis functions.
+constexpr char kScriptCommand[] = "fcall";
+
 std::atomic<bool> g_interrupted{false};
 void OnSignal(int) { g_interrupted.store(true); }
 
@@ -61,7 +64,7 @@ const char* PathName(Path p) {
   return "?";
 }
 
-// One measured call: wall latency in the bench and Redis's own time for the EVALSHA.
+// One measured call: wall latency in the bench and Redis's own time for the FCALL.
 struct Sample {
   double us = 0;
   int64_t redis_us = 0;
@@ -72,7 +75,7 @@ using CommandCost = std::map<std::string, std::pair<double, double>>;
 
 struct Stats {
   double p50 = 0, p90 = 0, p99 = 0, max = 0, ops = 0;
-  double redis_p50 = 0, redis_p99 = 0;  // the EVALSHA's own time inside Redis
+  double redis_p50 = 0, redis_p99 = 0;  // the FCALL's own time inside Redis
   int n = 0;
   int other_item_offered = 0;  // enqueue path: the head was offered, not the new item
   CommandCost commands;
@@ -149,7 +152,7 @@ class PathRunner {
   }
 
  private:
-  // Times `call` (one engine call = one EVALSHA) and reads Redis's command counters around it.
+  // Times `call` (one engine call = one FCALL) and reads Redis's command counters around it.
   template <typename F>
   absl::StatusOr<Sample> Measure(F call) {
     w_->clock().Advance(1);
@@ -163,12 +166,12 @@ class PathRunner {
     if (!after.ok()) return after.status();
     Sample s;
     s.us = std::chrono::duration<double, std::micro>(t1 - t0).count();
-    auto evalsha = (*after)["evalsha"];
-    auto evalsha0 = (*before)["evalsha"];
-    s.redis_us = evalsha.second - evalsha0.second;
-    if (evalsha.first - evalsha0.first != 1) {
+    auto fcall = (*after)[kScriptCommand];
+    auto fcall0 = (*before)[kScriptCommand];
+    s.redis_us = fcall.second - fcall0.second;
+    if (fcall.first - fcall0.first != 1) {
       return absl::InternalError(
-          absl::StrCat(evalsha.first - evalsha0.first, " EVALSHA calls in one measured call"));
+          absl::StrCat(fcall.first - fcall0.first, " FCALL calls in one measured call"));
     }
     if (recording_) {
       for (const auto& [cmd, cost] : *after) {
@@ -272,7 +275,7 @@ std::string CostLine(const CommandCost& c, int top) {
   std::vector<std::pair<std::string, std::pair<double, double>>> v(c.begin(), c.end());
   double inside = 0, calls = 0, script = 0;
   for (const auto& [cmd, cost] : v) {
-    if (cmd == "evalsha") {
+    if (cmd == kScriptCommand) {
       script = cost.second;
       continue;
     }
@@ -282,11 +285,11 @@ std::string CostLine(const CommandCost& c, int top) {
   std::sort(v.begin(), v.end(),
             [](const auto& a, const auto& b) { return a.second.second > b.second.second; });
   std::string out =
-      absl::StrFormat("evalsha %.1f us = %.0f commands %.1f us + Lua and redis.call glue %.1f us;",
+      absl::StrFormat("fcall %.1f us = %.0f commands %.1f us + Lua and redis.call glue %.1f us;",
                       script, calls, inside, script - inside);
   int shown = 0;
   for (const auto& [cmd, cost] : v) {
-    if (cmd == "evalsha" || shown++ >= top) continue;
+    if (cmd == kScriptCommand || shown++ >= top) continue;
     absl::StrAppend(&out, absl::StrFormat(" %s %.0fx %.1f", cmd, cost.first, cost.second));
   }
   return out;

@@ -429,7 +429,7 @@ absl::StatusOr<std::map<std::string, std::pair<int64_t, int64_t>>> World::Comman
   auto r = Cmd({"INFO", "commandstats"});
   if (!r.ok()) return r.status();
   std::map<std::string, std::pair<int64_t, int64_t>> out;
-  // cmdstat_evalsha:calls=N,usec=U,usec_per_call=...,rejected_calls=0,failed_calls=0
+  // cmdstat_fcall:calls=N,usec=U,usec_per_call=...,rejected_calls=0,failed_calls=0
   for (absl::string_view line : absl::StrSplit(r->str, "\r\n")) {
     if (!absl::ConsumePrefix(&line, "cmdstat_")) continue;
     size_t colon = line.find(':');

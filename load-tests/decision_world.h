@@ -93,7 +93,7 @@ class World {
   // Checks that the waiting sets hold `size.queued` items and no offer is open.
   absl::Status CheckSteadyState();
   // INFO commandstats: command (lower case) -> {calls, usec}. Commands that scripts run are
-  // counted too; the evalsha usec includes theirs.
+  // counted too; the fcall usec includes theirs.
   absl::StatusOr<std::map<std::string, std::pair<int64_t, int64_t>>> CommandStats();
   int64_t UsedMemory();
   // {XLEN, MEMORY USAGE} of the classified stream (its entries are acknowledged, not deleted).

@@ -135,9 +135,13 @@ def scripts_at(rev):
         importlib.reload(bundler)
         sys.path.pop(0)
         resolver = bundler.Resolver(inc)
-        for f in wanted:
-            name = f.split('/')[1] + '/' + os.path.basename(f)[:-4]
-            scripts[name] = resolver.bundle(name, read(f))[0]
+        pairs = [(f.split('/')[1] + '/' + os.path.basename(f)[:-4], read(f)) for f in wanted]
+        if hasattr(bundler, 'library'):  # a Functions library: FUNCTION LOAD once, then FCALL
+            code, version = bundler.library(resolver, pairs)
+            return {'library': code, 'functions': {name: bundler.function_name(name, version)
+                                                   for name, _ in pairs}}
+        for name, text in pairs:
+            scripts[name] = resolver.bundle(name, text)[0]
         return scripts
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -152,10 +156,10 @@ def free_port():
 
 
 class Server:
-    def __init__(self, callgrind, workdir):
+    def __init__(self, callgrind, workdir, binary='redis-server'):
         self.port = free_port()
         self.workdir = workdir
-        cmd = ['redis-server', '--port', str(self.port), '--bind', '127.0.0.1', '--save', '',
+        cmd = [binary, '--port', str(self.port), '--bind', '127.0.0.1', '--save', '',
                '--appendonly', 'no', '--dir', workdir]
         if callgrind:
             self.out = os.path.join(workdir, 'callgrind.out')
@@ -214,7 +218,12 @@ class World:
 
     def __init__(self, r, scripts, agents, seed):
         self.r, self.scripts = r, scripts
-        self.sha = {name: r('SCRIPT', 'LOAD', src) for name, src in scripts.items()}
+        if 'library' in scripts:
+            r('FUNCTION', 'LOAD', scripts['library'])
+            self.call = {name: ('FCALL', fn) for name, fn in scripts['functions'].items()}
+        else:
+            self.call = {name: ('EVALSHA', r('SCRIPT', 'LOAD', src))
+                         for name, src in scripts.items()}
         self.rng = random.Random(seed)
         self.now = 1_800_000_000_000
         self.agents = [f'agent-{i:03d}' for i in range(agents)]
@@ -234,7 +243,8 @@ class World:
                       [P, a, 'available', self.now, skills, caps, 100000, ''])
 
     def eval(self, name, keys, args):
-        return self.r('EVALSHA', self.sha[name], len(keys), *keys, *args)
+        """Runs a script (EVALSHA) or its function (FCALL)."""
+        return self.r(*self.call[name], len(keys), *keys, *args)
 
     def tick(self):
         self.now += 1
@@ -300,7 +310,7 @@ DRIVER = {'classify': {'xreadgroup': 1}, 'enqueue': {'xreadgroup': 1}, 'accept':
 def measure(rev, args):
     scripts = scripts_at(rev)
     workdir = tempfile.mkdtemp(prefix='script-cost-redis-')
-    server = Server(args.callgrind, workdir)
+    server = Server(args.callgrind, workdir, args.redis_server)
     try:
         world = World(server.redis, scripts, args.agents, args.seed)
         results = {}
@@ -332,14 +342,20 @@ def measure(rev, args):
                     usec.pop('info', None)
                     for k, v in DRIVER.get(phase, {}).items():
                         calls[k] -= v * n
-                    inside = sum(v for k, v in calls.items() if k != 'evalsha') / n
-                    results[phase] = {'commands': inside, 'evalsha_us': usec.get('evalsha', 0) / n,
+                    script_cmd = 'fcall' if 'library' in scripts else 'evalsha'
+                    inside = sum(v for k, v in calls.items() if k != script_cmd) / n
+                    results[phase] = {'commands': inside, 'evalsha_us': usec.get(script_cmd, 0) / n,
                                       'instructions': instructions and instructions / n,
                                       'top': sorted(((v / n, k) for k, v in calls.items()
-                                                     if k != 'evalsha' and v > 0), reverse=True)}
+                                                     if k != script_cmd and v > 0), reverse=True)}
         return results
     finally:
         server.stop()
+        if args.keep_profile:
+            os.makedirs(args.keep_profile, exist_ok=True)
+            for f in os.listdir(workdir):
+                if f.startswith('callgrind.out'):
+                    shutil.copy(os.path.join(workdir, f), os.path.join(args.keep_profile, f))
         shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -350,6 +366,8 @@ def main(argv):
     parser.add_argument('--warmup', type=int, default=100, help='life cycles before measuring')
     parser.add_argument('--agents', type=int, default=147)
     parser.add_argument('--seed', type=int, default=7)
+    parser.add_argument('--redis-server', default='redis-server', help='redis-server to run')
+    parser.add_argument('--keep-profile', help='copy the callgrind dumps to this folder')
     parser.add_argument('--callgrind', action='store_true',
                         help='run redis-server under valgrind and count its instructions')
     args = parser.parse_args(argv)
@@ -361,7 +379,7 @@ def main(argv):
     head = f'{"transition":<10}' + ''.join(f'{rev[:12]:>38}' for rev in revs)
     print(f'== Redis cost per call, {args.cycles} life cycles, {args.agents} agents ==')
     print(head)
-    print(f'{"":<10}' + ''.join(f'{"cmds":>10}{"evalsha us":>12}{"instr k":>16}' for _ in revs))
+    print(f'{"":<10}' + ''.join(f'{"cmds":>10}{"script us":>12}{"instr k":>16}' for _ in revs))
     totals = {rev: [0, 0, 0] for rev in revs}
     for phase in PHASES:
         row = f'{phase:<10}'

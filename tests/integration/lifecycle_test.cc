@@ -14,7 +14,8 @@ class LifecycleTest : public RedisFixture {
     AddQueue("support", {v1::CHANNEL_CHAT}, {}, /*offer_timeout_seconds=*/10);
     RouteAllTo("support");
   }
-  void FlushScripts() { ASSERT_EQ(Cmd({"SCRIPT", "FLUSH"}).str, "OK"); }
+  // Drops the loaded scripts (the Functions library) as a restarted Redis would have.
+  void FlushScripts() { ASSERT_EQ(Cmd({"FUNCTION", "FLUSH"}).str, "OK"); }
 };
 
 TEST_F(LifecycleTest, EventFeedRecordsEveryTransitionInOrder) {
@@ -62,7 +63,7 @@ TEST_F(LifecycleTest, EveryPathReloadsScriptsAfterScriptFlush) {
   Pump();  // classify and enqueue pipelines
   EXPECT_EQ(State(id), "queued");
   FlushScripts();
-  ASSERT_TRUE(Login("alice", {{v1::CHANNEL_CHAT, 1}}).ok());  // single EVALSHA
+  ASSERT_TRUE(Login("alice", {{v1::CHANNEL_CHAT, 1}}).ok());  // single FCALL
   EXPECT_EQ(OfferedTo(id), "alice");
   FlushScripts();
   clock_.Advance(10000);

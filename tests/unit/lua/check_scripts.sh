@@ -4,7 +4,10 @@
 #   - it reads no global but those Redis provides and sets none (a helper used before its
 #     include, or a missing `local`, would otherwise fail only when that line runs);
 #   - every local function of the bundle is used in it (no script carries code it does not use);
-#   - no Lua file (script or include) is longer than 150 lines.
+#   - no Lua file (script or include) is longer than 150 lines;
+#   - the Functions library the services load (every include once, each script a function)
+#     compiles (Lua's limits of 200 locals and 60 upvalues per function included) and defines
+#     no helper that nothing uses.
 #   tests/unit/lua/check_scripts.sh SOURCE_DIR
 set -uo pipefail
 src=${1:?usage: $0 SOURCE_DIR}
@@ -47,5 +50,25 @@ for f in "$src"/services/*/lua/*.lua; do
   done
 done
 [[ $count -gt 0 ]] || fail "no scripts found under $src/services/*/lua"
+pairs=()
+for f in "$src"/services/*/lua/*.lua; do
+  pairs+=("$(basename "$(dirname "$(dirname "$f")")")/$(basename "$f" .lua)=$f")
+done
+lib="$tmp/library.lua"
+if python3 "$bundler" --includes "$includes" --print-library "${pairs[@]}" >"$lib"; then
+  head -1 "$lib" | grep -qE '^#!lua name=omniroute_[0-9a-f]{12}$' || fail "library: bad first line"
+  tail -n +2 "$lib" >"$lib.body"
+  if luac5.1 -p "$lib.body" 2>"$tmp/err"; then
+    sed -E 's/--.*$//' "$lib.body" >"$lib.code"
+    for fn in $(sed -nE 's/^local function ([A-Za-z_][A-Za-z0-9_]*)\(.*/\1/p' "$lib.body"); do
+      uses=$(grep -oE "(^|[^A-Za-z0-9_.:])$fn([^A-Za-z0-9_]|$)" "$lib.code" | wc -l)
+      [[ $uses -ge 2 ]] || fail "library: defines local function '$fn' that nothing uses"
+    done
+  else
+    fail "library: does not compile: $(cat "$tmp/err")"
+  fi
+else
+  fail "library: bundling failed"
+fi
 [[ $failed -eq 0 ]] && echo "check_scripts: $count bundles ok"
 exit $failed

@@ -51,7 +51,28 @@ class BundleTest(unittest.TestCase):
         with self.assertRaisesRegex(lua_bundle.BundleError, r'malformed include line'):
             self.bundle("--- @include 'single_quotes'\n")
 
-    def test_the_generated_source_embeds_every_script(self):
+    def test_the_library_holds_each_include_once_and_each_script_as_a_versioned_function(self):
+        self.write('keys', 'local K = {}\n')
+        self.write('emit', '--- @include "keys"\nlocal function emit() end\n')
+        lib, version = lua_bundle.library(lua_bundle.Resolver(self.dir.name), [
+            ('routing/accept', '--- @include "emit"\nreturn emit()\n'),
+            ('intake/submit', '--- @include "keys"\n--- @include "emit"\nreturn 2\n')])
+        self.assertRegex(version, r'^[0-9a-f]{12}$')
+        self.assertTrue(lib.startswith(f'#!lua name=omniroute_{version}\n'))
+        self.assertEqual(lib.count('local K = {}'), 1)
+        self.assertEqual(lib.count('local function emit'), 1)
+        self.assertLess(lib.index('local K'), lib.index('local function emit'))
+        self.assertIn(f"redis.register_function('routing_accept_{version}', "
+                      'function(KEYS, ARGV)\nreturn emit()\nend)', lib)
+        self.assertIn(f"redis.register_function('intake_submit_{version}', "
+                      'function(KEYS, ARGV)\nreturn 2\nend)', lib)
+        self.assertNotIn('@include', lib)
+        # Another body is another version: two versions of the services can share a Redis.
+        _, other = lua_bundle.library(lua_bundle.Resolver(self.dir.name), [
+            ('routing/accept', '--- @include "emit"\nreturn emit(1)\n')])
+        self.assertNotEqual(version, other)
+
+    def test_the_generated_source_embeds_the_library(self):
         self.write('keys', 'local K = {}\n')
         script = os.path.join(self.dir.name, 'accept_script.lua')
         with open(script, 'w', encoding='utf-8') as f:
@@ -61,8 +82,9 @@ class BundleTest(unittest.TestCase):
         self.assertEqual(rc, 0)
         with open(out, encoding='utf-8') as f:
             cc = f.read()
-        self.assertIn('{"routing/accept", R"OMNILUA(', cc)
+        self.assertIn('R"OMNILUA(#!lua name=omniroute_', cc)
         self.assertIn('local K = {}', cc)
+        self.assertIn('{"routing/accept"}', cc)
 
 
 if __name__ == '__main__':
