@@ -28,7 +28,7 @@ import tempfile
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SERVICES = ('intake', 'classification', 'routing')
+SERVICES = ('common', 'intake', 'classification', 'routing')
 PREFIX = '{t:cost}'
 CHANNELS = ('2', '3', '5')  # chat, email, messaging
 RULE_SKILLS = ('{"billing":2}', '{"cards":2}', '{"access":2}', '{}')

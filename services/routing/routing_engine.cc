@@ -118,17 +118,34 @@ absl::StatusOr<AcceptResult> RoutingEngine::Accept(const std::string& tenant,
                                                    const std::string& agent,
                                                    const std::string& id) {
   TenantKeys keys(tenant);
-  auto r = RunTransition("routing/accept", {keys.Interaction(id), keys.Events()},
-                         {keys.prefix(), id, agent, std::to_string(clock_->NowMs()),
-                          std::to_string(options_.event_max_len)});
-  if (!r.ok()) return r.status();
-  if (auto st = TransitionError(*r, id, agent); !st.ok()) return st;
-  AcceptResult out;
-  if (r->size() >= 4) {
-    out.wait_ms = ToInt((*r)[1]);
-    out.queue = (*r)[2];
-    out.sla_threshold_ms = ToInt((*r)[3]);
+  // One round trip: the transition, then the interaction as it left it (read by Redis right
+  // after the script, on the same connection).
+  std::vector<std::vector<std::string>> cmds = {
+      scripts_->Command("routing/accept", {keys.Interaction(id), keys.Events()},
+                        {keys.prefix(), id, agent, std::to_string(clock_->NowMs()),
+                         std::to_string(options_.event_max_len)}),
+      {"HGETALL", keys.Interaction(id)}};
+  auto conn = pool_->Acquire();
+  if (!conn.ok()) return Unavailable(conn.status());
+  auto replies = (*conn)->Pipeline(cmds);
+  if (!replies.ok()) return Unavailable(replies.status());
+  bool retried = (*replies)[0].is_error();
+  if (auto st = scripts_->FixNoScript(**conn, cmds, *replies); !st.ok()) return st;
+  if (retried && !(*replies)[0].is_error()) {
+    auto again = (*conn)->Command(cmds[1]);  // the HGETALL ran before the script did
+    if (!again.ok()) return Unavailable(again.status());
+    (*replies)[1] = std::move(*again);
   }
+  if (auto st = redis::ReplyError((*replies)[0], "routing/accept"); !st.ok()) return st;
+  auto r = redis::ReplyStrings((*replies)[0]);
+  if (auto st = TransitionError(r, id, agent); !st.ok()) return st;
+  AcceptResult out;
+  if (r.size() >= 4) {
+    out.wait_ms = ToInt(r[1]);
+    out.queue = r[2];
+    out.sla_threshold_ms = ToInt(r[3]);
+  }
+  out.interaction_fields = redis::ReplyStrings((*replies)[1]);
   return out;
 }
 

@@ -41,7 +41,8 @@ struct EnqueueResult {
 struct AcceptResult {
   int64_t wait_ms = 0;
   std::string queue;
-  int64_t sla_threshold_ms = 0;  // of that queue when the offer was accepted
+  int64_t sla_threshold_ms = 0;                 // of that queue when the offer was accepted
+  std::vector<std::string> interaction_fields;  // the interaction's hash after the accept
 };
 
 struct CompleteResult {

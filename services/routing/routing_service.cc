@@ -205,15 +205,7 @@ grpc::Status RoutingService::AcceptOffer(grpc::ServerContext* ctx,
   if (!r.ok()) return ToGrpc(r.status());
   metrics_->Offer(principal->tenant, "accepted");
   metrics_->Accepted(principal->tenant, r->queue, r->wait_ms, r->sla_threshold_ms);
-  auto conn = pool_->Acquire();
-  if (conn.ok()) {
-    auto kv = (*conn)->Command(
-        {"HGETALL", TenantKeys(principal->tenant).Interaction(req->interaction_id())});
-    if (kv.ok()) {
-      *resp->mutable_interaction() =
-          InteractionFromHash(principal->tenant, redis::ReplyStrings(*kv));
-    }
-  }
+  *resp->mutable_interaction() = InteractionFromHash(principal->tenant, r->interaction_fields);
   log::Info("accepted", {{"interaction_id", req->interaction_id()}, {"agent", req->agent_id()}});
   return grpc::Status::OK;
 }

@@ -78,5 +78,62 @@ TEST_F(StreamConsumerTest, UnackedEntryIsReclaimedByAnotherConsumerAndProcessedO
   EXPECT_EQ(dead_seen.size(), 1u);
 }
 
+TEST_F(StreamConsumerTest, ConsumedEntriesAreTrimmedPendingAndUndeliveredOnesStay) {
+  AddQueue("general", {v1::CHANNEL_CHAT});
+  RouteAllTo("general");
+  // Small stream nodes, so that the trim (approximate: whole nodes) shows with few entries.
+  ASSERT_EQ(Cmd({"CONFIG", "SET", "stream-node-max-entries", "5"}).str, "OK");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20; ++i) ids.push_back(Submit(Chat("hello " + std::to_string(i))));
+  std::string stream = keys_.IntakeStream();
+  ASSERT_EQ(Int({"XLEN", stream}), 20);
+  auto trim = [&] {
+    auto r = redis::Scripts::Embedded().Eval(*conn_, "common/trim_stream", {stream},
+                                             {kClassificationGroup});
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? r->integer : -1;
+  };
+  EXPECT_EQ(trim(), 0);  // no group yet: nothing is done with
+
+  // The first 12 entries are classified (and acknowledged), the next 3 only delivered to a
+  // consumer that dies before handling them; the last 5 are never read.
+  auto reading = [](const char* consumer, int count) {
+    redis::ConsumerOptions o{"s:intake", kClassificationGroup, consumer, 1};
+    o.count = count;
+    return o;
+  };
+  redis::StreamConsumer done(pool_.get(), reading("done", 12),
+                             [&](const auto& e) { return worker_->Handle(e); });
+  ASSERT_TRUE(done.PollOnce(*conn_).ok());
+  redis::StreamConsumer dead(pool_.get(), reading("dead", 3),
+                             [&](const auto&) { return absl::OkStatus(); });
+  ASSERT_TRUE(dead.PollOnce(*conn_).ok());
+  ASSERT_EQ(Pending(), 3);
+  for (int i = 0; i < 12; ++i) ASSERT_EQ(State(ids[i]), "classified") << i;
+
+  // Nodes of 5: the first two (entries 1-10) are done with and go; entries 11-12 share a node
+  // with the pending 13-15, which stay, as do the undelivered 16-20. (Each consumer also trims
+  // when it polls, every trim_every_ms: "dead" already did, before it read.)
+  EXPECT_GE(trim(), 0);
+  EXPECT_EQ(Int({"XLEN", stream}), 10);
+  EXPECT_EQ(Pending(), 3);
+  auto left = Cmd({"XRANGE", stream, "-", "+"});
+  ASSERT_EQ(left.elements.size(), 10u);
+  EXPECT_EQ(left.elements[0].elements[1].elements[1].str, ids[10]);
+
+  // Once the pending ones are handled (reclaimed) and the rest read and handled, all of it goes
+  // but the last node, which the approximate trim keeps.
+  redis::ConsumerOptions options = reading("alive", 100);
+  options.reclaim_idle_ms = 0;
+  redis::StreamConsumer alive(pool_.get(), options,
+                              [&](const auto& e) { return worker_->Handle(e); });
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(alive.PollOnce(*conn_).ok());
+  EXPECT_EQ(Pending(), 0);
+  for (const auto& id : ids) EXPECT_EQ(State(id), "classified") << id;
+  trim();
+  EXPECT_LE(Int({"XLEN", stream}), 5);
+  ASSERT_EQ(Cmd({"CONFIG", "SET", "stream-node-max-entries", "100"}).str, "OK");
+}
+
 }  // namespace
 }  // namespace omniroute

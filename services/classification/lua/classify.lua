@@ -39,8 +39,7 @@ else
     'source', ARGV[14] or 'default', 'escalation_queue', esc})
   result = 'classified'
 end
+-- Classification is the stream's only reader; acknowledged entries are trimmed away in bulk by
+-- the consumer (common/trim_stream.lua), which costs less than an XDEL each.
 redis.call('XACK', KEYS[2], group, entry)
--- Classification is the stream's only reader: drop the entry so the stream holds only work
--- in flight.
-redis.call('XDEL', KEYS[2], entry)
 return result

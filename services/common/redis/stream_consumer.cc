@@ -75,6 +75,21 @@ absl::StatusOr<int> StreamConsumer::Reclaim(Connection& conn) {
   return handled;
 }
 
+absl::Status StreamConsumer::Trim(Connection& conn) {
+  std::vector<std::vector<std::string>> cmds;
+  for (const auto& [stream, tenant] : stream_to_tenant_) {
+    cmds.push_back(scripts_->Command("common/trim_stream", {stream}, {options_.group}));
+  }
+  if (cmds.empty()) return absl::OkStatus();
+  auto replies = conn.Pipeline(cmds);
+  if (!replies.ok()) return replies.status();
+  if (auto st = scripts_->FixNoScript(conn, cmds, *replies); !st.ok()) return st;
+  for (const auto& r : *replies) {
+    if (r.is_error()) return absl::InternalError(absl::StrCat("trim_stream: ", r.str));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<int> StreamConsumer::PollOnce(Connection& conn) {
   int64_t now = SteadyMs();
   if (now >= next_refresh_ms_) {
@@ -87,6 +102,10 @@ absl::StatusOr<int> StreamConsumer::PollOnce(Connection& conn) {
     if (!n.ok()) return n.status();
     handled += *n;
     next_reclaim_ms_ = now + options_.reclaim_every_ms;
+  }
+  if (now >= next_trim_ms_) {
+    if (auto s = Trim(conn); !s.ok()) return s;
+    next_trim_ms_ = now + options_.trim_every_ms;
   }
   if (stream_to_tenant_.empty()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(options_.block_ms));

@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "services/common/redis/redis_client.h"
+#include "services/common/redis/scripts.h"
 
 namespace omniroute::redis {
 
@@ -29,18 +30,25 @@ struct ConsumerOptions {
   int reclaim_idle_ms = 30000;
   int reclaim_every_ms = 5000;
   int tenants_refresh_ms = 1000;
+  // How often each stream is trimmed of the entries the group has consumed (trim_stream.lua).
+  int trim_every_ms = 1000;
 };
 
 // Consumes one stream per tenant (every tenant in omniroute:tenants) through a consumer group:
 // XREADGROUP for new entries, XAUTOCLAIM for entries of dead consumers. The handler must be
 // idempotent and acknowledge each entry once its state change is durable (our Lua scripts
-// XACK in the same script), so delivery is at-least-once and nothing is lost.
+// XACK in the same script), so delivery is at-least-once and nothing is lost. Acknowledged
+// entries are trimmed from the streams every trim_every_ms, in one pipeline.
 class StreamConsumer {
  public:
   using Handler = std::function<absl::Status(const std::vector<StreamEntry>&)>;
 
-  StreamConsumer(Pool* pool, ConsumerOptions options, Handler handler)
-      : pool_(pool), options_(std::move(options)), handler_(std::move(handler)) {}
+  StreamConsumer(Pool* pool, ConsumerOptions options, Handler handler,
+                 const Scripts* scripts = &Scripts::Embedded())
+      : pool_(pool),
+        options_(std::move(options)),
+        handler_(std::move(handler)),
+        scripts_(scripts) {}
 
   // Runs until `stop`; survives Redis outages (logs once, retries).
   void Run(const std::atomic<bool>& stop);
@@ -51,14 +59,17 @@ class StreamConsumer {
  private:
   absl::Status RefreshTenants(Connection& conn);
   absl::StatusOr<int> Reclaim(Connection& conn);
+  absl::Status Trim(Connection& conn);
   void AddEntries(const std::string& tenant, const Reply& entries, std::vector<StreamEntry>& out);
 
   Pool* pool_;
   ConsumerOptions options_;
   Handler handler_;
+  const Scripts* scripts_;
   std::map<std::string, std::string> stream_to_tenant_;
   int64_t next_refresh_ms_ = 0;
   int64_t next_reclaim_ms_ = 0;
+  int64_t next_trim_ms_ = 0;
 };
 
 }  // namespace omniroute::redis

@@ -13,7 +13,7 @@
 --- @include "match_agent"
 local P, id, agent, now, maxlen, ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5],
   ARGV[6]
-local c = new_context(P, now, maxlen, ttl, 'complete')
+local c = new_context(P, ARGV[4], maxlen, ttl, 'complete')
 local ix = KEYS[1]
 local f = redis.call('HMGET', ix, 'state', 'agent', 'queue', 'channel', 'ss_queue', 'assigned_ms',
   'skipped')
@@ -29,7 +29,7 @@ end
 local q, ch = f[3], f[4]
 local conf = queue_config(c, q)
 local wrap_ms = conf and conf.wrap_ms or 0
-redis.call('HSET', ix, 'state', 'completed', 'ended_ms', now)
+redis.call('HSET', ix, 'state', 'completed', 'ended_ms', c.now_s)
 redis.call('EXPIRE', ix, ttl)
 if f[7] then
   redis.call('DEL', K.skip(P, id))
@@ -42,20 +42,22 @@ local handle_ms = math.max(0, now - tonumber(f[6] or now))
 local aht = tonumber(s[1] or '')
 aht = aht and aht + 0.1 * (handle_ms - aht) or handle_ms
 local counters = {'aht_ms', string.format('%.1f', aht), 'completed',
-  tonumber(s[2] or '0') + 1, 'inflight', tonumber(s[3] or '0') - 1}
+  string.format('%d', tonumber(s[2] or '0') + 1), 'inflight',
+  string.format('%d', tonumber(s[3] or '0') - 1)}
 local outcome = 'ok'
 if f[5] == q then
   -- Deflected work finished in self-service: resolved without a human.
-  counters[7], counters[8] = 'deflected', tonumber(s[4] or '0') + 1
+  counters[7], counters[8] = 'deflected', string.format('%d', tonumber(s[4] or '0') + 1)
   outcome = 'deflected'
 end
 redis.call('HSET', qs, unpack(counters))
 emit(c, 'completed', id, agent, q, ch, nil)
 if wrap_ms > 0 then
   -- After-call work holds the capacity until the wrap-up timer fires (end_wrapups.lua).
-  redis.call('ZADD', K.wrapups(P), now + wrap_ms, agent .. '|' .. ch .. '|' .. id)
-  emit(c, 'wrap_up_started', id, agent, q, ch, {'until', now + wrap_ms})
-  return {'ok', outcome, q, tostring(handle_ms), tostring(wrap_ms)}
+  local until_s = string.format('%d', now + wrap_ms)
+  redis.call('ZADD', K.wrapups(P), until_s, agent .. '|' .. ch .. '|' .. id)
+  emit(c, 'wrap_up_started', id, agent, q, ch, {'until', until_s})
+  return {'ok', outcome, q, handle_ms, wrap_ms}
 end
 match_agent(c, agent, release(c, agent, ch))
-return {'ok', outcome, q, tostring(handle_ms), '0'}
+return {'ok', outcome, q, handle_ms, 0}

@@ -13,8 +13,8 @@
 --- @include "place"
 local P, id, entry, group, now, maxlen, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4],
   tonumber(ARGV[5]), ARGV[6], ARGV[7]
-local c = new_context(P, now, maxlen, ttl, 'enqueue')
-local item = item_read(c, id)
+local c = new_context(P, ARGV[5], maxlen, ttl, 'enqueue')
+local item = item_read(c, id, ITEM_PLACE)
 local result
 if not item then
   result = 'missing'
@@ -29,14 +29,14 @@ else
     if not conf or not conf.has[ch] then
       emit(c, 'deflection_skipped', id, '', item.esc_queue, ch, {'self_service_queue', q})
       redis.call('HDEL', KEYS[1], 'ss_queue', 'esc_queue')
-      q, skills = item.esc_queue, item.esc_skills or '{}'
+      q, skills = item.esc_queue, redis.call('HGET', KEYS[1], 'esc_skills') or '{}'
       redis.call('HSET', KEYS[1], 'queue', q, 'skills', skills)
       item.queue, item.skills = q, skills
     end
   end
   result = place(c, item, q, ch, tonumber(item.priority or '3'), skills)
 end
+-- Routing is the stream's only reader; acknowledged entries are trimmed away in bulk by the
+-- consumer (common/trim_stream.lua), which costs less than an XDEL each.
 redis.call('XACK', KEYS[2], group, entry)
--- Routing is the stream's only reader: drop the entry so the stream holds only work in flight.
-redis.call('XDEL', KEYS[2], entry)
 return result

@@ -34,8 +34,9 @@ end
 if redis.call('HEXISTS', ix, 'esc_ms') == 1 then
   return {'already_escalated', human}
 end
-local q, ch, skills = item.queue, item.channel, item.esc_skills or '{}'
-if q ~= item.ss_queue then
+local g = redis.call('HMGET', ix, 'ss_queue', 'esc_skills')
+local q, ch, skills = item.queue, item.channel, g[2] or '{}'
+if q ~= g[1] then
   return {'not_in_self_service', q or ''}
 end
 if agent ~= '' then

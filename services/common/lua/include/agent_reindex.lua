@@ -11,7 +11,7 @@ local function agent_reindex(c, agent)
   for key, e in pairs(after) do
     local old = before[key]
     if not old or old[1] ~= e[1] then
-      redis.call('ZADD', key, e[1], agent)
+      redis.call('ZADD', key, string.format('%d', e[1]), agent)
     end
     if not old then
       local pair = e[2] .. '|' .. e[3]

@@ -6,15 +6,11 @@
 local function agent_skills(c, agent)
   local s = c.skills[agent]
   if not s then
-    s = {}
     local a = agent_get(c, agent)
     if a and a.skv then
-      for field, v in pairs(a) do
-        if string.sub(field, 1, 3) == 'sk:' then
-          s[string.sub(field, 4)] = tonumber(v)
-        end
-      end
+      s = a.sk
     else
+      s = {}
       local flat = redis.call('HGETALL', K.agent_skills(c.P, agent))
       for i = 1, #flat, 2 do
         s[flat[i]] = tonumber(flat[i + 1])

@@ -3,8 +3,12 @@
 -- runs (recorded with each routing decision it makes), and what the run has read so far, so
 -- that each hash is read once per run however many helpers need it (writers keep these
 -- copies current).
+-- `now` is the clock in ms (a string from ARGV is kept as now_s for writing: Redis formats a
+-- number argument with printf, which costs more than the command it goes with).
 local function new_context(P, now, maxlen, ttl, trigger)
-  return {P = P, now = tonumber(now), maxlen = maxlen, ttl = ttl, trigger = trigger,
+  local now_n = tonumber(now)
+  return {P = P, now = now_n, now_s = type(now) == 'string' and now or
+    string.format('%d', now_n), maxlen = maxlen, ttl = ttl, trigger = trigger,
     queue = {},   -- queue or step queue name -> its definition (queue_config.lua), false: none
     agent = {},   -- agent id -> its hash as a table (agent_read.lua)
     skills = {},  -- agent id -> its skills {name = proficiency} (agent_skills.lua)

@@ -1,7 +1,8 @@
 --- @include "keys"
--- Appends an event to the tenant's feed (capped at c.maxlen, approximately).
+-- Appends an event to the tenant's feed (capped at c.maxlen, approximately). Values are
+-- strings (see context.lua).
 local function emit(c, etype, id, agent, queue, ch, extra)
-  local args = {K.events(c.P), 'MAXLEN', '~', c.maxlen, '*', 'type', etype, 'at', c.now}
+  local args = {K.events(c.P), 'MAXLEN', '~', c.maxlen, '*', 'type', etype, 'at', c.now_s}
   if id and id ~= '' then
     args[#args + 1] = 'ix'
     args[#args + 1] = id

@@ -30,15 +30,15 @@ local function expire_waits(c, limit)
       local target, reason = admit(c, q, ch, 'max_wait_exceeded')
       if target then
         local conf = queue_config(c, target)
-        local score = order_score(c, conf, item.priority, now, item.boost)
-        redis.call('HSET', K.ix(P, id), 'queue', target, 'queued_ms', now, 'score', score,
-          'step', 0)
-        item.queue, item.queued_ms, item.score, item.step = target, now, score, 0
+        local _, score = order_score(c, conf, item.priority, now, item.boost)
+        redis.call('HSET', K.ix(P, id), 'queue', target, 'queued_ms', c.now_s, 'score', score,
+          'step', '0')
+        item.queue, item.queued_ms, item.score, item.step = target, c.now_s, score, '0'
         schedule_step(c, id, conf, now, 0, true)
-        waiting_add(c, item, target, ch, score, now, sig, item.skills or '{}')
+        waiting_add(c, item, target, ch, score, c.now_s, sig, item.skills or '{}')
         emit(c, 'overflowed', id, '', target, ch, {'from', q, 'reason', 'max_wait'})
         if conf.max_wait_ms > 0 then
-          redis.call('ZADD', K.maxwait(P), now + conf.max_wait_ms, id)
+          redis.call('ZADD', K.maxwait(P), string.format('%d', now + conf.max_wait_ms), id)
         end
         match(c, target, ch, D.match_budget)
       else

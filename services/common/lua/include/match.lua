@@ -30,7 +30,7 @@ local function match(c, q, ch, budget, trigger)
         end
         for _, sig in ipairs(sigs) do
           local pick = sig_candidate(c, rq, ch, sig)
-          if pick and (not best or pick.score < best.score) then
+          if pick and (not best or pick.score_n < best.score_n) then
             best, best_rq, best_sig = pick, rq, sig
           end
         end

@@ -7,5 +7,5 @@ local function move_step(c, item, q, ch, score, step)
   waiting_remove(c, item, q, ch, sig)
   redis.call('HSET', K.ix(c.P, item.id), 'step', step)
   item.step = step
-  waiting_add(c, item, q, ch, score, tonumber(item.queued_ms), sig, item.skills or '{}')
+  waiting_add(c, item, q, ch, score, item.queued_ms, sig, item.skills or '{}')
 end

@@ -14,10 +14,10 @@
 -- nil (nowhere yet: placed and offered in one step). `fields` are more fields to write into
 -- the interaction in the same HSET ({field, value, ...} or nil).
 local function offer(c, item, agent, rq, ch, sig, trigger, pick, waiting, from, fields)
-  local P, now = c.P, c.now
+  local P = c.P
   local q = base_queue(rq)
   local id = item.id
-  local deadline = now + queue_config(c, q).offer_ms
+  local deadline = string.format('%d', c.now + queue_config(c, q).offer_ms)
   if from == 'waiting' then
     waiting_remove(c, item, q, ch, sig)
   elseif from == 'age' then
@@ -29,15 +29,14 @@ local function offer(c, item, agent, rq, ch, sig, trigger, pick, waiting, from, 
     set[#set + 1] = v
   end
   -- Last, so that they win over the fields of a placement offered at once.
-  for _, v in ipairs({'state', 'offered', 'agent', agent, 'offered_ms', now, 'deadline_ms',
-      deadline}) do
-    set[#set + 1] = v
-  end
+  local n = #set
+  set[n + 1], set[n + 2], set[n + 3], set[n + 4] = 'state', 'offered', 'agent', agent
+  set[n + 5], set[n + 6], set[n + 7], set[n + 8] = 'offered_ms', c.now_s, 'deadline_ms', deadline
   redis.call('HSET', K.ix(P, id), unpack(set))
   item.state, item.agent, item.deadline_ms = 'offered', agent, deadline
   local a = agent_get(c, agent)
-  agent_set(c, agent, {'load:' .. ch, tonumber(a and a['load:' .. ch] or '0') + 1,
-    'offer_ms', now})
+  agent_set(c, agent, {'load:' .. ch, string.format('%d', (a and a.load[ch] or 0) + 1),
+    'offer_ms', c.now_s})
   agent_reindex(c, agent)
   redis.call('ZADD', K.timers(P), deadline, id)
   redis.call('XADD', K.offers(P, agent), 'MAXLEN', '~', D.offer_stream_len, '*', 'kind', 'offer',

@@ -44,20 +44,21 @@ local function place(c, item, q, ch, prio, skills)
     q, conf = target, queue_config(c, target)
   end
   if conf.max_wait_ms > 0 then
-    redis.call('ZADD', K.maxwait(P), now + conf.max_wait_ms, id)
+    redis.call('ZADD', K.maxwait(P), string.format('%d', now + conf.max_wait_ms), id)
   end
   local profile = customer_profile(c, item.customer)
   local boost = value_boost(c, profile)
-  local score = order_score(c, conf, prio, now, boost)
+  local boost_s = boost == 0 and '0' or string.format('%.3f', boost)
+  local _, score = order_score(c, conf, prio, now, boost_s)
   local sig = skills_sig(skills)
-  item.queue, item.step, item.score, item.sig, item.queued_ms = q, 0, score, sig, now
-  for _, v in ipairs({'boost', boost, 'state', 'queued', 'queued_ms', now, 'score', score,
-      'sig', sig, 'step', 0}) do
+  item.queue, item.step, item.score, item.sig, item.queued_ms = q, '0', score, sig, c.now_s
+  for _, v in ipairs({'boost', boost_s, 'state', 'queued', 'queued_ms', c.now_s, 'score', score,
+      'sig', sig, 'step', '0'}) do
     fields[#fields + 1] = v
   end
   schedule_step(c, id, conf, now, 0, false)
-  emit(c, 'queued', id, '', q, ch, {'priority', tostring(prio), 'value_boost_s',
-    string.format('%.1f', boost)})
+  emit(c, 'queued', id, '', q, ch, {'priority', string.format('%d', prio), 'value_boost_s',
+    boost == 0 and '0.0' or string.format('%.1f', boost)})
   local req = sig == '0' and {} or cjson.decode(skills)
   waiting = waiting or redis.call('ZCARD', K.age(P, q, ch))
   if place_preferred(c, item, conf, ch, sig, req, preferred_agent(c, item, profile), fields,
@@ -74,7 +75,7 @@ local function place(c, item, q, ch, prio, skills)
     end
   end
   redis.call('HSET', K.ix(P, id), unpack(fields))
-  waiting_add(c, item, q, ch, score, now, sig, skills)
+  waiting_add(c, item, q, ch, score, c.now_s, sig, skills)
   if waiting > 0 or not complete then
     match(c, q, ch, D.match_budget)
   end

@@ -39,8 +39,9 @@ local function place_preferred(c, item, conf, ch, sig, req, pref, fields, waitin
   local free = agent_free(c, a, ch)
   if free > 0 then
     offer(c, item, pref, q, ch, sig, 'preferred_agent', {score = item.score, agent = pref,
-      candidates = {{agent = pref, score = agent_score(c, pref, a, conf, free, agent_busy(a)),
-      excluded = ''}}}, waiting + 1, nil, fields)
+      candidates = {{agent = pref, score = string.format('%d',
+      agent_score(c, pref, a, conf, free, agent_busy(a))), excluded = ''}}}, waiting + 1, nil,
+      fields)
     return true
   end
   if conf.pref_ms <= 0 then
@@ -52,7 +53,7 @@ local function place_preferred(c, item, conf, ch, sig, req, pref, fields, waitin
   redis.call('ZADD', K.age(P, q, ch), now, id)
   redis.call('ZADD', K.pref(P, pref), item.score, id)
   redis.call('ZADD', K.pref_timers(P), now + conf.pref_ms, id)
-  agent_set(c, pref, {'nres', tonumber(a.nres or '0') + 1})
+  agent_set(c, pref, {'nres', string.format('%d', a.nres + 1)})
   emit(c, 'reserved', id, pref, q, ch, {'until', tostring(now + conf.pref_ms)})
   return true
 end

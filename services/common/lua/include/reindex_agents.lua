@@ -17,7 +17,7 @@ local function reindex_agents(c, change)
     c.entries[agent] = {}
     agent_memberships(c, agent)
     for key, e in pairs(agent_entries(c, agent, agent_get(c, agent))) do
-      redis.call('ZADD', key, e[1], agent)
+      redis.call('ZADD', key, string.format('%d', e[1]), agent)
     end
     c.entries[agent] = nil
   end

@@ -10,10 +10,10 @@ local function release(c, agent, ch)
   if not a then
     return {}
   end
-  local load = math.max(0, tonumber(a['load:' .. ch] or '0') - 1)
-  local changes = {'load:' .. ch, load}
+  local load = math.max(0, (a.load[ch] or 0) - 1)
+  local changes = {'load:' .. ch, string.format('%d', load)}
   if load == 0 and not agent_busy(a, ch) then
-    changes[3], changes[4] = 'idle_ms', c.now
+    changes[3], changes[4] = 'idle_ms', c.now_s
   end
   agent_set(c, agent, changes)
   return agent_reindex(c, agent)

@@ -11,13 +11,13 @@ local function requeue(c, item)
   local P, id = c.P, item.id
   local q, ch, queued_ms = item.queue, item.channel, tonumber(item.queued_ms)
   local conf = queue_config(c, q)
-  local score = order_score(c, conf, item.priority, queued_ms, item.boost)
-  local step = step_reached(c, conf, c.now - queued_ms)
+  local _, score = order_score(c, conf, item.priority, queued_ms, item.boost)
+  local step = string.format('%d', step_reached(c, conf, c.now - queued_ms))
   redis.call('HSET', K.ix(P, id), 'score', score, 'step', step, 'state', 'queued', 'agent', '',
-    'deadline_ms', 0)
+    'deadline_ms', '0')
   item.score, item.step, item.state, item.agent = score, step, 'queued', ''
   schedule_step(c, id, conf, queued_ms, step, true)
-  waiting_add(c, item, q, ch, score, queued_ms, item.sig or '0', item.skills or '{}')
+  waiting_add(c, item, q, ch, score, item.queued_ms, item.sig or '0', item.skills or '{}')
   redis.call('HINCRBY', K.qs(P, q), 'inflight', -1)
   redis.call('ZREM', K.timers(P), id)
   return q, ch

@@ -34,7 +34,7 @@ local function rescore_chunk(c, budget)
     local item = item_read(c, items[i])
     if item and item.state == 'queued' and conf then
       local id, queued_ms = item.id, tonumber(item.queued_ms)
-      local score = order_score(c, conf, item.priority, queued_ms, item.boost)
+      local score_n, score = order_score(c, conf, item.priority, queued_ms, item.boost)
       local step = step_reached(c, conf, now - queued_ms)
       if item.reserved then
         redis.call('HSET', K.ix(P, id), 'score', score, 'step', step)
@@ -43,7 +43,7 @@ local function rescore_chunk(c, budget)
         redis.call('HSET', K.ix(P, id), 'score', score)
         item.score = score
         move_step(c, item, q, ch, score, step)
-      elseif score ~= tonumber(item.score) then
+      elseif score_n ~= tonumber(item.score) then
         redis.call('HSET', K.ix(P, id), 'score', score)
         redis.call('ZADD', K.waiting(P, step_queue(q, step), ch, item.sig or '0'), score, id)
       end

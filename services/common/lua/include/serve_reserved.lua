@@ -9,7 +9,7 @@
 -- Offers the agent the work reserved for it (it is the preferred agent) that it can take now.
 local function serve_reserved(c, agent)
   local a = agent_get(c, agent)
-  if not a or tonumber(a.nres or '0') <= 0 then
+  if not a or a.nres <= 0 then
     return 0
   end
   local serves = {}
@@ -19,7 +19,7 @@ local function serve_reserved(c, agent)
   local made = 0
   local reserved = redis.call('ZRANGE', K.pref(c.P, agent), 0, 9)
   if #reserved == 0 then
-    agent_set(c, agent, {'nres', 0})  -- the count was off: nothing is reserved
+    agent_set(c, agent, {'nres', '0'})  -- the count was off: nothing is reserved
   end
   for _, id in ipairs(reserved) do
     local item = item_read(c, id)
@@ -27,8 +27,8 @@ local function serve_reserved(c, agent)
       unreserve(c, id, agent)
       local a_score = redis.call('ZSCORE', K.avail(c.P, item.queue, item.channel, '0'), agent)
       offer(c, item, agent, item.queue, item.channel, item.sig or '0', 'preferred_agent',
-        {score = tonumber(item.score), agent = agent, candidates = {{agent = agent,
-        score = tonumber(a_score), excluded = ''}}}, nil, 'age')
+        {score = item.score, agent = agent, candidates = {{agent = agent,
+        score = a_score or '0', excluded = ''}}}, nil, 'age')
       a = agent_get(c, agent)
       made = made + 1
     end

@@ -2,7 +2,8 @@
 --- @include "defaults"
 -- The best offer one (step queue, channel, signature) can make now: its best-ranked waiting
 -- item with a free agent who has not declined it (the best-ranked such agent). Returns a pick
--- {score, id, agent, candidates} or nil; candidates lists the agents looked at for that item.
+-- {score (as Redis wrote it), score_n (as a number), id, agent, candidates} or nil; candidates
+-- lists the agents looked at for that item.
 local function sig_candidate(c, rq, ch, sig)
   local flat = redis.call('ZRANGE', K.avail(c.P, rq, ch, sig), 0, D.match_agents - 1,
     'WITHSCORES')
@@ -26,14 +27,15 @@ local function sig_candidate(c, rq, ch, sig)
           excluded = 'declined_until:' .. until_ms
         end
       end
-      candidates[#candidates + 1] = {agent = agent, score = tonumber(flat[k + 1]),
+      candidates[#candidates + 1] = {agent = agent, score = flat[k + 1],
         excluded = excluded}
       if excluded == '' and not chosen then
         chosen = agent
       end
     end
     if chosen then
-      return {score = tonumber(items[i + 1]), id = id, agent = chosen, candidates = candidates}
+      return {score = items[i + 1], score_n = tonumber(items[i + 1]), id = id, agent = chosen,
+        candidates = candidates}
     end
   end
   return nil
