@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.environ.get('OMNIROUTE_SOURCE_DIR') or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SERVICES = ('common', 'intake', 'classification', 'routing')
 PREFIX = '{t:cost}'
 CHANNELS = ('2', '3', '5')  # chat, email, messaging

@@ -322,8 +322,9 @@ absl::Status RoutingEngine::RefreshOpenFlags(const std::vector<std::string>& ten
       if (q.business_hours().windows().empty()) continue;
       auto open = IsOpen(q.business_hours(), now);
       if (!open.ok()) continue;
-      cmds.push_back(scripts_->Command(
-          "routing/set_open", {TenantKeys(tenant).QueueConfig(q.name())}, {*open ? "1" : "0"}));
+      TenantKeys keys(tenant);
+      cmds.push_back(scripts_->Command("routing/set_open", {keys.QueueConfig(q.name())},
+                                       {keys.prefix(), q.name(), *open ? "1" : "0"}));
     }
     if (cmds.empty()) continue;
     auto conn = pool_->Acquire();

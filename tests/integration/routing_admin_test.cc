@@ -125,5 +125,36 @@ TEST_F(QueueAdminTest, ListQueuesIsSortedByName) {
   EXPECT_TRUE(other->empty());
 }
 
+// The scripts keep queue definitions between calls (services/common/lua/include/queue_cache.lua);
+// each change must reach the very next transition.
+TEST_F(QueueAdminTest, EveryChangeOfADefinitionReachesTheNextTransition) {
+  ASSERT_TRUE(Login("alice", {{v1::CHANNEL_CHAT, 5}, {v1::CHANNEL_EMAIL, 5}}).ok());
+  auto deadline_in = [&](const std::string& id) {
+    return std::stoll(HGet(keys_.Interaction(id), "deadline_ms")) - clock_.NowMs();
+  };
+  AddQueue("support", {v1::CHANNEL_CHAT}, {}, /*offer_timeout_seconds=*/10);
+  std::string first = SubmitAndRoute(Chat("one", 0, "support"));
+  ASSERT_EQ(OfferedTo(first), "alice");
+  EXPECT_EQ(deadline_in(first), 10000);
+
+  AddQueue("support", {v1::CHANNEL_CHAT}, {}, /*offer_timeout_seconds=*/30);
+  std::string second = SubmitAndRoute(Chat("two", 0, "support"));
+  ASSERT_EQ(OfferedTo(second), "alice");
+  EXPECT_EQ(deadline_in(second), 30000);
+
+  // Deleted and created again for email only: chat is refused, email offered with the new
+  // deadline.
+  for (const auto& id : {first, second}) ASSERT_TRUE(store_->Cancel(kTenant, id, "test").ok());
+  ASSERT_TRUE(engine_->DeleteQueue(kTenant, "support").ok());
+  AddQueue("support", {v1::CHANNEL_EMAIL}, {}, /*offer_timeout_seconds=*/5);
+  std::string chat = SubmitAndRoute(Chat("three", 0, "support"));
+  EXPECT_EQ(State(chat), "rejected");
+  intake::Submission mail = Chat("four", 0, "support");
+  mail.channel = v1::CHANNEL_EMAIL;
+  std::string email = SubmitAndRoute(mail);
+  ASSERT_EQ(OfferedTo(email), "alice");
+  EXPECT_EQ(deadline_in(email), 5000);
+}
+
 }  // namespace
 }  // namespace omniroute

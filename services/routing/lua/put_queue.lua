@@ -90,6 +90,9 @@ reindex_agents(c, function()
         '', 'retired', '1', 'sigs', kept_sigs[k])
     end
   end
+  for k = 0, math.max(#steps, old_nvq) do
+    queue_config_touch(c, step_queue(q, k))
+  end
 end)
 -- Work already waiting follows the new head starts and steps (see rescore_chunk).
 for ch, _ in pairs(keep) do

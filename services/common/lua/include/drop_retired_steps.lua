@@ -1,5 +1,6 @@
 --- @include "keys"
 --- @include "queue_config"
+--- @include "queue_config_touch"
 --- @include "reindex_agents"
 -- Deletes the retired step queues of q (beyond its steps, kept after the steps were
 -- shortened) once no work waits in them.
@@ -28,6 +29,6 @@ local function drop_retired_steps(c, q)
       end
       redis.call('DEL', K.qc(P, vq))
     end
-    redis.call('HSET', K.qc(P, q), 'nvq', n)
+    queue_config_touch(c, q, {'nvq', string.format('%d', n)})
   end)
 end
