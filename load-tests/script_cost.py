@@ -218,6 +218,8 @@ class World:
 
     def __init__(self, r, scripts, agents, seed):
         self.r, self.scripts = r, scripts
+        # Since the batch scripts, submit, classify and enqueue take a batch per call.
+        self.batched = 'submissions in the batch' in str(scripts.get('library', ''))
         if 'library' in scripts:
             r('FUNCTION', 'LOAD', scripts['library'])
             self.call = {name: ('FCALL', fn) for name, fn in scripts['functions'].items()}
@@ -250,43 +252,69 @@ class World:
         self.now += 1
         return self.now
 
-    def submit(self):
+    def submit(self, n=1):
         P = PREFIX
-        self.seq += 1
-        ix_id = '%032x' % self.rng.getrandbits(128)
-        key = f'idem-{self.seq}'
-        fields = ['channel', self.rng.choice(CHANNELS), 'customer',
-                  f'cust-{self.rng.randrange(1000)}', 'subject', 'a question about my card',
-                  'body', 'hello', 'req_priority', 0, 'req_queue', '', 'pref', '']
-        reply = self.eval('intake/submit', [f'{P}:ix:{ix_id}', f'{P}:idem:{key}',
-                                            f'{P}:s:intake', f'{P}:events'],
-                          [P, ix_id, key, 'fp', self.tick(), 100000, ''] + fields)
-        assert reply[0] == 'created', reply
+        subs = []
+        for _ in range(n):
+            self.seq += 1
+            ix_id = '%032x' % self.rng.getrandbits(128)
+            key = f'idem-{self.seq}'
+            fields = ['channel', self.rng.choice(CHANNELS), 'customer',
+                      f'cust-{self.rng.randrange(1000)}', 'subject', 'a question about my card',
+                      'body', 'hello', 'req_priority', 0, 'req_queue', '', 'pref', '']
+            subs.append((ix_id, key, fields))
+        if self.batched:
+            args = [P, self.tick(), 100000, n]
+            for ix_id, key, fields in subs:
+                args += [ix_id, key, 'fp', '', len(fields) // 2] + fields
+            replies = self.eval('intake/submit', [f'{P}:s:intake', f'{P}:events'], args)
+        else:
+            replies = [self.eval('intake/submit', [f'{P}:ix:{ix_id}', f'{P}:idem:{key}',
+                                                   f'{P}:s:intake', f'{P}:events'],
+                                 [P, ix_id, key, 'fp', self.tick(), 100000, ''] + fields)
+                       for ix_id, key, fields in subs]
+        assert all(r[0] == 'created' for r in replies), replies
 
-    def read(self, stream, group):
-        reply = self.r('XREADGROUP', 'GROUP', group, 'cost', 'COUNT', 1, 'STREAMS',
+    def read(self, stream, group, n=1):
+        reply = self.r('XREADGROUP', 'GROUP', group, 'cost', 'COUNT', n, 'STREAMS',
                        f'{PREFIX}:{stream}', '>')
-        entry_id, fields = reply[0][1][0]
-        return entry_id, fields[fields.index('ix') + 1]
+        return [(entry_id, fields[fields.index('ix') + 1]) for entry_id, fields in reply[0][1]]
 
-    def classify(self):
+    def classify(self, n=1):
         P = PREFIX
-        entry, ix_id = self.read('s:intake', 'classification')
-        skills = self.rng.choice(RULE_SKILLS)
-        reply = self.eval('classification/classify',
-                          [f'{P}:ix:{ix_id}', f'{P}:s:intake', f'{P}:s:classified', f'{P}:events'],
-                          [P, ix_id, entry, 'classification', self.tick(), 100000, 'billing', 2,
-                           skills, 'bench', 'billing', '', '0', 'rule', '', '0', ''])
-        assert reply == 'classified', reply
+        got = self.read('s:intake', 'classification', n)
+        rows = [(entry, ix_id, self.rng.choice(RULE_SKILLS)) for entry, ix_id in got]
+        if self.batched:
+            args = [P, 'classification', self.tick(), 100000]
+            for entry, ix_id, skills in rows:
+                args += [ix_id, entry, 'billing', 2, skills, 'bench', 'billing', '', '0', 'rule',
+                         '', '0', '']
+            replies = self.eval('classification/classify',
+                                [f'{P}:s:intake', f'{P}:s:classified', f'{P}:events'], args)
+        else:
+            replies = [self.eval('classification/classify',
+                                 [f'{P}:ix:{ix_id}', f'{P}:s:intake', f'{P}:s:classified',
+                                  f'{P}:events'],
+                                 [P, ix_id, entry, 'classification', self.tick(), 100000, 'billing',
+                                  2, skills, 'bench', 'billing', '', '0', 'rule', '', '0', ''])
+                       for entry, ix_id, skills in rows]
+        assert all(r == 'classified' for r in replies), replies
 
-    def enqueue(self):
+    def enqueue(self, n=1):
         P = PREFIX
-        entry, ix_id = self.read('s:classified', 'routing')
-        reply = self.eval('routing/enqueue', [f'{P}:ix:{ix_id}', f'{P}:s:classified',
-                                              f'{P}:events'],
-                          [P, ix_id, entry, 'routing', self.tick(), 100000, 86400])
-        assert reply == 'queued', reply
-        return ix_id
+        got = self.read('s:classified', 'routing', n)
+        if self.batched:
+            args = [P, 'routing', self.tick(), 100000, 86400]
+            for entry, ix_id in got:
+                args += [ix_id, entry]
+            replies = self.eval('routing/enqueue', [f'{P}:s:classified', f'{P}:events'], args)
+        else:
+            replies = [self.eval('routing/enqueue', [f'{P}:ix:{ix_id}', f'{P}:s:classified',
+                                                     f'{P}:events'],
+                                 [P, ix_id, entry, 'routing', self.tick(), 100000, 86400])
+                       for entry, ix_id in got]
+        assert all(r == 'queued' for r in replies), replies
+        return [ix_id for _, ix_id in got]
 
     def accept(self, ix_id):
         P = PREFIX
@@ -304,7 +332,7 @@ class World:
 
 
 PHASES = ('submit', 'classify', 'enqueue', 'accept', 'complete')
-DRIVER = {'classify': {'xreadgroup': 1}, 'enqueue': {'xreadgroup': 1}, 'accept': {'hget': 1}}
+DRIVER = {'accept': {'hget': 1}}  # the driver's own commands per item (its XREADGROUPs excluded too)
 
 
 def measure(rev, args):
@@ -321,17 +349,21 @@ def measure(rev, args):
                 before = commandstats(server.redis)
                 if rnd == 1:
                     server.collect(True)
-                for i in range(n):
-                    if phase == 'submit':
-                        world.submit()
-                    elif phase == 'classify':
-                        world.classify()
-                    elif phase == 'enqueue':
-                        ids.append(world.enqueue())
-                    elif phase == 'accept':
-                        held.append(world.accept(ids[i]))
-                    else:
-                        world.complete(ids[i], held[i])
+                b = args.batch if world.batched else 1
+                if phase == 'submit':
+                    for i in range(0, n, b):
+                        world.submit(min(b, n - i))
+                elif phase == 'classify':
+                    for i in range(0, n, b):
+                        world.classify(min(b, n - i))
+                elif phase == 'enqueue':
+                    for i in range(0, n, b):
+                        ids += world.enqueue(min(b, n - i))
+                elif phase == 'accept':
+                    held = [world.accept(ix_id) for ix_id in ids]
+                else:
+                    for ix_id, agent in zip(ids, held):
+                        world.complete(ix_id, agent)
                 if rnd == 1:
                     server.collect(False)
                     instructions = server.instructions() if args.callgrind else None
@@ -342,6 +374,7 @@ def measure(rev, args):
                     usec.pop('info', None)
                     for k, v in DRIVER.get(phase, {}).items():
                         calls[k] -= v * n
+                    calls.pop('xreadgroup', None)
                     script_cmd = 'fcall' if 'library' in scripts else 'evalsha'
                     inside = sum(v for k, v in calls.items() if k != script_cmd) / n
                     results[phase] = {'commands': inside, 'evalsha_us': usec.get(script_cmd, 0) / n,
@@ -365,6 +398,8 @@ def main(argv):
     parser.add_argument('--cycles', type=int, default=300, help='measured life cycles')
     parser.add_argument('--warmup', type=int, default=100, help='life cycles before measuring')
     parser.add_argument('--agents', type=int, default=147)
+    parser.add_argument('--batch', type=int, default=10,
+                        help='submissions, classifications, enqueues per script call (batch scripts)')
     parser.add_argument('--seed', type=int, default=7)
     parser.add_argument('--redis-server', default='redis-server', help='redis-server to run')
     parser.add_argument('--keep-profile', help='copy the callgrind dumps to this folder')

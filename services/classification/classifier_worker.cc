@@ -1,6 +1,7 @@
 #include "services/classification/classifier_worker.h"
 
 #include <chrono>
+#include <map>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -131,8 +132,11 @@ absl::Status ClassifierWorker::Handle(const std::vector<redis::StreamEntry>& ent
   }
 
   auto model = models_ != nullptr ? models_->Current() : nullptr;
+  // One script call per tenant and chunk (classification/classify.lua): the entries of a
+  // tenant, in order, kClassifyChunk at most, so that no call holds Redis for long.
   std::vector<std::vector<std::string>> writes;
-  writes.reserve(entries.size());
+  std::vector<std::vector<size_t>> members;  // the entries of each write
+  std::map<std::string, size_t> open_write;  // tenant -> its write being filled
   for (size_t i = 0; i < entries.size(); ++i) {
     const auto& e = entries[i];
     const ClassifyInput& in = inputs[i];
@@ -141,15 +145,23 @@ absl::Status ClassifierWorker::Handle(const std::vector<redis::StreamEntry>& ent
     ClassifyResult r = Classify(*configs[i]->compiled, in, &verdict);
     metrics_->classify_seconds.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - classify_started).count());
-    TenantKeys keys(e.tenant);
-    writes.push_back(scripts_->Command(
-        "classification/classify",
-        {keys.Interaction(e.interaction_id), keys.IntakeStream(), keys.ClassifiedStream(),
-         keys.Events()},
-        {keys.prefix(), e.interaction_id, e.entry_id, kClassificationGroup, now,
-         std::to_string(event_max_len_), r.category, std::to_string(r.priority),
-         EncodeSkills(r.skills), r.queue, r.rule, r.intent, absl::StrFormat("%.4f", r.confidence),
-         r.source, r.product_area, r.self_service ? "1" : "0", r.escalation_queue}));
+    auto it = open_write.find(e.tenant);
+    if (it == open_write.end() || members[it->second].size() >= kClassifyChunk) {
+      TenantKeys keys(e.tenant);
+      writes.push_back(scripts_->Command(
+          "classification/classify", {keys.IntakeStream(), keys.ClassifiedStream(), keys.Events()},
+          {keys.prefix(), kClassificationGroup, now, std::to_string(event_max_len_)}));
+      members.emplace_back();
+      it = open_write.insert_or_assign(e.tenant, writes.size() - 1).first;
+    }
+    auto& w = writes[it->second];
+    for (std::string v :
+         {e.interaction_id, e.entry_id, r.category, std::to_string(r.priority),
+          EncodeSkills(r.skills), r.queue, r.rule, r.intent, absl::StrFormat("%.4f", r.confidence),
+          r.source, r.product_area, std::string(r.self_service ? "1" : "0"), r.escalation_queue}) {
+      w.push_back(std::move(v));
+    }
+    members[it->second].push_back(i);
     if (!r.intent.empty()) {
       metrics_->intents.Add({{"tenant", e.tenant}, {"source", r.source}}).Increment();
       metrics_->ObserveConfidence(e.tenant, r.confidence);
@@ -158,15 +170,20 @@ absl::Status ClassifierWorker::Handle(const std::vector<redis::StreamEntry>& ent
   auto replies = (*conn)->Pipeline(writes);
   if (!replies.ok()) return replies.status();
   if (auto st = scripts_->FixNoScript(**conn, writes, *replies); !st.ok()) return st;
-  for (size_t i = 0; i < replies->size(); ++i) {
-    const auto& r = (*replies)[i];
-    if (r.is_error()) {
+  for (size_t w = 0; w < replies->size(); ++w) {
+    const auto& r = (*replies)[w];
+    if (r.is_error() || r.elements.size() != members[w].size()) {
+      // The entries stay pending; they are reclaimed and retried (the script is idempotent).
       log::Error("classify script failed",
-                 {{"interaction_id", entries[i].interaction_id}, {"error", r.str}});
-      continue;  // stays pending; reclaimed and retried later
+                 {{"interaction_id", entries[members[w][0]].interaction_id}, {"error", r.str}});
+      continue;
     }
-    std::string outcome = r.str.rfind("skipped", 0) == 0 ? "skipped" : r.str;
-    metrics_->classified.Add({{"tenant", entries[i].tenant}, {"outcome", outcome}}).Increment();
+    for (size_t k = 0; k < members[w].size(); ++k) {
+      const std::string& result = r.elements[k].str;
+      std::string outcome = result.rfind("skipped", 0) == 0 ? "skipped" : result;
+      metrics_->classified.Add({{"tenant", entries[members[w][k]].tenant}, {"outcome", outcome}})
+          .Increment();
+    }
   }
   metrics_->batch_seconds
       .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,

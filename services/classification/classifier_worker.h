@@ -37,6 +37,9 @@ ModelVerdict Predict(const LoadedModel* model, const ClassifyInput& in);
 // intent model (when one is loaded), evaluates the tenant rules and intent mappings, and records
 // each result with the classify script, which also forwards to the classified stream and
 // acknowledges the entry (one more pipeline).
+// Interactions classified by one script call (a bigger batch of a tenant takes several).
+inline constexpr size_t kClassifyChunk = 50;
+
 class ClassifierWorker {
  public:
   ClassifierWorker(redis::Pool* pool, const redis::Scripts* scripts, const Clock* clock,

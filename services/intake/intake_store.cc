@@ -1,5 +1,7 @@
 #include "services/intake/intake_store.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -9,24 +11,50 @@
 #include "services/common/validation.h"
 
 namespace omniroute::intake {
+namespace {
+
+// The outcome of one submission as intake/submit.lua answers it.
+absl::StatusOr<SubmitOutcome> SubmitReply(const std::vector<std::string>& parts) {
+  if (parts.size() != 2) return absl::InternalError("interaction not stored: bad script reply");
+  if (parts[0] == "created" || parts[0] == "duplicate") {
+    return SubmitOutcome{parts[1], parts[0] == "created"};
+  }
+  if (parts[0] == "conflict") {
+    return absl::AlreadyExistsError(absl::StrCat("idempotency_key: already used for interaction ",
+                                                 parts[1], " with a different request"));
+  }
+  if (parts[0] == "no_queue") {
+    return absl::InvalidArgumentError(absl::StrCat("queue: no queue named '", parts[1], "'"));
+  }
+  return absl::InternalError(absl::StrCat("unexpected reply ", parts[0]));
+}
+
+}  // namespace
 
 std::vector<absl::StatusOr<SubmitOutcome>> IntakeStore::Submit(
     const std::string& tenant, const std::vector<const Submission*>& batch) {
   std::vector<absl::StatusOr<SubmitOutcome>> results;
+  if (batch.empty()) return results;
   TenantKeys keys(tenant);
-  std::string now = std::to_string(clock_->NowMs());
+  // One script call stores the whole batch (intake/submit.lua), in chunks that keep each call
+  // short: Redis runs nothing else while a script runs.
   std::vector<std::vector<std::string>> cmds;
-  cmds.reserve(batch.size());
-  for (const Submission* s : batch) {
-    std::string id = ids_->NewId();
-    std::string ix = keys.Interaction(id);
-    std::vector<std::string> args = {keys.prefix(),   id,  s->idempotency_key,
-                                     Fingerprint(*s), now, std::to_string(options_.event_max_len),
-                                     s->queue};
-    for (auto& f : HashFields(*s)) args.push_back(std::move(f));
-    std::string idem = s->idempotency_key.empty() ? ix : keys.Idempotency(s->idempotency_key);
-    cmds.push_back(
-        scripts_->Command("intake/submit", {ix, idem, keys.IntakeStream(), keys.Events()}, args));
+  for (size_t from = 0; from < batch.size(); from += kSubmitChunk) {
+    size_t to = std::min(batch.size(), from + kSubmitChunk);
+    std::vector<std::string> args = {keys.prefix(), std::to_string(clock_->NowMs()),
+                                     std::to_string(options_.event_max_len),
+                                     std::to_string(to - from)};
+    for (size_t i = from; i < to; ++i) {
+      const Submission* s = batch[i];
+      std::vector<std::string> fields = HashFields(*s);
+      args.push_back(ids_->NewId());
+      args.push_back(s->idempotency_key);
+      args.push_back(Fingerprint(*s));
+      args.push_back(s->queue);
+      args.push_back(std::to_string(fields.size() / 2));
+      for (auto& f : fields) args.push_back(std::move(f));
+    }
+    cmds.push_back(scripts_->Command("intake/submit", {keys.IntakeStream(), keys.Events()}, args));
   }
   auto fail_all = [&](const absl::Status& st) {
     results.assign(batch.size(),
@@ -38,22 +66,15 @@ std::vector<absl::StatusOr<SubmitOutcome>> IntakeStore::Submit(
   auto replies = (*conn)->Pipeline(cmds);
   if (!replies.ok()) return fail_all(replies.status());
   if (auto st = scripts_->FixNoScript(**conn, cmds, *replies); !st.ok()) return fail_all(st);
-  for (const auto& r : *replies) {
-    auto parts = redis::ReplyStrings(r);
-    if (r.is_error() || parts.size() != 2) {
-      results.push_back(absl::InternalError(absl::StrCat("interaction not stored: ", r.str)));
-    } else if (parts[0] == "created" || parts[0] == "duplicate") {
-      results.push_back(SubmitOutcome{parts[1], parts[0] == "created"});
-    } else if (parts[0] == "conflict") {
-      results.push_back(
-          absl::AlreadyExistsError(absl::StrCat("idempotency_key: already used for interaction ",
-                                                parts[1], " with a different request")));
-    } else if (parts[0] == "no_queue") {
-      results.push_back(
-          absl::InvalidArgumentError(absl::StrCat("queue: no queue named '", parts[1], "'")));
-    } else {
-      results.push_back(absl::InternalError(absl::StrCat("unexpected reply ", parts[0])));
+  for (size_t k = 0; k < replies->size(); ++k) {
+    const auto& chunk = (*replies)[k];
+    size_t expected = std::min(kSubmitChunk, batch.size() - k * kSubmitChunk);
+    if (chunk.is_error() || chunk.elements.size() != expected) {
+      auto st = absl::InternalError(absl::StrCat("interaction not stored: ", chunk.str));
+      for (size_t i = 0; i < expected; ++i) results.push_back(st);
+      continue;
     }
+    for (const auto& r : chunk.elements) results.push_back(SubmitReply(redis::ReplyStrings(r)));
   }
   return results;
 }

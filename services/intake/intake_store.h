@@ -26,6 +26,10 @@ struct SubmitOutcome {
 };
 
 // Stores interactions in Redis (one Lua script per transition). No gRPC types.
+// Submissions stored by one script call (a bigger batch takes several): long enough to pay for
+// the call, short enough that Redis is not held for long.
+inline constexpr size_t kSubmitChunk = 50;
+
 class IntakeStore {
  public:
   IntakeStore(redis::Pool* pool, const redis::Scripts* scripts, const Clock* clock,

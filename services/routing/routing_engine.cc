@@ -70,26 +70,40 @@ absl::StatusOr<std::vector<std::string>> RoutingEngine::RunTransition(
 absl::StatusOr<std::vector<EnqueueResult>> RoutingEngine::Enqueue(
     const std::vector<redis::StreamEntry>& batch) {
   std::string now = std::to_string(clock_->NowMs());
+  // One script call per tenant and chunk (routing/enqueue.lua): the entries of a tenant, in
+  // order, kEnqueueChunk at most, so that no call holds Redis for long.
   std::vector<std::vector<std::string>> cmds;
-  cmds.reserve(batch.size());
-  for (const auto& e : batch) {
-    TenantKeys keys(e.tenant);
-    cmds.push_back(scripts_->Command(
-        "routing/enqueue",
-        {keys.Interaction(e.interaction_id), keys.ClassifiedStream(), keys.Events()},
-        {keys.prefix(), e.interaction_id, e.entry_id, kRoutingGroup, now,
-         std::to_string(options_.event_max_len), std::to_string(options_.finished_ttl_seconds)}));
+  std::vector<std::vector<size_t>> members;
+  std::map<std::string, size_t> open_cmd;  // tenant -> its command being filled
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const auto& e = batch[i];
+    auto it = open_cmd.find(e.tenant);
+    if (it == open_cmd.end() || members[it->second].size() >= kEnqueueChunk) {
+      TenantKeys keys(e.tenant);
+      cmds.push_back(scripts_->Command(
+          "routing/enqueue", {keys.ClassifiedStream(), keys.Events()},
+          {keys.prefix(), kRoutingGroup, now, std::to_string(options_.event_max_len),
+           std::to_string(options_.finished_ttl_seconds)}));
+      members.emplace_back();
+      it = open_cmd.insert_or_assign(e.tenant, cmds.size() - 1).first;
+    }
+    cmds[it->second].push_back(e.interaction_id);
+    cmds[it->second].push_back(e.entry_id);
+    members[it->second].push_back(i);
   }
   auto conn = pool_->Acquire();
   if (!conn.ok()) return Unavailable(conn.status());
   auto replies = (*conn)->Pipeline(cmds);
   if (!replies.ok()) return Unavailable(replies.status());
   if (auto st = scripts_->FixNoScript(**conn, cmds, *replies); !st.ok()) return st;
-  std::vector<EnqueueResult> out;
-  out.reserve(batch.size());
-  for (size_t i = 0; i < batch.size(); ++i) {
-    const auto& r = (*replies)[i];
-    out.push_back({batch[i].tenant, r.is_error() ? "error" : r.str});
+  std::vector<EnqueueResult> out(batch.size());
+  for (size_t c = 0; c < replies->size(); ++c) {
+    const auto& r = (*replies)[c];
+    bool ok = !r.is_error() && r.elements.size() == members[c].size();
+    for (size_t k = 0; k < members[c].size(); ++k) {
+      size_t i = members[c][k];
+      out[i] = {batch[i].tenant, ok ? r.elements[k].str : "error"};
+    }
   }
   return out;
 }

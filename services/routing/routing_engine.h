@@ -17,6 +17,9 @@
 
 namespace omniroute::routing {
 
+// Interactions enqueued by one script call (a bigger batch of a tenant takes several).
+inline constexpr size_t kEnqueueChunk = 50;
+
 struct RoutingOptions {
   int64_t event_max_len = 100000;        // cap of the tenant event feed
   int64_t finished_ttl_seconds = 86400;  // how long finished interactions stay readable

@@ -1,45 +1,57 @@
--- Records the classification of a received interaction, forwards it to the classified stream
--- and acknowledges the intake stream entry. Idempotent: an interaction that is no longer
--- 'received' (already classified, or canceled) is only acknowledged.
--- KEYS[1] P:ix:<id>  KEYS[2] P:s:intake  KEYS[3] P:s:classified  KEYS[4] P:events
--- ARGV[1] P  ARGV[2] id  ARGV[3] intake entry id  ARGV[4] consumer group  ARGV[5] now ms
--- ARGV[6] event feed max length  ARGV[7] category  ARGV[8] priority 1..4
--- ARGV[9] required skills json  ARGV[10] queue  ARGV[11] rule name  ARGV[12] model intent
--- ARGV[13] its confidence  ARGV[14] source (rule|model|low_confidence|default)
--- ARGV[15] product area  ARGV[16] self-service eligible (1/0)
--- ARGV[17] escalation queue: set when the work is deflected to the self-service queue
---          ARGV[10]; the required skills ARGV[9] then apply only in that human queue
--- Returns 'classified' | 'skipped:<state>' | 'missing'
+-- Records the classification of a batch of received interactions of one tenant, forwards each
+-- to the classified stream and acknowledges their intake stream entries. Idempotent: an
+-- interaction that is no longer 'received' (already classified, or canceled) is only
+-- acknowledged.
+-- KEYS[1] P:s:intake  KEYS[2] P:s:classified  KEYS[3] P:events
+-- ARGV[1] P  ARGV[2] consumer group  ARGV[3] now ms  ARGV[4] event feed max length
+-- then per interaction 13 values: id, intake entry id, category, priority 1..4, required
+-- skills json, queue, rule name, model intent, its confidence, source (rule|model|
+-- low_confidence|default), product area, self-service eligible (1/0), escalation queue (set
+-- when the work is deflected to the self-service queue; the required skills then apply only
+-- in that human queue)
+-- Returns per interaction 'classified' | 'skipped:<state>' | 'missing'
 --- @include "context"
+--- @include "keys"
 --- @include "emit"
-local P, id, entry, group, now, maxlen = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-local c = new_context(P, now, maxlen, 0, 'classify')
-local f = redis.call('HMGET', KEYS[1], 'state', 'channel')
-local state, ch = f[1], f[2]
-local result
-if not state then
-  result = 'missing'
-elseif state ~= 'received' then
-  result = 'skipped:' .. state
-else
-  local skills, esc = ARGV[9], ARGV[17] or ''
-  local fields = {'state', 'classified', 'category', ARGV[7], 'priority', ARGV[8], 'skills',
-    esc ~= '' and '{}' or skills, 'queue', ARGV[10], 'rule', ARGV[11], 'classified_ms', now,
-    'intent', ARGV[12] or '', 'confidence', ARGV[13] or '0', 'source', ARGV[14] or 'default',
-    'product_area', ARGV[15] or '', 'self_service', ARGV[16] or '0'}
+local P, group = ARGV[1], ARGV[2]
+local c = new_context(P, ARGV[3], ARGV[4], 0, 'classify')
+local STRIDE = 13
+
+local function classify_one(at)
+  local id = ARGV[at]
+  local ix = K.ix(P, id)
+  local f = redis.call('HMGET', ix, 'state', 'channel')
+  local state, ch = f[1], f[2]
+  if not state then
+    return 'missing'
+  elseif state ~= 'received' then
+    return 'skipped:' .. state
+  end
+  local category, priority, skills, queue = ARGV[at + 2], ARGV[at + 3], ARGV[at + 4], ARGV[at + 5]
+  local rule, intent, confidence, source = ARGV[at + 6], ARGV[at + 7], ARGV[at + 8], ARGV[at + 9]
+  local esc = ARGV[at + 12]
+  local fields = {'state', 'classified', 'category', category, 'priority', priority, 'skills',
+    esc ~= '' and '{}' or skills, 'queue', queue, 'rule', rule, 'classified_ms', c.now_s,
+    'intent', intent, 'confidence', confidence, 'source', source, 'product_area',
+    ARGV[at + 10], 'self_service', ARGV[at + 11]}
   if esc ~= '' then
-    for _, v in ipairs({'ss_queue', ARGV[10], 'esc_queue', esc, 'esc_skills', skills}) do
+    for _, v in ipairs({'ss_queue', queue, 'esc_queue', esc, 'esc_skills', skills}) do
       fields[#fields + 1] = v
     end
   end
-  redis.call('HSET', KEYS[1], unpack(fields))
-  redis.call('XADD', KEYS[3], '*', 'ix', id)
-  emit(c, 'classified', id, '', ARGV[10], ch, {'category', ARGV[7], 'priority',
-    ARGV[8], 'rule', ARGV[11], 'intent', ARGV[12] or '', 'confidence', ARGV[13] or '0',
-    'source', ARGV[14] or 'default', 'escalation_queue', esc})
-  result = 'classified'
+  redis.call('HSET', ix, unpack(fields))
+  redis.call('XADD', KEYS[2], '*', 'ix', id)
+  emit(c, 'classified', id, '', queue, ch, {'category', category, 'priority', priority, 'rule',
+    rule, 'intent', intent, 'confidence', confidence, 'source', source, 'escalation_queue', esc})
+  return 'classified'
+end
+
+local out, entries = {}, {KEYS[1], group}
+for at = 5, #ARGV - STRIDE + 1, STRIDE do
+  out[#out + 1] = classify_one(at)
+  entries[#entries + 1] = ARGV[at + 1]
 end
 -- Classification is the stream's only reader; acknowledged entries are trimmed away in bulk by
--- the consumer (common/trim_stream.lua), which costs less than an XDEL each.
-redis.call('XACK', KEYS[2], group, entry)
-return result
+-- the consumer (common/trim_stream.lua).
+redis.call('XACK', unpack(entries))
+return out

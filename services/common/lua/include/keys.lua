@@ -4,6 +4,7 @@
 -- "Key layout" section.
 local K = {}
 function K.ix(P, id) return P .. ':ix:' .. id end
+function K.idem(P, key) return P .. ':idem:' .. key end
 function K.events(P) return P .. ':events' end
 function K.cfg(P) return P .. ':cfg' end
 function K.queues(P) return P .. ':queues' end
