@@ -1,32 +1,40 @@
---- @include "keys"
 --- @include "queue_config"
+--- @include "queue_slots"
 --- @include "agent_free"
 --- @include "agent_score"
 --- @include "agent_queue_list"
 --- @include "sig_skills"
 --- @include "agent_busy"
 --- @include "skills_ok"
--- The eligible-agent index entries (P:qa:<rq>:<ch>:<sig>) the agent with hash `a` belongs
--- in: {key = {score, real queue, channel}}, one per (queue or step queue it may serve,
--- channel where it has free capacity, active signature whose skills it has).
+-- The eligible-agent index entries (P:qa:<rq>:<ch>:<sig>) the agent `a` (agent_get's) belongs
+-- in: {key = score}, one per (queue or step queue it may serve, channel where it has free
+-- capacity, active signature whose skills it has). c.entry_pair[key] says which (real queue,
+-- channel) each key is of.
 local function agent_entries(c, agent, a)
   local out = {}
   if not a or a.state ~= 'available' then
     return out
   end
   local busy = agent_busy(a)
+  local pairs_of = c.entry_pair
   for _, rq in ipairs(agent_queue_list(c, agent, a)) do
     local conf = queue_config(c, rq)
     if conf then
-      local q = string.match(rq, '^(.*)#%d+$') or rq
+      local slots = queue_slots(c, conf)
+      -- The rank depends on the channel only for the most-free-capacity strategy.
+      local score = conf.strategy ~= 2 and agent_score(c, agent, a, conf, 0, busy)
       for _, ch in ipairs(conf.channels) do
         local free = agent_free(c, a, ch)
         if free > 0 then
-          local entry = {agent_score(c, agent, a, conf, free, busy), q, ch}
-          out[K.avail(c.P, rq, ch, '0')] = entry
+          local slot = slots[ch]
+          local s = score or agent_score(c, agent, a, conf, free, busy)
+          out[slot.key0] = s
+          pairs_of[slot.key0] = slot.pair
           for sig, _ in pairs(conf.sigs[ch]) do
             if skills_ok(c, agent, sig_skills(c, rq, ch, sig)) then
-              out[K.avail(c.P, rq, ch, sig)] = entry
+              local key = slot.prefix .. sig
+              out[key] = s
+              pairs_of[key] = slot.pair
             end
           end
         end

@@ -8,16 +8,16 @@ local function agent_reindex(c, agent)
   local before = c.entries[agent] or {}
   local after = agent_entries(c, agent, agent_get(c, agent))
   local gained, seen = {}, {}
-  for key, e in pairs(after) do
+  for key, score in pairs(after) do
     local old = before[key]
-    if not old or old[1] ~= e[1] then
-      redis.call('ZADD', key, string.format('%d', e[1]), agent)
-    end
-    if not old then
-      local pair = e[2] .. '|' .. e[3]
-      if not seen[pair] then
-        seen[pair] = true
-        gained[#gained + 1] = {e[2], e[3]}
+    if old ~= score then
+      redis.call('ZADD', key, string.format('%d', score), agent)
+      if not old then
+        local pair = c.entry_pair[key]
+        if not seen[pair] then
+          seen[pair] = true
+          gained[#gained + 1] = pair
+        end
       end
     end
   end

@@ -7,8 +7,11 @@ local function agent_skills(c, agent)
   local s = c.skills[agent]
   if not s then
     local a = agent_get(c, agent)
+    s = {}
     if a and a.skv then
-      s = a.sk
+      for name, level in pairs(a.sk) do
+        s[name] = tonumber(level)
+      end
     else
       s = {}
       local flat = redis.call('HGETALL', K.agent_skills(c.P, agent))

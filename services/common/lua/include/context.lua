@@ -14,5 +14,6 @@ local function new_context(P, now, maxlen, ttl, trigger)
     skills = {},  -- agent id -> its skills {name = proficiency} (agent_skills.lua)
     sig_req = {}, -- "<rq>|<ch>|<sig>" -> the signature's skills table (sig_skills.lua)
     entries = {}, -- agent id -> its eligible-index entries as last written (agent_set.lua)
+    entry_pair = {}, -- eligible-index key -> {real queue, channel} (agent_entries.lua)
   }
 end

@@ -6,6 +6,8 @@
 --- @include "waiting_remove"
 --- @include "agent_read"
 --- @include "agent_set"
+--- @include "agent_write"
+--- @include "agent_entries"
 --- @include "agent_reindex"
 --- @include "explain_record"
 -- Offers an interaction to an agent: a reservation with a deadline, recorded with why
@@ -35,9 +37,21 @@ local function offer(c, item, agent, rq, ch, sig, trigger, pick, waiting, from, 
   redis.call('HSET', K.ix(P, id), unpack(set))
   item.state, item.agent, item.deadline_ms = 'offered', agent, deadline
   local a = agent_get(c, agent)
-  agent_set(c, agent, {'load:' .. ch, string.format('%d', (a and a.load[ch] or 0) + 1),
-    'offer_ms', c.now_s})
-  agent_reindex(c, agent)
+  local load = a and a.load[ch] or 0
+  local changes = {'load:' .. ch, string.format('%d', load + 1), 'offer_ms', c.now_s}
+  if a and load > 0 and load + 1 < (a.cap[ch] or 0) and not c.entries[agent] then
+    -- It already held work on ch and keeps free capacity there, so no channel becomes full or
+    -- blocked: its index keys stay, only its rank changes (it was just offered work).
+    agent_write(c, agent, changes)
+    local after = agent_entries(c, agent, a)
+    for key, score in pairs(after) do
+      redis.call('ZADD', key, string.format('%d', score), agent)
+    end
+    c.entries[agent] = after
+  else
+    agent_set(c, agent, changes)
+    agent_reindex(c, agent)
+  end
   redis.call('ZADD', K.timers(P), deadline, id)
   redis.call('XADD', K.offers(P, agent), 'MAXLEN', '~', D.offer_stream_len, '*', 'kind', 'offer',
     'ix', id, 'queue', q, 'ch', ch, 'deadline', deadline, 'customer', item.customer or '',

@@ -16,8 +16,8 @@ local function reindex_agents(c, change)
   for _, agent in ipairs(agents) do
     c.entries[agent] = {}
     agent_memberships(c, agent)
-    for key, e in pairs(agent_entries(c, agent, agent_get(c, agent))) do
-      redis.call('ZADD', key, string.format('%d', e[1]), agent)
+    for key, score in pairs(agent_entries(c, agent, agent_get(c, agent))) do
+      redis.call('ZADD', key, string.format('%d', score), agent)
     end
     c.entries[agent] = nil
   end

@@ -1,7 +1,11 @@
 --- @include "agent_read"
 --- @include "agent_set"
+--- @include "agent_write"
 --- @include "agent_busy"
 --- @include "agent_reindex"
+--- @include "agent_queue_list"
+--- @include "queue_config"
+--- @include "tenant_config"
 -- Frees one unit of the agent's capacity on ch (the agent becomes idle when it holds nothing)
 -- and updates its index entries. Returns agent_reindex's gained (queue, channel) pairs, for
 -- match_agent.
@@ -10,8 +14,23 @@ local function release(c, agent, ch)
   if not a then
     return {}
   end
-  local load = math.max(0, (a.load[ch] or 0) - 1)
+  local held = a.load[ch] or 0
+  local load = math.max(0, held - 1)
   local changes = {'load:' .. ch, string.format('%d', load)}
+  if load > 0 and held < (a.cap[ch] or 0) and not tenant_config(c).exclusive[ch] then
+    -- It still holds work on ch and had free capacity there: the channels it holds, so its
+    -- blocked channels and its rank, stay (unless a queue ranks by free capacity), and nothing
+    -- in the indexes changes.
+    local by_free = false
+    for _, rq in ipairs(agent_queue_list(c, agent, a)) do
+      local conf = queue_config(c, rq)
+      by_free = by_free or (conf and conf.strategy == 2)
+    end
+    if not by_free then
+      agent_write(c, agent, changes)
+      return {}
+    end
+  end
   if load == 0 and not agent_busy(a, ch) then
     changes[3], changes[4] = 'idle_ms', c.now_s
   end
