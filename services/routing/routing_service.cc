@@ -3,12 +3,10 @@
 #include <chrono>
 #include <map>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/grpc/callback_unary.h"
 #include "services/common/grpc/status.h"
 #include "services/common/interaction_codec.h"
-#include "services/common/keys.h"
 #include "services/common/log/log.h"
 #include "services/common/tenant_config.h"
 #include "services/common/validation.h"
