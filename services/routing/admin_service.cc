@@ -3,6 +3,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/grpc/callback_unary.h"
 #include "services/common/grpc/status.h"
 #include "services/common/log/log.h"
 #include "services/common/tenant_config.h"
@@ -10,12 +11,54 @@
 
 namespace omniroute::routing {
 
-grpc::Status AdminService::PutQueue(grpc::ServerContext* ctx, const v1::PutQueueRequest* req,
-                                    v1::PutQueueResponse* resp) {
-  auto principal = auth_->Authorize(*ctx, {Role::kAdmin}, req->tenant_id());
+grpc::ServerUnaryReactor* AdminService::PutQueue(grpc::CallbackServerContext* ctx,
+                                                 const v1::PutQueueRequest* req,
+                                                 v1::PutQueueResponse* resp) {
+  return ServeUnary(executor_, ctx,
+                    [this, ctx, req, resp] { return DoPutQueue(*ctx, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* AdminService::GetQueue(grpc::CallbackServerContext* ctx,
+                                                 const v1::GetQueueRequest* req,
+                                                 v1::GetQueueResponse* resp) {
+  return ServeUnary(executor_, ctx,
+                    [this, ctx, req, resp] { return DoGetQueue(*ctx, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* AdminService::ListQueues(grpc::CallbackServerContext* ctx,
+                                                   const v1::ListQueuesRequest* req,
+                                                   v1::ListQueuesResponse* resp) {
+  return ServeUnary(executor_, ctx,
+                    [this, ctx, req, resp] { return DoListQueues(*ctx, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* AdminService::DeleteQueue(grpc::CallbackServerContext* ctx,
+                                                    const v1::DeleteQueueRequest* req,
+                                                    v1::DeleteQueueResponse* resp) {
+  return ServeUnary(executor_, ctx,
+                    [this, ctx, req, resp] { return DoDeleteQueue(*ctx, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* AdminService::PutTenantConfig(grpc::CallbackServerContext* ctx,
+                                                        const v1::PutTenantConfigRequest* req,
+                                                        v1::PutTenantConfigResponse* resp) {
+  return ServeUnary(executor_, ctx,
+                    [this, ctx, req, resp] { return DoPutTenantConfig(*ctx, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* AdminService::GetTenantConfig(grpc::CallbackServerContext* ctx,
+                                                        const v1::GetTenantConfigRequest* req,
+                                                        v1::GetTenantConfigResponse* resp) {
+  return ServeUnary(executor_, ctx,
+                    [this, ctx, req, resp] { return DoGetTenantConfig(*ctx, *req, resp); });
+}
+
+grpc::Status AdminService::DoPutQueue(const grpc::CallbackServerContext& ctx,
+                                      const v1::PutQueueRequest& req, v1::PutQueueResponse* resp) {
+  auto principal = auth_->Authorize(ctx, {Role::kAdmin}, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
-  if (auto st = ValidateQueue(req->queue()); !st.ok()) return ToGrpc(st);
-  v1::Queue q = QueueWithDefaults(req->queue());
+  if (auto st = ValidateQueue(req.queue()); !st.ok()) return ToGrpc(st);
+  v1::Queue q = QueueWithDefaults(req.queue());
   if (!q.overflow_queue().empty()) {
     auto over = engine_->GetQueue(principal->tenant, q.overflow_queue());
     if (!over.ok()) {
@@ -45,20 +88,21 @@ grpc::Status AdminService::PutQueue(grpc::ServerContext* ctx, const v1::PutQueue
   return grpc::Status::OK;
 }
 
-grpc::Status AdminService::GetQueue(grpc::ServerContext* ctx, const v1::GetQueueRequest* req,
-                                    v1::GetQueueResponse* resp) {
-  auto principal = auth_->Authorize(*ctx, {Role::kAdmin, Role::kSupervisor}, req->tenant_id());
+grpc::Status AdminService::DoGetQueue(const grpc::CallbackServerContext& ctx,
+                                      const v1::GetQueueRequest& req, v1::GetQueueResponse* resp) {
+  auto principal = auth_->Authorize(ctx, {Role::kAdmin, Role::kSupervisor}, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
-  if (auto st = ValidateName("name", req->name()); !st.ok()) return ToGrpc(st);
-  auto q = engine_->GetQueue(principal->tenant, req->name());
+  if (auto st = ValidateName("name", req.name()); !st.ok()) return ToGrpc(st);
+  auto q = engine_->GetQueue(principal->tenant, req.name());
   if (!q.ok()) return ToGrpc(q.status());
   *resp->mutable_queue() = std::move(*q);
   return grpc::Status::OK;
 }
 
-grpc::Status AdminService::ListQueues(grpc::ServerContext* ctx, const v1::ListQueuesRequest* req,
-                                      v1::ListQueuesResponse* resp) {
-  auto principal = auth_->Authorize(*ctx, {Role::kAdmin, Role::kSupervisor}, req->tenant_id());
+grpc::Status AdminService::DoListQueues(const grpc::CallbackServerContext& ctx,
+                                        const v1::ListQueuesRequest& req,
+                                        v1::ListQueuesResponse* resp) {
+  auto principal = auth_->Authorize(ctx, {Role::kAdmin, Role::kSupervisor}, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   auto qs = engine_->ListQueues(principal->tenant);
   if (!qs.ok()) return ToGrpc(qs.status());
@@ -66,25 +110,26 @@ grpc::Status AdminService::ListQueues(grpc::ServerContext* ctx, const v1::ListQu
   return grpc::Status::OK;
 }
 
-grpc::Status AdminService::DeleteQueue(grpc::ServerContext* ctx, const v1::DeleteQueueRequest* req,
-                                       v1::DeleteQueueResponse* resp) {
-  auto principal = auth_->Authorize(*ctx, {Role::kAdmin}, req->tenant_id());
+grpc::Status AdminService::DoDeleteQueue(const grpc::CallbackServerContext& ctx,
+                                         const v1::DeleteQueueRequest& req,
+                                         v1::DeleteQueueResponse* resp) {
+  auto principal = auth_->Authorize(ctx, {Role::kAdmin}, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
-  if (auto st = ValidateName("name", req->name()); !st.ok()) return ToGrpc(st);
-  return ToGrpc(engine_->DeleteQueue(principal->tenant, req->name()));
+  if (auto st = ValidateName("name", req.name()); !st.ok()) return ToGrpc(st);
+  return ToGrpc(engine_->DeleteQueue(principal->tenant, req.name()));
 }
 
-grpc::Status AdminService::PutTenantConfig(grpc::ServerContext* ctx,
-                                           const v1::PutTenantConfigRequest* req,
-                                           v1::PutTenantConfigResponse* resp) {
-  auto principal = auth_->Authorize(*ctx, {Role::kAdmin}, req->tenant_id());
+grpc::Status AdminService::DoPutTenantConfig(const grpc::CallbackServerContext& ctx,
+                                             const v1::PutTenantConfigRequest& req,
+                                             v1::PutTenantConfigResponse* resp) {
+  auto principal = auth_->Authorize(ctx, {Role::kAdmin}, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   auto queues = engine_->ListQueues(principal->tenant);
   if (!queues.ok()) return ToGrpc(queues.status());
   std::set<std::string> names;
   for (const auto& q : *queues) names.insert(q.name());
-  if (auto st = ValidateTenantConfig(req->config(), names); !st.ok()) return ToGrpc(st);
-  auto written = engine_->PutConfig(principal->tenant, req->config());
+  if (auto st = ValidateTenantConfig(req.config(), names); !st.ok()) return ToGrpc(st);
+  auto written = engine_->PutConfig(principal->tenant, req.config());
   if (!written.ok()) return ToGrpc(written.status());
   log::Info("tenant config written",
             {{"tenant", principal->tenant}, {"version", std::to_string(written->version())}});
@@ -92,10 +137,10 @@ grpc::Status AdminService::PutTenantConfig(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
-grpc::Status AdminService::GetTenantConfig(grpc::ServerContext* ctx,
-                                           const v1::GetTenantConfigRequest* req,
-                                           v1::GetTenantConfigResponse* resp) {
-  auto principal = auth_->Authorize(*ctx, {Role::kAdmin, Role::kSupervisor}, req->tenant_id());
+grpc::Status AdminService::DoGetTenantConfig(const grpc::CallbackServerContext& ctx,
+                                             const v1::GetTenantConfigRequest& req,
+                                             v1::GetTenantConfigResponse* resp) {
+  auto principal = auth_->Authorize(ctx, {Role::kAdmin, Role::kSupervisor}, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   auto config = engine_->GetConfig(principal->tenant);
   if (!config.ok()) return ToGrpc(config.status());

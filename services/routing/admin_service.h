@@ -1,32 +1,60 @@
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include "omniroute/v1/admin.grpc.pb.h"
+#include "services/common/bounded_executor.h"
 #include "services/common/grpc/auth.h"
 #include "services/routing/routing_engine.h"
 
 namespace omniroute::routing {
 
-// gRPC edge of the Admin API (queues, tenant config), validated on write.
-class AdminService final : public v1::Admin::Service {
+// gRPC edge of the Admin API (queues, tenant config), validated on write. A callback service
+// whose calls run on the bounded executor, like RoutingService's.
+class AdminService final : public v1::Admin::CallbackService {
  public:
-  AdminService(Authenticator* auth, RoutingEngine* engine) : auth_(auth), engine_(engine) {}
+  AdminService(Authenticator* auth, RoutingEngine* engine, BoundedExecutor* executor)
+      : auth_(auth), engine_(engine), executor_(executor) {}
 
-  grpc::Status PutQueue(grpc::ServerContext* ctx, const v1::PutQueueRequest* req,
-                        v1::PutQueueResponse* resp) override;
-  grpc::Status GetQueue(grpc::ServerContext* ctx, const v1::GetQueueRequest* req,
-                        v1::GetQueueResponse* resp) override;
-  grpc::Status ListQueues(grpc::ServerContext* ctx, const v1::ListQueuesRequest* req,
-                          v1::ListQueuesResponse* resp) override;
-  grpc::Status DeleteQueue(grpc::ServerContext* ctx, const v1::DeleteQueueRequest* req,
-                           v1::DeleteQueueResponse* resp) override;
-  grpc::Status PutTenantConfig(grpc::ServerContext* ctx, const v1::PutTenantConfigRequest* req,
-                               v1::PutTenantConfigResponse* resp) override;
-  grpc::Status GetTenantConfig(grpc::ServerContext* ctx, const v1::GetTenantConfigRequest* req,
-                               v1::GetTenantConfigResponse* resp) override;
+  grpc::ServerUnaryReactor* PutQueue(grpc::CallbackServerContext* ctx,
+                                     const v1::PutQueueRequest* req,
+                                     v1::PutQueueResponse* resp) override;
+  grpc::ServerUnaryReactor* GetQueue(grpc::CallbackServerContext* ctx,
+                                     const v1::GetQueueRequest* req,
+                                     v1::GetQueueResponse* resp) override;
+  grpc::ServerUnaryReactor* ListQueues(grpc::CallbackServerContext* ctx,
+                                       const v1::ListQueuesRequest* req,
+                                       v1::ListQueuesResponse* resp) override;
+  grpc::ServerUnaryReactor* DeleteQueue(grpc::CallbackServerContext* ctx,
+                                        const v1::DeleteQueueRequest* req,
+                                        v1::DeleteQueueResponse* resp) override;
+  grpc::ServerUnaryReactor* PutTenantConfig(grpc::CallbackServerContext* ctx,
+                                            const v1::PutTenantConfigRequest* req,
+                                            v1::PutTenantConfigResponse* resp) override;
+  grpc::ServerUnaryReactor* GetTenantConfig(grpc::CallbackServerContext* ctx,
+                                            const v1::GetTenantConfigRequest* req,
+                                            v1::GetTenantConfigResponse* resp) override;
 
  private:
+  // The blocking bodies of the calls; they run on the executor.
+  grpc::Status DoPutQueue(const grpc::CallbackServerContext& ctx, const v1::PutQueueRequest& req,
+                          v1::PutQueueResponse* resp);
+  grpc::Status DoGetQueue(const grpc::CallbackServerContext& ctx, const v1::GetQueueRequest& req,
+                          v1::GetQueueResponse* resp);
+  grpc::Status DoListQueues(const grpc::CallbackServerContext& ctx,
+                            const v1::ListQueuesRequest& req, v1::ListQueuesResponse* resp);
+  grpc::Status DoDeleteQueue(const grpc::CallbackServerContext& ctx,
+                             const v1::DeleteQueueRequest& req, v1::DeleteQueueResponse* resp);
+  grpc::Status DoPutTenantConfig(const grpc::CallbackServerContext& ctx,
+                                 const v1::PutTenantConfigRequest& req,
+                                 v1::PutTenantConfigResponse* resp);
+  grpc::Status DoGetTenantConfig(const grpc::CallbackServerContext& ctx,
+                                 const v1::GetTenantConfigRequest& req,
+                                 v1::GetTenantConfigResponse* resp);
+
   Authenticator* auth_;
   RoutingEngine* engine_;
+  BoundedExecutor* executor_;
 };
 
 }  // namespace omniroute::routing

@@ -2,6 +2,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "absl/synchronization/mutex.h"
+#include "services/common/bounded_executor.h"
 #include "services/common/clock.h"
 #include "services/common/config/service_flags.h"
 #include "services/common/grpc/auth.h"
@@ -9,13 +11,18 @@
 #include "services/common/ids.h"
 #include "services/common/keys.h"
 #include "services/common/log/log.h"
+#include "services/common/redis/stream_hub.h"
 #include "services/routing/admin_service.h"
 #include "services/routing/background.h"
 #include "services/routing/routing_service.h"
+#include "services/routing/watch_streams.h"
 
 int main(int argc, char** argv) {
   using namespace omniroute;
   BlockTerminationSignals();
+  // Debian's abseil is built without NDEBUG, so every absl::Mutex lock would also update a
+  // deadlock-detection graph (~8 % of the CPU with 10,000 open streams). Tests keep it on.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   log::Init("routing");
   config::ServiceFlags common;
   common.grpc_port = 7103;
@@ -23,6 +30,10 @@ int main(int argc, char** argv) {
   routing::RoutingOptions options;
   routing::BackgroundOptions background;
   redis::ConsumerOptions consumer{"s:classified", kRoutingGroup, ""};
+  redis::HubOptions hub_options;
+  int rpc_workers = 0;
+  int rpc_queue = 10000;
+  int watch_buffer = 256;
   config::Flags flags("omniroute-routing");
   common.AddTo(flags);
   flags.Add("event-max-len", &options.event_max_len, "approximate cap of each tenant event feed");
@@ -42,6 +53,15 @@ int main(int argc, char** argv) {
             "read every agent of every tenant");
   flags.Add("reclaim-idle-ms", &consumer.reclaim_idle_ms,
             "claim stream entries pending this long on a dead consumer");
+  flags.Add("rpc-workers", &rpc_workers,
+            "threads running the Redis work of gRPC calls (0 = --redis-pool-size)");
+  flags.Add("rpc-queue", &rpc_queue,
+            "calls that may wait for an rpc worker; beyond that calls get UNAVAILABLE");
+  flags.Add("watch-buffer", &watch_buffer,
+            "entries each WatchOffers/WatchEvents stream holds for a client that reads slower "
+            "than they come; a full stream is paused until the client has read half of them");
+  flags.Add("watch-keys-per-read", &hub_options.keys_per_read,
+            "watched streams per multiplexed XREAD (each group of streams has one connection)");
   if (auto code = config::ParseOrExitCode(flags, common, argc, argv, "omniroute-routing")) {
     return *code;
   }
@@ -53,7 +73,17 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "omniroute-routing: --timer-interval-ms must be >= 1\n");
     return 2;
   }
+  if (rpc_workers < 0 || rpc_queue < 1 || watch_buffer < 1 || hub_options.keys_per_read < 1) {
+    std::fprintf(stderr,
+                 "omniroute-routing: --rpc-workers must be >= 0, --rpc-queue, --watch-buffer and "
+                 "--watch-keys-per-read >= 1\n");
+    return 2;
+  }
   redis::Pool pool(common.endpoint, common.redis_pool_size + 3, std::chrono::milliseconds(2000));
+  // Declared before the host: they outlive the server, which is shut down inside host.Run().
+  BoundedExecutor executor("routing-rpc", rpc_workers > 0 ? rpc_workers : common.redis_pool_size,
+                           static_cast<size_t>(rpc_queue));
+  redis::StreamHub hub(common.endpoint, hub_options);
   SystemClock clock;
   RandomIdGenerator ids;
   Authenticator auth(&pool, &clock);
@@ -61,14 +91,24 @@ int main(int argc, char** argv) {
                     common.bind,
                     common.grpc_port,
                     common.metrics_port,
-                    {"omniroute.v1.Routing", "omniroute.v1.Admin"}},
+                    {"omniroute.v1.Routing", "omniroute.v1.Admin"},
+                    /*drain_seconds=*/10,
+                    // Only reflection is served by the sync server.
+                    /*sync_min_pollers=*/1,
+                    /*sync_max_pollers=*/2,
+                    /*max_threads=*/4},
                    &pool);
   routing::RoutingMetrics metrics(host.registry());
   routing::RoutingEngine engine(&pool, &redis::Scripts::Embedded(), &clock, options);
-  routing::RoutingService routing_service(&auth, &engine, &pool, &metrics, &host.draining());
-  routing::AdminService admin_service(&auth, &engine);
+  routing::WatchStreams streams(&auth, &pool, &executor, &hub, static_cast<size_t>(watch_buffer),
+                                host.registry());
+  routing::RoutingService routing_service(&auth, &engine, &metrics, &executor, &streams);
+  routing::AdminService admin_service(&auth, &engine, &executor);
   host.AddService(&routing_service);
   host.AddService(&admin_service);
+  // The drain ends every watch stream (after what it buffered), so the server can finish.
+  host.AddDrainHook([&hub] { hub.Stop(); });
+  hub.Start();
 
   consumer.consumer = "routing-" + ids.NewId().substr(0, 12);
   host.AddLoop("consumer", [&](const std::atomic<bool>& stop) {

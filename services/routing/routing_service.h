@@ -1,57 +1,87 @@
 #pragma once
 
-#include <atomic>
+#include <grpcpp/grpcpp.h>
 
 #include "omniroute/v1/routing.grpc.pb.h"
+#include "services/common/bounded_executor.h"
 #include "services/common/grpc/auth.h"
-#include "services/common/redis/redis_client.h"
 #include "services/routing/routing_engine.h"
 #include "services/routing/routing_metrics.h"
+#include "services/routing/watch_streams.h"
 
 namespace omniroute::routing {
 
-// gRPC edge of routing: agents, offers, stats and the event feed.
-class RoutingService final : public v1::Routing::Service {
+// gRPC edge of routing: agents, offers, stats and the event feed. A callback service: each
+// unary call's work (auth, validation, the engine's Redis round trips) runs on the bounded
+// executor; WatchOffers and WatchEvents are WatchStreams fed by the replica's StreamHub. So the
+// process holds a fixed set of threads whatever the number of calls and open streams.
+class RoutingService final : public v1::Routing::CallbackService {
  public:
-  RoutingService(Authenticator* auth, RoutingEngine* engine, redis::Pool* pool,
-                 RoutingMetrics* metrics, const std::atomic<bool>* draining)
-      : auth_(auth), engine_(engine), pool_(pool), metrics_(metrics), draining_(draining) {}
+  RoutingService(Authenticator* auth, RoutingEngine* engine, RoutingMetrics* metrics,
+                 BoundedExecutor* executor, WatchStreams* streams)
+      : auth_(auth), engine_(engine), metrics_(metrics), executor_(executor), streams_(streams) {}
 
-  grpc::Status SetAgentState(grpc::ServerContext* ctx, const v1::SetAgentStateRequest* req,
-                             v1::SetAgentStateResponse* resp) override;
-  grpc::Status WatchOffers(grpc::ServerContext* ctx, const v1::WatchOffersRequest* req,
-                           grpc::ServerWriter<v1::Offer>* writer) override;
-  grpc::Status AcceptOffer(grpc::ServerContext* ctx, const v1::AcceptOfferRequest* req,
-                           v1::AcceptOfferResponse* resp) override;
-  grpc::Status RejectOffer(grpc::ServerContext* ctx, const v1::RejectOfferRequest* req,
-                           v1::RejectOfferResponse* resp) override;
-  grpc::Status TransferInteraction(grpc::ServerContext* ctx,
-                                   const v1::TransferInteractionRequest* req,
-                                   v1::TransferInteractionResponse* resp) override;
-  grpc::Status EscalateInteraction(grpc::ServerContext* ctx,
-                                   const v1::EscalateInteractionRequest* req,
-                                   v1::EscalateInteractionResponse* resp) override;
-  grpc::Status CompleteInteraction(grpc::ServerContext* ctx,
-                                   const v1::CompleteInteractionRequest* req,
-                                   v1::CompleteInteractionResponse* resp) override;
-  grpc::Status SetPriority(grpc::ServerContext* ctx, const v1::SetPriorityRequest* req,
-                           v1::SetPriorityResponse* resp) override;
-  grpc::Status GetQueueStats(grpc::ServerContext* ctx, const v1::GetQueueStatsRequest* req,
-                             v1::GetQueueStatsResponse* resp) override;
-  grpc::Status ExplainRouting(grpc::ServerContext* ctx, const v1::ExplainRoutingRequest* req,
-                              v1::ExplainRoutingResponse* resp) override;
-  grpc::Status WatchEvents(grpc::ServerContext* ctx, const v1::WatchEventsRequest* req,
-                           grpc::ServerWriter<v1::Event>* writer) override;
+  grpc::ServerUnaryReactor* SetAgentState(grpc::CallbackServerContext* ctx,
+                                          const v1::SetAgentStateRequest* req,
+                                          v1::SetAgentStateResponse* resp) override;
+  grpc::ServerWriteReactor<v1::Offer>* WatchOffers(grpc::CallbackServerContext* ctx,
+                                                   const v1::WatchOffersRequest* req) override {
+    return streams_->WatchOffers(ctx, req);
+  }
+  grpc::ServerUnaryReactor* AcceptOffer(grpc::CallbackServerContext* ctx,
+                                        const v1::AcceptOfferRequest* req,
+                                        v1::AcceptOfferResponse* resp) override;
+  grpc::ServerUnaryReactor* RejectOffer(grpc::CallbackServerContext* ctx,
+                                        const v1::RejectOfferRequest* req,
+                                        v1::RejectOfferResponse* resp) override;
+  grpc::ServerUnaryReactor* TransferInteraction(grpc::CallbackServerContext* ctx,
+                                                const v1::TransferInteractionRequest* req,
+                                                v1::TransferInteractionResponse* resp) override;
+  grpc::ServerUnaryReactor* EscalateInteraction(grpc::CallbackServerContext* ctx,
+                                                const v1::EscalateInteractionRequest* req,
+                                                v1::EscalateInteractionResponse* resp) override;
+  grpc::ServerUnaryReactor* CompleteInteraction(grpc::CallbackServerContext* ctx,
+                                                const v1::CompleteInteractionRequest* req,
+                                                v1::CompleteInteractionResponse* resp) override;
+  grpc::ServerUnaryReactor* SetPriority(grpc::CallbackServerContext* ctx,
+                                        const v1::SetPriorityRequest* req,
+                                        v1::SetPriorityResponse* resp) override;
+  grpc::ServerUnaryReactor* GetQueueStats(grpc::CallbackServerContext* ctx,
+                                          const v1::GetQueueStatsRequest* req,
+                                          v1::GetQueueStatsResponse* resp) override;
+  grpc::ServerUnaryReactor* ExplainRouting(grpc::CallbackServerContext* ctx,
+                                           const v1::ExplainRoutingRequest* req,
+                                           v1::ExplainRoutingResponse* resp) override;
+  grpc::ServerWriteReactor<v1::Event>* WatchEvents(grpc::CallbackServerContext* ctx,
+                                                   const v1::WatchEventsRequest* req) override {
+    return streams_->WatchEvents(ctx, req);
+  }
 
  private:
+  // The blocking bodies of the unary calls; they run on the executor.
+  using Ctx = grpc::CallbackServerContext;
+  grpc::Status DoSetAgentState(const Ctx& ctx, const v1::SetAgentStateRequest& req,
+                               v1::SetAgentStateResponse* resp);
+  grpc::Status DoAcceptOffer(const Ctx& ctx, const v1::AcceptOfferRequest& req,
+                             v1::AcceptOfferResponse* resp);
+  grpc::Status DoRejectOffer(const Ctx& ctx, const v1::RejectOfferRequest& req);
+  grpc::Status DoTransferInteraction(const Ctx& ctx, const v1::TransferInteractionRequest& req,
+                                     v1::TransferInteractionResponse* resp);
+  grpc::Status DoEscalateInteraction(const Ctx& ctx, const v1::EscalateInteractionRequest& req,
+                                     v1::EscalateInteractionResponse* resp);
+  grpc::Status DoCompleteInteraction(const Ctx& ctx, const v1::CompleteInteractionRequest& req);
+  grpc::Status DoSetPriority(const Ctx& ctx, const v1::SetPriorityRequest& req,
+                             v1::SetPriorityResponse* resp);
+  grpc::Status DoGetQueueStats(const Ctx& ctx, const v1::GetQueueStatsRequest& req,
+                               v1::GetQueueStatsResponse* resp);
+  grpc::Status DoExplainRouting(const Ctx& ctx, const v1::ExplainRoutingRequest& req,
+                                v1::ExplainRoutingResponse* resp);
+
   Authenticator* auth_;
   RoutingEngine* engine_;
-  redis::Pool* pool_;
   RoutingMetrics* metrics_;
-  const std::atomic<bool>* draining_;
+  BoundedExecutor* executor_;
+  WatchStreams* streams_;
 };
-
-// Stream ids as Redis prints them: "<ms>-<seq>".
-bool IsStreamId(const std::string& s);
 
 }  // namespace omniroute::routing

@@ -50,7 +50,7 @@ std::string HashApiKey(absl::string_view key) {
   return std::string(hex, 2 * SHA256_DIGEST_LENGTH);
 }
 
-absl::StatusOr<Principal> Authenticator::Authorize(const grpc::ServerContext& ctx,
+absl::StatusOr<Principal> Authenticator::Authorize(const grpc::ServerContextBase& ctx,
                                                    std::initializer_list<Role> any_of,
                                                    absl::string_view requested_tenant) {
   const auto& md = ctx.client_metadata();

@@ -41,7 +41,9 @@ class Authenticator {
 
   // UNAUTHENTICATED for a missing or unknown key; PERMISSION_DENIED when the key has none of
   // `any_of` or belongs to another tenant than `requested_tenant` ("" = the key's own tenant).
-  absl::StatusOr<Principal> Authorize(const grpc::ServerContext& ctx,
+  // Takes the context of sync and callback calls alike; may read Redis (a key not cached), so
+  // callback handlers call it off gRPC's threads.
+  absl::StatusOr<Principal> Authorize(const grpc::ServerContextBase& ctx,
                                       std::initializer_list<Role> any_of,
                                       absl::string_view requested_tenant);
   absl::StatusOr<Principal> AuthorizeKey(absl::string_view api_key,

@@ -93,8 +93,10 @@ int ServiceHost::Run() {
   builder.SetMaxReceiveMessageSize(8 * 1024 * 1024);
   // Keep a warm set of polling threads: with the defaults (1..2 pollers) the sync server
   // creates and destroys a thread for almost every concurrent call under load.
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 4);
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 32);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS,
+                              options_.sync_min_pollers);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                              options_.sync_max_pollers);
   grpc::ResourceQuota quota("omniroute-" + options_.service);
   quota.SetMaxThreads(options_.max_threads);
   builder.SetResourceQuota(quota);
@@ -136,8 +138,17 @@ int ServiceHost::Run() {
   }
   stop_ = true;
   for (auto& t : threads) t.join();
-  server_->Shutdown(std::chrono::system_clock::now() +
-                    std::chrono::seconds(options_.drain_seconds));
+  // Shutdown sends each connection a GOAWAY and a PING, and closes it once the client answered
+  // the PING and has no call left. A client answers only while it reads a call, so the streams
+  // are ended (drain hooks) a moment after the GOAWAY, not before: ended first, an idle client
+  // would never answer and the server would wait for the whole drain deadline.
+  std::thread shutdown([this] {
+    server_->Shutdown(std::chrono::system_clock::now() +
+                      std::chrono::seconds(options_.drain_seconds));
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  for (auto& hook : drain_hooks_) hook();
+  shutdown.join();
   server_->Wait();
   log::Info("stopped");
   return 0;

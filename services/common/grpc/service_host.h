@@ -27,7 +27,11 @@ struct HostOptions {
   int metrics_port = 0;  // 0 = pick a free port
   std::vector<std::string> health_names;  // grpc.health.v1 service names to report
   int drain_seconds = 10;
-  // Upper bound on gRPC server threads (each open WatchOffers/WatchEvents stream holds one).
+  // The sync server's threads: polling threads kept warm and the upper bound on all of them
+  // (each sync call in flight holds one). A server whose services are all callback services
+  // (routing) keeps only reflection on the sync server and sets these low.
+  int sync_min_pollers = 4;
+  int sync_max_pollers = 32;
   int max_threads = 2048;
 };
 
@@ -49,6 +53,10 @@ class ServiceHost {
   void AddService(grpc::Service* service) { services_.push_back(service); }
   // A loop run on its own thread until `stop` becomes true.
   void AddLoop(std::string name, std::function<void(const std::atomic<bool>& stop)> loop);
+  // Runs during the drain, once the server has begun to shut down (health NOT_SERVING, no new
+  // calls) and while it waits for in-flight calls: e.g. ends the long-running streams so that the
+  // server can finish.
+  void AddDrainHook(std::function<void()> hook) { drain_hooks_.push_back(std::move(hook)); }
 
   // Starts everything, blocks until SIGTERM/SIGINT, drains; returns the process exit code.
   int Run();
@@ -64,6 +72,7 @@ class ServiceHost {
   std::unique_ptr<RedisMetrics> redis_metrics_;
   std::vector<grpc::Service*> services_;
   std::vector<std::pair<std::string, std::function<void(const std::atomic<bool>&)>>> loops_;
+  std::vector<std::function<void()>> drain_hooks_;
   std::atomic<bool> draining_{false};
   std::atomic<bool> stop_{false};
   std::unique_ptr<grpc::Server> server_;
