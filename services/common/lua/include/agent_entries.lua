@@ -1,31 +1,45 @@
+--- @include "tenant_config"
 --- @include "queue_config"
 --- @include "queue_slots"
---- @include "agent_free"
 --- @include "agent_score"
 --- @include "agent_queue_list"
 --- @include "sig_skills"
---- @include "agent_busy"
 --- @include "skills_ok"
 -- The eligible-agent index entries (P:qa:<rq>:<ch>:<sig>) the agent `a` (agent_get's) belongs
 -- in: {key = score}, one per (queue or step queue it may serve, channel where it has free
 -- capacity, active signature whose skills it has). c.entry_pair[key] says which (real queue,
--- channel) each key is of.
+-- channel) each key is of. Free capacity is agent_free.lua's, with the cross-channel rule
+-- worked out once for all channels: the channels it holds work on, and whether one of them is
+-- worked alone.
 local function agent_entries(c, agent, a)
   local out = {}
   if not a or a.state ~= 'available' then
     return out
   end
-  local busy = agent_busy(a)
+  local cap, load = a.cap, a.load
+  local exclusive = tenant_config(c).exclusive
+  local held, held_exclusive = 0, false
+  for ch, n in pairs(load) do
+    if n > 0 then
+      held = held + 1
+      held_exclusive = held_exclusive or exclusive[ch] or false
+    end
+  end
+  local busy = held > 0
   local pairs_of = c.entry_pair
   for _, rq in ipairs(agent_queue_list(c, agent, a)) do
     local conf = queue_config(c, rq)
     if conf then
-      local slots = queue_slots(c, conf)
+      local slots = conf.slots or queue_slots(c, conf)
       -- The rank depends on the channel only for the most-free-capacity strategy.
       local score = conf.strategy ~= 2 and agent_score(c, agent, a, conf, 0, busy)
       for _, ch in ipairs(conf.channels) do
-        local free = agent_free(c, a, ch)
-        if free > 0 then
+        local mine = load[ch] or 0
+        local free = (cap[ch] or 0) - mine
+        -- An exclusive channel is free only while nothing else is held; any other channel
+        -- while no exclusive one is held.
+        if free > 0 and (exclusive[ch] and (held == 0 or (held == 1 and mine > 0)) or
+            not exclusive[ch] and not held_exclusive) then
           local slot = slots[ch]
           local s = score or agent_score(c, agent, a, conf, free, busy)
           out[slot.key0] = s

@@ -9,6 +9,8 @@
 --- @include "agent_write"
 --- @include "agent_entries"
 --- @include "agent_reindex"
+--- @include "tenant_config"
+--- @include "agent_exclusive_room"
 --- @include "explain_record"
 -- Offers an interaction to an agent: a reservation with a deadline, recorded with why
 -- (explain_record.lua). `item` is the interaction as read; `from` says where it is now:
@@ -39,13 +41,19 @@ local function offer(c, item, agent, rq, ch, sig, trigger, pick, waiting, from, 
   local a = agent_get(c, agent)
   local load = a and a.load[ch] or 0
   local changes = {'load:' .. ch, string.format('%d', load + 1), 'offer_ms', c.now_s}
-  if a and load > 0 and load + 1 < (a.cap[ch] or 0) and not c.entries[agent] then
-    -- It already held work on ch and keeps free capacity there, so no channel becomes full or
-    -- blocked: its index keys stay, only its rank changes (it was just offered work).
+  if a and load + 1 < (a.cap[ch] or 0) and not c.entries[agent] and (load > 0 or
+      not tenant_config(c).exclusive[ch] and not agent_exclusive_room(c, a)) then
+    -- It keeps free capacity on ch, and it held work there already or neither ch nor any
+    -- channel it has room on is worked alone, so no channel becomes full or blocked: its index
+    -- keys stay, only its rank changes (it was just offered work).
     agent_write(c, agent, changes)
     local after = agent_entries(c, agent, a)
+    local last, last_s
     for key, score in pairs(after) do
-      redis.call('ZADD', key, string.format('%d', score), agent)
+      if score ~= last then
+        last, last_s = score, string.format('%d', score)
+      end
+      redis.call('ZADD', key, last_s, agent)
     end
     c.entries[agent] = after
   else

@@ -6,6 +6,7 @@
 --- @include "agent_queue_list"
 --- @include "queue_config"
 --- @include "tenant_config"
+--- @include "agent_exclusive_room"
 -- Frees one unit of the agent's capacity on ch (the agent becomes idle when it holds nothing)
 -- and updates its index entries. Returns agent_reindex's gained (queue, channel) pairs, for
 -- match_agent.
@@ -17,10 +18,12 @@ local function release(c, agent, ch)
   local held = a.load[ch] or 0
   local load = math.max(0, held - 1)
   local changes = {'load:' .. ch, string.format('%d', load)}
-  if load > 0 and held < (a.cap[ch] or 0) and not tenant_config(c).exclusive[ch] then
-    -- It still holds work on ch and had free capacity there: the channels it holds, so its
-    -- blocked channels and its rank, stay (unless a queue ranks by free capacity), and nothing
-    -- in the indexes changes.
+  if held < (a.cap[ch] or 0) and not tenant_config(c).exclusive[ch] and (load > 0 or
+      agent_busy(a, ch) and not agent_exclusive_room(c, a)) then
+    -- It had free capacity on ch, and it still holds work there, or it holds work elsewhere
+    -- and has no room on a channel worked alone: its rank (busy or not) and the channels it
+    -- may take work on stay (unless a queue ranks by free capacity), and nothing in the
+    -- indexes changes.
     local by_free = false
     for _, rq in ipairs(agent_queue_list(c, agent, a)) do
       local conf = queue_config(c, rq)
