@@ -5,8 +5,17 @@
 -- holds 'steps' (n), 'nvq' (step queues that exist: n, plus retired ones still holding work
 -- after the steps were shortened) and 'step_ms:<k>'. An interaction's 'step' field names the
 -- step queue it waits in; 'queue' is always the real queue.
+local BASE_QUEUE, BASE_QUEUE_N = {}, 0
 
--- The real queue of a step queue (a real queue is its own).
+-- The real queue of a step queue (a real queue is its own), worked out once per library load.
 local function base_queue(rq)
-  return string.match(rq, '^(.*)#%d+$') or rq
+  local q = BASE_QUEUE[rq]
+  if not q then
+    q = string.match(rq, '^(.*)#%d+$') or rq
+    if BASE_QUEUE_N < 10000 then
+      BASE_QUEUE[rq] = q
+      BASE_QUEUE_N = BASE_QUEUE_N + 1
+    end
+  end
+  return q
 end
