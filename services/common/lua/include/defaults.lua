@@ -26,6 +26,6 @@ local D = {
   match_budget = 100,
   -- How long a customer remembers the agent who last served it (s).
   last_agent_ttl = 7 * 86400,
-  -- Entries an agent's offer stream keeps.
-  offer_stream_len = 1000,
+  -- Entries an agent's offer stream keeps (a string: Redis formats a number argument).
+  offer_stream_len_s = '1000',
 }

@@ -5,15 +5,20 @@
 --- @include "queue_skills"
 --- @include "sig_skills"
 --- @include "split_csv"
+--- @include "num"
+--- @include "fmt_int"
 -- Why an interaction is offered to an agent: the JSON form of the omniroute.v1.RoutingDecision
--- message (read back by ExplainRouting), as {field, value, ...} to write into the interaction
--- hash, which keeps its last D.explain_keep decisions as ex:<n> ('exn' counts them), so they
--- live and expire with it and cost no command of their own. `pick` = {score (string), agent,
--- candidates = {{agent, score (string), excluded}...}}; `waiting` = interactions waiting in the
--- (queue, channel) now, this one included (nil: count them). The JSON is put together from
--- strings: names and ids are validated to characters JSON needs no escape for, and numbers are
--- the strings Redis gave or whole numbers formatted once (cjson and Lua's number formatting
--- cost more than the rest of a decision).
+-- message (read back by ExplainRouting), returned as the field, the JSON and the new count to
+-- write into the interaction hash, which keeps its last D.explain_keep decisions as ex:<n>
+-- ('exn' counts them), so they live and expire with it and cost no command of their own.
+-- `pick` = {score (string), agent, cands = {agent, score (string), ...}, excl = {[i] = reason
+-- of cands[i]} or nil}; `waiting` = interactions waiting in the (queue, channel) now, this one
+-- included (nil: count them). The JSON is put together from strings: names and ids are
+-- validated to characters JSON needs no escape for, and numbers are the strings Redis gave or
+-- whole numbers formatted once (cjson and Lua's number formatting cost more than the rest of a
+-- decision). What depends only on the (step) queue is put together once per definition, the
+-- extra skills of a pick that brings them (find_agent.lua) once per signature.
+local EXPLAIN_SIG, EXPLAIN_SIG_N = {}, 0
 
 -- [{"name":"<skill>","proficiency":<n>},...] of a {skill = min} table.
 local function skills_json(req)
@@ -25,6 +30,28 @@ local function skills_json(req)
   return '[' .. table.concat(out, ',') .. ']'
 end
 
+-- The record's end that depends on the (step) queue only: its skills, its step and the queues
+-- it adds.
+local function explain_queue_part(conf)
+  local part = conf.explain_part
+  if not part then
+    part = ''
+    if next(queue_skills(conf)) ~= nil then
+      part = ',"step_required_skills":' .. skills_json(queue_skills(conf))
+    end
+    local step = string.match(conf.name, '#(%d+)$')
+    if step then
+      part = part .. ',"step":' .. step
+      if conf.add ~= '' then
+        part = part .. ',"step_added_queues":["' .. table.concat(split_csv(conf.add), '","') ..
+          '"]'
+      end
+    end
+    conf.explain_part = part
+  end
+  return part
+end
+
 local function explain_record(c, trigger, item, rq, ch, sig, pick, waiting)
   local P = c.P
   local q = base_queue(rq)
@@ -32,35 +59,38 @@ local function explain_record(c, trigger, item, rq, ch, sig, pick, waiting)
   local j = {'{"at_ms":', c.now_s, ',"queue":"', q, '","channel":', ch, ',"trigger":"', trigger,
     '","strategy":"', D.strategy_names[conf.strategy] or 'longest_idle', '","item_score":',
     pick.score, ',"eligible_free_agents":',
-    string.format('%d', redis.call('ZCARD', K.avail(P, rq, ch, pick.index_sig or sig))),
-    ',"waiting":', string.format('%d', waiting or redis.call('ZCARD', K.age(P, q, ch))),
+    fmt_int(redis.call('ZCARD', K.avail(P, rq, ch, pick.index_sig or sig))),
+    ',"waiting":', fmt_int(waiting or redis.call('ZCARD', K.age(P, q, ch))),
     ',"chosen_agent_id":"', pick.agent, '","candidates":['}
-  for i, cand in ipairs(pick.candidates) do
-    if i > D.explain_candidates then
-      break
+  local n = #j
+  local cands, excl = pick.cands, pick.excl
+  for i = 1, math.min(#cands, 2 * D.explain_candidates), 2 do
+    local excluded = excl and excl[i]
+    n = n + 1
+    j[n] = (i > 1 and ',{"agent_id":"' or '{"agent_id":"') .. cands[i] .. '","score":' ..
+      cands[i + 1] .. (excluded and ',"excluded":"' .. excluded .. '"}' or '}')
+  end
+  j[n + 1] = ']'
+  j[n + 2] = explain_queue_part(conf)
+  if sig ~= '0' and not pick.sig_req then
+    j[n + 3] = ',"extra_skills":' .. skills_json(sig_skills(c, rq, ch, sig))
+  elseif sig ~= '0' then
+    -- The pick's skills are the signature's own (skills_req.lua), the same for every pick.
+    local part = EXPLAIN_SIG[sig]
+    if not part then
+      part = ',"extra_skills":' .. skills_json(pick.sig_req)
+      if EXPLAIN_SIG_N < 10000 then
+        EXPLAIN_SIG[sig] = part
+        EXPLAIN_SIG_N = EXPLAIN_SIG_N + 1
+      end
     end
-    j[#j + 1] = (i > 1 and ',{"agent_id":"' or '{"agent_id":"') .. cand.agent .. '","score":' ..
-      cand.score .. (cand.excluded ~= '' and ',"excluded":"' .. cand.excluded .. '"}' or '}')
-  end
-  j[#j + 1] = ']'
-  if next(queue_skills(conf)) ~= nil then
-    j[#j + 1] = ',"step_required_skills":' .. skills_json(queue_skills(conf))
-  end
-  local step = string.match(rq, '#(%d+)$')
-  if step then
-    j[#j + 1] = ',"step":' .. step
-    if conf.add ~= '' then
-      j[#j + 1] = ',"step_added_queues":["' .. table.concat(split_csv(conf.add), '","') .. '"]'
-    end
-  end
-  if sig ~= '0' then
-    j[#j + 1] = ',"extra_skills":' .. skills_json(pick.sig_req or sig_skills(c, rq, ch, sig))
+    j[n + 3] = part
   end
   j[#j + 1] = '}'
-  local n = tonumber(item.exn or '0') + 1
-  item.exn = string.format('%d', n)
-  if n > D.explain_keep then
-    redis.call('HDEL', K.ix(P, item.id), 'ex:' .. (n - D.explain_keep))
+  local count = (item.exn and (NUM[item.exn] or num(item.exn)) or 0) + 1
+  item.exn = fmt_int(count)
+  if count > D.explain_keep then
+    redis.call('HDEL', K.ix(P, item.id), 'ex:' .. (count - D.explain_keep))
   end
-  return {'ex:' .. item.exn, table.concat(j), 'exn', item.exn}
+  return 'ex:' .. item.exn, table.concat(j), item.exn
 end

@@ -7,12 +7,23 @@
 -- agent index, or, for a signature no waiting work has (no index), from the queue's
 -- signature-"0" index filtered by the skills. Agents it skips are passed over. The index is
 -- read a few agents at a time (D.explain_candidates, then up to D.match_agents): most choices
--- are its head. Returns a pick {score, agent, candidates, index_sig, sig_req} or nil, and
--- whether the whole index was looked at.
+-- are its head. Returns a pick {score, agent, cands, excl, index_sig, sig_req} (see
+-- explain_record.lua) or nil, and whether the whole index was looked at.
 local function find_agent(c, item, rq, ch, sig, req)
   local active = sig == '0' or queue_config(c, rq).sigs[ch][sig]
   local index_sig = active and sig or '0'
   local key = K.avail(c.P, rq, ch, index_sig)
+  local from, to = 0, D.explain_candidates - 1
+  local flat = redis.call('ZRANGE', key, from, to, 'WITHSCORES')
+  if active and not item.skipped then
+    -- Every agent read is a candidate and none is passed over: the head is the pick.
+    local whole = #flat < 2 * (to - from + 1)
+    if #flat == 0 then
+      return nil, whole
+    end
+    return {score = item.score, agent = flat[1], cands = flat, index_sig = index_sig,
+      sig_req = req}, whole
+  end
   local skips = {}
   if item.skipped then
     local s = redis.call('ZRANGE', K.skip(c.P, item.id), 0, -1, 'WITHSCORES')
@@ -20,10 +31,9 @@ local function find_agent(c, item, rq, ch, sig, req)
       skips[s[i]] = s[i + 1]
     end
   end
-  local pick = {score = item.score, candidates = {}, index_sig = index_sig, sig_req = req}
-  local from, to = 0, D.explain_candidates - 1
+  local pick = {score = item.score, cands = {}, index_sig = index_sig, sig_req = req}
+  local cands, n = pick.cands, 0
   while true do
-    local flat = redis.call('ZRANGE', key, from, to, 'WITHSCORES')
     for k = 1, #flat, 2 do
       local agent = flat[k]
       -- Past the chosen agent, an unindexed signature's skills are checked only for agents
@@ -32,15 +42,14 @@ local function find_agent(c, item, rq, ch, sig, req)
         break
       end
       if active or skills_ok(c, agent, req) then
-        local excluded = ''
+        cands[n + 1], cands[n + 2] = agent, flat[k + 1]
         if skips[agent] and tonumber(skips[agent]) > c.now then
-          excluded = 'declined_until:' .. skips[agent]
-        end
-        pick.candidates[#pick.candidates + 1] = {agent = agent, score = flat[k + 1],
-          excluded = excluded}
-        if excluded == '' and not pick.agent then
+          pick.excl = pick.excl or {}
+          pick.excl[n + 1] = 'declined_until:' .. skips[agent]
+        elseif not pick.agent then
           pick.agent = agent
         end
+        n = n + 2
       end
     end
     local whole = #flat < 2 * (to - from + 1)
@@ -48,5 +57,6 @@ local function find_agent(c, item, rq, ch, sig, req)
       return pick.agent and pick or nil, whole
     end
     from, to = to + 1, D.match_agents - 1
+    flat = redis.call('ZRANGE', key, from, to, 'WITHSCORES')
   end
 end

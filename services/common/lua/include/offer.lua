@@ -12,11 +12,14 @@
 --- @include "tenant_config"
 --- @include "agent_exclusive_room"
 --- @include "explain_record"
+--- @include "fmt_int"
 -- Offers an interaction to an agent: a reservation with a deadline, recorded with why
 -- (explain_record.lua). `item` is the interaction as read; `from` says where it is now:
 -- 'waiting' (its waiting sets), 'age' (only the age set: it was reserved for this agent) or
 -- nil (nowhere yet: placed and offered in one step). `fields` are more fields to write into
--- the interaction in the same HSET ({field, value, ...} or nil).
+-- the interaction in the same HSET ({field, value, ...} or nil; none of those offer writes).
+local OFFER_NO_FIELDS = {}
+
 local function offer(c, item, agent, rq, ch, sig, trigger, pick, waiting, from, fields)
   local P = c.P
   local q = base_queue(rq)
@@ -27,20 +30,14 @@ local function offer(c, item, agent, rq, ch, sig, trigger, pick, waiting, from, 
   elseif from == 'age' then
     redis.call('ZREM', K.age(P, q, ch), id)
   end
-  redis.call('HINCRBY', K.qs(P, q), 'inflight', 1)
-  local set = explain_record(c, trigger, item, rq, ch, sig, pick, waiting)
-  for _, v in ipairs(fields or {}) do
-    set[#set + 1] = v
-  end
-  -- Last, so that they win over the fields of a placement offered at once.
-  local n = #set
-  set[n + 1], set[n + 2], set[n + 3], set[n + 4] = 'state', 'offered', 'agent', agent
-  set[n + 5], set[n + 6], set[n + 7], set[n + 8] = 'offered_ms', c.now_s, 'deadline_ms', deadline
-  redis.call('HSET', K.ix(P, id), unpack(set))
+  redis.call('HINCRBY', K.qs(P, q), 'inflight', '1')
+  local ex_field, ex_json, exn = explain_record(c, trigger, item, rq, ch, sig, pick, waiting)
+  redis.call('HSET', K.ix(P, id), ex_field, ex_json, 'exn', exn, 'state', 'offered', 'agent',
+    agent, 'offered_ms', c.now_s, 'deadline_ms', deadline, unpack(fields or OFFER_NO_FIELDS))
   item.state, item.agent, item.deadline_ms = 'offered', agent, deadline
   local a = agent_get(c, agent)
   local load = a and a.load[ch] or 0
-  local changes = {'load:' .. ch, string.format('%d', load + 1), 'offer_ms', c.now_s}
+  local changes = {'load:' .. ch, fmt_int(load + 1), 'offer_ms', c.now_s}
   if a and load + 1 < (a.cap[ch] or 0) and not c.entries[agent] and (load > 0 or
       not tenant_config(c).exclusive[ch] and not agent_exclusive_room(c, a)) then
     -- It keeps free capacity on ch, and it held work there already or neither ch nor any
@@ -61,8 +58,8 @@ local function offer(c, item, agent, rq, ch, sig, trigger, pick, waiting, from, 
     agent_reindex(c, agent)
   end
   redis.call('ZADD', K.timers(P), deadline, id)
-  redis.call('XADD', K.offers(P, agent), 'MAXLEN', '~', D.offer_stream_len, '*', 'kind', 'offer',
-    'ix', id, 'queue', q, 'ch', ch, 'deadline', deadline, 'customer', item.customer or '',
+  redis.call('XADD', K.offers(P, agent), 'MAXLEN', '~', D.offer_stream_len_s, '*', 'kind',
+    'offer', 'ix', id, 'queue', q, 'ch', ch, 'deadline', deadline, 'customer', item.customer or '',
     'subject', item.subject or '', 'category', item.category or '', 'priority',
     item.priority or '0', 'esc_from', item.esc_from or '')
   emit(c, 'offered', id, agent, q, ch, {'deadline', deadline})

@@ -15,6 +15,8 @@
 --- @include "offer"
 --- @include "waiting_add"
 --- @include "match"
+--- @include "skills_req"
+--- @include "fmt_int"
 -- Puts an interaction into queue q (order score = now - priority head start), applying the
 -- queue's limits and hours (overflow or rejection) and giving its preferred agent the first
 -- chance; then makes the offer that is now possible. Work that arrives while nothing waits in
@@ -36,7 +38,7 @@ local function place(c, item, q, ch, prio, skills)
     reject_by_policy(c, item, q, ch, reason)
     return 'rejected:' .. reason
   end
-  local fields = {}
+  local fields
   if target ~= q then
     fields = {'queue', target}
     emit(c, 'overflowed', id, '', target, ch, {'from', q, 'reason',
@@ -52,14 +54,20 @@ local function place(c, item, q, ch, prio, skills)
   local _, score = order_score(c, conf, prio, now, boost_s)
   local sig = skills_sig(skills)
   item.queue, item.step, item.score, item.sig, item.queued_ms = q, '0', score, sig, c.now_s
-  for _, v in ipairs({'boost', boost_s, 'state', 'queued', 'queued_ms', c.now_s, 'score', score,
-      'sig', sig, 'step', '0'}) do
-    fields[#fields + 1] = v
+  -- Its state ('queued') is written where it is not offered at once.
+  if fields then
+    fields[3], fields[4], fields[5], fields[6], fields[7], fields[8] = 'boost', boost_s,
+      'queued_ms', c.now_s, 'score', score
+    fields[9], fields[10], fields[11], fields[12] = 'sig', sig, 'step', '0'
+  else
+    fields = {'boost', boost_s, 'queued_ms', c.now_s, 'score', score, 'sig', sig, 'step', '0'}
   end
-  schedule_step(c, id, conf, now, 0, false)
-  emit(c, 'queued', id, '', q, ch, {'priority', string.format('%d', prio), 'value_boost_s',
+  if conf.steps > 0 then
+    schedule_step(c, id, conf, now, 0, false)
+  end
+  emit(c, 'queued', id, '', q, ch, {'priority', fmt_int(prio), 'value_boost_s',
     boost == 0 and '0.0' or string.format('%.1f', boost)})
-  local req = sig == '0' and {} or cjson.decode(skills)
+  local req = skills_req(skills)
   waiting = waiting or redis.call('ZCARD', K.age(P, q, ch))
   if place_preferred(c, item, conf, ch, sig, req, preferred_agent(c, item, profile), fields,
       waiting) then
@@ -74,7 +82,7 @@ local function place(c, item, q, ch, prio, skills)
       return 'queued'
     end
   end
-  redis.call('HSET', K.ix(P, id), unpack(fields))
+  redis.call('HSET', K.ix(P, id), 'state', 'queued', unpack(fields))
   waiting_add(c, item, q, ch, score, c.now_s, sig, skills)
   if waiting > 0 or not complete then
     match(c, q, ch, D.match_budget)

@@ -11,8 +11,8 @@
 -- The preferred agent's first chance at work entering queue `conf` (place.lua): offered at
 -- once when the agent is free for it, else reserved for it until the queue's preferred-agent
 -- wait ends. Only a logged-in, available agent who may serve the queue and the work, and has
--- not declined it, is waited for. `fields` are the interaction's fields place() writes;
--- `waiting` the interactions waiting in the (queue, channel).
+-- not declined it, is waited for. `fields` are the interaction's fields place() writes (its
+-- state aside); `waiting` the interactions waiting in the (queue, channel).
 -- Returns true when it offered or reserved the work.
 local function place_preferred(c, item, conf, ch, sig, req, pref, fields, waiting)
   if not pref then
@@ -39,9 +39,8 @@ local function place_preferred(c, item, conf, ch, sig, req, pref, fields, waitin
   local free = agent_free(c, a, ch)
   if free > 0 then
     offer(c, item, pref, q, ch, sig, 'preferred_agent', {score = item.score, agent = pref,
-      candidates = {{agent = pref, score = string.format('%d',
-      agent_score(c, pref, a, conf, free, agent_busy(a))), excluded = ''}}}, waiting + 1, nil,
-      fields)
+      cands = {pref, string.format('%d', agent_score(c, pref, a, conf, free, agent_busy(a)))}},
+      waiting + 1, nil, fields)
     return true
   end
   if conf.pref_ms <= 0 then
@@ -49,7 +48,7 @@ local function place_preferred(c, item, conf, ch, sig, req, pref, fields, waitin
   end
   fields[#fields + 1] = 'reserved'
   fields[#fields + 1] = pref
-  redis.call('HSET', K.ix(P, id), unpack(fields))
+  redis.call('HSET', K.ix(P, id), 'state', 'queued', unpack(fields))
   redis.call('ZADD', K.age(P, q, ch), now, id)
   redis.call('ZADD', K.pref(P, pref), item.score, id)
   redis.call('ZADD', K.pref_timers(P), now + conf.pref_ms, id)

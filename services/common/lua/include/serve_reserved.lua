@@ -27,8 +27,7 @@ local function serve_reserved(c, agent)
       unreserve(c, id, agent)
       local a_score = redis.call('ZSCORE', K.avail(c.P, item.queue, item.channel, '0'), agent)
       offer(c, item, agent, item.queue, item.channel, item.sig or '0', 'preferred_agent',
-        {score = item.score, agent = agent, candidates = {{agent = agent,
-        score = a_score or '0', excluded = ''}}}, nil, 'age')
+        {score = item.score, agent = agent, cands = {agent, a_score or '0'}}, nil, 'age')
       a = agent_get(c, agent)
       made = made + 1
     end
