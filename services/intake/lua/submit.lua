@@ -11,6 +11,7 @@
 --- @include "keys"
 --- @include "tenant_config"
 --- @include "emit"
+--- @include "fmt_int"
 local P, maxlen = ARGV[1], ARGV[3]
 local c = new_context(P, ARGV[2], maxlen, 0, 'submit')
 
@@ -21,7 +22,14 @@ local function submit_one(at)
   local next_at = at + 5 + 2 * n
   local idem_key = idem ~= '' and K.idem(P, idem)
   if idem_key then
-    local existing = redis.call('GET', idem_key)
+    -- Without a requested queue to check first, the key is claimed at once (SET NX GET: the
+    -- earlier interaction's id, or nothing when this one took the key).
+    local existing
+    if req_queue == '' then
+      existing = redis.call('SET', idem_key, id, 'NX', 'GET', 'EX', '86400')
+    else
+      existing = redis.call('GET', idem_key)
+    end
     if existing then
       local old_fp = redis.call('HGET', K.ix(P, existing), 'fp')
       if old_fp and old_fp ~= fp then
@@ -33,16 +41,15 @@ local function submit_one(at)
   if req_queue ~= '' and redis.call('SISMEMBER', K.queues(P), req_queue) == 0 then
     return {'no_queue', req_queue}, next_at
   end
-  local fields = {'id', id, 'state', 'received', 'created_ms', c.now_s, 'fp', fp, 'idem', idem}
+  local fields = {'id', id, 'state', 'received', 'created_ms', c.now_s, 'fp', fp, 'idem', idem,
+    unpack(ARGV, at + 5, next_at - 1)}
   local customer, ch
   for i = at + 5, next_at - 1, 2 do
-    local name, value = ARGV[i], ARGV[i + 1]
-    fields[#fields + 1] = name
-    fields[#fields + 1] = value
+    local name = ARGV[i]
     if name == 'customer' then
-      customer = value
+      customer = ARGV[i + 1]
     elseif name == 'channel' then
-      ch = value
+      ch = ARGV[i + 1]
     end
   end
   -- Conversation continuity: the customer's interactions within the tenant's window (from the
@@ -50,18 +57,18 @@ local function submit_one(at)
   local window = customer and customer ~= '' and tenant_config(c).conv_window or 0
   if window > 0 then
     local ckey = K.conv(P, customer)
-    local window_s = string.format('%d', window)
+    local window_s = fmt_int(window)
     local conversation = redis.call('GETEX', ckey, 'EX', window_s)
     if not conversation then
       conversation = id
       redis.call('SET', ckey, id, 'EX', window_s)
     end
-    fields[#fields + 1] = 'conversation'
-    fields[#fields + 1] = conversation
+    local n = #fields
+    fields[n + 1], fields[n + 2] = 'conversation', conversation
   end
   redis.call('HSET', K.ix(P, id), unpack(fields))
-  if idem_key then
-    redis.call('SET', idem_key, id, 'EX', 86400)
+  if idem_key and req_queue ~= '' then
+    redis.call('SET', idem_key, id, 'EX', '86400')
   end
   redis.call('XADD', KEYS[1], '*', 'ix', id)
   emit(c, 'submitted', id, '', '', ch, nil)

@@ -10,8 +10,10 @@
 --- @include "defaults"
 --- @include "emit"
 --- @include "queue_config"
-local P, id, agent, now, maxlen = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
+--- @include "fmt_int"
+local P, id, agent, maxlen = ARGV[1], ARGV[2], ARGV[3], ARGV[5]
 local c = new_context(P, ARGV[4], maxlen, 0, 'accept')
+local now = c.now
 local ix = KEYS[1]
 local f = redis.call('HMGET', ix, 'state', 'agent', 'queue', 'channel', 'queued_ms', 'customer',
   'ss_queue')
@@ -28,8 +30,9 @@ local q, ch, customer = f[3], f[4], f[6]
 -- Remember who served the customer: its next interaction prefers this agent (a bot serving
 -- deflected work in the self-service queue is not remembered).
 if customer and customer ~= '' and f[7] ~= q then
-  redis.call('HSET', K.cust(P, customer), 'agent', agent)
-  redis.call('EXPIRE', K.cust(P, customer), D.last_agent_ttl)
+  local cust = K.cust(P, customer)
+  redis.call('HSET', cust, 'agent', agent)
+  redis.call('EXPIRE', cust, D.last_agent_ttl_s)
 end
 redis.call('HSET', ix, 'state', 'assigned', 'assigned_ms', c.now_s, 'deadline_ms', '0')
 redis.call('ZREM', K.timers(P), id)
@@ -40,9 +43,10 @@ end
 redis.call('HSET', K.agent(P, agent), 'missed', '0')
 local wait = now - tonumber(f[5] or now)
 local sla_ms = conf and conf.sla_ms or 0
-redis.call('HINCRBY', K.qs(P, q), 'answered', 1)
+local qs = K.qs(P, q)
+redis.call('HINCRBY', qs, 'answered', '1')
 if wait <= sla_ms then
-  redis.call('HINCRBY', K.qs(P, q), 'answered_sla', 1)
+  redis.call('HINCRBY', qs, 'answered_sla', '1')
 end
-emit(c, 'accepted', id, agent, q, ch, {'wait_ms', string.format('%d', wait)})
+emit(c, 'accepted', id, agent, q, ch, {'wait_ms', fmt_int(wait)})
 return {'ok', wait, q, sla_ms}

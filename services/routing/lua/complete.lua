@@ -11,9 +11,11 @@
 --- @include "queue_config"
 --- @include "release"
 --- @include "match_agent"
-local P, id, agent, now, maxlen, ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5],
-  ARGV[6]
+--- @include "num"
+--- @include "fmt_int"
+local P, id, agent, maxlen, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[5], ARGV[6]
 local c = new_context(P, ARGV[4], maxlen, ttl, 'complete')
+local now = c.now
 local ix = KEYS[1]
 local f = redis.call('HMGET', ix, 'state', 'agent', 'queue', 'channel', 'ss_queue', 'assigned_ms',
   'skipped')
@@ -42,12 +44,11 @@ local handle_ms = math.max(0, now - tonumber(f[6] or now))
 local aht = tonumber(s[1] or '')
 aht = aht and aht + 0.1 * (handle_ms - aht) or handle_ms
 local counters = {'aht_ms', string.format('%.1f', aht), 'completed',
-  string.format('%d', tonumber(s[2] or '0') + 1), 'inflight',
-  string.format('%d', tonumber(s[3] or '0') - 1)}
+  fmt_int(num(s[2] or '0') + 1), 'inflight', fmt_int(num(s[3] or '0') - 1)}
 local outcome = 'ok'
 if f[5] == q then
   -- Deflected work finished in self-service: resolved without a human.
-  counters[7], counters[8] = 'deflected', string.format('%d', tonumber(s[4] or '0') + 1)
+  counters[7], counters[8] = 'deflected', fmt_int(num(s[4] or '0') + 1)
   outcome = 'deflected'
 end
 redis.call('HSET', qs, unpack(counters))

@@ -24,8 +24,8 @@ local D = {
   match_agents = 20,
   -- Offers one match makes at most.
   match_budget = 100,
-  -- How long a customer remembers the agent who last served it (s).
-  last_agent_ttl = 7 * 86400,
+  -- How long a customer remembers the agent who last served it (s; a string, as Redis gets it).
+  last_agent_ttl_s = '604800',
   -- Entries an agent's offer stream keeps (a string: Redis formats a number argument).
   offer_stream_len_s = '1000',
 }

@@ -7,6 +7,7 @@
 --- @include "queue_config"
 --- @include "tenant_config"
 --- @include "agent_exclusive_room"
+--- @include "fmt_int"
 -- Frees one unit of the agent's capacity on ch (the agent becomes idle when it holds nothing)
 -- and updates its index entries. Returns agent_reindex's gained (queue, channel) pairs, for
 -- match_agent.
@@ -17,7 +18,7 @@ local function release(c, agent, ch)
   end
   local held = a.load[ch] or 0
   local load = math.max(0, held - 1)
-  local changes = {'load:' .. ch, string.format('%d', load)}
+  local changes = {'load:' .. ch, fmt_int(load)}
   if held < (a.cap[ch] or 0) and not tenant_config(c).exclusive[ch] and (load > 0 or
       agent_busy(a, ch) and not agent_exclusive_room(c, a)) then
     -- It had free capacity on ch, and it still holds work there, or it holds work elsewhere
