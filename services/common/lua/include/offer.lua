@@ -7,7 +7,7 @@
 --- @include "agent_read"
 --- @include "agent_set"
 --- @include "agent_write"
---- @include "agent_entries"
+--- @include "agent_rerank"
 --- @include "agent_reindex"
 --- @include "tenant_config"
 --- @include "agent_exclusive_room"
@@ -44,15 +44,7 @@ local function offer(c, item, agent, rq, ch, sig, trigger, pick, waiting, from, 
     -- channel it has room on is worked alone, so no channel becomes full or blocked: its index
     -- keys stay, only its rank changes (it was just offered work).
     agent_write(c, agent, changes)
-    local after = agent_entries(c, agent, a)
-    local last, last_s
-    for key, score in pairs(after) do
-      if score ~= last then
-        last, last_s = score, string.format('%d', score)
-      end
-      redis.call('ZADD', key, last_s, agent)
-    end
-    c.entries[agent] = after
+    agent_rerank(c, agent, a)
   else
     agent_set(c, agent, changes)
     agent_reindex(c, agent)
