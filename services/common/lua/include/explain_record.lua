@@ -63,12 +63,23 @@ local function explain_record(c, trigger, item, rq, ch, sig, pick, waiting)
     ',"waiting":', fmt_int(waiting or redis.call('ZCARD', K.age(P, q, ch))),
     ',"chosen_agent_id":"', pick.agent, '","candidates":['}
   local n = #j
-  local cands, excl = pick.cands, pick.excl
-  for i = 1, math.min(#cands, 2 * D.explain_candidates), 2 do
-    local excluded = excl and excl[i]
+  local f, excl = pick.cands, pick.excl
+  if #f >= 16 and not excl and D.explain_candidates == 8 then
+    -- The usual record: eight candidates, none passed over, in one concatenation.
     n = n + 1
-    j[n] = (i > 1 and ',{"agent_id":"' or '{"agent_id":"') .. cands[i] .. '","score":' ..
-      cands[i + 1] .. (excluded and ',"excluded":"' .. excluded .. '"}' or '}')
+    j[n] = '{"agent_id":"' .. f[1] .. '","score":' .. f[2] .. '},{"agent_id":"' .. f[3] ..
+      '","score":' .. f[4] .. '},{"agent_id":"' .. f[5] .. '","score":' .. f[6] ..
+      '},{"agent_id":"' .. f[7] .. '","score":' .. f[8] .. '},{"agent_id":"' .. f[9] ..
+      '","score":' .. f[10] .. '},{"agent_id":"' .. f[11] .. '","score":' .. f[12] ..
+      '},{"agent_id":"' .. f[13] .. '","score":' .. f[14] .. '},{"agent_id":"' .. f[15] ..
+      '","score":' .. f[16] .. '}'
+  else
+    for i = 1, math.min(#f, 2 * D.explain_candidates), 2 do
+      local excluded = excl and excl[i]
+      n = n + 1
+      j[n] = (i > 1 and ',{"agent_id":"' or '{"agent_id":"') .. f[i] .. '","score":' ..
+        f[i + 1] .. (excluded and ',"excluded":"' .. excluded .. '"}' or '}')
+    end
   end
   j[n + 1] = ']'
   j[n + 2] = explain_queue_part(conf)

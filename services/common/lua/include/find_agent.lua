@@ -14,9 +14,9 @@ local function find_agent(c, item, rq, ch, sig, req)
   local index_sig = active and sig or '0'
   local key = K.avail(c.P, rq, ch, index_sig)
   local from, to = 0, D.explain_candidates - 1
-  local flat = redis.call('ZRANGE', key, from, to, 'WITHSCORES')
   if active and not item.skipped then
     -- Every agent read is a candidate and none is passed over: the head is the pick.
+    local flat = redis.call('ZRANGE', key, from, to, 'WITHSCORES')
     local whole = #flat < 2 * (to - from + 1)
     if #flat == 0 then
       return nil, whole
@@ -31,32 +31,45 @@ local function find_agent(c, item, rq, ch, sig, req)
       skips[s[i]] = s[i + 1]
     end
   end
-  local pick = {score = item.score, cands = {}, index_sig = index_sig, sig_req = req}
-  local cands, n = pick.cands, 0
+  -- The agents are read without their scores (Redis formats each score it sends with printf)
+  -- and the scores of those the record lists are read at the end.
+  local pick = {score = item.score, index_sig = index_sig, sig_req = req}
+  local listed, excl, n, whole = {}, nil, 0, false
   while true do
-    for k = 1, #flat, 2 do
-      local agent = flat[k]
+    local names = redis.call('ZRANGE', key, from, to)
+    for k = 1, #names do
+      local agent = names[k]
       -- Past the chosen agent, an unindexed signature's skills are checked only for agents
       -- read already: the record lists who was looked at, and looking costs a read per agent.
       if pick.agent and not active and not (c.skills[agent] or c.agent[agent]) then
         break
       end
       if active or skills_ok(c, agent, req) then
-        cands[n + 1], cands[n + 2] = agent, flat[k + 1]
+        n = n + 1
+        listed[n] = agent
         if skips[agent] and tonumber(skips[agent]) > c.now then
-          pick.excl = pick.excl or {}
-          pick.excl[n + 1] = 'declined_until:' .. skips[agent]
+          excl = excl or {}
+          excl[2 * n - 1] = 'declined_until:' .. skips[agent]
         elseif not pick.agent then
           pick.agent = agent
         end
-        n = n + 2
       end
     end
-    local whole = #flat < 2 * (to - from + 1)
+    whole = #names < to - from + 1
     if pick.agent or whole or to >= D.match_agents - 1 then
-      return pick.agent and pick or nil, whole
+      break
     end
     from, to = to + 1, D.match_agents - 1
-    flat = redis.call('ZRANGE', key, from, to, 'WITHSCORES')
   end
+  if not pick.agent then
+    return nil, whole
+  end
+  n = math.min(n, D.explain_candidates)
+  local scores = redis.call('ZMSCORE', key, unpack(listed, 1, n))
+  local cands = {}
+  for i = 1, n do
+    cands[2 * i - 1], cands[2 * i] = listed[i], scores[i]
+  end
+  pick.cands, pick.excl = cands, excl
+  return pick, whole
 end
