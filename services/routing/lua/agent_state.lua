@@ -32,6 +32,7 @@ local prev = a.state
 redis.call('SADD', K.agents(P), agent)
 -- Out of every index first (whatever it had); memberships and entries are then written anew.
 agent_unindex(c, agent)
+c.entries = c.entries or {}
 c.entries[agent] = {}
 if skills_s ~= '' or not a.skv then
   -- Replace the skills: P:agsk:<a>, the per-skill indexes, and the copy in the agent's hash
@@ -59,7 +60,9 @@ if skills_s ~= '' or not a.skv then
     copy[#copy + 1] = prof
   end
   redis.call('HSET', akey, unpack(copy))
-  c.skills[agent] = nil
+  if c.skills then
+    c.skills[agent] = nil
+  end
 end
 if caps_s ~= '' then
   -- Own capacities end a profile link; a profile sets one.

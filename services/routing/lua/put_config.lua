@@ -90,6 +90,7 @@ for name, caps in pairs(profiles) do
 end
 c.tenant, c.agent = nil, {}
 for agent, _ in pairs(touched) do
+  c.entries = c.entries or {}
   c.entries[agent] = {}
   agent_reindex(c, agent)
 end

@@ -27,6 +27,10 @@ local function agent_entries(c, agent, a)
   end
   local busy = held > 0
   local pairs_of = c.entry_pair
+  if not pairs_of then
+    pairs_of = {}
+    c.entry_pair = pairs_of
+  end
   for _, rq in ipairs(agent_queue_list(c, agent, a)) do
     local conf = queue_config(c, rq)
     if conf then

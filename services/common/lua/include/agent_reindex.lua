@@ -5,7 +5,7 @@
 -- the (queue, channel) pairs where it gained an entry: only there can it take waiting work it
 -- could not take before.
 local function agent_reindex(c, agent)
-  local before = c.entries[agent] or {}
+  local before = c.entries and c.entries[agent] or {}
   local after = agent_entries(c, agent, agent_get(c, agent))
   local gained, seen = {}, {}
   for key, score in pairs(after) do
@@ -26,6 +26,7 @@ local function agent_reindex(c, agent)
       redis.call('ZREM', key, agent)
     end
   end
+  c.entries = c.entries or {}
   c.entries[agent] = after
   return gained
 end

@@ -11,5 +11,6 @@ local function agent_rerank(c, agent, a)
     end
     redis.call('ZADD', key, last_s, agent)
   end
+  c.entries = c.entries or {}
   c.entries[agent] = after
 end

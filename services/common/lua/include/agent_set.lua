@@ -5,8 +5,13 @@
 -- of it. The first change of an agent in a run notes the index entries it has (c.entries), so
 -- that agent_reindex can touch only the entries that change.
 local function agent_set(c, agent, changes)
-  if not c.entries[agent] then
-    c.entries[agent] = agent_entries(c, agent, agent_get(c, agent))
+  local noted = c.entries
+  if not noted then
+    noted = {}
+    c.entries = noted
+  end
+  if not noted[agent] then
+    noted[agent] = agent_entries(c, agent, agent_get(c, agent))
   end
   agent_write(c, agent, changes)
 end

@@ -4,7 +4,12 @@
 -- copies them as sk:<name> fields (and 'skv') so that the read an offer makes anyway brings
 -- them, else from P:agsk:<a> (an agent written before that copy existed).
 local function agent_skills(c, agent)
-  local s = c.skills[agent]
+  local known = c.skills
+  if not known then
+    known = {}
+    c.skills = known
+  end
+  local s = known[agent]
   if not s then
     local a = agent_get(c, agent)
     s = {}
@@ -19,7 +24,7 @@ local function agent_skills(c, agent)
         s[flat[i]] = tonumber(flat[i + 1])
       end
     end
-    c.skills[agent] = s
+    known[agent] = s
   end
   return s
 end

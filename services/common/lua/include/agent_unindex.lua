@@ -19,5 +19,6 @@ local function agent_unindex(c, agent)
       end
     end
   end
+  c.entries = c.entries or {}
   c.entries[agent] = {}
 end

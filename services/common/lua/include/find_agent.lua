@@ -41,7 +41,8 @@ local function find_agent(c, item, rq, ch, sig, req)
       local agent = names[k]
       -- Past the chosen agent, an unindexed signature's skills are checked only for agents
       -- read already: the record lists who was looked at, and looking costs a read per agent.
-      if pick.agent and not active and not (c.skills[agent] or c.agent[agent]) then
+      local known = c.skills
+      if pick.agent and not active and not (known and known[agent] or c.agent[agent]) then
         break
       end
       if active or skills_ok(c, agent, req) then

@@ -38,7 +38,7 @@ local function offer(c, item, agent, rq, ch, sig, trigger, pick, waiting, from, 
   local a = agent_get(c, agent)
   local load = a and a.load[ch] or 0
   local changes = {'load:' .. ch, fmt_int(load + 1), 'offer_ms', c.now_s}
-  if a and load + 1 < (a.cap[ch] or 0) and not c.entries[agent] and (load > 0 or
+  if a and load + 1 < (a.cap[ch] or 0) and not (c.entries and c.entries[agent]) and (load > 0 or
       not tenant_config(c).exclusive[ch] and not agent_exclusive_room(c, a)) then
     -- It keeps free capacity on ch, and it held work there already or neither ch nor any
     -- channel it has room on is worked alone, so no channel becomes full or blocked: its index

@@ -38,7 +38,7 @@ local function release(c, agent, ch)
     if busy and not by_free then
       agent_write(c, agent, changes)
       return {}
-    elseif not c.entries[agent] then
+    elseif not (c.entries and c.entries[agent]) then
       agent_write(c, agent, changes)
       agent_rerank(c, agent, a)
       return {}

@@ -19,5 +19,5 @@ local function sig_set(c, rq, ch, sig, active)
   end
   queue_config_touch(c, rq, {'sigs', table.concat(list, ',')}, conf)
   conf.sigs[ch][sig] = active or nil
-  c.entries = {}
+  c.entries = nil
 end

@@ -6,10 +6,15 @@ local function sig_skills(c, rq, ch, sig)
     return {}
   end
   local id = rq .. '|' .. ch .. '|' .. sig
-  local req = c.sig_req[id]
+  local known = c.sig_req
+  if not known then
+    known = {}
+    c.sig_req = known
+  end
+  local req = known[id]
   if not req then
     req = cjson.decode(redis.call('HGET', K.qsig(c.P, rq, ch), sig) or '{}')
-    c.sig_req[id] = req
+    known[id] = req
   end
   return req
 end
