@@ -17,7 +17,7 @@ local function agent_entries(c, agent, a)
     return out
   end
   local cap, load = a.cap, a.load
-  local exclusive = tenant_config(c).exclusive
+  local exclusive = (c.tenant or tenant_config(c)).exclusive
   local held, held_exclusive = 0, false
   for ch, n in pairs(load) do
     if n > 0 then
@@ -31,13 +31,20 @@ local function agent_entries(c, agent, a)
     pairs_of = {}
     c.entry_pair = pairs_of
   end
-  for _, rq in ipairs(agent_queue_list(c, agent, a)) do
-    local conf = queue_config(c, rq)
+  local rqs = agent_queue_list(c, agent, a)
+  for r = 1, #rqs do
+    local rq = rqs[r]
+    local conf = c.queue[rq]
+    if conf == nil then
+      conf = queue_config(c, rq)
+    end
     if conf then
       local slots = conf.slots or queue_slots(c, conf)
       -- The rank depends on the channel only for the most-free-capacity strategy.
       local score = conf.strategy ~= 2 and agent_score(c, agent, a, conf, 0, busy)
-      for _, ch in ipairs(conf.channels) do
+      local channels, sigs = conf.channels, conf.sigs
+      for k = 1, #channels do
+        local ch = channels[k]
         local mine = load[ch] or 0
         local free = (cap[ch] or 0) - mine
         -- An exclusive channel is free only while nothing else is held; any other channel
@@ -48,11 +55,14 @@ local function agent_entries(c, agent, a)
           local s = score or agent_score(c, agent, a, conf, free, busy)
           out[slot.key0] = s
           pairs_of[slot.key0] = slot.pair
-          for sig, _ in pairs(conf.sigs[ch]) do
-            if skills_ok(c, agent, sig_skills(c, rq, ch, sig)) then
-              local key = slot.prefix .. sig
-              out[key] = s
-              pairs_of[key] = slot.pair
+          local active = sigs[ch]
+          if next(active) ~= nil then
+            for sig, _ in pairs(active) do
+              if skills_ok(c, agent, sig_skills(c, rq, ch, sig)) then
+                local key = slot.prefix .. sig
+                out[key] = s
+                pairs_of[key] = slot.pair
+              end
             end
           end
         end
