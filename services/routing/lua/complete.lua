@@ -11,6 +11,7 @@
 --- @include "queue_config"
 --- @include "release"
 --- @include "match_agent"
+--- @include "release_light"
 --- @include "num"
 --- @include "fmt_int"
 local P, id, agent, maxlen, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[5], ARGV[6]
@@ -60,5 +61,7 @@ if wrap_ms > 0 then
   emit(c, 'wrap_up_started', id, agent, q, ch, {'until', until_s})
   return {'ok', outcome, q, handle_ms, wrap_ms}
 end
-match_agent(c, agent, release(c, agent, ch))
+if not release_light(c, agent, ch) then
+  match_agent(c, agent, release(c, agent, ch))
+end
 return {'ok', outcome, q, handle_ms, 0}

@@ -7,6 +7,7 @@
 --- @include "emit"
 --- @include "release"
 --- @include "match_agent"
+--- @include "release_light"
 local P, now, limit, maxlen = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local c = new_context(P, now, maxlen, 0, 'wrap_up_ended')
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, limit)
@@ -16,7 +17,9 @@ for _, member in ipairs(due) do
     local agent, ch, id = string.match(member, '^(.*)|(%d+)|(%x+)$')
     if agent then
       emit(c, 'wrap_up_ended', id, agent, '', ch, nil)
-      match_agent(c, agent, release(c, agent, ch))
+      if not release_light(c, agent, ch) then
+        match_agent(c, agent, release(c, agent, ch))
+      end
       ended = ended + 1
     end
   end
