@@ -9,6 +9,8 @@
 -- read a few agents at a time (D.explain_candidates, then up to D.match_agents): most choices
 -- are its head. Returns a pick {score, agent, cands, excl, index_sig, sig_req} (see
 -- explain_record.lua) or nil, and whether the whole index was looked at.
+local FIND_NO_SKIPS = {}
+
 local function find_agent(c, item, rq, ch, sig, req)
   local active = sig == '0' or queue_config(c, rq).sigs[ch][sig]
   local index_sig = active and sig or '0'
@@ -24,8 +26,9 @@ local function find_agent(c, item, rq, ch, sig, req)
     return {score = item.score, agent = flat[1], cands = flat, index_sig = index_sig,
       sig_req = req}, whole
   end
-  local skips = {}
+  local skips = FIND_NO_SKIPS
   if item.skipped then
+    skips = {}
     local s = redis.call('ZRANGE', K.skip(c.P, item.id), 0, -1, 'WITHSCORES')
     for i = 1, #s, 2 do
       skips[s[i]] = s[i + 1]

@@ -6,7 +6,6 @@
 --- @include "waiting_remove"
 --- @include "agent_read"
 --- @include "agent_set"
---- @include "agent_write"
 --- @include "agent_rerank"
 --- @include "agent_reindex"
 --- @include "tenant_config"
@@ -37,16 +36,18 @@ local function offer(c, item, agent, rq, ch, sig, trigger, pick, waiting, from, 
   item.state, item.agent, item.deadline_ms = 'offered', agent, deadline
   local a = agent_get(c, agent)
   local load = a and a.load[ch] or 0
-  local changes = {'load:' .. ch, fmt_int(load + 1), 'offer_ms', c.now_s}
+  local load_field, load_s = 'load:' .. ch, fmt_int(load + 1)
   if a and load + 1 < (a.cap[ch] or 0) and not (c.entries and c.entries[agent]) and (load > 0 or
       not tenant_config(c).exclusive[ch] and not agent_exclusive_room(c, a)) then
     -- It keeps free capacity on ch, and it held work there already or neither ch nor any
     -- channel it has room on is worked alone, so no channel becomes full or blocked: its index
-    -- keys stay, only its rank changes (it was just offered work).
-    agent_write(c, agent, changes)
+    -- keys stay, only its rank changes (it was just offered work). Its hash and the run's copy
+    -- are written directly (what agent_write would do with these two fields).
+    a.load[ch], a.offer = load + 1, c.now
+    redis.call('HSET', K.agent(P, agent), load_field, load_s, 'offer_ms', c.now_s)
     agent_rerank(c, agent, a)
   else
-    agent_set(c, agent, changes)
+    agent_set(c, agent, {load_field, load_s, 'offer_ms', c.now_s})
     agent_reindex(c, agent)
   end
   redis.call('ZADD', K.timers(P), deadline, id)

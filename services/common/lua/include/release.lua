@@ -1,3 +1,4 @@
+--- @include "keys"
 --- @include "agent_read"
 --- @include "agent_set"
 --- @include "agent_write"
@@ -27,7 +28,8 @@ local function release(c, agent, ch)
   -- It had free capacity on ch, which is not worked alone, and it still holds work there or
   -- has no room on a channel worked alone: the channels it may take work on stay, so its
   -- indexes do too; only its rank may change (it became idle, or a queue ranks by free
-  -- capacity).
+  -- capacity). Busy, it has only its load written (hash and the run's copy, as agent_write
+  -- would).
   if held < (a.cap[ch] or 0) and not tenant_config(c).exclusive[ch] and (load > 0 or
       not agent_exclusive_room(c, a)) then
     local by_free = false
@@ -36,7 +38,8 @@ local function release(c, agent, ch)
       by_free = by_free or (conf and conf.strategy == 2)
     end
     if busy and not by_free then
-      agent_write(c, agent, changes)
+      a.load[ch] = load
+      redis.call('HSET', K.agent(c.P, agent), changes[1], changes[2])
       return {}
     elseif not (c.entries and c.entries[agent]) then
       agent_write(c, agent, changes)
