@@ -52,56 +52,59 @@ local function explain_queue_part(conf)
   return part
 end
 
-local function explain_record(c, trigger, item, rq, ch, sig, pick, waiting)
-  local P = c.P
-  local q = base_queue(rq)
-  local conf = queue_config(c, rq)
-  local j = {'{"at_ms":', c.now_s, ',"queue":"', q, '","channel":', ch, ',"trigger":"', trigger,
-    '","strategy":"', D.strategy_names[conf.strategy] or 'longest_idle', '","item_score":',
-    pick.score, ',"eligible_free_agents":',
-    fmt_int(redis.call('ZCARD', K.avail(P, rq, ch, pick.index_sig or sig))),
-    ',"waiting":', fmt_int(waiting or redis.call('ZCARD', K.age(P, q, ch))),
-    ',"chosen_agent_id":"', pick.agent, '","candidates":['}
-  local n = #j
+-- The candidates' part of a record: {"agent_id":..,"score":..[,"excluded":..]},...
+local function explain_candidates(pick)
   local f, excl = pick.cands, pick.excl
   if #f >= 16 and not excl and D.explain_candidates == 8 then
     -- The usual record: eight candidates, none passed over, in one concatenation.
-    n = n + 1
-    j[n] = '{"agent_id":"' .. f[1] .. '","score":' .. f[2] .. '},{"agent_id":"' .. f[3] ..
+    return '{"agent_id":"' .. f[1] .. '","score":' .. f[2] .. '},{"agent_id":"' .. f[3] ..
       '","score":' .. f[4] .. '},{"agent_id":"' .. f[5] .. '","score":' .. f[6] ..
       '},{"agent_id":"' .. f[7] .. '","score":' .. f[8] .. '},{"agent_id":"' .. f[9] ..
       '","score":' .. f[10] .. '},{"agent_id":"' .. f[11] .. '","score":' .. f[12] ..
       '},{"agent_id":"' .. f[13] .. '","score":' .. f[14] .. '},{"agent_id":"' .. f[15] ..
       '","score":' .. f[16] .. '}'
-  else
-    for i = 1, math.min(#f, 2 * D.explain_candidates), 2 do
-      local excluded = excl and excl[i]
-      n = n + 1
-      j[n] = (i > 1 and ',{"agent_id":"' or '{"agent_id":"') .. f[i] .. '","score":' ..
-        f[i + 1] .. (excluded and ',"excluded":"' .. excluded .. '"}' or '}')
-    end
+  elseif #f == 2 and not excl then
+    return '{"agent_id":"' .. f[1] .. '","score":' .. f[2] .. '}'
   end
-  j[n + 1] = ']'
-  j[n + 2] = explain_queue_part(conf)
+  local j = {}
+  for i = 1, math.min(#f, 2 * D.explain_candidates), 2 do
+    local excluded = excl and excl[i]
+    j[#j + 1] = '{"agent_id":"' .. f[i] .. '","score":' .. f[i + 1] ..
+      (excluded and ',"excluded":"' .. excluded .. '"}' or '}')
+  end
+  return table.concat(j, ',')
+end
+
+local function explain_record(c, trigger, item, rq, ch, sig, pick, waiting)
+  local P = c.P
+  local q = base_queue(rq)
+  local conf = queue_config(c, rq)
+  local extra = ''
   if sig ~= '0' and not pick.sig_req then
-    j[n + 3] = ',"extra_skills":' .. skills_json(sig_skills(c, rq, ch, sig))
+    extra = ',"extra_skills":' .. skills_json(sig_skills(c, rq, ch, sig))
   elseif sig ~= '0' then
     -- The pick's skills are the signature's own (skills_req.lua), the same for every pick.
-    local part = EXPLAIN_SIG[sig]
-    if not part then
-      part = ',"extra_skills":' .. skills_json(pick.sig_req)
+    extra = EXPLAIN_SIG[sig]
+    if not extra then
+      extra = ',"extra_skills":' .. skills_json(pick.sig_req)
       if EXPLAIN_SIG_N < 10000 then
-        EXPLAIN_SIG[sig] = part
+        EXPLAIN_SIG[sig] = extra
         EXPLAIN_SIG_N = EXPLAIN_SIG_N + 1
       end
     end
-    j[n + 3] = part
   end
-  j[#j + 1] = '}'
+  local record = '{"at_ms":' .. c.now_s .. ',"queue":"' .. q .. '","channel":' .. ch ..
+    ',"trigger":"' .. trigger .. '","strategy":"' ..
+    (D.strategy_names[conf.strategy] or 'longest_idle') .. '","item_score":' .. pick.score ..
+    ',"eligible_free_agents":' ..
+    fmt_int(redis.call('ZCARD', K.avail(P, rq, ch, pick.index_sig or sig))) .. ',"waiting":' ..
+    fmt_int(waiting or redis.call('ZCARD', K.age(P, q, ch))) .. ',"chosen_agent_id":"' ..
+    pick.agent .. '","candidates":[' .. explain_candidates(pick) .. ']' ..
+    explain_queue_part(conf) .. extra .. '}'
   local count = (item.exn and (NUM[item.exn] or num(item.exn)) or 0) + 1
   item.exn = fmt_int(count)
   if count > D.explain_keep then
     redis.call('HDEL', K.ix(P, item.id), 'ex:' .. (count - D.explain_keep))
   end
-  return 'ex:' .. item.exn, table.concat(j), item.exn
+  return 'ex:' .. item.exn, record, item.exn
 end
