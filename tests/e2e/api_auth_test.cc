@@ -9,16 +9,8 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/support/cluster.h"
 
-namespace omniroute {
+namespace omniroute::api_test {
 namespace {
-
-using e2e::ChatRequest;
-using e2e::CmdInt;
-using e2e::CountEvents;
-using e2e::Prefix;
-using e2e::StateOf;
-using e2e::Submit;
-using sim::ApiClient;
 
 TEST(AuthE2E, KeysRolesAndTenantsAreEnforced) {
   testing::Cluster cluster;
@@ -168,4 +160,4 @@ TEST(AuthE2E, KeysRolesAndTenantsAreEnforced) {
 }
 
 }  // namespace
-}  // namespace omniroute
+}  // namespace omniroute::api_test

@@ -12,17 +12,8 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/support/cluster.h"
 
-namespace omniroute {
+namespace omniroute::api_test {
 namespace {
-
-using e2e::ChatRequest;
-using e2e::Cmd;
-using e2e::CmdInt;
-using e2e::CountEvents;
-using e2e::Prefix;
-using e2e::StateOf;
-using e2e::Submit;
-using sim::ApiClient;
 
 TEST(IdempotencyE2E, SameKeyYieldsSameInteractionStoredOnceEvenUnderConcurrency) {
   testing::ClusterOptions options;
@@ -137,4 +128,4 @@ TEST(IdempotencyE2E, SameKeyYieldsSameInteractionStoredOnceEvenUnderConcurrency)
 }
 
 }  // namespace
-}  // namespace omniroute
+}  // namespace omniroute::api_test

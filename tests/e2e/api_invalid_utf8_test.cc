@@ -9,12 +9,8 @@
 #include "tests/e2e/api_test_util.h"
 #include "tests/e2e/api_validation_fixture.h"
 
-namespace omniroute {
+namespace omniroute::api_test {
 namespace {
-
-using e2e::BadCall;
-using e2e::ChatRequest;
-using e2e::ValidationE2E;
 
 // Invalid UTF-8 in a string field must be INVALID_ARGUMENT naming the field, like every other
 // bad input (the services validate UTF-8 themselves); nothing may change.
@@ -66,4 +62,4 @@ TEST_F(ValidationE2E, InvalidUtf8IsInvalidArgumentNamingTheField) {
 }
 
 }  // namespace
-}  // namespace omniroute
+}  // namespace omniroute::api_test

@@ -15,7 +15,7 @@
 #include "tests/support/cluster.h"
 #include "tools/sim/api_client.h"
 
-namespace omniroute::e2e {
+namespace omniroute::api_test {
 
 struct BadCall {
   std::string what;
@@ -32,9 +32,9 @@ class ValidationE2E : public ::testing::Test {
   void SetUp() override {
     cluster_ = std::make_unique<testing::Cluster>();
     keys_ = cluster_->CreateTenant("strict");
-    api_ = std::make_unique<sim::ApiClient>(cluster_->endpoints());
-    sim::ApiClient& api = *api_;
-    SetUpVoiceChatEmail(api, keys_["admin"], 0);
+    api_ = std::make_unique<ApiClient>(cluster_->endpoints());
+    ApiClient& api = *api_;
+    e2e::SetUpVoiceChatEmail(api, keys_["admin"], 0);
     if (HasFatalFailure()) return;
     v1::SetAgentStateRequest a;
     a.set_agent_id("agent-1");
@@ -46,13 +46,12 @@ class ValidationE2E : public ::testing::Test {
     c->set_channel(v1::CHANNEL_CHAT);
     c->set_max(2);
     v1::SetAgentStateResponse ar;
-    ASSERT_TRUE(
-        api.routing().SetAgentState(sim::ApiClient::Context(keys_["agent"]).get(), a, &ar).ok());
+    ASSERT_TRUE(api.routing().SetAgentState(ApiClient::Context(keys_["agent"]).get(), a, &ar).ok());
     v1::SubmitInteractionResponse queued;
     ASSERT_TRUE(
         Submit(api, keys_["integrator"], ChatRequest("q-1", "Billing question"), &queued).ok());
     qid_ = queued.interaction_id();
-    ASSERT_TRUE(WaitFor(
+    ASSERT_TRUE(e2e::WaitFor(
         [&] { return StateOf(api, keys_["integrator"], qid_) == v1::INTERACTION_STATE_QUEUED; },
         std::chrono::seconds(10)));
   }
@@ -61,14 +60,14 @@ class ValidationE2E : public ::testing::Test {
     const std::string T = Prefix("strict");
     auto redis = cluster_->redis().Connect();
     // The pipeline has settled: nothing is pending in either stream.
-    ASSERT_TRUE(WaitFor(
+    ASSERT_TRUE(e2e::WaitFor(
         [&] {
-          return PendingCount(*redis, T + ":s:intake", "classification") == 0 &&
-                 PendingCount(*redis, T + ":s:classified", "routing") == 0;
+          return e2e::PendingCount(*redis, T + ":s:intake", "classification") == 0 &&
+                 e2e::PendingCount(*redis, T + ":s:classified", "routing") == 0;
         },
         std::chrono::seconds(10)));
     int64_t dbsize = CmdInt(*redis, {"DBSIZE"});
-    auto before = SnapshotRedis(*redis);
+    auto before = e2e::SnapshotRedis(*redis);
     ASSERT_GT(before.size(), 10u);
     for (const auto& c : calls) {
       grpc::Status st = c.call();
@@ -76,16 +75,16 @@ class ValidationE2E : public ::testing::Test {
       EXPECT_NE(st.error_message().find(c.field), std::string::npos)
           << c.what << ": message '" << st.error_message() << "' does not name " << c.field;
     }
-    auto after = SnapshotRedis(*redis);
+    auto after = e2e::SnapshotRedis(*redis);
     EXPECT_EQ(CmdInt(*redis, {"DBSIZE"}), dbsize);
-    EXPECT_EQ(DiffSnapshots(before, after), "");
+    EXPECT_EQ(e2e::DiffSnapshots(before, after), "");
     EXPECT_EQ(StateOf(*api_, keys_["integrator"], qid_), v1::INTERACTION_STATE_QUEUED);
   }
 
   std::unique_ptr<testing::Cluster> cluster_;
   std::map<std::string, std::string> keys_;
-  std::unique_ptr<sim::ApiClient> api_;
+  std::unique_ptr<ApiClient> api_;
   std::string qid_;
 };
 
-}  // namespace omniroute::e2e
+}  // namespace omniroute::api_test

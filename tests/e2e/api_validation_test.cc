@@ -9,15 +9,8 @@
 #include "tests/e2e/api_test_util.h"
 #include "tests/e2e/api_validation_fixture.h"
 
-namespace omniroute {
+namespace omniroute::api_test {
 namespace {
-
-using e2e::BadCall;
-using e2e::ChatRequest;
-using e2e::StateOf;
-using e2e::Submit;
-using e2e::ValidationE2E;
-using sim::ApiClient;
 
 TEST_F(ValidationE2E, InvalidRequestsNameTheFieldAndChangeNothing) {
   if (HasFatalFailure()) return;
@@ -327,4 +320,4 @@ TEST_F(ValidationE2E, InvalidRequestsNameTheFieldAndChangeNothing) {
 }
 
 }  // namespace
-}  // namespace omniroute
+}  // namespace omniroute::api_test
