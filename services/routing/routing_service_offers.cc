@@ -112,7 +112,6 @@ void RoutingService::RunAccept(const std::string& tenant, const v1::AcceptOfferR
       [this, tenant, resp, started, finish = std::move(finish)](absl::StatusOr<AcceptResult> r) {
         metrics_->ObserveDecision("accept", SecondsSince(started));
         if (!r.ok()) return finish(ToGrpc(r.status()));
-        metrics_->Offer(tenant, "accepted");
         metrics_->Accepted(tenant, r->queue, r->wait_ms, r->sla_threshold_ms);
         *resp->mutable_interaction() = InteractionFromHash(tenant, r->interaction_fields);
         finish(grpc::Status::OK);
@@ -140,7 +139,6 @@ void RoutingService::RunComplete(const std::string& tenant,
       [this, tenant, started, finish = std::move(finish)](absl::StatusOr<CompleteResult> done) {
         metrics_->ObserveDecision("complete", SecondsSince(started));
         if (!done.ok()) return finish(ToGrpc(done.status()));
-        metrics_->completed.Add({{"tenant", tenant}}).Increment();
         metrics_->Completed(tenant, done->queue, done->handle_ms, done->wrap_up_ms);
         if (done->deflected) metrics_->SelfService(tenant, "deflected");
         finish(grpc::Status::OK);
