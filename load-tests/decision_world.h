@@ -112,6 +112,8 @@ class World {
   std::string NewId();
   absl::StatusOr<std::vector<redis::Reply>> Pipeline(const std::vector<std::vector<std::string>>&);
   absl::StatusOr<redis::Reply> Cmd(const std::vector<std::string>& argv);
+  // A flat field/value reply (HGETALL, a stream entry's fields) as a map.
+  static std::map<std::string, std::string> FlatToMap(const redis::Reply& r);
 
   Size size_;
   SetupFigures setup_;

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   int rpc_workers = 0;
   int rpc_queue = 10000;
   int watch_buffer = 256;
+  redis::Pipeliner::Options pipelines;
   config::Flags flags("omniroute-routing");
   common.AddTo(flags);
   flags.Add("event-max-len", &options.event_max_len, "approximate cap of each tenant event feed");
@@ -60,6 +61,9 @@ int main(int argc, char** argv) {
   flags.Add("watch-buffer", &watch_buffer,
             "entries each WatchOffers/WatchEvents stream holds for a client that reads slower "
             "than they come; a full stream is paused until the client has read half of them");
+  flags.Add("redis-pipelines", &pipelines.lanes,
+            "connections (each with one thread) that carry AcceptOffer, RejectOffer and "
+            "CompleteInteraction to Redis, many calls per round trip");
   flags.Add("watch-keys-per-read", &hub_options.keys_per_read,
             "watched streams per multiplexed XREAD (each group of streams has one connection)");
   if (auto code = config::ParseOrExitCode(flags, common, argc, argv, "omniroute-routing")) {
@@ -73,10 +77,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "omniroute-routing: --timer-interval-ms must be >= 1\n");
     return 2;
   }
-  if (rpc_workers < 0 || rpc_queue < 1 || watch_buffer < 1 || hub_options.keys_per_read < 1) {
+  if (rpc_workers < 0 || rpc_queue < 1 || watch_buffer < 1 || hub_options.keys_per_read < 1 ||
+      pipelines.lanes < 1) {
     std::fprintf(stderr,
-                 "omniroute-routing: --rpc-workers must be >= 0, --rpc-queue, --watch-buffer and "
-                 "--watch-keys-per-read >= 1\n");
+                 "omniroute-routing: --rpc-workers must be >= 0, --rpc-queue, --watch-buffer, "
+                 "--watch-keys-per-read and --redis-pipelines >= 1\n");
     return 2;
   }
   redis::Pool pool(common.endpoint, common.redis_pool_size + 3, std::chrono::milliseconds(2000));
@@ -100,6 +105,10 @@ int main(int argc, char** argv) {
                    &pool);
   routing::RoutingMetrics metrics(host.registry());
   routing::RoutingEngine engine(&pool, &redis::Scripts::Embedded(), &clock, options);
+  // After the host: destroyed first, once host.Run() has finished every call.
+  redis::Pipeliner pipeliner(common.endpoint, pipelines, &redis::Scripts::Embedded(),
+                             host.redis_observer());
+  engine.set_pipeliner(&pipeliner);
   routing::WatchStreams streams(&auth, &pool, &executor, &hub, static_cast<size_t>(watch_buffer),
                                 host.registry());
   routing::RoutingService routing_service(&auth, &engine, &metrics, &executor, &streams);

@@ -1,34 +1,17 @@
 #include "services/routing/routing_engine.h"
 
-#include <google/protobuf/util/json_util.h>
-
-#include <algorithm>
 #include <map>
 
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
-#include "services/common/business_hours.h"
 #include "services/common/interaction_codec.h"
 #include "services/common/keys.h"
 #include "services/common/tenant_config.h"
+#include "services/routing/engine_util.h"
 
 namespace omniroute::routing {
-namespace {
 
-absl::Status Unavailable(const absl::Status& st) {
-  return absl::UnavailableError(absl::StrCat("redis: ", st.message()));
-}
-
-int64_t ToInt(const std::string& s) {
-  int64_t v = 0;
-  (void)absl::SimpleAtoi(s, &v);
-  return v;
-}
-
-}  // namespace
+using internal::ToInt;
+using internal::Unavailable;
 
 absl::Status TransitionError(const std::vector<std::string>& reply, const std::string& id,
                              const std::string& agent) {
@@ -65,6 +48,27 @@ absl::StatusOr<std::vector<std::string>> RoutingEngine::RunTransition(
                                                                    : reply.status();
   }
   return redis::ReplyStrings(*reply);
+}
+
+absl::StatusOr<redis::Reply> RoutingEngine::RunCommand(const std::vector<std::string>& cmd) {
+  auto conn = pool_->Acquire();
+  if (!conn.ok()) return Unavailable(conn.status());
+  std::vector<std::vector<std::string>> cmds = {cmd};
+  auto replies = (*conn)->Pipeline(cmds);
+  if (!replies.ok()) return Unavailable(replies.status());
+  if (auto st = scripts_->FixNoScript(**conn, cmds, *replies); !st.ok()) return st;
+  return std::move((*replies)[0]);
+}
+
+absl::StatusOr<std::vector<std::string>> DecodeTransition(const redis::Reply& reply,
+                                                          const std::string& script,
+                                                          const std::string& id,
+                                                          const std::string& agent) {
+  if (reply.is_error())
+    return absl::InternalError(absl::StrCat("script ", script, ": ", reply.str));
+  auto r = redis::ReplyStrings(reply);
+  if (auto st = TransitionError(r, id, agent); !st.ok()) return st;
+  return r;
 }
 
 absl::StatusOr<std::vector<EnqueueResult>> RoutingEngine::Enqueue(
@@ -128,17 +132,38 @@ absl::StatusOr<std::vector<std::string>> RoutingEngine::SetAgentState(const std:
   return r;
 }
 
-absl::StatusOr<AcceptResult> RoutingEngine::Accept(const std::string& tenant,
-                                                   const std::string& agent,
-                                                   const std::string& id) {
+std::vector<std::vector<std::string>> RoutingEngine::AcceptCommands(const std::string& tenant,
+                                                                    const std::string& agent,
+                                                                    const std::string& id) const {
   TenantKeys keys(tenant);
   // One round trip: the transition, then the interaction as it left it (read by Redis right
   // after the script, on the same connection).
-  std::vector<std::vector<std::string>> cmds = {
-      scripts_->Command("routing/accept", {keys.Interaction(id), keys.Events()},
-                        {keys.prefix(), id, agent, std::to_string(clock_->NowMs()),
-                         std::to_string(options_.event_max_len)}),
-      {"HGETALL", keys.Interaction(id)}};
+  return {scripts_->Command("routing/accept", {keys.Interaction(id), keys.Events()},
+                            {keys.prefix(), id, agent, std::to_string(clock_->NowMs()),
+                             std::to_string(options_.event_max_len)}),
+          {"HGETALL", keys.Interaction(id)}};
+}
+
+static absl::StatusOr<AcceptResult> DecodeAccept(const std::vector<redis::Reply>& replies,
+                                                 const std::string& id, const std::string& agent) {
+  if (replies.size() != 2) return absl::InternalError("routing/accept: missing replies");
+  if (auto st = redis::ReplyError(replies[0], "routing/accept"); !st.ok()) return st;
+  auto r = redis::ReplyStrings(replies[0]);
+  if (auto st = TransitionError(r, id, agent); !st.ok()) return st;
+  AcceptResult out;
+  if (r.size() >= 4) {
+    out.wait_ms = ToInt(r[1]);
+    out.queue = r[2];
+    out.sla_threshold_ms = ToInt(r[3]);
+  }
+  out.interaction_fields = redis::ReplyStrings(replies[1]);
+  return out;
+}
+
+absl::StatusOr<AcceptResult> RoutingEngine::Accept(const std::string& tenant,
+                                                   const std::string& agent,
+                                                   const std::string& id) {
+  auto cmds = AcceptCommands(tenant, agent, id);
   auto conn = pool_->Acquire();
   if (!conn.ok()) return Unavailable(conn.status());
   auto replies = (*conn)->Pipeline(cmds);
@@ -150,28 +175,47 @@ absl::StatusOr<AcceptResult> RoutingEngine::Accept(const std::string& tenant,
     if (!again.ok()) return Unavailable(again.status());
     (*replies)[1] = std::move(*again);
   }
-  if (auto st = redis::ReplyError((*replies)[0], "routing/accept"); !st.ok()) return st;
-  auto r = redis::ReplyStrings((*replies)[0]);
-  if (auto st = TransitionError(r, id, agent); !st.ok()) return st;
-  AcceptResult out;
-  if (r.size() >= 4) {
-    out.wait_ms = ToInt(r[1]);
-    out.queue = r[2];
-    out.sla_threshold_ms = ToInt(r[3]);
-  }
-  out.interaction_fields = redis::ReplyStrings((*replies)[1]);
-  return out;
+  return DecodeAccept(*replies, id, agent);
+}
+
+void RoutingEngine::AcceptAsync(const std::string& tenant, const std::string& agent,
+                                const std::string& id, Deadline deadline,
+                                std::function<void(absl::StatusOr<AcceptResult>)> done) {
+  if (pipeliner_ == nullptr) return done(Accept(tenant, agent, id));
+  pipeliner_->Submit(AcceptCommands(tenant, agent, id), deadline,
+                     [id, agent, done = std::move(done)](auto replies) {
+                       if (!replies.ok()) return done(replies.status());
+                       done(DecodeAccept(*replies, id, agent));
+                     });
+}
+
+std::vector<std::string> RoutingEngine::RejectCommand(const std::string& tenant,
+                                                      const std::string& agent,
+                                                      const std::string& id,
+                                                      const std::string& reason) const {
+  TenantKeys keys(tenant);
+  return scripts_->Command(
+      "routing/reject", {keys.Interaction(id), keys.Events()},
+      {keys.prefix(), id, agent, std::to_string(clock_->NowMs()),
+       std::to_string(options_.event_max_len), reason, std::to_string(options_.skip_ms)});
 }
 
 absl::Status RoutingEngine::Reject(const std::string& tenant, const std::string& agent,
                                    const std::string& id, const std::string& reason) {
-  TenantKeys keys(tenant);
-  auto r = RunTransition(
-      "routing/reject", {keys.Interaction(id), keys.Events()},
-      {keys.prefix(), id, agent, std::to_string(clock_->NowMs()),
-       std::to_string(options_.event_max_len), reason, std::to_string(options_.skip_ms)});
-  if (!r.ok()) return r.status();
-  return TransitionError(*r, id, agent);
+  auto reply = RunCommand(RejectCommand(tenant, agent, id, reason));
+  if (!reply.ok()) return reply.status();
+  return DecodeTransition(*reply, "routing/reject", id, agent).status();
+}
+
+void RoutingEngine::RejectAsync(const std::string& tenant, const std::string& agent,
+                                const std::string& id, const std::string& reason, Deadline deadline,
+                                std::function<void(absl::Status)> done) {
+  if (pipeliner_ == nullptr) return done(Reject(tenant, agent, id, reason));
+  pipeliner_->Submit({RejectCommand(tenant, agent, id, reason)}, deadline,
+                     [id, agent, done = std::move(done)](auto replies) {
+                       if (!replies.ok()) return done(replies.status());
+                       done(DecodeTransition((*replies)[0], "routing/reject", id, agent).status());
+                     });
 }
 
 absl::StatusOr<std::string> RoutingEngine::Transfer(const std::string& tenant,
@@ -189,16 +233,21 @@ absl::StatusOr<std::string> RoutingEngine::Transfer(const std::string& tenant,
   return r->size() > 1 ? (*r)[1] : std::string("queued");
 }
 
-absl::StatusOr<CompleteResult> RoutingEngine::Complete(const std::string& tenant,
-                                                       const std::string& agent,
-                                                       const std::string& id) {
+std::vector<std::string> RoutingEngine::CompleteCommand(const std::string& tenant,
+                                                        const std::string& agent,
+                                                        const std::string& id) const {
   TenantKeys keys(tenant);
-  auto r = RunTransition(
+  return scripts_->Command(
       "routing/complete", {keys.Interaction(id), keys.Events()},
       {keys.prefix(), id, agent, std::to_string(clock_->NowMs()),
        std::to_string(options_.event_max_len), std::to_string(options_.finished_ttl_seconds)});
+}
+
+static absl::StatusOr<CompleteResult> DecodeComplete(const redis::Reply& reply,
+                                                     const std::string& id,
+                                                     const std::string& agent) {
+  auto r = DecodeTransition(reply, "routing/complete", id, agent);
   if (!r.ok()) return r.status();
-  if (auto st = TransitionError(*r, id, agent); !st.ok()) return st;
   CompleteResult out;
   if (r->size() >= 5) {
     out.deflected = (*r)[1] == "deflected";
@@ -207,6 +256,25 @@ absl::StatusOr<CompleteResult> RoutingEngine::Complete(const std::string& tenant
     out.wrap_up_ms = ToInt((*r)[4]);
   }
   return out;
+}
+
+absl::StatusOr<CompleteResult> RoutingEngine::Complete(const std::string& tenant,
+                                                       const std::string& agent,
+                                                       const std::string& id) {
+  auto reply = RunCommand(CompleteCommand(tenant, agent, id));
+  if (!reply.ok()) return reply.status();
+  return DecodeComplete(*reply, id, agent);
+}
+
+void RoutingEngine::CompleteAsync(const std::string& tenant, const std::string& agent,
+                                  const std::string& id, Deadline deadline,
+                                  std::function<void(absl::StatusOr<CompleteResult>)> done) {
+  if (pipeliner_ == nullptr) return done(Complete(tenant, agent, id));
+  pipeliner_->Submit({CompleteCommand(tenant, agent, id)}, deadline,
+                     [id, agent, done = std::move(done)](auto replies) {
+                       if (!replies.ok()) return done(replies.status());
+                       done(DecodeComplete((*replies)[0], id, agent));
+                     });
 }
 
 absl::StatusOr<RoutingEngine::EscalateResult> RoutingEngine::Escalate(
@@ -268,324 +336,6 @@ absl::StatusOr<int> RoutingEngine::SetPriority(const std::string& tenant, const 
         "interaction_id: interaction ", id, " has ended (", r->size() > 1 ? (*r)[1] : "", ")"));
   }
   return static_cast<int>(r->size() > 1 ? ToInt((*r)[1]) : 0);
-}
-
-absl::StatusOr<int64_t> RoutingEngine::RunPerTenant(
-    const std::string& script, const std::vector<std::string>& tenants,
-    const std::function<std::vector<std::string>(const TenantKeys&)>& keys_of,
-    const std::vector<std::string>& extra_args, std::map<std::string, int64_t>* per_tenant) {
-  if (tenants.empty()) return 0;
-  std::string now = std::to_string(clock_->NowMs());
-  std::vector<std::vector<std::string>> cmds;
-  for (const auto& t : tenants) {
-    TenantKeys keys(t);
-    std::vector<std::string> args = {keys.prefix(), now};
-    args.insert(args.end(), extra_args.begin(), extra_args.end());
-    cmds.push_back(scripts_->Command(script, keys_of(keys), args));
-  }
-  auto conn = pool_->Acquire();
-  if (!conn.ok()) return Unavailable(conn.status());
-  auto replies = (*conn)->Pipeline(cmds);
-  if (!replies.ok()) return Unavailable(replies.status());
-  if (auto st = scripts_->FixNoScript(**conn, cmds, *replies); !st.ok()) return st;
-  int64_t total = 0;
-  for (size_t i = 0; i < replies->size(); ++i) {
-    const auto& r = (*replies)[i];
-    if (r.is_error()) return absl::InternalError(absl::StrCat(script, ": ", r.str));
-    total += r.integer;
-    if (per_tenant != nullptr && r.integer != 0) (*per_tenant)[tenants[i]] += r.integer;
-  }
-  return total;
-}
-
-absl::StatusOr<int64_t> RoutingEngine::ExpireOffers(const std::vector<std::string>& tenants,
-                                                    std::map<std::string, int64_t>* per_tenant) {
-  return RunPerTenant(
-      "routing/expire_offers", tenants,
-      [](const TenantKeys& k) {
-        return std::vector<std::string>{k.Timers(), k.Events()};
-      },
-      {"200", std::to_string(options_.event_max_len), std::to_string(options_.skip_ms),
-       std::to_string(options_.finished_ttl_seconds)},
-      per_tenant);
-}
-
-absl::StatusOr<int64_t> RoutingEngine::EndWrapUps(const std::vector<std::string>& tenants) {
-  return RunPerTenant("routing/end_wrapups", tenants,
-                      [](const TenantKeys& k) {
-                        return std::vector<std::string>{k.WrapUps(), k.Events()};
-                      },
-                      {"200", std::to_string(options_.event_max_len)});
-}
-
-absl::StatusOr<int64_t> RoutingEngine::Sweep(const std::vector<std::string>& tenants) {
-  return RunPerTenant("routing/sweep", tenants,
-                      [](const TenantKeys& k) {
-                        return std::vector<std::string>{k.Queues(), k.Events()};
-                      },
-                      {std::to_string(options_.event_max_len)});
-}
-
-absl::Status RoutingEngine::RefreshOpenFlags(const std::vector<std::string>& tenants) {
-  int64_t now = clock_->NowMs();
-  for (const auto& tenant : tenants) {
-    auto queues = ListQueues(tenant);
-    if (!queues.ok()) return queues.status();
-    std::vector<std::vector<std::string>> cmds;
-    for (const auto& q : *queues) {
-      if (q.business_hours().windows().empty()) continue;
-      auto open = IsOpen(q.business_hours(), now);
-      if (!open.ok()) continue;
-      TenantKeys keys(tenant);
-      cmds.push_back(scripts_->Command("routing/set_open", {keys.QueueConfig(q.name())},
-                                       {keys.prefix(), q.name(), *open ? "1" : "0"}));
-    }
-    if (cmds.empty()) continue;
-    auto conn = pool_->Acquire();
-    if (!conn.ok()) return Unavailable(conn.status());
-    auto r = (*conn)->Pipeline(cmds);
-    if (!r.ok()) return Unavailable(r.status());
-    if (auto st = scripts_->FixNoScript(**conn, cmds, *r); !st.ok()) return st;
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<int64_t> RoutingEngine::PutQueue(const std::string& tenant, const v1::Queue& q) {
-  TenantKeys keys(tenant);
-  auto open = IsOpen(q.business_hours(), clock_->NowMs());
-  std::vector<std::string> channels;
-  for (int c : q.channels()) channels.push_back(std::to_string(c));
-  std::map<std::string, int> skills;
-  for (const auto& s : q.required_skills()) skills[s.name()] = s.proficiency();
-  auto steps = EffectiveSteps(q);
-  if (!steps.ok()) return steps.status();
-  std::string steps_json = "[";
-  for (size_t i = 0; i < steps->size(); ++i) {
-    const auto& st = (*steps)[i];
-    absl::StrAppend(&steps_json, i == 0 ? "" : ",", "{\"ms\":", st.after_ms,
-                    ",\"skills\":", EncodeSkills(st.skills), ",\"add\":\"",
-                    absl::StrJoin(st.added_queues, ","), "\"}");
-  }
-  steps_json += "]";
-  auto r = RunTransition(
-      "routing/put_queue", {keys.QueueConfig(q.name()), keys.Queues()},
-      {keys.prefix(), q.name(), absl::StrJoin(channels, ","), EncodeSkills(skills),
-       std::to_string(q.sla_threshold_seconds() * 1000LL),
-       std::to_string(q.offer_timeout_seconds() * 1000LL), q.SerializeAsString(),
-       std::to_string(clock_->NowMs()), std::to_string(options_.event_max_len),
-       std::to_string(q.strategy()), std::to_string(q.wrap_up_seconds() * 1000LL),
-       std::to_string(q.preferred_agent_seconds() < 0    ? 0
-                      : q.preferred_agent_seconds() == 0 ? 20000
-                                                         : q.preferred_agent_seconds() * 1000LL),
-       std::to_string(q.max_waiting()), std::to_string(q.max_wait_seconds() * 1000LL),
-       q.overflow_queue(), open.ok() && !*open ? "0" : "1", steps_json,
-       absl::StrJoin(q.priority_head_start_seconds(), ",")});
-  if (!r.ok()) return r.status();
-  if (r->size() == 2 && (*r)[0] == "channel_in_use") {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "queue.channels: channel ", (*r)[1],
-        " cannot be dropped while the queue holds waiting, offered or assigned work on it"));
-  }
-  return 0;
-}
-
-absl::StatusOr<v1::Queue> RoutingEngine::GetQueue(const std::string& tenant,
-                                                  const std::string& name) {
-  auto conn = pool_->Acquire();
-  if (!conn.ok()) return Unavailable(conn.status());
-  auto r = (*conn)->Command({"HGET", TenantKeys(tenant).QueueConfig(name), "proto"});
-  if (!r.ok()) return Unavailable(r.status());
-  v1::Queue q;
-  if (r->is_nil()) return absl::NotFoundError(absl::StrCat("name: no queue named '", name, "'"));
-  if (!q.ParseFromString(r->str)) return absl::DataLossError("queue config does not parse");
-  return q;
-}
-
-absl::StatusOr<std::vector<v1::Queue>> RoutingEngine::ListQueues(const std::string& tenant) {
-  TenantKeys keys(tenant);
-  auto conn = pool_->Acquire();
-  if (!conn.ok()) return Unavailable(conn.status());
-  auto names = (*conn)->Command({"SMEMBERS", keys.Queues()});
-  if (!names.ok()) return Unavailable(names.status());
-  std::vector<std::string> sorted = redis::ReplyStrings(*names);
-  std::sort(sorted.begin(), sorted.end());
-  std::vector<std::vector<std::string>> cmds;
-  for (const auto& n : sorted) cmds.push_back({"HGET", keys.QueueConfig(n), "proto"});
-  std::vector<v1::Queue> out;
-  if (cmds.empty()) return out;
-  auto protos = (*conn)->Pipeline(cmds);
-  if (!protos.ok()) return Unavailable(protos.status());
-  for (const auto& p : *protos) {
-    v1::Queue q;
-    if (!p.is_nil() && q.ParseFromString(p.str)) out.push_back(std::move(q));
-  }
-  return out;
-}
-
-absl::Status RoutingEngine::DeleteQueue(const std::string& tenant, const std::string& name) {
-  TenantKeys keys(tenant);
-  auto conn = pool_->Acquire();
-  if (!conn.ok()) return Unavailable(conn.status());
-  auto r = scripts_->Eval(**conn, "routing/delete_queue", {keys.QueueConfig(name), keys.Queues()},
-                          {keys.prefix(), name});
-  if (!r.ok()) return r.status();
-  if (r->str == "not_found") {
-    return absl::NotFoundError(absl::StrCat("name: no queue named '", name, "'"));
-  }
-  if (r->str == "not_empty") {
-    return absl::FailedPreconditionError(
-        absl::StrCat("name: queue '", name, "' still has waiting interactions"));
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<v1::TenantConfig> RoutingEngine::PutConfig(const std::string& tenant,
-                                                          v1::TenantConfig config) {
-  TenantKeys keys(tenant);
-  config.clear_version();
-  v1::TenantConfig effective = WithDefaults(config);
-  int max_missed = effective.max_missed_offers() == 0  ? 3
-                   : effective.max_missed_offers() < 0 ? 0
-                                                       : effective.max_missed_offers();
-  std::vector<std::string> args = {config.SerializeAsString()};
-  for (int s : effective.priority_head_start_seconds()) args.push_back(std::to_string(s));
-  args.push_back(std::to_string(max_missed));
-  std::vector<std::string> exclusive;
-  for (int c : config.exclusive_channels()) {
-    if (c != 0) exclusive.push_back(std::to_string(c));
-  }
-  if (config.exclusive_channels().empty()) exclusive.push_back("1");
-  args.push_back(absl::StrJoin(exclusive, ","));
-  args.push_back(keys.prefix());
-  args.push_back(std::to_string(clock_->NowMs()));
-  args.push_back(std::to_string(options_.event_max_len));
-  std::string profiles = "{";
-  for (int i = 0; i < config.capacity_profiles_size(); ++i) {
-    const auto& p = config.capacity_profiles(i);
-    std::map<std::string, int> caps;
-    for (const auto& c : p.capacities()) caps[std::to_string(c.channel())] = c.max();
-    absl::StrAppend(&profiles, i == 0 ? "" : ",", "\"", p.name(), "\":", EncodeSkills(caps));
-  }
-  profiles += "}";
-  args.push_back(profiles);
-  int boost_max = effective.value_boost_max_seconds() == 0  ? 60
-                  : effective.value_boost_max_seconds() < 0 ? 0
-                                                            : effective.value_boost_max_seconds();
-  args.push_back(std::to_string(boost_max));
-  int window = effective.conversation_window_seconds() == 0 ? 1800
-               : effective.conversation_window_seconds() < 0
-                   ? 0
-                   : effective.conversation_window_seconds();
-  args.push_back(std::to_string(window));
-  auto r = RunTransition("routing/put_config", {keys.Config()}, args);
-  if (!r.ok()) return r.status();
-  auto conn = pool_->Acquire();
-  if (!conn.ok()) return Unavailable(conn.status());
-  auto v = (*conn)->Command({"HGET", keys.Config(), "version"});
-  if (!v.ok()) return Unavailable(v.status());
-  effective.set_version(ToInt(v->str));
-  return effective;
-}
-
-absl::StatusOr<v1::TenantConfig> RoutingEngine::GetConfig(const std::string& tenant) {
-  auto conn = pool_->Acquire();
-  if (!conn.ok()) return Unavailable(conn.status());
-  auto r = (*conn)->Command({"HMGET", TenantKeys(tenant).Config(), "proto", "version"});
-  if (!r.ok()) return Unavailable(r.status());
-  v1::TenantConfig config;
-  if (r->elements.size() == 2 && !r->elements[0].is_nil() &&
-      !config.ParseFromString(r->elements[0].str)) {
-    return absl::DataLossError("tenant config does not parse");
-  }
-  config = WithDefaults(std::move(config));
-  if (r->elements.size() == 2) config.set_version(ToInt(r->elements[1].str));
-  return config;
-}
-
-absl::StatusOr<v1::ExplainRoutingResponse> RoutingEngine::Explain(const std::string& tenant,
-                                                                  const std::string& id) {
-  TenantKeys keys(tenant);
-  auto conn = pool_->Acquire();
-  if (!conn.ok()) return Unavailable(conn.status());
-  // Decisions live in the interaction's hash as ex:<n> (see explain_record.lua); a list
-  // P:ex:<id> holds those recorded before that layout, newest first.
-  auto r = (*conn)->Pipeline(
-      {{"HGETALL", keys.Interaction(id)}, {"LRANGE", keys.Explanations(id), "0", "-1"}});
-  if (!r.ok()) return Unavailable(r.status());
-  auto fields = redis::ReplyStrings((*r)[0]);
-  auto listed = redis::ReplyStrings((*r)[1]);
-  if (fields.empty() && listed.empty()) {
-    return absl::NotFoundError(absl::StrCat("interaction_id: no interaction ", id));
-  }
-  std::vector<std::string> records(listed.rbegin(), listed.rend());
-  std::map<int64_t, std::string> numbered;
-  for (size_t i = 0; i + 1 < fields.size(); i += 2) {
-    int64_t n = 0;
-    if (absl::StartsWith(fields[i], "ex:") && absl::SimpleAtoi(fields[i].substr(3), &n)) {
-      numbered[n] = fields[i + 1];
-    }
-  }
-  for (auto& [n, record] : numbered) records.push_back(std::move(record));
-  v1::ExplainRoutingResponse out;
-  out.set_interaction_id(id);
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = true;
-  for (const auto& record : records) {
-    v1::RoutingDecision d;
-    auto st = google::protobuf::util::JsonStringToMessage(record, &d, options);
-    if (!st.ok()) return absl::DataLossError("a stored routing decision does not parse");
-    *out.add_decisions() = std::move(d);
-  }
-  return out;
-}
-
-absl::StatusOr<v1::GetQueueStatsResponse> RoutingEngine::QueueStats(const std::string& tenant,
-                                                                    const std::string& queue) {
-  auto q = GetQueue(tenant, queue);
-  if (!q.ok()) return q.status();
-  return QueueStats(tenant, *q);
-}
-
-absl::StatusOr<v1::GetQueueStatsResponse> RoutingEngine::QueueStats(const std::string& tenant,
-                                                                    const v1::Queue& q) {
-  const std::string& queue = q.name();
-  TenantKeys keys(tenant);
-  auto conn = pool_->Acquire();
-  if (!conn.ok()) return Unavailable(conn.status());
-  std::vector<std::vector<std::string>> cmds = {{"HMGET", keys.QueueStats(queue), "answered",
-                                                 "answered_sla", "abandoned", "completed",
-                                                 "deflected", "escalated"}};
-  for (int ch : q.channels()) {
-    cmds.push_back({"ZCARD", keys.WaitingByAge(queue, ch)});
-    cmds.push_back({"ZCARD", keys.Available(queue, ch)});
-    cmds.push_back({"ZRANGE", keys.WaitingByAge(queue, ch), "0", "0", "WITHSCORES"});
-  }
-  auto r = (*conn)->Pipeline(cmds);
-  if (!r.ok()) return Unavailable(r.status());
-  v1::GetQueueStatsResponse out;
-  out.set_queue(queue);
-  auto counters = redis::ReplyStrings((*r)[0]);
-  counters.resize(6);
-  out.set_answered(ToInt(counters[0]));
-  out.set_answered_within_sla(ToInt(counters[1]));
-  out.set_abandoned(ToInt(counters[2]));
-  out.set_completed(ToInt(counters[3]));
-  out.set_deflected(ToInt(counters[4]));
-  out.set_escalated(ToInt(counters[5]));
-  int64_t now = clock_->NowMs();
-  for (int i = 0; i < q.channels_size(); ++i) {
-    out.set_waiting(out.waiting() + (*r)[1 + 3 * i].integer);
-    out.set_available_agents(std::max<int64_t>(out.available_agents(), (*r)[2 + 3 * i].integer));
-    auto oldest = redis::ReplyStrings((*r)[3 + 3 * i]);
-    if (oldest.size() == 2) {
-      out.set_oldest_wait_ms(std::max(out.oldest_wait_ms(), now - ToInt(oldest[1])));
-    }
-  }
-  int64_t denominator = out.answered() + out.abandoned();
-  out.set_service_level(denominator == 0 ? 1.0
-                                         : static_cast<double>(out.answered_within_sla()) /
-                                               static_cast<double>(denominator));
-  return out;
 }
 
 }  // namespace omniroute::routing

@@ -11,6 +11,7 @@
 #include "omniroute/v1/routing.pb.h"
 #include "services/common/clock.h"
 #include "services/common/keys.h"
+#include "services/common/redis/pipeliner.h"
 #include "services/common/redis/redis_client.h"
 #include "services/common/redis/scripts.h"
 #include "services/common/redis/stream_consumer.h"
@@ -71,6 +72,20 @@ class RoutingEngine {
                                                          const AgentUpdate& update);
   absl::StatusOr<AcceptResult> Accept(const std::string& tenant, const std::string& agent,
                                       const std::string& id);
+
+  // The transitions agents make most, without blocking the caller: their commands go through
+  // the pipeliner (set_pipeliner) and `done` runs on its thread, so it must be short and never
+  // block. Without a pipeliner they run at once, blocking, and `done` runs before they return.
+  using Deadline = redis::Pipeliner::Clock::time_point;
+  void AcceptAsync(const std::string& tenant, const std::string& agent, const std::string& id,
+                   Deadline deadline, std::function<void(absl::StatusOr<AcceptResult>)> done);
+  void RejectAsync(const std::string& tenant, const std::string& agent, const std::string& id,
+                   const std::string& reason, Deadline deadline,
+                   std::function<void(absl::Status)> done);
+  void CompleteAsync(const std::string& tenant, const std::string& agent, const std::string& id,
+                     Deadline deadline, std::function<void(absl::StatusOr<CompleteResult>)> done);
+  // The pipeliner of the async transitions (must outlive the engine; nullptr: none).
+  void set_pipeliner(redis::Pipeliner* pipeliner) { pipeliner_ = pipeliner; }
   absl::Status Reject(const std::string& tenant, const std::string& agent, const std::string& id,
                       const std::string& reason);
   // Transfers an assigned interaction; returns "queued" or "rejected:<reason>".
@@ -120,6 +135,15 @@ class RoutingEngine {
                                                        const v1::Queue& q);
 
  private:
+  // One command on a pool connection (the library loaded when Redis lacks it).
+  absl::StatusOr<redis::Reply> RunCommand(const std::vector<std::string>& cmd);
+  std::vector<std::vector<std::string>> AcceptCommands(const std::string& tenant,
+                                                       const std::string& agent,
+                                                       const std::string& id) const;
+  std::vector<std::string> RejectCommand(const std::string& tenant, const std::string& agent,
+                                         const std::string& id, const std::string& reason) const;
+  std::vector<std::string> CompleteCommand(const std::string& tenant, const std::string& agent,
+                                           const std::string& id) const;
   absl::StatusOr<std::vector<std::string>> RunTransition(const std::string& script,
                                                          const std::vector<std::string>& keys,
                                                          const std::vector<std::string>& args);
@@ -134,10 +158,16 @@ class RoutingEngine {
   const redis::Scripts* scripts_;
   const Clock* clock_;
   RoutingOptions options_;
+  redis::Pipeliner* pipeliner_ = nullptr;
 };
 
 // Maps a transition script's refusal ("not_offered", "wrong_agent", ...) to a status.
 absl::Status TransitionError(const std::vector<std::string>& reply, const std::string& id,
                              const std::string& agent);
+// A transition script's reply as strings, or the status of its refusal or failure.
+absl::StatusOr<std::vector<std::string>> DecodeTransition(const redis::Reply& reply,
+                                                          const std::string& script,
+                                                          const std::string& id,
+                                                          const std::string& agent);
 
 }  // namespace omniroute::routing

@@ -7,7 +7,11 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 
 namespace omniroute::routing {
 
@@ -131,13 +135,7 @@ struct RoutingMetrics {
   void SelfService(const std::string& tenant, const std::string& outcome) {
     self_service.Add({{"tenant", tenant}, {"outcome", outcome}}).Increment();
   }
-  void ObserveDecision(const std::string& kind, double seconds) {
-    decision_seconds
-        .Add({{"kind", kind}},
-             prometheus::Histogram::BucketBoundaries{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
-                                                     0.01, 0.025, 0.05, 0.1, 0.25})
-        .Observe(seconds);
-  }
+  void ObserveDecision(const std::string& kind, double seconds);
   // Creates a queue's wait histogram and SLA counters at zero, so that rate() and increase()
   // see their first increment (a series that appears at 1 loses it) and the histogram gets
   // the queue's threshold as a bucket.
@@ -150,26 +148,13 @@ struct RoutingMetrics {
       sla.Add(labels);
     }
   }
-  // An accepted offer: its wait, and whether it met the queue's SLA threshold.
+  // An accepted offer: its wait, and whether it met the queue's SLA threshold (and the
+  // offers{outcome="accepted"} count).
   void Accepted(const std::string& tenant, const std::string& queue, int64_t wait_ms,
-                int64_t sla_threshold_ms) {
-    std::map<std::string, std::string> labels = {{"tenant", tenant}, {"queue", queue}};
-    wait.Add(labels, WaitBuckets(static_cast<double>(sla_threshold_ms) / 1000.0))
-        .Observe(static_cast<double>(wait_ms) / 1000.0);
-    labels["outcome"] = wait_ms <= sla_threshold_ms ? "met" : "breached";
-    sla.Add(labels).Increment();
-  }
+                int64_t sla_threshold_ms);
+  // A completed interaction: its handle and wrap-up times (and the completed count).
   void Completed(const std::string& tenant, const std::string& queue, int64_t handle_ms,
-                 int64_t wrap_up_ms) {
-    static const prometheus::Histogram::BucketBoundaries kHandle = {
-        5, 15, 30, 60, 120, 180, 300, 450, 600, 900, 1200, 1800, 3600};
-    static const prometheus::Histogram::BucketBoundaries kWrapUp = {0,  5,   10,  15,  30,
-                                                                    60, 120, 300, 600, 1800};
-    std::map<std::string, std::string> labels = {{"tenant", tenant}, {"queue", queue}};
-    handle.Add(labels, kHandle).Observe(static_cast<double>(handle_ms) / 1000.0);
-    if (wrap_up_ms > 0)
-      wrap_up.Add(labels, kWrapUp).Observe(static_cast<double>(wrap_up_ms) / 1000.0);
-  }
+                 int64_t wrap_up_ms);
 
   prometheus::Family<prometheus::Counter>& enqueued;
   prometheus::Family<prometheus::Counter>& offers;
@@ -191,6 +176,24 @@ struct RoutingMetrics {
   prometheus::Family<prometheus::Histogram>& decision_seconds;
   prometheus::Family<prometheus::Gauge>& stream_lag;
   prometheus::Family<prometheus::Gauge>& stream_pending;
+
+ private:
+  // The series every accepted and completed interaction touches, looked up once per
+  // (tenant, queue) instead of building label maps and bucket lists on every call.
+  struct QueueSeries {
+    prometheus::Counter* accepted_offers;
+    prometheus::Histogram* wait = nullptr;  // created on first use, with the SLA bucket
+    prometheus::Counter* met;
+    prometheus::Counter* breached;
+    prometheus::Counter* completed;
+    prometheus::Histogram* handle;
+    prometheus::Histogram* wrap_up = nullptr;  // created on first use
+  };
+  QueueSeries& Series(const std::string& tenant, const std::string& queue);
+
+  absl::Mutex mu_;
+  std::map<std::string, std::unique_ptr<QueueSeries>> series_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, prometheus::Histogram*> decisions_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace omniroute::routing

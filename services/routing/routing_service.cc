@@ -27,30 +27,11 @@ grpc::ServerUnaryReactor* RoutingService::SetAgentState(grpc::CallbackServerCont
                     [this, ctx, req, resp] { return DoSetAgentState(*ctx, *req, resp); });
 }
 
-grpc::ServerUnaryReactor* RoutingService::AcceptOffer(grpc::CallbackServerContext* ctx,
-                                                      const v1::AcceptOfferRequest* req,
-                                                      v1::AcceptOfferResponse* resp) {
-  return ServeUnary(executor_, ctx,
-                    [this, ctx, req, resp] { return DoAcceptOffer(*ctx, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* RoutingService::RejectOffer(grpc::CallbackServerContext* ctx,
-                                                      const v1::RejectOfferRequest* req,
-                                                      v1::RejectOfferResponse* resp) {
-  return ServeUnary(executor_, ctx, [this, ctx, req] { return DoRejectOffer(*ctx, *req); });
-}
-
 grpc::ServerUnaryReactor* RoutingService::TransferInteraction(
     grpc::CallbackServerContext* ctx, const v1::TransferInteractionRequest* req,
     v1::TransferInteractionResponse* resp) {
   return ServeUnary(executor_, ctx,
                     [this, ctx, req, resp] { return DoTransferInteraction(*ctx, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* RoutingService::CompleteInteraction(
-    grpc::CallbackServerContext* ctx, const v1::CompleteInteractionRequest* req,
-    v1::CompleteInteractionResponse* resp) {
-  return ServeUnary(executor_, ctx, [this, ctx, req] { return DoCompleteInteraction(*ctx, *req); });
 }
 
 grpc::ServerUnaryReactor* RoutingService::EscalateInteraction(
@@ -131,42 +112,6 @@ grpc::Status RoutingService::DoSetAgentState(const Ctx& ctx, const v1::SetAgentS
   return grpc::Status::OK;
 }
 
-grpc::Status RoutingService::DoAcceptOffer(const Ctx& ctx, const v1::AcceptOfferRequest& req,
-                                           v1::AcceptOfferResponse* resp) {
-  auto principal = auth_->Authorize(ctx, {Role::kAgent}, req.tenant_id());
-  if (!principal.ok()) return ToGrpc(principal.status());
-  if (auto st = ValidateExternalId("agent_id", req.agent_id()); !st.ok()) return ToGrpc(st);
-  if (auto st = ValidateInteractionId("interaction_id", req.interaction_id()); !st.ok()) {
-    return ToGrpc(st);
-  }
-  auto started = std::chrono::steady_clock::now();
-  auto r = engine_->Accept(principal->tenant, req.agent_id(), req.interaction_id());
-  metrics_->ObserveDecision("accept", SecondsSince(started));
-  if (!r.ok()) return ToGrpc(r.status());
-  metrics_->Offer(principal->tenant, "accepted");
-  metrics_->Accepted(principal->tenant, r->queue, r->wait_ms, r->sla_threshold_ms);
-  *resp->mutable_interaction() = InteractionFromHash(principal->tenant, r->interaction_fields);
-  log::Info("accepted", {{"interaction_id", req.interaction_id()}, {"agent", req.agent_id()}});
-  return grpc::Status::OK;
-}
-
-grpc::Status RoutingService::DoRejectOffer(const Ctx& ctx, const v1::RejectOfferRequest& req) {
-  auto principal = auth_->Authorize(ctx, {Role::kAgent}, req.tenant_id());
-  if (!principal.ok()) return ToGrpc(principal.status());
-  if (auto st = ValidateExternalId("agent_id", req.agent_id()); !st.ok()) return ToGrpc(st);
-  if (auto st = ValidateInteractionId("interaction_id", req.interaction_id()); !st.ok()) {
-    return ToGrpc(st);
-  }
-  if (auto st = ValidateText("reason", req.reason(), 256); !st.ok()) return ToGrpc(st);
-  auto started = std::chrono::steady_clock::now();
-  auto st = engine_->Reject(principal->tenant, req.agent_id(), req.interaction_id(),
-                            req.reason().empty() ? "declined" : req.reason());
-  metrics_->ObserveDecision("reject", SecondsSince(started));
-  if (!st.ok()) return ToGrpc(st);
-  metrics_->Offer(principal->tenant, "rejected");
-  return grpc::Status::OK;
-}
-
 grpc::Status RoutingService::DoTransferInteraction(const Ctx& ctx,
                                                    const v1::TransferInteractionRequest& req,
                                                    v1::TransferInteractionResponse* resp) {
@@ -201,24 +146,6 @@ grpc::Status RoutingService::DoTransferInteraction(const Ctx& ctx,
     resp->set_state(v1::INTERACTION_STATE_QUEUED);
   }
   log::Info("transferred", {{"interaction_id", req.interaction_id()}, {"agent", req.agent_id()}});
-  return grpc::Status::OK;
-}
-
-grpc::Status RoutingService::DoCompleteInteraction(const Ctx& ctx,
-                                                   const v1::CompleteInteractionRequest& req) {
-  auto principal = auth_->Authorize(ctx, {Role::kAgent}, req.tenant_id());
-  if (!principal.ok()) return ToGrpc(principal.status());
-  if (auto st = ValidateExternalId("agent_id", req.agent_id()); !st.ok()) return ToGrpc(st);
-  if (auto st = ValidateInteractionId("interaction_id", req.interaction_id()); !st.ok()) {
-    return ToGrpc(st);
-  }
-  auto started = std::chrono::steady_clock::now();
-  auto done = engine_->Complete(principal->tenant, req.agent_id(), req.interaction_id());
-  metrics_->ObserveDecision("complete", SecondsSince(started));
-  if (!done.ok()) return ToGrpc(done.status());
-  metrics_->completed.Add({{"tenant", principal->tenant}}).Increment();
-  metrics_->Completed(principal->tenant, done->queue, done->handle_ms, done->wrap_up_ms);
-  if (done->deflected) metrics_->SelfService(principal->tenant, "deflected");
   return grpc::Status::OK;
 }
 

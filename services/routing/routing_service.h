@@ -62,20 +62,31 @@ class RoutingService final : public v1::Routing::CallbackService {
   using Ctx = grpc::CallbackServerContext;
   grpc::Status DoSetAgentState(const Ctx& ctx, const v1::SetAgentStateRequest& req,
                                v1::SetAgentStateResponse* resp);
-  grpc::Status DoAcceptOffer(const Ctx& ctx, const v1::AcceptOfferRequest& req,
-                             v1::AcceptOfferResponse* resp);
-  grpc::Status DoRejectOffer(const Ctx& ctx, const v1::RejectOfferRequest& req);
   grpc::Status DoTransferInteraction(const Ctx& ctx, const v1::TransferInteractionRequest& req,
                                      v1::TransferInteractionResponse* resp);
   grpc::Status DoEscalateInteraction(const Ctx& ctx, const v1::EscalateInteractionRequest& req,
                                      v1::EscalateInteractionResponse* resp);
-  grpc::Status DoCompleteInteraction(const Ctx& ctx, const v1::CompleteInteractionRequest& req);
   grpc::Status DoSetPriority(const Ctx& ctx, const v1::SetPriorityRequest& req,
                              v1::SetPriorityResponse* resp);
   grpc::Status DoGetQueueStats(const Ctx& ctx, const v1::GetQueueStatsRequest& req,
                                v1::GetQueueStatsResponse* resp);
   grpc::Status DoExplainRouting(const Ctx& ctx, const v1::ExplainRoutingRequest& req,
                                 v1::ExplainRoutingResponse* resp);
+
+  // AcceptOffer, RejectOffer and CompleteInteraction (routing_service_offers.cc), the calls an
+  // agent makes for every interaction: with the caller's key in the cache they run without
+  // blocking any thread, through the engine's pipeliner; `finish` ends the call from there.
+  // Otherwise (the key must be looked up) they run like the others, on the executor.
+  grpc::Status CheckAccept(const v1::AcceptOfferRequest& req);
+  grpc::Status CheckReject(const v1::RejectOfferRequest& req);
+  grpc::Status CheckComplete(const v1::CompleteInteractionRequest& req);
+  using Finish = std::function<void(grpc::Status)>;
+  void RunAccept(const std::string& tenant, const v1::AcceptOfferRequest& req,
+                 v1::AcceptOfferResponse* resp, RoutingEngine::Deadline deadline, Finish finish);
+  void RunReject(const std::string& tenant, const v1::RejectOfferRequest& req,
+                 RoutingEngine::Deadline deadline, Finish finish);
+  void RunComplete(const std::string& tenant, const v1::CompleteInteractionRequest& req,
+                   RoutingEngine::Deadline deadline, Finish finish);
 
   Authenticator* auth_;
   RoutingEngine* engine_;

@@ -13,15 +13,20 @@ constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
 // Each takes the arguments after the subcommand name and returns the exit code.
-int RunTrain(const std::vector<std::string>& args);
+int RunTrain(const std::vector<std::string>& args);  // train_command.cc
 int RunEvaluate(const std::vector<std::string>& args);
 int RunPredict(const std::vector<std::string>& args);
-int RunCrossValidate(const std::vector<std::string>& args);
+int RunCrossValidate(const std::vector<std::string>& args);  // cv_command.cc
 int RunInfo(const std::vector<std::string>& args);
-int RunPublish(const std::vector<std::string>& args);
+int RunPublish(const std::vector<std::string>& args);      // publish_command.cc
 int RunCorrections(const std::vector<std::string>& args);  // corrections.cc
 
-extern const char kCorrectionsUsage[];
+// Usage texts of the subcommands that have a file of their own (evaluate, predict and info are
+// in commands.cc).
+extern const char kTrainUsage[];        // train_command.cc
+extern const char kCvUsage[];           // cv_command.cc
+extern const char kPublishUsage[];      // publish_command.cc
+extern const char kCorrectionsUsage[];  // corrections.cc
 
 std::string Usage();
 

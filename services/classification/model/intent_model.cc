@@ -3,43 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <set>
-#include <tuple>
 #include <utility>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "services/classification/model/dense_layers.h"
-#include "services/classification/model/radix_sort.h"
+#include "services/classification/model/model_validation.h"
 
 namespace omniroute::classification::model {
 namespace {
-
-constexpr int kMaxHidden = 4096;
-constexpr size_t kMaxViews = 16;
-constexpr size_t kMaxMembers = 16;  // in all views together
-
-// The dot product of explanations (see dense_layers.h for the layers). GCC/Clang function
-// multiversioning compiles it for AVX2 and for the baseline ISA and picks the best for the CPU at
-// load time. Without FMA both versions round exactly alike, so results do not depend on the CPU.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__APPLE__)
-#define OMNIROUTE_MULTIVERSION __attribute__((target_clones("avx2", "default")))
-#else
-#define OMNIROUTE_MULTIVERSION
-#endif
-
-// Dot product of n 8-bit weights and n floats. Eight independent partial sums (a fixed order, so
-// the result does not depend on the CPU) let the compiler use vector registers.
-OMNIROUTE_MULTIVERSION
-float DotInt8(const int8_t* __restrict x, const float* __restrict y, size_t n) {
-  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    for (size_t j = 0; j < 8; ++j) acc[j] += static_cast<float>(x[i + j]) * y[i + j];
-  }
-  for (; i < n; ++i) acc[i % 8] += static_cast<float>(x[i]) * y[i];
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-}
 
 // softmax(scores / temperature) in place.
 void SoftmaxInPlace(float temperature, std::vector<float>* scores) {
@@ -63,86 +34,6 @@ bool SameFeaturizer(const FeaturizerConfig& a, const FeaturizerConfig& b) {
          a.char_across_words == b.char_across_words && a.pair_window == b.pair_window;
 }
 
-absl::Status CheckMember(const ModelMember& m, size_t rows, size_t k, const std::string& which) {
-  if (m.hidden < 0 || m.hidden > kMaxHidden) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(which, "hidden size ", m.hidden, " not in 0..", kMaxHidden));
-  }
-  const size_t hsize = static_cast<size_t>(m.hidden);
-  const size_t width = hsize > 0 ? hsize : k;
-  if (m.weights.size() != rows * width) {
-    return absl::InvalidArgumentError(absl::StrCat(which, "weights: ", m.weights.size(),
-                                                   " values for ", rows, " rows x ", width));
-  }
-  if (m.row_scale.size() != rows) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(which, "row scales: ", m.row_scale.size(), " values for ", rows, " rows"));
-  }
-  if (m.bias.size() != k) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(which, "bias: ", m.bias.size(), " values for ", k, " labels"));
-  }
-  if (m.hidden_bias.size() != hsize || m.output_weights.size() != hsize * k) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        which, "hidden layer: ", m.hidden_bias.size(), " biases and ", m.output_weights.size(),
-        " output weights for ", hsize, " units x ", k, " labels"));
-  }
-  for (const std::vector<float>* v : {&m.bias, &m.hidden_bias, &m.output_weights}) {
-    for (float x : *v) {
-      if (!std::isfinite(x)) return absl::InvalidArgumentError(which + "a weight is not finite");
-    }
-  }
-  for (float x : m.row_scale) {
-    if (!(x > 0 && std::isfinite(x))) {
-      return absl::InvalidArgumentError(which + "a row scale is not positive and finite");
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CheckView(const ModelView& v, size_t k, const std::string& which) {
-  const FeaturizerConfig& config = v.featurizer;
-  if (absl::Status s = ValidateFeaturizerConfig(config); !s.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(which, "featurizer: ", s.message()));
-  }
-  const uint64_t num_buckets = uint64_t{1} << config.hash_bits;
-  for (size_t i = 0; i < v.buckets.size(); ++i) {
-    if (v.buckets[i] >= num_buckets) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(which, "bucket ", v.buckets[i], " out of range (2^", config.hash_bits, ")"));
-    }
-    if (i > 0 && v.buckets[i] <= v.buckets[i - 1]) {
-      return absl::InvalidArgumentError(which + "bucket ids are not strictly increasing");
-    }
-  }
-  if (v.members.empty()) return absl::InvalidArgumentError(which + "no members");
-  for (size_t i = 0; i < v.members.size(); ++i) {
-    if (absl::Status s =
-            CheckMember(v.members[i], v.buckets.size(), k, absl::StrCat(which, "member ", i, ": "));
-        !s.ok()) {
-      return s;
-    }
-  }
-  if (config.idf) {
-    if (v.idf.size() != v.buckets.size()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(which, "idf: ", v.idf.size(), " values for ", v.buckets.size(), " rows"));
-    }
-    for (float x : v.idf) {
-      if (!(x > 0 && std::isfinite(x))) {
-        return absl::InvalidArgumentError(which + "an IDF value is not positive and finite");
-      }
-    }
-    if (!(v.idf_unseen > 0 && std::isfinite(v.idf_unseen))) {
-      return absl::InvalidArgumentError(which + "the unseen-bucket IDF is not positive and finite");
-    }
-  } else if (!v.idf.empty()) {
-    return absl::InvalidArgumentError(which +
-                                      "IDF values given but the featurizer does not use IDF");
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 IntentModel::RowIndex::RowIndex(const std::vector<uint32_t>& buckets, const std::vector<float>& idf,
@@ -161,30 +52,9 @@ IntentModel::RowIndex::RowIndex(const std::vector<uint32_t>& buckets, const std:
 }
 
 absl::StatusOr<IntentModel> IntentModel::Create(ModelParts p) {
-  if (p.labels.empty()) return absl::InvalidArgumentError("a model needs at least one label");
-  std::set<absl::string_view> seen;
-  for (const std::string& l : p.labels) {
-    if (l.empty()) return absl::InvalidArgumentError("empty label");
-    if (!seen.insert(l).second) return absl::InvalidArgumentError("duplicate label: " + l);
-  }
-  if (p.views.empty()) return absl::InvalidArgumentError("a model needs at least one view");
-  if (p.views.size() > kMaxViews) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(p.views.size(), " views (at most ", kMaxViews, ")"));
-  }
+  if (absl::Status s = ValidateModelParts(p); !s.ok()) return s;
   size_t members = 0;
-  for (size_t i = 0; i < p.views.size(); ++i) {
-    const std::string which = p.views.size() > 1 ? absl::StrCat("view ", i, ": ") : "";
-    if (absl::Status s = CheckView(p.views[i], p.labels.size(), which); !s.ok()) return s;
-    members += p.views[i].members.size();
-  }
-  if (members > kMaxMembers) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(members, " members (at most ", kMaxMembers, ")"));
-  }
-  if (!(p.temperature > 0 && std::isfinite(p.temperature))) {
-    return absl::InvalidArgumentError("the temperature is not positive and finite");
-  }
+  for (const ModelView& v : p.views) members += v.members.size();
   IntentModel m;
   m.parts_ = std::move(p);
   m.num_members_ = members;
@@ -312,131 +182,6 @@ void IntentModel::Probabilities(absl::string_view text, bool record_ngrams,
 int IntentModel::PredictIndex(absl::string_view text, PredictScratch* s) const {
   Probabilities(text, s);
   return static_cast<int>(std::max_element(s->scores.begin(), s->scores.end()) - s->scores.begin());
-}
-
-void IntentModel::PrepareContributions(int label, PredictScratch* s) const {
-  // A ReLU network is linear in its input for a fixed set of active units, so a feature's share
-  // of the score runs through the units active for this message: per unit, its output weight
-  // for `label` if active, else 0. A feature's contribution is then one dot product.
-  const size_t k = parts_.labels.size();
-  s->unit_weight.assign(total_hidden_, 0.0f);
-  size_t offset = 0;
-  for (const ModelView& v : parts_.views) {
-    for (const ModelMember& m : v.members) {
-      for (size_t u = 0; u < static_cast<size_t>(m.hidden); ++u) {
-        if (s->active[offset + u]) s->unit_weight[offset + u] = m.output_weights[u * k + label];
-      }
-      offset += static_cast<size_t>(m.hidden);
-    }
-  }
-}
-
-float IntentModel::Contribution(size_t v, int32_t row, float value, int label,
-                                const PredictScratch& s) const {
-  const size_t k = parts_.labels.size();
-  double total = 0;
-  size_t offset = active_offset_[v];
-  for (const ModelMember& m : parts_.views[v].members) {
-    const float scale = m.row_scale[row];
-    if (m.hidden == 0) {
-      total += scale * m.weights[static_cast<size_t>(row) * k + label];
-      continue;
-    }
-    const size_t hsize = static_cast<size_t>(m.hidden);
-    const int8_t* w = m.weights.data() + static_cast<size_t>(row) * hsize;
-    total += scale * DotInt8(w, s.unit_weight.data() + offset, hsize);
-    offset += hsize;
-  }
-  // The mean over all members, like the probabilities.
-  return static_cast<float>(value * total / num_members_);
-}
-
-void IntentModel::Explain(int winner, int top_features, PredictScratch* s, Prediction* p) const {
-  // Each distinct n-gram of each view gets its bucket's contribution (value x weight), shared by
-  // occurrence count when several n-grams fell into one bucket; an n-gram that several views
-  // produce adds up its contributions. Names are built only for the few n-grams reported. All
-  // views normalise the text alike, so their n-grams are slices of the same string.
-  PrepareContributions(winner, s);
-  const absl::string_view norm(s->views[0].featurizer.normalized);
-  struct Scored {
-    float contribution;
-    const NgramRef* gram;
-  };
-  // Views with the same hash_bits put an n-gram in the same bucket, so an integer comparison
-  // orders almost every pair; the text decides only between n-grams that share a bucket.
-  bool same_bits = true;
-  for (const ModelView& v : parts_.views) {
-    same_bits = same_bits && v.featurizer.hash_bits == parts_.views[0].featurizer.hash_bits;
-  }
-  auto key = [&](const NgramRef& g) {
-    return std::make_tuple(g.kind, norm.substr(g.offset, g.length),
-                           norm.substr(g.offset2, g.length2));
-  };
-  std::vector<Scored> scored;
-  for (size_t v = 0; v < parts_.views.size(); ++v) {
-    ViewScratch& vs = s->views[v];
-    const std::vector<NgramRef>& grams = vs.featurizer.ngrams;
-    // By bucket: sort (bucket, index) pairs as plain integers, then by text only inside the
-    // rare buckets that hold more than one n-gram occurrence.
-    std::vector<uint64_t>& order = vs.order;
-    order.resize(grams.size());
-    for (size_t i = 0; i < grams.size(); ++i) order[i] = uint64_t{grams[i].bucket} << 32 | i;
-    RadixSortByBits(32, parts_.views[v].featurizer.hash_bits, &order, &vs.order_tmp);
-    auto gram = [&](size_t i) -> const NgramRef& { return grams[order[i] & 0xFFFFFFFFu]; };
-    size_t feature = 0;  // vs.features is sorted by bucket too: walk both
-    for (size_t i = 0; i < order.size();) {
-      const uint32_t bucket = gram(i).bucket;
-      size_t bucket_end = i + 1;
-      while (bucket_end < order.size() && gram(bucket_end).bucket == bucket) ++bucket_end;
-      if (bucket_end - i > 1) {
-        std::sort(order.begin() + i, order.begin() + bucket_end, [&](uint64_t a, uint64_t b) {
-          return key(grams[a & 0xFFFFFFFFu]) < key(grams[b & 0xFFFFFFFFu]);
-        });
-      }
-      while (feature < vs.features.size() && vs.features[feature].bucket < bucket) ++feature;
-      const bool found = feature < vs.features.size() && vs.features[feature].bucket == bucket;
-      const int32_t row = found ? vs.rows[feature] : -1;
-      const float bucket_contribution =
-          row < 0 ? 0.0f : Contribution(v, row, vs.features[feature].value, winner, *s);
-      const float in_bucket = static_cast<float>(bucket_end - i);
-      for (size_t j = i; j < bucket_end;) {
-        size_t same = j + 1;
-        while (same < bucket_end && key(gram(same)) == key(gram(j))) ++same;
-        if (bucket_contribution != 0) {
-          scored.push_back(Scored{bucket_contribution * (same - j) / in_bucket, &gram(j)});
-        }
-        j = same;
-      }
-      i = bucket_end;
-    }
-  }
-  if (parts_.views.size() > 1) {
-    // Merge the views' entries for the same n-gram.
-    std::sort(scored.begin(), scored.end(), [&](const Scored& a, const Scored& b) {
-      if (same_bits && a.gram->bucket != b.gram->bucket) return a.gram->bucket < b.gram->bucket;
-      return key(*a.gram) < key(*b.gram);
-    });
-    size_t out = 0;
-    for (size_t i = 0; i < scored.size(); ++i) {
-      if (out > 0 && (!same_bits || scored[out - 1].gram->bucket == scored[i].gram->bucket) &&
-          key(*scored[out - 1].gram) == key(*scored[i].gram)) {
-        scored[out - 1].contribution += scored[i].contribution;
-      } else {
-        scored[out++] = scored[i];
-      }
-    }
-    scored.resize(out);
-  }
-  const size_t nf = std::min(scored.size(), static_cast<size_t>(top_features));
-  std::partial_sort(scored.begin(), scored.begin() + nf, scored.end(),
-                    [&](const Scored& a, const Scored& b) {
-                      if (a.contribution != b.contribution) return a.contribution > b.contribution;
-                      return key(*a.gram) < key(*b.gram);
-                    });
-  for (size_t i = 0; i < nf; ++i) {
-    p->features.push_back(FeatureContribution{
-        Featurizer::NgramName(s->views[0].featurizer, *scored[i].gram), scored[i].contribution});
-  }
 }
 
 Prediction IntentModel::Predict(absl::string_view text, const PredictOptions& options,

@@ -1,6 +1,4 @@
-#include <algorithm>
 #include <array>
-#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <tuple>
@@ -8,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "services/classification/model/byte_io.h"
 #include "services/classification/model/csv.h"
 #include "services/classification/model/intent_model.h"
 
@@ -50,99 +49,6 @@ constexpr uint32_t kMaxHidden = 4096;
 constexpr uint32_t kMaxViews = 16;
 constexpr uint32_t kMaxMembers = 16;
 
-class Writer {
- public:
-  void U32(uint32_t v) {
-    for (int i = 0; i < 4; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
-  }
-  void U64(uint64_t v) {
-    for (int i = 0; i < 8; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
-  }
-  void F32(float f) {
-    uint32_t bits = 0;
-    std::memcpy(&bits, &f, sizeof bits);
-    U32(bits);
-  }
-  void Bytes(absl::string_view s) {
-    U32(static_cast<uint32_t>(s.size()));
-    out_.append(s.data(), s.size());
-  }
-  void Raw(absl::string_view s) { out_.append(s.data(), s.size()); }
-  std::string& out() { return out_; }
-
- private:
-  std::string out_;
-};
-
-// Bounds-checked reading: every method fails (rather than reading past the end) with a message
-// naming the field.
-class Reader {
- public:
-  explicit Reader(absl::string_view in) : in_(in) {}
-
-  absl::Status U32(const char* what, uint32_t* v) {
-    if (in_.size() - pos_ < 4) return Truncated(what);
-    uint32_t r = 0;
-    for (int i = 0; i < 4; ++i) r |= static_cast<uint32_t>(Byte(pos_ + i)) << (8 * i);
-    pos_ += 4;
-    *v = r;
-    return absl::OkStatus();
-  }
-  absl::Status U64(const char* what, uint64_t* v) {
-    if (in_.size() - pos_ < 8) return Truncated(what);
-    uint64_t r = 0;
-    for (int i = 0; i < 8; ++i) r |= static_cast<uint64_t>(Byte(pos_ + i)) << (8 * i);
-    pos_ += 8;
-    *v = r;
-    return absl::OkStatus();
-  }
-  absl::Status F32(const char* what, float* f) {
-    uint32_t bits = 0;
-    if (absl::Status s = U32(what, &bits); !s.ok()) return s;
-    std::memcpy(f, &bits, sizeof bits);
-    if (!std::isfinite(*f)) {
-      return absl::DataLossError(absl::StrCat("model file: ", what, " is not a finite number"));
-    }
-    return absl::OkStatus();
-  }
-  absl::Status Bytes(const char* what, uint32_t max_length, std::string* s) {
-    uint32_t n = 0;
-    if (absl::Status st = U32(what, &n); !st.ok()) return st;
-    if (n > max_length) {
-      return absl::DataLossError(
-          absl::StrCat("model file: ", what, " length ", n, " exceeds the limit ", max_length));
-    }
-    if (in_.size() - pos_ < n) return Truncated(what);
-    s->assign(in_.data() + pos_, n);
-    pos_ += n;
-    return absl::OkStatus();
-  }
-  // `n` raw bytes (int8 weights).
-  absl::Status Raw(const char* what, void* out, size_t n) {
-    if (in_.size() - pos_ < n) return Truncated(what);
-    std::memcpy(out, in_.data() + pos_, n);
-    pos_ += n;
-    return absl::OkStatus();
-  }
-  // True when `count` items of `item_size` bytes fit in what is left.
-  bool Fits(uint64_t count, uint64_t item_size) const {
-    return count <= (in_.size() - pos_) / item_size;
-  }
-  size_t remaining() const { return in_.size() - pos_; }
-  // Only for bytes already checked (the header).
-  void Skip(size_t n) { pos_ += std::min(n, remaining()); }
-
-  absl::Status Truncated(const char* what) const {
-    return absl::DataLossError(
-        absl::StrCat("model file truncated: it ends inside the ", what, " at byte ", pos_));
-  }
-
- private:
-  uint8_t Byte(size_t i) const { return static_cast<uint8_t>(in_[i]); }
-  absl::string_view in_;
-  size_t pos_ = 0;
-};
-
 std::array<uint32_t, 256> MakeCrcTable() {
   std::array<uint32_t, 256> table{};
   for (uint32_t i = 0; i < 256; ++i) {
@@ -153,7 +59,7 @@ std::array<uint32_t, 256> MakeCrcTable() {
   return table;
 }
 
-void WriteFeaturizer(const FeaturizerConfig& c, Writer* w) {
+void WriteFeaturizer(const FeaturizerConfig& c, ByteWriter* w) {
   w->U32(static_cast<uint32_t>(c.hash_bits));
   w->U32(static_cast<uint32_t>(c.word_ngram_max));
   w->U32(static_cast<uint32_t>(c.char_ngram_min));
@@ -165,7 +71,7 @@ void WriteFeaturizer(const FeaturizerConfig& c, Writer* w) {
   w->F32(c.char_weight);
 }
 
-absl::Status ReadFeaturizer(Reader* body, FeaturizerConfig* c) {
+absl::Status ReadFeaturizer(ByteReader* body, FeaturizerConfig* c) {
   uint32_t hash_bits = 0, word_max = 0, char_min = 0, char_max = 0, flags = 0, pair_window = 0;
   for (auto [what, v] : {std::pair<const char*, uint32_t*>{"hash_bits", &hash_bits},
                          {"word_ngram_max", &word_max},
@@ -198,7 +104,7 @@ absl::Status ReadFeaturizer(Reader* body, FeaturizerConfig* c) {
   return absl::OkStatus();
 }
 
-absl::Status ReadFloats(Reader* body, const char* what, uint64_t n, std::vector<float>* v) {
+absl::Status ReadFloats(ByteReader* body, const char* what, uint64_t n, std::vector<float>* v) {
   if (!body->Fits(n, 4)) return body->Truncated(what);
   v->resize(n);
   for (float& x : *v) {
@@ -207,7 +113,7 @@ absl::Status ReadFloats(Reader* body, const char* what, uint64_t n, std::vector<
   return absl::OkStatus();
 }
 
-absl::Status ReadMember(Reader* body, uint64_t rows, uint64_t num_labels, ModelMember* m) {
+absl::Status ReadMember(ByteReader* body, uint64_t rows, uint64_t num_labels, ModelMember* m) {
   uint32_t hidden = 0;
   if (absl::Status s = body->U32("hidden size", &hidden); !s.ok()) return s;
   if (hidden > kMaxHidden) {
@@ -245,7 +151,7 @@ uint32_t Crc32(absl::string_view bytes) {
 }
 
 std::string IntentModel::ToBytes() const {
-  Writer w;
+  ByteWriter w;
   w.Raw(absl::string_view(kMagic, sizeof kMagic));
   w.U32(kFormatVersion);
   w.U64(0);  // total size, patched below
@@ -286,7 +192,7 @@ absl::StatusOr<IntentModel> IntentModel::FromBytes(absl::string_view bytes) {
             ? absl::StrCat("not an omniroute intent model: only ", bytes.size(), " bytes")
             : "not an omniroute intent model: wrong magic (expected \"OMRINTNT\")");
   }
-  Reader r(bytes);
+  ByteReader r(bytes);
   r.Skip(sizeof kMagic);
   uint32_t version = 0;
   if (absl::Status s = r.U32("version", &version); !s.ok()) return s;
@@ -322,7 +228,7 @@ absl::StatusOr<IntentModel> IntentModel::FromBytes(absl::string_view bytes) {
           ", computed ", absl::Hex(actual, absl::kZeroPad8), "): the file is corrupt"));
     }
   }
-  Reader body(bytes.substr(0, bytes.size() - kTrailerSize));
+  ByteReader body(bytes.substr(0, bytes.size() - kTrailerSize));
   body.Skip(kHeaderSize);  // checked above
   uint32_t num_views = 0;
   if (absl::Status s = body.U32("view count", &num_views); !s.ok()) return s;

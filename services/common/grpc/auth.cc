@@ -43,16 +43,32 @@ bool Principal::Has(Role role) const {
 }
 
 std::string HashApiKey(absl::string_view key) {
+  static constexpr char kHex[] = "0123456789abcdef";
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
-  char hex[2 * SHA256_DIGEST_LENGTH + 1];
-  for (int i = 0; i < SHA256_DIGEST_LENGTH; ++i) std::snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-  return std::string(hex, 2 * SHA256_DIGEST_LENGTH);
+  std::string hex(2 * SHA256_DIGEST_LENGTH, '0');
+  for (int i = 0; i < SHA256_DIGEST_LENGTH; ++i) {
+    hex[2 * i] = kHex[digest[i] >> 4];
+    hex[2 * i + 1] = kHex[digest[i] & 15];
+  }
+  return hex;
 }
 
-absl::StatusOr<Principal> Authenticator::Authorize(const grpc::ServerContextBase& ctx,
-                                                   std::initializer_list<Role> any_of,
-                                                   absl::string_view requested_tenant) {
+std::optional<absl::StatusOr<Principal>> Authenticator::AuthorizeCached(
+    const grpc::ServerContextBase& ctx, std::initializer_list<Role> any_of,
+    absl::string_view requested_tenant) {
+  auto key = BearerKey(ctx);
+  if (!key.ok()) return absl::StatusOr<Principal>(key.status());
+  std::string hash = HashApiKey(*key);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = cache_.find(hash);
+    if (it == cache_.end() || it->second.expires_ms <= clock_->NowMs()) return std::nullopt;
+    return Check(it->second.principal, any_of, requested_tenant);
+  }
+}
+
+absl::StatusOr<absl::string_view> Authenticator::BearerKey(const grpc::ServerContextBase& ctx) {
   const auto& md = ctx.client_metadata();
   auto it = md.find("authorization");
   if (it == md.end()) {
@@ -63,7 +79,33 @@ absl::StatusOr<Principal> Authenticator::Authorize(const grpc::ServerContextBase
   if (value.substr(0, kBearer.size()) != kBearer || value.size() == kBearer.size()) {
     return absl::UnauthenticatedError("authorization metadata must be 'Bearer <api key>'");
   }
-  return AuthorizeKey(value.substr(kBearer.size()), any_of, requested_tenant);
+  return value.substr(kBearer.size());
+}
+
+absl::StatusOr<Principal> Authenticator::Authorize(const grpc::ServerContextBase& ctx,
+                                                   std::initializer_list<Role> any_of,
+                                                   absl::string_view requested_tenant) {
+  auto key = BearerKey(ctx);
+  if (!key.ok()) return key.status();
+  return AuthorizeKey(*key, any_of, requested_tenant);
+}
+
+absl::StatusOr<Principal> Authenticator::Check(const Principal& principal,
+                                               std::initializer_list<Role> any_of,
+                                               absl::string_view requested_tenant) {
+  if (!requested_tenant.empty() && requested_tenant != principal.tenant) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("tenant_id: the API key does not belong to tenant '", requested_tenant, "'"));
+  }
+  bool allowed = false;
+  for (Role r : any_of) allowed = allowed || principal.Has(r);
+  if (!allowed) {
+    std::vector<std::string> names;
+    for (Role r : any_of) names.emplace_back(RoleName(r));
+    return absl::PermissionDeniedError(
+        absl::StrCat("this call needs an API key with role ", absl::StrJoin(names, " or ")));
+  }
+  return principal;
 }
 
 absl::StatusOr<Principal> Authenticator::AuthorizeKey(absl::string_view api_key,
@@ -88,19 +130,7 @@ absl::StatusOr<Principal> Authenticator::AuthorizeKey(absl::string_view api_key,
     if (cache_.size() > 10000) cache_.clear();
     cache_[hash] = Cached{principal, clock_->NowMs() + cache_ms_};
   }
-  if (!requested_tenant.empty() && requested_tenant != principal.tenant) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("tenant_id: the API key does not belong to tenant '", requested_tenant, "'"));
-  }
-  bool allowed = false;
-  for (Role r : any_of) allowed = allowed || principal.Has(r);
-  if (!allowed) {
-    std::vector<std::string> names;
-    for (Role r : any_of) names.emplace_back(RoleName(r));
-    return absl::PermissionDeniedError(
-        absl::StrCat("this call needs an API key with role ", absl::StrJoin(names, " or ")));
-  }
-  return principal;
+  return Check(principal, any_of, requested_tenant);
 }
 
 absl::StatusOr<Principal> Authenticator::Lookup(const std::string& hash) {

@@ -6,6 +6,7 @@
 #include <initializer_list>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,12 +47,22 @@ class Authenticator {
   absl::StatusOr<Principal> Authorize(const grpc::ServerContextBase& ctx,
                                       std::initializer_list<Role> any_of,
                                       absl::string_view requested_tenant);
+  // Like Authorize, from the cache of keys alone: nullopt when the key must be looked up in
+  // Redis (the caller then runs Authorize where it may block).
+  std::optional<absl::StatusOr<Principal>> AuthorizeCached(const grpc::ServerContextBase& ctx,
+                                                           std::initializer_list<Role> any_of,
+                                                           absl::string_view requested_tenant);
   absl::StatusOr<Principal> AuthorizeKey(absl::string_view api_key,
                                          std::initializer_list<Role> any_of,
                                          absl::string_view requested_tenant);
 
  private:
   absl::StatusOr<Principal> Lookup(const std::string& hash);
+  static absl::StatusOr<absl::string_view> BearerKey(const grpc::ServerContextBase& ctx);
+  // The principal if it may make the call (roles, tenant), else why not.
+  static absl::StatusOr<Principal> Check(const Principal& principal,
+                                         std::initializer_list<Role> any_of,
+                                         absl::string_view requested_tenant);
 
   redis::Pool* pool_;
   const Clock* clock_;

@@ -47,6 +47,8 @@ class ServiceHost {
   ServiceHost(HostOptions options, redis::Pool* pool);
 
   prometheus::Registry& registry() { return *registry_; }
+  // Sees the round trips of this service's Redis connections (for connections outside the pool).
+  redis::Observer* redis_observer() { return redis_metrics_.get(); }
   // True once a drain began; long-running streams end when they see it.
   const std::atomic<bool>& draining() const { return draining_; }
 

@@ -157,9 +157,17 @@ absl::StatusOr<Reply> Connection::Command(const std::vector<std::string>& argv) 
 
 absl::StatusOr<std::vector<Reply>> Connection::Pipeline(
     const std::vector<std::vector<std::string>>& cmds) {
+  std::vector<const std::vector<std::string>*> refs;
+  refs.reserve(cmds.size());
+  for (const auto& c : cmds) refs.push_back(&c);
+  return Pipeline(refs);
+}
+
+absl::StatusOr<std::vector<Reply>> Connection::Pipeline(
+    const std::vector<const std::vector<std::string>*>& cmds) {
   if (broken_) return absl::UnavailableError("redis: connection is broken");
   auto started = std::chrono::steady_clock::now();
-  for (const auto& argv : cmds) AppendArgv(ctx_, argv);
+  for (const auto* argv : cmds) AppendArgv(ctx_, *argv);
   std::vector<Reply> out;
   out.reserve(cmds.size());
   for (size_t i = 0; i < cmds.size(); ++i) {

@@ -68,6 +68,8 @@ class Connection {
   absl::StatusOr<Reply> Command(const std::vector<std::string>& argv);
   // Sends all commands in one round trip and reads their replies in order.
   absl::StatusOr<std::vector<Reply>> Pipeline(const std::vector<std::vector<std::string>>& cmds);
+  absl::StatusOr<std::vector<Reply>> Pipeline(
+      const std::vector<const std::vector<std::string>*>& cmds);
   // Sets the read timeout (e.g. longer than a blocking XREAD's BLOCK time).
   void SetTimeout(std::chrono::milliseconds timeout);
   bool broken() const { return broken_; }

@@ -1,0 +1,126 @@
+#include "services/classification/model/model_validation.h"
+
+#include <cmath>
+#include <set>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+
+namespace omniroute::classification::model {
+namespace {
+
+constexpr int kMaxHidden = 4096;
+constexpr size_t kMaxViews = 16;
+constexpr size_t kMaxMembers = 16;  // in all views together
+
+absl::Status CheckMember(const ModelMember& m, size_t rows, size_t k, const std::string& which) {
+  if (m.hidden < 0 || m.hidden > kMaxHidden) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(which, "hidden size ", m.hidden, " not in 0..", kMaxHidden));
+  }
+  const size_t hsize = static_cast<size_t>(m.hidden);
+  const size_t width = hsize > 0 ? hsize : k;
+  if (m.weights.size() != rows * width) {
+    return absl::InvalidArgumentError(absl::StrCat(which, "weights: ", m.weights.size(),
+                                                   " values for ", rows, " rows x ", width));
+  }
+  if (m.row_scale.size() != rows) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(which, "row scales: ", m.row_scale.size(), " values for ", rows, " rows"));
+  }
+  if (m.bias.size() != k) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(which, "bias: ", m.bias.size(), " values for ", k, " labels"));
+  }
+  if (m.hidden_bias.size() != hsize || m.output_weights.size() != hsize * k) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        which, "hidden layer: ", m.hidden_bias.size(), " biases and ", m.output_weights.size(),
+        " output weights for ", hsize, " units x ", k, " labels"));
+  }
+  for (const std::vector<float>* v : {&m.bias, &m.hidden_bias, &m.output_weights}) {
+    for (float x : *v) {
+      if (!std::isfinite(x)) return absl::InvalidArgumentError(which + "a weight is not finite");
+    }
+  }
+  for (float x : m.row_scale) {
+    if (!(x > 0 && std::isfinite(x))) {
+      return absl::InvalidArgumentError(which + "a row scale is not positive and finite");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckView(const ModelView& v, size_t k, const std::string& which) {
+  const FeaturizerConfig& config = v.featurizer;
+  if (absl::Status s = ValidateFeaturizerConfig(config); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(which, "featurizer: ", s.message()));
+  }
+  const uint64_t num_buckets = uint64_t{1} << config.hash_bits;
+  for (size_t i = 0; i < v.buckets.size(); ++i) {
+    if (v.buckets[i] >= num_buckets) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(which, "bucket ", v.buckets[i], " out of range (2^", config.hash_bits, ")"));
+    }
+    if (i > 0 && v.buckets[i] <= v.buckets[i - 1]) {
+      return absl::InvalidArgumentError(which + "bucket ids are not strictly increasing");
+    }
+  }
+  if (v.members.empty()) return absl::InvalidArgumentError(which + "no members");
+  for (size_t i = 0; i < v.members.size(); ++i) {
+    if (absl::Status s =
+            CheckMember(v.members[i], v.buckets.size(), k, absl::StrCat(which, "member ", i, ": "));
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (config.idf) {
+    if (v.idf.size() != v.buckets.size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(which, "idf: ", v.idf.size(), " values for ", v.buckets.size(), " rows"));
+    }
+    for (float x : v.idf) {
+      if (!(x > 0 && std::isfinite(x))) {
+        return absl::InvalidArgumentError(which + "an IDF value is not positive and finite");
+      }
+    }
+    if (!(v.idf_unseen > 0 && std::isfinite(v.idf_unseen))) {
+      return absl::InvalidArgumentError(which + "the unseen-bucket IDF is not positive and finite");
+    }
+  } else if (!v.idf.empty()) {
+    return absl::InvalidArgumentError(which +
+                                      "IDF values given but the featurizer does not use IDF");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateModelParts(const ModelParts& p) {
+  if (p.labels.empty()) return absl::InvalidArgumentError("a model needs at least one label");
+  std::set<absl::string_view> seen;
+  for (const std::string& l : p.labels) {
+    if (l.empty()) return absl::InvalidArgumentError("empty label");
+    if (!seen.insert(l).second) return absl::InvalidArgumentError("duplicate label: " + l);
+  }
+  if (p.views.empty()) return absl::InvalidArgumentError("a model needs at least one view");
+  if (p.views.size() > kMaxViews) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(p.views.size(), " views (at most ", kMaxViews, ")"));
+  }
+  size_t members = 0;
+  for (size_t i = 0; i < p.views.size(); ++i) {
+    const std::string which = p.views.size() > 1 ? absl::StrCat("view ", i, ": ") : "";
+    if (absl::Status s = CheckView(p.views[i], p.labels.size(), which); !s.ok()) return s;
+    members += p.views[i].members.size();
+  }
+  if (members > kMaxMembers) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(members, " members (at most ", kMaxMembers, ")"));
+  }
+  if (!(p.temperature > 0 && std::isfinite(p.temperature))) {
+    return absl::InvalidArgumentError("the temperature is not positive and finite");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace omniroute::classification::model
