@@ -5,6 +5,7 @@
 -- ARGV[6] retention seconds of finished interactions
 -- Returns {'canceled', state_before, queue, channel} (queue '' unless it was waiting or offered:
 -- abandoned) | {'terminal', state} | {'assigned', state} | {'not_found', ''}
+--- @include "item_open"
 --- @include "context"
 --- @include "keys"
 --- @include "emit"
@@ -18,14 +19,11 @@ local P, id, now, reason, maxlen, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARG
   ARGV[6]
 local c = new_context(P, now, maxlen, ttl, 'cancel')
 local ix = KEYS[1]
-local item = item_read(c, id)
+local item, ended = item_open(c, id)
 if not item then
-  return {'not_found', ''}
+  return ended and {'terminal', ended} or {'not_found', ''}
 end
 local state, q, ch, agent = item.state, item.queue, item.channel, item.agent
-if state == 'completed' or state == 'canceled' or state == 'rejected' then
-  return {'terminal', state}
-end
 if state == 'assigned' then
   return {'assigned', state}
 end

@@ -5,6 +5,7 @@
 -- | {'not_offered', state} | {'wrong_agent'}
 -- (AcceptOffer pipelines an HGETALL of the interaction after it: one round trip, and the hash
 -- goes to the client without passing through Lua.)
+--- @include "read_held"
 --- @include "context"
 --- @include "keys"
 --- @include "defaults"
@@ -15,16 +16,10 @@ local P, id, agent, maxlen = ARGV[1], ARGV[2], ARGV[3], ARGV[5]
 local c = new_context(P, ARGV[4], maxlen, 0, 'accept')
 local now = c.now
 local ix = KEYS[1]
-local f = redis.call('HMGET', ix, 'state', 'agent', 'queue', 'channel', 'queued_ms', 'customer',
+local f, refusal = read_held(ix, 'offered', agent, 'queue', 'channel', 'queued_ms', 'customer',
   'ss_queue')
-if not f[1] then
-  return {'not_found'}
-end
-if f[1] ~= 'offered' then
-  return {'not_offered', f[1]}
-end
-if f[2] ~= agent then
-  return {'wrong_agent'}
+if refusal then
+  return refusal
 end
 local q, ch, customer = f[3], f[4], f[6]
 -- Remember who served the customer: its next interaction prefers this agent (a bot serving

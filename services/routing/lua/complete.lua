@@ -5,6 +5,7 @@
 -- ARGV[6] retention seconds of finished interactions
 -- Returns {'ok', 'ok'|'deflected', queue, handle ms (assigned to now), wrap-up ms}
 -- | {'not_found'} | {'not_assigned', state} | {'wrong_agent'}
+--- @include "read_held"
 --- @include "context"
 --- @include "keys"
 --- @include "emit"
@@ -18,16 +19,10 @@ local P, id, agent, maxlen, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[5], ARGV[6]
 local c = new_context(P, ARGV[4], maxlen, ttl, 'complete')
 local now = c.now
 local ix = KEYS[1]
-local f = redis.call('HMGET', ix, 'state', 'agent', 'queue', 'channel', 'ss_queue', 'assigned_ms',
-  'skipped')
-if not f[1] then
-  return {'not_found'}
-end
-if f[1] ~= 'assigned' then
-  return {'not_assigned', f[1]}
-end
-if f[2] ~= agent then
-  return {'wrong_agent'}
+local f, refusal = read_held(ix, 'assigned', agent, 'queue', 'channel', 'ss_queue',
+  'assigned_ms', 'skipped')
+if refusal then
+  return refusal
 end
 local q, ch = f[3], f[4]
 local conf = queue_config(c, q)

@@ -10,6 +10,7 @@
 -- Returns {'ok', 'queued' | 'rejected:<reason>', human queue} | {'not_found'}
 -- | {'not_deflected'} | {'already_escalated', queue} | {'not_in_self_service', queue}
 -- | {'not_assigned', state} | {'wrong_agent'} | {'not_waiting', state}
+--- @include "not_held"
 --- @include "context"
 --- @include "keys"
 --- @include "emit"
@@ -40,11 +41,9 @@ if q ~= g[1] then
   return {'not_in_self_service', q or ''}
 end
 if agent ~= '' then
-  if item.state ~= 'assigned' then
-    return {'not_assigned', item.state}
-  end
-  if item.agent ~= agent then
-    return {'wrong_agent'}
+  local refusal = not_held(item.state, item.agent, 'assigned', agent)
+  if refusal then
+    return refusal
   end
   redis.call('HINCRBY', K.qs(P, q), 'inflight', -1)
 elseif item.state == 'queued' then

@@ -4,6 +4,7 @@
 -- ARGV[1] P  ARGV[2] id  ARGV[3] agent  ARGV[4] now ms  ARGV[5] event feed max length
 -- ARGV[6] reason  ARGV[7] skip ms
 -- Returns {'ok'} | {'not_found'} | {'not_offered', state} | {'wrong_agent'}
+--- @include "not_held"
 --- @include "context"
 --- @include "defaults"
 --- @include "emit"
@@ -17,14 +18,9 @@ local P, id, agent, now, maxlen, reason, skip_ms = ARGV[1], ARGV[2], ARGV[3], to
   ARGV[5], ARGV[6], tonumber(ARGV[7])
 local c = new_context(P, now, maxlen, 0, 'reject')
 local item = item_read(c, id)
-if not item then
-  return {'not_found'}
-end
-if item.state ~= 'offered' then
-  return {'not_offered', item.state}
-end
-if item.agent ~= agent then
-  return {'wrong_agent'}
+local refusal = not_held(item and item.state, item and item.agent, 'offered', agent)
+if refusal then
+  return refusal
 end
 skip_agent(c, item, agent, now + skip_ms)
 local q, ch = requeue(c, item)

@@ -5,6 +5,7 @@
 -- KEYS[1] P:ix:<id>  KEYS[2] P:events
 -- ARGV[1] P  ARGV[2] id  ARGV[3] priority 1..4  ARGV[4] now ms  ARGV[5] event feed max length
 -- Returns {'ok', old priority} | {'not_found'} | {'ended', state}
+--- @include "item_open"
 --- @include "context"
 --- @include "keys"
 --- @include "defaults"
@@ -17,14 +18,11 @@
 local P, id, prio, now, maxlen = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local c = new_context(P, now, maxlen, 0, 'reprioritize')
 local ix = KEYS[1]
-local item = item_read(c, id)
+local item, ended = item_open(c, id)
 if not item then
-  return {'not_found'}
+  return ended and {'ended', ended} or {'not_found'}
 end
 local state, old, q, ch = item.state, item.priority, item.queue, item.channel
-if state == 'completed' or state == 'canceled' or state == 'rejected' then
-  return {'ended', state}
-end
 if state == 'received' then
   -- Classification has not run yet: the requested priority overrides its result.
   redis.call('HSET', ix, 'req_priority', prio)

@@ -8,6 +8,7 @@
 -- ARGV[9] retention seconds of finished interactions
 -- Returns {'ok', 'queued' | 'rejected:<reason>'} | {'not_found'} | {'not_assigned', state}
 -- | {'wrong_agent'}
+--- @include "not_held"
 --- @include "context"
 --- @include "keys"
 --- @include "emit"
@@ -20,14 +21,9 @@ local P, id, agent, now, maxlen = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), 
 local to_queue, to_agent, skip_ms, ttl = ARGV[6], ARGV[7], tonumber(ARGV[8]), ARGV[9]
 local c = new_context(P, now, maxlen, ttl, 'transfer')
 local item = item_read(c, id)
-if not item then
-  return {'not_found'}
-end
-if item.state ~= 'assigned' then
-  return {'not_assigned', item.state}
-end
-if item.agent ~= agent then
-  return {'wrong_agent'}
+local refusal = not_held(item and item.state, item and item.agent, 'assigned', agent)
+if refusal then
+  return refusal
 end
 local q, ch = item.queue, item.channel
 if to_queue == '' then

@@ -1,3 +1,4 @@
+--- @include "run_table"
 --- @include "tenant_config"
 --- @include "queue_config"
 --- @include "queue_slots"
@@ -26,11 +27,7 @@ local function agent_entries(c, agent, a)
     end
   end
   local busy = held > 0
-  local pairs_of = c.entry_pair
-  if not pairs_of then
-    pairs_of = {}
-    c.entry_pair = pairs_of
-  end
+  local pairs_of = run_table(c, 'entry_pair')
   local rqs = agent_queue_list(c, agent, a)
   for r = 1, #rqs do
     local rq = rqs[r]

@@ -1,5 +1,6 @@
 --- @include "keys"
 --- @include "num"
+--- @include "kept_put"
 -- An agent, read once per run: its hash P:ag:<a> (state, idle_ms, offer_ms, cap:<ch>, load:<ch>,
 -- missed, profile, rqs, nres, sk:<skill>, skv) as {state, idle, offer, missed, nres, rqs,
 -- profile, skv, cap = {ch = n}, load = {ch = n}, sk = {skill = '<n>'}}; nil for an agent that never
@@ -8,7 +9,8 @@
 -- library load (AGENT_FIELD: name -> {kind, key}; kinds 1 load, 2 cap, 3 skill, 4 number, 5
 -- string).
 local AGENT_NUMBERS = {idle_ms = 'idle', offer_ms = 'offer', missed = 'missed', nres = 'nres'}
-local AGENT_FIELD, AGENT_FIELD_N = {}, 0
+local AGENT_FIELDS = {n = 0, max = 10000, t = {}}
+local AGENT_FIELD = AGENT_FIELDS.t  -- emptied in place when full
 
 local function agent_field(field)
   local d = AGENT_FIELD[field]
@@ -25,10 +27,7 @@ local function agent_field(field)
     else
       d = {5, field}
     end
-    if AGENT_FIELD_N < 10000 then
-      AGENT_FIELD[field] = d
-      AGENT_FIELD_N = AGENT_FIELD_N + 1
-    end
+    kept_put(AGENT_FIELDS, field, d)
   end
   return d
 end
@@ -55,23 +54,9 @@ local function agent_get(c, agent)
     local flat = redis.call('HGETALL', K.agent(c.P, agent))
     a = false
     if #flat > 0 then
-      local cap, load, sk = {}, {}, {}
-      a = {idle = 0, offer = 0, missed = 0, nres = 0, cap = cap, load = load, sk = sk}
+      a = {idle = 0, offer = 0, missed = 0, nres = 0, cap = {}, load = {}, sk = {}}
       for i = 1, #flat, 2 do
-        local field, value = flat[i], flat[i + 1]
-        local d = AGENT_FIELD[field] or agent_field(field)
-        local kind = d[1]
-        if kind == 1 then
-          load[d[2]] = NUM[value] or num(value)
-        elseif kind == 2 then
-          cap[d[2]] = NUM[value] or num(value)
-        elseif kind == 3 then
-          sk[d[2]] = value
-        elseif kind == 4 then
-          a[d[2]] = NUM[value] or num(value)
-        else
-          a[field] = value
-        end
+        agent_parse(a, flat[i], flat[i + 1])
       end
     end
     c.agent[agent] = a

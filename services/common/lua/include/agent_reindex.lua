@@ -1,3 +1,4 @@
+--- @include "run_table"
 --- @include "agent_read"
 --- @include "agent_entries"
 -- Brings the agent's eligible-index entries in line with its hash after agent_set: ZADD where
@@ -26,7 +27,6 @@ local function agent_reindex(c, agent)
       redis.call('ZREM', key, agent)
     end
   end
-  c.entries = c.entries or {}
-  c.entries[agent] = after
+  run_table(c, 'entries')[agent] = after
   return gained
 end

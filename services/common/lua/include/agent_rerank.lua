@@ -1,3 +1,4 @@
+--- @include "run_table"
 --- @include "agent_entries"
 -- Writes the agent's new rank into every eligible index it belongs in, after a change that
 -- left that set of indexes as it was (its hash already written: agent_write.lua), and notes the
@@ -11,6 +12,5 @@ local function agent_rerank(c, agent, a)
     end
     redis.call('ZADD', key, last_s, agent)
   end
-  c.entries = c.entries or {}
-  c.entries[agent] = after
+  run_table(c, 'entries')[agent] = after
 end

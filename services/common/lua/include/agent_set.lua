@@ -1,3 +1,4 @@
+--- @include "run_table"
 --- @include "agent_read"
 --- @include "agent_write"
 --- @include "agent_entries"
@@ -5,11 +6,7 @@
 -- of it. The first change of an agent in a run notes the index entries it has (c.entries), so
 -- that agent_reindex can touch only the entries that change.
 local function agent_set(c, agent, changes)
-  local noted = c.entries
-  if not noted then
-    noted = {}
-    c.entries = noted
-  end
+  local noted = run_table(c, 'entries')
   if not noted[agent] then
     noted[agent] = agent_entries(c, agent, agent_get(c, agent))
   end

@@ -1,3 +1,4 @@
+--- @include "run_table"
 --- @include "keys"
 --- @include "agent_read"
 --- @include "num"
@@ -5,11 +6,7 @@
 -- copies them as sk:<name> fields (and 'skv') so that the read an offer makes anyway brings
 -- them, else from P:agsk:<a> (an agent written before that copy existed).
 local function agent_skills(c, agent)
-  local known = c.skills
-  if not known then
-    known = {}
-    c.skills = known
-  end
+  local known = run_table(c, 'skills')
   local s = known[agent]
   if not s then
     local a = agent_get(c, agent)

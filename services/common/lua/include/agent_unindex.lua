@@ -1,3 +1,4 @@
+--- @include "run_table"
 --- @include "keys"
 --- @include "queue_config"
 --- @include "agent_read"
@@ -19,6 +20,5 @@ local function agent_unindex(c, agent)
       end
     end
   end
-  c.entries = c.entries or {}
-  c.entries[agent] = {}
+  run_table(c, 'entries')[agent] = {}
 end

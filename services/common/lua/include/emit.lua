@@ -3,7 +3,7 @@
 -- ix, agent, queue and ch where given (nil and '' are left out), then `extra` ({field, value,
 -- ...} or nil). Values are strings (see context.lua). The usual shapes go to redis.call
 -- directly: an argument table built up for each event costs more than the XADD itself.
-local EMIT_NONE = {}
+local EMIT_NONE, EMIT_FIELDS = {}, {'ix', 'agent', 'queue', 'ch'}
 
 local function emit(c, etype, id, agent, queue, ch, extra)
   local key = c.events_key
@@ -27,21 +27,13 @@ local function emit(c, etype, id, agent, queue, ch, extra)
     end
   end
   local args = {key, 'MAXLEN', '~', c.maxlen, '*', 'type', etype, 'at', c.now_s}
-  if has_id then
-    args[#args + 1] = 'ix'
-    args[#args + 1] = id
-  end
-  if has_agent then
-    args[#args + 1] = 'agent'
-    args[#args + 1] = agent
-  end
-  if has_queue then
-    args[#args + 1] = 'queue'
-    args[#args + 1] = queue
-  end
-  if has_ch then
-    args[#args + 1] = 'ch'
-    args[#args + 1] = ch
+  local given = {id, agent, queue, ch}
+  for i = 1, 4 do
+    local value = given[i]
+    if value and value ~= '' then
+      args[#args + 1] = EMIT_FIELDS[i]
+      args[#args + 1] = value
+    end
   end
   for i = 1, #extra do
     args[#args + 1] = extra[i]

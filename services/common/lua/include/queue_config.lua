@@ -1,6 +1,7 @@
 --- @include "keys"
 --- @include "defaults"
 --- @include "queue_cache"
+--- @include "kept_put"
 --- @include "queue_config_touch"
 -- A queue's or step queue's definition (P:qc:<q>, written by put_queue.lua), read once per
 -- run; false when there is no such queue. Fields: name, channels (list), has = {ch = true},
@@ -53,7 +54,7 @@ local function queue_config(c, q)
   end
   local key = K.qc(c.P, q)
   local ver = redis.call('HGET', key, 'ver')
-  local cached = QUEUE_CACHE[key]
+  local cached = QUEUE_CACHE.t[key]
   if ver and cached and cached.ver == ver then
     c.queue[q] = cached.conf
     return cached.conf
@@ -68,15 +69,6 @@ local function queue_config(c, q)
     ver = queue_config_touch(c, q)  -- written before versions existed
   end
   c.queue[q] = conf
-  if QUEUE_CACHE.n >= QUEUE_CACHE_MAX then
-    for k, _ in pairs(QUEUE_CACHE) do
-      QUEUE_CACHE[k] = nil
-    end
-    QUEUE_CACHE.n = 0
-  end
-  if not QUEUE_CACHE[key] then
-    QUEUE_CACHE.n = QUEUE_CACHE.n + 1
-  end
-  QUEUE_CACHE[key] = {ver = ver, conf = conf}
+  kept_put(QUEUE_CACHE, key, {ver = ver, conf = conf})
   return conf
 end

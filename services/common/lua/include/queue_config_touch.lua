@@ -1,5 +1,6 @@
 --- @include "keys"
 --- @include "queue_cache"
+--- @include "kept_drop"
 -- Gives a queue's hash a new version, writing `fields` ({field, value, ...} or nil) with it.
 -- `conf`: the definition the caller read and changed to match what it writes, which stays
 -- cached; without it, the definition is read again when next needed.
@@ -10,11 +11,11 @@ local function queue_config_touch(c, q, fields, conf)
   args[#args + 1] = 'ver'
   args[#args + 1] = ver
   redis.call('HSET', key, unpack(args))
-  local cached = QUEUE_CACHE[key]
+  local cached = QUEUE_CACHE.t[key]
   if conf and cached and cached.conf == conf then
     cached.ver = ver
   else
-    QUEUE_CACHE[key] = nil
+    kept_drop(QUEUE_CACHE, key)
     c.queue[q] = nil
   end
   return ver

@@ -1,3 +1,4 @@
+--- @include "run_table"
 --- @include "keys"
 --- @include "sig_set"
 --- @include "skills_ok"
@@ -9,8 +10,7 @@ local function sig_activate(c, rq, ch, sig, skills_json)
   local P = c.P
   redis.call('HSET', K.qsig(P, rq, ch), sig, skills_json)
   local req = cjson.decode(skills_json)
-  c.sig_req = c.sig_req or {}
-  c.sig_req[rq .. '|' .. ch .. '|' .. sig] = req
+  run_table(c, 'sig_req')[rq .. '|' .. ch .. '|' .. sig] = req
   local rarest, rarest_n
   for skill, min in pairs(req) do
     local n = redis.call('ZCOUNT', K.skill(P, skill), min, '+inf')

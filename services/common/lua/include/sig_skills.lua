@@ -1,3 +1,4 @@
+--- @include "run_table"
 --- @include "keys"
 -- The skills {name = min} of an active signature of a (step) queue and channel, read once per
 -- run.
@@ -6,11 +7,7 @@ local function sig_skills(c, rq, ch, sig)
     return {}
   end
   local id = rq .. '|' .. ch .. '|' .. sig
-  local known = c.sig_req
-  if not known then
-    known = {}
-    c.sig_req = known
-  end
+  local known = run_table(c, 'sig_req')
   local req = known[id]
   if not req then
     req = cjson.decode(redis.call('HGET', K.qsig(c.P, rq, ch), sig) or '{}')

@@ -1,10 +1,11 @@
 --- @include "keys"
 --- @include "defaults"
+--- @include "kept_put"
 -- The tenant's routing config (P:cfg, written by put_config.lua), read once per run:
 -- {head = {P1..P4 head start s or nil}, max_missed, boost_max, conv_window,
 --  exclusive = {channel = true}}. Kept between runs like queue definitions (queue_config.lua),
 -- checked against the config's 'version', which put_config.lua increments.
-local TENANT_CACHE, TENANT_CACHE_MAX = {n = 0}, 10000
+local TENANT_CACHE = {n = 0, max = 10000, t = {}}
 
 local function tenant_config(c)
   local t = c.tenant
@@ -13,7 +14,7 @@ local function tenant_config(c)
   end
   local key = K.cfg(c.P)
   local ver = redis.call('HGET', key, 'version') or '0'
-  local cached = TENANT_CACHE[key]
+  local cached = TENANT_CACHE.t[key]
   if cached and cached.ver == ver then
     c.tenant = cached.t
     return cached.t
@@ -27,12 +28,6 @@ local function tenant_config(c)
     t.exclusive[ch] = true
   end
   c.tenant = t
-  if TENANT_CACHE.n >= TENANT_CACHE_MAX then
-    TENANT_CACHE = {n = 0}
-  end
-  if not TENANT_CACHE[key] then
-    TENANT_CACHE.n = TENANT_CACHE.n + 1
-  end
-  TENANT_CACHE[key] = {ver = ver, t = t}
+  kept_put(TENANT_CACHE, key, {ver = ver, t = t})
   return t
 end
