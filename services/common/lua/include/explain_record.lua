@@ -7,6 +7,7 @@
 --- @include "split_csv"
 --- @include "num"
 --- @include "fmt_int"
+--- @include "kept_put"
 -- Why an interaction is offered to an agent: the JSON form of the omniroute.v1.RoutingDecision
 -- message (read back by ExplainRouting), returned as the field, the JSON and the new count to
 -- write into the interaction hash, which keeps its last D.explain_keep decisions as ex:<n>
@@ -18,7 +19,7 @@
 -- whole numbers formatted once (cjson and Lua's number formatting cost more than the rest of a
 -- decision). What depends only on the (step) queue is put together once per definition, the
 -- extra skills of a pick that brings them (find_agent.lua) once per signature.
-local EXPLAIN_SIG, EXPLAIN_SIG_N = {}, 0
+local EXPLAIN_SIGS = {n = 0, max = 10000, t = {}}  -- signature -> its extra skills' JSON
 
 -- [{"name":"<skill>","proficiency":<n>},...] of a {skill = min} table.
 local function skills_json(req)
@@ -84,13 +85,10 @@ local function explain_record(c, trigger, item, rq, ch, sig, pick, waiting)
     extra = ',"extra_skills":' .. skills_json(sig_skills(c, rq, ch, sig))
   elseif sig ~= '0' then
     -- The pick's skills are the signature's own (skills_req.lua), the same for every pick.
-    extra = EXPLAIN_SIG[sig]
+    extra = EXPLAIN_SIGS.t[sig]
     if not extra then
       extra = ',"extra_skills":' .. skills_json(pick.sig_req)
-      if EXPLAIN_SIG_N < 10000 then
-        EXPLAIN_SIG[sig] = extra
-        EXPLAIN_SIG_N = EXPLAIN_SIG_N + 1
-      end
+      kept_put(EXPLAIN_SIGS, sig, extra)
     end
   end
   local record = '{"at_ms":' .. c.now_s .. ',"queue":"' .. q .. '","channel":' .. ch ..
