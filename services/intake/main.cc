@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   }
   redis::Pool pool(common.endpoint, common.redis_pool_size, std::chrono::milliseconds(2000));
   SystemClock clock;
-  RandomIdGenerator ids;
+  TimeOrderedIdGenerator ids;  // waiting work with equal scores is served in id order
   Authenticator auth(&pool, &clock);
   ServiceHost host(
       {"intake", common.bind, common.grpc_port, common.metrics_port, {"omniroute.v1.Intake"}},

@@ -3,6 +3,7 @@
 // at.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -113,6 +114,79 @@ TEST(WorkConservationE2E, EligibleWorkBehindUnservableWorkIsOfferedToAFreeAgent)
   EXPECT_TRUE(es_offered) << "the only agent who speaks Spanish got no offer while ten "
                              "Spanish interactions wait, because 20 other free agents were idle "
                              "longer";
+}
+
+// Arrival order (DESIGN.md): equal-priority work is served in the order it arrived, also when
+// it arrives in one SubmitInteractions call and is queued by one routing batch, so that every
+// item gets the same queued time. Twenty identical chats wait while nobody is logged in; one
+// agent of capacity 1 then takes them one by one.
+TEST(ArrivalOrderE2E, ChatsSubmittedInOneCallAreOfferedInTheOrderSubmitted) {
+  testing::Cluster cluster;
+  auto keys = cluster.CreateTenant("arrival");
+  ApiClient api(cluster.endpoints());
+  e2e::SetUpVoiceChatEmail(api, keys["admin"], 0);
+  if (HasFatalFailure()) return;
+  const std::string integrator = keys["integrator"];
+  v1::SubmitInteractionsRequest batch;
+  for (int i = 0; i < 20; ++i) {
+    auto* r = batch.add_interactions();
+    r->set_channel(v1::CHANNEL_CHAT);
+    r->set_subject("My card has not arrived yet");  // the same classification for all
+  }
+  v1::SubmitInteractionsResponse submitted;
+  auto st = api.intake().SubmitInteractions(ApiClient::Context(integrator).get(), batch,
+                                            &submitted);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  std::vector<std::string> ids;
+  for (const auto& r : submitted.results()) {
+    ASSERT_EQ(r.code(), 0) << r.message();
+    ids.push_back(r.interaction_id());
+  }
+  ASSERT_TRUE(e2e::WaitFor(
+      [&] {
+        for (const auto& id : ids) {
+          if (Get(api, integrator, id).state() != v1::INTERACTION_STATE_QUEUED) return false;
+        }
+        return true;
+      },
+      std::chrono::seconds(10)));
+
+  ASSERT_TRUE(LogIn(api, keys["agent"], "first-in-line", {}).ok());
+  std::vector<std::string> offered;
+  for (size_t n = 0; n < ids.size(); ++n) {
+    std::string now_offered;
+    ASSERT_TRUE(e2e::WaitFor(
+        [&] {
+          for (const auto& id : ids) {
+            if (Get(api, integrator, id).state() == v1::INTERACTION_STATE_OFFERED) {
+              now_offered = id;
+              return true;
+            }
+          }
+          return false;
+        },
+        std::chrono::seconds(5)))
+        << "no offer after " << n << " of " << ids.size();
+    offered.push_back(now_offered);
+    v1::AcceptOfferRequest accept;
+    accept.set_agent_id("first-in-line");
+    accept.set_interaction_id(now_offered);
+    v1::AcceptOfferResponse accepted;
+    st = api.routing().AcceptOffer(ApiClient::Context(keys["agent"]).get(), accept, &accepted);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    v1::CompleteInteractionRequest complete;
+    complete.set_agent_id("first-in-line");
+    complete.set_interaction_id(now_offered);
+    v1::CompleteInteractionResponse completed;
+    st = api.routing().CompleteInteraction(ApiClient::Context(keys["agent"]).get(), complete,
+                                           &completed);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
+  for (size_t i = 0; i < ids.size(); ++i) {
+    EXPECT_EQ(offered[i], ids[i]) << "offer " << i + 1 << " went to the interaction submitted "
+                                  << (std::find(ids.begin(), ids.end(), offered[i]) - ids.begin()) + 1
+                                  << "th";
+  }
 }
 
 }  // namespace
