@@ -24,7 +24,9 @@ bool IsLowerHex(const std::string& s) {
 TEST(TimeOrderedIdTest, LayoutIsClockThenSequenceThenRandomBits) {
   EXPECT_EQ(TimeOrderedIdGenerator::Format(0x0123456789abULL, 0xcdef, 0x0011223344556677ULL),
             "0123456789abcdef0011223344556677");
-  EXPECT_EQ(TimeOrderedIdGenerator::Format(1, 2, 3), "0000000000010002" "0000000000000003");
+  EXPECT_EQ(TimeOrderedIdGenerator::Format(1, 2, 3),
+            "0000000000010002"
+            "0000000000000003");
 }
 
 TEST(TimeOrderedIdTest, IdsOfOneGeneratorSortInTheOrderTheyWereMade) {
