@@ -25,11 +25,12 @@ struct Replay {
 
 // Replays the feed in order and checks
 //  - one owner: an interaction is offered only when it has no open offer or assignment;
-//    accepted/rejected/offer_timeout only for the agent holding the open offer; completed only
-//    by the agent it is assigned to; nothing happens to it after a terminal event;
+//    accepted/rejected/offer_timeout/offer_rescinded only for the agent holding the open offer;
+//    completed only by the agent it is assigned to; nothing happens to it after a terminal
+//    event;
 //  - capacity: per agent and channel, open offers + assignments never exceed the capacity
-//    (offered +1; rejected, offer_timeout, completed and canceled-while-offered -1) and never go
-//    below zero. Agents missing from `capacity` are not checked for capacity;
+//    (offered +1; rejected, offer_timeout, offer_rescinded, completed and canceled-while-offered
+//    -1) and never go below zero. Agents missing from `capacity` are not checked for capacity;
 //  - cross-channel capacity, for the channels in `exclusive` (none checked when empty): work on
 //    an exclusive channel is offered only to an agent holding nothing on another channel, and
 //    an agent holding work on an exclusive channel is offered nothing on another channel.
@@ -93,7 +94,7 @@ inline Replay ReplayFeed(const std::vector<FeedEvent>& feed,
         violation(e, "accepted without an open offer to this agent");
       }
       o.phase = kAssigned;
-    } else if (e.type == "rejected" || e.type == "offer_timeout") {
+    } else if (e.type == "rejected" || e.type == "offer_timeout" || e.type == "offer_rescinded") {
       if (o.phase != kOffered || o.agent != e.agent) {
         violation(e, "offer ended without an open offer to this agent");
       } else {

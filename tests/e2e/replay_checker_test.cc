@@ -30,6 +30,17 @@ TEST(ReplayCheckerE2E, DetectsDoubleOffersOverCapacityAndDoubleCompletion) {
   EXPECT_TRUE(ok.violations.empty());
   EXPECT_EQ(ok.completed["x"], 1);
   EXPECT_EQ(ok.load["a2"][2], 0);
+  // An offer withdrawn when its agent logged out frees the agent and lets the work go on.
+  auto rescinded =
+      e2e::ReplayFeed({ev("1-0", "offered", "x", "a1"), ev("2-0", "offer_rescinded", "x", "a1"),
+                       ev("3-0", "offered", "x", "a2"), ev("4-0", "offered", "y", "a1")},
+                      cap);
+  EXPECT_TRUE(rescinded.violations.empty());
+  EXPECT_EQ(rescinded.load["a1"][2], 1);
+  // ... but only the agent holding the offer can have it withdrawn.
+  EXPECT_FALSE(e2e::ReplayFeed(
+                   {ev("1-0", "offered", "x", "a1"), ev("2-0", "offer_rescinded", "x", "a2")}, cap)
+                   .violations.empty());
   // Offered to a second agent while the first offer is open.
   EXPECT_FALSE(
       e2e::ReplayFeed({ev("1-0", "offered", "x", "a1"), ev("2-0", "offered", "x", "a2")}, cap)

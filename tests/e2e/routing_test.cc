@@ -116,6 +116,90 @@ TEST(WorkConservationE2E, EligibleWorkBehindUnservableWorkIsOfferedToAFreeAgent)
                              "longer";
 }
 
+grpc::Status SetState(ApiClient& api, const std::string& key, const std::string& agent,
+                      v1::AgentState state) {
+  v1::SetAgentStateRequest r;
+  r.set_agent_id(agent);
+  r.set_state(state);
+  v1::SetAgentStateResponse resp;
+  return api.routing().SetAgentState(ApiClient::Context(key).get(), r, &resp);
+}
+
+grpc::Status Accept(ApiClient& api, const std::string& key, const std::string& agent,
+                    const std::string& id) {
+  v1::AcceptOfferRequest r;
+  r.set_agent_id(agent);
+  r.set_interaction_id(id);
+  v1::AcceptOfferResponse resp;
+  return api.routing().AcceptOffer(ApiClient::Context(key).get(), r, &resp);
+}
+
+// Logging out withdraws an agent's open offer at once: the work goes to the next free agent
+// well before the offer's 4 s deadline, and the logged-out agent's late accept is refused.
+TEST(LogoutE2E, LoggingOutRescindsAnOpenOfferAndTheNextAgentGetsItAtOnce) {
+  testing::Cluster cluster;
+  auto keys = cluster.CreateTenant("logout");
+  ApiClient api(cluster.endpoints());
+  e2e::SetUpVoiceChatEmail(api, keys["admin"], 4);
+  if (HasFatalFailure()) return;
+  ASSERT_TRUE(LogIn(api, keys["agent"], "l1", {}).ok());
+  ASSERT_TRUE(LogIn(api, keys["agent"], "l2", {}).ok());
+  std::string id = e2e::SubmitChat(api, keys["integrator"], "My card has not arrived yet");
+  std::string first;
+  ASSERT_TRUE(e2e::WaitFor(
+      [&] {
+        auto ix = Get(api, keys["integrator"], id);
+        first = ix.agent_id();
+        return ix.state() == v1::INTERACTION_STATE_OFFERED;
+      },
+      std::chrono::seconds(5)));
+  const std::string second = first == "l1" ? "l2" : "l1";
+  auto logged_out = std::chrono::steady_clock::now();
+  ASSERT_TRUE(SetState(api, keys["agent"], first, v1::AGENT_STATE_OFFLINE).ok());
+  ASSERT_TRUE(e2e::WaitFor(
+      [&] {
+        auto ix = Get(api, keys["integrator"], id);
+        return ix.state() == v1::INTERACTION_STATE_OFFERED && ix.agent_id() == second;
+      },
+      std::chrono::seconds(5)));
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - logged_out).count();
+  EXPECT_LT(seconds, 2.0) << "the work waited for the logged-out agent's offer deadline (4 s)";
+  auto late = Accept(api, keys["agent"], first, id);
+  EXPECT_EQ(late.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << late.error_message();
+  EXPECT_TRUE(Accept(api, keys["agent"], second, id).ok());
+  EXPECT_EQ(Get(api, keys["integrator"], id).agent_id(), second);
+}
+
+// Going away withdraws the open offer too; with nobody else on, the work waits in its queue
+// and the agent's late accept is refused instead of assigning it to an agent who is away.
+TEST(LogoutE2E, AnAcceptAfterGoingAwayIsRefusedAndTheWorkWaits) {
+  testing::Cluster cluster;
+  auto keys = cluster.CreateTenant("away");
+  ApiClient api(cluster.endpoints());
+  e2e::SetUpVoiceChatEmail(api, keys["admin"], 4);
+  if (HasFatalFailure()) return;
+  ASSERT_TRUE(LogIn(api, keys["agent"], "solo", {}).ok());
+  std::string id = e2e::SubmitChat(api, keys["integrator"], "My card has not arrived yet");
+  ASSERT_TRUE(e2e::WaitFor(
+      [&] { return Get(api, keys["integrator"], id).state() == v1::INTERACTION_STATE_OFFERED; },
+      std::chrono::seconds(5)));
+  ASSERT_TRUE(SetState(api, keys["agent"], "solo", v1::AGENT_STATE_AWAY).ok());
+  auto ix = Get(api, keys["integrator"], id);
+  EXPECT_EQ(ix.state(), v1::INTERACTION_STATE_QUEUED) << "still offered to an agent who is away";
+  auto late = Accept(api, keys["agent"], "solo", id);
+  EXPECT_EQ(late.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << late.error_message();
+  EXPECT_EQ(Get(api, keys["integrator"], id).state(), v1::INTERACTION_STATE_QUEUED);
+  // Back from away, the agent is offered the work again.
+  ASSERT_TRUE(LogIn(api, keys["agent"], "solo", {}).ok());
+  EXPECT_TRUE(e2e::WaitFor(
+      [&] {
+        auto now = Get(api, keys["integrator"], id);
+        return now.state() == v1::INTERACTION_STATE_OFFERED && now.agent_id() == "solo";
+      },
+      std::chrono::seconds(5)));
+}
+
 // Arrival order (DESIGN.md): equal-priority work is served in the order it arrived, also when
 // it arrives in one SubmitInteractions call and is queued by one routing batch, so that every
 // item gets the same queued time. Twenty identical chats wait while nobody is logged in; one
@@ -134,8 +218,8 @@ TEST(ArrivalOrderE2E, ChatsSubmittedInOneCallAreOfferedInTheOrderSubmitted) {
     r->set_subject("My card has not arrived yet");  // the same classification for all
   }
   v1::SubmitInteractionsResponse submitted;
-  auto st = api.intake().SubmitInteractions(ApiClient::Context(integrator).get(), batch,
-                                            &submitted);
+  auto st =
+      api.intake().SubmitInteractions(ApiClient::Context(integrator).get(), batch, &submitted);
   ASSERT_TRUE(st.ok()) << st.error_message();
   std::vector<std::string> ids;
   for (const auto& r : submitted.results()) {
@@ -184,7 +268,8 @@ TEST(ArrivalOrderE2E, ChatsSubmittedInOneCallAreOfferedInTheOrderSubmitted) {
   }
   for (size_t i = 0; i < ids.size(); ++i) {
     EXPECT_EQ(offered[i], ids[i]) << "offer " << i + 1 << " went to the interaction submitted "
-                                  << (std::find(ids.begin(), ids.end(), offered[i]) - ids.begin()) + 1
+                                  << (std::find(ids.begin(), ids.end(), offered[i]) - ids.begin()) +
+                                         1
                                   << "th";
   }
 }

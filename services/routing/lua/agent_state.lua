@@ -1,5 +1,6 @@
 -- Logs an agent in or out or changes its state; replaces skills and capacities when given;
--- recomputes the queues it is eligible for and offers it work it can take now.
+-- recomputes the queues it is eligible for and offers it work it can take now. Logging out or
+-- going away withdraws its open offers and offers that work to others.
 -- KEYS[1] P:ag:<agent>  KEYS[2] P:events
 -- ARGV[1] P  ARGV[2] agent  ARGV[3] state (offline|available|away)  ARGV[4] now ms
 -- ARGV[5] skills json object ('' = keep)  ARGV[6] capacities json object ('' = keep)
@@ -15,6 +16,10 @@
 --- @include "memberships"
 --- @include "agent_reindex"
 --- @include "match_agent"
+--- @include "match"
+--- @include "defaults"
+--- @include "rescind_offers"
+--- @include "run_table"
 local P, agent, state, now, skills_s, caps_s, maxlen = ARGV[1], ARGV[2], ARGV[3],
   tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7]
 local profile = ARGV[8]
@@ -27,13 +32,15 @@ if profile ~= '' then
   end
   caps_s = cjson.encode(kv_to_table(caps))
 end
+-- Logging out or going away withdraws the agent's open offers now (re-offered below).
+local rescinded = (state == 'offline' or state == 'away') and
+  rescind_offers(c, agent, 'agent_' .. state) or {}
 local a = agent_get(c, agent) or {}
 local prev = a.state
 redis.call('SADD', K.agents(P), agent)
 -- Out of every index first (whatever it had); memberships and entries are then written anew.
 agent_unindex(c, agent)
-c.entries = c.entries or {}
-c.entries[agent] = {}
+run_table(c, 'entries')[agent] = {}
 if skills_s ~= '' or not a.skv then
   -- Replace the skills: P:agsk:<a>, the per-skill indexes, and the copy in the agent's hash
   -- (sk:<name>, read with it on the routing paths).
@@ -99,6 +106,9 @@ emit(c, 'agent_state', '', agent, '', '', {'state', state, 'from', prev or '',
   caps_s ~= '' and '1' or '0', 'profile', profile})
 if state == 'available' then
   match_agent(c, agent, nil)
+end
+for _, pair in ipairs(rescinded) do
+  match(c, pair[1], pair[2], D.match_budget)
 end
 table.sort(eligible)
 return eligible
