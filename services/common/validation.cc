@@ -73,7 +73,7 @@ absl::Status ValidatePrintable(absl::string_view field, absl::string_view value,
     return Invalid(field, absl::StrCat("is longer than ", max_bytes, " bytes"));
   }
   for (char c : value) {
-    if (c < 0x21 || c > 0x7e) return Invalid(field, "must be printable ASCII without spaces");
+    if (c < 0x20 || c > 0x7e) return Invalid(field, "must be printable ASCII (0x20-0x7e)");
   }
   return absl::OkStatus();
 }

@@ -20,7 +20,7 @@ absl::Status ValidateExternalId(absl::string_view field, absl::string_view value
 absl::Status ValidateInteractionId(absl::string_view field, absl::string_view value);
 // Valid UTF-8 of at most max_bytes bytes.
 absl::Status ValidateText(absl::string_view field, absl::string_view value, size_t max_bytes);
-// Printable ASCII of 1..max_bytes bytes (idempotency keys).
+// Printable ASCII (0x20-0x7e, the space included) of 1..max_bytes bytes (idempotency keys).
 absl::Status ValidatePrintable(absl::string_view field, absl::string_view value, size_t max_bytes);
 
 bool IsValidUtf8(absl::string_view s);

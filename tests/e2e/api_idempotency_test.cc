@@ -127,5 +127,28 @@ TEST(IdempotencyE2E, SameKeyYieldsSameInteractionStoredOnceEvenUnderConcurrency)
   EXPECT_EQ(CmdInt(*redis, {"ZCARD", RP + ":qt:chat:2"}), 1);
 }
 
+// intake.proto says an idempotency key is printable ASCII, 1..128 bytes: a space is printable
+// ASCII, so a key with spaces is taken (and a control character is not).
+TEST(IdempotencyE2E, AKeyWithSpacesIsPrintableAsciiAndWorksLikeAnyOther) {
+  testing::Cluster cluster;
+  ApiClient api(cluster.endpoints());
+  auto keys = cluster.CreateTenant("spaces");
+  e2e::SetUpVoiceChatEmail(api, keys["admin"], 0);
+  if (HasFatalFailure()) return;
+  v1::SubmitInteractionResponse first, retry;
+  auto st =
+      Submit(api, keys["integrator"], ChatRequest("order 42 / attempt 1", "Card lost"), &first);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  st = Submit(api, keys["integrator"], ChatRequest("order 42 / attempt 1", "Card lost"), &retry);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_TRUE(first.created());
+  EXPECT_FALSE(retry.created());
+  EXPECT_EQ(first.interaction_id(), retry.interaction_id());
+  v1::SubmitInteractionResponse tab;
+  st = Submit(api, keys["integrator"], ChatRequest("order\t42", "Card lost"), &tab);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(st.error_message().find("idempotency_key"), std::string::npos) << st.error_message();
+}
+
 }  // namespace
 }  // namespace omniroute::api_test

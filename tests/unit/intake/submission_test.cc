@@ -30,6 +30,9 @@ TEST(SubmissionTest, AcceptsSubmissionsUpToTheLimitsAndStoresEveryField) {
   minimal.channel = 1;
   EXPECT_TRUE(ValidateSubmission(minimal).ok());
   EXPECT_TRUE(ValidateSubmission(Full()).ok());
+  Submission spaced = Full();
+  spaced.idempotency_key = "order 42 / attempt 1";  // printable ASCII, as intake.proto says
+  EXPECT_TRUE(ValidateSubmission(spaced).ok());
   Submission at_limits = Full();
   at_limits.channel = kMaxChannel;
   at_limits.subject = std::string(kMaxSubjectBytes, 's');
@@ -81,7 +84,8 @@ TEST(SubmissionTest, EachInvalidFieldNamesItself) {
          for (size_t i = 0; i <= kMaxAttributes; ++i) s.attributes["k" + std::to_string(i)] = "v";
        },
        "attributes: more than"},
-      {[](Submission& s) { s.idempotency_key = "has space"; }, "idempotency_key"},
+      {[](Submission& s) { s.idempotency_key = "has\ttab"; }, "idempotency_key"},
+      {[](Submission& s) { s.idempotency_key = "has\x7f"; }, "idempotency_key"},
       {[](Submission& s) { s.idempotency_key = std::string(kMaxIdempotencyKeyBytes + 1, 'k'); },
        "idempotency_key"},
       {[](Submission& s) { s.priority = 5; }, "priority: unknown value 5"},
