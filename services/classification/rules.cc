@@ -120,8 +120,12 @@ ClassifyResult Classify(const CompiledConfig& compiled, const ClassifyInput& inp
     result.queue = rule.queue();
     result.self_service = rule.self_service();
   }
+  // Below the threshold a guess goes to triage whether or not its intent is mapped, for a
+  // tenant that routes by the model (maps intents or names a triage queue).
   auto mapping = compiled.intents.find(result.intent);
-  if (!matched && mapping != compiled.intents.end()) {
+  bool routes_by_model = config.intents_size() > 0 || !config.low_confidence_queue().empty();
+  if (!matched && !result.intent.empty() && routes_by_model &&
+      (mapping != compiled.intents.end() || result.confidence < config.min_confidence())) {
     if (result.confidence >= config.min_confidence()) {
       const auto& m = config.intents(mapping->second);
       result.source = "model";

@@ -73,6 +73,25 @@ TEST(ModelRulesTest, BelowTheThresholdWorkGoesToTheLowConfidenceQueue) {
   EXPECT_EQ(Classify(strict, Chat("x"), &v).source, "model");
 }
 
+// A weak guess goes to triage also when its intent is not mapped: the threshold is about the
+// model's confidence, not about which label it guessed.
+TEST(ModelRulesTest, AnUnmappedIntentBelowTheThresholdGoesToTheLowConfidenceQueueToo) {
+  v1::TenantConfig strict = WithMapping();
+  strict.set_min_confidence(0.9);
+  ModelVerdict weak{"get_physical_card", 0.20};  // not mapped
+  auto r = Classify(strict, Chat("hello, I have a question"), &weak);
+  EXPECT_EQ(r.source, "low_confidence");
+  EXPECT_EQ(r.category, "low_confidence");
+  EXPECT_EQ(r.queue, "triage");
+  EXPECT_EQ(r.intent, "get_physical_card");
+  // A tenant that maps no intent and names no triage queue does not route by the model.
+  v1::TenantConfig plain;
+  (*plain.mutable_default_queue_by_channel())[v1::CHANNEL_CHAT] = "chat";
+  auto p = Classify(WithDefaults(plain), Chat("hello, I have a question"), &weak);
+  EXPECT_EQ(p.source, "default");
+  EXPECT_EQ(p.queue, "chat");
+}
+
 TEST(ModelRulesTest, AnUnmappedIntentOrNoModelFallsBackToTheDefaults) {
   ModelVerdict v{"exchange_rate", 0.99};
   auto r = Classify(WithMapping(), Chat("rates?"), &v);
