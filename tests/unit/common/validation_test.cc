@@ -95,8 +95,9 @@ TEST(ValidationTest, TextAndPrintableLimitsCountBytes) {
 
   EXPECT_TRUE(ValidatePrintable("idempotency_key", "order-42:retry/~!", 128).ok());
   EXPECT_TRUE(ValidatePrintable("idempotency_key", std::string(128, 'k'), 128).ok());
-  for (const std::string& bad : std::vector<std::string>{"", std::string(129, 'k'), "has space",
-                                                         "tab\t", "del\x7f", "caf\xc3\xa9"}) {
+  EXPECT_TRUE(ValidatePrintable("idempotency_key", "has space", 128).ok());  // 0x20 is printable
+  for (const std::string& bad : std::vector<std::string>{"", std::string(129, 'k'), "tab\t",
+                                                         "del\x7f", "caf\xc3\xa9", "nl\n"}) {
     ExpectInvalid(ValidatePrintable("idempotency_key", bad, 128), "idempotency_key", bad);
   }
 }
