@@ -30,6 +30,31 @@ TEST_F(SkillsTest, AgentBelowTheQueueProficiencyIsNotEligibleUntilTheSkillRises)
   EXPECT_EQ(HGet(keys_.Agent("alice"), "cap:2"), "1");  // capacity kept when not given
 }
 
+// New skills replace the old ones everywhere, the copy in the agent's hash (which the routing
+// paths read) included; new capacities replace the old ones, channels left out included.
+TEST_F(SkillsTest, NewSkillsAndCapacitiesReplaceTheOldOnesInTheAgentsHashToo) {
+  AddQueue("general", {v1::CHANNEL_CHAT, v1::CHANNEL_EMAIL});
+  v1::TenantConfig c;
+  c.set_default_queue("general");
+  auto* rule = c.add_rules();
+  rule->set_name("german");
+  rule->add_keywords("hallo");
+  rule->set_category("de");
+  auto* s = rule->add_required_skills();
+  s->set_name("german");
+  s->set_proficiency(2);
+  SetConfig(c);
+  ASSERT_TRUE(Login("bert", {{v1::CHANNEL_CHAT, 1}, {v1::CHANNEL_EMAIL, 2}}, {{"german", 3}}).ok());
+  EXPECT_EQ(HGet(keys_.Agent("bert"), "sk:german"), "3");
+  ASSERT_TRUE(Login("bert", {{v1::CHANNEL_CHAT, 1}}, {{"french", 3}}).ok());
+  EXPECT_EQ(HGet(keys_.Agent("bert"), "sk:german"), "") << "a skill he no longer has";
+  EXPECT_EQ(HGet(keys_.Agent("bert"), "sk:french"), "3");
+  EXPECT_EQ(HGet(keys_.Agent("bert"), "cap:3"), "") << "email capacity he was not given";
+  EXPECT_FALSE(ZScore(keys_.Available("general", v1::CHANNEL_EMAIL), "bert").has_value());
+  std::string german = SubmitAndRoute(Chat("Hallo, ich brauche Hilfe"));
+  EXPECT_EQ(State(german), "queued") << "offered to " << OfferedTo(german);
+}
+
 TEST_F(SkillsTest, SkillsRequiredByAClassificationRuleFilterAgents) {
   AddQueue("general", {v1::CHANNEL_CHAT});
   v1::TenantConfig c;

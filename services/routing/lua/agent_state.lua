@@ -46,10 +46,8 @@ if skills_s ~= '' or not a.skv then
   -- (sk:<name>, read with it on the routing paths).
   local skills = skills_s ~= '' and cjson.decode(skills_s) or
     kv_to_table(redis.call('HGETALL', K.agent_skills(P, agent)))
-  for field, _ in pairs(a) do
-    if string.sub(field, 1, 3) == 'sk:' then
-      redis.call('HDEL', akey, field)
-    end
+  for name, _ in pairs(a.sk or {}) do  -- (agent_read.lua keeps sk:<name> fields in a.sk)
+    redis.call('HDEL', akey, 'sk:' .. name)
   end
   if skills_s ~= '' then
     for _, skill in ipairs(redis.call('HKEYS', K.agent_skills(P, agent))) do
@@ -81,10 +79,8 @@ if caps_s ~= '' then
     redis.call('HSET', akey, 'profile', profile)
     redis.call('SADD', K.profag(P, profile), agent)
   end
-  for field, _ in pairs(a) do
-    if string.sub(field, 1, 4) == 'cap:' then
-      redis.call('HDEL', akey, field)
-    end
+  for ch, _ in pairs(a.cap or {}) do  -- (and cap:<ch> fields in a.cap)
+    redis.call('HDEL', akey, 'cap:' .. ch)
   end
   for ch, max in pairs(cjson.decode(caps_s)) do
     redis.call('HSET', akey, 'cap:' .. ch, max)
