@@ -6,7 +6,10 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "services/common/keys.h"
 #include "services/common/log/log.h"
 #include "services/common/validation.h"
@@ -21,6 +24,14 @@ void Nap(int ms, const std::atomic<bool>& stop) {
   while (!stop.load() && std::chrono::steady_clock::now() < until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(std::min(ms, 50)));
   }
+}
+
+// A channel as a metric label: its name in lower case ("chat" for CHANNEL_CHAT).
+std::string ChannelLabel(int channel) {
+  std::string name = v1::Channel_Name(static_cast<v1::Channel>(channel));
+  if (absl::StartsWith(name, "CHANNEL_")) name = name.substr(8);
+  if (name.empty()) name = absl::StrCat(channel);
+  return absl::AsciiStrToLower(name);
 }
 
 }  // namespace
@@ -110,8 +121,9 @@ void RefreshTenant(redis::Pool& pool, RoutingEngine& engine, RoutingMetrics& met
   TenantKeys keys(tenant);
   if (read_agents) {
     auto rows = ReadAgents(**conn, tenant);
-    if (rows.ok()) {
-      tallies[tenant] = TallyAgents(*rows);
+    auto exclusive = ReadExclusiveChannels(**conn, tenant);
+    if (rows.ok() && exclusive.ok()) {
+      tallies[tenant] = TallyAgents(*rows, *exclusive);
       const AgentTally& t = tallies[tenant];
       for (const auto& [state, n] : t.by_state) {
         agent_gauges.Set(metrics.agents, {{"tenant", tenant}, {"state", state}},
@@ -149,9 +161,13 @@ void RefreshTenant(redis::Pool& pool, RoutingEngine& engine, RoutingMetrics& met
     if (!s.ok()) continue;
     metrics.EnsureQueueSeries(tenant, q.name(), q.sla_threshold_seconds());
     std::map<std::string, std::string> labels = {{"tenant", tenant}, {"queue", q.name()}};
-    queue_gauges.Set(metrics.depth, labels, static_cast<double>(s->waiting()));
     queue_gauges.Set(metrics.oldest, labels, static_cast<double>(s->oldest_wait_ms()) / 1000.0);
-    queue_gauges.Set(metrics.available, labels, static_cast<double>(s->available_agents()));
+    for (const auto& ch : s->channels()) {
+      auto by_channel = labels;
+      by_channel["channel"] = ChannelLabel(ch.channel());
+      queue_gauges.Set(metrics.depth, by_channel, static_cast<double>(ch.waiting()));
+      queue_gauges.Set(metrics.available, by_channel, static_cast<double>(ch.available_agents()));
+    }
     queue_gauges.Set(metrics.sla_target, labels, q.sla_target_percent() / 100.0);
     queue_gauges.Set(metrics.sla_threshold, labels, q.sla_threshold_seconds());
     double aht_ms = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "services/common/keys.h"
 
 namespace omniroute::routing {
@@ -15,20 +16,21 @@ int64_t ToInt(const std::string& s) {
 
 }  // namespace
 
-AgentTally TallyAgents(const std::vector<AgentRow>& agents) {
+AgentTally TallyAgents(const std::vector<AgentRow>& agents,
+                       const std::set<std::string>& exclusive) {
   AgentTally t;
   for (const char* s : {"offline", "away", "idle", "busy"}) t.by_state[s] = 0;
   for (const auto& a : agents) {
     std::string state;
-    int64_t cap = 0, load = 0;
+    std::map<std::string, int64_t> cap, load;  // by channel
     for (size_t i = 0; i + 1 < a.fields.size(); i += 2) {
       const std::string& k = a.fields[i];
       if (k == "state") {
         state = a.fields[i + 1];
       } else if (k.rfind("cap:", 0) == 0) {
-        cap += std::max<int64_t>(0, ToInt(a.fields[i + 1]));
+        cap[k.substr(4)] = std::max<int64_t>(0, ToInt(a.fields[i + 1]));
       } else if (k.rfind("load:", 0) == 0) {
-        load += std::max<int64_t>(0, ToInt(a.fields[i + 1]));
+        load[k.substr(5)] = std::max<int64_t>(0, ToInt(a.fields[i + 1]));
       }
     }
     if (state != "available") {
@@ -36,9 +38,24 @@ AgentTally TallyAgents(const std::vector<AgentRow>& agents) {
       ++t.by_state[state == "away" ? "away" : "offline"];
       continue;
     }
-    ++t.by_state[load > 0 ? "busy" : "idle"];
-    t.capacity_slots += cap;
-    t.busy_slots += load;
+    int64_t held = 0;
+    std::set<std::string> holding, holding_exclusive;
+    for (const auto& [ch, n] : load) {
+      if (n == 0) continue;
+      held += n;
+      holding.insert(ch);
+      if (exclusive.count(ch)) holding_exclusive.insert(ch);
+    }
+    ++t.by_state[held > 0 ? "busy" : "idle"];
+    for (const auto& [ch, slots] : cap) {
+      int64_t busy = load.count(ch) ? load.at(ch) : 0;
+      bool others_held = holding.size() > (holding.count(ch) ? 1u : 0u);
+      bool other_exclusive_held =
+          holding_exclusive.size() > (holding_exclusive.count(ch) ? 1u : 0u);
+      bool blocked = others_held && (exclusive.count(ch) > 0 || other_exclusive_held);
+      t.capacity_slots += slots;
+      t.busy_slots += blocked ? std::max(slots, busy) : std::min(slots, busy);
+    }
     for (const auto& q : a.queues) ++t.staffed_by_queue[q];
   }
   return t;
@@ -70,6 +87,18 @@ std::vector<StreamGroupInfo> ParseStreamGroups(const redis::Reply& reply) {
       }
     }
     out.push_back(std::move(info));
+  }
+  return out;
+}
+
+absl::StatusOr<std::set<std::string>> ReadExclusiveChannels(redis::Connection& conn,
+                                                            const std::string& tenant) {
+  auto r = conn.Command({"HGET", TenantKeys(tenant).Config(), "exclusive"});
+  if (!r.ok()) return r.status();
+  if (r->is_nil()) return std::set<std::string>{"1"};  // voice (the scripts' default)
+  std::set<std::string> out;
+  for (absl::string_view ch : absl::StrSplit(r->str, ',', absl::SkipEmpty())) {
+    out.insert(std::string(ch));
   }
   return out;
 }

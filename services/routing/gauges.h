@@ -23,12 +23,18 @@ struct AgentTally {
   // offline | away | idle | busy (every state present, 0 when no agent is in it).
   std::map<std::string, int64_t> by_state;
   int64_t capacity_slots = 0;  // summed cap:<ch> of available (signed-in, ready) agents
-  int64_t busy_slots = 0;      // summed load:<ch> of those agents
+  // Of those, the slots that cannot take work: holding work (load:<ch>), or free but blocked
+  // by the cross-channel rule (every other channel of an agent on an exclusive channel, the
+  // exclusive channels of an agent holding work elsewhere).
+  int64_t busy_slots = 0;
   // Available agents eligible for each queue (staffed), whether or not they have a free slot.
   std::map<std::string, int64_t> staffed_by_queue;
 };
 
-AgentTally TallyAgents(const std::vector<AgentRow>& agents);
+// `exclusive`: the tenant's channels worked alone (channel numbers as in cap:<ch>; none by
+// default, ReadExclusiveChannels reads a tenant's).
+AgentTally TallyAgents(const std::vector<AgentRow>& agents,
+                       const std::set<std::string>& exclusive = {});
 
 // Estimated wait of work entering a queue now: the work ahead of it plus itself, served by the
 // staffed agents at the queue's average handle time. 0 when an agent is free and nothing waits;
@@ -47,6 +53,11 @@ struct StreamGroupInfo {
 std::vector<StreamGroupInfo> ParseStreamGroups(const redis::Reply& reply);
 
 // Reads every agent of `tenant` (SMEMBERS, then one pipeline of HGETALL + SMEMBERS each).
+// The tenant's channels worked alone: P:cfg 'exclusive' (csv of channel numbers), voice when
+// the config never set it (as the routing scripts read it).
+absl::StatusOr<std::set<std::string>> ReadExclusiveChannels(redis::Connection& conn,
+                                                            const std::string& tenant);
+
 absl::StatusOr<std::vector<AgentRow>> ReadAgents(redis::Connection& conn,
                                                  const std::string& tenant);
 

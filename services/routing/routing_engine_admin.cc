@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -244,14 +245,24 @@ absl::StatusOr<v1::GetQueueStatsResponse> RoutingEngine::QueueStats(const std::s
   out.set_deflected(ToInt(counters[4]));
   out.set_escalated(ToInt(counters[5]));
   int64_t now = clock_->NowMs();
+  std::optional<int64_t> free_where_waiting;  // the fewest free agents on a channel with work
+  int64_t free_most = 0;
   for (int i = 0; i < q.channels_size(); ++i) {
-    out.set_waiting(out.waiting() + (*r)[1 + 3 * i].integer);
-    out.set_available_agents(std::max<int64_t>(out.available_agents(), (*r)[2 + 3 * i].integer));
+    auto* ch = out.add_channels();
+    ch->set_channel(static_cast<v1::Channel>(q.channels(i)));
+    ch->set_waiting((*r)[1 + 3 * i].integer);
+    ch->set_available_agents((*r)[2 + 3 * i].integer);
     auto oldest = redis::ReplyStrings((*r)[3 + 3 * i]);
-    if (oldest.size() == 2) {
-      out.set_oldest_wait_ms(std::max(out.oldest_wait_ms(), now - ToInt(oldest[1])));
+    if (oldest.size() == 2) ch->set_oldest_wait_ms(now - ToInt(oldest[1]));
+    out.set_waiting(out.waiting() + ch->waiting());
+    out.set_oldest_wait_ms(std::max(out.oldest_wait_ms(), ch->oldest_wait_ms()));
+    free_most = std::max(free_most, ch->available_agents());
+    if (ch->waiting() > 0) {
+      free_where_waiting =
+          std::min(free_where_waiting.value_or(ch->available_agents()), ch->available_agents());
     }
   }
+  out.set_available_agents(free_where_waiting.value_or(free_most));
   int64_t denominator = out.answered() + out.abandoned();
   out.set_service_level(denominator == 0 ? 1.0
                                          : static_cast<double>(out.answered_within_sla()) /

@@ -57,7 +57,7 @@ struct RoutingMetrics {
                 .Register(registry)),
         depth(prometheus::BuildGauge()
                   .Name("omniroute_queue_depth")
-                  .Help("Interactions waiting in a queue (from Redis).")
+                  .Help("Interactions waiting in a queue, by channel (from Redis).")
                   .Register(registry)),
         oldest(prometheus::BuildGauge()
                    .Name("omniroute_queue_oldest_wait_seconds")
@@ -65,7 +65,9 @@ struct RoutingMetrics {
                    .Register(registry)),
         available(prometheus::BuildGauge()
                       .Name("omniroute_queue_available_agents")
-                      .Help("Eligible agents with free capacity for a queue (from Redis).")
+                      .Help("Eligible agents with a free slot on a channel of a queue (free "
+                            "capacity on another channel, or a slot blocked by work on an "
+                            "exclusive channel, does not count) (from Redis).")
                       .Register(registry)),
         estimated_wait(prometheus::BuildGauge()
                            .Name("omniroute_queue_estimated_wait_seconds")
@@ -94,8 +96,11 @@ struct RoutingMetrics {
                            .Register(registry)),
         busy_slots(prometheus::BuildGauge()
                        .Name("omniroute_agent_busy_slots")
-                       .Help("Of those slots, the ones holding work (offered, assigned or in "
-                             "wrap-up), by tenant (from Redis).")
+                       .Help("Of those slots, the ones that cannot take work, by tenant: "
+                             "holding work (offered, assigned or in wrap-up), or free but "
+                             "blocked by the cross-channel rule (the other channels of an agent "
+                             "on an exclusive channel such as voice, the exclusive channels of "
+                             "an agent holding other work) (from Redis).")
                        .Register(registry)),
         handle(prometheus::BuildHistogram()
                    .Name("omniroute_handle_duration_seconds")

@@ -35,6 +35,26 @@ TEST(TallyAgentsTest, CountsStatesAndSlotsOfAvailableAgentsOnly) {
   EXPECT_EQ(t.staffed_by_queue.at("billing"), 1);
 }
 
+// Occupancy counts slots that cannot take work: with every agent busy it is 100 %, however
+// many chat and email slots sit behind a voice call.
+TEST(TallyAgentsTest, SlotsBlockedByTheCrossChannelRuleCountAsBusy) {
+  const std::vector<std::string> on_call = {"state", "available", "cap:1",  "1", "load:1", "1",
+                                            "cap:2", "3",         "load:2", "0", "cap:3",  "5"};
+  const std::vector<std::string> chatting = {"state", "available", "cap:1",  "1", "load:1", "0",
+                                             "cap:2", "3",         "load:2", "3", "cap:3",  "5"};
+  auto t = TallyAgents({Agent(on_call), Agent(chatting)}, {"1"});  // voice worked alone
+  EXPECT_EQ(t.capacity_slots, 18);
+  // On a call: its 3 chat and 5 email slots are blocked. Chatting (chat full): its voice slot
+  // is blocked, its 5 email slots are free.
+  EXPECT_EQ(t.busy_slots, 1 + 3 + 5 + 1 + 3);
+  // With no exclusive channel nothing is blocked: only the work held counts.
+  auto mixed = TallyAgents({Agent(on_call), Agent(chatting)}, {});
+  EXPECT_EQ(mixed.busy_slots, 1 + 3);
+  // Idle agents block nothing.
+  auto idle = TallyAgents({Agent({"state", "available", "cap:1", "1", "cap:2", "3"})}, {"1"});
+  EXPECT_EQ(idle.busy_slots, 0);
+}
+
 TEST(TallyAgentsTest, EveryStateIsPresentWithNoAgents) {
   auto t = TallyAgents({});
   ASSERT_EQ(t.by_state.size(), 4u);
