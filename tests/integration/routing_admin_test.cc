@@ -55,6 +55,24 @@ TEST_F(SkillsTest, NewSkillsAndCapacitiesReplaceTheOldOnesInTheAgentsHashToo) {
   EXPECT_EQ(State(german), "queued") << "offered to " << OfferedTo(german);
 }
 
+// Logging out answers with no eligible queues: a logged-out agent serves none. Its memberships
+// come back with it.
+TEST_F(SkillsTest, AnAgentLoggingOutIsEligibleForNoQueue) {
+  AddQueue("general", {v1::CHANNEL_CHAT});
+  auto in = Login("amy", {{v1::CHANNEL_CHAT, 1}});
+  ASSERT_TRUE(in.ok()) << in.status();
+  EXPECT_EQ(*in, std::vector<std::string>{"general"});
+  auto away = engine_->SetAgentState(kTenant, {"amy", "away", {}, {}});
+  ASSERT_TRUE(away.ok()) << away.status();
+  EXPECT_EQ(*away, std::vector<std::string>{"general"});
+  auto out = engine_->SetAgentState(kTenant, {"amy", "offline", {}, {}});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_TRUE(out->empty()) << "first of " << out->size() << ": " << (*out)[0];
+  auto back = Login("amy", {});
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, std::vector<std::string>{"general"});
+}
+
 TEST_F(SkillsTest, SkillsRequiredByAClassificationRuleFilterAgents) {
   AddQueue("general", {v1::CHANNEL_CHAT});
   v1::TenantConfig c;

@@ -5,8 +5,8 @@
 -- ARGV[1] P  ARGV[2] agent  ARGV[3] state (offline|available|away)  ARGV[4] now ms
 -- ARGV[5] skills json object ('' = keep)  ARGV[6] capacities json object ('' = keep)
 -- ARGV[7] event feed max length  ARGV[8] capacity profile ('' = keep)
--- Returns the list of eligible queues, or {'!unknown_profile'} (nothing changed; '!' is never
--- in a queue name).
+-- Returns the list of eligible queues (none for an agent logging out), or {'!unknown_profile'}
+-- (nothing changed; '!' is never in a queue name).
 --- @include "context"
 --- @include "keys"
 --- @include "kv_to_table"
@@ -105,6 +105,9 @@ if state == 'available' then
 end
 for _, pair in ipairs(rescinded) do
   match(c, pair[1], pair[2], D.match_budget)
+end
+if state == 'offline' then
+  return {}  -- a logged-out agent serves no queue (its memberships wait for its return)
 end
 table.sort(eligible)
 return eligible
