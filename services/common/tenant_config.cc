@@ -76,7 +76,8 @@ absl::Status ValidateTenantConfig(const v1::TenantConfig& config,
       if (!re->ok()) return invalid(absl::StrCat(g, ": does not compile: ", re->error()));
     }
     for (int k = 0; k < r.intents_size(); ++k) {
-      if (auto st = ValidateName(absl::StrCat(f, ".intents[", k, "]"), r.intents(k)); !st.ok()) {
+      if (auto st = ValidateIntentLabel(absl::StrCat(f, ".intents[", k, "]"), r.intents(k));
+          !st.ok()) {
         return st;
       }
     }
@@ -114,7 +115,7 @@ absl::Status ValidateTenantConfig(const v1::TenantConfig& config,
   for (int i = 0; i < config.intents_size(); ++i) {
     const auto& m = config.intents(i);
     std::string f = absl::StrCat("config.intents[", i, "]");
-    if (auto st = ValidateName(f + ".intent", m.intent()); !st.ok()) return st;
+    if (auto st = ValidateIntentLabel(f + ".intent", m.intent()); !st.ok()) return st;
     if (!intents.insert(m.intent()).second) return invalid(f + ".intent: duplicate intent");
     if (!m.category().empty()) {
       if (auto st = ValidateName(f + ".category", m.category()); !st.ok()) return st;

@@ -38,6 +38,10 @@ absl::Status ValidateName(absl::string_view field, absl::string_view value) {
   return ValidateCharset(field, value, 64, "_.-", "[A-Za-z0-9_.-]{1,64}");
 }
 
+absl::Status ValidateIntentLabel(absl::string_view field, absl::string_view value) {
+  return ValidateCharset(field, value, 64, "_.?-", "[A-Za-z0-9_.?-]{1,64}");
+}
+
 absl::Status ValidateExternalId(absl::string_view field, absl::string_view value) {
   return ValidateCharset(field, value, 128, "_.:@-", "[A-Za-z0-9_.:@-]{1,128}");
 }

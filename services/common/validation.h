@@ -14,6 +14,9 @@ namespace omniroute {
 absl::Status ValidateTenantId(absl::string_view field, absl::string_view value);
 // Names of queues, skills, rules: [A-Za-z0-9_.-]{1,64}.
 absl::Status ValidateName(absl::string_view field, absl::string_view value);
+// An intent model's label: [A-Za-z0-9_.?-]{1,64} (a name, and the '?' of labels such as
+// Banking77's "reverted_card_payment?").
+absl::Status ValidateIntentLabel(absl::string_view field, absl::string_view value);
 // Ids of agents, customers: [A-Za-z0-9_.:@-]{1,128}.
 absl::Status ValidateExternalId(absl::string_view field, absl::string_view value);
 // Interaction ids as issued by intake: 32 lowercase hex characters.

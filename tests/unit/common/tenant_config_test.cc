@@ -104,6 +104,22 @@ TEST(TenantConfigTest, RejectsDuplicateRuleNamesAndUnknownChannels) {
       "config.rules[0].required_skills[0].proficiency");
 }
 
+// Intent labels are the model's: the shipped Banking77 model has "reverted_card_payment?", and
+// a mapping or a rule naming it is a valid config; other punctuation is still refused.
+TEST(TenantConfigTest, IntentLabelsOfTheShippedModelCanBeMappedAndUsedInRules) {
+  v1::TenantConfig c = ValidConfig();
+  auto* m = c.add_intents();
+  m->set_intent("reverted_card_payment?");
+  m->set_queue(*kQueues.begin());
+  c.mutable_rules(0)->add_intents("reverted_card_payment?");
+  auto st = ValidateTenantConfig(c, kQueues);
+  EXPECT_TRUE(st.ok()) << st;
+  ExpectRejected([](auto& c) { c.add_intents()->set_intent("card payment!"); },
+                 "config.intents[0].intent");
+  ExpectRejected([](auto& c) { c.mutable_rules(0)->add_intents("why?!"); },
+                 "config.rules[0].intents[0]");
+}
+
 TEST(TenantConfigTest, RejectsIncreasingOrMalformedHeadStarts) {
   auto heads = [](std::vector<int> v) {
     return [v](v1::TenantConfig& c) {
