@@ -113,7 +113,8 @@ absl::StatusOr<std::vector<EnqueueResult>> RoutingEngine::Enqueue(
 }
 
 absl::StatusOr<std::vector<std::string>> RoutingEngine::SetAgentState(const std::string& tenant,
-                                                                      const AgentUpdate& u) {
+                                                                      const AgentUpdate& u,
+                                                                      bool* no_capacity) {
   TenantKeys keys(tenant);
   std::string caps;
   if (!u.capacity.empty()) {
@@ -129,6 +130,9 @@ absl::StatusOr<std::vector<std::string>> RoutingEngine::SetAgentState(const std:
     return absl::FailedPreconditionError(absl::StrCat(
         "capacity_profile: the tenant config has no profile named '", u.capacity_profile, "'"));
   }
+  bool none = r.ok() && !r->empty() && r->front() == "!no_capacity";
+  if (none) r->erase(r->begin());
+  if (no_capacity != nullptr) *no_capacity = none;
   return r;
 }
 

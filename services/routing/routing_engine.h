@@ -68,8 +68,11 @@ class RoutingEngine {
   // become possible.
   absl::StatusOr<std::vector<EnqueueResult>> Enqueue(const std::vector<redis::StreamEntry>& batch);
 
+  // Logs an agent in or out or changes its state; returns the queues it is eligible for.
+  // `no_capacity` (optional) says whether it is left AVAILABLE with no capacity above 0.
   absl::StatusOr<std::vector<std::string>> SetAgentState(const std::string& tenant,
-                                                         const AgentUpdate& update);
+                                                         const AgentUpdate& update,
+                                                         bool* no_capacity = nullptr);
   absl::StatusOr<AcceptResult> Accept(const std::string& tenant, const std::string& agent,
                                       const std::string& id);
 

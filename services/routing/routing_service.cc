@@ -106,9 +106,15 @@ grpc::Status RoutingService::DoSetAgentState(const Ctx& ctx, const v1::SetAgentS
     }
     u.capacity_profile = req.capacity_profile();
   }
-  auto queues = engine_->SetAgentState(principal->tenant, u);
+  bool no_capacity = false;
+  auto queues = engine_->SetAgentState(principal->tenant, u, &no_capacity);
   if (!queues.ok()) return ToGrpc(queues.status());
   for (auto& q : *queues) resp->add_eligible_queues(q);
+  if (no_capacity) {
+    resp->add_warnings(
+        "capacities: none above 0 on any channel, so this agent is offered no work (give "
+        "capacities or a capacity_profile)");
+  }
   return grpc::Status::OK;
 }
 

@@ -200,6 +200,42 @@ TEST(LogoutE2E, AnAcceptAfterGoingAwayIsRefusedAndTheWorkWaits) {
       std::chrono::seconds(5)));
 }
 
+// An agent made AVAILABLE without any capacity is offered nothing: the answer says so.
+TEST(AgentStateE2E, LoggingInWithoutCapacityIsAcceptedWithAWarning) {
+  testing::Cluster cluster;
+  auto keys = cluster.CreateTenant("nocap");
+  ApiClient api(cluster.endpoints());
+  e2e::SetUpVoiceChatEmail(api, keys["admin"], 0);
+  if (HasFatalFailure()) return;
+  v1::SetAgentStateRequest r;
+  r.set_agent_id("zoe");
+  r.set_state(v1::AGENT_STATE_AVAILABLE);
+  v1::SetAgentStateResponse empty;
+  auto st = api.routing().SetAgentState(ApiClient::Context(keys["agent"]).get(), r, &empty);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_EQ(empty.warnings_size(), 1);
+  EXPECT_NE(empty.warnings(0).find("capacities"), std::string::npos) << empty.warnings(0);
+  EXPECT_EQ(empty.eligible_queues_size(), 3) << "eligible all the same (no skills needed)";
+  auto* c = r.add_capacities();
+  c->set_channel(v1::CHANNEL_CHAT);
+  c->set_max(0);
+  v1::SetAgentStateResponse zero;
+  st = api.routing().SetAgentState(ApiClient::Context(keys["agent"]).get(), r, &zero);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(zero.warnings_size(), 1) << "a capacity of 0 is no capacity";
+  c->set_max(2);
+  v1::SetAgentStateResponse fine;
+  st = api.routing().SetAgentState(ApiClient::Context(keys["agent"]).get(), r, &fine);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(fine.warnings_size(), 0);
+  // Away without capacity is not worth a warning: it is offered nothing anyway.
+  r.set_state(v1::AGENT_STATE_AWAY);
+  r.clear_capacities();
+  v1::SetAgentStateResponse away;
+  ASSERT_TRUE(api.routing().SetAgentState(ApiClient::Context(keys["agent"]).get(), r, &away).ok());
+  EXPECT_EQ(away.warnings_size(), 0);
+}
+
 // Arrival order (DESIGN.md): equal-priority work is served in the order it arrived, also when
 // it arrives in one SubmitInteractions call and is queued by one routing batch, so that every
 // item gets the same queued time. Twenty identical chats wait while nobody is logged in; one

@@ -5,8 +5,9 @@
 -- ARGV[1] P  ARGV[2] agent  ARGV[3] state (offline|available|away)  ARGV[4] now ms
 -- ARGV[5] skills json object ('' = keep)  ARGV[6] capacities json object ('' = keep)
 -- ARGV[7] event feed max length  ARGV[8] capacity profile ('' = keep)
--- Returns the list of eligible queues (none for an agent logging out), or {'!unknown_profile'}
--- (nothing changed; '!' is never in a queue name).
+-- Returns the list of eligible queues (none for an agent logging out), led by '!no_capacity'
+-- for an available agent without capacity, or {'!unknown_profile'} (nothing changed; '!' is
+-- never in a queue name).
 --- @include "context"
 --- @include "keys"
 --- @include "kv_to_table"
@@ -110,4 +111,13 @@ if state == 'offline' then
   return {}  -- a logged-out agent serves no queue (its memberships wait for its return)
 end
 table.sort(eligible)
+if state == 'available' then
+  local room = false
+  for _, n in pairs((agent_get(c, agent) or {}).cap or {}) do
+    room = room or n > 0
+  end
+  if not room then
+    table.insert(eligible, 1, '!no_capacity')  -- (the caller warns: it is offered nothing)
+  end
+end
 return eligible
