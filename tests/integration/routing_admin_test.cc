@@ -6,7 +6,22 @@
 namespace omniroute {
 namespace {
 
-class SkillsTest : public RedisFixture {};
+class SkillsTest : public RedisFixture {
+ protected:
+  // Work mentioning "hallo" needs German at level 2; everything goes to "general".
+  void GermanNeedsGerman() {
+    v1::TenantConfig c;
+    c.set_default_queue("general");
+    auto* rule = c.add_rules();
+    rule->set_name("german");
+    rule->add_keywords("hallo");
+    rule->set_category("de");
+    auto* s = rule->add_required_skills();
+    s->set_name("german");
+    s->set_proficiency(2);
+    SetConfig(c);
+  }
+};
 
 TEST_F(SkillsTest, AgentBelowTheQueueProficiencyIsNotEligibleUntilTheSkillRises) {
   AddQueue("billing", {v1::CHANNEL_CHAT}, {{"billing", 3}});
@@ -34,16 +49,7 @@ TEST_F(SkillsTest, AgentBelowTheQueueProficiencyIsNotEligibleUntilTheSkillRises)
 // paths read) included; new capacities replace the old ones, channels left out included.
 TEST_F(SkillsTest, NewSkillsAndCapacitiesReplaceTheOldOnesInTheAgentsHashToo) {
   AddQueue("general", {v1::CHANNEL_CHAT, v1::CHANNEL_EMAIL});
-  v1::TenantConfig c;
-  c.set_default_queue("general");
-  auto* rule = c.add_rules();
-  rule->set_name("german");
-  rule->add_keywords("hallo");
-  rule->set_category("de");
-  auto* s = rule->add_required_skills();
-  s->set_name("german");
-  s->set_proficiency(2);
-  SetConfig(c);
+  GermanNeedsGerman();
   ASSERT_TRUE(Login("bert", {{v1::CHANNEL_CHAT, 1}, {v1::CHANNEL_EMAIL, 2}}, {{"german", 3}}).ok());
   EXPECT_EQ(HGet(keys_.Agent("bert"), "sk:german"), "3");
   ASSERT_TRUE(Login("bert", {{v1::CHANNEL_CHAT, 1}}, {{"french", 3}}).ok());
@@ -75,16 +81,7 @@ TEST_F(SkillsTest, AnAgentLoggingOutIsEligibleForNoQueue) {
 
 TEST_F(SkillsTest, SkillsRequiredByAClassificationRuleFilterAgents) {
   AddQueue("general", {v1::CHANNEL_CHAT});
-  v1::TenantConfig c;
-  c.set_default_queue("general");
-  auto* rule = c.add_rules();
-  rule->set_name("german");
-  rule->add_keywords("hallo");
-  rule->set_category("de");
-  auto* s = rule->add_required_skills();
-  s->set_name("german");
-  s->set_proficiency(2);
-  SetConfig(c);
+  GermanNeedsGerman();
   // Amy has been idle longest but speaks no German.
   ASSERT_TRUE(Login("amy", {{v1::CHANNEL_CHAT, 1}}).ok());
   clock_.Advance(1000);
