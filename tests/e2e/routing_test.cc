@@ -288,11 +288,7 @@ TEST(ArrivalOrderE2E, ChatsSubmittedInOneCallAreOfferedInTheOrderSubmitted) {
         std::chrono::seconds(5)))
         << "no offer after " << n << " of " << ids.size();
     offered.push_back(now_offered);
-    v1::AcceptOfferRequest accept;
-    accept.set_agent_id("first-in-line");
-    accept.set_interaction_id(now_offered);
-    v1::AcceptOfferResponse accepted;
-    st = api.routing().AcceptOffer(ApiClient::Context(keys["agent"]).get(), accept, &accepted);
+    st = Accept(api, keys["agent"], "first-in-line", now_offered);
     ASSERT_TRUE(st.ok()) << st.error_message();
     v1::CompleteInteractionRequest complete;
     complete.set_agent_id("first-in-line");
