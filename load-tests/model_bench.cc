@@ -17,6 +17,7 @@
 #include "services/classification/model/featurizer.h"
 #include "services/classification/model/intent_model.h"
 #include "services/classification/model/trainer.h"
+#include "services/common/build_info.h"
 
 namespace omniroute::bench {
 namespace {
@@ -40,12 +41,12 @@ struct Options {
   int train_epochs = 0;  // 0: the default
 };
 
+constexpr char kUsage[] =
+    "usage: omniroute-model-bench [--data FILE.csv] [--model MODEL] [--holdout 0.2] [--seed 42] "
+    "[--rounds 5] [--warmup 2] [--train-epochs N] | --help | --version\n";
+
 int Usage(const std::string& why) {
-  std::fprintf(stderr,
-               "omniroute-model-bench: %s\nusage: omniroute-model-bench [--data FILE.csv] "
-               "[--model MODEL] [--holdout 0.2] [--seed 42] [--rounds 5] [--warmup 2] "
-               "[--train-epochs N]\n",
-               why.c_str());
+  std::fprintf(stderr, "omniroute-model-bench: %s\n%s", why.c_str(), kUsage);
   return 2;
 }
 
@@ -105,6 +106,14 @@ int Run(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
+    if (flag == "--help" || flag == "-h") {
+      std::printf("%s", kUsage);
+      return 0;
+    }
+    if (flag == "--version") {
+      std::printf("%s\n", VersionLine("omniroute-model-bench").c_str());
+      return 0;
+    }
     if (i + 1 >= argc) return Usage(flag + " needs a value");
     const std::string value = argv[++i];
     bool ok = true;

@@ -11,16 +11,28 @@
 #include <vector>
 
 #include "absl/strings/str_split.h"
+#include "services/common/build_info.h"
 #include "services/common/config/flags.h"
 #include "services/common/grpc/auth.h"
 #include "services/common/redis/redis_client.h"
 
 int main(int argc, char** argv) {
   using namespace omniroute;
-  if (argc < 2 || std::string(argv[1]) != "create-key") {
-    std::fprintf(stderr,
-                 "usage: omniroute-ctl create-key --tenant T --roles integrator,agent,"
-                 "supervisor,admin [--name N] [--redis-url U] [--key-from-env VAR]\n");
+  const char* usage =
+      "usage: omniroute-ctl create-key --tenant T --roles integrator,agent,supervisor,admin "
+      "[--name N] [--redis-url U] [--key-from-env VAR]\n"
+      "       omniroute-ctl --help | --version\n";
+  std::string first = argc > 1 ? argv[1] : "";
+  if (first == "--help" || first == "-h" || first == "help") {
+    std::fputs(usage, stdout);
+    return 0;
+  }
+  if (first == "--version") {
+    std::printf("%s\n", VersionLine("omniroute-ctl").c_str());
+    return 0;
+  }
+  if (first != "create-key") {
+    std::fputs(usage, stderr);
     return 2;
   }
   std::string redis_url = "redis://127.0.0.1:6379", tenant, roles_csv, name = "cli", key_env;
@@ -32,8 +44,9 @@ int main(int argc, char** argv) {
   flags.Add("key-from-env", &key_env,
             "store the key held by this environment variable instead of generating one");
   if (auto st = flags.Parse(argc - 1, argv + 1); !st.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(st.message()).c_str());
-    return 2;
+    bool asked = st.code() == absl::StatusCode::kNotFound;  // --help, --version
+    std::fprintf(asked ? stdout : stderr, "%s\n", std::string(st.message()).c_str());
+    return asked ? 0 : 2;
   }
   std::vector<Role> roles;
   for (auto r : absl::StrSplit(roles_csv, ',', absl::SkipEmpty())) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "services/common/build_info.h"
 #include "tools/model/commands.h"
 
 int main(int argc, char** argv) {
@@ -29,6 +30,10 @@ int main(int argc, char** argv) {
   if (command == "corrections") return RunCorrections(args);
   if (command == "help" || command == "--help" || command == "-h") {
     std::fputs(Usage().c_str(), stdout);
+    return 0;
+  }
+  if (command == "--version") {
+    std::printf("%s\n", omniroute::VersionLine("omniroute-model").c_str());
     return 0;
   }
   std::fprintf(stderr, "omniroute-model: unknown command '%s'\n\n%s", command.c_str(),

@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "services/common/build_info.h"
 
 namespace omniroute::config {
 
@@ -60,6 +61,7 @@ absl::Status Flags::Parse(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") return absl::NotFoundError(Usage());
+    if (arg == "--version") return absl::NotFoundError(VersionLine(program_));
     if (arg.rfind("--", 0) != 0) {
       return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", arg, "'"));
     }
@@ -91,6 +93,7 @@ std::string Flags::Usage() const {
   for (const auto& [name, f] : flags_) {
     absl::StrAppend(&out, "  --", name, "  ", f.help, " (default: ", f.default_value, ")\n");
   }
+  absl::StrAppend(&out, "  --help  this text\n  --version  the version and git commit\n");
   return out;
 }
 

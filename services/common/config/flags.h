@@ -21,8 +21,8 @@ class Flags {
   void Add(const std::string& name, int64_t* target, const std::string& help);
   void Add(const std::string& name, bool* target, const std::string& help);
 
-  // Parses argv (environment first, then arguments). --help yields a NotFound status whose
-  // message is the usage text.
+  // Parses argv (environment first, then arguments). --help and --version yield a NotFound
+  // status whose message is the usage text or the version line (to print, exiting 0).
   absl::Status Parse(int argc, char** argv);
   std::string Usage() const;
 
