@@ -14,16 +14,19 @@
 #include "services/common/validation.h"
 #include "tools/model/args.h"
 #include "tools/model/commands.h"
+#include "tools/model/redis_target.h"
 
 namespace omniroute::model_cli {
 
 const char kCorrectionsUsage[] =
     "usage: omniroute-model corrections --tenant T --out FILE.csv [--label intent|category]\n"
-    "         [--since-ms MS] [--all] [--redis-host H] [--redis-port P]\n";
+    "         [--since-ms MS] [--all] [--redis-url URL | --redis-host H --redis-port P]\n"
+    "  (Redis: --redis-url, else OMNIROUTE_REDIS_URL, else --redis-host/--redis-port)\n";
 
 int RunCorrections(const std::vector<std::string>& argv) {
   absl::StatusOr<Args> args = Args::Parse(
-      argv, {"tenant", "out", "label", "since-ms", "redis-host", "redis-port"}, {"all"});
+      argv, {"tenant", "out", "label", "since-ms", "redis-url", "redis-host", "redis-port"},
+      {"all"});
   if (!args.ok()) return UsageError("corrections", args.status(), kCorrectionsUsage);
   absl::StatusOr<std::string> tenant = args->Required("tenant");
   if (!tenant.ok()) return UsageError("corrections", tenant.status(), kCorrectionsUsage);
@@ -41,13 +44,10 @@ int RunCorrections(const std::vector<std::string>& argv) {
   }
   absl::StatusOr<int64_t> since = args->Int("since-ms", 0, 0, INT64_MAX);
   if (!since.ok()) return UsageError("corrections", since.status(), kCorrectionsUsage);
-  absl::StatusOr<int64_t> port = args->Int("redis-port", 6379, 1, 65535);
-  if (!port.ok()) return UsageError("corrections", port.status(), kCorrectionsUsage);
+  absl::StatusOr<redis::Endpoint> endpoint = RedisTarget(*args);
+  if (!endpoint.ok()) return UsageError("corrections", endpoint.status(), kCorrectionsUsage);
 
-  redis::Endpoint endpoint;
-  endpoint.host = args->String("redis-host", "127.0.0.1");
-  endpoint.port = static_cast<int>(*port);
-  auto conn = redis::Connection::Open(endpoint, std::chrono::milliseconds(5000));
+  auto conn = redis::Connection::Open(*endpoint, std::chrono::milliseconds(5000));
   if (!conn.ok()) return FileError("corrections", conn.status());
   auto all = classification::ReadCorrections(**conn, *tenant, *since);
   if (!all.ok()) return FileError("corrections", all.status());

@@ -15,33 +15,34 @@
 #include "services/common/redis/redis_client.h"
 #include "tools/model/args.h"
 #include "tools/model/commands.h"
+#include "tools/model/redis_target.h"
 
 namespace omniroute::model_cli {
 
 using classification::model::IntentModel;
 
 const char kPublishUsage[] =
-    "usage: omniroute-model publish --model MODEL [--redis-host H] [--redis-port P]\n"
+    "usage: omniroute-model publish --model MODEL [--redis-url URL | --redis-host H "
+    "--redis-port P]\n"
+    "  (Redis: --redis-url, else OMNIROUTE_REDIS_URL, else --redis-host/--redis-port)\n"
     "  checks the model, then makes every classification replica serve it within a second\n"
     "  (Redis hash omniroute:model: version = CRC-32 and size of the file, bytes)\n";
 
 int RunPublish(const std::vector<std::string>& argv) {
-  absl::StatusOr<Args> args = Args::Parse(argv, {"model", "redis-host", "redis-port"}, {});
+  absl::StatusOr<Args> args =
+      Args::Parse(argv, {"model", "redis-url", "redis-host", "redis-port"}, {});
   if (!args.ok()) return UsageError("publish", args.status(), kPublishUsage);
   absl::StatusOr<std::string> model_path = args->Required("model");
   if (!model_path.ok()) return UsageError("publish", model_path.status(), kPublishUsage);
-  absl::StatusOr<int64_t> port = args->Int("redis-port", 6379, 1, 65535);
-  if (!port.ok()) return UsageError("publish", port.status(), kPublishUsage);
+  absl::StatusOr<redis::Endpoint> endpoint = RedisTarget(*args);
+  if (!endpoint.ok()) return UsageError("publish", endpoint.status(), kPublishUsage);
   std::ifstream in(*model_path, std::ios::binary);
   if (!in) return FileError("publish", absl::NotFoundError("cannot read " + *model_path));
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   // Never publish what a replica would refuse.
   absl::StatusOr<IntentModel> model = IntentModel::FromBytes(bytes);
   if (!model.ok()) return FileError("publish", model.status());
-  redis::Endpoint endpoint;
-  endpoint.host = args->String("redis-host", "127.0.0.1");
-  endpoint.port = static_cast<int>(*port);
-  auto conn = redis::Connection::Open(endpoint, std::chrono::milliseconds(5000));
+  auto conn = redis::Connection::Open(*endpoint, std::chrono::milliseconds(5000));
   if (!conn.ok()) return FileError("publish", conn.status());
   std::string version =
       absl::StrFormat("%08x-%zu", classification::model::Crc32(bytes), bytes.size());
