@@ -107,10 +107,13 @@ final=$(grep -E '^final ' "$OUT" | tail -n 1)
 [[ "$final" =~ \|\ completed\ ([0-9]+)\ \| ]] || fail "cannot read completed from: $final"
 final_completed=${BASH_REMATCH[1]}
 ((final_completed > 0)) || fail "final completed count is $final_completed"
-[[ "$final" =~ \|\ classified\ by\ rule\ ([0-9]+),\ model\ ([0-9]+)\ \| ]] ||
+[[ "$final" =~ \|\ classified\ ([0-9]+):\ by\ rule\ ([0-9]+),\ model\ ([0-9]+),\ low-confidence\ ([0-9]+),\ default\ ([0-9]+)\ \| ]] ||
   fail "cannot read the classification counts from: $final"
-((BASH_REMATCH[1] > 0 && BASH_REMATCH[2] > 0)) ||
+((BASH_REMATCH[2] > 0 && BASH_REMATCH[3] > 0)) ||
   fail "rules and the intent model should both classify some of the demo traffic: $final"
+# The sources add up to what was classified, whatever the source.
+((BASH_REMATCH[2] + BASH_REMATCH[3] + BASH_REMATCH[4] + BASH_REMATCH[5] == BASH_REMATCH[1])) ||
+  fail "the classification sources do not add up to the classified count: $final"
 [[ "$final" =~ \|\ self-service\ ([0-9]+)\ deflected,\ ([0-9]+)\ escalated\ \| ]] ||
   fail "cannot read the self-service counts from: $final"
 ((BASH_REMATCH[1] + BASH_REMATCH[2] > 0)) ||

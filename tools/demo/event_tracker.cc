@@ -99,9 +99,13 @@ void EventTracker::Apply(const v1::Event& e) {
     ++snap_.completed;
     if (e.queue() == kSelfServiceQueue) ++snap_.deflected;
   } else if (t == "classified") {
+    ++snap_.classified;
     auto it = e.detail().find("source");
-    if (it != e.detail().end() && it->second == "rule") ++snap_.by_rule;
-    if (it != e.detail().end() && it->second == "model") ++snap_.by_model;
+    std::string source = it == e.detail().end() ? "" : it->second;
+    if (source == "rule") ++snap_.by_rule;
+    if (source == "model") ++snap_.by_model;
+    if (source == "low_confidence") ++snap_.by_low_confidence;
+    if (source == "default") ++snap_.by_default;
   } else if (t == "escalated") {
     ++snap_.escalated;
   } else if (t == "step_opened") {

@@ -27,12 +27,15 @@ class EventTracker {
     int64_t rejected = 0;
     int64_t offer_timeouts = 0;
     int64_t completed = 0;
-    int64_t steps_opened = 0;  // bullseye steps that widened who may take waiting work
-    int64_t deflected = 0;     // completed by the bot in the self-service queue
-    int64_t escalated = 0;     // escalated from self-service to a human queue
-    int64_t by_rule = 0;       // classified by a tenant rule ...
-    int64_t by_model = 0;      // ... by the intent model (a mapped intent, confident enough)
-    int64_t wait_p50_ms = -1;  // -1: no accept in the window
+    int64_t steps_opened = 0;       // bullseye steps that widened who may take waiting work
+    int64_t deflected = 0;          // completed by the bot in the self-service queue
+    int64_t escalated = 0;          // escalated from self-service to a human queue
+    int64_t classified = 0;         // classified events, of which:
+    int64_t by_rule = 0;            // by a tenant rule,
+    int64_t by_model = 0;           // by the intent model (a mapped intent, confident enough),
+    int64_t by_low_confidence = 0;  // below the model threshold (to triage),
+    int64_t by_default = 0;         // or by the channel's default queue
+    int64_t wait_p50_ms = -1;       // -1: no accept in the window
     int64_t wait_p99_ms = -1;
     bool connected = false;
   };

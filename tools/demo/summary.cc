@@ -53,16 +53,18 @@ void PrintSummary(sim::ApiClient& api, const std::string& tenant, const std::str
   std::string failed =
       traffic.failed.load() > 0 ? absl::StrCat(" (", traffic.failed.load(), " failed)") : "";
   std::printf(
-      "%s%5llds  submitted %lld%s | classified by rule %lld, model %lld | waiting %s | offered "
-      "%lld open / %lld total | completed %lld | steps opened %lld | self-service %lld "
-      "deflected, %lld escalated | wait p50 %s p99 %s | SLA %s | %s\n",
+      "%s%5llds  submitted %lld%s | classified %lld: by rule %lld, model %lld, low-confidence "
+      "%lld, default %lld | waiting %s | offered %lld open / %lld total | completed %lld | steps "
+      "opened %lld | self-service %lld deflected, %lld escalated | wait p50 %s p99 %s | SLA %s | "
+      "%s\n",
       label, static_cast<long long>(elapsed_s), static_cast<long long>(traffic.submitted.load()),
-      failed.c_str(), static_cast<long long>(e.by_rule), static_cast<long long>(e.by_model),
-      q.ok ? std::to_string(q.waiting).c_str() : "?", static_cast<long long>(e.open_offers),
-      static_cast<long long>(e.offers_total), static_cast<long long>(e.completed),
-      static_cast<long long>(e.steps_opened), static_cast<long long>(e.deflected),
-      static_cast<long long>(e.escalated), Ms(e.wait_p50_ms).c_str(), Ms(e.wait_p99_ms).c_str(),
-      sla.c_str(), HealthLine(api).c_str());
+      failed.c_str(), static_cast<long long>(e.classified), static_cast<long long>(e.by_rule),
+      static_cast<long long>(e.by_model), static_cast<long long>(e.by_low_confidence),
+      static_cast<long long>(e.by_default), q.ok ? std::to_string(q.waiting).c_str() : "?",
+      static_cast<long long>(e.open_offers), static_cast<long long>(e.offers_total),
+      static_cast<long long>(e.completed), static_cast<long long>(e.steps_opened),
+      static_cast<long long>(e.deflected), static_cast<long long>(e.escalated),
+      Ms(e.wait_p50_ms).c_str(), Ms(e.wait_p99_ms).c_str(), sla.c_str(), HealthLine(api).c_str());
   std::fflush(stdout);
 }
 
