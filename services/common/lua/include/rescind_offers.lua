@@ -12,7 +12,8 @@
 -- agent's load on the channel drops. The offers are found in the agent's offer stream
 -- (P:ao:<a>), read from the newest entry back until every unit of the agent's load is
 -- accounted for (work offered or assigned to it) or the stream (~1,000 entries) ends.
--- Returns the {queue, channel} pairs to match again once the agent is out of the indexes.
+-- Returns the {queue, channel} pairs (each once) to match again once the agent is out of the
+-- indexes.
 local RESCIND_PAGE = 50
 
 local function rescind_offers(c, agent, reason)
@@ -25,7 +26,7 @@ local function rescind_offers(c, agent, reason)
   for _, n in pairs(a.load) do
     held = held + n
   end
-  local key, last, seen, loads = K.offers(c.P, agent), '+', {}, {}
+  local key, last, seen, loads, pairs_seen = K.offers(c.P, agent), '+', {}, {}, {}
   while held > 0 do
     local entries = redis.call('XREVRANGE', key, last, '-', 'COUNT', RESCIND_PAGE)
     for i = 1, #entries do
@@ -34,16 +35,20 @@ local function rescind_offers(c, agent, reason)
       if f[2] == 'offer' and not seen[id] then
         seen[id] = true
         local item = item_read(c, id)
-        if item and item.agent == agent and item.state == 'assigned' then
+        local state = item and item.agent == agent and item.state
+        if state == 'offered' or state == 'assigned' then
           held = held - 1
-        elseif item and item.agent == agent and item.state == 'offered' then
-          held = held - 1
+        end
+        if state == 'offered' then
           local ch = item.channel
           push_rescind(c, agent, id, reason)
           local q = requeue(c, item)
           emit(c, 'offer_rescinded', id, agent, q, ch, {'reason', reason})
-          loads[ch] = (loads[ch] or a.load[ch] or 1) - 1
-          rematch[#rematch + 1] = {q, ch}
+          loads[ch] = (loads[ch] or a.load[ch] or 0) - 1
+          if not pairs_seen[q .. '|' .. ch] then  -- one match per (queue, channel)
+            pairs_seen[q .. '|' .. ch] = true
+            rematch[#rematch + 1] = {q, ch}
+          end
         end
       end
     end
