@@ -47,18 +47,7 @@ absl::Status PolledConnection::Fail(const char* what) {
 }
 
 absl::Status PolledConnection::Send(const std::vector<std::string>& argv) {
-  std::vector<const char*> ptrs;
-  std::vector<size_t> lens;
-  ptrs.reserve(argv.size());
-  lens.reserve(argv.size());
-  for (const auto& a : argv) {
-    ptrs.push_back(a.data());
-    lens.push_back(a.size());
-  }
-  if (redisAppendCommandArgv(ctx_, static_cast<int>(argv.size()), ptrs.data(), lens.data()) !=
-      REDIS_OK) {
-    return Fail("send");
-  }
+  if (AppendArgv(ctx_, argv) != REDIS_OK) return Fail("send");
   int done = 0;
   while (!done) {
     if (redisBufferWrite(ctx_, &done) != REDIS_OK) return Fail("send");

@@ -45,7 +45,9 @@ Reply Convert(const redisReply* r) {
   return out;
 }
 
-void AppendArgv(redisContext* ctx, const std::vector<std::string>& argv) {
+}  // namespace
+
+int AppendArgv(redisContext* ctx, const std::vector<std::string>& argv) {
   std::vector<const char*> ptrs;
   std::vector<size_t> lens;
   ptrs.reserve(argv.size());
@@ -54,10 +56,8 @@ void AppendArgv(redisContext* ctx, const std::vector<std::string>& argv) {
     ptrs.push_back(a.data());
     lens.push_back(a.size());
   }
-  redisAppendCommandArgv(ctx, static_cast<int>(argv.size()), ptrs.data(), lens.data());
+  return redisAppendCommandArgv(ctx, static_cast<int>(argv.size()), ptrs.data(), lens.data());
 }
-
-}  // namespace
 
 absl::StatusOr<Endpoint> ParseUrl(const std::string& url) {
   Endpoint e;

@@ -28,6 +28,10 @@ struct Endpoint {
 
 absl::StatusOr<Endpoint> ParseUrl(const std::string& url);
 
+// Queues one command on a hiredis context's output buffer (binary-safe arguments); returns
+// redisAppendCommandArgv's REDIS_OK or REDIS_ERR.
+int AppendArgv(redisContext* ctx, const std::vector<std::string>& argv);
+
 // A Redis reply, copied out of hiredis so it outlives the connection's buffers.
 struct Reply {
   enum class Type { kNil, kString, kInteger, kArray, kStatus, kError };
