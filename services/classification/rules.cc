@@ -142,9 +142,7 @@ ClassifyResult Classify(const CompiledConfig& compiled, const ClassifyInput& inp
     }
   }
   if (result.queue.empty()) {
-    auto it = config.default_queue_by_channel().find(input.channel);
-    result.queue =
-        it != config.default_queue_by_channel().end() ? it->second : config.default_queue();
+    result.queue = DefaultQueueFor(config, input.channel);
   }
   if (input.requested_priority > 0) result.priority = input.requested_priority;
   if (!input.requested_queue.empty()) result.queue = input.requested_queue;

@@ -1,5 +1,7 @@
 #include "services/common/tenant_config.h"
 
+#include <map>
+
 #include "absl/strings/str_cat.h"
 #include "services/common/business_hours.h"
 #include "services/common/validation.h"
@@ -14,7 +16,26 @@ v1::TenantConfig WithDefaults(v1::TenantConfig config) {
     for (int s : {120, 60, 30, 0}) config.add_priority_head_start_seconds(s);
   }
   if (config.min_confidence() == 0) config.set_min_confidence(0.5);
+  // The per-channel defaults in one place: entries of the older map form join the list.
+  for (const auto& [channel, queue] : config.default_queue_by_channel()) {
+    bool listed = false;
+    for (const auto& cq : config.default_queues()) listed = listed || cq.channel() == channel;
+    if (!listed) {
+      auto* cq = config.add_default_queues();
+      cq->set_channel(static_cast<v1::Channel>(channel));
+      cq->set_queue(queue);
+    }
+  }
+  config.clear_default_queue_by_channel();
   return config;
+}
+
+std::string DefaultQueueFor(const v1::TenantConfig& config, int channel) {
+  for (const auto& cq : config.default_queues()) {
+    if (cq.channel() == channel) return cq.queue();
+  }
+  auto it = config.default_queue_by_channel().find(channel);
+  return it != config.default_queue_by_channel().end() ? it->second : config.default_queue();
 }
 
 absl::Status ValidateSkills(const std::string& field,
@@ -157,12 +178,32 @@ absl::Status ValidateTenantConfig(const v1::TenantConfig& config,
       }
     }
   }
+  std::map<int, std::string> by_channel;
+  for (int i = 0; i < config.default_queues_size(); ++i) {
+    const auto& cq = config.default_queues(i);
+    std::string f = absl::StrCat("config.default_queues[", i, "]");
+    if (cq.channel() <= v1::CHANNEL_UNSPECIFIED || !v1::Channel_IsValid(cq.channel())) {
+      return invalid(absl::StrCat(f, ".channel: must be a channel, e.g. CHANNEL_CHAT"));
+    }
+    if (!queues.count(cq.queue())) {
+      return invalid(absl::StrCat(f, ".queue: no queue named '", cq.queue(), "'"));
+    }
+    if (!by_channel.emplace(cq.channel(), cq.queue()).second) {
+      return invalid(absl::StrCat(f, ".channel: ", v1::Channel_Name(cq.channel()), " twice"));
+    }
+  }
   for (const auto& [channel, queue] : config.default_queue_by_channel()) {
-    if (channel <= 0 || channel > 7) {
+    if (channel <= 0 || !v1::Channel_IsValid(channel)) {
       return invalid(absl::StrCat("config.default_queue_by_channel: unknown channel ", channel));
     }
     if (!queues.count(queue)) {
       return invalid(absl::StrCat("config.default_queue_by_channel: no queue named '", queue, "'"));
+    }
+    auto it = by_channel.find(channel);
+    if (it != by_channel.end() && it->second != queue) {
+      return invalid(absl::StrCat(
+          "config.default_queue_by_channel: ", v1::Channel_Name(static_cast<v1::Channel>(channel)),
+          " is also in default_queues, with another queue"));
     }
   }
   if (!config.default_queue().empty() && !queues.count(config.default_queue())) {

@@ -36,6 +36,10 @@ struct EffectiveStep {
 // Fills unset fields with their documented defaults (P3, head starts 120/60/30/0, 3 misses).
 v1::TenantConfig WithDefaults(v1::TenantConfig config);
 
+// The queue of a channel's work that no rule or mapping placed: default_queues, else the
+// older default_queue_by_channel map (configs stored before), else default_queue.
+std::string DefaultQueueFor(const v1::TenantConfig& config, int channel);
+
 // Checks a tenant config against the tenant's queues; the error names the field.
 absl::Status ValidateTenantConfig(const v1::TenantConfig& config,
                                   const std::set<std::string>& queues);

@@ -144,25 +144,35 @@ grpc::ServerWriteReactor<v1::Event>* WatchStreams::WatchEvents(grpc::CallbackSer
 
 absl::StatusOr<WatchStart<v1::Offer>> WatchStreams::StartOffers(
     const grpc::CallbackServerContext& ctx, const v1::WatchOffersRequest& req) {
-  auto principal = auth_->Authorize(ctx, {Role::kAgent}, req.tenant_id());
+  auto principal = auth_->Authorize(ctx, req.tenant_id());
   if (!principal.ok()) return principal.status();
   if (auto st = ValidateExternalId("agent_id", req.agent_id()); !st.ok()) return st;
   WatchStart<v1::Offer> start;
   TenantKeys keys(principal->tenant);
   start.key = keys.AgentOffers(req.agent_id());
-  if (!req.after_offer_id().empty()) {
+  bool resume = !req.after_offer_id().empty();
+  if (resume) {
     auto after = redis::StreamId::Parse(req.after_offer_id());
     if (!IsStreamId(req.after_offer_id()) || !after) {
       return absl::InvalidArgumentError("after_offer_id: not an offer id");
     }
     start.after = *after;
-    return start;
   }
-  // Replay the offers still open for this agent, then follow new ones.
+  // One round trip: does the agent exist (it logged in once), and, unless resuming, the offers
+  // to replay (the still open ones among the last 100), after which new ones follow.
   auto conn = pool_->Acquire();
   if (!conn.ok()) return Unavailable(conn.status());
-  auto recent = (*conn)->Command({"XREVRANGE", start.key, "+", "-", "COUNT", "100"});
-  if (!recent.ok()) return Unavailable(recent.status());
+  std::vector<std::vector<std::string>> first = {{"EXISTS", keys.Agent(req.agent_id())}};
+  if (!resume) first.push_back({"XREVRANGE", start.key, "+", "-", "COUNT", "100"});
+  auto replies = (*conn)->Pipeline(first);
+  if (!replies.ok()) return Unavailable(replies.status());
+  if ((*replies)[0].integer == 0) {
+    return absl::NotFoundError(
+        absl::StrCat("agent_id: no agent '", req.agent_id(),
+                     "' in this tenant; log it in with SetAgentState first"));
+  }
+  if (resume) return start;
+  const redis::Reply* recent = &(*replies)[1];
   if (recent->is_error()) return absl::InternalError(recent->str);
   if (!recent->elements.empty()) {
     start.after = RecordFrom(recent->elements[0]).id;
@@ -190,8 +200,7 @@ absl::StatusOr<WatchStart<v1::Offer>> WatchStreams::StartOffers(
 
 absl::StatusOr<WatchStart<v1::Event>> WatchStreams::StartEvents(
     const grpc::CallbackServerContext& ctx, const v1::WatchEventsRequest& req) {
-  auto principal = auth_->Authorize(
-      ctx, {Role::kSupervisor, Role::kAdmin, Role::kIntegrator, Role::kAgent}, req.tenant_id());
+  auto principal = auth_->Authorize(ctx, req.tenant_id());
   if (!principal.ok()) return principal.status();
   std::string after = req.after_event_id();
   if (after == "0") after = "0-0";

@@ -144,6 +144,36 @@ TEST(ServingE2E, TenThousandMostlyUnreadStreamsKeepRoutingThreadsAndMemoryBounde
   auto keys = cluster.CreateTenant("many");
   e2e::SetUpVoiceChatEmail(api, keys["admin"], 0);
   if (HasFatalFailure()) return;
+  // WatchOffers is for agents that logged in: an unknown agent id is NOT_FOUND, at once.
+  {
+    v1::WatchOffersRequest r;
+    r.set_agent_id("never-logged-in");
+    auto ctx = ApiClient::Context(keys["agent"]);
+    auto stream = api.routing().WatchOffers(ctx.get(), r);
+    v1::Offer offer;
+    EXPECT_FALSE(stream->Read(&offer));
+    auto st = stream->Finish();
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND) << st.error_message();
+  }
+  // So the idle desktops' agents log in first, AWAY (they take no work).
+  {
+    std::vector<std::thread> loggers;
+    std::atomic<int> failed{0};
+    for (int t = 0; t < 4; ++t) {
+      loggers.emplace_back([&, t] {
+        for (int i = t; i < kIdleOfferStreams; i += 4) {
+          v1::SetAgentStateRequest r;
+          r.set_agent_id("idle-" + std::to_string(i));
+          r.set_state(v1::AGENT_STATE_AWAY);
+          v1::SetAgentStateResponse resp;
+          auto ctx = ApiClient::Context(keys["agent"]);
+          if (!api.routing().SetAgentState(ctx.get(), r, &resp).ok()) ++failed;
+        }
+      });
+    }
+    for (auto& t : loggers) t.join();
+    ASSERT_EQ(failed.load(), 0) << "agents that could not log in";
+  }
   testing::Replica& routing = *cluster.Replicas("routing")[0];
   pid_t pid = routing.process->pid();
   int64_t threads_before = ProcStatus(pid, "Threads");

@@ -108,9 +108,13 @@ bool SetUpTenant(sim::ApiClient& api, const std::string& tenant, const std::stri
     i->set_priority(m.priority);
   }
   c->set_min_confidence(0.5);
-  (*c->mutable_default_queue_by_channel())[v1::CHANNEL_VOICE] = "voice";
-  (*c->mutable_default_queue_by_channel())[v1::CHANNEL_CHAT] = "chat";
-  (*c->mutable_default_queue_by_channel())[v1::CHANNEL_EMAIL] = "email";
+  for (auto [channel, queue] :
+       {std::pair{v1::CHANNEL_VOICE, "voice"}, std::pair{v1::CHANNEL_CHAT, "chat"},
+        std::pair{v1::CHANNEL_EMAIL, "email"}}) {
+    auto* cq = c->add_default_queues();
+    cq->set_channel(channel);
+    cq->set_queue(queue);
+  }
   c->set_default_queue("chat");
   c->set_default_priority(v1::PRIORITY_P3);
   v1::PutTenantConfigResponse resp;

@@ -1,5 +1,6 @@
 #include "services/common/tenant_config.h"
 
+#include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -181,6 +182,61 @@ TEST(TenantConfigTest, ValidateQueueErrorsNameTheField) {
     EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << c.field;
     EXPECT_TRUE(absl::StartsWith(st.message(), c.field)) << "want " << c.field << ", got " << st;
   }
+}
+
+}  // namespace
+}  // namespace omniroute
+
+namespace omniroute {
+namespace {
+
+// Channel defaults in JSON name the channel as the API does; the older map form (channel
+// numbers as keys) still works and is folded into the list.
+TEST(TenantConfigTest, DefaultQueuesNameChannelsInJsonAndTheOlderMapJoinsThem) {
+  v1::TenantConfig c;
+  auto st = google::protobuf::util::JsonStringToMessage(
+      R"({"defaultQueues": [{"channel": "CHANNEL_CHAT", "queue": "billing"},
+                            {"channel": "CHANNEL_EMAIL", "queue": "general"}],
+          "defaultQueue": "vip"})",
+      &c);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_TRUE(ValidateTenantConfig(c, kQueues).ok());
+  EXPECT_EQ(DefaultQueueFor(c, v1::CHANNEL_CHAT), "billing");
+  EXPECT_EQ(DefaultQueueFor(c, v1::CHANNEL_EMAIL), "general");
+  EXPECT_EQ(DefaultQueueFor(c, v1::CHANNEL_VOICE), "vip");
+
+  // The map form: numbers only (a channel name is not a map<int32> key in proto3 JSON).
+  v1::TenantConfig old;
+  EXPECT_FALSE(google::protobuf::util::JsonStringToMessage(
+                   R"({"defaultQueueByChannel": {"CHANNEL_CHAT": "billing"}})", &old)
+                   .ok());
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  R"({"defaultQueueByChannel": {"1": "vip"}})", &old)
+                  .ok());
+  EXPECT_EQ(DefaultQueueFor(old, v1::CHANNEL_VOICE), "vip");
+  v1::TenantConfig folded = WithDefaults(old);
+  EXPECT_TRUE(folded.default_queue_by_channel().empty());
+  ASSERT_EQ(folded.default_queues_size(), 1);
+  EXPECT_EQ(folded.default_queues(0).channel(), v1::CHANNEL_VOICE);
+  EXPECT_EQ(DefaultQueueFor(folded, v1::CHANNEL_VOICE), "vip");
+
+  // Errors name the entry.
+  auto rejected = [](const std::string& json, const std::string& want) {
+    v1::TenantConfig bad;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &bad).ok()) << json;
+    auto s = ValidateTenantConfig(bad, kQueues);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << json;
+    EXPECT_TRUE(absl::StrContains(s.message(), want)) << s.message();
+  };
+  rejected(R"({"defaultQueues": [{"channel": "CHANNEL_CHAT", "queue": "nope"}]})",
+           "config.default_queues[0].queue: no queue named 'nope'");
+  rejected(R"({"defaultQueues": [{"queue": "vip"}]})", "config.default_queues[0].channel");
+  rejected(R"({"defaultQueues": [{"channel": "CHANNEL_CHAT", "queue": "vip"},
+                                 {"channel": "CHANNEL_CHAT", "queue": "billing"}]})",
+           "config.default_queues[1].channel: CHANNEL_CHAT twice");
+  rejected(R"({"defaultQueues": [{"channel": "CHANNEL_CHAT", "queue": "vip"}],
+               "defaultQueueByChannel": {"2": "billing"}})",
+           "CHANNEL_CHAT is also in default_queues");
 }
 
 }  // namespace
