@@ -12,7 +12,7 @@ namespace omniroute::classification {
 grpc::Status ClassificationService::Classify(grpc::ServerContext* ctx,
                                              const v1::ClassifyRequest* req,
                                              v1::ClassifyResponse* resp) {
-  auto principal = d_.auth->Authorize(*ctx, {Role::kIntegrator, Role::kAdmin}, req->tenant_id());
+  auto principal = d_.auth->Authorize(*ctx, req->tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   if (req->channel() <= 0 || req->channel() > 7) {
     return ToGrpc(absl::InvalidArgumentError("channel: is required"));
@@ -83,7 +83,7 @@ grpc::Status ClassificationService::Classify(grpc::ServerContext* ctx,
 grpc::Status ClassificationService::Reclassify(grpc::ServerContext* ctx,
                                                const v1::ReclassifyRequest* req,
                                                v1::ReclassifyResponse* resp) {
-  auto principal = d_.auth->Authorize(*ctx, {Role::kAgent, Role::kSupervisor}, req->tenant_id());
+  auto principal = d_.auth->Authorize(*ctx, req->tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   CorrectionRequest r{req->agent_id(), req->interaction_id(), req->intent(), req->category(),
                       req->comment()};

@@ -38,7 +38,7 @@ Submission FromProto(const v1::SubmitInteractionRequest& req) {
 grpc::Status IntakeService::SubmitInteraction(grpc::ServerContext* ctx,
                                               const v1::SubmitInteractionRequest* req,
                                               v1::SubmitInteractionResponse* resp) {
-  auto principal = auth_->Authorize(*ctx, {Role::kIntegrator}, req->tenant_id());
+  auto principal = auth_->Authorize(*ctx, req->tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   Submission s = FromProto(*req);
   if (auto st = ValidateSubmission(s); !st.ok()) {
@@ -65,7 +65,7 @@ grpc::Status IntakeService::SubmitInteraction(grpc::ServerContext* ctx,
 grpc::Status IntakeService::SubmitInteractions(grpc::ServerContext* ctx,
                                                const v1::SubmitInteractionsRequest* req,
                                                v1::SubmitInteractionsResponse* resp) {
-  auto principal = auth_->Authorize(*ctx, {Role::kIntegrator}, "");
+  auto principal = auth_->Authorize(*ctx, "");
   if (!principal.ok()) return ToGrpc(principal.status());
   int n = req->interactions_size();
   if (n == 0 || n > kMaxBatch) {
@@ -124,7 +124,7 @@ grpc::Status IntakeService::SubmitInteractions(grpc::ServerContext* ctx,
 grpc::Status IntakeService::CancelInteraction(grpc::ServerContext* ctx,
                                               const v1::CancelInteractionRequest* req,
                                               v1::CancelInteractionResponse* resp) {
-  auto principal = auth_->Authorize(*ctx, {Role::kIntegrator}, req->tenant_id());
+  auto principal = auth_->Authorize(*ctx, req->tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   if (auto st = ValidateInteractionId("interaction_id", req->interaction_id()); !st.ok()) {
     return ToGrpc(st);
@@ -154,7 +154,7 @@ grpc::Status IntakeService::CancelInteraction(grpc::ServerContext* ctx,
 grpc::Status IntakeService::UpsertCustomer(grpc::ServerContext* ctx,
                                            const v1::UpsertCustomerRequest* req,
                                            v1::UpsertCustomerResponse* resp) {
-  auto principal = auth_->Authorize(*ctx, {Role::kIntegrator, Role::kAdmin}, req->tenant_id());
+  auto principal = auth_->Authorize(*ctx, req->tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   const auto& c = req->customer();
   auto invalid = [](const std::string& m) { return ToGrpc(absl::InvalidArgumentError(m)); };
@@ -187,8 +187,7 @@ grpc::Status IntakeService::UpsertCustomer(grpc::ServerContext* ctx,
 grpc::Status IntakeService::GetInteraction(grpc::ServerContext* ctx,
                                            const v1::GetInteractionRequest* req,
                                            v1::GetInteractionResponse* resp) {
-  auto principal = auth_->Authorize(*ctx, {Role::kIntegrator, Role::kSupervisor, Role::kAdmin},
-                                    req->tenant_id());
+  auto principal = auth_->Authorize(*ctx, req->tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   if (auto st = ValidateInteractionId("interaction_id", req->interaction_id()); !st.ok()) {
     return ToGrpc(st);

@@ -55,7 +55,7 @@ grpc::ServerUnaryReactor* AdminService::GetTenantConfig(grpc::CallbackServerCont
 
 grpc::Status AdminService::DoPutQueue(const grpc::CallbackServerContext& ctx,
                                       const v1::PutQueueRequest& req, v1::PutQueueResponse* resp) {
-  auto principal = auth_->Authorize(ctx, {Role::kAdmin}, req.tenant_id());
+  auto principal = auth_->Authorize(ctx, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   if (auto st = ValidateQueue(req.queue()); !st.ok()) return ToGrpc(st);
   v1::Queue q = QueueWithDefaults(req.queue());
@@ -90,7 +90,7 @@ grpc::Status AdminService::DoPutQueue(const grpc::CallbackServerContext& ctx,
 
 grpc::Status AdminService::DoGetQueue(const grpc::CallbackServerContext& ctx,
                                       const v1::GetQueueRequest& req, v1::GetQueueResponse* resp) {
-  auto principal = auth_->Authorize(ctx, {Role::kAdmin, Role::kSupervisor}, req.tenant_id());
+  auto principal = auth_->Authorize(ctx, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   if (auto st = ValidateName("name", req.name()); !st.ok()) return ToGrpc(st);
   auto q = engine_->GetQueue(principal->tenant, req.name());
@@ -102,7 +102,7 @@ grpc::Status AdminService::DoGetQueue(const grpc::CallbackServerContext& ctx,
 grpc::Status AdminService::DoListQueues(const grpc::CallbackServerContext& ctx,
                                         const v1::ListQueuesRequest& req,
                                         v1::ListQueuesResponse* resp) {
-  auto principal = auth_->Authorize(ctx, {Role::kAdmin, Role::kSupervisor}, req.tenant_id());
+  auto principal = auth_->Authorize(ctx, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   auto qs = engine_->ListQueues(principal->tenant);
   if (!qs.ok()) return ToGrpc(qs.status());
@@ -113,7 +113,7 @@ grpc::Status AdminService::DoListQueues(const grpc::CallbackServerContext& ctx,
 grpc::Status AdminService::DoDeleteQueue(const grpc::CallbackServerContext& ctx,
                                          const v1::DeleteQueueRequest& req,
                                          v1::DeleteQueueResponse* resp) {
-  auto principal = auth_->Authorize(ctx, {Role::kAdmin}, req.tenant_id());
+  auto principal = auth_->Authorize(ctx, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   if (auto st = ValidateName("name", req.name()); !st.ok()) return ToGrpc(st);
   return ToGrpc(engine_->DeleteQueue(principal->tenant, req.name()));
@@ -122,7 +122,7 @@ grpc::Status AdminService::DoDeleteQueue(const grpc::CallbackServerContext& ctx,
 grpc::Status AdminService::DoPutTenantConfig(const grpc::CallbackServerContext& ctx,
                                              const v1::PutTenantConfigRequest& req,
                                              v1::PutTenantConfigResponse* resp) {
-  auto principal = auth_->Authorize(ctx, {Role::kAdmin}, req.tenant_id());
+  auto principal = auth_->Authorize(ctx, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   auto queues = engine_->ListQueues(principal->tenant);
   if (!queues.ok()) return ToGrpc(queues.status());
@@ -140,7 +140,7 @@ grpc::Status AdminService::DoPutTenantConfig(const grpc::CallbackServerContext& 
 grpc::Status AdminService::DoGetTenantConfig(const grpc::CallbackServerContext& ctx,
                                              const v1::GetTenantConfigRequest& req,
                                              v1::GetTenantConfigResponse* resp) {
-  auto principal = auth_->Authorize(ctx, {Role::kAdmin, Role::kSupervisor}, req.tenant_id());
+  auto principal = auth_->Authorize(ctx, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   auto config = engine_->GetConfig(principal->tenant);
   if (!config.ok()) return ToGrpc(config.status());

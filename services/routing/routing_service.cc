@@ -64,7 +64,7 @@ grpc::ServerUnaryReactor* RoutingService::ExplainRouting(grpc::CallbackServerCon
 
 grpc::Status RoutingService::DoSetAgentState(const Ctx& ctx, const v1::SetAgentStateRequest& req,
                                              v1::SetAgentStateResponse* resp) {
-  auto principal = auth_->Authorize(ctx, {Role::kAgent, Role::kAdmin}, req.tenant_id());
+  auto principal = auth_->Authorize(ctx, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   if (auto st = ValidateExternalId("agent_id", req.agent_id()); !st.ok()) return ToGrpc(st);
   AgentUpdate u;
@@ -121,7 +121,7 @@ grpc::Status RoutingService::DoSetAgentState(const Ctx& ctx, const v1::SetAgentS
 grpc::Status RoutingService::DoTransferInteraction(const Ctx& ctx,
                                                    const v1::TransferInteractionRequest& req,
                                                    v1::TransferInteractionResponse* resp) {
-  auto principal = auth_->Authorize(ctx, {Role::kAgent, Role::kSupervisor}, req.tenant_id());
+  auto principal = auth_->Authorize(ctx, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   if (auto st = ValidateExternalId("agent_id", req.agent_id()); !st.ok()) return ToGrpc(st);
   if (auto st = ValidateInteractionId("interaction_id", req.interaction_id()); !st.ok()) {
@@ -160,7 +160,7 @@ grpc::Status RoutingService::DoEscalateInteraction(const Ctx& ctx,
                                                    v1::EscalateInteractionResponse* resp) {
   // A bot (role agent) escalates what it holds; the integrator's platform may escalate work
   // still waiting in the self-service queue (no agent_id).
-  auto principal = auth_->Authorize(ctx, {Role::kAgent, Role::kIntegrator}, req.tenant_id());
+  auto principal = auth_->Authorize(ctx, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   if (!req.agent_id().empty()) {
     if (auto st = ValidateExternalId("agent_id", req.agent_id()); !st.ok()) return ToGrpc(st);
@@ -190,8 +190,7 @@ grpc::Status RoutingService::DoEscalateInteraction(const Ctx& ctx,
 
 grpc::Status RoutingService::DoSetPriority(const Ctx& ctx, const v1::SetPriorityRequest& req,
                                            v1::SetPriorityResponse* resp) {
-  auto principal =
-      auth_->Authorize(ctx, {Role::kIntegrator, Role::kSupervisor, Role::kAdmin}, req.tenant_id());
+  auto principal = auth_->Authorize(ctx, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   if (auto st = ValidateInteractionId("interaction_id", req.interaction_id()); !st.ok()) {
     return ToGrpc(st);
@@ -209,8 +208,7 @@ grpc::Status RoutingService::DoSetPriority(const Ctx& ctx, const v1::SetPriority
 
 grpc::Status RoutingService::DoGetQueueStats(const Ctx& ctx, const v1::GetQueueStatsRequest& req,
                                              v1::GetQueueStatsResponse* resp) {
-  auto principal =
-      auth_->Authorize(ctx, {Role::kAgent, Role::kSupervisor, Role::kAdmin}, req.tenant_id());
+  auto principal = auth_->Authorize(ctx, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   if (auto st = ValidateName("queue", req.queue()); !st.ok()) return ToGrpc(st);
   auto stats = engine_->QueueStats(principal->tenant, req.queue());
@@ -226,8 +224,7 @@ grpc::Status RoutingService::DoGetQueueStats(const Ctx& ctx, const v1::GetQueueS
 
 grpc::Status RoutingService::DoExplainRouting(const Ctx& ctx, const v1::ExplainRoutingRequest& req,
                                               v1::ExplainRoutingResponse* resp) {
-  auto principal =
-      auth_->Authorize(ctx, {Role::kSupervisor, Role::kAdmin, Role::kIntegrator}, req.tenant_id());
+  auto principal = auth_->Authorize(ctx, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   if (auto st = ValidateInteractionId("interaction_id", req.interaction_id()); !st.ok()) {
     return ToGrpc(st);

@@ -32,10 +32,10 @@ template <typename Req, typename Run>
 grpc::ServerUnaryReactor* ServeAgentCall(Authenticator* auth, BoundedExecutor* executor,
                                          grpc::CallbackServerContext* ctx, const Req& req,
                                          grpc::Status check, Run run) {
-  auto cached = auth->AuthorizeCached(*ctx, {Role::kAgent}, req.tenant_id());
+  auto cached = auth->AuthorizeCached(*ctx, req.tenant_id());
   if (!cached.has_value()) {
     return ServeUnary(executor, ctx, [auth, ctx, &req, check, run] {
-      auto principal = auth->Authorize(*ctx, {Role::kAgent}, req.tenant_id());
+      auto principal = auth->Authorize(*ctx, req.tenant_id());
       if (!principal.ok()) return ToGrpc(principal.status());
       if (!check.ok()) return check;
       std::promise<grpc::Status> done;

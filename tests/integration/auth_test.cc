@@ -22,14 +22,14 @@ class AuthenticatorTest : public RedisFixture {
 };
 
 TEST_F(AuthenticatorTest, ValidKeyYieldsItsTenantAndRoles) {
-  auto p = auth_->AuthorizeKey(key_, {Role::kIntegrator}, "acme");
+  auto p = auth_->AuthorizeKey(key_, RoleSet{Role::kIntegrator}, "acme");
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_EQ(p->tenant, "acme");
   EXPECT_TRUE(p->Has(Role::kIntegrator));
   EXPECT_TRUE(p->Has(Role::kSupervisor));
   EXPECT_FALSE(p->Has(Role::kAdmin));
   // Any one of the listed roles suffices; an empty tenant means the key's own.
-  auto own = auth_->AuthorizeKey(key_, {Role::kAdmin, Role::kSupervisor}, "");
+  auto own = auth_->AuthorizeKey(key_, RoleSet{Role::kAdmin, Role::kSupervisor}, "");
   ASSERT_TRUE(own.ok()) << own.status();
   EXPECT_EQ(own->tenant, "acme");
   // Only the hash of the key is stored.
@@ -39,38 +39,38 @@ TEST_F(AuthenticatorTest, ValidKeyYieldsItsTenantAndRoles) {
 }
 
 TEST_F(AuthenticatorTest, UnknownKeyIsUnauthenticatedAndARevokedKeyStopsAfterTheCache) {
-  auto unknown = auth_->AuthorizeKey("ork_acme_not-a-real-key", {Role::kIntegrator}, "acme");
+  auto unknown = auth_->AuthorizeKey("ork_acme_not-a-real-key", RoleSet{Role::kIntegrator}, "acme");
   EXPECT_EQ(unknown.status().code(), absl::StatusCode::kUnauthenticated) << unknown.status();
-  EXPECT_EQ(auth_->AuthorizeKey("", {Role::kIntegrator}, "").status().code(),
+  EXPECT_EQ(auth_->AuthorizeKey("", RoleSet{Role::kIntegrator}, "").status().code(),
             absl::StatusCode::kUnauthenticated);
 
-  ASSERT_TRUE(auth_->AuthorizeKey(key_, {Role::kIntegrator}, "acme").ok());
+  ASSERT_TRUE(auth_->AuthorizeKey(key_, RoleSet{Role::kIntegrator}, "acme").ok());
   Cmd({"DEL", ApiKeyKey(HashApiKey(key_))});
   clock_.Advance(4999);
-  EXPECT_TRUE(auth_->AuthorizeKey(key_, {Role::kIntegrator}, "acme").ok());  // still cached
+  EXPECT_TRUE(auth_->AuthorizeKey(key_, RoleSet{Role::kIntegrator}, "acme").ok());  // still cached
   clock_.Advance(1);
-  EXPECT_EQ(auth_->AuthorizeKey(key_, {Role::kIntegrator}, "acme").status().code(),
+  EXPECT_EQ(auth_->AuthorizeKey(key_, RoleSet{Role::kIntegrator}, "acme").status().code(),
             absl::StatusCode::kUnauthenticated);
 }
 
 TEST_F(AuthenticatorTest, MissingRoleOrAnotherTenantIsPermissionDenied) {
-  auto no_role = auth_->AuthorizeKey(key_, {Role::kAgent, Role::kAdmin}, "acme");
+  auto no_role = auth_->AuthorizeKey(key_, RoleSet{Role::kAgent, Role::kAdmin}, "acme");
   EXPECT_EQ(no_role.status().code(), absl::StatusCode::kPermissionDenied) << no_role.status();
-  auto other = auth_->AuthorizeKey(key_, {Role::kIntegrator}, "globex");
+  auto other = auth_->AuthorizeKey(key_, RoleSet{Role::kIntegrator}, "globex");
   EXPECT_EQ(other.status().code(), absl::StatusCode::kPermissionDenied) << other.status();
   // A key of the other tenant does not open acme either.
   auto globex = CreateApiKey(*conn_, "globex", {Role::kAdmin}, "ops");
   ASSERT_TRUE(globex.ok());
-  EXPECT_EQ(auth_->AuthorizeKey(*globex, {Role::kAdmin}, "acme").status().code(),
+  EXPECT_EQ(auth_->AuthorizeKey(*globex, RoleSet{Role::kAdmin}, "acme").status().code(),
             absl::StatusCode::kPermissionDenied);
-  EXPECT_TRUE(auth_->AuthorizeKey(*globex, {Role::kAdmin}, "globex").ok());
+  EXPECT_TRUE(auth_->AuthorizeKey(*globex, RoleSet{Role::kAdmin}, "globex").ok());
 }
 
 TEST_F(AuthenticatorTest, AStoredKeyOfTheCallersChoiceWorksAndStoringItAgainIsHarmless) {
   const std::string chosen = "k8s-secret-admin-key-0123456789abcdef";
   ASSERT_TRUE(StoreApiKey(*conn_, chosen, "acme", {Role::kAdmin}, "helm-bootstrap").ok());
   ASSERT_TRUE(StoreApiKey(*conn_, chosen, "acme", {Role::kAdmin}, "helm-bootstrap").ok());
-  auto p = auth_->AuthorizeKey(chosen, {Role::kAdmin}, "acme");
+  auto p = auth_->AuthorizeKey(chosen, RoleSet{Role::kAdmin}, "acme");
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_EQ(p->tenant, "acme");
   EXPECT_EQ(HGet(ApiKeyKey(HashApiKey(chosen)), "name"), "helm-bootstrap");

@@ -92,7 +92,7 @@ int Main(int argc, char** argv) {
   // Follow the event feed from just before the set-up, so nothing of this run is missed.
   EventTracker events(&clock);
   std::thread events_thread(
-      [&] { events.Run(api, o.agent_key, o.tenant, absl::StrCat(start_ms - 1000, "-0")); });
+      [&] { events.Run(api, o.admin_key, o.tenant, absl::StrCat(start_ms - 1000, "-0")); });
 
   auto agents = StartAgents(&api, o.agent_key, o.agents);
   bool ok = !agents.empty();

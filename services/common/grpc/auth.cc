@@ -54,9 +54,18 @@ std::string HashApiKey(absl::string_view key) {
   return hex;
 }
 
+absl::StatusOr<RoleSet> Authenticator::RolesOf(const grpc::ServerContextBase& ctx) {
+  const RpcRoles* row = RolesOfCall(ctx);
+  if (row == nullptr) {
+    return absl::PermissionDeniedError("this call is not in the roles table; refused");
+  }
+  return row->roles;
+}
+
 std::optional<absl::StatusOr<Principal>> Authenticator::AuthorizeCached(
-    const grpc::ServerContextBase& ctx, std::initializer_list<Role> any_of,
-    absl::string_view requested_tenant) {
+    const grpc::ServerContextBase& ctx, absl::string_view requested_tenant) {
+  auto any_of = RolesOf(ctx);
+  if (!any_of.ok()) return absl::StatusOr<Principal>(any_of.status());
   auto key = BearerKey(ctx);
   if (!key.ok()) return absl::StatusOr<Principal>(key.status());
   std::string hash = HashApiKey(*key);
@@ -64,7 +73,7 @@ std::optional<absl::StatusOr<Principal>> Authenticator::AuthorizeCached(
     std::lock_guard<std::mutex> lock(mu_);
     auto it = cache_.find(hash);
     if (it == cache_.end() || it->second.expires_ms <= clock_->NowMs()) return std::nullopt;
-    return Check(it->second.principal, any_of, requested_tenant);
+    return Check(it->second.principal, *any_of, requested_tenant);
   }
 }
 
@@ -83,33 +92,32 @@ absl::StatusOr<absl::string_view> Authenticator::BearerKey(const grpc::ServerCon
 }
 
 absl::StatusOr<Principal> Authenticator::Authorize(const grpc::ServerContextBase& ctx,
-                                                   std::initializer_list<Role> any_of,
                                                    absl::string_view requested_tenant) {
+  auto any_of = RolesOf(ctx);
+  if (!any_of.ok()) return any_of.status();
   auto key = BearerKey(ctx);
   if (!key.ok()) return key.status();
-  return AuthorizeKey(*key, any_of, requested_tenant);
+  return AuthorizeKey(*key, *any_of, requested_tenant);
 }
 
-absl::StatusOr<Principal> Authenticator::Check(const Principal& principal,
-                                               std::initializer_list<Role> any_of,
+absl::StatusOr<Principal> Authenticator::Check(const Principal& principal, RoleSet any_of,
                                                absl::string_view requested_tenant) {
   if (!requested_tenant.empty() && requested_tenant != principal.tenant) {
     return absl::PermissionDeniedError(
         absl::StrCat("tenant_id: the API key does not belong to tenant '", requested_tenant, "'"));
   }
   bool allowed = false;
-  for (Role r : any_of) allowed = allowed || principal.Has(r);
+  for (Role r : principal.roles) allowed = allowed || any_of.Contains(r);
   if (!allowed) {
     std::vector<std::string> names;
-    for (Role r : any_of) names.emplace_back(RoleName(r));
+    for (Role r : any_of.roles()) names.emplace_back(RoleName(r));
     return absl::PermissionDeniedError(
         absl::StrCat("this call needs an API key with role ", absl::StrJoin(names, " or ")));
   }
   return principal;
 }
 
-absl::StatusOr<Principal> Authenticator::AuthorizeKey(absl::string_view api_key,
-                                                      std::initializer_list<Role> any_of,
+absl::StatusOr<Principal> Authenticator::AuthorizeKey(absl::string_view api_key, RoleSet any_of,
                                                       absl::string_view requested_tenant) {
   std::string hash = HashApiKey(api_key);
   Principal principal;

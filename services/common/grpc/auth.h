@@ -3,7 +3,6 @@
 #include <grpcpp/grpcpp.h>
 
 #include <cstdint>
-#include <initializer_list>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -14,11 +13,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "services/common/clock.h"
+#include "services/common/grpc/rpc_roles.h"
 #include "services/common/redis/redis_client.h"
 
 namespace omniroute {
-
-enum class Role { kIntegrator, kAgent, kSupervisor, kAdmin };
 
 absl::StatusOr<Role> ParseRole(absl::string_view name);
 absl::string_view RoleName(Role role);
@@ -41,27 +39,28 @@ class Authenticator {
       : pool_(pool), clock_(clock), cache_ms_(cache_ms) {}
 
   // UNAUTHENTICATED for a missing or unknown key; PERMISSION_DENIED when the key has none of
-  // `any_of` or belongs to another tenant than `requested_tenant` ("" = the key's own tenant).
-  // Takes the context of sync and callback calls alike; may read Redis (a key not cached), so
-  // callback handlers call it off gRPC's threads.
+  // the roles the roles table (rpc_roles.h) gives the call's method, or belongs to another
+  // tenant than `requested_tenant` ("" = the key's own tenant). The method is the one
+  // RoleInterceptorFactory marked the call with; a call without that mark is refused. Takes the
+  // context of sync and callback calls alike; may read Redis (a key not cached), so callback
+  // handlers call it off gRPC's threads.
   absl::StatusOr<Principal> Authorize(const grpc::ServerContextBase& ctx,
-                                      std::initializer_list<Role> any_of,
                                       absl::string_view requested_tenant);
   // Like Authorize, from the cache of keys alone: nullopt when the key must be looked up in
   // Redis (the caller then runs Authorize where it may block).
   std::optional<absl::StatusOr<Principal>> AuthorizeCached(const grpc::ServerContextBase& ctx,
-                                                           std::initializer_list<Role> any_of,
                                                            absl::string_view requested_tenant);
-  absl::StatusOr<Principal> AuthorizeKey(absl::string_view api_key,
-                                         std::initializer_list<Role> any_of,
+  // The check itself, for a key and roles given directly (tools and tests).
+  absl::StatusOr<Principal> AuthorizeKey(absl::string_view api_key, RoleSet any_of,
                                          absl::string_view requested_tenant);
 
  private:
   absl::StatusOr<Principal> Lookup(const std::string& hash);
   static absl::StatusOr<absl::string_view> BearerKey(const grpc::ServerContextBase& ctx);
+  // The roles table's row for the call in ctx.
+  static absl::StatusOr<RoleSet> RolesOf(const grpc::ServerContextBase& ctx);
   // The principal if it may make the call (roles, tenant), else why not.
-  static absl::StatusOr<Principal> Check(const Principal& principal,
-                                         std::initializer_list<Role> any_of,
+  static absl::StatusOr<Principal> Check(const Principal& principal, RoleSet any_of,
                                          absl::string_view requested_tenant);
 
   redis::Pool* pool_;

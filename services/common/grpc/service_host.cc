@@ -8,6 +8,8 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/grpc/reflection_v1.h"
+#include "services/common/grpc/rpc_roles.h"
 #include "services/common/log/log.h"
 
 namespace omniroute {
@@ -101,8 +103,14 @@ int ServiceHost::Run() {
   quota.SetMaxThreads(options_.max_threads);
   builder.SetResourceQuota(quota);
   for (auto* s : services_) builder.RegisterService(s);
+  std::vector<std::string> names = options_.health_names;  // the omniroute.v1 services
+  names.insert(names.end(), {"grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
+                             "grpc.reflection.v1alpha.ServerReflection"});
+  reflection_v1_ = std::make_unique<ReflectionV1Service>(std::move(names));
+  builder.RegisterService(reflection_v1_.get());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(rpc_metrics_->CreateInterceptorFactory());
+  interceptors.push_back(RoleInterceptorFactory());  // marks each call for Authorize's roles
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server_ = builder.BuildAndStart();
   if (!server_ || grpc_port == 0) {

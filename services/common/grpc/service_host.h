@@ -16,6 +16,7 @@
 
 #include "absl/status/status.h"
 #include "services/common/grpc/process_metrics.h"
+#include "services/common/grpc/reflection_v1.h"
 #include "services/common/redis/redis_client.h"
 
 namespace omniroute {
@@ -77,6 +78,7 @@ class ServiceHost {
   std::vector<std::function<void()>> drain_hooks_;
   std::atomic<bool> draining_{false};
   std::atomic<bool> stop_{false};
+  std::unique_ptr<ReflectionV1Service> reflection_v1_;  // outlives server_
   std::unique_ptr<grpc::Server> server_;
 };
 
