@@ -7,8 +7,10 @@
 #   scripts/run-demo.sh [BUILD_DIR]          (default: build; binaries in BUILD_DIR/bin)
 #
 # Environment (all optional):
-#   DEMO_SECONDS=N        stop after N seconds (default 0: run until Ctrl-C)
-#   DEMO_RATE=8           interactions per second       DEMO_AGENTS=12   simulated agents
+#   DEMO_SECONDS=N        stop after N seconds (default 0: run until Ctrl-C); a timed run ends
+#                         with GetQueueStats of every demo queue, read after the agents left
+#   DEMO_RATE=8           interactions per second
+#   DEMO_AGENTS=0         simulated people; 0 = as many as DEMO_RATE needs at 85 % occupancy
 #   DEMO_TENANT=demo      tenant id                     DEMO_BIND=127.0.0.1  services' bind address
 #   INTAKE_GRPC_PORT=7101  CLASSIFICATION_GRPC_PORT=7102  ROUTING_GRPC_PORT=7103
 #   INTAKE_METRICS_PORT=9101  CLASSIFICATION_METRICS_PORT=9102  ROUTING_METRICS_PORT=9103
@@ -47,7 +49,7 @@ done
 
 DEMO_SECONDS=${DEMO_SECONDS:-0}
 DEMO_RATE=${DEMO_RATE:-8}
-DEMO_AGENTS=${DEMO_AGENTS:-12}
+DEMO_AGENTS=${DEMO_AGENTS:-0}
 DEMO_TENANT=${DEMO_TENANT:-demo}
 DEMO_BIND=${DEMO_BIND:-127.0.0.1}
 [[ "$DEMO_SECONDS" =~ ^[0-9]+$ ]] || die "DEMO_SECONDS must be a whole number of seconds, got '$DEMO_SECONDS'"
@@ -295,5 +297,11 @@ DEMO_PID=""
 if ((status != 0)); then
   ((INTERRUPTED == 1)) || die "omniroute-demo failed (exit $status)"
   echo "run-demo: omniroute-demo exited with status $status while stopping" >&2
+elif ((INTERRUPTED == 0 && DEMO_SECONDS > 0)); then
+  # The agents have logged out, so nothing is answered any more: these are the figures the
+  # final summary line showed, read again from the routing service.
+  echo "run-demo: GetQueueStats at the end:"
+  OMNIROUTE_ADMIN_KEY=$ADMIN_KEY "$BIN/omniroute-demo" --queue-stats "${ENDPOINTS[@]}" \
+    --tenant "$DEMO_TENANT" || die "GetQueueStats failed"
 fi
 exit 0

@@ -6,6 +6,11 @@
 #   - at least one periodic summary line has completed > 0 and intake, classification and
 #     routing SERVING;
 #   - the final summary line has completed > 0;
+#   - its SLA of each demo queue is GetQueueStats' service_level, which run-demo.sh reads again
+#     at the end: answered_within_sla / (answered + abandoned), cut to one decimal, for the same
+#     counts (the agents have logged out, so nothing is answered in between);
+#   - the people logged in have the slots the banner's staffing lines work out from the traffic,
+#     and the summary shows their occupancy;
 #   - no process of this run (services, Redis, demo, ctl) is left and none of its ports listens.
 #
 #   tests/e2e/demo_test.sh BUILD_DIR      (binaries in BUILD_DIR/bin)
@@ -118,6 +123,46 @@ final_completed=${BASH_REMATCH[1]}
   fail "cannot read the self-service counts from: $final"
 ((BASH_REMATCH[1] + BASH_REMATCH[2] > 0)) ||
   fail "the bot resolved or escalated nothing (password resets should reach it): $final"
+
+# The SLA per queue: "SLA voice 100.0% chat 99.3% ... |" in the final line, against the counts
+# of "queue voice: waiting 0, answered 152, answered_within_sla 152, abandoned 0, service_level
+# 1.000000" lines that GetQueueStats gave after the run.
+[[ "$final" =~ \|\ SLA\ ([^|]*)\ \| ]] || fail "cannot read the SLA figures from: $final"
+read -r -a sla_words <<<"${BASH_REMATCH[1]}"
+declare -A shown=()
+for ((i = 0; i + 1 < ${#sla_words[@]}; i += 2)); do shown[${sla_words[i]}]=${sla_words[i + 1]}; done
+stats='^queue ([a-z]+): waiting [0-9]+, answered ([0-9]+), answered_within_sla ([0-9]+), abandoned ([0-9]+), service_level ([0-9.]+)$'
+checked=0
+while IFS= read -r line; do
+  [[ "$line" =~ $stats ]] || continue
+  queue=${BASH_REMATCH[1]}
+  answered=${BASH_REMATCH[2]} within=${BASH_REMATCH[3]} abandoned=${BASH_REMATCH[4]}
+  level=${BASH_REMATCH[5]}
+  counted=$((answered + abandoned))
+  tenths=1000
+  ((counted == 0)) || tenths=$((within * 1000 / counted))
+  want="$((tenths / 10)).$((tenths % 10))%"
+  [[ "${shown[$queue]:-}" == "$want" ]] ||
+    fail "queue $queue: the final summary shows SLA ${shown[$queue]:-nothing}, GetQueueStats counts $within of $counted in time ($want): $final"
+  awk -v l="$level" -v w="$within" -v c="$counted" \
+    'BEGIN { e = c == 0 ? 1 : w / c; exit (l - e < 1e-6 && e - l < 1e-6) ? 0 : 1 }' ||
+    fail "queue $queue: GetQueueStats' service_level $level is not $within / $counted"
+  checked=$((checked + 1))
+done <"$OUT"
+((checked > 0 && checked == ${#shown[@]})) ||
+  fail "the final summary shows SLA for ${#shown[@]} queues, GetQueueStats was read for $checked"
+
+# Staffing: "  voice  voice  2.40/s x 2.10 s =  5.04 Erl ->  6 slots (84 % busy)" per (queue,
+# channel) the people serve, then "people: billing 2, chat 5, ... (15, 36 slots)".
+planned=0
+while IFS= read -r line; do
+  [[ "$line" =~ Erl\ -\>\ +([0-9]+)\ slots ]] && planned=$((planned + BASH_REMATCH[1]))
+done <"$OUT"
+people=$(grep -E '^people: ' "$OUT" | head -n 1)
+[[ "$people" =~ \(([0-9]+),\ ([0-9]+)\ slots\)$ ]] || fail "no staffing summary in the banner: '$people'"
+((planned > 0 && BASH_REMATCH[2] == planned)) ||
+  fail "the banner plans $planned slots for the traffic, the people logged in have ${BASH_REMATCH[2]}"
+[[ "$final" =~ \|\ occupancy\ [0-9]+%\ \| ]] || fail "the final summary shows no occupancy: $final"
 
 grep -q -- "prometheus --config.file=deploy/prometheus/prometheus.yml" "$OUT" ||
   fail "the banner does not say how to point Prometheus at the services"

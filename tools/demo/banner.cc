@@ -7,13 +7,49 @@
 
 namespace omniroute::demo {
 
-void PrintBanner(const Options& o, double rate, int agents) {
+namespace {
+
+// How the people were worked out from the traffic, one line per (queue, channel).
+void PrintStaffing(const Options& o, const std::vector<QueueLoad>& loads, const Staff& staff) {
+  std::printf(
+      "staffing for %.0f %% occupancy: load (Erlangs) = arrivals/s x mean handle time; slots =\n"
+      "        load / %.2f rounded, never above %.0f %% busy; a person has 1 voice, 3 chat or 5\n"
+      "        email slots (billing: 3 chat + 3 email)\n",
+      kTargetOccupancy * 100, kTargetOccupancy, kMaxOccupancy * 100);
+  int slots = 0;
+  for (const auto& l : loads) {
+    if (l.slots == 0) {
+      std::printf(
+          "  %-11s %-5s %5.2f/s x %4.2f s = %5.2f Erl -> bot-01 (%.0f %% escalated, above)\n",
+          l.queue.c_str(), ChannelWord(l.channel).c_str(), l.arrivals_per_second, l.handle_seconds,
+          l.erlangs, kBotEscalation * 100);
+      continue;
+    }
+    slots += l.slots;
+    std::printf("  %-11s %-5s %5.2f/s x %4.2f s = %5.2f Erl -> %2d slots (%.0f %% busy)\n",
+                l.queue.c_str(), ChannelWord(l.channel).c_str(), l.arrivals_per_second,
+                l.handle_seconds, l.erlangs, l.slots, 100 * l.erlangs / l.slots);
+  }
+  std::string pools;
+  for (const auto& [queue, n] : staff.people_by_queue)
+    absl::StrAppend(&pools, pools.empty() ? "" : ", ", queue, " ", n);
+  std::printf(
+      "people: %s (%zu, %d slots%s)\n", pools.c_str(), staff.people, staff.people_slots,
+      o.agents == 0
+          ? ""
+          : absl::StrCat("; --agents ", o.agents, ": the traffic needs ", slots, " slots").c_str());
+}
+
+}  // namespace
+
+void PrintBanner(const Options& o, double rate, const std::vector<QueueLoad>& loads,
+                 const Staff& staff) {
   auto row = [](const char* name, const std::string& grpc, const std::string& metrics) {
     std::printf("  %-15s gRPC %-16s metrics http://%s/metrics\n", name, grpc.c_str(),
                 metrics.c_str());
   };
-  std::printf("omniroute demo: tenant \"%s\", %g interactions/s, %d agents%s\n", o.tenant.c_str(),
-              rate, agents,
+  std::printf("omniroute demo: tenant \"%s\", %g interactions/s, %zu people and %zu bot%s\n",
+              o.tenant.c_str(), rate, staff.people, staff.agents.size() - staff.people,
               o.duration_seconds > 0 ? absl::StrCat(", for ", o.duration_seconds, " s").c_str()
                                      : ", until Ctrl-C");
   row("intake", o.intake, o.intake_metrics);
@@ -29,6 +65,7 @@ void PrintBanner(const Options& o, double rate, int agents) {
       "        most and escalates the rest to a human with its context)\n"
       "classification: rules first, then the intent model (trained on Banking77 by run-demo.sh)\n"
       "        for card delivery, account closure and lost or stolen cards\n");
+  PrintStaffing(o, loads, staff);
   std::printf("try:\n");
   std::printf("  grpcurl -plaintext %s list\n", o.routing.c_str());
   std::printf(

@@ -41,12 +41,17 @@ void AddFlags(config::Flags& flags, Options* o) {
   flags.Add("agent-key", &o->agent_key, "API key with the agent role (simulated agents)");
   flags.Add("rate", &o->rate, "interactions submitted per second");
   flags.Add("mix", &o->mix, "channel weights, e.g. voice=3,chat=4,email=3");
-  flags.Add("agents", &o->agents, "simulated agents (mixed skills and capacities)");
+  flags.Add("agents", &o->agents,
+            "simulated people (0 = as many as the traffic needs at 85 % occupancy; fewer "
+            "understaff the demo)");
   flags.Add("duration-seconds", &o->duration_seconds, "stop after this long (0 = until signal)");
   flags.Add("summary-seconds", &o->summary_seconds, "seconds between summary lines");
   flags.Add("wait-seconds", &o->wait_seconds, "how long to wait for the services to be SERVING");
   flags.Add("check-health", &o->check_health,
             "only wait until the three services are SERVING, then exit 0 (1 if they are not)");
+  flags.Add("queue-stats", &o->queue_stats,
+            "only print GetQueueStats of each demo queue (needs --admin-key), then exit 0 (1 when "
+            "a call failed)");
 }
 
 absl::StatusOr<RunSettings> ValidateForRun(const Options& o) {
@@ -58,9 +63,9 @@ absl::StatusOr<RunSettings> ValidateForRun(const Options& o) {
   if (!ParseMix(o.mix, &s.channels)) {
     return absl::InvalidArgumentError("--mix must look like voice=3,chat=4,email=3");
   }
-  if (o.agents < 1 || o.agents > 1000 || o.duration_seconds < 0 || o.summary_seconds < 1) {
+  if (o.agents < 0 || o.agents > 1000 || o.duration_seconds < 0 || o.summary_seconds < 1) {
     return absl::InvalidArgumentError(
-        "need --agents 1..1000, --duration-seconds >= 0, --summary-seconds >= 1");
+        "need --agents 0..1000, --duration-seconds >= 0, --summary-seconds >= 1");
   }
   if (o.admin_key.empty() || o.integrator_key.empty() || o.agent_key.empty()) {
     return absl::InvalidArgumentError(

@@ -22,11 +22,12 @@ struct Options {
   std::string admin_key, integrator_key, agent_key;
   std::string rate = "8";
   std::string mix = "voice=3,chat=4,email=3";
-  int agents = 12;
+  int agents = 0;  // 0 = staffed for the traffic
   int duration_seconds = 0;
   int summary_seconds = 3;
   int wait_seconds = 60;
   bool check_health = false;
+  bool queue_stats = false;
 };
 
 // What a demo run (not --check-health) needs beyond the raw flags.

@@ -3,12 +3,14 @@
 //
 // It waits for the three services to be SERVING, loads the demo tenant (voice, chat, email and
 // billing queues; classification rules that send billing words to "billing" at P2 and fraud to P1),
-// logs in simulated agents with mixed skills and capacities, submits steady traffic, follows the
-// tenant's event feed, and prints a one-line summary every few seconds until SIGINT / SIGTERM or
-// --duration-seconds. Then it stops traffic and agents (they log out) and exits 0.
+// works out the load the traffic offers each queue and logs in simulated people staffed for it
+// (staffing.h) plus a bot, submits steady traffic, follows the tenant's event feed, and prints a
+// one-line summary every few seconds until SIGINT / SIGTERM or --duration-seconds. Then it stops
+// traffic and agents (they log out), prints the final summary and exits 0.
 //
-//   omniroute-demo --admin-key K --integrator-key K --agent-key K [--rate 6] [--agents 12] ...
+//   omniroute-demo --admin-key K --integrator-key K --agent-key K [--rate 8] [--agents 0] ...
 //   omniroute-demo --check-health [--wait-seconds 60]   waits until all three are SERVING
+//   omniroute-demo --queue-stats --admin-key K         prints GetQueueStats of the demo queues
 //
 // Every flag also reads OMNIROUTE_<NAME> (e.g. OMNIROUTE_ADMIN_KEY), which keeps keys out of ps.
 #include <signal.h>
@@ -78,6 +80,13 @@ int Main(int argc, char** argv) {
 
   sim::ApiClient api({o.intake, o.classification, o.routing});
   if (o.check_health) return WaitHealthyOrSay(api, o.wait_seconds) ? 0 : 1;
+  if (o.queue_stats) {
+    if (o.admin_key.empty()) {
+      std::fprintf(stderr, "omniroute-demo: --queue-stats needs --admin-key\n");
+      return 2;
+    }
+    return PrintQueueStats(api, o.tenant, o.admin_key) ? 0 : 1;
+  }
 
   auto settings = ValidateForRun(o);
   if (!settings.ok()) {
@@ -94,11 +103,13 @@ int Main(int argc, char** argv) {
   std::thread events_thread(
       [&] { events.Run(api, o.admin_key, o.tenant, absl::StrCat(start_ms - 1000, "-0")); });
 
-  auto agents = StartAgents(&api, o.agent_key, o.agents);
-  bool ok = !agents.empty();
+  const auto loads = OfferedLoad(settings->rate, settings->channels);
+  Staff staff = StartAgents(&api, o.agent_key, Roster(loads), o.agents);
+  bool ok = staff.people > 0;
   if (!ok) std::fprintf(stderr, "omniroute-demo: no agent could log in\n");
 
-  PrintBanner(o, settings->rate, static_cast<int>(agents.size()));
+  PrintBanner(o, settings->rate, loads, staff);
+  OccupancyMeter occupancy(staff.people_slots);
 
   std::atomic<bool> stop_traffic{false};
   TrafficCounters traffic;
@@ -129,20 +140,24 @@ int Main(int argc, char** argv) {
     int64_t elapsed = std::chrono::duration_cast<std::chrono::seconds>(now - started).count();
     if (o.duration_seconds > 0 && now >= started + std::chrono::seconds(o.duration_seconds)) break;
     if (now >= next) {
-      PrintSummary(api, o.tenant, o.admin_key, events, traffic, elapsed, "");
+      double busy = occupancy.Add(clock.NowMs(), PeopleBusyMs(staff));
+      PrintSummary(api, o.tenant, o.admin_key, events, traffic, busy, elapsed, "");
       next += interval;
     }
   }
 
   std::printf("stopping%s: traffic, then %zu agents...\n", by_signal ? " (signal)" : "",
-              agents.size());
+              staff.agents.size());
   std::fflush(stdout);
   stop_traffic = true;
   if (traffic_thread.joinable()) traffic_thread.join();
   int64_t elapsed =
       std::chrono::duration_cast<std::chrono::seconds>(SteadyClock::now() - started).count();
-  if (ok) PrintSummary(api, o.tenant, o.admin_key, events, traffic, elapsed, "final ");
-  sim::AgentStats total = StopAgents(agents);
+  double busy = occupancy.Add(clock.NowMs(), PeopleBusyMs(staff));
+  sim::AgentStats total = StopAgents(staff);
+  // With the agents logged out nothing is answered any more: the final line's queue figures
+  // stay what GetQueueStats says until the services stop.
+  if (ok) PrintSummary(api, o.tenant, o.admin_key, events, traffic, busy, elapsed, "final ");
   events.Stop();
   events_thread.join();
   if (ok) {

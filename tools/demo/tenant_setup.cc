@@ -32,37 +32,9 @@ const std::vector<QueueSpec>& DemoQueues() {
   return q;
 }
 
-bool SetUpTenant(sim::ApiClient& api, const std::string& tenant, const std::string& admin_key) {
-  for (const auto& spec : DemoQueues()) {
-    v1::PutQueueRequest req;
-    req.set_tenant_id(tenant);
-    auto* q = req.mutable_queue();
-    q->set_name(spec.name);
-    for (auto c : spec.channels) q->add_channels(c);
-    for (const auto& [name, level] : spec.skills)
-      *q->add_required_skills() = MakeSkill(name, level);
-    q->set_strategy(v1::STRATEGY_LONGEST_IDLE);
-    q->set_sla_threshold_seconds(spec.sla_seconds);
-    q->set_sla_target_percent(spec.sla_percent);
-    q->set_offer_timeout_seconds(spec.offer_timeout_seconds);
-    if (spec.name == "billing") {
-      // Bullseye: after 15 s any billing agent (proficiency 1) may take it; after 40 s the
-      // chat agents help too.
-      auto* lower = q->add_steps();
-      lower->set_after_seconds(15);
-      *lower->add_lower_proficiency() = MakeSkill("billing", 1);
-      auto* widen = q->add_steps();
-      widen->set_after_seconds(40);
-      widen->add_add_queues("chat");
-    }
-    v1::PutQueueResponse resp;
-    auto st = api.admin().PutQueue(sim::ApiClient::Context(admin_key).get(), req, &resp);
-    if (!st.ok()) return Fail("PutQueue " + spec.name, st);
-  }
-
-  v1::PutTenantConfigRequest req;
-  req.set_tenant_id(tenant);
-  auto* c = req.mutable_config();
+v1::TenantConfig DemoTenantConfig() {
+  v1::TenantConfig config;
+  auto* c = &config;
   auto* fraud = c->add_rules();  // urgent everywhere; queue by channel
   fraud->set_name("fraud");
   for (const char* k : {"fraud", "without permission", "stolen"}) fraud->add_keywords(k);
@@ -117,6 +89,40 @@ bool SetUpTenant(sim::ApiClient& api, const std::string& tenant, const std::stri
   }
   c->set_default_queue("chat");
   c->set_default_priority(v1::PRIORITY_P3);
+  return config;
+}
+
+bool SetUpTenant(sim::ApiClient& api, const std::string& tenant, const std::string& admin_key) {
+  for (const auto& spec : DemoQueues()) {
+    v1::PutQueueRequest req;
+    req.set_tenant_id(tenant);
+    auto* q = req.mutable_queue();
+    q->set_name(spec.name);
+    for (auto c : spec.channels) q->add_channels(c);
+    for (const auto& [name, level] : spec.skills)
+      *q->add_required_skills() = MakeSkill(name, level);
+    q->set_strategy(v1::STRATEGY_LONGEST_IDLE);
+    q->set_sla_threshold_seconds(spec.sla_seconds);
+    q->set_sla_target_percent(spec.sla_percent);
+    q->set_offer_timeout_seconds(spec.offer_timeout_seconds);
+    if (spec.name == "billing") {
+      // Bullseye: after 15 s any billing agent (proficiency 1) may take it; after 40 s the
+      // chat agents help too.
+      auto* lower = q->add_steps();
+      lower->set_after_seconds(15);
+      *lower->add_lower_proficiency() = MakeSkill("billing", 1);
+      auto* widen = q->add_steps();
+      widen->set_after_seconds(40);
+      widen->add_add_queues("chat");
+    }
+    v1::PutQueueResponse resp;
+    auto st = api.admin().PutQueue(sim::ApiClient::Context(admin_key).get(), req, &resp);
+    if (!st.ok()) return Fail("PutQueue " + spec.name, st);
+  }
+
+  v1::PutTenantConfigRequest req;
+  req.set_tenant_id(tenant);
+  *req.mutable_config() = DemoTenantConfig();
   v1::PutTenantConfigResponse resp;
   auto st = api.admin().PutTenantConfig(sim::ApiClient::Context(admin_key).get(), req, &resp);
   if (!st.ok()) return Fail("PutTenantConfig", st);

@@ -27,9 +27,13 @@ const std::vector<QueueSpec>& DemoQueues();
 // The tenant's self-service (bot) queue.
 inline constexpr char kSelfServiceQueue[] = "selfservice";
 
-// Puts the demo queues and the tenant config (fraud -> P1 everywhere; billing words on chat and
-// email -> the billing queue at P2; otherwise a queue per channel at P3). Idempotent. Prints
-// the failing call to stderr and returns false on error.
+// The demo tenant's classification config: fraud -> P1 everywhere; billing words on chat and
+// email -> the billing queue at P2; password resets -> the self-service queue (the bot);
+// otherwise a queue per channel at P3, with five Banking77 intents mapped (category, priority).
+v1::TenantConfig DemoTenantConfig();
+
+// Puts the demo queues and DemoTenantConfig(). Idempotent. Prints the failing call to stderr
+// and returns false on error.
 bool SetUpTenant(sim::ApiClient& api, const std::string& tenant, const std::string& admin_key);
 
 }  // namespace omniroute::demo

@@ -109,6 +109,11 @@ AgentStats SimAgent::Stats() const {
   return stats_;
 }
 
+int64_t SimAgent::BusyMs() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_.busy_ms;
+}
+
 void SimAgent::WatchLoop() {
   std::string last_offer_id;
   while (!stop_.load()) {
@@ -171,8 +176,12 @@ void SimAgent::HandleOffer(const v1::Offer& offer) {
     }
     reject = std::uniform_real_distribution<double>(0, 1)(rng_) < behavior_.reject_probability &&
              !settled_.load();
-    handle_ms =
-        std::uniform_int_distribution<int>(behavior_.handle_ms_min, behavior_.handle_ms_max)(rng_);
+    auto range = std::make_pair(behavior_.handle_ms_min, behavior_.handle_ms_max);
+    if (auto it = behavior_.handle_ms_by_channel.find(offer.channel());
+        it != behavior_.handle_ms_by_channel.end()) {
+      range = it->second;
+    }
+    handle_ms = std::uniform_int_distribution<int>(range.first, range.second)(rng_);
   }
   if (reject) {
     v1::RejectOfferRequest req;
@@ -205,6 +214,7 @@ void SimAgent::HandleOffer(const v1::Offer& offer) {
     return;
   }
   ++stats_.accepted;
+  stats_.busy_ms += handle_ms;
   work_.emplace(std::chrono::steady_clock::now() + std::chrono::milliseconds(handle_ms),
                 offer.interaction_id());
   cv_.notify_all();

@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -27,6 +28,8 @@ struct AgentBehavior {
   bool never_answers = false;           // lets every offer lapse
   int handle_ms_min = 50;               // handle time range of accepted work
   int handle_ms_max = 200;
+  // Handle time ranges (min, max ms) of these channels' work instead of the one above.
+  std::map<v1::Channel, std::pair<int, int>> handle_ms_by_channel;
   uint64_t seed = 1;
   // Ignores this share of offers, each one on its own draw: the offer lapses at its deadline.
   double miss_probability = 0.0;
@@ -60,6 +63,7 @@ struct AgentStats {
   int64_t missed = 0;   // offers ignored by the miss_probability draw
   int64_t completed = 0;
   int64_t escalated = 0;      // handed to a human by EscalateInteraction
+  int64_t busy_ms = 0;        // handle time of the accepted work, counted when accepted
   int64_t accept_failed = 0;  // the offer was gone (lapsed or canceled) when accepted
   std::vector<std::string> completed_ids;
   int64_t comebacks = 0;      // AVAILABLE again after missed offers in a row
@@ -90,6 +94,8 @@ class SimAgent {
 
   const std::string& id() const { return agent_id_; }
   AgentStats Stats() const;
+  // Stats().busy_ms without copying the rest.
+  int64_t BusyMs() const;
 
  private:
   void WatchLoop();
