@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: run test deps build format format-check bench clean
+.PHONY: run test deps build format format-check bench image-test clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -27,6 +27,11 @@ test: build
 # EVALSHA baseline and BullMQ's no-op worker on the same Redis (load-tests/README.md).
 bench: build
 	./load-tests/run-bench.sh $(BUILD_DIR)
+
+# Builds the images with podman, runs them and routes one interaction through (not in `make test`).
+image-test: deps $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target omniroute-image-check
+	./deploy/docker/image-test.sh $(BUILD_DIR)
 
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cc')
