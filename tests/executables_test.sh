@@ -33,4 +33,13 @@ for name in "$@"; do
   fi
   [[ $fail -eq 0 ]] && echo "ok $name: $("$exe" --version 2>&1)"
 done
+# Every omniroute-* executable in BIN_DIR is one of NAME...: a new tool cannot be left out.
+for exe in "$bin"/omniroute-*; do
+  listed=0
+  for name in "$@"; do [[ $(basename "$exe") == "$name" ]] && listed=1; done
+  if [[ $listed -eq 0 ]]; then
+    echo "FAIL $(basename "$exe"): built but not in the list this test checks (tests/CMakeLists.txt)"
+    fail=1
+  fi
+done
 exit $fail
