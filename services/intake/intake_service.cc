@@ -192,9 +192,11 @@ grpc::Status IntakeService::GetInteraction(grpc::ServerContext* ctx,
   if (auto st = ValidateInteractionId("interaction_id", req->interaction_id()); !st.ok()) {
     return ToGrpc(st);
   }
-  auto ix = store_->Get(principal->tenant, req->interaction_id());
+  int64_t position = 0;
+  auto ix = store_->Get(principal->tenant, req->interaction_id(), &position);
   if (!ix.ok()) return ToGrpc(ix.status());
   *resp->mutable_interaction() = std::move(*ix);
+  resp->set_queue_position(position);
   return grpc::Status::OK;
 }
 

@@ -166,13 +166,25 @@ absl::StatusOr<std::vector<IntakeStore::QueueChannel>> IntakeStore::ListQueueCha
   return out;
 }
 
-absl::StatusOr<v1::Interaction> IntakeStore::Get(const std::string& tenant, const std::string& id) {
+absl::StatusOr<v1::Interaction> IntakeStore::Get(const std::string& tenant, const std::string& id,
+                                                 int64_t* queue_position) {
+  TenantKeys keys(tenant);
   auto conn = pool_->Acquire();
   if (!conn.ok()) return absl::UnavailableError(conn.status().message());
-  auto reply = (*conn)->Command({"HGETALL", TenantKeys(tenant).Interaction(id)});
-  if (!reply.ok()) return absl::UnavailableError(reply.status().message());
-  auto kv = redis::ReplyStrings(*reply);
+  std::vector<std::vector<std::string>> cmds = {{"HGETALL", keys.Interaction(id)}};
+  if (queue_position != nullptr) {
+    cmds.push_back(
+        scripts_->Command("intake/queue_position", {keys.Interaction(id)}, {keys.prefix(), id}));
+  }
+  auto replies = (*conn)->Pipeline(cmds);
+  if (!replies.ok()) return absl::UnavailableError(replies.status().message());
+  if (auto st = scripts_->FixNoScript(**conn, cmds, *replies); !st.ok()) return st;
+  auto kv = redis::ReplyStrings((*replies)[0]);
   if (kv.empty()) return absl::NotFoundError(absl::StrCat("interaction_id: no interaction ", id));
+  if (queue_position != nullptr) {
+    if (auto st = redis::ReplyError((*replies)[1], "intake/queue_position"); !st.ok()) return st;
+    *queue_position = (*replies)[1].integer;
+  }
   return InteractionFromHash(tenant, kv);
 }
 

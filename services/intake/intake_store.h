@@ -53,7 +53,11 @@ class IntakeStore {
                                               const std::string& reason,
                                               Abandoned* abandoned = nullptr);
 
-  absl::StatusOr<v1::Interaction> Get(const std::string& tenant, const std::string& id);
+  // Reads an interaction. With `queue_position`, also its 1-based place in the order its queue
+  // serves its channel while it waits there, 0 otherwise (intake/queue_position.lua), in the
+  // same round trip.
+  absl::StatusOr<v1::Interaction> Get(const std::string& tenant, const std::string& id,
+                                      int64_t* queue_position = nullptr);
 
   // Every (tenant, queue, channel) a queue can abandon work on, read from Redis: the intake
   // replicas create their abandoned counters at 0 from it.

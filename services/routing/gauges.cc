@@ -16,47 +16,50 @@ int64_t ToInt(const std::string& s) {
 
 }  // namespace
 
+AgentSlots ParseAgentSlots(const std::vector<std::string>& fields) {
+  AgentSlots a;
+  for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+    const std::string& k = fields[i];
+    if (k == "state") {
+      a.state = fields[i + 1];
+    } else if (k.rfind("cap:", 0) == 0) {
+      a.cap[k.substr(4)] = std::max<int64_t>(0, ToInt(fields[i + 1]));
+    } else if (k.rfind("load:", 0) == 0) {
+      a.load[k.substr(5)] = std::max<int64_t>(0, ToInt(fields[i + 1]));
+    }
+  }
+  return a;
+}
+
+bool AgentSlots::Blocked(const std::string& ch, const std::set<std::string>& exclusive) const {
+  for (const auto& [held, n] : load) {
+    if (n > 0 && held != ch && (exclusive.count(ch) > 0 || exclusive.count(held) > 0)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 AgentTally TallyAgents(const std::vector<AgentRow>& agents,
                        const std::set<std::string>& exclusive) {
   AgentTally t;
   for (const char* s : {"offline", "away", "idle", "busy"}) t.by_state[s] = 0;
-  for (const auto& a : agents) {
-    std::string state;
-    std::map<std::string, int64_t> cap, load;  // by channel
-    for (size_t i = 0; i + 1 < a.fields.size(); i += 2) {
-      const std::string& k = a.fields[i];
-      if (k == "state") {
-        state = a.fields[i + 1];
-      } else if (k.rfind("cap:", 0) == 0) {
-        cap[k.substr(4)] = std::max<int64_t>(0, ToInt(a.fields[i + 1]));
-      } else if (k.rfind("load:", 0) == 0) {
-        load[k.substr(5)] = std::max<int64_t>(0, ToInt(a.fields[i + 1]));
-      }
-    }
-    if (state != "available") {
+  for (const auto& row : agents) {
+    AgentSlots a = ParseAgentSlots(row.fields);
+    if (a.state != "available") {
       // An agent hash without a state (never signed in) counts as offline.
-      ++t.by_state[state == "away" ? "away" : "offline"];
+      ++t.by_state[a.state == "away" ? "away" : "offline"];
       continue;
     }
     int64_t held = 0;
-    std::set<std::string> holding, holding_exclusive;
-    for (const auto& [ch, n] : load) {
-      if (n == 0) continue;
-      held += n;
-      holding.insert(ch);
-      if (exclusive.count(ch)) holding_exclusive.insert(ch);
-    }
+    for (const auto& [ch, n] : a.load) held += n;
     ++t.by_state[held > 0 ? "busy" : "idle"];
-    for (const auto& [ch, slots] : cap) {
-      int64_t busy = load.count(ch) ? load.at(ch) : 0;
-      bool others_held = holding.size() > (holding.count(ch) ? 1u : 0u);
-      bool other_exclusive_held =
-          holding_exclusive.size() > (holding_exclusive.count(ch) ? 1u : 0u);
-      bool blocked = others_held && (exclusive.count(ch) > 0 || other_exclusive_held);
+    for (const auto& [ch, slots] : a.cap) {
+      int64_t busy = a.load.count(ch) ? a.load.at(ch) : 0;
       t.capacity_slots += slots;
-      t.busy_slots += blocked ? std::max(slots, busy) : std::min(slots, busy);
+      t.busy_slots += a.Blocked(ch, exclusive) ? std::max(slots, busy) : std::min(slots, busy);
     }
-    for (const auto& q : a.queues) ++t.staffed_by_queue[q];
+    for (const auto& q : row.queues) ++t.staffed_by_queue[q];
   }
   return t;
 }
@@ -95,9 +98,13 @@ absl::StatusOr<std::set<std::string>> ReadExclusiveChannels(redis::Connection& c
                                                             const std::string& tenant) {
   auto r = conn.Command({"HGET", TenantKeys(tenant).Config(), "exclusive"});
   if (!r.ok()) return r.status();
-  if (r->is_nil()) return std::set<std::string>{"1"};  // voice (the scripts' default)
+  return ExclusiveChannels(*r);
+}
+
+std::set<std::string> ExclusiveChannels(const redis::Reply& reply) {
+  if (reply.is_nil()) return {"1"};  // voice (the scripts' default)
   std::set<std::string> out;
-  for (absl::string_view ch : absl::StrSplit(r->str, ',', absl::SkipEmpty())) {
+  for (absl::string_view ch : absl::StrSplit(reply.str, ',', absl::SkipEmpty())) {
     out.insert(std::string(ch));
   }
   return out;

@@ -31,6 +31,18 @@ struct AgentTally {
   std::map<std::string, int64_t> staffed_by_queue;
 };
 
+// An agent's slots as its hash P:ag:<a> holds them (flat HGETALL fields): state, and capacity
+// and load by channel (as in cap:<ch>; garbled or negative counts read as 0).
+struct AgentSlots {
+  std::string state;
+  std::map<std::string, int64_t> cap, load;
+  // Whether free slots on `ch` are blocked by the cross-channel rule (as the routing scripts
+  // decide, agent_free.lua): the agent holds work on another channel, and `ch` or that channel
+  // is worked alone (`exclusive`).
+  bool Blocked(const std::string& ch, const std::set<std::string>& exclusive) const;
+};
+AgentSlots ParseAgentSlots(const std::vector<std::string>& fields);
+
 // `exclusive`: the tenant's channels worked alone (channel numbers as in cap:<ch>; none by
 // default, ReadExclusiveChannels reads a tenant's).
 AgentTally TallyAgents(const std::vector<AgentRow>& agents,
@@ -57,6 +69,8 @@ std::vector<StreamGroupInfo> ParseStreamGroups(const redis::Reply& reply);
 // the config never set it (as the routing scripts read it).
 absl::StatusOr<std::set<std::string>> ReadExclusiveChannels(redis::Connection& conn,
                                                             const std::string& tenant);
+// The same from the reply of HGET P:cfg exclusive.
+std::set<std::string> ExclusiveChannels(const redis::Reply& reply);
 
 absl::StatusOr<std::vector<AgentRow>> ReadAgents(redis::Connection& conn,
                                                  const std::string& tenant);

@@ -122,10 +122,11 @@ absl::StatusOr<std::vector<std::string>> RoutingEngine::SetAgentState(const std:
     for (const auto& [ch, max] : u.capacity) by_name[std::to_string(ch)] = max;
     caps = EncodeSkills(by_name);  // the same {"key":int} JSON shape
   }
-  auto r = RunTransition("routing/agent_state", {keys.Agent(u.agent_id), keys.Events()},
-                         {keys.prefix(), u.agent_id, u.state, std::to_string(clock_->NowMs()),
-                          u.skills.empty() ? "" : EncodeSkills(u.skills), caps,
-                          std::to_string(options_.event_max_len), u.capacity_profile});
+  auto r =
+      RunTransition("routing/agent_state", {keys.Agent(u.agent_id), keys.Events()},
+                    {keys.prefix(), u.agent_id, u.state, std::to_string(clock_->NowMs()),
+                     u.skills.empty() ? "" : EncodeSkills(u.skills), caps,
+                     std::to_string(options_.event_max_len), u.capacity_profile, u.away_reason});
   if (r.ok() && r->size() == 1 && (*r)[0] == "!unknown_profile") {
     return absl::FailedPreconditionError(absl::StrCat(
         "capacity_profile: the tenant config has no profile named '", u.capacity_profile, "'"));

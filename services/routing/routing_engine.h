@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "services/common/redis/redis_client.h"
 #include "services/common/redis/scripts.h"
 #include "services/common/redis/stream_consumer.h"
+#include "services/routing/page_tokens.h"
 
 namespace omniroute::routing {
 
@@ -34,6 +36,7 @@ struct AgentUpdate {
   std::map<std::string, int> skills;  // replaces when non-empty
   std::map<int, int> capacity;        // channel -> max; replaces when non-empty
   std::string capacity_profile = {};  // takes the capacities from this profile when set
+  std::string away_reason = {};       // why it is away (state away only)
 };
 
 // What the enqueue of one classified interaction did.
@@ -137,6 +140,29 @@ class RoutingEngine {
   absl::StatusOr<v1::GetQueueStatsResponse> QueueStats(const std::string& tenant,
                                                        const v1::Queue& q);
 
+  // Supervisor views (routing_engine_views.cc): reads only, O(page) in Redis, never every agent
+  // or every waiting item of a tenant.
+  // An agent as routing sees it; NOT_FOUND for an agent that never logged in.
+  absl::StatusOr<v1::AgentView> GetAgent(const std::string& tenant, const std::string& agent);
+  struct AgentQuery {
+    int page_size = kDefaultPageSize;
+    std::string after;  // the last agent of the previous page ("" = from the first)
+    std::string queue;  // "" = any; else it must exist (NOT_FOUND)
+    std::string state;  // "" = any, offline | available | away
+  };
+  // A page of agents ordered by id.
+  absl::StatusOr<v1::ListAgentsResponse> ListAgents(const std::string& tenant,
+                                                    const AgentQuery& query);
+  struct WaitingQuery {
+    std::string queue;  // must exist (NOT_FOUND)
+    int channel = 0;    // 0 = every channel of the queue; else one it takes (INVALID_ARGUMENT)
+    int page_size = kDefaultPageSize;
+    std::optional<WaitingCursor> after;  // the last item of the previous page
+  };
+  // A page of the work waiting in a queue, in serving order (routing/list_waiting.lua).
+  absl::StatusOr<v1::ListWaitingResponse> ListWaiting(const std::string& tenant,
+                                                      const WaitingQuery& query);
+
  private:
   // One command on a pool connection (the library loaded when Redis lacks it).
   absl::StatusOr<redis::Reply> RunCommand(const std::vector<std::string>& cmd);
@@ -150,6 +176,9 @@ class RoutingEngine {
   absl::StatusOr<std::vector<std::string>> RunTransition(const std::string& script,
                                                          const std::vector<std::string>& keys,
                                                          const std::vector<std::string>& args);
+  // The views of existing agents (skipped when gone): their hashes and the work they hold.
+  absl::StatusOr<std::vector<v1::AgentView>> ReadAgentViews(const std::string& tenant,
+                                                            const std::vector<std::string>& ids);
   // Runs one timer-like script per tenant in one pipeline; args are prefix, now, extra_args.
   absl::StatusOr<int64_t> RunPerTenant(
       const std::string& script, const std::vector<std::string>& tenants,

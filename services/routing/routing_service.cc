@@ -106,6 +106,13 @@ grpc::Status RoutingService::DoSetAgentState(const Ctx& ctx, const v1::SetAgentS
     }
     u.capacity_profile = req.capacity_profile();
   }
+  if (!req.away_reason().empty()) {
+    if (req.state() != v1::AGENT_STATE_AWAY) {
+      return ToGrpc(absl::InvalidArgumentError("away_reason: only with state AGENT_STATE_AWAY"));
+    }
+    if (auto st = ValidateText("away_reason", req.away_reason(), 64); !st.ok()) return ToGrpc(st);
+    u.away_reason = req.away_reason();
+  }
   bool no_capacity = false;
   auto queues = engine_->SetAgentState(principal->tenant, u, &no_capacity);
   if (!queues.ok()) return ToGrpc(queues.status());

@@ -56,6 +56,15 @@ class RoutingService final : public v1::Routing::CallbackService {
                                                    const v1::WatchEventsRequest* req) override {
     return streams_->WatchEvents(ctx, req);
   }
+  // The supervisor views (supervisor_views.cc).
+  grpc::ServerUnaryReactor* GetAgent(grpc::CallbackServerContext* ctx,
+                                     const v1::GetAgentRequest* req, v1::AgentView* resp) override;
+  grpc::ServerUnaryReactor* ListAgents(grpc::CallbackServerContext* ctx,
+                                       const v1::ListAgentsRequest* req,
+                                       v1::ListAgentsResponse* resp) override;
+  grpc::ServerUnaryReactor* ListWaiting(grpc::CallbackServerContext* ctx,
+                                        const v1::ListWaitingRequest* req,
+                                        v1::ListWaitingResponse* resp) override;
 
  private:
   // The blocking bodies of the unary calls; they run on the executor.
@@ -72,6 +81,11 @@ class RoutingService final : public v1::Routing::CallbackService {
                                v1::GetQueueStatsResponse* resp);
   grpc::Status DoExplainRouting(const Ctx& ctx, const v1::ExplainRoutingRequest& req,
                                 v1::ExplainRoutingResponse* resp);
+  grpc::Status DoGetAgent(const Ctx& ctx, const v1::GetAgentRequest& req, v1::AgentView* resp);
+  grpc::Status DoListAgents(const Ctx& ctx, const v1::ListAgentsRequest& req,
+                            v1::ListAgentsResponse* resp);
+  grpc::Status DoListWaiting(const Ctx& ctx, const v1::ListWaitingRequest& req,
+                             v1::ListWaitingResponse* resp);
 
   // AcceptOffer, RejectOffer and CompleteInteraction (routing_service_offers.cc), the calls an
   // agent makes for every interaction: with the caller's key in the cache they run without

@@ -1,10 +1,12 @@
 -- Logs an agent in or out or changes its state; replaces skills and capacities when given;
 -- recomputes the queues it is eligible for and offers it work it can take now. Logging out or
--- going away withdraws its open offers and offers that work to others.
+-- going away withdraws its open offers and offers that work to others. Keeps the agent in
+-- ListAgents' indexes (agent_lists.lua, through agent_memberships).
 -- KEYS[1] P:ag:<agent>  KEYS[2] P:events
 -- ARGV[1] P  ARGV[2] agent  ARGV[3] state (offline|available|away)  ARGV[4] now ms
 -- ARGV[5] skills json object ('' = keep)  ARGV[6] capacities json object ('' = keep)
 -- ARGV[7] event feed max length  ARGV[8] capacity profile ('' = keep)
+-- ARGV[9] why an away agent is away (kept in its hash as 'away_reason'; '' when not away)
 -- Returns the list of eligible queues (none for an agent logging out), led by '!no_capacity'
 -- for an available agent without capacity, or {'!unknown_profile'} (nothing changed; '!' is
 -- never in a queue name).
@@ -90,13 +92,13 @@ end
 if prev ~= state then
   redis.call('HSET', akey, 'idle_ms', now)
 end
-redis.call('HSET', akey, 'state', state)
+redis.call('HSET', akey, 'state', state, 'away_reason', state == 'away' and ARGV[9] or '')
 if state == 'available' then
   redis.call('HSET', akey, 'missed', 0)
 end
 c.agent[agent] = nil
 -- Recompute skill eligibility over the tenant's queues (a handful; not on the per-item path).
-local eligible = agent_memberships(c, agent)
+local eligible = agent_memberships(c, agent, prev)
 agent_reindex(c, agent)
 emit(c, 'agent_state', '', agent, '', '', {'state', state, 'from', prev or '',
   'skills_changed', skills_s ~= '' and '1' or '0', 'capacity_changed',

@@ -18,6 +18,7 @@
 --- @include "requeue"
 --- @include "agent_read"
 --- @include "agent_set"
+--- @include "agent_lists"
 --- @include "release"
 --- @include "match"
 --- @include "match_agent"
@@ -43,12 +44,15 @@ for _, id in ipairs(due) do
     local missed = tonumber(a.missed or '0') + 1
     local max_missed = tenant_config(c).max_missed
     local away = max_missed > 0 and missed >= max_missed and a.state == 'available'
-    agent_set(c, agent, away and {'missed', missed, 'state', 'away'} or {'missed', missed})
+    local listed = a.lx
+    agent_set(c, agent, away and {'missed', missed, 'state', 'away', 'away_reason',
+      'missed_offers', 'lx', '1'} or {'missed', missed})
     if away then
+      agent_lists(c, agent, 'available', 'away', a.rqs, a.rqs, listed)
       emit(c, 'agent_state', '', agent, '', '', {'state', 'away', 'from', 'available',
         'reason', 'missed_offers'})
     end
-    local gained = release(c, agent, ch)
+    local gained = release(c, agent, ch, id)
     match(c, q, ch, D.match_budget)
     -- The freed capacity may serve work of the agent's other queues.
     match_agent(c, agent, gained)

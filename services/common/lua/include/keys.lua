@@ -19,6 +19,12 @@ function K.age(P, q, ch) return P .. ':qt:' .. q .. ':' .. ch end
 -- Eligible agents with free capacity of a (step) queue, channel and signature.
 function K.avail(P, rq, ch, sig) return P .. ':qa:' .. rq .. ':' .. ch .. ':' .. sig end
 function K.agents(P) return P .. ':agents' end
+-- The agents in a state (offline|available|away), by id (ListAgents pages through it).
+function K.agent_list(P, state) return P .. ':agx:' .. state end
+-- The logged-in agents in a state that serve a (real) queue, by id.
+function K.queue_members(P, q, state) return P .. ':qm:' .. q .. ':' .. state end
+-- The work an agent holds (offered, assigned, in wrap-up), score = when it reached the agent.
+function K.agent_work(P, a) return P .. ':agw:' .. a end
 function K.agent(P, a) return P .. ':ag:' .. a end
 function K.agent_skills(P, a) return P .. ':agsk:' .. a end
 function K.skill(P, skill) return P .. ':sk:' .. skill end

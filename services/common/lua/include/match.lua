@@ -5,8 +5,9 @@
 --- @include "item_read"
 --- @include "offer"
 -- Makes offers in one (queue, channel) while some (step queue, signature) has waiting work and
--- a free agent who may take it, best-ranked work first: O(steps x signatures x log n) per
--- offer, and one ZCARD when nothing waits. q may be a step queue: its real queue is matched.
+-- a free agent who may take it, best-ranked work first (equal scores: the lower id, i.e. the
+-- earlier arrival, as within one set): O(steps x signatures x log n) per offer, and one ZCARD
+-- when nothing waits. q may be a step queue: its real queue is matched.
 -- `trigger` (default: the script's) is recorded with each decision. Returns the count.
 local function match(c, q, ch, budget, trigger)
   q = base_queue(q)
@@ -30,7 +31,8 @@ local function match(c, q, ch, budget, trigger)
         end
         for _, sig in ipairs(sigs) do
           local pick = sig_candidate(c, rq, ch, sig)
-          if pick and (not best or pick.score_n < best.score_n) then
+          if pick and (not best or pick.score_n < best.score_n or
+              pick.score_n == best.score_n and pick.id < best.id) then
             best, best_rq, best_sig = pick, rq, sig
           end
         end

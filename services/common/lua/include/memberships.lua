@@ -4,12 +4,18 @@
 --- @include "skills_ok"
 --- @include "split_csv"
 --- @include "agent_set"
+--- @include "agent_read"
+--- @include "agent_lists"
 -- Recomputes the queues and step queues the agent may serve from its skills: P:agq:<a> and
 -- the hash's 'rqs' field (through agent_set, so the caller's agent_reindex follows). A step
 -- queue is served by agents with the skills left at that step, and by the agents of the
--- queues the step adds. Returns the real queues. O(queues): admin paths only.
-local function agent_memberships(c, agent)
+-- queues the step adds. Keeps ListAgents' indexes (agent_lists.lua): `from` is the state the
+-- agent had before this run (nil: the one it has). Returns the real queues. O(queues): admin
+-- paths only.
+local function agent_memberships(c, agent, from)
   local P = c.P
+  local a = agent_get(c, agent) or {}
+  local state, old, listed = a.state, a.rqs, a.lx
   local qset = K.agent_queues(P, agent)
   redis.call('DEL', qset)
   local eligible, serves, list = {}, {}, {}
@@ -38,6 +44,8 @@ local function agent_memberships(c, agent)
   if #list > 0 then
     redis.call('SADD', qset, unpack(list))
   end
-  agent_set(c, agent, {'rqs', table.concat(list, ',')})
+  local rqs = table.concat(list, ',')
+  agent_set(c, agent, {'rqs', rqs, 'lx', '1'})
+  agent_lists(c, agent, from or state, state, old, rqs, listed)
   return eligible
 end
