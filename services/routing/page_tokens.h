@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -30,5 +31,20 @@ absl::StatusOr<WaitingCursor> ParseWaitingPageToken(absl::string_view token);
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 500;
 absl::StatusOr<int> PageSize(int requested);
+
+// A request's page_size and page_token, checked: the page size into *size and, when a token is
+// given, what `parse` (ParseAgentPageToken, ParseWaitingPageToken) makes of it into *after.
+template <typename Parse, typename After>
+absl::Status ReadPaging(int page_size, absl::string_view token, Parse parse, int* size,
+                        After* after) {
+  auto checked = PageSize(page_size);
+  if (!checked.ok()) return checked.status();
+  *size = *checked;
+  if (token.empty()) return absl::OkStatus();
+  auto parsed = parse(token);
+  if (!parsed.ok()) return parsed.status();
+  *after = std::move(*parsed);
+  return absl::OkStatus();
+}
 
 }  // namespace omniroute::routing

@@ -47,13 +47,10 @@ grpc::Status RoutingService::DoListAgents(const Ctx& ctx, const v1::ListAgentsRe
   auto principal = auth_->Authorize(ctx, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   RoutingEngine::AgentQuery query;
-  auto size = PageSize(req.page_size());
-  if (!size.ok()) return ToGrpc(size.status());
-  query.page_size = *size;
-  if (!req.page_token().empty()) {
-    auto after = ParseAgentPageToken(req.page_token());
-    if (!after.ok()) return ToGrpc(after.status());
-    query.after = std::move(*after);
+  if (auto st = ReadPaging(req.page_size(), req.page_token(), ParseAgentPageToken, &query.page_size,
+                           &query.after);
+      !st.ok()) {
+    return ToGrpc(st);
   }
   if (!req.queue().empty()) {
     if (auto st = ValidateName("queue", req.queue()); !st.ok()) return ToGrpc(st);
@@ -93,13 +90,10 @@ grpc::Status RoutingService::DoListWaiting(const Ctx& ctx, const v1::ListWaiting
         absl::StrCat("channel: no channel ", static_cast<int>(req.channel()))));
   }
   query.channel = req.channel();
-  auto size = PageSize(req.page_size());
-  if (!size.ok()) return ToGrpc(size.status());
-  query.page_size = *size;
-  if (!req.page_token().empty()) {
-    auto after = ParseWaitingPageToken(req.page_token());
-    if (!after.ok()) return ToGrpc(after.status());
-    query.after = std::move(*after);
+  if (auto st = ReadPaging(req.page_size(), req.page_token(), ParseWaitingPageToken,
+                           &query.page_size, &query.after);
+      !st.ok()) {
+    return ToGrpc(st);
   }
   auto page = engine_->ListWaiting(principal->tenant, query);
   if (!page.ok()) return ToGrpc(page.status());

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -23,6 +24,25 @@ struct AgentSpec {
   std::map<std::string, int> skills;
   std::string away_reason;
 };
+
+// Every item of a paged listing: `call` fetches the page `r` asks for, `items` picks its
+// items; then the next page, until one comes without a next_page_token. `last` gets the last
+// page, `pages` (when given) the number of calls.
+template <typename Req, typename Resp, typename Call, typename Items>
+auto PageThrough(Req r, Call call, Items items, Resp* last, int* pages) {
+  using Item = typename std::decay_t<decltype(items(*last))>::value_type;
+  std::vector<Item> out;
+  for (int n = 1; n <= 100; ++n) {
+    auto st = call(r, last);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    EXPECT_LE(items(*last).size(), r.page_size());
+    out.insert(out.end(), items(*last).begin(), items(*last).end());
+    if (pages != nullptr) *pages = n;
+    if (!st.ok() || last->next_page_token().empty()) break;
+    r.set_page_token(last->next_page_token());
+  }
+  return out;
+}
 
 class Views {
  public:
@@ -119,43 +139,28 @@ class Views {
   std::vector<v1::AgentView> AllAgents(int page_size, const std::string& queue = "",
                                        v1::AgentState state = v1::AGENT_STATE_UNSPECIFIED,
                                        int* pages = nullptr) {
-    std::vector<v1::AgentView> out;
     v1::ListAgentsRequest r;
     r.set_page_size(page_size);
     r.set_queue(queue);
     r.set_state(state);
-    for (int n = 1; n <= 100; ++n) {
-      v1::ListAgentsResponse resp;
-      auto st = ListAgents(r, &resp);
-      EXPECT_TRUE(st.ok()) << st.error_message();
-      EXPECT_LE(resp.agents_size(), page_size);
-      out.insert(out.end(), resp.agents().begin(), resp.agents().end());
-      if (pages != nullptr) *pages = n;
-      if (!st.ok() || resp.next_page_token().empty()) break;
-      r.set_page_token(resp.next_page_token());
-    }
-    return out;
+    v1::ListAgentsResponse last;
+    return PageThrough(
+        r, [this](const auto& req, auto* resp) { return ListAgents(req, resp); },
+        [](const v1::ListAgentsResponse& p) -> const auto& { return p.agents(); }, &last, pages);
   }
 
   // Every item ListWaiting lists for (queue, channel), paging `page_size` at a time.
   std::vector<v1::WaitingItem> AllWaiting(const std::string& queue, v1::Channel ch, int page_size,
                                           v1::ListWaitingResponse* last = nullptr) {
-    std::vector<v1::WaitingItem> out;
     v1::ListWaitingRequest r;
     r.set_queue(queue);
     r.set_channel(ch);
     r.set_page_size(page_size);
-    for (int n = 1; n <= 100; ++n) {
-      v1::ListWaitingResponse resp;
-      auto st = ListWaiting(r, &resp);
-      EXPECT_TRUE(st.ok()) << st.error_message();
-      EXPECT_LE(resp.items_size(), page_size);
-      out.insert(out.end(), resp.items().begin(), resp.items().end());
-      if (last != nullptr) *last = resp;
-      if (!st.ok() || resp.next_page_token().empty()) break;
-      r.set_page_token(resp.next_page_token());
-    }
-    return out;
+    v1::ListWaitingResponse page;
+    return PageThrough(
+        r, [this](const auto& req, auto* resp) { return ListWaiting(req, resp); },
+        [](const v1::ListWaitingResponse& p) -> const auto& { return p.items(); },
+        last != nullptr ? last : &page, nullptr);
   }
 
  private:
