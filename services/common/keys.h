@@ -35,6 +35,8 @@ class TenantKeys {
   // Agents' corrections of classifications (Reclassify), oldest first, capped.
   std::string Corrections() const { return absl::StrCat(prefix_, ":corrections"); }
   std::string Config() const { return absl::StrCat(prefix_, ":cfg"); }
+  // The SHA-256 of every API key of the tenant (the keys themselves are global: ApiKeyKey).
+  std::string ApiKeys() const { return absl::StrCat(prefix_, ":apikeys"); }
   std::string Queues() const { return absl::StrCat(prefix_, ":queues"); }
   std::string QueueConfig(absl::string_view q) const { return absl::StrCat(prefix_, ":qc:", q); }
   std::string QueueStats(absl::string_view q) const { return absl::StrCat(prefix_, ":qs:", q); }

@@ -1,95 +1,84 @@
-// omniroute-ctl: operator commands that work on Redis directly (bootstrap before any API key
-// exists).
-//   omniroute-ctl create-key --tenant T --roles integrator,agent,admin [--name N] [--redis-url U]
-//                            [--key-from-env VAR]
-// prints the new API key on stdout (only its SHA-256 is stored). With --key-from-env the key is
-// not generated but read from the environment variable VAR (e.g. filled from a Kubernetes
-// Secret), stored, and not printed; storing the same key again is harmless.
+// omniroute-ctl: the operator's tool. `omniroute-ctl --help` lists the commands; each command
+// has its own --help. API keys and tenants work on Redis directly (so a first key can be made
+// before any exists); queues, config and the views go through the routing service's Admin and
+// Routing APIs with an API key.
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_split.h"
+#include "absl/strings/str_cat.h"
 #include "services/common/build_info.h"
-#include "services/common/config/flags.h"
-#include "services/common/grpc/auth.h"
-#include "services/common/redis/redis_client.h"
+#include "tools/ctl/ctl.h"
+
+namespace {
+
+using omniroute::ctl::Command;
+
+std::vector<Command> AllCommands() {
+  std::vector<Command> all;
+  for (auto group : {omniroute::ctl::KeyCommands(), omniroute::ctl::TenantCommands(),
+                     omniroute::ctl::AdminCommands(), omniroute::ctl::ViewCommands()}) {
+    all.insert(all.end(), group.begin(), group.end());
+  }
+  return all;
+}
+
+// The commands (of one group, or all when `group` is empty) with their summaries.
+std::string Usage(const std::vector<Command>& commands, const std::string& group) {
+  std::string out =
+      "usage: omniroute-ctl COMMAND [args] [flags]   (omniroute-ctl COMMAND --help)\n";
+  for (const auto& c : commands) {
+    if (!group.empty() && c.group != group) continue;
+    std::string name = c.name.empty() ? c.group : c.group + " " + c.name;
+    absl::StrAppend(&out, "  ", name, std::string(name.size() < 16 ? 16 - name.size() : 1, ' '),
+                    c.summary, "\n");
+  }
+  absl::StrAppend(&out,
+                  omniroute::ctl::Wrap(absl::StrCat("Each flag can also be set as OMNIROUTE_<FLAG> "
+                                                    "(--redis-url: OMNIROUTE_REDIS_URL, --api-key: "
+                                                    "OMNIROUTE_API_KEY).\n",
+                                                    omniroute::ctl::kExitCodesHelp),
+                                       100));
+  return out;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  using namespace omniroute;
-  const char* usage =
-      "usage: omniroute-ctl create-key --tenant T --roles integrator,agent,supervisor,admin "
-      "[--name N] [--redis-url U] [--key-from-env VAR]\n"
-      "       omniroute-ctl --help | --version\n";
-  std::string first = argc > 1 ? argv[1] : "";
+  const auto commands = AllCommands();
+  if (argc < 2) {
+    std::fputs(Usage(commands, "").c_str(), stderr);
+    return omniroute::ctl::kExitUsage;
+  }
+  std::string first = argv[1];
   if (first == "--help" || first == "-h" || first == "help") {
-    std::fputs(usage, stdout);
+    std::fputs(Usage(commands, "").c_str(), stdout);
     return 0;
   }
   if (first == "--version") {
-    std::printf("%s\n", VersionLine("omniroute-ctl").c_str());
+    std::printf("%s\n", omniroute::VersionLine("omniroute-ctl").c_str());
     return 0;
   }
-  if (first != "create-key") {
-    std::fputs(usage, stderr);
-    return 2;
+  std::string second = argc > 2 ? argv[2] : "";
+  bool group_known = false;
+  for (const auto& c : commands) {
+    if (c.group != first) continue;
+    group_known = true;
+    if (!c.name.empty() && c.name != second) continue;
+    // argv from the command's own name on, as its flag parser expects.
+    int skip = c.name.empty() ? 1 : 2;
+    std::string full = c.name.empty() ? c.group : c.group + " " + c.name;
+    std::string program = "omniroute-ctl " + full;
+    std::vector<char*> args = {program.data()};
+    for (int i = 1 + skip; i < argc; ++i) args.push_back(argv[i]);
+    return c.run(static_cast<int>(args.size()), args.data());
   }
-  std::string redis_url = "redis://127.0.0.1:6379", tenant, roles_csv, name = "cli", key_env;
-  config::Flags flags("omniroute-ctl create-key");
-  flags.Add("redis-url", &redis_url, "Redis address");
-  flags.Add("tenant", &tenant, "tenant id, [A-Za-z0-9_-]{1,64}");
-  flags.Add("roles", &roles_csv, "comma-separated roles");
-  flags.Add("name", &name, "a label for the key");
-  flags.Add("key-from-env", &key_env,
-            "store the key held by this environment variable instead of generating one");
-  if (auto st = flags.Parse(argc - 1, argv + 1); !st.ok()) {
-    bool asked = st.code() == absl::StatusCode::kNotFound;  // --help, --version
-    std::fprintf(asked ? stdout : stderr, "%s\n", std::string(st.message()).c_str());
-    return asked ? 0 : 2;
+  if (group_known && (second == "--help" || second == "-h" || second.empty())) {
+    std::fputs(Usage(commands, first).c_str(), second.empty() ? stderr : stdout);
+    return second.empty() ? omniroute::ctl::kExitUsage : omniroute::ctl::kExitOk;
   }
-  std::vector<Role> roles;
-  for (auto r : absl::StrSplit(roles_csv, ',', absl::SkipEmpty())) {
-    auto role = ParseRole(r);
-    if (!role.ok()) {
-      std::fprintf(stderr, "omniroute-ctl: %s\n", std::string(role.status().message()).c_str());
-      return 2;
-    }
-    roles.push_back(*role);
-  }
-  const char* given_key = nullptr;
-  if (!key_env.empty()) {
-    given_key = std::getenv(key_env.c_str());
-    if (given_key == nullptr || *given_key == '\0') {
-      std::fprintf(stderr, "omniroute-ctl: --key-from-env: %s is not set or empty\n",
-                   key_env.c_str());
-      return 2;
-    }
-  }
-  auto endpoint = redis::ParseUrl(redis_url);
-  if (!endpoint.ok()) {
-    std::fprintf(stderr, "omniroute-ctl: %s\n", std::string(endpoint.status().message()).c_str());
-    return 2;
-  }
-  auto conn = redis::Connection::Open(*endpoint, std::chrono::milliseconds(3000));
-  if (!conn.ok()) {
-    std::fprintf(stderr, "omniroute-ctl: %s\n", std::string(conn.status().message()).c_str());
-    return 1;
-  }
-  if (given_key != nullptr) {
-    if (auto st = StoreApiKey(**conn, given_key, tenant, roles, name); !st.ok()) {
-      std::fprintf(stderr, "omniroute-ctl: %s\n", std::string(st.message()).c_str());
-      return st.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
-    }
-    std::fprintf(stderr, "omniroute-ctl: stored the key from %s for tenant %s\n", key_env.c_str(),
-                 tenant.c_str());
-    return 0;
-  }
-  auto key = CreateApiKey(**conn, tenant, roles, name);
-  if (!key.ok()) {
-    std::fprintf(stderr, "omniroute-ctl: %s\n", std::string(key.status().message()).c_str());
-    return 1;
-  }
-  std::printf("%s\n", key->c_str());
-  return 0;
+  std::string what = group_known ? first + " " + second : first;
+  std::fprintf(stderr, "omniroute-ctl: unknown command '%s' (omniroute-ctl --help lists them)\n",
+               what.c_str());
+  return omniroute::ctl::kExitUsage;
 }

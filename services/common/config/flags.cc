@@ -23,6 +23,10 @@ void Flags::Add(const std::string& name, bool* target, const std::string& help) 
   flags_[name] = Flag{Flag::Kind::kBool, target, help, *target ? "true" : "false"};
 }
 
+void Flags::AddPositional(const std::string& name, std::string* target) {
+  positionals_.emplace_back(name, target);
+}
+
 absl::Status Flags::Set(const std::string& name, const std::string& value,
                         const std::string& source) {
   auto it = flags_.find(name);
@@ -58,12 +62,17 @@ absl::Status Flags::Parse(int argc, char** argv) {
       if (auto s = Set(name, v, env); !s.ok()) return s;
     }
   }
+  size_t positional = 0;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") return absl::NotFoundError(Usage());
     if (arg == "--version") return absl::NotFoundError(VersionLine(program_));
     if (arg.rfind("--", 0) != 0) {
-      return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", arg, "'"));
+      if (positional == positionals_.size() || arg.empty() || arg[0] == '-') {
+        return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", arg, "'"));
+      }
+      *positionals_[positional++].second = arg;
+      continue;
     }
     std::string name = arg.substr(2), value;
     auto eq = name.find('=');
@@ -85,15 +94,22 @@ absl::Status Flags::Parse(int argc, char** argv) {
     }
     if (auto s = Set(name, value, "command line"); !s.ok()) return s;
   }
+  if (positional < positionals_.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("missing ", positionals_[positional].first, " (see --help)"));
+  }
   return absl::OkStatus();
 }
 
 std::string Flags::Usage() const {
-  std::string out = absl::StrCat("usage: ", program_, " [flags]\n");
+  std::string out = absl::StrCat("usage: ", program_);
+  for (const auto& [name, target] : positionals_) absl::StrAppend(&out, " ", name);
+  absl::StrAppend(&out, " [flags]\n");
   for (const auto& [name, f] : flags_) {
     absl::StrAppend(&out, "  --", name, "  ", f.help, " (default: ", f.default_value, ")\n");
   }
   absl::StrAppend(&out, "  --help  this text\n  --version  the version and git commit\n");
+  if (!description_.empty()) absl::StrAppend(&out, "\n", description_);
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -20,6 +21,11 @@ class Flags {
   void Add(const std::string& name, int* target, const std::string& help);
   void Add(const std::string& name, int64_t* target, const std::string& help);
   void Add(const std::string& name, bool* target, const std::string& help);
+  // A required positional argument (for command-line tools; services take none), filled in
+  // the order added; "NAME" is how the usage line shows it.
+  void AddPositional(const std::string& name, std::string* target);
+  // Text the usage shows after the flags (what the command does, its exit codes).
+  void SetDescription(std::string text) { description_ = std::move(text); }
 
   // Parses argv (environment first, then arguments). --help and --version yield a NotFound
   // status whose message is the usage text or the version line (to print, exiting 0).
@@ -37,6 +43,8 @@ class Flags {
 
   std::string program_;
   std::map<std::string, Flag> flags_;
+  std::vector<std::pair<std::string, std::string*>> positionals_;
+  std::string description_;
 };
 
 }  // namespace omniroute::config

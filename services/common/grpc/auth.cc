@@ -3,6 +3,7 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
@@ -173,9 +174,25 @@ absl::Status StoreApiKey(redis::Connection& conn, absl::string_view key, absl::s
   }
   std::vector<std::string> names;
   for (Role r : roles) names.emplace_back(RoleName(r));
-  auto replies = conn.Pipeline({{"HSET", ApiKeyKey(HashApiKey(key)), "tenant", std::string(tenant),
-                                 "roles", absl::StrJoin(names, ","), "name", std::string(name)},
-                                {"SADD", kTenantsKey, std::string(tenant)}});
+  const std::string hash = HashApiKey(key), stored = ApiKeyKey(hash);
+  // The key stored again for another tenant leaves that tenant's index.
+  auto previous = conn.Command({"HGET", stored, "tenant"});
+  if (!previous.ok()) return previous.status();
+  if (auto s = redis::ReplyError(*previous, "store api key"); !s.ok()) return s;
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  std::vector<std::vector<std::string>> cmds = {
+      {"HSET", stored, "tenant", std::string(tenant), "roles", absl::StrJoin(names, ","), "name",
+       std::string(name)},
+      {"HSETNX", stored, "created_ms", std::to_string(now_ms)},  // the first store's time
+      {"SADD", TenantKeys(tenant).ApiKeys(), hash},
+      {"SADD", kTenantsKey, std::string(tenant)}};
+  if (!previous->str.empty() && previous->str != tenant &&
+      ValidateTenantId("tenant", previous->str).ok()) {
+    cmds.push_back({"SREM", TenantKeys(previous->str).ApiKeys(), hash});
+  }
+  auto replies = conn.Pipeline(cmds);
   if (!replies.ok()) return replies.status();
   for (const auto& r : *replies) {
     if (auto s = redis::ReplyError(r, "store api key"); !s.ok()) return s;

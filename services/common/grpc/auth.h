@@ -81,7 +81,9 @@ absl::StatusOr<std::string> CreateApiKey(redis::Connection& conn, absl::string_v
 
 // Stores a key chosen by the caller (e.g. one kept in a Kubernetes Secret) for a tenant with the
 // given roles, like CreateApiKey. The key must be 24 to 256 printable ASCII characters without
-// spaces. Storing the same key again overwrites its tenant, roles and name, so it is idempotent.
+// spaces. Storing the same key again overwrites its tenant, roles and name (keeping the time it
+// was first stored), so it is idempotent. The key's hash joins its tenant's index of keys
+// (TenantKeys::ApiKeys, read by ListApiKeys in api_keys.h).
 absl::Status StoreApiKey(redis::Connection& conn, absl::string_view key, absl::string_view tenant,
                          const std::vector<Role>& roles, absl::string_view name);
 

@@ -100,5 +100,32 @@ TEST_F(FlagsTest, RejectsUnknownFlagsBadNumbersAndStrayArguments) {
   }
 }
 
+TEST(FlagsPositionalTest, PositionalsFillInOrderBetweenFlagsAndAreRequired) {
+  Flags flags("tool queues get");
+  std::string name, output = "yaml";
+  flags.AddPositional("NAME", &name);
+  flags.Add("output", &output, "json or yaml");
+  flags.SetDescription("Prints one queue.\n");
+  auto parse = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "tool");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    return flags.Parse(static_cast<int>(argv.size()), argv.data());
+  };
+  ASSERT_TRUE(parse({"--output", "json", "support"}).ok());
+  EXPECT_EQ(name, "support");
+  EXPECT_EQ(output, "json");
+  auto missing = parse({"--output=json"});
+  EXPECT_EQ(missing.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(missing.message(), "missing NAME")) << missing;
+  auto extra = parse({"a", "b"});
+  EXPECT_EQ(extra.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(extra.message(), "unexpected argument 'b'")) << extra;
+  auto help = parse({"--help"});
+  EXPECT_EQ(help.code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(absl::StrContains(help.message(), "usage: tool queues get NAME [flags]")) << help;
+  EXPECT_TRUE(absl::StrContains(help.message(), "Prints one queue.")) << help;
+}
+
 }  // namespace
 }  // namespace omniroute::config

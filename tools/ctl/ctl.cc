@@ -1,0 +1,151 @@
+#include "tools/ctl/ctl.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+
+namespace omniroute::ctl {
+
+const char kExitCodesHelp[] =
+    "exit codes: 0 done; 1 Redis or the server unreachable, or another runtime error; 2 usage "
+    "error (bad flags or arguments, unreadable or invalid file, input the server refused as "
+    "invalid); 3 not found; 4 refused (the API key is unknown or revoked, or lacks the role)\n";
+
+std::string Wrap(const std::string& text, size_t width) {
+  std::string out;
+  for (absl::string_view paragraph : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    size_t column = 0;
+    for (absl::string_view word : absl::StrSplit(paragraph, ' ', absl::SkipEmpty())) {
+      if (column > 0 && column + 1 + word.size() > width) {
+        out += "\n";
+        column = 0;
+      } else if (column > 0) {
+        out += " ";
+        ++column;
+      }
+      absl::StrAppend(&out, word);
+      column += word.size();
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::optional<int> ParseFlags(config::Flags& flags, const std::string& description, int argc,
+                              char** argv) {
+  flags.SetDescription(Wrap(description + kExitCodesHelp, 100));
+  auto st = flags.Parse(argc, argv);
+  if (st.ok()) return std::nullopt;
+  if (st.code() == absl::StatusCode::kNotFound) {  // --help, --version
+    std::printf("%s\n", std::string(st.message()).c_str());
+    return kExitOk;
+  }
+  std::fprintf(stderr, "%s: %s\n", argv[0], std::string(st.message()).c_str());
+  return kExitUsage;
+}
+
+int Fail(const std::string& what, const absl::Status& status) {
+  std::fprintf(stderr, "%s: %s\n", what.c_str(), std::string(status.message()).c_str());
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument:
+      return kExitUsage;
+    case absl::StatusCode::kNotFound:
+      return kExitNotFound;
+    case absl::StatusCode::kUnauthenticated:
+    case absl::StatusCode::kPermissionDenied:
+      return kExitRefused;
+    default:
+      return kExitFailed;
+  }
+}
+
+int Fail(const std::string& what, const grpc::Status& status) {
+  // gRPC's codes are absl's; the code's name (e.g. NOT_FOUND) tells an operator what happened.
+  auto code = static_cast<absl::StatusCode>(status.error_code());
+  return Fail(what, absl::Status(code, absl::StrCat(absl::StatusCodeToString(code), ": ",
+                                                    status.error_message())));
+}
+
+void RedisFlags::AddTo(config::Flags& flags) {
+  flags.Add("redis-url", &url, "Redis, redis://[:password@]host:port[/db] or unix:///path");
+}
+
+absl::StatusOr<std::unique_ptr<redis::Connection>> RedisFlags::Connect() const {
+  auto endpoint = redis::ParseUrl(url);
+  if (!endpoint.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--redis-url: ", endpoint.status().message()));
+  }
+  auto conn = redis::Connection::Open(*endpoint, std::chrono::milliseconds(5000));
+  if (!conn.ok()) {
+    return absl::UnavailableError(absl::StrCat("Redis at ", url, ": ", conn.status().message()));
+  }
+  return conn;
+}
+
+void ApiFlags::AddTo(config::Flags& flags) {
+  flags.Add("routing-addr", &routing_addr, "the routing service (Admin and Routing), host:port");
+  flags.Add("api-key", &api_key, "API key (better given as OMNIROUTE_API_KEY)");
+  flags.Add("tenant", &tenant, "tenant to act on (empty: the API key's own)");
+  flags.Add("timeout-ms", &timeout_ms, "deadline of each call, ms");
+}
+
+absl::Status ApiFlags::Check() const {
+  if (api_key.empty()) {
+    return absl::InvalidArgumentError(
+        "--api-key: an API key is required (or OMNIROUTE_API_KEY in the environment)");
+  }
+  if (timeout_ms < 1) return absl::InvalidArgumentError("--timeout-ms: must be at least 1");
+  return absl::OkStatus();
+}
+
+std::optional<int> ApiFlags::Parse(config::Flags& flags, const std::string& description, int argc,
+                                   char** argv) {
+  AddTo(flags);
+  if (auto code = ParseFlags(flags, description, argc, argv)) return code;
+  if (auto st = Check(); !st.ok()) return Fail(argv[0], st);
+  return std::nullopt;
+}
+
+std::unique_ptr<sim::ApiClient> ApiFlags::Client() const {
+  return std::make_unique<sim::ApiClient>(sim::Endpoints{routing_addr, routing_addr, routing_addr});
+}
+
+std::unique_ptr<grpc::ClientContext> ApiFlags::Context() const {
+  return sim::ApiClient::Context(api_key, std::chrono::milliseconds(timeout_ms));
+}
+
+absl::StatusOr<Format> ParseFormat(const std::string& value, const std::vector<Format>& allowed) {
+  std::string names;
+  for (Format f : allowed) {
+    const char* name = f == Format::kText ? "text" : f == Format::kJson ? "json" : "yaml";
+    if (value == name) return f;
+    absl::StrAppend(&names, names.empty() ? "" : ", ", name);
+  }
+  return absl::InvalidArgumentError(absl::StrCat("--output: '", value, "' is not one of ", names));
+}
+
+void PrintTable(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths;
+  for (const auto& row : rows) {
+    widths.resize(std::max(widths.size(), row.size()));
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      absl::StrAppend(&line, row[i]);
+      if (i + 1 < row.size()) line.append(widths[i] - row[i].size() + 2, ' ');
+    }
+    std::printf("%s\n", line.c_str());
+  }
+}
+
+std::string FormatTimeMs(int64_t ms) {
+  if (ms == 0) return "-";
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMillis(ms), absl::UTCTimeZone());
+}
+
+}  // namespace omniroute::ctl
