@@ -1,18 +1,27 @@
 // Process-level helpers of the e2e tests: fetching a replica's /metrics over a loopback
-// socket and running a command (e.g. promtool) with given input.
+// socket and running a command (e.g. promtool, omniroute-ctl) with given input.
 #pragma once
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cctype>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 
@@ -91,6 +100,70 @@ inline int RunWithInput(const std::string& command, const std::string& input,
   int status = pclose(p);
   std::remove(tmp_path.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// What a command run to completion printed, and its exit code (-1 when it had to be killed).
+struct CommandResult {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs argv (argv[0] a path) with `env` added to the environment and `input` on stdin, stdout
+// and stderr captured apart through files in `dir`; kills it after `timeout_ms`.
+inline CommandResult RunCommand(const std::vector<std::string>& argv,
+                                const std::map<std::string, std::string>& env,
+                                const std::string& input, const std::string& dir,
+                                int timeout_ms = 30000) {
+  static std::atomic<int> runs{0};
+  std::string base = dir + "/cmd-" + std::to_string(runs++);
+  std::ofstream(base + ".in") << input;
+  // Everything the child needs is built before fork: between fork and exec only
+  // async-signal-safe calls (other threads may hold malloc's lock).
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string kv = *e;
+    if (!env.count(kv.substr(0, kv.find('=')))) env_strings.push_back(kv);
+  }
+  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  std::vector<char*> args, envp;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& e : env_strings) envp.push_back(const_cast<char*>(e.c_str()));
+  args.push_back(nullptr);
+  envp.push_back(nullptr);
+  const std::string in_path = base + ".in", out_path = base + ".out", err_path = base + ".err";
+  pid_t pid = fork();
+  if (pid == 0) {
+    int in = open(in_path.c_str(), O_RDONLY);
+    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(in, 0);
+    dup2(out, 1);
+    dup2(err, 2);
+    execve(args[0], args.data(), envp.data());
+    _exit(127);
+  }
+  CommandResult r;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  int status = 0;
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      status = -1;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (status != -1 && WIFEXITED(status)) r.code = WEXITSTATUS(status);
+  auto slurp = [](const std::string& path) {
+    std::stringstream s;
+    s << std::ifstream(path).rdbuf();
+    return s.str();
+  };
+  r.out = slurp(base + ".out");
+  r.err = slurp(base + ".err");
+  return r;
 }
 
 }  // namespace omniroute::e2e

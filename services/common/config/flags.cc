@@ -68,7 +68,7 @@ absl::Status Flags::Parse(int argc, char** argv) {
     if (arg == "--help" || arg == "-h") return absl::NotFoundError(Usage());
     if (arg == "--version") return absl::NotFoundError(VersionLine(program_));
     if (arg.rfind("--", 0) != 0) {
-      if (positional == positionals_.size() || arg.empty() || arg[0] == '-') {
+      if (positional == positionals_.size() || arg.empty() || (arg[0] == '-' && arg != "-")) {
         return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", arg, "'"));
       }
       *positionals_[positional++].second = arg;
