@@ -14,27 +14,28 @@ const char kFileHelp[] =
     "JSON mapping of the message in proto/omniroute/v1/admin.proto, as `get` prints it: field "
     "names as in the .proto (or lowerCamelCase), enums by name. In YAML, bytes fields (rule "
     "keywords) are plain text; in JSON they are base64.\n";
+const std::vector<Format> kGetFormats = {Format::kYaml, Format::kJson};
+
+// Prints `done` when `status` is OK, else fails with it; returns the exit code.
+int Report(const char* what, const grpc::Status& status, const std::string& done) {
+  if (!status.ok()) return Fail(what, status);
+  std::printf("%s\n", done.c_str());
+  return kExitOk;
+}
 
 int ListQueues(int argc, char** argv) {
   ApiFlags api;
-  std::string output = "text";
   config::Flags flags(argv[0]);
-  flags.Add("output", &output, "text (one line per queue), json or yaml");
   if (auto code =
-          api.Parse(flags, "Lists the tenant's queues (role admin or supervisor).\n", argc, argv)) {
+          api.Parse(flags, "", {Format::kText, Format::kJson, Format::kYaml},
+                    "Lists the tenant's queues (role admin or supervisor).\n", argc, argv)) {
     return *code;
   }
-  auto format = ParseFormat(output, {Format::kText, Format::kJson, Format::kYaml});
-  if (!format.ok()) return Fail(argv[0], format.status());
   v1::ListQueuesRequest req;
   req.set_tenant_id(api.tenant);
   v1::ListQueuesResponse resp;
   auto st = api.Client()->admin().ListQueues(api.Context().get(), req, &resp);
-  if (!st.ok()) return Fail(argv[0], st);
-  if (*format != Format::kText) {
-    std::fputs(MessageText(resp, *format).c_str(), stdout);
-    return kExitOk;
-  }
+  if (!st.ok() || api.format != Format::kText) return PrintResult(argv[0], st, resp, api.format);
   std::vector<std::vector<std::string>> rows = {{"NAME", "CHANNELS", "STRATEGY", "SLA"}};
   for (const auto& q : resp.queues()) {
     std::vector<std::string> channels;
@@ -48,55 +49,42 @@ int ListQueues(int argc, char** argv) {
 
 int GetQueue(int argc, char** argv) {
   ApiFlags api;
-  std::string name, output = "yaml";
   config::Flags flags(argv[0]);
-  flags.AddPositional("NAME", &name);
-  flags.Add("output", &output, "yaml or json");
-  if (auto code = api.Parse(flags,
+  if (auto code = api.Parse(flags, "NAME", kGetFormats,
                             "Prints one queue's definition, as `queues put` reads it (role "
                             "admin or supervisor).\n",
                             argc, argv)) {
     return *code;
   }
-  auto format = ParseFormat(output, {Format::kYaml, Format::kJson});
-  if (!format.ok()) return Fail(argv[0], format.status());
   v1::GetQueueRequest req;
   req.set_tenant_id(api.tenant);
-  req.set_name(name);
+  req.set_name(api.arg);
   v1::GetQueueResponse resp;
   auto st = api.Client()->admin().GetQueue(api.Context().get(), req, &resp);
-  if (!st.ok()) return Fail(argv[0], st);
-  std::fputs(MessageText(resp.queue(), *format).c_str(), stdout);
-  return kExitOk;
+  return PrintResult(argv[0], st, resp.queue(), api.format);
 }
 
 int PutQueue(int argc, char** argv) {
   ApiFlags api;
-  std::string file;
   config::Flags flags(argv[0]);
-  flags.AddPositional("FILE", &file);
   if (auto code = api.Parse(
-          flags,
+          flags, "FILE", {},
           absl::StrCat("Creates or replaces the queue FILE defines (role admin).\n", kFileHelp),
           argc, argv)) {
     return *code;
   }
   v1::PutQueueRequest req;
   req.set_tenant_id(api.tenant);
-  if (auto st = ReadMessageFile(file, req.mutable_queue()); !st.ok()) return Fail(argv[0], st);
+  if (auto st = ReadMessageFile(api.arg, req.mutable_queue()); !st.ok()) return Fail(argv[0], st);
   v1::PutQueueResponse resp;
   auto st = api.Client()->admin().PutQueue(api.Context().get(), req, &resp);
-  if (!st.ok()) return Fail(argv[0], st);
-  std::printf("stored queue %s\n", resp.queue().name().c_str());
-  return kExitOk;
+  return Report(argv[0], st, "stored queue " + resp.queue().name());
 }
 
 int DeleteQueue(int argc, char** argv) {
   ApiFlags api;
-  std::string name;
   config::Flags flags(argv[0]);
-  flags.AddPositional("NAME", &name);
-  if (auto code = api.Parse(flags,
+  if (auto code = api.Parse(flags, "NAME", {},
                             "Deletes an empty queue (role admin); refused "
                             "(FAILED_PRECONDITION, exit 1) while work waits in it.\n",
                             argc, argv)) {
@@ -104,43 +92,33 @@ int DeleteQueue(int argc, char** argv) {
   }
   v1::DeleteQueueRequest req;
   req.set_tenant_id(api.tenant);
-  req.set_name(name);
+  req.set_name(api.arg);
   v1::DeleteQueueResponse resp;
   auto st = api.Client()->admin().DeleteQueue(api.Context().get(), req, &resp);
-  if (!st.ok()) return Fail(argv[0], st);
-  std::printf("deleted queue %s\n", name.c_str());
-  return kExitOk;
+  return Report(argv[0], st, "deleted queue " + api.arg);
 }
 
 int GetConfig(int argc, char** argv) {
   ApiFlags api;
-  std::string output = "yaml";
   config::Flags flags(argv[0]);
-  flags.Add("output", &output, "yaml or json");
-  if (auto code = api.Parse(flags,
+  if (auto code = api.Parse(flags, "", kGetFormats,
                             "Prints the tenant's routing and classification config, as "
                             "`config put` reads it (role admin or supervisor).\n",
                             argc, argv)) {
     return *code;
   }
-  auto format = ParseFormat(output, {Format::kYaml, Format::kJson});
-  if (!format.ok()) return Fail(argv[0], format.status());
   v1::GetTenantConfigRequest req;
   req.set_tenant_id(api.tenant);
   v1::GetTenantConfigResponse resp;
   auto st = api.Client()->admin().GetTenantConfig(api.Context().get(), req, &resp);
-  if (!st.ok()) return Fail(argv[0], st);
-  std::fputs(MessageText(resp.config(), *format).c_str(), stdout);
-  return kExitOk;
+  return PrintResult(argv[0], st, resp.config(), api.format);
 }
 
 int PutConfig(int argc, char** argv) {
   ApiFlags api;
-  std::string file;
   config::Flags flags(argv[0]);
-  flags.AddPositional("FILE", &file);
   if (auto code = api.Parse(
-          flags,
+          flags, "FILE", {},
           absl::StrCat("Replaces the tenant's config with the TenantConfig FILE holds, after the "
                        "server validated it (role admin); `version` is set by the server.\n",
                        kFileHelp),
@@ -149,12 +127,12 @@ int PutConfig(int argc, char** argv) {
   }
   v1::PutTenantConfigRequest req;
   req.set_tenant_id(api.tenant);
-  if (auto st = ReadMessageFile(file, req.mutable_config()); !st.ok()) return Fail(argv[0], st);
+  if (auto st = ReadMessageFile(api.arg, req.mutable_config()); !st.ok()) {
+    return Fail(argv[0], st);
+  }
   v1::PutTenantConfigResponse resp;
   auto st = api.Client()->admin().PutTenantConfig(api.Context().get(), req, &resp);
-  if (!st.ok()) return Fail(argv[0], st);
-  std::printf("stored config version %lld\n", static_cast<long long>(resp.config().version()));
-  return kExitOk;
+  return Report(argv[0], st, absl::StrCat("stored config version ", resp.config().version()));
 }
 
 }  // namespace

@@ -8,6 +8,13 @@
 #include "absl/time/time.h"
 
 namespace omniroute::ctl {
+namespace {
+
+const char* FormatName(Format f) {
+  return f == Format::kText ? "text" : f == Format::kJson ? "json" : "yaml";
+}
+
+}  // namespace
 
 const char kExitCodesHelp[] =
     "exit codes: 0 done; 1 Redis or the server unreachable, or another runtime error; 2 usage "
@@ -69,8 +76,10 @@ int Fail(const std::string& what, const grpc::Status& status) {
                                                     status.error_message())));
 }
 
-void RedisFlags::AddTo(config::Flags& flags) {
+std::optional<int> RedisFlags::Parse(config::Flags& flags, const std::string& description, int argc,
+                                     char** argv) {
   flags.Add("redis-url", &url, "Redis, redis://[:password@]host:port[/db] or unix:///path");
+  return ParseFlags(flags, description, argc, argv);
 }
 
 absl::StatusOr<std::unique_ptr<redis::Connection>> RedisFlags::Connect() const {
@@ -85,27 +94,35 @@ absl::StatusOr<std::unique_ptr<redis::Connection>> RedisFlags::Connect() const {
   return conn;
 }
 
-void ApiFlags::AddTo(config::Flags& flags) {
+std::optional<int> ApiFlags::Parse(config::Flags& flags, const std::string& arg_name,
+                                   const std::vector<Format>& formats,
+                                   const std::string& description, int argc, char** argv) {
   flags.Add("routing-addr", &routing_addr, "the routing service (Admin and Routing), host:port");
   flags.Add("api-key", &api_key, "API key (better given as OMNIROUTE_API_KEY)");
   flags.Add("tenant", &tenant, "tenant to act on (empty: the API key's own)");
   flags.Add("timeout-ms", &timeout_ms, "deadline of each call, ms");
-}
-
-absl::Status ApiFlags::Check() const {
-  if (api_key.empty()) {
-    return absl::InvalidArgumentError(
+  if (!arg_name.empty()) flags.AddPositional(arg_name, &arg);
+  std::string output, names;
+  for (Format f : formats) {
+    absl::StrAppend(&names, names.empty() ? "" : " or ", FormatName(f));
+  }
+  if (!formats.empty()) {
+    output = FormatName(formats[0]);
+    flags.Add("output", &output, names);
+  }
+  if (auto code = ParseFlags(flags, description, argc, argv)) return code;
+  absl::Status st;
+  if (!formats.empty()) {
+    auto parsed = ParseFormat(output, formats);
+    st = parsed.status();
+    if (parsed.ok()) format = *parsed;
+  }
+  if (st.ok() && api_key.empty()) {
+    st = absl::InvalidArgumentError(
         "--api-key: an API key is required (or OMNIROUTE_API_KEY in the environment)");
   }
-  if (timeout_ms < 1) return absl::InvalidArgumentError("--timeout-ms: must be at least 1");
-  return absl::OkStatus();
-}
-
-std::optional<int> ApiFlags::Parse(config::Flags& flags, const std::string& description, int argc,
-                                   char** argv) {
-  AddTo(flags);
-  if (auto code = ParseFlags(flags, description, argc, argv)) return code;
-  if (auto st = Check(); !st.ok()) return Fail(argv[0], st);
+  if (st.ok() && timeout_ms < 1) st = absl::InvalidArgumentError("--timeout-ms: must be >= 1");
+  if (!st.ok()) return Fail(argv[0], st);
   return std::nullopt;
 }
 
@@ -120,9 +137,8 @@ std::unique_ptr<grpc::ClientContext> ApiFlags::Context() const {
 absl::StatusOr<Format> ParseFormat(const std::string& value, const std::vector<Format>& allowed) {
   std::string names;
   for (Format f : allowed) {
-    const char* name = f == Format::kText ? "text" : f == Format::kJson ? "json" : "yaml";
-    if (value == name) return f;
-    absl::StrAppend(&names, names.empty() ? "" : ", ", name);
+    if (value == FormatName(f)) return f;
+    absl::StrAppend(&names, names.empty() ? "" : ", ", FormatName(f));
   }
   return absl::InvalidArgumentError(absl::StrCat("--output: '", value, "' is not one of ", names));
 }

@@ -55,36 +55,42 @@ std::optional<int> ParseFlags(config::Flags& flags, const std::string& descripti
 int Fail(const std::string& what, const absl::Status& status);
 int Fail(const std::string& what, const grpc::Status& status);
 
+// Output format of a read command: --output text|json|yaml (not every command has all).
+enum class Format { kText, kJson, kYaml };
+absl::StatusOr<Format> ParseFormat(const std::string& value, const std::vector<Format>& allowed);
+
 // --redis-url (else OMNIROUTE_REDIS_URL, like the services).
 struct RedisFlags {
   std::string url = "redis://127.0.0.1:6379";
-  void AddTo(config::Flags& flags);
+  // Adds --redis-url and parses the command's flags (as ParseFlags).
+  std::optional<int> Parse(config::Flags& flags, const std::string& description, int argc,
+                           char** argv);
   // Connects; the error names --redis-url when the URL is malformed (exit 2).
   absl::StatusOr<std::unique_ptr<redis::Connection>> Connect() const;
 };
 
 // --routing-addr, --api-key (else OMNIROUTE_API_KEY), --tenant, --timeout-ms: how a command
-// reaches the routing service's Admin and Routing APIs.
+// reaches the routing service's Admin and Routing APIs; and the command's positional argument
+// and --output, when it has them.
 struct ApiFlags {
   std::string routing_addr = "127.0.0.1:7103";
   std::string api_key;
   std::string tenant;  // "" = the key's own tenant
   int timeout_ms = 10000;
-  void AddTo(config::Flags& flags);
-  // INVALID_ARGUMENT when no API key was given.
-  absl::Status Check() const;
-  // Adds these flags, parses the command's flags (as ParseFlags) and checks them.
-  std::optional<int> Parse(config::Flags& flags, const std::string& description, int argc,
-                           char** argv);
+  std::string arg;                // the positional argument
+  Format format = Format::kText;  // --output
+
+  // Declares these flags, the positional argument `arg_name` (none when empty) and --output
+  // with `formats` (none when empty; the first is the default), then parses the command line
+  // (as ParseFlags) and checks it: an API key is required.
+  std::optional<int> Parse(config::Flags& flags, const std::string& arg_name,
+                           const std::vector<Format>& formats, const std::string& description,
+                           int argc, char** argv);
   // Stubs of the routing service (Admin and Routing; the other endpoints are unused).
   std::unique_ptr<sim::ApiClient> Client() const;
   // A call context with the key and --timeout-ms as deadline.
   std::unique_ptr<grpc::ClientContext> Context() const;
 };
-
-// Output format of a read command: --output text|json|yaml (not every command has all).
-enum class Format { kText, kJson, kYaml };
-absl::StatusOr<Format> ParseFormat(const std::string& value, const std::vector<Format>& allowed);
 
 // Prints rows (the first is the header) as columns two spaces apart, each as wide as its
 // widest cell.

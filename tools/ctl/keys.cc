@@ -15,19 +15,18 @@ int CreateKey(int argc, char** argv) {
   RedisFlags redis;
   std::string tenant, roles_csv, name = "cli", key_env;
   config::Flags flags(argv[0]);
-  redis.AddTo(flags);
   flags.Add("tenant", &tenant, "tenant id, [A-Za-z0-9_-]{1,64}");
   flags.Add("roles", &roles_csv, "comma-separated roles: integrator, agent, supervisor, admin");
   flags.Add("name", &name, "a label for the key (shown by `keys list`)");
   flags.Add("key-from-env", &key_env,
             "store the key held by this environment variable instead of generating one");
-  if (auto code = ParseFlags(flags,
-                             "Creates an API key and prints it on stdout (only its SHA-256 is "
-                             "stored; the key id `keys list` shows goes to stderr). With "
-                             "--key-from-env the key is read from that variable (e.g. filled from "
-                             "a Kubernetes Secret), stored and not printed; storing the same key "
-                             "again is harmless. An operator key needs roles admin,supervisor.\n",
-                             argc, argv)) {
+  if (auto code = redis.Parse(flags,
+                              "Creates an API key and prints it on stdout (only its SHA-256 is "
+                              "stored; the key id `keys list` shows goes to stderr). With "
+                              "--key-from-env the key is read from that variable (e.g. filled from "
+                              "a Kubernetes Secret), stored and not printed; storing the same key "
+                              "again is harmless. An operator key needs roles admin,supervisor.\n",
+                              argc, argv)) {
     return *code;
   }
   std::vector<Role> roles;
@@ -68,13 +67,12 @@ int ListKeys(int argc, char** argv) {
   RedisFlags redis;
   std::string tenant;
   config::Flags flags(argv[0]);
-  redis.AddTo(flags);
   flags.Add("tenant", &tenant, "tenant id");
-  if (auto code = ParseFlags(flags,
-                             "Lists the tenant's API keys, oldest first: key id (the first 12 hex "
-                             "digits of the key's SHA-256), name, roles and when it was created. "
-                             "The keys themselves are not stored, so never shown.\n",
-                             argc, argv)) {
+  if (auto code = redis.Parse(flags,
+                              "Lists the tenant's API keys, oldest first: key id (the first 12 hex "
+                              "digits of the key's SHA-256), name, roles and when it was created. "
+                              "The keys themselves are not stored, so never shown.\n",
+                              argc, argv)) {
     return *code;
   }
   auto conn = redis.Connect();
@@ -91,13 +89,13 @@ int RevokeKey(int argc, char** argv) {
   RedisFlags redis;
   std::string tenant, id;
   config::Flags flags(argv[0]);
-  redis.AddTo(flags);
   flags.Add("tenant", &tenant, "tenant id");
   flags.Add("id", &id, "key id as `keys list` shows it (or a longer prefix of the SHA-256)");
-  if (auto code = ParseFlags(flags,
-                             "Revokes (deletes) one API key of the tenant. Replicas cache a key "
-                             "for 5 s, so every replica refuses it (UNAUTHENTICATED) within 5 s.\n",
-                             argc, argv)) {
+  if (auto code =
+          redis.Parse(flags,
+                      "Revokes (deletes) one API key of the tenant. Replicas cache a key "
+                      "for 5 s, so every replica refuses it (UNAUTHENTICATED) within 5 s.\n",
+                      argc, argv)) {
     return *code;
   }
   auto conn = redis.Connect();
@@ -112,12 +110,12 @@ int RevokeKey(int argc, char** argv) {
 int ReindexKeys(int argc, char** argv) {
   RedisFlags redis;
   config::Flags flags(argv[0]);
-  redis.AddTo(flags);
-  if (auto code = ParseFlags(flags,
-                             "Adds keys stored by omniroute versions before `keys list` existed to "
-                             "their tenant's index, so they are listed and can be revoked by id "
-                             "(their creation time shows as '-'). Safe to run again.\n",
-                             argc, argv)) {
+  if (auto code =
+          redis.Parse(flags,
+                      "Adds keys stored by omniroute versions before `keys list` existed to "
+                      "their tenant's index, so they are listed and can be revoked by id "
+                      "(their creation time shows as '-'). Safe to run again.\n",
+                      argc, argv)) {
     return *code;
   }
   auto conn = redis.Connect();

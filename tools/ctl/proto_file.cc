@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -81,6 +82,13 @@ std::string MessageText(const pb::Message& message, Format format, bool one_line
   pb::Value value;
   (void)pb::util::JsonStringToMessage(json, &value);
   return ValueToYaml(value, message.GetDescriptor());
+}
+
+int PrintResult(const std::string& what, const grpc::Status& status, const pb::Message& message,
+                Format format) {
+  if (!status.ok()) return Fail(what, status);
+  std::fputs(MessageText(message, format).c_str(), stdout);
+  return kExitOk;
 }
 
 }  // namespace omniroute::ctl

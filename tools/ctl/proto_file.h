@@ -21,4 +21,9 @@ absl::Status ReadMessageFile(const std::string& path, google::protobuf::Message*
 std::string MessageText(const google::protobuf::Message& message, Format format,
                         bool one_line = false);
 
+// Prints `message` in `format` (JSON or YAML) when `status` is OK, else fails with it (as
+// Fail); returns the exit code.
+int PrintResult(const std::string& what, const grpc::Status& status,
+                const google::protobuf::Message& message, Format format);
+
 }  // namespace omniroute::ctl

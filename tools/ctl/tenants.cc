@@ -14,11 +14,10 @@ namespace {
 int ListTenants(int argc, char** argv) {
   RedisFlags redis;
   config::Flags flags(argv[0]);
-  redis.AddTo(flags);
-  if (auto code = ParseFlags(flags,
-                             "Prints the registered tenants, one per line, sorted. A tenant is "
-                             "registered when its first API key is stored.\n",
-                             argc, argv)) {
+  if (auto code = redis.Parse(flags,
+                              "Prints the registered tenants, one per line, sorted. A tenant is "
+                              "registered when its first API key is stored.\n",
+                              argc, argv)) {
     return *code;
   }
   auto conn = redis.Connect();
@@ -37,11 +36,10 @@ int ShowTenant(int argc, char** argv) {
   std::string tenant;
   config::Flags flags(argv[0]);
   flags.AddPositional("TENANT", &tenant);
-  redis.AddTo(flags);
-  if (auto code = ParseFlags(flags,
-                             "Prints what a tenant holds: queues, agents (logged in or not) and "
-                             "API keys.\n",
-                             argc, argv)) {
+  if (auto code = redis.Parse(flags,
+                              "Prints what a tenant holds: queues, agents (logged in or not) and "
+                              "API keys.\n",
+                              argc, argv)) {
     return *code;
   }
   if (auto st = ValidateTenantId("TENANT", tenant); !st.ok()) return Fail(argv[0], st);

@@ -41,29 +41,20 @@ void PrintDecision(const v1::RoutingDecision& d) {
 
 int Explain(int argc, char** argv) {
   ApiFlags api;
-  std::string id, output = "text";
   config::Flags flags(argv[0]);
-  flags.AddPositional("INTERACTION_ID", &id);
-  flags.Add("output", &output, "text, json or yaml");
-  if (auto code = api.Parse(flags,
+  if (auto code = api.Parse(flags, "INTERACTION_ID", {Format::kText, Format::kJson, Format::kYaml},
                             "Why an interaction was offered to whom: the routing decisions "
                             "recorded for it, oldest first (Routing.ExplainRouting; role agent, "
                             "supervisor or admin).\n",
                             argc, argv)) {
     return *code;
   }
-  auto format = ParseFormat(output, {Format::kText, Format::kJson, Format::kYaml});
-  if (!format.ok()) return Fail(argv[0], format.status());
   v1::ExplainRoutingRequest req;
   req.set_tenant_id(api.tenant);
-  req.set_interaction_id(id);
+  req.set_interaction_id(api.arg);
   v1::ExplainRoutingResponse resp;
   auto st = api.Client()->routing().ExplainRouting(api.Context().get(), req, &resp);
-  if (!st.ok()) return Fail(argv[0], st);
-  if (*format != Format::kText) {
-    std::fputs(MessageText(resp, *format).c_str(), stdout);
-    return kExitOk;
-  }
+  if (!st.ok() || api.format != Format::kText) return PrintResult(argv[0], st, resp, api.format);
   std::printf("interaction %s: %d routing decision(s)\n", resp.interaction_id().c_str(),
               resp.decisions_size());
   for (const auto& d : resp.decisions()) PrintDecision(d);
@@ -86,7 +77,7 @@ void PrintEvent(const v1::Event& e) {
 
 int TailEvents(int argc, char** argv) {
   ApiFlags api;
-  std::string from, after, output = "text";
+  std::string from, after;
   int64_t count = 0;
   int idle_ms = 2000;
   bool follow = false;
@@ -96,18 +87,16 @@ int TailEvents(int argc, char** argv) {
   flags.Add("count", &count, "stop after this many events (0: no limit)");
   flags.Add("follow", &follow, "keep waiting for new events until Ctrl-C (or --count)");
   flags.Add("idle-ms", &idle_ms, "without --follow, stop once no event came for this long");
-  flags.Add("output", &output, "text (one line per event) or json (one object per line)");
-  if (auto code = api.Parse(flags,
-                            "Prints the tenant's event feed (Routing.WatchEvents; role supervisor "
-                            "or admin). Starts with new events, or at the oldest kept with --from "
-                            "0, or after an event id with --after. Stops after --count events, or "
-                            "without --follow once no event came for --idle-ms; Ctrl-C stops it "
-                            "too (exit 0).\n",
+  if (auto code = api.Parse(flags, "", {Format::kText, Format::kJson},
+                            "Prints the tenant's event feed, one line per event (json: one object "
+                            "per line) (Routing.WatchEvents; role supervisor or admin). Starts "
+                            "with new events, or at the oldest kept with --from 0, or after an "
+                            "event id with --after. Stops after --count events, or without "
+                            "--follow once no event came for --idle-ms; Ctrl-C stops it too "
+                            "(exit 0).\n",
                             argc, argv)) {
     return *code;
   }
-  auto format = ParseFormat(output, {Format::kText, Format::kJson});
-  if (!format.ok()) return Fail(argv[0], format.status());
   if (!from.empty() && from != "0") {
     return Fail(argv[0], absl::InvalidArgumentError("--from: only 0 (the oldest event) is known"));
   }
@@ -149,7 +138,7 @@ int TailEvents(int argc, char** argv) {
   int64_t n = 0;
   while (reader->Read(&event)) {
     last_ms = absl::ToUnixMillis(absl::Now());
-    if (*format == Format::kJson) {
+    if (api.format == Format::kJson) {
       std::fputs(MessageText(event, Format::kJson, /*one_line=*/true).c_str(), stdout);
     } else {
       PrintEvent(event);
