@@ -218,8 +218,9 @@ TEST_F(CtlE2E, QueuesPutFromYamlAndJsonGetListAndDelete) {
 }
 
 TEST_F(CtlE2E, ConfigPutAndGetRoundTripWithRuleKeywordsAsText) {
-  ASSERT_EQ(Ctl(Api({"queues", "put", WriteFile("q.yaml", "name: billing\nchannels: [2]\n")})).code,
-            0);
+  ASSERT_EQ(
+      Ctl(Api({"queues", "put", WriteFile("q.yaml", "name: billing\nchannels: [2, 3]\n")})).code,
+      0);
   const std::string yaml =
       "rules:\n"
       "  - name: refunds\n"
@@ -228,7 +229,8 @@ TEST_F(CtlE2E, ConfigPutAndGetRoundTripWithRuleKeywordsAsText) {
       "    priority: PRIORITY_P2\n"
       "    queue: billing\n"
       "    attributes: {lang: \"yes\"}\n"
-      "default_queue_by_channel: {2: billing}\n"
+      "default_queues: [{channel: CHANNEL_CHAT, queue: billing}]\n"
+      "default_queue_by_channel: {3: billing}\n"  // the older form, folded into the list
       "default_queue: billing\n"
       "min_confidence: 0.75\n";
   CommandResult put = Ctl(Api({"config", "put", WriteFile("config.yaml", yaml)}));
@@ -239,7 +241,9 @@ TEST_F(CtlE2E, ConfigPutAndGetRoundTripWithRuleKeywordsAsText) {
   EXPECT_EQ(stored.rules(0).keywords(0), "refund");  // text in YAML, bytes in the API
   EXPECT_EQ(stored.rules(0).keywords(1), "money back");
   EXPECT_EQ(stored.rules(0).attributes().at("lang"), "yes");
-  EXPECT_EQ(stored.default_queue_by_channel().at(2), "billing");
+  std::map<int, std::string> defaults;
+  for (const auto& d : stored.default_queues()) defaults[d.channel()] = d.queue();
+  EXPECT_EQ(defaults, (std::map<int, std::string>{{2, "billing"}, {3, "billing"}}));
   EXPECT_DOUBLE_EQ(stored.min_confidence(), 0.75);
 
   CommandResult get = Ctl(Api({"config", "get"}));
