@@ -90,11 +90,11 @@ class CtlE2E : public ::testing::Test {
     EXPECT_TRUE(st.ok()) << st.error_message();
     return resp.config();
   }
-  // Logs an agent in, AVAILABLE for one chat at a time.
-  grpc::Status LogIn(const std::string& agent) {
+  // Logs an agent in (AVAILABLE unless told), for one chat at a time.
+  grpc::Status LogIn(const std::string& agent, v1::AgentState state = v1::AGENT_STATE_AVAILABLE) {
     v1::SetAgentStateRequest r;
     r.set_agent_id(agent);
-    r.set_state(v1::AGENT_STATE_AVAILABLE);
+    r.set_state(state);
     auto* c = r.add_capacities();
     c->set_channel(v1::CHANNEL_CHAT);
     c->set_max(1);

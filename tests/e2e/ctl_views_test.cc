@@ -131,5 +131,105 @@ TEST_F(CtlViewsE2E, EventsTailFollowsUntilCtrlC) {
   EXPECT_EQ(tail.Wait(5000), 0) << tail.ReadLog();
 }
 
+TEST_F(CtlViewsE2E, AgentsListShowLogoutAndWaitingShowWhatRoutingHolds) {
+  // agent-2 is away; two more chats wait behind agent-1's offer.
+  ASSERT_TRUE(LogIn("agent-2", v1::AGENT_STATE_AWAY).ok());
+  std::vector<std::string> waiting;
+  for (int i = 0; i < 2; ++i) {
+    waiting.push_back(e2e::SubmitChat(api_, keys_["integrator"], "waiting " + std::to_string(i)));
+    ASSERT_TRUE(e2e::WaitFor(
+        [&] {
+          return e2e::GetInteraction(api_, keys_["integrator"], waiting.back()).state() ==
+                 v1::INTERACTION_STATE_QUEUED;
+        },
+        std::chrono::seconds(15)));
+  }
+
+  // agents list: one row per agent, as ListAgents has them.
+  CommandResult list = Ctl(Api({"agents", "list"}));
+  ASSERT_EQ(list.code, 0) << list.err;
+  auto rows = Rows(list.out);
+  ASSERT_EQ(rows.size(), 3u) << list.out;
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"AGENT", "STATE", "LOAD", "IDLE_SINCE", "QUEUES"}));
+  EXPECT_EQ(rows[1],
+            (std::vector<std::string>{"agent-1", "available", "chat", "1/1", "-", "support"}));
+  EXPECT_EQ(rows[2][0], "agent-2");
+  EXPECT_EQ(rows[2][1], "away");
+  EXPECT_EQ(rows[2][3], "0/1");
+  CommandResult away = Ctl(Api({"agents", "list", "--state", "away"}));
+  ASSERT_EQ(away.code, 0) << away.err;
+  ASSERT_EQ(Rows(away.out).size(), 2u) << away.out;
+  EXPECT_EQ(Rows(away.out)[1][0], "agent-2");
+  v1::ListAgentsRequest lr;
+  v1::ListAgentsResponse listed;
+  ASSERT_TRUE(api_.routing().ListAgents(Admin().get(), lr, &listed).ok());
+  CommandResult list_json = Ctl(Api({"agents", "list", "--output", "json"}));
+  v1::ListAgentsResponse printed;
+  ASSERT_TRUE(JsonStringToMessage(list_json.out, &printed).ok()) << list_json.out;
+  EXPECT_TRUE(MessageDifferencer::Equals(printed, listed)) << list_json.out;
+
+  // agents show: the agent as GetAgent has it, holding the offer.
+  v1::GetAgentRequest gr;
+  gr.set_agent_id("agent-1");
+  v1::AgentView agent1;
+  ASSERT_TRUE(api_.routing().GetAgent(Admin().get(), gr, &agent1).ok());
+  CommandResult show = Ctl(Api({"agents", "show", "agent-1"}));
+  ASSERT_EQ(show.code, 0) << show.err;
+  EXPECT_TRUE(absl::StrContains(show.out, "interaction_id: " + offered_)) << show.out;
+  EXPECT_TRUE(absl::StrContains(show.out, "state: AGENT_STATE_AVAILABLE\n")) << show.out;
+  CommandResult show_json = Ctl(Api({"agents", "show", "agent-1", "--output", "json"}));
+  v1::AgentView shown;
+  ASSERT_TRUE(JsonStringToMessage(show_json.out, &shown).ok()) << show_json.out;
+  EXPECT_TRUE(MessageDifferencer::Equals(shown, agent1)) << show_json.out;
+  EXPECT_EQ(Ctl(Api({"agents", "show", "nobody"})).code, 3);
+
+  // waiting: the two chats in serving order.
+  CommandResult wait = Ctl(Api({"waiting", "support", "--channel", "chat"}));
+  ASSERT_EQ(wait.code, 0) << wait.err;
+  auto wrows = Rows(wait.out);
+  ASSERT_EQ(wrows.size(), 4u) << wait.out;
+  EXPECT_EQ(wrows[0], (std::vector<std::string>{"POS", "INTERACTION", "CHANNEL", "PRIORITY", "STEP",
+                                                "WAITED"}));
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(wrows[1 + i][0], std::to_string(i + 1));
+    EXPECT_EQ(wrows[1 + i][1], waiting[i]);
+    EXPECT_EQ(wrows[1 + i][2], "chat");
+  }
+  EXPECT_EQ(wait.out.substr(wait.out.rfind('\n', wait.out.size() - 2) + 1),
+            "2 waiting, 0 held for their preferred agent\n");
+  CommandResult first = Ctl(Api({"waiting", "support", "--limit", "1", "--output", "json"}));
+  v1::ListWaitingResponse page;
+  ASSERT_TRUE(JsonStringToMessage(first.out, &page).ok()) << first.out;
+  ASSERT_EQ(page.items_size(), 1);
+  EXPECT_EQ(page.items(0).interaction_id(), waiting[0]);
+  EXPECT_EQ(page.total_waiting(), 2);
+  CommandResult fax = Ctl(Api({"waiting", "support", "--channel", "fax"}));
+  EXPECT_EQ(fax.code, 2);
+  EXPECT_TRUE(absl::StrContains(fax.err, "--channel: 'fax'")) << fax.err;
+  EXPECT_EQ(Ctl(Api({"waiting", "nowhere"})).code, 3);
+
+  // agents logout: a key with role admin alone may not; the operator's (supervisor) may. The
+  // agent is OFFLINE and its offer waits again.
+  CommandResult typo = Ctl(Api({"agents", "logout", "agnet-1"}));
+  EXPECT_EQ(typo.code, 3) << typo.err;
+  EXPECT_EQ(e2e::CmdInt(*redis_conn_, {"SISMEMBER", "{t:acme}:agents", "agnet-1"}), 0);
+  EXPECT_EQ(e2e::CmdInt(*redis_conn_, {"SISMEMBER", "{t:acme}:agents", "agent-1"}), 1);
+  CommandResult admin_only = Ctl(Api({"agents", "logout", "agent-1"}, keys_["admin"]));
+  EXPECT_EQ(admin_only.code, 4) << admin_only.err;
+  EXPECT_EQ(HGet("{t:acme}:ag:agent-1", "state"), "available");
+  CommandResult logout = Ctl(Api({"agents", "logout", "agent-1"}));
+  ASSERT_EQ(logout.code, 0) << logout.err;
+  EXPECT_EQ(logout.out, "logged out agent agent-1\n");
+  EXPECT_EQ(HGet("{t:acme}:ag:agent-1", "state"), "offline");
+  ASSERT_TRUE(api_.routing().GetAgent(Admin().get(), gr, &agent1).ok());
+  EXPECT_EQ(agent1.state(), v1::AGENT_STATE_OFFLINE);
+  EXPECT_TRUE(e2e::WaitFor(
+      [&] {
+        return absl::StrContains(Ctl(Api({"waiting", "support"})).out,
+                                 "3 waiting, 0 held for their preferred agent");
+      },
+      std::chrono::seconds(10)));
+}
+
 }  // namespace
 }  // namespace omniroute

@@ -17,7 +17,8 @@ using omniroute::ctl::Command;
 std::vector<Command> AllCommands() {
   std::vector<Command> all;
   for (auto group : {omniroute::ctl::KeyCommands(), omniroute::ctl::TenantCommands(),
-                     omniroute::ctl::AdminCommands(), omniroute::ctl::ViewCommands()}) {
+                     omniroute::ctl::AdminCommands(), omniroute::ctl::AgentCommands(),
+                     omniroute::ctl::ViewCommands()}) {
     all.insert(all.end(), group.begin(), group.end());
   }
   return all;
