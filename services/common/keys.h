@@ -65,8 +65,6 @@ class TenantKeys {
   std::string QueueMembers(absl::string_view q, absl::string_view state) const {
     return absl::StrCat(prefix_, ":qm:", q, ":", state);
   }
-  // The work an agent holds (offered, assigned, in wrap-up), score = when it reached the agent.
-  std::string AgentWork(absl::string_view a) const { return absl::StrCat(prefix_, ":agw:", a); }
   std::string Agent(absl::string_view a) const { return absl::StrCat(prefix_, ":ag:", a); }
   std::string AgentSkills(absl::string_view a) const { return absl::StrCat(prefix_, ":agsk:", a); }
   std::string AgentOffers(absl::string_view a) const { return absl::StrCat(prefix_, ":ao:", a); }

@@ -1,6 +1,7 @@
 // The supervisor views of RoutingEngine: agents (GetAgent, ListAgents) and waiting work
 // (ListWaiting). Reads only, O(page): the agents come from the paging indexes agent_state.lua
-// keeps (P:agx:<state>, P:qm:<q>:<state>), their work from P:agw:<a>, the waiting work from
+// keeps (P:agx:<state>, P:qm:<q>:<state>), each agent and its work from routing/agent_view.lua
+// (its offer stream, read back until its load is accounted for), the waiting work from
 // routing/list_waiting.lua.
 #include <algorithm>
 #include <map>
@@ -138,33 +139,29 @@ absl::StatusOr<std::vector<v1::AgentView>> RoutingEngine::ReadAgentViews(
   if (!conn.ok()) return Unavailable(conn.status());
   std::vector<std::vector<std::string>> cmds = {{"HGET", keys.Config(), "exclusive"}};
   for (const auto& id : ids) {
-    cmds.push_back({"HGETALL", keys.Agent(id)});
-    cmds.push_back({"ZRANGE", keys.AgentWork(id), "0", "-1"});
+    cmds.push_back(scripts_->Command("routing/agent_view", {keys.Agent(id), keys.AgentOffers(id)},
+                                     {keys.prefix(), id}));
   }
   auto r = (*conn)->Pipeline(cmds);
   if (!r.ok()) return Unavailable(r.status());
+  if (auto st = scripts_->FixNoScript(**conn, cmds, *r); !st.ok()) return st;
   auto exclusive = ExclusiveChannels((*r)[0]);
   std::vector<v1::AgentView> views;
-  std::vector<std::vector<std::string>> reads;
-  std::vector<std::pair<size_t, std::string>> work_of;  // (view, interaction id) of each read
+  constexpr size_t kWorkFields = 8;  // id, then WorkFromFields' fields
   for (size_t i = 0; i < ids.size(); ++i) {
-    auto fields = redis::ReplyStrings((*r)[1 + 2 * i]);
+    const redis::Reply& reply = (*r)[1 + i];
+    if (auto st = redis::ReplyError(reply, "routing/agent_view"); !st.ok()) return st;
+    if (reply.elements.size() != 2) return absl::InternalError("routing/agent_view: bad reply");
+    auto fields = redis::ReplyStrings(reply.elements[0]);
     if (!HasState(fields)) continue;  // never logged in
     views.push_back(ViewFromHash(ids[i], fields, exclusive));
-    for (auto& id : redis::ReplyStrings((*r)[2 + 2 * i])) {
-      reads.push_back({"HMGET", keys.Interaction(id), "state", "agent", "channel", "queue",
-                       "offered_ms", "assigned_ms", "ended_ms"});
-      work_of.emplace_back(views.size() - 1, std::move(id));
-    }
-  }
-  if (reads.empty()) return views;
-  auto w = (*conn)->Pipeline(reads);
-  if (!w.ok()) return Unavailable(w.status());
-  for (size_t k = 0; k < reads.size(); ++k) {
-    auto& view = views[work_of[k].first];
-    v1::AgentWork work;
-    if (WorkFromFields(work_of[k].second, redis::ReplyStrings((*w)[k]), view.agent_id(), &work)) {
-      *view.add_work() = std::move(work);
+    auto work = redis::ReplyStrings(reply.elements[1]);
+    for (size_t k = 0; k + kWorkFields <= work.size(); k += kWorkFields) {
+      v1::AgentWork w;
+      std::vector<std::string> f(work.begin() + k + 1, work.begin() + k + kWorkFields);
+      if (WorkFromFields(work[k], std::move(f), ids[i], &w)) {
+        *views.back().add_work() = std::move(w);
+      }
     }
   }
   return views;

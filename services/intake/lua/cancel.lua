@@ -48,7 +48,7 @@ end
 redis.call('ZREM', K.steps(P), id)
 emit(c, 'canceled', id, agent or '', q or '', ch or '', {'reason', reason, 'from', state})
 if state == 'offered' then
-  match_agent(c, agent, release(c, agent, ch, id))
+  match_agent(c, agent, release(c, agent, ch))
 end
 local abandoned_q = ''
 if state == 'queued' or state == 'offered' then

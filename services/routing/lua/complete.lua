@@ -56,7 +56,7 @@ if wrap_ms > 0 then
   emit(c, 'wrap_up_started', id, agent, q, ch, {'until', until_s})
   return {'ok', outcome, q, handle_ms, wrap_ms}
 end
-if not release_light(c, agent, ch, id) then
-  match_agent(c, agent, release(c, agent, ch, id))
+if not release_light(c, agent, ch) then
+  match_agent(c, agent, release(c, agent, ch))
 end
 return {'ok', outcome, q, handle_ms, 0}

@@ -17,8 +17,8 @@ for _, member in ipairs(due) do
     local agent, ch, id = string.match(member, '^(.*)|(%d+)|(%x+)$')
     if agent then
       emit(c, 'wrap_up_ended', id, agent, '', ch, nil)
-      if not release_light(c, agent, ch, id) then
-        match_agent(c, agent, release(c, agent, ch, id))
+      if not release_light(c, agent, ch) then
+        match_agent(c, agent, release(c, agent, ch))
       end
       ended = ended + 1
     end

@@ -68,7 +68,7 @@ end
 redis.call('HSET', ix, unpack(fields))
 item.queue, item.skills, item.agent, item.esc_from = human, skills, '', q
 emit(c, 'escalated', id, agent, human, ch, {'from_queue', q, 'reason', reason})
-local gained = agent ~= '' and release(c, agent, ch, id)
+local gained = agent ~= '' and release(c, agent, ch)
 local result = place(c, item, human, ch, tonumber(item.priority or '3'), skills)
 if gained then
   match_agent(c, agent, gained)

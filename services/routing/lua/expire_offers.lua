@@ -52,7 +52,7 @@ for _, id in ipairs(due) do
       emit(c, 'agent_state', '', agent, '', '', {'state', 'away', 'from', 'available',
         'reason', 'missed_offers'})
     end
-    local gained = release(c, agent, ch, id)
+    local gained = release(c, agent, ch)
     match(c, q, ch, D.match_budget)
     -- The freed capacity may serve work of the agent's other queues.
     match_agent(c, agent, gained)

@@ -25,7 +25,7 @@ end
 skip_agent(c, item, agent, now + skip_ms)
 local q, ch = requeue(c, item)
 emit(c, 'rejected', id, agent, q, ch, {'reason', reason})
-local gained = release(c, agent, ch, id)
+local gained = release(c, agent, ch)
 match(c, q, ch, D.match_budget)
 match_agent(c, agent, gained)
 return {'ok'}

@@ -38,7 +38,7 @@ redis.call('ZREM', K.maxwait(P), id)
 redis.call('HSET', KEYS[1], 'agent', '', 'pref', to_agent, 'queue', to_queue)
 item.agent, item.pref, item.queue = '', to_agent, to_queue
 emit(c, 'transferred', id, agent, to_queue, ch, {'from_queue', q, 'to_agent', to_agent})
-local gained = release(c, agent, ch, id)
+local gained = release(c, agent, ch)
 local result = place(c, item, to_queue, ch, tonumber(item.priority or '3'), item.skills or '{}')
 match_agent(c, agent, gained)
 return {'ok', result}

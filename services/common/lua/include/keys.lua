@@ -23,8 +23,6 @@ function K.agents(P) return P .. ':agents' end
 function K.agent_list(P, state) return P .. ':agx:' .. state end
 -- The logged-in agents in a state that serve a (real) queue, by id.
 function K.queue_members(P, q, state) return P .. ':qm:' .. q .. ':' .. state end
--- The work an agent holds (offered, assigned, in wrap-up), score = when it reached the agent.
-function K.agent_work(P, a) return P .. ':agw:' .. a end
 function K.agent(P, a) return P .. ':ag:' .. a end
 function K.agent_skills(P, a) return P .. ':agsk:' .. a end
 function K.skill(P, skill) return P .. ':sk:' .. skill end

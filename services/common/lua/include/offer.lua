@@ -13,7 +13,7 @@
 --- @include "explain_record"
 --- @include "fmt_int"
 -- Offers an interaction to an agent: a reservation with a deadline, recorded with why
--- (explain_record.lua), and noted in the work it holds (P:agw:<a>, until release.lua). `item` is the interaction as read; `from` says where it is now:
+-- (explain_record.lua). `item` is the interaction as read; `from` says where it is now:
 -- 'waiting' (its waiting sets), 'age' (only the age set: it was reserved for this agent) or
 -- nil (nowhere yet: placed and offered in one step). `fields` are more fields to write into
 -- the interaction in the same HSET ({field, value, ...} or nil; none of those offer writes).
@@ -51,7 +51,6 @@ local function offer(c, item, agent, rq, ch, sig, trigger, pick, waiting, from, 
     agent_reindex(c, agent)
   end
   redis.call('ZADD', K.timers(P), deadline, id)
-  redis.call('ZADD', K.agent_work(P, agent), c.now_s, id)
   redis.call('XADD', K.offers(P, agent), 'MAXLEN', '~', D.offer_stream_len_s, '*', 'kind',
     'offer', 'ix', id, 'queue', q, 'ch', ch, 'deadline', deadline, 'customer', item.customer or '',
     'subject', item.subject or '', 'category', item.category or '', 'priority',

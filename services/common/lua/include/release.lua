@@ -10,11 +10,10 @@
 --- @include "tenant_config"
 --- @include "agent_exclusive_room"
 --- @include "fmt_int"
--- Frees the unit of the agent's capacity on ch that interaction `id` held (the agent becomes
--- idle when it holds nothing) and updates its index entries. Returns agent_reindex's gained
--- (queue, channel) pairs, for match_agent.
-local function release(c, agent, ch, id)
-  redis.call('ZREM', K.agent_work(c.P, agent), id)
+-- Frees one unit of the agent's capacity on ch (the agent becomes idle when it holds nothing)
+-- and updates its index entries. Returns agent_reindex's gained (queue, channel) pairs, for
+-- match_agent.
+local function release(c, agent, ch)
   local a = agent_get(c, agent)
   if not a then
     return {}

@@ -3,13 +3,13 @@
 --- @include "fmt_int"
 --- @include "queue_config"
 --- @include "tenant_config"
--- Frees the unit of the agent's capacity on ch that interaction `id` held when that settles all that release.lua and
+-- Frees one unit of the agent's capacity on ch when that settles all that release.lua and
 -- match_agent.lua would do: it keeps work on ch and had free capacity there, ch is not worked
 -- alone, no queue it serves ranks by free capacity and nothing is reserved for it. Then no
 -- index changes and nothing is offered, so the four fields that decide it are read instead of
 -- the whole hash (its load on ch first). Returns true when it did; false, having changed nothing, otherwise (also
 -- when the run holds the agent's hash already).
-local function release_light(c, agent, ch, id)
+local function release_light(c, agent, ch)
   if c.agent[agent] ~= nil then
     return false
   end
@@ -30,6 +30,5 @@ local function release_light(c, agent, ch, id)
     end
   end
   redis.call('HSET', key, load_field, fmt_int(held - 1))
-  redis.call('ZREM', K.agent_work(c.P, agent), id)
   return true
 end

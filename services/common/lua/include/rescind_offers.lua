@@ -43,7 +43,6 @@ local function rescind_offers(c, agent, reason)
           local ch = item.channel
           push_rescind(c, agent, id, reason)
           local q = requeue(c, item)
-          redis.call('ZREM', K.agent_work(c.P, agent), id)
           emit(c, 'offer_rescinded', id, agent, q, ch, {'reason', reason})
           loads[ch] = (loads[ch] or a.load[ch] or 0) - 1
           if not pairs_seen[q .. '|' .. ch] then  -- one match per (queue, channel)
