@@ -6,7 +6,8 @@
 -- ARGV[1] P  ARGV[2] agent  ARGV[3] state (offline|available|away)  ARGV[4] now ms
 -- ARGV[5] skills json object ('' = keep)  ARGV[6] capacities json object ('' = keep)
 -- ARGV[7] event feed max length  ARGV[8] capacity profile ('' = keep)
--- ARGV[9] why an away agent is away (kept in its hash as 'away_reason'; '' when not away)
+-- ARGV[9] why an away agent is away (kept in its hash as 'away_reason' while it is away; '' when
+-- not away)
 -- Returns the list of eligible queues (none for an agent logging out), led by '!no_capacity'
 -- for an available agent without capacity, or {'!unknown_profile'} (nothing changed; '!' is
 -- never in a queue name).
@@ -92,7 +93,15 @@ end
 if prev ~= state then
   redis.call('HSET', akey, 'idle_ms', now)
 end
-redis.call('HSET', akey, 'state', state, 'away_reason', state == 'away' and ARGV[9] or '')
+-- 'away_reason' only while away for a reason: every offer and completion reads this hash.
+if state == 'away' and ARGV[9] ~= '' then
+  redis.call('HSET', akey, 'state', state, 'away_reason', ARGV[9])
+else
+  redis.call('HSET', akey, 'state', state)
+  if a.away_reason then
+    redis.call('HDEL', akey, 'away_reason')
+  end
+end
 if state == 'available' then
   redis.call('HSET', akey, 'missed', 0)
 end

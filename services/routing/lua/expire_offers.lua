@@ -44,9 +44,9 @@ for _, id in ipairs(due) do
     local missed = tonumber(a.missed or '0') + 1
     local max_missed = tenant_config(c).max_missed
     local away = max_missed > 0 and missed >= max_missed and a.state == 'available'
-    local listed = a.lx
+    local listed = away and redis.call('ZSCORE', K.agent_list(c.P, 'available'), agent)
     agent_set(c, agent, away and {'missed', missed, 'state', 'away', 'away_reason',
-      'missed_offers', 'lx', '1'} or {'missed', missed})
+      'missed_offers'} or {'missed', missed})
     if away then
       agent_lists(c, agent, 'available', 'away', a.rqs, a.rqs, listed)
       emit(c, 'agent_state', '', agent, '', '', {'state', 'away', 'from', 'available',

@@ -3,8 +3,8 @@
 -- P:agx:<state> (every agent that logged in, by state) and P:qm:<q>:<state> (the available or
 -- away agents serving real queue q; an offline agent serves none, see agent_state.lua).
 -- `from` and `old` are the state and 'rqs' csv it is listed under, `to` and `new` the ones it
--- has now; `listed` says whether it is in these indexes yet (its hash's 'lx', which the caller
--- writes). Only entries that change are touched: nothing when neither changed.
+-- has now; `listed` says whether it is in these indexes yet (the caller looks it up in
+-- P:agx:<from>). Only entries that change are touched: nothing when neither changed.
 local function agent_list_queues(state, rqs)
   local out = {}
   if state and state ~= 'offline' then

@@ -15,7 +15,10 @@
 local function agent_memberships(c, agent, from)
   local P = c.P
   local a = agent_get(c, agent) or {}
-  local state, old, listed = a.state, a.rqs, a.lx
+  local state, old = a.state, a.rqs
+  -- Listed already when in the index of the state it had (not for one that logged in before
+  -- the indexes existed); nothing in the agent's hash says so, as every offer reads it.
+  local listed = state and redis.call('ZSCORE', K.agent_list(P, from or state), agent)
   local qset = K.agent_queues(P, agent)
   redis.call('DEL', qset)
   local eligible, serves, list = {}, {}, {}
@@ -45,7 +48,7 @@ local function agent_memberships(c, agent, from)
     redis.call('SADD', qset, unpack(list))
   end
   local rqs = table.concat(list, ',')
-  agent_set(c, agent, {'rqs', rqs, 'lx', '1'})
+  agent_set(c, agent, {'rqs', rqs})
   agent_lists(c, agent, from or state, state, old, rqs, listed)
   return eligible
 end
