@@ -1,15 +1,14 @@
 -- An agent as GetAgent and ListAgents show it: its hash, and the work it holds (offered,
 -- assigned, or completed and still in wrap-up: each holds one unit of its load). Nothing on the
 -- hot path records that work; it is found here, at read time, in the agent's offer stream
--- (P:ao:<a>, ~1,000 entries) read from the newest entry back until every unit of the agent's
--- load is accounted for or the stream ends (as rescind_offers.lua finds open offers), so work
--- held while more than ~1,000 later offers were made to the agent is not listed. Read-only.
--- KEYS[1] P:ag:<agent>  KEYS[2] P:ao:<agent>
+-- (walk_offers.lua, as rescind_offers.lua finds open offers): work held while more than ~1,000
+-- later offers were made to the agent is not listed. Read-only.
+-- KEYS[1] P:ag:<agent>  KEYS[2] P:ao:<agent> (the stream walk_offers reads)
 -- ARGV[1] P  ARGV[2] agent
 -- Returns {hash (HGETALL; empty for an agent that never logged in), work}: work lists, oldest
 -- offer first, per item: id, state, agent, channel, queue, offered_ms, assigned_ms, ended_ms.
 --- @include "keys"
-local PAGE = 50
+--- @include "walk_offers"
 local P, agent = ARGV[1], ARGV[2]
 local hash = redis.call('HGETALL', KEYS[1])
 local held = 0
@@ -36,29 +35,12 @@ local function held_item(id)
   return out
 end
 
-local found, seen, last = {}, {}, '+'
-while held > 0 do
-  local entries = redis.call('XREVRANGE', KEYS[2], last, '-', 'COUNT', PAGE)
-  for i = 1, #entries do
-    if held == 0 then
-      break
-    end
-    local f = entries[i][2]  -- kind, offer|rescind, ix, <id>, ...
-    local id = f[4]
-    if f[2] == 'offer' and not seen[id] then
-      seen[id] = true
-      local item = held_item(id)
-      if item then
-        found[#found + 1] = item
-        held = held - 1
-      end
-    end
-  end
-  if #entries < PAGE then
-    break
-  end
-  last = '(' .. entries[#entries][1]
-end
+local found = {}
+walk_offers(P, agent, held, function(id)
+  local item = held_item(id)
+  found[#found + 1] = item
+  return item ~= nil
+end)
 local work = {}
 for k = #found, 1, -1 do
   for _, v in ipairs(found[k]) do
