@@ -93,6 +93,9 @@ int ServiceHost::Run() {
   builder.AddListeningPort(absl::StrCat(options_.bind, ":", options_.grpc_port),
                            grpc::InsecureServerCredentials(), &grpc_port);
   builder.SetMaxReceiveMessageSize(8 * 1024 * 1024);
+  // No SO_REUSEPORT: a second server on this host and port must fail to start (and say so)
+  // instead of silently taking half of the port's connections.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   // Keep a warm set of polling threads: with the defaults (1..2 pollers) the sync server
   // creates and destroys a thread for almost every concurrent call under load.
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS,
