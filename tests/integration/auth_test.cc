@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
+#include "absl/strings/match.h"
 #include "tests/integration/redis_fixture.h"
 
 namespace omniroute {
@@ -89,6 +93,45 @@ TEST_F(AuthenticatorTest, AStoredKeyMustBeLongAndPrintableAndNeedsARoleAndATenan
   EXPECT_EQ(StoreApiKey(*conn_, good, "acme", {}, "x").code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(StoreApiKey(*conn_, good, "bad tenant", {Role::kAdmin}, "x").code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace omniroute
+
+namespace omniroute {
+namespace {
+
+// A Redis that answers "not now" (here BUSY: a script runs past busy-reply-threshold; LOADING
+// after a restart behaves alike) makes a key look-up UNAVAILABLE, never UNAUTHENTICATED, and a
+// routing transition UNAVAILABLE, not INTERNAL: the client retries instead of giving up.
+TEST_F(AuthenticatorTest, ARedisBusyWithAScriptIsUnavailableNeverUnauthenticated) {
+  ASSERT_TRUE(conn_->Command({"CONFIG", "SET", "busy-reply-threshold", "20"}).ok());
+  std::thread busy([this] {
+    auto c = redis_->Connect();
+    (void)c->Command({"EVAL", "while true do end", "0"});  // ends when killed (or times out)
+  });
+  auto control = redis_->Connect();
+  bool is_busy = false;
+  for (int i = 0; i < 100 && !is_busy; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    auto r = control->Command({"PING"});
+    is_busy = r.ok() && r->is_error() && absl::StartsWith(r->str, "BUSY");
+  }
+  EXPECT_TRUE(is_busy) << "Redis never answered BUSY";
+  auto looked_up = auth_->AuthorizeKey(key_, RoleSet{Role::kIntegrator}, "acme");
+  EXPECT_EQ(looked_up.status().code(), absl::StatusCode::kUnavailable) << looked_up.status();
+  auto state = engine_->SetAgentState("acme", {"a1", "available", {}, {}});
+  EXPECT_EQ(state.status().code(), absl::StatusCode::kUnavailable) << state.status();
+  auto get = control->Command({"GET", "x"});
+  ASSERT_TRUE(get.ok());
+  EXPECT_EQ(redis::ReplyError(*get, "GET x").code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(redis::ReplyError(redis::Reply{redis::Reply::Type::kError, "ERR wrong"}, "x").code(),
+            absl::StatusCode::kInternal);
+  (void)control->Command({"SCRIPT", "KILL"});
+  busy.join();
+  // Answering again: the same key and call work.
+  EXPECT_TRUE(auth_->AuthorizeKey(key_, RoleSet{Role::kIntegrator}, "acme").ok());
+  EXPECT_TRUE(engine_->SetAgentState("acme", {"a1", "available", {}, {}}).ok());
 }
 
 }  // namespace

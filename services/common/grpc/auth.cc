@@ -147,6 +147,10 @@ absl::StatusOr<Principal> Authenticator::Lookup(const std::string& hash) {
   if (!conn.ok()) return absl::UnavailableError("cannot reach Redis to check the API key");
   auto reply = (*conn)->Command({"HMGET", ApiKeyKey(hash), "tenant", "roles"});
   if (!reply.ok()) return absl::UnavailableError("cannot reach Redis to check the API key");
+  // Any error reply (LOADING after a restart, BUSY, ...) is "cannot check now", never "unknown".
+  if (reply->is_error()) {
+    return absl::UnavailableError(absl::StrCat("cannot check the API key now: ", reply->str));
+  }
   auto fields = redis::ReplyStrings(*reply);
   if (fields.size() != 2 || fields[0].empty()) {
     return absl::UnauthenticatedError("unknown API key");

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
@@ -239,8 +240,24 @@ std::vector<std::string> ReplyStrings(const Reply& reply) {
   return out;
 }
 
+bool IsTransientError(const Reply& reply) {
+  if (!reply.is_error()) return false;
+  for (absl::string_view prefix : {"LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN",
+                                   "READONLY", "NOREPLICAS", "MISCONF"}) {
+    if (absl::StartsWith(reply.str, prefix)) {
+      size_t n = prefix.size();
+      if (reply.str.size() == n || reply.str[n] == ' ') return true;
+    }
+  }
+  return false;
+}
+
 absl::Status ReplyError(const Reply& reply, const std::string& context) {
   if (!reply.is_error()) return absl::OkStatus();
+  if (IsTransientError(reply)) {
+    return absl::UnavailableError(
+        absl::StrCat(context, ": redis is not answering now: ", reply.str));
+  }
   return absl::InternalError(absl::StrCat(context, ": redis error: ", reply.str));
 }
 

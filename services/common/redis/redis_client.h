@@ -132,6 +132,13 @@ class Pool {
 
 // Helpers to read replies.
 std::vector<std::string> ReplyStrings(const Reply& reply);
+// True for an error reply that means "not now" rather than "no": Redis is loading its data set
+// (LOADING), busy with a script (BUSY), without a reachable master or replicas (MASTERDOWN,
+// NOREPLICAS, READONLY after a failover), failing to persist (MISCONF), or a cluster slot is
+// moving (TRYAGAIN, CLUSTERDOWN). The same call may succeed later.
+bool IsTransientError(const Reply& reply);
+// OK unless `reply` is an error: then UNAVAILABLE for a transient one (the client retries),
+// INTERNAL for any other, the message starting with `context`.
 absl::Status ReplyError(const Reply& reply, const std::string& context);
 
 }  // namespace omniroute::redis

@@ -72,6 +72,7 @@ absl::StatusOr<Reply> Scripts::Eval(Connection& conn, const std::string& name,
     if (!reply.ok()) return reply.status();
   }
   if (reply->is_error()) {
+    if (IsTransientError(*reply)) return ReplyError(*reply, absl::StrCat("script ", name));
     return absl::InternalError(absl::StrCat("script ", name, ": ", reply->str));
   }
   return reply;
