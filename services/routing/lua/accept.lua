@@ -1,7 +1,8 @@
 -- Accepts an open offer: the interaction becomes assigned to the agent.
 -- KEYS[1] P:ix:<id>  KEYS[2] P:events
 -- ARGV[1] P  ARGV[2] id  ARGV[3] agent  ARGV[4] now ms  ARGV[5] event feed max length
--- Returns {'ok', wait ms, queue, queue SLA threshold ms} | {'not_found'}
+-- Returns {'ok', wait ms, queue, queue SLA threshold ms} (also to a retry by the agent it is
+-- already assigned to, changing nothing) | {'not_found'}
 -- | {'not_offered', state} | {'wrong_agent'}
 -- (AcceptOffer pipelines an HGETALL of the interaction after it: one round trip, and the hash
 -- goes to the client without passing through Lua.)
@@ -19,6 +20,12 @@ local ix = KEYS[1]
 local f, refusal = read_held(ix, 'offered', agent, 'queue', 'channel', 'queued_ms', 'customer',
   'ss_queue')
 if refusal then
+  -- A retried accept whose first attempt succeeded (its answer was lost) answers as it did.
+  if f[1] == 'assigned' and f[2] == agent then
+    local conf = queue_config(c, f[3])
+    local at = tonumber(redis.call('HGET', ix, 'assigned_ms') or now)
+    return {'ok', at - tonumber(f[5] or at), f[3], conf and conf.sla_ms or 0}
+  end
   return refusal
 end
 local q, ch, customer = f[3], f[4], f[6]

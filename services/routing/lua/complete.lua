@@ -3,7 +3,8 @@
 -- KEYS[1] P:ix:<id>  KEYS[2] P:events
 -- ARGV[1] P  ARGV[2] id  ARGV[3] agent  ARGV[4] now ms  ARGV[5] event feed max length
 -- ARGV[6] retention seconds of finished interactions
--- Returns {'ok', 'ok'|'deflected', queue, handle ms (assigned to now), wrap-up ms}
+-- Returns {'ok', 'ok'|'deflected', queue, handle ms (assigned to now), wrap-up ms} (also to a
+-- retry by the agent that completed it, changing nothing; wrap-up as the queue now says)
 -- | {'not_found'} | {'not_assigned', state} | {'wrong_agent'}
 --- @include "read_held"
 --- @include "context"
@@ -22,6 +23,13 @@ local ix = KEYS[1]
 local f, refusal = read_held(ix, 'assigned', agent, 'queue', 'channel', 'ss_queue',
   'assigned_ms', 'skipped')
 if refusal then
+  -- A retried complete whose first attempt succeeded (its answer was lost) answers as it did.
+  if f[1] == 'completed' and f[2] == agent then
+    local conf = queue_config(c, f[3])
+    local ended = tonumber(redis.call('HGET', ix, 'ended_ms') or now)
+    return {'ok', f[5] == f[3] and 'deflected' or 'ok', f[3],
+      math.max(0, ended - tonumber(f[6] or ended)), conf and conf.wrap_ms or 0}
+  end
   return refusal
 end
 local q, ch = f[3], f[4]
