@@ -64,8 +64,8 @@ absl::StatusOr<std::vector<std::string>> DecodeTransition(const redis::Reply& re
                                                           const std::string& script,
                                                           const std::string& id,
                                                           const std::string& agent) {
-  if (reply.is_error())
-    return absl::InternalError(absl::StrCat("script ", script, ": ", reply.str));
+  // An error reply: UNAVAILABLE when Redis said "not now" (BUSY, LOADING, ...), else INTERNAL.
+  if (auto st = redis::ReplyError(reply, "script " + script); !st.ok()) return st;
   auto r = redis::ReplyStrings(reply);
   if (auto st = TransitionError(r, id, agent); !st.ok()) return st;
   return r;

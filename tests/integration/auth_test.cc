@@ -122,6 +122,10 @@ TEST_F(AuthenticatorTest, ARedisBusyWithAScriptIsUnavailableNeverUnauthenticated
   EXPECT_EQ(looked_up.status().code(), absl::StatusCode::kUnavailable) << looked_up.status();
   auto state = engine_->SetAgentState("acme", {"a1", "available", {}, {}});
   EXPECT_EQ(state.status().code(), absl::StatusCode::kUnavailable) << state.status();
+  auto accepted = engine_->Accept("acme", "a1", "01a24bd8293800007a2542143fc27529");
+  EXPECT_EQ(accepted.status().code(), absl::StatusCode::kUnavailable) << accepted.status();
+  auto completed = engine_->Complete("acme", "a1", "01a24bd8293800007a2542143fc27529");
+  EXPECT_EQ(completed.status().code(), absl::StatusCode::kUnavailable) << completed.status();
   auto get = control->Command({"GET", "x"});
   ASSERT_TRUE(get.ok());
   EXPECT_EQ(redis::ReplyError(*get, "GET x").code(), absl::StatusCode::kUnavailable);
