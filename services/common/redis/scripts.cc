@@ -71,10 +71,7 @@ absl::StatusOr<Reply> Scripts::Eval(Connection& conn, const std::string& name,
     reply = conn.Command(cmd);
     if (!reply.ok()) return reply.status();
   }
-  if (reply->is_error()) {
-    if (IsTransientError(*reply)) return ReplyError(*reply, absl::StrCat("script ", name));
-    return absl::InternalError(absl::StrCat("script ", name, ": ", reply->str));
-  }
+  if (auto st = ReplyError(*reply, absl::StrCat("script ", name)); !st.ok()) return st;
   return reply;
 }
 
