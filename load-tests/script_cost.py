@@ -220,6 +220,8 @@ class World:
         self.r, self.scripts = r, scripts
         # Since the batch scripts, submit, classify and enqueue take a batch per call.
         self.batched = 'submissions in the batch' in str(scripts.get('library', ''))
+        # Revisions whose submit takes the caller's deadline (0 = none) before the submissions.
+        self.submit_deadline = "the caller's deadline" in str(scripts.get('library', ''))
         if 'library' in scripts:
             r('FUNCTION', 'LOAD', scripts['library'])
             self.call = {name: ('FCALL', fn) for name, fn in scripts['functions'].items()}
@@ -264,7 +266,7 @@ class World:
                       'body', 'hello', 'req_priority', 0, 'req_queue', '', 'pref', '']
             subs.append((ix_id, key, fields))
         if self.batched:
-            args = [P, self.tick(), 100000, n]
+            args = [P, self.tick(), 100000, n] + ([0] if self.submit_deadline else [])
             for ix_id, key, fields in subs:
                 args += [ix_id, key, 'fp', '', len(fields) // 2] + fields
             replies = self.eval('intake/submit', [f'{P}:s:intake', f'{P}:events'], args)

@@ -3,38 +3,46 @@
 #include "absl/strings/str_cat.h"
 #include "services/classification/feedback.h"
 #include "services/classification/rules.h"
+#include "services/common/grpc/callback_unary.h"
 #include "services/common/grpc/status.h"
 #include "services/common/keys.h"
 #include "services/common/validation.h"
 
 namespace omniroute::classification {
 
-grpc::Status ClassificationService::Classify(grpc::ServerContext* ctx,
-                                             const v1::ClassifyRequest* req,
-                                             v1::ClassifyResponse* resp) {
-  auto principal = d_.auth->Authorize(*ctx, req->tenant_id());
+grpc::ServerUnaryReactor* ClassificationService::Classify(grpc::CallbackServerContext* ctx,
+                                                          const v1::ClassifyRequest* req,
+                                                          v1::ClassifyResponse* resp) {
+  return ServeUnary(d_.executor, ctx,
+                    [this, ctx, req, resp] { return DoClassify(*ctx, *req, resp); });
+}
+
+grpc::Status ClassificationService::DoClassify(const grpc::ServerContextBase& ctx,
+                                               const v1::ClassifyRequest& req,
+                                               v1::ClassifyResponse* resp) {
+  auto principal = d_.auth->Authorize(ctx, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
-  if (req->channel() <= 0 || req->channel() > 7) {
+  if (req.channel() <= 0 || req.channel() > 7) {
     return ToGrpc(absl::InvalidArgumentError("channel: is required"));
   }
-  if (auto st = ValidateText("subject", req->subject(), 1000); !st.ok()) return ToGrpc(st);
-  if (auto st = ValidateText("body", req->body(), 16384); !st.ok()) return ToGrpc(st);
+  if (auto st = ValidateText("subject", req.subject(), 1000); !st.ok()) return ToGrpc(st);
+  if (auto st = ValidateText("body", req.body(), 16384); !st.ok()) return ToGrpc(st);
   auto conn = d_.pool->Acquire();
   if (!conn.ok()) return ToGrpc(absl::UnavailableError(conn.status().message()));
   auto config = d_.configs->Get(**conn, principal->tenant);
   if (!config.ok()) return ToGrpc(config.status());
   ClassifyInput in;
-  in.channel = req->channel();
-  in.subject = req->subject();
-  in.body = req->body();
-  if (auto st = ValidateAttributes(req->attributes()); !st.ok()) return ToGrpc(st);
-  in.attributes.insert(req->attributes().begin(), req->attributes().end());
+  in.channel = req.channel();
+  in.subject = req.subject();
+  in.body = req.body();
+  if (auto st = ValidateAttributes(req.attributes()); !st.ok()) return ToGrpc(st);
+  in.attributes.insert(req.attributes().begin(), req.attributes().end());
   in.now_ms = d_.clock->NowMs();
-  if (!req->customer_id().empty()) {
-    if (auto st = ValidateExternalId("customer_id", req->customer_id()); !st.ok()) {
+  if (!req.customer_id().empty()) {
+    if (auto st = ValidateExternalId("customer_id", req.customer_id()); !st.ok()) {
       return ToGrpc(st);
     }
-    in.customer_id = req->customer_id();
+    in.customer_id = req.customer_id();
     auto profile = (*conn)->Command(
         {"HGETALL", TenantKeys(principal->tenant).CustomerProfile(in.customer_id)});
     if (!profile.ok()) return ToGrpc(absl::UnavailableError(profile.status().message()));
@@ -80,13 +88,20 @@ grpc::Status ClassificationService::Classify(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
-grpc::Status ClassificationService::Reclassify(grpc::ServerContext* ctx,
-                                               const v1::ReclassifyRequest* req,
-                                               v1::ReclassifyResponse* resp) {
-  auto principal = d_.auth->Authorize(*ctx, req->tenant_id());
+grpc::ServerUnaryReactor* ClassificationService::Reclassify(grpc::CallbackServerContext* ctx,
+                                                            const v1::ReclassifyRequest* req,
+                                                            v1::ReclassifyResponse* resp) {
+  return ServeUnary(d_.executor, ctx,
+                    [this, ctx, req, resp] { return DoReclassify(*ctx, *req, resp); });
+}
+
+grpc::Status ClassificationService::DoReclassify(const grpc::ServerContextBase& ctx,
+                                                 const v1::ReclassifyRequest& req,
+                                                 v1::ReclassifyResponse* resp) {
+  auto principal = d_.auth->Authorize(ctx, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
-  CorrectionRequest r{req->agent_id(), req->interaction_id(), req->intent(), req->category(),
-                      req->comment()};
+  CorrectionRequest r{req.agent_id(), req.interaction_id(), req.intent(), req.category(),
+                      req.comment()};
   if (auto st = ValidateName("intent", r.intent); !st.ok()) return ToGrpc(st);
   auto conn = d_.pool->Acquire();
   if (!conn.ok()) return ToGrpc(absl::UnavailableError(conn.status().message()));

@@ -4,6 +4,7 @@
 #include "services/classification/classifier_worker.h"
 #include "services/classification/config_cache.h"
 #include "services/classification/model_store.h"
+#include "services/common/bounded_executor.h"
 #include "services/common/clock.h"
 #include "services/common/grpc/auth.h"
 #include "services/common/redis/redis_client.h"
@@ -13,7 +14,7 @@ namespace omniroute::classification {
 
 // gRPC edge of classification: a dry run of the tenant's current rules, and agents'
 // corrections (feedback for retraining).
-class ClassificationService final : public v1::Classifier::Service {
+class ClassificationService final : public v1::Classifier::CallbackService {
  public:
   struct Deps {
     Authenticator* auth;
@@ -24,15 +25,23 @@ class ClassificationService final : public v1::Classifier::Service {
     const Clock* clock;
     ClassificationMetrics* metrics;
     int64_t event_max_len;
+    BoundedExecutor* executor;  // runs each call's work (ServeUnary)
   };
   explicit ClassificationService(Deps deps) : d_(deps) {}
 
-  grpc::Status Classify(grpc::ServerContext* ctx, const v1::ClassifyRequest* req,
-                        v1::ClassifyResponse* resp) override;
-  grpc::Status Reclassify(grpc::ServerContext* ctx, const v1::ReclassifyRequest* req,
-                          v1::ReclassifyResponse* resp) override;
+  grpc::ServerUnaryReactor* Classify(grpc::CallbackServerContext* ctx,
+                                     const v1::ClassifyRequest* req,
+                                     v1::ClassifyResponse* resp) override;
+  grpc::ServerUnaryReactor* Reclassify(grpc::CallbackServerContext* ctx,
+                                       const v1::ReclassifyRequest* req,
+                                       v1::ReclassifyResponse* resp) override;
 
  private:
+  grpc::Status DoClassify(const grpc::ServerContextBase& ctx, const v1::ClassifyRequest& req,
+                          v1::ClassifyResponse* resp);
+  grpc::Status DoReclassify(const grpc::ServerContextBase& ctx, const v1::ReclassifyRequest& req,
+                            v1::ReclassifyResponse* resp);
+
   Deps d_;
 };
 

@@ -46,6 +46,9 @@ int main(int argc, char** argv) {
   }
   redis::Pool pool(common.endpoint, common.redis_pool_size + workers,
                    std::chrono::milliseconds(2000));
+  // Declared before the host: it outlives the server, which is shut down inside host.Run().
+  BoundedExecutor executor("classification-rpc", common.workers(),
+                           static_cast<size_t>(common.rpc_queue));
   SystemClock clock;
   RandomIdGenerator ids;
   Authenticator auth(&pool, &clock);
@@ -69,7 +72,7 @@ int main(int argc, char** argv) {
                                           &metrics, event_max_len, &models);
   classification::ClassificationService service({&auth, &pool, &configs, &models,
                                                  &redis::Scripts::Embedded(), &clock, &metrics,
-                                                 event_max_len});
+                                                 event_max_len, &executor});
   host.AddService(&service);
   // A model published to Redis (omniroute-model publish) is picked up within a second.
   host.AddLoop("model", [&pool, &models](const std::atomic<bool>& stop) {

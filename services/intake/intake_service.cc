@@ -1,6 +1,7 @@
 #include "services/intake/intake_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "services/common/grpc/callback_unary.h"
 #include "services/common/grpc/status.h"
 #include "services/common/log/log.h"
 #include "services/common/validation.h"
@@ -35,17 +36,24 @@ Submission FromProto(const v1::SubmitInteractionRequest& req) {
   return s;
 }
 
-grpc::Status IntakeService::SubmitInteraction(grpc::ServerContext* ctx,
-                                              const v1::SubmitInteractionRequest* req,
-                                              v1::SubmitInteractionResponse* resp) {
-  auto principal = auth_->Authorize(*ctx, req->tenant_id());
+grpc::ServerUnaryReactor* IntakeService::SubmitInteraction(grpc::CallbackServerContext* ctx,
+                                                           const v1::SubmitInteractionRequest* req,
+                                                           v1::SubmitInteractionResponse* resp) {
+  return ServeUnary(executor_, ctx,
+                    [this, ctx, req, resp] { return DoSubmitInteraction(*ctx, *req, resp); });
+}
+
+grpc::Status IntakeService::DoSubmitInteraction(const Ctx& ctx,
+                                                const v1::SubmitInteractionRequest& req,
+                                                v1::SubmitInteractionResponse* resp) {
+  auto principal = auth_->Authorize(ctx, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
-  Submission s = FromProto(*req);
+  Submission s = FromProto(req);
   if (auto st = ValidateSubmission(s); !st.ok()) {
     metrics_->Submitted(principal->tenant, ChannelLabel(s.channel), "invalid");
     return ToGrpc(st);
   }
-  auto results = store_->Submit(principal->tenant, {&s});
+  auto results = store_->Submit(principal->tenant, {&s}, DeadlineUnixMs(ctx));
   const auto& r = results.front();
   if (!r.ok()) {
     metrics_->Submitted(principal->tenant, ChannelLabel(s.channel), Outcome(r.status()));
@@ -62,12 +70,19 @@ grpc::Status IntakeService::SubmitInteraction(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
-grpc::Status IntakeService::SubmitInteractions(grpc::ServerContext* ctx,
-                                               const v1::SubmitInteractionsRequest* req,
-                                               v1::SubmitInteractionsResponse* resp) {
-  auto principal = auth_->Authorize(*ctx, "");
+grpc::ServerUnaryReactor* IntakeService::SubmitInteractions(
+    grpc::CallbackServerContext* ctx, const v1::SubmitInteractionsRequest* req,
+    v1::SubmitInteractionsResponse* resp) {
+  return ServeUnary(executor_, ctx,
+                    [this, ctx, req, resp] { return DoSubmitInteractions(*ctx, *req, resp); });
+}
+
+grpc::Status IntakeService::DoSubmitInteractions(const Ctx& ctx,
+                                                 const v1::SubmitInteractionsRequest& req,
+                                                 v1::SubmitInteractionsResponse* resp) {
+  auto principal = auth_->Authorize(ctx, "");
   if (!principal.ok()) return ToGrpc(principal.status());
-  int n = req->interactions_size();
+  int n = req.interactions_size();
   if (n == 0 || n > kMaxBatch) {
     return ToGrpc(absl::InvalidArgumentError(
         absl::StrCat("interactions: must hold 1..", kMaxBatch, " items, got ", n)));
@@ -77,7 +92,7 @@ grpc::Status IntakeService::SubmitInteractions(grpc::ServerContext* ctx,
   std::vector<const Submission*> valid;
   std::vector<int> valid_index;
   for (int i = 0; i < n; ++i) {
-    const auto& item = req->interactions(i);
+    const auto& item = req.interactions(i);
     subs[i] = FromProto(item);
     if (!item.tenant_id().empty() && item.tenant_id() != principal->tenant) {
       item_status[i] = absl::PermissionDeniedError(
@@ -93,7 +108,7 @@ grpc::Status IntakeService::SubmitInteractions(grpc::ServerContext* ctx,
     metrics_->Submitted(principal->tenant, ChannelLabel(subs[i].channel), Outcome(item_status[i]));
   }
   std::vector<absl::StatusOr<SubmitOutcome>> stored;
-  if (!valid.empty()) stored = store_->Submit(principal->tenant, valid);
+  if (!valid.empty()) stored = store_->Submit(principal->tenant, valid, DeadlineUnixMs(ctx));
   std::vector<const SubmitOutcome*> outcome(n, nullptr);
   for (size_t k = 0; k < stored.size(); ++k) {
     int i = valid_index[k];
@@ -121,20 +136,27 @@ grpc::Status IntakeService::SubmitInteractions(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
-grpc::Status IntakeService::CancelInteraction(grpc::ServerContext* ctx,
-                                              const v1::CancelInteractionRequest* req,
-                                              v1::CancelInteractionResponse* resp) {
-  auto principal = auth_->Authorize(*ctx, req->tenant_id());
+grpc::ServerUnaryReactor* IntakeService::CancelInteraction(grpc::CallbackServerContext* ctx,
+                                                           const v1::CancelInteractionRequest* req,
+                                                           v1::CancelInteractionResponse* resp) {
+  return ServeUnary(executor_, ctx,
+                    [this, ctx, req, resp] { return DoCancelInteraction(*ctx, *req, resp); });
+}
+
+grpc::Status IntakeService::DoCancelInteraction(const Ctx& ctx,
+                                                const v1::CancelInteractionRequest& req,
+                                                v1::CancelInteractionResponse* resp) {
+  auto principal = auth_->Authorize(ctx, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
-  if (auto st = ValidateInteractionId("interaction_id", req->interaction_id()); !st.ok()) {
+  if (auto st = ValidateInteractionId("interaction_id", req.interaction_id()); !st.ok()) {
     return ToGrpc(st);
   }
-  if (auto st = ValidateText("reason", req->reason(), kMaxReasonBytes); !st.ok()) {
+  if (auto st = ValidateText("reason", req.reason(), kMaxReasonBytes); !st.ok()) {
     return ToGrpc(st);
   }
-  std::string reason = req->reason().empty() ? "customer_abandoned" : req->reason();
+  std::string reason = req.reason().empty() ? "customer_abandoned" : req.reason();
   IntakeStore::Abandoned abandoned;
-  auto state = store_->Cancel(principal->tenant, req->interaction_id(), reason, &abandoned);
+  auto state = store_->Cancel(principal->tenant, req.interaction_id(), reason, &abandoned);
   metrics_->cancellations
       .Add({{"tenant", principal->tenant}, {"outcome", state.ok() ? "ok" : "error"}})
       .Increment();
@@ -146,17 +168,23 @@ grpc::Status IntakeService::CancelInteraction(grpc::ServerContext* ctx,
               {"channel", ChannelLabel(abandoned.channel)}})
         .Increment();
   }
-  log::Info("canceled", {{"interaction_id", req->interaction_id()}, {"reason", reason}});
+  log::Info("canceled", {{"interaction_id", req.interaction_id()}, {"reason", reason}});
   resp->set_state(*state);
   return grpc::Status::OK;
 }
 
-grpc::Status IntakeService::UpsertCustomer(grpc::ServerContext* ctx,
-                                           const v1::UpsertCustomerRequest* req,
-                                           v1::UpsertCustomerResponse* resp) {
-  auto principal = auth_->Authorize(*ctx, req->tenant_id());
+grpc::ServerUnaryReactor* IntakeService::UpsertCustomer(grpc::CallbackServerContext* ctx,
+                                                        const v1::UpsertCustomerRequest* req,
+                                                        v1::UpsertCustomerResponse* resp) {
+  return ServeUnary(executor_, ctx,
+                    [this, ctx, req, resp] { return DoUpsertCustomer(*ctx, *req, resp); });
+}
+
+grpc::Status IntakeService::DoUpsertCustomer(const Ctx& ctx, const v1::UpsertCustomerRequest& req,
+                                             v1::UpsertCustomerResponse* resp) {
+  auto principal = auth_->Authorize(ctx, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
-  const auto& c = req->customer();
+  const auto& c = req.customer();
   auto invalid = [](const std::string& m) { return ToGrpc(absl::InvalidArgumentError(m)); };
   if (c.customer_id().empty()) return invalid("customer.customer_id: is required");
   if (auto st = ValidateExternalId("customer.customer_id", c.customer_id()); !st.ok()) {
@@ -184,16 +212,22 @@ grpc::Status IntakeService::UpsertCustomer(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
-grpc::Status IntakeService::GetInteraction(grpc::ServerContext* ctx,
-                                           const v1::GetInteractionRequest* req,
-                                           v1::GetInteractionResponse* resp) {
-  auto principal = auth_->Authorize(*ctx, req->tenant_id());
+grpc::ServerUnaryReactor* IntakeService::GetInteraction(grpc::CallbackServerContext* ctx,
+                                                        const v1::GetInteractionRequest* req,
+                                                        v1::GetInteractionResponse* resp) {
+  return ServeUnary(executor_, ctx,
+                    [this, ctx, req, resp] { return DoGetInteraction(*ctx, *req, resp); });
+}
+
+grpc::Status IntakeService::DoGetInteraction(const Ctx& ctx, const v1::GetInteractionRequest& req,
+                                             v1::GetInteractionResponse* resp) {
+  auto principal = auth_->Authorize(ctx, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
-  if (auto st = ValidateInteractionId("interaction_id", req->interaction_id()); !st.ok()) {
+  if (auto st = ValidateInteractionId("interaction_id", req.interaction_id()); !st.ok()) {
     return ToGrpc(st);
   }
   int64_t position = 0;
-  auto ix = store_->Get(principal->tenant, req->interaction_id(), &position);
+  auto ix = store_->Get(principal->tenant, req.interaction_id(), &position);
   if (!ix.ok()) return ToGrpc(ix.status());
   *resp->mutable_interaction() = std::move(*ix);
   resp->set_queue_position(position);

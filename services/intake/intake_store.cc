@@ -32,7 +32,8 @@ absl::StatusOr<SubmitOutcome> SubmitReply(const std::vector<std::string>& parts)
 }  // namespace
 
 std::vector<absl::StatusOr<SubmitOutcome>> IntakeStore::Submit(
-    const std::string& tenant, const std::vector<const Submission*>& batch) {
+    const std::string& tenant, const std::vector<const Submission*>& batch,
+    int64_t deadline_unix_ms) {
   std::vector<absl::StatusOr<SubmitOutcome>> results;
   if (batch.empty()) return results;
   TenantKeys keys(tenant);
@@ -43,7 +44,7 @@ std::vector<absl::StatusOr<SubmitOutcome>> IntakeStore::Submit(
     size_t to = std::min(batch.size(), from + kSubmitChunk);
     std::vector<std::string> args = {keys.prefix(), std::to_string(clock_->NowMs()),
                                      std::to_string(options_.event_max_len),
-                                     std::to_string(to - from)};
+                                     std::to_string(to - from), std::to_string(deadline_unix_ms)};
     for (size_t i = from; i < to; ++i) {
       const Submission* s = batch[i];
       std::vector<std::string> fields = HashFields(*s);
@@ -69,8 +70,15 @@ std::vector<absl::StatusOr<SubmitOutcome>> IntakeStore::Submit(
   for (size_t k = 0; k < replies->size(); ++k) {
     const auto& chunk = (*replies)[k];
     size_t expected = std::min(kSubmitChunk, batch.size() - k * kSubmitChunk);
+    if (chunk.type == redis::Reply::Type::kString && chunk.str == "expired") {
+      auto st = absl::DeadlineExceededError(
+          "interaction not stored: the call's deadline had passed when Redis ran it");
+      for (size_t i = 0; i < expected; ++i) results.push_back(st);
+      continue;
+    }
     if (chunk.is_error() || chunk.elements.size() != expected) {
-      auto st = absl::InternalError(absl::StrCat("interaction not stored: ", chunk.str));
+      absl::Status st = redis::ReplyError(chunk, "interaction not stored");
+      if (st.ok()) st = absl::InternalError("interaction not stored: bad script reply");
       for (size_t i = 0; i < expected; ++i) results.push_back(st);
       continue;
     }

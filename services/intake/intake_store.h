@@ -38,9 +38,13 @@ class IntakeStore {
 
   // Stores each valid submission and appends it to the tenant intake stream, in one round
   // trip for the batch. Each result is OK, or the reason that item was not stored. The
-  // submissions must have passed ValidateSubmission.
+  // submissions must have passed ValidateSubmission. `deadline_unix_ms` (0 = none) is the
+  // caller's deadline: when Redis runs the script after it (Redis's clock; e.g. Redis was
+  // stalled while the request waited in its socket), nothing is stored and every item is
+  // DEADLINE_EXCEEDED, so a caller that gave up never has its request executed later.
   std::vector<absl::StatusOr<SubmitOutcome>> Submit(const std::string& tenant,
-                                                    const std::vector<const Submission*>& batch);
+                                                    const std::vector<const Submission*>& batch,
+                                                    int64_t deadline_unix_ms = 0);
 
   // Where a cancel abandoned work: the queue it waited in (or was offered from) and its channel.
   struct Abandoned {

@@ -28,7 +28,9 @@ int main(int argc, char** argv) {
   if (auto code = config::ParseOrExitCode(flags, common, argc, argv, "omniroute-intake")) {
     return *code;
   }
-  redis::Pool pool(common.endpoint, common.redis_pool_size, std::chrono::milliseconds(2000));
+  redis::Pool pool(common.endpoint, common.redis_pool_size + 2, std::chrono::milliseconds(2000));
+  // Declared before the host: it outlives the server, which is shut down inside host.Run().
+  BoundedExecutor executor("intake-rpc", common.workers(), static_cast<size_t>(common.rpc_queue));
   SystemClock clock;
   TimeOrderedIdGenerator ids;  // waiting work with equal scores is served in id order
   Authenticator auth(&pool, &clock);
@@ -37,7 +39,7 @@ int main(int argc, char** argv) {
       &pool);
   intake::IntakeMetrics metrics(host.registry());
   intake::IntakeStore store(&pool, &redis::Scripts::Embedded(), &clock, &ids, options);
-  intake::IntakeService service(&auth, &store, &metrics);
+  intake::IntakeService service(&auth, &store, &metrics, &executor);
   host.AddService(&service);
   // Every queue's abandoned counters exist at 0 (refreshed as queues are added): the service
   // level rule's increase() then counts a queue's first abandonment too.

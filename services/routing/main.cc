@@ -31,8 +31,6 @@ int main(int argc, char** argv) {
   routing::BackgroundOptions background;
   redis::ConsumerOptions consumer{"s:classified", kRoutingGroup, ""};
   redis::HubOptions hub_options;
-  int rpc_workers = 0;
-  int rpc_queue = 10000;
   int watch_buffer = 256;
   redis::Pipeliner::Options pipelines;
   config::Flags flags("omniroute-routing");
@@ -54,10 +52,6 @@ int main(int argc, char** argv) {
             "read every agent of every tenant");
   flags.Add("reclaim-idle-ms", &consumer.reclaim_idle_ms,
             "claim stream entries pending this long on a dead consumer");
-  flags.Add("rpc-workers", &rpc_workers,
-            "threads running the Redis work of gRPC calls (0 = --redis-pool-size)");
-  flags.Add("rpc-queue", &rpc_queue,
-            "calls that may wait for an rpc worker; beyond that calls get UNAVAILABLE");
   flags.Add("watch-buffer", &watch_buffer,
             "entries each WatchOffers/WatchEvents stream holds for a client that reads slower "
             "than they come; a full stream is paused until the client has read half of them");
@@ -77,17 +71,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "omniroute-routing: --timer-interval-ms must be >= 1\n");
     return 2;
   }
-  if (rpc_workers < 0 || rpc_queue < 1 || watch_buffer < 1 || hub_options.keys_per_read < 1 ||
-      pipelines.lanes < 1) {
+  if (watch_buffer < 1 || hub_options.keys_per_read < 1 || pipelines.lanes < 1) {
     std::fprintf(stderr,
-                 "omniroute-routing: --rpc-workers must be >= 0, --rpc-queue, --watch-buffer, "
-                 "--watch-keys-per-read and --redis-pipelines >= 1\n");
+                 "omniroute-routing: --watch-buffer, --watch-keys-per-read and --redis-pipelines "
+                 "must be >= 1\n");
     return 2;
   }
   redis::Pool pool(common.endpoint, common.redis_pool_size + 3, std::chrono::milliseconds(2000));
   // Declared before the host: they outlive the server, which is shut down inside host.Run().
-  BoundedExecutor executor("routing-rpc", rpc_workers > 0 ? rpc_workers : common.redis_pool_size,
-                           static_cast<size_t>(rpc_queue));
+  BoundedExecutor executor("routing-rpc", common.workers(), static_cast<size_t>(common.rpc_queue));
   redis::StreamHub hub(common.endpoint, hub_options);
   SystemClock clock;
   RandomIdGenerator ids;
@@ -97,11 +89,7 @@ int main(int argc, char** argv) {
                     common.grpc_port,
                     common.metrics_port,
                     {"omniroute.v1.Routing", "omniroute.v1.Admin"},
-                    /*drain_seconds=*/10,
-                    // Only reflection is served by the sync server.
-                    /*sync_min_pollers=*/1,
-                    /*sync_max_pollers=*/2,
-                    /*max_threads=*/4},
+                    /*drain_seconds=*/10},
                    &pool);
   routing::RoutingMetrics metrics(host.registry());
   routing::RoutingEngine engine(&pool, &redis::Scripts::Embedded(), &clock, options);

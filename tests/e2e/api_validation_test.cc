@@ -319,5 +319,55 @@ TEST_F(ValidationE2E, InvalidRequestsNameTheFieldAndChangeNothing) {
   Run(calls);
 }
 
+// A 64 KB value where an id belongs: every service answers at once with an error of bounded
+// length (it would otherwise ride whole in the grpc-message trailer, past what a client takes),
+// and the next call on the same connection is answered normally.
+TEST_F(ValidationE2E, HugeInputsGetBoundedErrorsAndTheConnectionStaysUsable) {
+  if (HasFatalFailure()) return;
+  ApiClient& api = *api_;
+  const std::string huge(64 * 1024, 't');
+  const std::string integrator = keys_["integrator"], admin = keys_["admin"];
+  auto deadline = std::chrono::seconds(5);
+  std::vector<std::pair<std::string, std::function<grpc::Status(const std::string&)>>> calls = {
+      {"SubmitInteraction",
+       [&](const std::string& tenant) {
+         auto r = ChatRequest("", "Where is my parcel?");
+         r.set_tenant_id(tenant);
+         v1::SubmitInteractionResponse resp;
+         return api.intake().SubmitInteraction(ApiClient::Context(integrator, deadline).get(), r,
+                                               &resp);
+       }},
+      {"Classify",
+       [&](const std::string& tenant) {
+         v1::ClassifyRequest r;
+         r.set_tenant_id(tenant);
+         r.set_channel(v1::CHANNEL_CHAT);
+         v1::ClassifyResponse resp;
+         return api.classifier().Classify(ApiClient::Context(integrator, deadline).get(), r, &resp);
+       }},
+      {"GetTenantConfig",
+       [&](const std::string& tenant) {
+         v1::GetTenantConfigRequest r;
+         r.set_tenant_id(tenant);
+         v1::GetTenantConfigResponse resp;
+         return api.admin().GetTenantConfig(ApiClient::Context(admin, deadline).get(), r, &resp);
+       }},
+  };
+  for (const auto& [name, call] : calls) {
+    auto t0 = std::chrono::steady_clock::now();
+    grpc::Status st = call(huge);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+        << name << ": " << st.error_message().substr(0, 200);
+    EXPECT_LE(st.error_message().size(), 512u) << name;
+    EXPECT_NE(st.error_message().find("tenant_id"), std::string::npos) << name;
+    EXPECT_LT(seconds, 2.0) << name << " took " << seconds << " s";
+    // The connection still serves: the same call with the key's own tenant (empty = its own).
+    grpc::Status next = call("");
+    EXPECT_NE(next.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << name;
+    EXPECT_NE(next.error_code(), grpc::StatusCode::PERMISSION_DENIED) << name;
+  }
+}
+
 }  // namespace
 }  // namespace omniroute::api_test

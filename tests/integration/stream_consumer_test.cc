@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <thread>
+
 #include "tests/integration/redis_fixture.h"
 
 namespace omniroute {
@@ -15,6 +18,17 @@ class StreamConsumerTest : public RedisFixture {
   int64_t Pending() {
     redis::Reply r = Cmd({"XPENDING", keys_.IntakeStream(), kClassificationGroup});
     return r.elements.empty() ? -1 : r.elements[0].integer;
+  }
+  // The names of the classification group's consumers of `stream`.
+  std::vector<std::string> Consumers(const std::string& stream) {
+    std::vector<std::string> names;
+    redis::Reply r = Cmd({"XINFO", "CONSUMERS", stream, kClassificationGroup});
+    for (const auto& c : r.elements) {
+      for (size_t i = 0; i + 1 < c.elements.size(); i += 2) {
+        if (c.elements[i].str == "name") names.push_back(c.elements[i + 1].str);
+      }
+    }
+    return names;
   }
 };
 
@@ -133,6 +147,72 @@ TEST_F(StreamConsumerTest, ConsumedEntriesAreTrimmedPendingAndUndeliveredOnesSta
   trim();
   EXPECT_LE(Int({"XLEN", stream}), 5);
   ASSERT_EQ(Cmd({"CONFIG", "SET", "stream-node-max-entries", "100"}).str, "OK");
+}
+
+TEST_F(StreamConsumerTest, AConsumerWhoseHandlerFailedTakesItsEntriesBackAtOnce) {
+  AddQueue("general", {v1::CHANNEL_CHAT});
+  RouteAllTo("general");
+  std::string id = Submit(Chat("hello"));
+  // The dead-consumer reclaim would take a minute: the entry must come back before that.
+  redis::ConsumerOptions options{"s:intake", kClassificationGroup, "c1", 1};
+  options.reclaim_idle_ms = 60000;
+  int calls = 0;
+  std::vector<std::string> seen;
+  redis::StreamConsumer c1(pool_.get(), options, [&](const auto& e) {
+    for (const auto& entry : e) seen.push_back(entry.interaction_id);
+    // The first attempt fails as it would while Redis is loading its data set.
+    if (++calls == 1) return absl::UnavailableError("LOADING Redis is loading");
+    return worker_->Handle(e);
+  });
+  EXPECT_FALSE(c1.PollOnce(*conn_).ok());
+  EXPECT_EQ(Pending(), 1);
+  auto n = c1.PollOnce(*conn_);
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(*n, 1);
+  EXPECT_EQ(seen, (std::vector<std::string>{id, id}));
+  EXPECT_EQ(State(id), "classified");
+  EXPECT_EQ(Pending(), 0);
+  // Taken back once: the next pass reads only new entries.
+  n = c1.PollOnce(*conn_);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 0);
+}
+
+TEST_F(StreamConsumerTest, GoneConsumersAreRemovedOnceTheirEntriesAreReclaimed) {
+  AddQueue("general", {v1::CHANNEL_CHAT});
+  RouteAllTo("general");
+  std::string stream = keys_.IntakeStream();
+  Submit(Chat("one"));
+  // "dead" and "holder" each read an entry and never acknowledge it.
+  auto reader = [&](const std::string& name) {
+    return std::make_unique<redis::StreamConsumer>(
+        pool_.get(), redis::ConsumerOptions{"s:intake", kClassificationGroup, name, 1},
+        [](const auto&) { return absl::OkStatus(); });
+  };
+  auto dead = reader("dead");
+  ASSERT_TRUE(dead->PollOnce(*conn_).ok());
+  Submit(Chat("two"));
+  auto holder = reader("holder");
+  ASSERT_TRUE(holder->PollOnce(*conn_).ok());
+  EXPECT_EQ(Pending(), 2);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // A consumer with entries pending is never removed, however idle.
+  auto reaped = redis::Scripts::Embedded().Eval(*conn_, "common/reap_consumers", {stream},
+                                                {kClassificationGroup, "5", "someone-else"});
+  ASSERT_TRUE(reaped.ok()) << reaped.status();
+  EXPECT_EQ(reaped->integer, 0);
+  EXPECT_EQ(Consumers(stream), (std::vector<std::string>{"dead", "holder"}));
+
+  // "alive" reclaims both entries (idle bound 0) and then removes both consumers, now empty.
+  redis::ConsumerOptions options{"s:intake", kClassificationGroup, "alive", 1};
+  options.reclaim_idle_ms = 0;
+  redis::StreamConsumer alive(pool_.get(), options,
+                              [&](const auto& e) { return worker_->Handle(e); });
+  auto n = alive.PollOnce(*conn_);
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(*n, 2);
+  EXPECT_EQ(Pending(), 0);
+  EXPECT_EQ(Consumers(stream), (std::vector<std::string>{"alive"}));
 }
 
 }  // namespace

@@ -10,6 +10,10 @@ void ServiceFlags::AddTo(Flags& flags) {
   flags.Add("grpc-port", &grpc_port, "gRPC port (0 = any free port)");
   flags.Add("metrics-port", &metrics_port, "Prometheus /metrics port (0 = any free port)");
   flags.Add("redis-pool-size", &redis_pool_size, "Redis connections shared by request threads");
+  flags.Add("rpc-workers", &rpc_workers,
+            "threads running the Redis work of gRPC calls (0 = --redis-pool-size)");
+  flags.Add("rpc-queue", &rpc_queue,
+            "calls that may wait for an rpc worker; beyond that calls get UNAVAILABLE");
 }
 
 std::optional<int> ParseOrExitCode(Flags& flags, ServiceFlags& common, int argc, char** argv,
@@ -26,6 +30,10 @@ std::optional<int> ParseOrExitCode(Flags& flags, ServiceFlags& common, int argc,
   }
   if (common.redis_pool_size < 1) {
     std::fprintf(stderr, "%s: --redis-pool-size must be >= 1\n", program.c_str());
+    return 2;
+  }
+  if (common.rpc_workers < 0 || common.rpc_queue < 1) {
+    std::fprintf(stderr, "%s: --rpc-workers must be >= 0 and --rpc-queue >= 1\n", program.c_str());
     return 2;
   }
   common.endpoint = *endpoint;

@@ -15,9 +15,14 @@ struct ServiceFlags {
   int grpc_port = 0;
   int metrics_port = 0;
   int redis_pool_size = 16;
+  // gRPC calls' Redis work runs on a fixed pool of workers (0 = redis_pool_size threads); at
+  // most rpc_queue calls wait for one, beyond that calls get UNAVAILABLE at once.
+  int rpc_workers = 0;
+  int rpc_queue = 10000;
   redis::Endpoint endpoint;  // parsed from redis_url by ParseOrExitCode
 
   void AddTo(Flags& flags);
+  int workers() const { return rpc_workers > 0 ? rpc_workers : redis_pool_size; }
 };
 
 // Parses argv into the flags (service and common ones) and checks the common ones. Returns

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "services/common/grpc/status.h"
 #include "services/common/ids.h"
 #include "services/common/keys.h"
 #include "services/common/validation.h"
@@ -104,8 +105,8 @@ absl::StatusOr<Principal> Authenticator::Authorize(const grpc::ServerContextBase
 absl::StatusOr<Principal> Authenticator::Check(const Principal& principal, RoleSet any_of,
                                                absl::string_view requested_tenant) {
   if (!requested_tenant.empty() && requested_tenant != principal.tenant) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("tenant_id: the API key does not belong to tenant '", requested_tenant, "'"));
+    return absl::PermissionDeniedError(absl::StrCat(
+        "tenant_id: the API key does not belong to tenant '", QuoteInput(requested_tenant), "'"));
   }
   bool allowed = false;
   for (Role r : principal.roles) allowed = allowed || any_of.Contains(r);

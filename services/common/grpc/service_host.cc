@@ -50,10 +50,19 @@ void ServiceHost::AddLoop(std::string name,
 void ServiceHost::ReadinessLoop() {
   auto* health = server_->GetHealthCheckService();
   bool last = false, first = true;
+  // Its own connection, not one of the pool's: while Redis stalls, every pooled connection may
+  // be held by a call waiting for it, and readiness must still report within its bound.
+  std::unique_ptr<redis::Connection> conn;
   while (!stop_.load()) {
     bool ok = false;
-    if (auto conn = pool_->Acquire(); conn.ok()) {
-      auto r = (*conn)->Command({"PING"});
+    if (conn == nullptr || conn->broken()) {
+      auto opened = pool_->OpenDedicated(options_.readiness_timeout);
+      conn = opened.ok() ? std::move(*opened) : nullptr;
+    }
+    if (conn != nullptr) {
+      // A PING not answered within readiness_timeout (Redis stopped, overloaded, loading)
+      // breaks the connection and makes the replica NOT_SERVING.
+      auto r = conn->Command({"PING"});
       ok = r.ok() && !r->is_error();
     }
     redis_up_->Set(ok ? 1 : 0);

@@ -8,6 +8,7 @@
 #include <prometheus/registry.h>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -28,12 +29,15 @@ struct HostOptions {
   int metrics_port = 0;  // 0 = pick a free port
   std::vector<std::string> health_names;  // grpc.health.v1 service names to report
   int drain_seconds = 10;
+  // Readiness (grpc.health.v1) turns NOT_SERVING when a PING to Redis is not answered within
+  // this; it is checked every second.
+  std::chrono::milliseconds readiness_timeout{1000};
   // The sync server's threads: polling threads kept warm and the upper bound on all of them
-  // (each sync call in flight holds one). A server whose services are all callback services
-  // (routing) keeps only reflection on the sync server and sets these low.
-  int sync_min_pollers = 4;
-  int sync_max_pollers = 32;
-  int max_threads = 2048;
+  // (each sync call in flight holds one). Every omniroute service is a callback service; only
+  // gRPC's v1alpha reflection runs on the sync server, so these stay low.
+  int sync_min_pollers = 1;
+  int sync_max_pollers = 2;
+  int max_threads = 4;
 };
 
 // Blocks SIGTERM and SIGINT in the calling thread and every thread started after it, so that

@@ -1,5 +1,6 @@
 #include "services/common/redis/redis_client.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "absl/strings/match.h"
@@ -195,10 +196,33 @@ Pool::Lease::~Lease() {
   if (pool_ != nullptr && conn_ != nullptr) pool_->Return(std::move(conn_));
 }
 
+namespace {
+thread_local std::chrono::system_clock::time_point call_deadline =
+    std::chrono::system_clock::time_point::max();
+}  // namespace
+
+CallDeadline::CallDeadline(std::chrono::system_clock::time_point deadline)
+    : previous_(call_deadline) {
+  call_deadline = std::min(previous_, deadline);
+}
+
+CallDeadline::~CallDeadline() { call_deadline = previous_; }
+
+std::chrono::system_clock::time_point CallDeadline::Current() { return call_deadline; }
+
 absl::StatusOr<Pool::Lease> Pool::Acquire() {
   {
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return !idle_.empty() || open_ < size_; });
+    auto now = std::chrono::system_clock::now();
+    auto until = std::min(now + timeout_, std::max(now, CallDeadline::Current()));
+    if (!cv_.wait_until(lock, until, [&] { return !idle_.empty() || open_ < size_; })) {
+      if (until < now + timeout_) {
+        return absl::DeadlineExceededError(
+            "redis: no connection came free before the call's deadline");
+      }
+      return absl::UnavailableError(
+          absl::StrCat("redis: no connection came free within ", timeout_.count(), " ms"));
+    }
     if (!idle_.empty()) {
       auto conn = std::move(idle_.back());
       idle_.pop_back();

@@ -89,8 +89,25 @@ class Connection {
   bool timed_ = true;
 };
 
-// A bounded pool of connections shared by a service's threads. Lease() waits for a free
-// connection; a broken connection is dropped when its lease ends and reopened on demand.
+// The deadline of the call the current thread serves, while an instance lives on its stack
+// (ServeUnary sets one around each call's work): Pool::Acquire waits for a connection no
+// longer than it, so no call waits for Redis past the point where its caller gave up.
+class CallDeadline {
+ public:
+  explicit CallDeadline(std::chrono::system_clock::time_point deadline);
+  ~CallDeadline();
+  CallDeadline(const CallDeadline&) = delete;
+  CallDeadline& operator=(const CallDeadline&) = delete;
+  // The innermost live deadline of this thread; time_point::max() when none.
+  static std::chrono::system_clock::time_point Current();
+
+ private:
+  std::chrono::system_clock::time_point previous_;
+};
+
+// A bounded pool of connections shared by a service's threads. Acquire() waits for a free
+// connection at most the pool's timeout and at most until the thread's CallDeadline; a broken
+// connection is dropped when its lease ends and reopened on demand.
 class Pool {
  public:
   Pool(Endpoint endpoint, int size, std::chrono::milliseconds timeout);

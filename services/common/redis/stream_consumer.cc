@@ -38,10 +38,15 @@ absl::Status StreamConsumer::RefreshTenants(Connection& conn) {
   return absl::OkStatus();
 }
 
-void StreamConsumer::AddEntries(const std::string& tenant, const Reply& entries,
-                                std::vector<StreamEntry>& out) {
+std::vector<std::string> StreamConsumer::AddEntries(const std::string& tenant, const Reply& entries,
+                                                    std::vector<StreamEntry>& out) {
+  std::vector<std::string> gone;
   for (const auto& e : entries.elements) {
-    if (e.elements.size() != 2) continue;  // deleted entry
+    if (e.elements.size() != 2) continue;
+    if (e.elements[1].is_nil()) {  // read from the history after its entry was trimmed
+      gone.push_back(e.elements[0].str);
+      continue;
+    }
     StreamEntry entry{tenant, e.elements[0].str, ""};
     const auto& fields = e.elements[1].elements;
     for (size_t i = 0; i + 1 < fields.size(); i += 2) {
@@ -49,6 +54,7 @@ void StreamConsumer::AddEntries(const std::string& tenant, const Reply& entries,
     }
     out.push_back(std::move(entry));
   }
+  return gone;
 }
 
 absl::StatusOr<int> StreamConsumer::Reclaim(Connection& conn) {
@@ -57,7 +63,8 @@ absl::StatusOr<int> StreamConsumer::Reclaim(Connection& conn) {
     auto r = conn.Command({"XAUTOCLAIM", stream, options_.group, options_.consumer,
                            std::to_string(options_.reclaim_idle_ms), "0-0", "COUNT", "500"});
     if (!r.ok()) return r.status();
-    if (r->is_error() || r->elements.size() < 2) continue;
+    if (auto st = ReplyError(*r, "XAUTOCLAIM"); !st.ok()) return st;
+    if (r->elements.size() < 2) continue;
     std::vector<StreamEntry> entries;
     AddEntries(tenant, r->elements[1], entries);
     // Entries whose payload was trimmed away cannot be processed: acknowledge them.
@@ -66,11 +73,56 @@ absl::StatusOr<int> StreamConsumer::Reclaim(Connection& conn) {
         (void)conn.Command({"XACK", stream, options_.group, gone.str});
       }
     }
-    if (entries.empty()) continue;
-    log::Info("reclaimed stream entries of a dead consumer",
-              {{"stream", stream}, {"count", std::to_string(entries.size())}});
-    if (auto s = handler_(entries); !s.ok()) return s;
-    handled += static_cast<int>(entries.size());
+    if (!entries.empty()) {
+      log::Info("reclaimed stream entries of a dead consumer",
+                {{"stream", stream}, {"count", std::to_string(entries.size())}});
+      if (auto s = handler_(entries); !s.ok()) return s;
+      handled += static_cast<int>(entries.size());
+    }
+    // The consumers left with nothing pending and long idle are gone: remove them.
+    auto reaped = scripts_->Eval(
+        conn, "common/reap_consumers", {stream},
+        {options_.group, std::to_string(options_.reclaim_idle_ms), options_.consumer});
+    if (!reaped.ok()) return reaped.status();
+    if (reaped->integer > 0) {
+      log::Info("removed consumers that are gone",
+                {{"stream", stream}, {"count", std::to_string(reaped->integer)}});
+    }
+  }
+  return handled;
+}
+
+absl::StatusOr<int> StreamConsumer::RecoverOwn(Connection& conn) {
+  std::map<std::string, std::string> from;  // stream -> last id read
+  for (const auto& [stream, tenant] : stream_to_tenant_) from[stream] = "0";
+  int handled = 0;
+  while (!from.empty()) {
+    std::vector<std::string> cmd = {"XREADGROUP",      "GROUP", options_.group,
+                                    options_.consumer, "COUNT", std::to_string(options_.count),
+                                    "STREAMS"};
+    for (const auto& [stream, id] : from) cmd.push_back(stream);
+    for (const auto& [stream, id] : from) cmd.push_back(id);
+    auto reply = conn.Command(cmd);
+    if (!reply.ok()) return reply.status();
+    if (auto st = ReplyError(*reply, "XREADGROUP (own pending entries)"); !st.ok()) return st;
+    std::vector<StreamEntry> entries;
+    std::map<std::string, std::string> next;
+    for (const auto& s : reply->elements) {
+      if (s.elements.size() != 2 || s.elements[1].elements.empty()) continue;
+      auto it = stream_to_tenant_.find(s.elements[0].str);
+      if (it == stream_to_tenant_.end()) continue;
+      for (const auto& id : AddEntries(it->second, s.elements[1], entries)) {
+        (void)conn.Command({"XACK", it->first, options_.group, id});
+      }
+      next[it->first] = s.elements[1].elements.back().elements[0].str;
+    }
+    if (!entries.empty()) {
+      log::Info("took back own pending stream entries",
+                {{"group", options_.group}, {"count", std::to_string(entries.size())}});
+      if (auto st = handler_(entries); !st.ok()) return st;
+      handled += static_cast<int>(entries.size());
+    }
+    from = std::move(next);  // one pass: each stream read on past what it returned
   }
   return handled;
 }
@@ -91,12 +143,25 @@ absl::Status StreamConsumer::Trim(Connection& conn) {
 }
 
 absl::StatusOr<int> StreamConsumer::PollOnce(Connection& conn) {
+  auto n = Poll(conn);
+  // What this consumer was handling may still be pending on it: the next pass takes it back.
+  if (!n.ok()) recover_own_ = true;
+  return n;
+}
+
+absl::StatusOr<int> StreamConsumer::Poll(Connection& conn) {
   int64_t now = SteadyMs();
   if (now >= next_refresh_ms_) {
     if (auto s = RefreshTenants(conn); !s.ok()) return s;
     next_refresh_ms_ = now + options_.tenants_refresh_ms;
   }
   int handled = 0;
+  if (recover_own_ && !stream_to_tenant_.empty()) {
+    auto n = RecoverOwn(conn);
+    if (!n.ok()) return n.status();
+    handled += *n;
+    recover_own_ = false;
+  }
   if (now >= next_reclaim_ms_) {
     auto n = Reclaim(conn);
     if (!n.ok()) return n.status();
@@ -151,6 +216,7 @@ void StreamConsumer::Run(const std::atomic<bool>& stop) {
         continue;
       }
       conn = std::move(*c);
+      recover_own_ = true;
       stream_to_tenant_.clear();
       next_refresh_ms_ = 0;
     }

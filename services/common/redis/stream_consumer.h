@@ -39,6 +39,10 @@ struct ConsumerOptions {
 // idempotent and acknowledge each entry once its state change is durable (our Lua scripts
 // XACK in the same script), so delivery is at-least-once and nothing is lost. Acknowledged
 // entries are trimmed from the streams every trim_every_ms, in one pipeline.
+// After a failure (a lost connection, a Redis error, a handler that failed) the consumer first
+// reads its own pending entries again (XREADGROUP from id 0), at once, instead of leaving them
+// to the dead-consumer reclaim; and with each reclaim it removes the group's consumers that are
+// gone (common/reap_consumers.lua), so the groups do not collect one consumer per restart.
 class StreamConsumer {
  public:
   using Handler = std::function<absl::Status(const std::vector<StreamEntry>&)>;
@@ -57,16 +61,24 @@ class StreamConsumer {
   absl::StatusOr<int> PollOnce(Connection& conn);
 
  private:
+  absl::StatusOr<int> Poll(Connection& conn);
   absl::Status RefreshTenants(Connection& conn);
   absl::StatusOr<int> Reclaim(Connection& conn);
+  // Reads this consumer's own pending entries once through (from id 0) and handles them.
+  absl::StatusOr<int> RecoverOwn(Connection& conn);
   absl::Status Trim(Connection& conn);
-  void AddEntries(const std::string& tenant, const Reply& entries, std::vector<StreamEntry>& out);
+  // Appends the entries of an XREADGROUP/XAUTOCLAIM reply; returns the ids of entries whose
+  // payload was trimmed away (nothing to process: the caller acknowledges them).
+  std::vector<std::string> AddEntries(const std::string& tenant, const Reply& entries,
+                                      std::vector<StreamEntry>& out);
 
   Pool* pool_;
   ConsumerOptions options_;
   Handler handler_;
   const Scripts* scripts_;
   std::map<std::string, std::string> stream_to_tenant_;
+  // Set by a failure: the next pass first takes back this consumer's pending entries.
+  bool recover_own_ = true;
   int64_t next_refresh_ms_ = 0;
   int64_t next_reclaim_ms_ = 0;
   int64_t next_trim_ms_ = 0;

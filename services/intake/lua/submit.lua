@@ -3,10 +3,10 @@
 -- idempotency key an earlier one (in this batch or before) used returns that interaction.
 -- KEYS[1] P:s:intake  KEYS[2] P:events
 -- ARGV[1] P  ARGV[2] now ms  ARGV[3] event feed max length  ARGV[4] submissions in the batch
--- then per submission: id, idempotency key ('' = none), request fingerprint, requested queue
+-- ARGV[5] the caller's deadline, unix ms by Redis's clock (0 = none), then per submission: id, idempotency key ('' = none), request fingerprint, requested queue
 -- ('' = none), number of field/value pairs n, then the n pairs of the interaction hash
 -- Returns per submission {'created', id} | {'duplicate', id} | {'conflict', id}
--- | {'no_queue', queue}
+-- | {'no_queue', queue}; or 'expired' (nothing stored) when Redis runs it after the deadline
 --- @include "context"
 --- @include "keys"
 --- @include "tenant_config"
@@ -75,8 +75,15 @@ local function submit_one(at)
   return {'created', id}, next_at
 end
 
+local deadline = tonumber(ARGV[5])
+if deadline > 0 then
+  local t = redis.call('TIME')
+  if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > deadline then
+    return 'expired'
+  end
+end
 local out = {}
-local at = 5
+local at = 6
 for i = 1, tonumber(ARGV[4]) do
   out[i], at = submit_one(at)
 end
