@@ -98,7 +98,7 @@ grpc::ServerUnaryReactor* ClassificationService::Reclassify(grpc::CallbackServer
 grpc::Status ClassificationService::DoReclassify(const grpc::ServerContextBase& ctx,
                                                  const v1::ReclassifyRequest& req,
                                                  v1::ReclassifyResponse* resp) {
-  auto principal = d_.auth->Authorize(ctx, req.tenant_id());
+  auto principal = d_.auth->Authorize(ctx, req.tenant_id(), req.agent_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   CorrectionRequest r{req.agent_id(), req.interaction_id(), req.intent(), req.category(),
                       req.comment()};

@@ -5,6 +5,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "services/common/grpc/auth.h"
 #include "services/common/keys.h"
 #include "services/common/validation.h"
 
@@ -19,7 +21,8 @@ absl::StatusOr<std::vector<std::vector<std::string>>> ReadKeys(
     redis::Connection& conn, const std::vector<std::string>& hashes) {
   std::vector<std::vector<std::string>> cmds;
   for (const auto& h : hashes) {
-    cmds.push_back({"HMGET", ApiKeyKey(h), "tenant", "name", "roles", "created_ms"});
+    cmds.push_back(
+        {"HMGET", ApiKeyKey(h), "tenant", "name", "roles", "created_ms", "agent", "expires_ms"});
   }
   auto replies = conn.Pipeline(cmds);
   if (!replies.ok()) return replies.status();
@@ -27,7 +30,7 @@ absl::StatusOr<std::vector<std::vector<std::string>>> ReadKeys(
   for (const auto& r : *replies) {
     if (auto s = redis::ReplyError(r, "read api key"); !s.ok()) return s;
     auto fields = redis::ReplyStrings(r);
-    fields.resize(4);
+    fields.resize(6);
     out.push_back(std::move(fields));
   }
   return out;
@@ -48,8 +51,9 @@ absl::StatusOr<std::vector<ApiKeyInfo>> ListApiKeys(redis::Connection& conn,
   for (size_t i = 0; i < hashes.size(); ++i) {
     const auto& f = (*fields)[i];
     if (f[0] != tenant) continue;
-    ApiKeyInfo info{hashes[i].substr(0, kApiKeyIdLength), hashes[i], f[1], f[2], 0};
+    ApiKeyInfo info{hashes[i].substr(0, kApiKeyIdLength), hashes[i], f[1], f[2], 0, f[4], 0};
     if (!absl::SimpleAtoi(f[3], &info.created_ms)) info.created_ms = 0;
+    if (!f[5].empty() && !absl::SimpleAtoi(f[5], &info.expires_ms)) info.expires_ms = 1;
     out.push_back(std::move(info));
   }
   std::sort(out.begin(), out.end(), [](const ApiKeyInfo& a, const ApiKeyInfo& b) {
@@ -58,8 +62,8 @@ absl::StatusOr<std::vector<ApiKeyInfo>> ListApiKeys(redis::Connection& conn,
   return out;
 }
 
-absl::StatusOr<ApiKeyInfo> RevokeApiKey(redis::Connection& conn, absl::string_view tenant,
-                                        absl::string_view id) {
+absl::StatusOr<ApiKeyInfo> FindApiKey(redis::Connection& conn, absl::string_view tenant,
+                                      absl::string_view id) {
   bool hex = std::all_of(id.begin(), id.end(),
                          [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
   if (!hex || id.size() < kApiKeyIdMinLength || id.size() > 64) {
@@ -80,14 +84,52 @@ absl::StatusOr<ApiKeyInfo> RevokeApiKey(redis::Connection& conn, absl::string_vi
     return absl::InvalidArgumentError(
         absl::StrCat("id: '", id, "' matches ", matches.size(), " keys; give more digits"));
   }
-  ApiKeyInfo revoked = *matches[0];
+  return *matches[0];
+}
+
+absl::StatusOr<ApiKeyInfo> RevokeApiKey(redis::Connection& conn, absl::string_view tenant,
+                                        absl::string_view id) {
+  auto revoked = FindApiKey(conn, tenant, id);
+  if (!revoked.ok()) return revoked.status();
   auto replies = conn.Pipeline(
-      {{"DEL", ApiKeyKey(revoked.hash)}, {"SREM", TenantKeys(tenant).ApiKeys(), revoked.hash}});
+      {{"DEL", ApiKeyKey(revoked->hash)}, {"SREM", TenantKeys(tenant).ApiKeys(), revoked->hash}});
   if (!replies.ok()) return replies.status();
   for (const auto& r : *replies) {
     if (auto s = redis::ReplyError(r, "revoke api key"); !s.ok()) return s;
   }
   return revoked;
+}
+
+absl::StatusOr<RotatedApiKey> RotateApiKey(redis::Connection& conn, absl::string_view tenant,
+                                           absl::string_view id, int64_t overlap_ms,
+                                           int64_t new_expires_ms, int64_t now_ms) {
+  if (overlap_ms < 0) return absl::InvalidArgumentError("overlap: must not be negative");
+  auto old = FindApiKey(conn, tenant, id);
+  if (!old.ok()) return old.status();
+  if (old->expires_ms > 0 && old->expires_ms <= now_ms) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "id: key ", old->id, " has already expired; create a new key with `keys create`"));
+  }
+  ApiKeySpec spec{std::string(tenant), {}, old->name, old->agent, new_expires_ms};
+  for (auto name : absl::StrSplit(old->roles, ',', absl::SkipEmpty())) {
+    auto role = ParseRole(name);
+    if (role.ok()) spec.roles.push_back(*role);
+  }
+  auto created = CreateApiKey(conn, spec);
+  if (!created.ok()) return created.status();
+  RotatedApiKey out{*old, *created, HashApiKey(*created).substr(0, kApiKeyIdLength)};
+  const int64_t ends = now_ms + overlap_ms;
+  if (old->expires_ms == 0 || ends < old->expires_ms) {
+    out.old_key.expires_ms = ends;
+    const std::string stored = ApiKeyKey(old->hash);
+    auto replies = conn.Pipeline({{"HSET", stored, "expires_ms", std::to_string(ends)},
+                                  {"PEXPIREAT", stored, std::to_string(ends + kExpiredKeyKeptMs)}});
+    if (!replies.ok()) return replies.status();
+    for (const auto& r : *replies) {
+      if (auto s = redis::ReplyError(r, "rotate api key"); !s.ok()) return s;
+    }
+  }
+  return out;
 }
 
 absl::StatusOr<int64_t> ReindexApiKeys(redis::Connection& conn) {

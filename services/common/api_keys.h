@@ -19,6 +19,8 @@ struct ApiKeyInfo {
   std::string name;
   std::string roles;       // comma-separated, as stored
   int64_t created_ms = 0;  // when the key was first stored; 0 = unknown
+  std::string agent;       // the one agent the key acts as; "" = any
+  int64_t expires_ms = 0;  // when the key stops working; 0 = never
 };
 
 inline constexpr size_t kApiKeyIdLength = 12;
@@ -36,6 +38,24 @@ absl::StatusOr<std::vector<ApiKeyInfo>> ListApiKeys(redis::Connection& conn,
 // key (Authenticator cache_ms, 5 s) accept it until their cache entry ends.
 absl::StatusOr<ApiKeyInfo> RevokeApiKey(redis::Connection& conn, absl::string_view tenant,
                                         absl::string_view id);
+
+// The tenant's key whose hash starts with `id`, with the errors of RevokeApiKey.
+absl::StatusOr<ApiKeyInfo> FindApiKey(redis::Connection& conn, absl::string_view tenant,
+                                      absl::string_view id);
+
+struct RotatedApiKey {
+  ApiKeyInfo old_key;   // with the expiry it now has
+  std::string new_key;  // the new key itself: shown once, never stored
+  std::string new_id;
+};
+
+// Rotation: creates a new key with the name, roles and agent binding of the tenant's key `id`
+// (expiring at `new_expires_ms`, 0 = never) and makes the old key expire `overlap_ms` after
+// `now_ms` (or keep an earlier expiry it already has), so both work during the overlap.
+// FAILED_PRECONDITION for a key already expired; otherwise the errors of FindApiKey.
+absl::StatusOr<RotatedApiKey> RotateApiKey(redis::Connection& conn, absl::string_view tenant,
+                                           absl::string_view id, int64_t overlap_ms,
+                                           int64_t new_expires_ms, int64_t now_ms);
 
 // Adds every stored key missing from its tenant's index (keys stored by versions without the
 // index) and returns how many it added. Walks all keys with SCAN: an operator command, never

@@ -83,7 +83,7 @@ grpc::Status AdminService::DoPutQueue(const grpc::CallbackServerContext& ctx,
   }
   auto r = engine_->PutQueue(principal->tenant, q);
   if (!r.ok()) return ToGrpc(r.status());
-  log::Info("queue written", {{"tenant", principal->tenant}, {"queue", q.name()}});
+  Audit(ctx, *principal, absl::StrCat("queue ", q.name()));
   *resp->mutable_queue() = std::move(q);
   return grpc::Status::OK;
 }
@@ -116,7 +116,9 @@ grpc::Status AdminService::DoDeleteQueue(const grpc::CallbackServerContext& ctx,
   auto principal = auth_->Authorize(ctx, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   if (auto st = ValidateName("name", req.name()); !st.ok()) return ToGrpc(st);
-  return ToGrpc(engine_->DeleteQueue(principal->tenant, req.name()));
+  auto deleted = engine_->DeleteQueue(principal->tenant, req.name());
+  if (deleted.ok()) Audit(ctx, *principal, absl::StrCat("queue ", req.name()));
+  return ToGrpc(deleted);
 }
 
 grpc::Status AdminService::DoPutTenantConfig(const grpc::CallbackServerContext& ctx,
@@ -131,8 +133,7 @@ grpc::Status AdminService::DoPutTenantConfig(const grpc::CallbackServerContext& 
   if (auto st = ValidateTenantConfig(req.config(), names); !st.ok()) return ToGrpc(st);
   auto written = engine_->PutConfig(principal->tenant, req.config());
   if (!written.ok()) return ToGrpc(written.status());
-  log::Info("tenant config written",
-            {{"tenant", principal->tenant}, {"version", std::to_string(written->version())}});
+  Audit(ctx, *principal, absl::StrCat("tenant config version ", written->version()));
   *resp->mutable_config() = std::move(*written);
   return grpc::Status::OK;
 }
@@ -146,6 +147,20 @@ grpc::Status AdminService::DoGetTenantConfig(const grpc::CallbackServerContext& 
   if (!config.ok()) return ToGrpc(config.status());
   *resp->mutable_config() = std::move(*config);
   return grpc::Status::OK;
+}
+
+void AdminService::Audit(const grpc::CallbackServerContext& ctx, const Principal& principal,
+                         absl::string_view what) {
+  const RpcRoles* row = RolesOfCall(ctx);  // set: Authorize refuses calls without it
+  absl::string_view method = row == nullptr ? "unknown" : row->method;
+  method = method.substr(method.rfind('/') + 1);  // "PutQueue": a bounded label
+  log::Info("admin change", {{"tenant", principal.tenant},
+                             {"method", method},
+                             {"object", what},
+                             {"key_id", principal.key_id},
+                             {"key_name", principal.key_name}});
+  metrics_->admin_changes.Add({{"tenant", principal.tenant}, {"method", std::string(method)}})
+      .Increment();
 }
 
 }  // namespace omniroute::routing

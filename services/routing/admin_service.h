@@ -6,15 +6,18 @@
 #include "services/common/bounded_executor.h"
 #include "services/common/grpc/auth.h"
 #include "services/routing/routing_engine.h"
+#include "services/routing/routing_metrics.h"
 
 namespace omniroute::routing {
 
 // gRPC edge of the Admin API (queues, tenant config), validated on write. A callback service
-// whose calls run on the bounded executor, like RoutingService's.
+// whose calls run on the bounded executor, like RoutingService's. Every change it makes is
+// audited: a log line naming the key that made it and omniroute_admin_changes_total.
 class AdminService final : public v1::Admin::CallbackService {
  public:
-  AdminService(Authenticator* auth, RoutingEngine* engine, BoundedExecutor* executor)
-      : auth_(auth), engine_(engine), executor_(executor) {}
+  AdminService(Authenticator* auth, RoutingEngine* engine, RoutingMetrics* metrics,
+               BoundedExecutor* executor)
+      : auth_(auth), engine_(engine), metrics_(metrics), executor_(executor) {}
 
   grpc::ServerUnaryReactor* PutQueue(grpc::CallbackServerContext* ctx,
                                      const v1::PutQueueRequest* req,
@@ -51,9 +54,15 @@ class AdminService final : public v1::Admin::CallbackService {
   grpc::Status DoGetTenantConfig(const grpc::CallbackServerContext& ctx,
                                  const v1::GetTenantConfigRequest& req,
                                  v1::GetTenantConfigResponse* resp);
+  // Records a change the call in ctx made for `principal`: the structured log line "admin
+  // change" (tenant, method, the key's id and name, never the key; `what` names the object
+  // changed) and omniroute_admin_changes_total{tenant,method}.
+  void Audit(const grpc::CallbackServerContext& ctx, const Principal& principal,
+             absl::string_view what);
 
   Authenticator* auth_;
   RoutingEngine* engine_;
+  RoutingMetrics* metrics_;
   BoundedExecutor* executor_;
 };
 

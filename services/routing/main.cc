@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
   routing::WatchStreams streams(&auth, &pool, &executor, &hub, static_cast<size_t>(watch_buffer),
                                 host.registry());
   routing::RoutingService routing_service(&auth, &engine, &metrics, &executor, &streams);
-  routing::AdminService admin_service(&auth, &engine, &executor);
+  routing::AdminService admin_service(&auth, &engine, &metrics, &executor);
   host.AddService(&routing_service);
   host.AddService(&admin_service);
   // The drain ends every watch stream (after what it buffered), so the server can finish.

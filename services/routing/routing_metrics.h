@@ -132,7 +132,13 @@ struct RoutingMetrics {
                            .Name("omniroute_stream_pending_entries")
                            .Help("Stream entries delivered but not yet acknowledged, by tenant "
                                  "and stream (from Redis).")
-                           .Register(registry)) {}
+                           .Register(registry)),
+        admin_changes(prometheus::BuildCounter()
+                          .Name("omniroute_admin_changes_total")
+                          .Help("Changes made through the Admin API on this replica, by tenant "
+                                "and method (PutQueue, DeleteQueue, PutTenantConfig); the log "
+                                "line 'admin change' names the key that made each one.")
+                          .Register(registry)) {}
 
   void Offer(const std::string& tenant, const std::string& outcome, double n = 1) {
     offers.Add({{"tenant", tenant}, {"outcome", outcome}}).Increment(n);
@@ -181,6 +187,7 @@ struct RoutingMetrics {
   prometheus::Family<prometheus::Histogram>& decision_seconds;
   prometheus::Family<prometheus::Gauge>& stream_lag;
   prometheus::Family<prometheus::Gauge>& stream_pending;
+  prometheus::Family<prometheus::Counter>& admin_changes;
 
  private:
   // The series every accepted and completed interaction touches, looked up once per

@@ -64,7 +64,7 @@ grpc::ServerUnaryReactor* RoutingService::ExplainRouting(grpc::CallbackServerCon
 
 grpc::Status RoutingService::DoSetAgentState(const Ctx& ctx, const v1::SetAgentStateRequest& req,
                                              v1::SetAgentStateResponse* resp) {
-  auto principal = auth_->Authorize(ctx, req.tenant_id());
+  auto principal = auth_->Authorize(ctx, req.tenant_id(), req.agent_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   if (auto st = ValidateExternalId("agent_id", req.agent_id()); !st.ok()) return ToGrpc(st);
   AgentUpdate u;
@@ -128,7 +128,7 @@ grpc::Status RoutingService::DoSetAgentState(const Ctx& ctx, const v1::SetAgentS
 grpc::Status RoutingService::DoTransferInteraction(const Ctx& ctx,
                                                    const v1::TransferInteractionRequest& req,
                                                    v1::TransferInteractionResponse* resp) {
-  auto principal = auth_->Authorize(ctx, req.tenant_id());
+  auto principal = auth_->Authorize(ctx, req.tenant_id(), req.agent_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   if (auto st = ValidateExternalId("agent_id", req.agent_id()); !st.ok()) return ToGrpc(st);
   if (auto st = ValidateInteractionId("interaction_id", req.interaction_id()); !st.ok()) {
@@ -167,7 +167,7 @@ grpc::Status RoutingService::DoEscalateInteraction(const Ctx& ctx,
                                                    v1::EscalateInteractionResponse* resp) {
   // A bot (role agent) escalates what it holds; the integrator's platform may escalate work
   // still waiting in the self-service queue (no agent_id).
-  auto principal = auth_->Authorize(ctx, req.tenant_id());
+  auto principal = auth_->Authorize(ctx, req.tenant_id(), req.agent_id());
   if (!principal.ok()) return ToGrpc(principal.status());
   if (!req.agent_id().empty()) {
     if (auto st = ValidateExternalId("agent_id", req.agent_id()); !st.ok()) return ToGrpc(st);

@@ -26,16 +26,16 @@ RoutingEngine::Deadline DeadlineOf(const grpc::CallbackServerContext& ctx) {
 }
 
 // Serves a call whose work may finish on another thread: `run(tenant, finish)` once the caller
-// is authorized and `check` passed. With the key cached nothing blocks; otherwise the whole call
-// runs on the executor, waiting for `finish` there.
+// is authorized to act as the request's agent and `check` passed. With the key cached nothing
+// blocks; otherwise the whole call runs on the executor, waiting for `finish` there.
 template <typename Req, typename Run>
 grpc::ServerUnaryReactor* ServeAgentCall(Authenticator* auth, BoundedExecutor* executor,
                                          grpc::CallbackServerContext* ctx, const Req& req,
                                          grpc::Status check, Run run) {
-  auto cached = auth->AuthorizeCached(*ctx, req.tenant_id());
+  auto cached = auth->AuthorizeCached(*ctx, req.tenant_id(), req.agent_id());
   if (!cached.has_value()) {
     return ServeUnary(executor, ctx, [auth, ctx, &req, check, run] {
-      auto principal = auth->Authorize(*ctx, req.tenant_id());
+      auto principal = auth->Authorize(*ctx, req.tenant_id(), req.agent_id());
       if (!principal.ok()) return ToGrpc(principal.status());
       if (!check.ok()) return check;
       std::promise<grpc::Status> done;

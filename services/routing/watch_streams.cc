@@ -144,7 +144,7 @@ grpc::ServerWriteReactor<v1::Event>* WatchStreams::WatchEvents(grpc::CallbackSer
 
 absl::StatusOr<WatchStart<v1::Offer>> WatchStreams::StartOffers(
     const grpc::CallbackServerContext& ctx, const v1::WatchOffersRequest& req) {
-  auto principal = auth_->Authorize(ctx, req.tenant_id());
+  auto principal = auth_->Authorize(ctx, req.tenant_id(), req.agent_id());
   if (!principal.ok()) return principal.status();
   if (auto st = ValidateExternalId("agent_id", req.agent_id()); !st.ok()) return st;
   WatchStart<v1::Offer> start;

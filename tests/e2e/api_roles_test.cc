@@ -2,13 +2,9 @@
 // against the roles table the README documents (section "Roles"). A key with a role the table
 // allows gets past authorization (any answer but PERMISSION_DENIED / UNAUTHENTICATED: the
 // requests are empty, so most end in INVALID_ARGUMENT); any other key gets PERMISSION_DENIED.
-#include <google/protobuf/descriptor.h>
-#include <google/protobuf/message.h>
-#include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <future>
 #include <map>
 #include <set>
 #include <sstream>
@@ -16,13 +12,12 @@
 
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "tests/e2e/api_generic_call.h"
 #include "tests/e2e/api_test_util.h"
 #include "tests/support/cluster.h"
 
 namespace omniroute::api_test {
 namespace {
-
-namespace pb = google::protobuf;
 
 const char* const kRoles[] = {"integrator", "agent", "supervisor", "admin"};
 
@@ -55,66 +50,6 @@ std::map<std::string, std::set<std::string>> ReadmeTable() {
   return table;
 }
 
-// Every method of the omniroute.v1 services, as "Service.Method".
-std::vector<const pb::MethodDescriptor*> ApiMethods() {
-  std::vector<const pb::MethodDescriptor*> out;
-  for (const char* file : {"omniroute/v1/intake.proto", "omniroute/v1/classification.proto",
-                           "omniroute/v1/routing.proto", "omniroute/v1/admin.proto"}) {
-    const pb::FileDescriptor* fd = pb::DescriptorPool::generated_pool()->FindFileByName(file);
-    if (fd == nullptr) {
-      ADD_FAILURE() << "no descriptor for " << file;
-      continue;
-    }
-    for (int s = 0; s < fd->service_count(); ++s) {
-      for (int m = 0; m < fd->service(s)->method_count(); ++m) {
-        out.push_back(fd->service(s)->method(m));
-      }
-    }
-  }
-  return out;
-}
-
-// Calls `method` with an empty request of the tenant; a stream is read for up to 1 s.
-grpc::Status Call(const std::shared_ptr<grpc::Channel>& channel, const pb::MethodDescriptor* m,
-                  const std::string& key, const std::string& tenant) {
-  const pb::Message* proto = pb::MessageFactory::generated_factory()->GetPrototype(m->input_type());
-  std::unique_ptr<pb::Message> req(proto->New());
-  if (const pb::FieldDescriptor* f = m->input_type()->FindFieldByName("tenant_id")) {
-    req->GetReflection()->SetString(req.get(), f, tenant);
-  }
-  std::string bytes = req->SerializeAsString();
-  grpc::Slice slice(bytes);
-  grpc::ByteBuffer in(&slice, 1), out;
-  auto ctx =
-      ApiClient::Context(key, std::chrono::milliseconds(m->server_streaming() ? 1000 : 5000));
-  std::string path = "/" + m->service()->full_name() + "/" + m->name();
-  grpc::GenericStub stub(channel);
-  if (!m->server_streaming()) {
-    std::promise<grpc::Status> done;
-    stub.UnaryCall(ctx.get(), path, grpc::StubOptions(), &in, &out,
-                   [&done](grpc::Status st) { done.set_value(std::move(st)); });
-    return done.get_future().get();
-  }
-  grpc::CompletionQueue cq;
-  auto call = stub.PrepareCall(ctx.get(), path, &cq);
-  void* tag;
-  bool ok;
-  grpc::Status status;
-  // One operation at a time: start, the request (and half-close), then the status. The
-  // stream's deadline ends an allowed watch; a refused one ends at once.
-  auto wait = [&cq, &tag, &ok] { return cq.Next(&tag, &ok); };
-  call->StartCall(nullptr);
-  wait();
-  call->WriteLast(in, grpc::WriteOptions(), nullptr);
-  wait();
-  call->Finish(&status, nullptr);
-  wait();
-  cq.Shutdown();
-  while (cq.Next(&tag, &ok)) {
-  }
-  return status;
-}
-
 TEST(ApiRolesE2E, EveryRpcAgainstEveryRoleMatchesTheReadmeTable) {
   auto table = ReadmeTable();
   auto methods = ApiMethods();
@@ -127,12 +62,7 @@ TEST(ApiRolesE2E, EveryRpcAgainstEveryRoleMatchesTheReadmeTable) {
   testing::Cluster cluster;
   auto keys = cluster.CreateTenant("acme");
   cluster.CreateTenant("globex");
-  auto ep = cluster.endpoints();
-  std::map<std::string, std::shared_ptr<grpc::Channel>> channels = {
-      {"Intake", grpc::CreateChannel(ep.intake, grpc::InsecureChannelCredentials())},
-      {"Classifier", grpc::CreateChannel(ep.classification, grpc::InsecureChannelCredentials())},
-      {"Routing", grpc::CreateChannel(ep.routing, grpc::InsecureChannelCredentials())},
-      {"Admin", grpc::CreateChannel(ep.routing, grpc::InsecureChannelCredentials())}};
+  auto channels = ServiceChannels(cluster.endpoints());
   int allowed = 0, refused = 0;
   for (const auto* m : methods) {
     std::string name = m->service()->name() + "." + m->name();

@@ -9,6 +9,7 @@ constexpr Role kIntegrator = Role::kIntegrator;
 constexpr Role kAgent = Role::kAgent;
 constexpr Role kSupervisor = Role::kSupervisor;
 constexpr Role kAdmin = Role::kAdmin;
+constexpr bool kActsAsAgent = true;
 
 // The key of the mark the interceptor puts on a call. Whatever a client sends under this key is
 // dropped first, so only the server sets it.
@@ -69,14 +70,14 @@ const std::vector<RpcRoles>& RolesTable() {
       {"/omniroute.v1.Intake/GetInteraction", {kIntegrator, kSupervisor, kAdmin}},
       {"/omniroute.v1.Intake/UpsertCustomer", {kIntegrator, kAdmin}},
       {"/omniroute.v1.Classifier/Classify", {kIntegrator, kAdmin}},
-      {"/omniroute.v1.Classifier/Reclassify", {kAgent, kSupervisor}},
-      {"/omniroute.v1.Routing/SetAgentState", {kAgent, kSupervisor}},
-      {"/omniroute.v1.Routing/WatchOffers", {kAgent}},
-      {"/omniroute.v1.Routing/AcceptOffer", {kAgent}},
-      {"/omniroute.v1.Routing/RejectOffer", {kAgent}},
-      {"/omniroute.v1.Routing/TransferInteraction", {kAgent, kSupervisor}},
-      {"/omniroute.v1.Routing/EscalateInteraction", {kAgent, kIntegrator}},
-      {"/omniroute.v1.Routing/CompleteInteraction", {kAgent}},
+      {"/omniroute.v1.Classifier/Reclassify", {kAgent, kSupervisor}, kActsAsAgent},
+      {"/omniroute.v1.Routing/SetAgentState", {kAgent, kSupervisor}, kActsAsAgent},
+      {"/omniroute.v1.Routing/WatchOffers", {kAgent}, kActsAsAgent},
+      {"/omniroute.v1.Routing/AcceptOffer", {kAgent}, kActsAsAgent},
+      {"/omniroute.v1.Routing/RejectOffer", {kAgent}, kActsAsAgent},
+      {"/omniroute.v1.Routing/TransferInteraction", {kAgent, kSupervisor}, kActsAsAgent},
+      {"/omniroute.v1.Routing/EscalateInteraction", {kAgent, kIntegrator}, kActsAsAgent},
+      {"/omniroute.v1.Routing/CompleteInteraction", {kAgent}, kActsAsAgent},
       {"/omniroute.v1.Routing/SetPriority", {kIntegrator, kSupervisor, kAdmin}},
       {"/omniroute.v1.Routing/GetQueueStats", {kAgent, kSupervisor, kAdmin}},
       {"/omniroute.v1.Routing/ExplainRouting", {kAgent, kSupervisor, kAdmin}},

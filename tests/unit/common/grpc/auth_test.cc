@@ -19,7 +19,8 @@ TEST(AuthTest, KeysHashToHexSha256AndRolesParseByExactName) {
   for (const char* bad : {"", "Admin", "admin ", "root", "agents"}) {
     EXPECT_EQ(ParseRole(bad).status().code(), absl::StatusCode::kInvalidArgument) << bad;
   }
-  Principal p{"acme", {Role::kAgent, Role::kSupervisor}};
+  Principal p;
+  p.roles = {Role::kAgent, Role::kSupervisor};
   EXPECT_TRUE(p.Has(Role::kAgent));
   EXPECT_TRUE(p.Has(Role::kSupervisor));
   EXPECT_FALSE(p.Has(Role::kAdmin));
