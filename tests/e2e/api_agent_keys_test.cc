@@ -128,26 +128,31 @@ TEST(AgentKeysE2E, ABoundKeyActsOnlyAsItsAgentOnEveryAgentRpc) {
   ASSERT_TRUE(
       api.routing().AcceptOffer(ApiClient::Context(keys["agent"]).get(), accept, &accepted).ok());
   ASSERT_TRUE(LogIn(api, bound, "a7").ok());
-  for (const char* as : {"a7", "a8"}) {
+  // As a7 the transition refuses (not a7's work); as a8 the key is refused.
+  for (auto [as, code] : {std::make_pair("a7", grpc::StatusCode::FAILED_PRECONDITION),
+                          std::make_pair("a8", grpc::StatusCode::PERMISSION_DENIED)}) {
     v1::CompleteInteractionRequest c;
     c.set_agent_id(as);
     c.set_interaction_id(theirs);
     v1::CompleteInteractionResponse cr;
     auto st = api.routing().CompleteInteraction(ApiClient::Context(bound).get(), c, &cr);
-    EXPECT_FALSE(st.ok()) << "complete as " << as;
+    EXPECT_EQ(st.error_code(), code) << "complete as " << as << ": " << st.error_message();
     v1::TransferInteractionRequest t;
     t.set_agent_id(as);
     t.set_interaction_id(theirs);
     t.set_target_queue("chat");
     v1::TransferInteractionResponse tr;
     st = api.routing().TransferInteraction(ApiClient::Context(bound).get(), t, &tr);
-    EXPECT_FALSE(st.ok()) << "transfer as " << as;
+    EXPECT_EQ(st.error_code(), code) << "transfer as " << as << ": " << st.error_message();
     v1::RejectOfferRequest r;
     r.set_agent_id(as);
     r.set_interaction_id(theirs);
     v1::RejectOfferResponse rr;
     st = api.routing().RejectOffer(ApiClient::Context(bound).get(), r, &rr);
-    EXPECT_FALSE(st.ok()) << "reject as " << as;
+    EXPECT_EQ(st.error_code(), code) << "reject as " << as << ": " << st.error_message();
+    accept.set_agent_id(as);
+    st = api.routing().AcceptOffer(ApiClient::Context(bound).get(), accept, &accepted);
+    EXPECT_EQ(st.error_code(), code) << "accept as " << as << ": " << st.error_message();
   }
   EXPECT_EQ(StateAndAgent(api, keys["integrator"], theirs),
             std::make_pair(v1::INTERACTION_STATE_ASSIGNED, std::string("a8")));
@@ -170,8 +175,7 @@ TEST(AgentKeysE2E, ABoundKeyActsOnlyAsItsAgentOnEveryAgentRpc) {
   v1::CompleteInteractionResponse cr;
   st = api.routing().CompleteInteraction(ApiClient::Context(bound).get(), c, &cr);
   EXPECT_TRUE(st.ok()) << st.error_message();
-  EXPECT_EQ(StateAndAgent(api, keys["integrator"], mine).first,
-            v1::INTERACTION_STATE_COMPLETED);
+  EXPECT_EQ(StateAndAgent(api, keys["integrator"], mine).first, v1::INTERACTION_STATE_COMPLETED);
 }
 
 }  // namespace

@@ -59,15 +59,15 @@ TEST(KeyLifecycleE2E, AnExpiredKeyIsRefusedAndARotationKeepsBothKeysDuringTheOve
   EXPECT_TRUE(absl::StrContains(listed.out, "EXPIRES")) << listed.out;
   EXPECT_TRUE(absl::StrContains(listed.out, "(expired)")) << listed.out;
   for (const std::string bad : {"soon", "-5m", "0s"}) {
-    auto refused = Ctl(cluster, {"keys", "create", "--tenant", "acme", "--roles", "admin",
-                                 "--expires-in=" + bad});
+    auto refused = Ctl(
+        cluster, {"keys", "create", "--tenant", "acme", "--roles", "admin", "--expires-in=" + bad});
     EXPECT_EQ(refused.code, 2) << bad;
     EXPECT_TRUE(absl::StrContains(refused.err, "--expires-in")) << refused.err;
   }
 
   // Rotation with a 3 s overlap: both keys work at once, then only the new one.
-  auto ops = Ctl(cluster, {"keys", "create", "--tenant", "acme", "--roles", "admin", "--name",
-                           "ops-bot"});
+  auto ops =
+      Ctl(cluster, {"keys", "create", "--tenant", "acme", "--roles", "admin", "--name", "ops-bot"});
   ASSERT_EQ(ops.code, 0) << ops.err;
   const std::string old_key(absl::StripAsciiWhitespace(ops.out));
   ASSERT_TRUE(ListQueues(api, old_key).ok());  // cached before the rotation
@@ -135,11 +135,10 @@ TEST(KeyLifecycleE2E, EveryAdminChangeIsLoggedWithTheKeyNameAndCounted) {
   v1::DeleteQueueResponse deleted;
   ASSERT_TRUE(api.admin().DeleteQueue(ApiClient::Context(*key).get(), del, &deleted).ok());
   v1::PutTenantConfigRequest config;
-  (*config.mutable_config()->mutable_default_queue_by_channel())[static_cast<int>(
-      v1::CHANNEL_CHAT)] = "chat";
+  (*config.mutable_config()
+        ->mutable_default_queue_by_channel())[static_cast<int>(v1::CHANNEL_CHAT)] = "chat";
   v1::PutTenantConfigResponse written;
-  ASSERT_TRUE(
-      api.admin().PutTenantConfig(ApiClient::Context(*key).get(), config, &written).ok());
+  ASSERT_TRUE(api.admin().PutTenantConfig(ApiClient::Context(*key).get(), config, &written).ok());
   // Reads change nothing and are not counted.
   ASSERT_TRUE(ListQueues(api, *key).ok());
 

@@ -42,13 +42,14 @@ TEST_F(CtlE2E, KeysCreateListRevokeAndTheRevokedKeyIsRefusedWithinFiveSeconds) {
     EXPECT_EQ(HGet(ApiKeyKey(HashApiKey(key)), "roles"), roles);
   }
 
-  // keys list: id, name, roles and creation time of each key, never a key.
+  // keys list: id, name, roles, agent, creation and expiry time of each key, never a key.
   CommandResult list = Ctl(Redis({"keys", "list", "--tenant", "acme"}));
   ASSERT_EQ(list.code, 0) << list.err;
   auto rows = Rows(list.out);
   std::map<std::string, std::vector<std::string>> by_id;
   for (size_t i = 1; i < rows.size(); ++i) by_id[rows[i][0]] = rows[i];
-  ASSERT_EQ(rows[0], (std::vector<std::string>{"ID", "NAME", "ROLES", "CREATED"}));
+  ASSERT_EQ(rows[0],
+            (std::vector<std::string>{"ID", "NAME", "ROLES", "AGENT", "CREATED", "EXPIRES"}));
   // The fixture's five keys (four of CreateTenant, the operator's) and these three.
   EXPECT_EQ(by_id.size(), 8u) << list.out;
   for (const auto& [key, name, roles] :
@@ -61,7 +62,9 @@ TEST_F(CtlE2E, KeysCreateListRevokeAndTheRevokedKeyIsRefusedWithinFiveSeconds) {
     ASSERT_TRUE(by_id.count(id)) << name << " missing from\n" << list.out;
     EXPECT_EQ(by_id[id][1], name);
     EXPECT_EQ(by_id[id][2], roles);
-    EXPECT_TRUE(absl::StartsWith(by_id[id][3], "20")) << by_id[id][3];  // RFC 3339
+    EXPECT_EQ(by_id[id][3], "-");                                       // no agent
+    EXPECT_TRUE(absl::StartsWith(by_id[id][4], "20")) << by_id[id][4];  // RFC 3339
+    EXPECT_EQ(by_id[id][5], "-");                                       // no expiry
     EXPECT_FALSE(absl::StrContains(list.out, key));
   }
 

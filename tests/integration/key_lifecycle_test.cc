@@ -129,11 +129,11 @@ TEST_F(KeyLifecycleTest, RotationKeepsBothKeysDuringTheOverlapThenOnlyTheNewOne)
   // An expired key is not rotated; a rotation keeps an earlier expiry of the old key.
   auto again = RotateApiKey(*conn_, "acme", old_id, 60'000, 0, clock_.NowMs());
   EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition) << again.status();
-  auto soon = CreateApiKey(
-      *conn_, ApiKeySpec{"acme", {Role::kAdmin}, "ops", "", clock_.NowMs() + 1'000});
+  auto soon =
+      CreateApiKey(*conn_, ApiKeySpec{"acme", {Role::kAdmin}, "ops", "", clock_.NowMs() + 1'000});
   ASSERT_TRUE(soon.ok());
-  auto kept = RotateApiKey(*conn_, "acme", HashApiKey(*soon).substr(0, kApiKeyIdLength), 60'000,
-                           0, clock_.NowMs());
+  auto kept = RotateApiKey(*conn_, "acme", HashApiKey(*soon).substr(0, kApiKeyIdLength), 60'000, 0,
+                           clock_.NowMs());
   ASSERT_TRUE(kept.ok()) << kept.status();
   EXPECT_EQ(kept->old_key.expires_ms, clock_.NowMs() + 1'000);
   EXPECT_EQ(RotateApiKey(*conn_, "acme", "0123456789ab", 1, 0, clock_.NowMs()).status().code(),
