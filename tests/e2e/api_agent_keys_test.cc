@@ -44,17 +44,6 @@ std::pair<v1::InteractionState, std::string> StateAndAgent(ApiClient& api, const
   return {ix.state(), ix.agent_id()};
 }
 
-grpc::Status LogIn(ApiClient& api, const std::string& key, const std::string& agent) {
-  v1::SetAgentStateRequest r;
-  r.set_agent_id(agent);
-  r.set_state(v1::AGENT_STATE_AVAILABLE);
-  auto* c = r.add_capacities();
-  c->set_channel(v1::CHANNEL_CHAT);
-  c->set_max(1);
-  v1::SetAgentStateResponse resp;
-  return api.routing().SetAgentState(ApiClient::Context(key).get(), r, &resp);
-}
-
 TEST(AgentKeysE2E, ABoundKeyActsOnlyAsItsAgentOnEveryAgentRpc) {
   testing::Cluster cluster;
   auto keys = cluster.CreateTenant("acme");
@@ -113,21 +102,24 @@ TEST(AgentKeysE2E, ABoundKeyActsOnlyAsItsAgentOnEveryAgentRpc) {
 
   // Work another agent holds: a8 (unbound key) accepts a chat; a7's key cannot finish, reject
   // or transfer it as a7, nor act as a8.
-  ASSERT_TRUE(LogIn(api, keys["agent"], "a8").ok());
+  ASSERT_TRUE(e2e::LogIn(api, keys["agent"], "a8").ok());
   const std::string theirs = e2e::SubmitChat(api, keys["integrator"], "My card is blocked");
-  ASSERT_TRUE(e2e::WaitFor(
-      [&] {
-        return StateAndAgent(api, keys["integrator"], theirs) ==
-               std::make_pair(v1::INTERACTION_STATE_OFFERED, std::string("a8"));
-      },
-      std::chrono::seconds(10)));
+  auto offered_to = [&](const std::string& id, const std::string& agent) {
+    return e2e::WaitFor(
+        [&] {
+          return StateAndAgent(api, keys["integrator"], id) ==
+                 std::make_pair(v1::INTERACTION_STATE_OFFERED, agent);
+        },
+        std::chrono::seconds(10));
+  };
+  ASSERT_TRUE(offered_to(theirs, "a8"));
   v1::AcceptOfferRequest accept;
   accept.set_agent_id("a8");
   accept.set_interaction_id(theirs);
   v1::AcceptOfferResponse accepted;
   ASSERT_TRUE(
       api.routing().AcceptOffer(ApiClient::Context(keys["agent"]).get(), accept, &accepted).ok());
-  ASSERT_TRUE(LogIn(api, bound, "a7").ok());
+  ASSERT_TRUE(e2e::LogIn(api, bound, "a7").ok());
   // As a7 the transition refuses (not a7's work); as a8 the key is refused.
   for (auto [as, code] : {std::make_pair("a7", grpc::StatusCode::FAILED_PRECONDITION),
                           std::make_pair("a8", grpc::StatusCode::PERMISSION_DENIED)}) {
@@ -159,12 +151,7 @@ TEST(AgentKeysE2E, ABoundKeyActsOnlyAsItsAgentOnEveryAgentRpc) {
 
   // Its own work: the next chat goes to a7 (a8 is full), whose key accepts and completes it.
   const std::string mine = e2e::SubmitChat(api, keys["integrator"], "I lost my card");
-  ASSERT_TRUE(e2e::WaitFor(
-      [&] {
-        return StateAndAgent(api, keys["integrator"], mine) ==
-               std::make_pair(v1::INTERACTION_STATE_OFFERED, std::string("a7"));
-      },
-      std::chrono::seconds(10)));
+  ASSERT_TRUE(offered_to(mine, "a7"));
   accept.set_agent_id("a7");
   accept.set_interaction_id(mine);
   auto st = api.routing().AcceptOffer(ApiClient::Context(bound).get(), accept, &accepted);

@@ -96,6 +96,24 @@ inline grpc::Status PutConfig(sim::ApiClient& api, const std::string& admin_key,
   return api.admin().PutTenantConfig(sim::ApiClient::Context(admin_key).get(), req, &resp);
 }
 
+// Logs `agent` in as available with one chat slot and `skills` at proficiency 3.
+inline grpc::Status LogIn(sim::ApiClient& api, const std::string& key, const std::string& agent,
+                          const std::vector<std::string>& skills = {}) {
+  v1::SetAgentStateRequest r;
+  r.set_agent_id(agent);
+  r.set_state(v1::AGENT_STATE_AVAILABLE);
+  for (const auto& s : skills) {
+    auto* k = r.add_skills();
+    k->set_name(s);
+    k->set_proficiency(3);
+  }
+  auto* c = r.add_capacities();
+  c->set_channel(v1::CHANNEL_CHAT);
+  c->set_max(1);
+  v1::SetAgentStateResponse resp;
+  return api.routing().SetAgentState(sim::ApiClient::Context(key).get(), r, &resp);
+}
+
 // Queues "voice", "chat", "email" (one channel each) and a tenant config that routes each
 // channel to its queue.
 inline void SetUpVoiceChatEmail(sim::ApiClient& api, const std::string& admin_key,

@@ -23,22 +23,7 @@ v1::Interaction Get(ApiClient& api, const std::string& key, const std::string& i
   return gr.interaction();
 }
 
-grpc::Status LogIn(ApiClient& api, const std::string& key, const std::string& agent,
-                   const std::vector<std::string>& skills) {
-  v1::SetAgentStateRequest r;
-  r.set_agent_id(agent);
-  r.set_state(v1::AGENT_STATE_AVAILABLE);
-  for (const auto& s : skills) {
-    auto* k = r.add_skills();
-    k->set_name(s);
-    k->set_proficiency(3);
-  }
-  auto* c = r.add_capacities();
-  c->set_channel(v1::CHANNEL_CHAT);
-  c->set_max(1);
-  v1::SetAgentStateResponse resp;
-  return api.routing().SetAgentState(ApiClient::Context(key).get(), r, &resp);
-}
+using e2e::LogIn;
 
 // Work conservation (DESIGN.md): while eligible work waits and an eligible agent has free
 // capacity, an offer is made promptly -- also when the first waiting interactions need a skill
