@@ -48,13 +48,22 @@ absl::StatusOr<std::vector<ApiKeyInfo>> ListApiKeys(redis::Connection& conn,
   auto fields = ReadKeys(conn, hashes);
   if (!fields.ok()) return fields.status();
   std::vector<ApiKeyInfo> out;
+  std::vector<std::string> gone = {"SREM", TenantKeys(tenant).ApiKeys()};
   for (size_t i = 0; i < hashes.size(); ++i) {
     const auto& f = (*fields)[i];
+    if (f[0].empty()) gone.push_back(hashes[i]);  // deleted by Redis after its expiry
     if (f[0] != tenant) continue;
     ApiKeyInfo info{hashes[i].substr(0, kApiKeyIdLength), hashes[i], f[1], f[2], 0, f[4], 0};
     if (!absl::SimpleAtoi(f[3], &info.created_ms)) info.created_ms = 0;
     if (!f[5].empty() && !absl::SimpleAtoi(f[5], &info.expires_ms)) info.expires_ms = 1;
     out.push_back(std::move(info));
+  }
+  // Index entries of keys that are gone leave the index, so it stays as large as the keys are
+  // (expired keys would otherwise pile up with every rotation).
+  if (gone.size() > 2) {
+    auto pruned = conn.Command(gone);
+    if (!pruned.ok()) return pruned.status();
+    if (auto s = redis::ReplyError(*pruned, "prune api key index"); !s.ok()) return s;
   }
   std::sort(out.begin(), out.end(), [](const ApiKeyInfo& a, const ApiKeyInfo& b) {
     return a.created_ms != b.created_ms ? a.created_ms < b.created_ms : a.hash < b.hash;

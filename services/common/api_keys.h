@@ -27,8 +27,9 @@ inline constexpr size_t kApiKeyIdLength = 12;
 // A shorter prefix of the hash is refused as an id (it would too easily match several keys).
 inline constexpr size_t kApiKeyIdMinLength = 8;
 
-// The tenant's keys, oldest first (then by id). Index entries whose key is gone or now belongs
-// to another tenant are skipped.
+// The tenant's keys, oldest first (then by id). Index entries whose key is gone (revoked
+// elsewhere, or deleted by Redis after its expiry) are removed from the index; those whose key
+// now belongs to another tenant are skipped.
 absl::StatusOr<std::vector<ApiKeyInfo>> ListApiKeys(redis::Connection& conn,
                                                     absl::string_view tenant);
 

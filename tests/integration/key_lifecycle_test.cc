@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "services/common/api_keys.h"
 #include "services/common/grpc/auth.h"
+#include "services/common/keys.h"
 #include "tests/integration/redis_fixture.h"
 
 namespace omniroute {
@@ -88,6 +89,14 @@ TEST_F(KeyLifecycleTest, AnExpiredKeyIsRefusedEvenWhileCached) {
   auto listed = FindApiKey(*conn_, "acme", HashApiKey(*key).substr(0, kApiKeyIdLength));
   ASSERT_TRUE(listed.ok()) << listed.status();
   EXPECT_EQ(listed->expires_ms, expires);
+  // Once Redis deleted such a record, the next list drops it from the tenant's index.
+  auto gone = CreateApiKey(*conn_, ApiKeySpec{"acme", {Role::kAdmin}, "gone", "", expires});
+  ASSERT_TRUE(gone.ok());
+  Cmd({"DEL", ApiKeyKey(HashApiKey(*gone))});  // what PEXPIREAT does a week later
+  EXPECT_EQ(Cmd({"SISMEMBER", TenantKeys("acme").ApiKeys(), HashApiKey(*gone)}).integer, 1);
+  ASSERT_TRUE(ListApiKeys(*conn_, "acme").ok());
+  EXPECT_EQ(Cmd({"SISMEMBER", TenantKeys("acme").ApiKeys(), HashApiKey(*gone)}).integer, 0);
+  EXPECT_EQ(Cmd({"SISMEMBER", TenantKeys("acme").ApiKeys(), HashApiKey(*key)}).integer, 1);
   // Stored again without an expiry, it works again and no longer expires in Redis.
   ASSERT_TRUE(StoreApiKey(*conn_, *key, "acme", {Role::kAdmin}, "temp").ok());
   Authenticator fresh(pool_.get(), &clock_, 0);
