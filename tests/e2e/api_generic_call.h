@@ -1,5 +1,5 @@
 // Any RPC of omniroute.v1 called generically (from its descriptor, with a request built by
-// reflection), for the API e2e tests that go over every method: ApiRolesE2E, ApiKeysE2E.
+// reflection), for the API e2e tests that go over every method: ApiRolesE2E, AgentKeysE2E.
 #pragma once
 
 #include <google/protobuf/descriptor.h>

@@ -37,7 +37,7 @@ struct RpcRoles {
   RoleSet roles;
   // The request's agent_id names the agent the caller acts as: a key bound to an agent may make
   // the call only for that agent (Authenticator::Authorize's acting_agent). Every method the agent
-  // role may call whose request has an agent_id is marked (ApiKeysE2E checks this against the
+  // role may call whose request has an agent_id is marked (AgentKeysE2E checks this against the
   // protos).
   bool acts_as_agent = false;
 };
