@@ -9,8 +9,11 @@ PACKAGES=(
   libhiredis-dev prometheus-cpp-dev libabsl-dev libssl-dev libre2-dev libjemalloc-dev
   libgtest-dev libgmock-dev libyaml-cpp-dev
   redis-server redis-tools prometheus python3-yaml lua5.1
+  openssl stunnel4
   golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev
 )
+# openssl makes the certificates of the TLS tests and `DEMO_TLS=1 make run` (scripts/tls-certs.sh);
+# stunnel4 is the Redis TLS sidecar the Helm chart runs, tested in tests/e2e/redis_tls_test.cc.
 # The chart tests (tests/chart) also need node/npm and, when present, kubectl. Each comes from
 # Debian only when the command is missing: a machine may have them from elsewhere (a newer
 # Node.js, the kubectl package), which Debian's nodejs/npm and kubernetes-client conflict with.

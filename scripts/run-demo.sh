@@ -22,9 +22,12 @@
 #                         per build into BUILD_DIR/models and serve it)
 #   DEMO_RUN_DIR=DIR      logs and Redis data go here (default BUILD_DIR/run), so a second run (a
 #                         test) on other ports does not touch the files of a running `make run`
+#   DEMO_TLS=1            gRPC over mutual TLS: a local CA, a server and a client certificate are
+#                         made (scripts/tls-certs.sh) in DEMO_RUN_DIR/tls; the services require
+#                         client certificates and the demo presents one (default 0: plaintext)
 #
 # Files (in DEMO_RUN_DIR, default BUILD_DIR/run): logs/{redis,intake,classification,routing}.log,
-# redis/ (data).
+# redis/ (data), tls/ (with DEMO_TLS=1: ca.pem, server.{pem,key}, client.{pem,key}).
 set -euo pipefail
 
 die() {
@@ -41,6 +44,8 @@ LOG_DIR=$RUN_DIR/logs
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DEMO_MODEL=${DEMO_MODEL:-1}
 [[ "$DEMO_MODEL" == 0 || "$DEMO_MODEL" == 1 ]] || die "DEMO_MODEL must be 0 or 1, got '$DEMO_MODEL'"
+DEMO_TLS=${DEMO_TLS:-0}
+[[ "$DEMO_TLS" == 0 || "$DEMO_TLS" == 1 ]] || die "DEMO_TLS must be 0 or 1, got '$DEMO_TLS'"
 exes=(omniroute-intake omniroute-classification omniroute-routing omniroute-ctl omniroute-demo)
 [[ "$DEMO_MODEL" == 0 ]] || exes+=(omniroute-model)
 for exe in "${exes[@]}"; do
@@ -241,13 +246,34 @@ if [[ "$DEMO_MODEL" == 1 ]]; then
 fi
 
 # ---------------------------------------------------------------------------------------------
+# TLS (DEMO_TLS=1): a local CA made for this run; the services serve mTLS with a certificate for
+# the host the clients dial, and the demo presents a client certificate of the same CA.
+
+SVC_TLS=()
+CLIENT_TLS=()
+if [[ "$DEMO_TLS" == 1 ]]; then
+  TLS_DIR=$RUN_DIR/tls
+  CERTS=$REPO_DIR/scripts/tls-certs.sh
+  rm -rf "$TLS_DIR"
+  sans=(DNS:localhost IP:127.0.0.1)
+  if [[ "$HOST" =~ ^[0-9.]+$ ]]; then sans+=("IP:$HOST"); else sans+=("DNS:$HOST"); fi
+  { "$CERTS" ca "$TLS_DIR" ca && "$CERTS" server "$TLS_DIR" ca server "${sans[@]}" &&
+    "$CERTS" client "$TLS_DIR" ca client; } || die "cannot make the demo certificates in $TLS_DIR"
+  SVC_TLS=(--tls-cert "$TLS_DIR/server.pem" --tls-key "$TLS_DIR/server.key"
+    --tls-client-ca "$TLS_DIR/ca.pem")
+  CLIENT_TLS=(--tls-ca "$TLS_DIR/ca.pem" --tls-cert "$TLS_DIR/client.pem"
+    --tls-key "$TLS_DIR/client.key")
+  echo "run-demo: gRPC over mutual TLS (DEMO_TLS=1): local CA and certificates in $TLS_DIR"
+fi
+
+# ---------------------------------------------------------------------------------------------
 # Services
 
 for name in intake classification routing; do
   # shellcheck disable=SC2086  # (one optional flag without spaces, or nothing)
   setsid "$BIN/omniroute-$name" --redis-url "$REDIS_URL" --bind "$DEMO_BIND" \
     --grpc-port "${PORT[${name}_grpc]}" --metrics-port "${PORT[${name}_metrics]}" ${SVC_ARGS[$name]} \
-    </dev/null >"$LOG_DIR/$name.log" 2>&1 &
+    "${SVC_TLS[@]}" </dev/null >"$LOG_DIR/$name.log" 2>&1 &
   SVC_PID[$name]=$!
 done
 deadline=$((SECONDS + 30))
@@ -262,7 +288,7 @@ for name in intake classification routing; do
   done
 done
 ENDPOINTS=(--intake "$HOST:${PORT[intake_grpc]}" --classification "$HOST:${PORT[classification_grpc]}"
-  --routing "$HOST:${PORT[routing_grpc]}")
+  --routing "$HOST:${PORT[routing_grpc]}" "${CLIENT_TLS[@]}")
 "$BIN/omniroute-demo" --check-health --wait-seconds 30 "${ENDPOINTS[@]}" ||
   die "the services did not become SERVING (logs: $LOG_DIR)"
 echo "run-demo: intake, classification and routing are SERVING (pids ${SVC_PID[intake]} ${SVC_PID[classification]} ${SVC_PID[routing]}; logs in $LOG_DIR)"

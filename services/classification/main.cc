@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
                     common.bind,
                     common.grpc_port,
                     common.metrics_port,
-                    {"omniroute.v1.Classifier"}},
+                    {"omniroute.v1.Classifier"},
+                    common.tls},
                    &pool);
   classification::ClassificationMetrics metrics(host.registry());
   classification::ModelStore models(host.registry());

@@ -34,9 +34,13 @@ int main(int argc, char** argv) {
   SystemClock clock;
   TimeOrderedIdGenerator ids;  // waiting work with equal scores is served in id order
   Authenticator auth(&pool, &clock);
-  ServiceHost host(
-      {"intake", common.bind, common.grpc_port, common.metrics_port, {"omniroute.v1.Intake"}},
-      &pool);
+  ServiceHost host({"intake",
+                    common.bind,
+                    common.grpc_port,
+                    common.metrics_port,
+                    {"omniroute.v1.Intake"},
+                    common.tls},
+                   &pool);
   intake::IntakeMetrics metrics(host.registry());
   intake::IntakeStore store(&pool, &redis::Scripts::Embedded(), &clock, &ids, options);
   intake::IntakeService service(&auth, &store, &metrics, &executor);

@@ -89,6 +89,7 @@ int main(int argc, char** argv) {
                     common.grpc_port,
                     common.metrics_port,
                     {"omniroute.v1.Routing", "omniroute.v1.Admin"},
+                    common.tls,
                     /*drain_seconds=*/10},
                    &pool);
   routing::RoutingMetrics metrics(host.registry());

@@ -15,7 +15,9 @@
 #
 #   tests/e2e/demo_test.sh BUILD_DIR      (binaries in BUILD_DIR/bin)
 #
-# DEMO_SECONDS and DEMO_RATE may be set to try other runs (DEMO_RATE=0 must fail). The run
+# DEMO_SECONDS and DEMO_RATE may be set to try other runs (DEMO_RATE=0 must fail). With
+# DEMO_TLS=1 (CTest demo_run_tls) the run is over mutual TLS (the demo's TLS client reaches
+# the services only if they speak TLS), the banner says so, and everything above still holds. The run
 # directory (logs, Redis data, output) is removed on success and kept on failure.
 set -uo pipefail
 
@@ -168,6 +170,12 @@ grep -q -- "prometheus --config.file=deploy/prometheus/prometheus.yml" "$OUT" ||
   fail "the banner does not say how to point Prometheus at the services"
 grep -qE "metrics http://[0-9.]+:[0-9]+/metrics" "$OUT" ||
   fail "the banner does not show the metrics endpoints"
+
+if [[ "${DEMO_TLS:-0}" == 1 ]]; then
+  grep -qE '^  intake +gRPC\+mTLS ' "$OUT" || fail "DEMO_TLS=1: the banner does not show gRPC+mTLS"
+  grep -q -- "-cacert $RUN_DIR/tls/ca.pem -cert" "$OUT" ||
+    fail "DEMO_TLS=1: the banner's grpcurl lines do not use the demo certificates"
+fi
 
 rm -rf "$RUN_DIR"
 echo "demo_test: ok ($steady steady summary lines, $final_completed completed at the end," \

@@ -203,7 +203,9 @@ export function checkChartRules(objects) {
     const psc = pod.securityContext || {};
     if (psc.runAsNonRoot !== true) errors.push(`${id}: pod securityContext.runAsNonRoot must be true`);
     if (psc.seccompProfile?.type !== "RuntimeDefault") errors.push(`${id}: pod seccompProfile must be RuntimeDefault`);
-    for (const c of pod.containers) {
+    // Native sidecars (init containers with restartPolicy Always, e.g. the Redis TLS stunnel)
+    // run beside the service for the pod's life: the same rules hold for them.
+    for (const c of [...pod.containers, ...(pod.initContainers || [])]) {
       const sc = c.securityContext || {};
       if (sc.allowPrivilegeEscalation !== false) errors.push(`${id}/${c.name}: allowPrivilegeEscalation must be false`);
       if (sc.readOnlyRootFilesystem !== true) errors.push(`${id}/${c.name}: readOnlyRootFilesystem must be true`);
@@ -236,7 +238,19 @@ export function checkChartRules(objects) {
         errors.push(`${id}/${c.name}: needs container ports named grpc and metrics`);
       }
       const r = c.readinessProbe;
-      if (!r?.grpc || r.grpc.port !== grpcPort || (r.grpc.service ?? "") !== "") {
+      const args = c.args || [];
+      const tls = args.some((a) => a.startsWith("--tls-cert="));
+      if (tls) {
+        // Native gRPC probes speak no TLS: omniroute-health asks over TLS (with a client
+        // certificate when the port requires one).
+        const cmd = r?.exec?.command || [];
+        const ok = cmd[0] === "/usr/local/bin/omniroute-health" && cmd.includes(`--addr=127.0.0.1:${grpcPort}`) &&
+          cmd.some((a) => a.startsWith("--tls-ca=")) && !cmd.some((a) => a.startsWith("--service=")) &&
+          (!args.some((a) => a.startsWith("--tls-client-ca=")) || cmd.some((a) => a.startsWith("--tls-cert=")));
+        if (!ok) {
+          errors.push(`${id}/${c.name}: with --tls-cert, readiness must run omniroute-health over TLS (--tls-ca, and --tls-cert under mTLS) against the overall health service "" on the gRPC port`);
+        }
+      } else if (!r?.grpc || r.grpc.port !== grpcPort || (r.grpc.service ?? "") !== "") {
         errors.push(`${id}/${c.name}: readiness must be a gRPC probe of the overall health service "" on the gRPC port`);
       }
       const l = c.livenessProbe;

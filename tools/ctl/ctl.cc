@@ -78,7 +78,7 @@ int Fail(const std::string& what, const grpc::Status& status) {
 
 std::optional<int> RedisFlags::Parse(config::Flags& flags, const std::string& description, int argc,
                                      char** argv) {
-  flags.Add("redis-url", &url, "Redis, redis://[:password@]host:port[/db] or unix:///path");
+  flags.Add("redis-url", &url, "Redis, redis://[[user]:password@]host:port[/db] or unix:///path");
   return ParseFlags(flags, description, argc, argv);
 }
 
@@ -89,7 +89,8 @@ absl::StatusOr<std::unique_ptr<redis::Connection>> RedisFlags::Connect() const {
   }
   auto conn = redis::Connection::Open(*endpoint, std::chrono::milliseconds(5000));
   if (!conn.ok()) {
-    return absl::UnavailableError(absl::StrCat("Redis at ", url, ": ", conn.status().message()));
+    return absl::UnavailableError(
+        absl::StrCat("Redis at ", redis::RedactUrl(url), ": ", conn.status().message()));
   }
   return conn;
 }
@@ -101,6 +102,7 @@ std::optional<int> ApiFlags::Parse(config::Flags& flags, const std::string& arg_
   flags.Add("api-key", &api_key, "API key (better given as OMNIROUTE_API_KEY)");
   flags.Add("tenant", &tenant, "tenant to act on (empty: the API key's own)");
   flags.Add("timeout-ms", &timeout_ms, "deadline of each call, ms");
+  tls::AddClientFlags(flags, &tls);
   if (!arg_name.empty()) flags.AddPositional(arg_name, &arg);
   std::string output, names;
   for (Format f : formats) {
@@ -122,12 +124,18 @@ std::optional<int> ApiFlags::Parse(config::Flags& flags, const std::string& arg_
         "--api-key: an API key is required (or OMNIROUTE_API_KEY in the environment)");
   }
   if (st.ok() && timeout_ms < 1) st = absl::InvalidArgumentError("--timeout-ms: must be >= 1");
+  if (st.ok()) {
+    auto creds = tls::ChannelCredentials(tls);
+    st = creds.status();
+    if (creds.ok()) credentials = *creds;
+  }
   if (!st.ok()) return Fail(argv[0], st);
   return std::nullopt;
 }
 
 std::unique_ptr<sim::ApiClient> ApiFlags::Client() const {
-  return std::make_unique<sim::ApiClient>(sim::Endpoints{routing_addr, routing_addr, routing_addr});
+  return std::make_unique<sim::ApiClient>(
+      sim::Endpoints{routing_addr, routing_addr, routing_addr, credentials, tls.server_name});
 }
 
 std::unique_ptr<grpc::ClientContext> ApiFlags::Context() const {

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "services/common/config/flags.h"
+#include "services/common/grpc/tls.h"
 #include "services/common/redis/redis_client.h"
 #include "tools/sim/api_client.h"
 
@@ -60,7 +61,8 @@ int Fail(const std::string& what, const grpc::Status& status);
 enum class Format { kText, kJson, kYaml };
 absl::StatusOr<Format> ParseFormat(const std::string& value, const std::vector<Format>& allowed);
 
-// --redis-url (else OMNIROUTE_REDIS_URL, like the services).
+// --redis-url (else OMNIROUTE_REDIS_URL, like the services; a password or ACL user goes in the
+// URL).
 struct RedisFlags {
   std::string url = "redis://127.0.0.1:6379";
   // Adds --redis-url and parses the command's flags (as ParseFlags).
@@ -70,9 +72,10 @@ struct RedisFlags {
   absl::StatusOr<std::unique_ptr<redis::Connection>> Connect() const;
 };
 
-// --routing-addr, --api-key (else OMNIROUTE_API_KEY), --tenant, --timeout-ms: how a command
-// reaches the routing service's Admin and Routing APIs; and the command's positional argument
-// and --output, when it has them.
+// --routing-addr, --api-key (else OMNIROUTE_API_KEY), --tenant, --timeout-ms and the TLS flags
+// (--tls, --tls-ca, --tls-cert, --tls-key, --tls-server-name): how a command reaches the routing
+// service's Admin and Routing APIs; and the command's positional argument and --output, when it
+// has them.
 struct ApiFlags {
   std::string routing_addr = "127.0.0.1:7103";
   std::string api_key;
@@ -80,10 +83,12 @@ struct ApiFlags {
   int timeout_ms = 10000;
   std::string arg;                // the positional argument
   Format format = Format::kText;  // --output
+  tls::ClientFiles tls;
+  std::shared_ptr<grpc::ChannelCredentials> credentials;  // from `tls`, set by Parse
 
   // Declares these flags, the positional argument `arg_name` (none when empty) and --output
   // with `formats` (none when empty; the first is the default), then parses the command line
-  // (as ParseFlags) and checks it: an API key is required.
+  // (as ParseFlags) and checks it: an API key is required, the TLS files must be readable.
   std::optional<int> Parse(config::Flags& flags, const std::string& arg_name,
                            const std::vector<Format>& formats, const std::string& description,
                            int argc, char** argv);

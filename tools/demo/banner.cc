@@ -44,10 +44,22 @@ void PrintStaffing(const Options& o, const std::vector<QueueLoad>& loads, const 
 
 void PrintBanner(const Options& o, double rate, const std::vector<QueueLoad>& loads,
                  const Staff& staff) {
-  auto row = [](const char* name, const std::string& grpc, const std::string& metrics) {
-    std::printf("  %-15s gRPC %-16s metrics http://%s/metrics\n", name, grpc.c_str(),
+  const char* transport = !o.tls.enabled()          ? "gRPC"
+                          : o.tls.cert_file.empty() ? "gRPC+TLS"
+                                                    : "gRPC+mTLS";
+  auto row = [transport](const char* name, const std::string& grpc, const std::string& metrics) {
+    std::printf("  %-15s %s %-16s metrics http://%s/metrics\n", name, transport, grpc.c_str(),
                 metrics.c_str());
   };
+  // How grpcurl reaches the same ports.
+  std::string g = "-plaintext";
+  if (o.tls.enabled()) {
+    g = o.tls.ca_file.empty() ? "" : absl::StrCat("-cacert ", o.tls.ca_file);
+    if (!o.tls.cert_file.empty()) {
+      absl::StrAppend(&g, " -cert ", o.tls.cert_file, " -key ", o.tls.key_file);
+    }
+    if (!o.tls.server_name.empty()) absl::StrAppend(&g, " -servername ", o.tls.server_name);
+  }
   std::printf("omniroute demo: tenant \"%s\", %g interactions/s, %zu people and %zu bot%s\n",
               o.tenant.c_str(), rate, staff.people, staff.agents.size() - staff.people,
               o.duration_seconds > 0 ? absl::StrCat(", for ", o.duration_seconds, " s").c_str()
@@ -67,15 +79,15 @@ void PrintBanner(const Options& o, double rate, const std::vector<QueueLoad>& lo
       "        for card delivery, account closure and lost or stolen cards\n");
   PrintStaffing(o, loads, staff);
   std::printf("try:\n");
-  std::printf("  grpcurl -plaintext %s list\n", o.routing.c_str());
+  std::printf("  grpcurl %s %s list\n", g.c_str(), o.routing.c_str());
   std::printf(
-      "  grpcurl -plaintext -H 'authorization: Bearer %s' -d '{\"queue\":\"voice\"}' %s "
+      "  grpcurl %s -H 'authorization: Bearer %s' -d '{\"queue\":\"voice\"}' %s "
       "omniroute.v1.Routing/GetQueueStats\n",
-      o.admin_key.c_str(), o.routing.c_str());
+      g.c_str(), o.admin_key.c_str(), o.routing.c_str());
   std::printf(
-      "  grpcurl -plaintext -H 'authorization: Bearer %s' -d '{\"channel\":\"CHANNEL_CHAT\","
+      "  grpcurl %s -H 'authorization: Bearer %s' -d '{\"channel\":\"CHANNEL_CHAT\","
       "\"subject\":\"refund please\"}' %s omniroute.v1.Intake/SubmitInteraction\n",
-      o.integrator_key.c_str(), o.intake.c_str());
+      g.c_str(), o.integrator_key.c_str(), o.intake.c_str());
   std::printf("  curl -s http://%s/metrics | grep omniroute_\n", o.routing_metrics.c_str());
   std::printf(
       "watch it: the metrics endpoints above; Prometheus with its rules and alerts:\n"

@@ -52,6 +52,7 @@ void AddFlags(config::Flags& flags, Options* o) {
   flags.Add("queue-stats", &o->queue_stats,
             "only print GetQueueStats of each demo queue (needs --admin-key), then exit 0 (1 when "
             "a call failed)");
+  tls::AddClientFlags(flags, &o->tls);
 }
 
 absl::StatusOr<RunSettings> ValidateForRun(const Options& o) {

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "omniroute/v1/common.pb.h"
 #include "services/common/config/flags.h"
+#include "services/common/grpc/tls.h"
 
 namespace omniroute::demo {
 
@@ -28,6 +29,7 @@ struct Options {
   int wait_seconds = 60;
   bool check_health = false;
   bool queue_stats = false;
+  tls::ClientFiles tls;  // how to reach TLS ports (none = plaintext)
 };
 
 // What a demo run (not --check-health) needs beyond the raw flags.

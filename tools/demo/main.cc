@@ -78,7 +78,13 @@ int Main(int argc, char** argv) {
     return sigtimedwait(&sigs, nullptr, &ts) > 0;
   };
 
-  sim::ApiClient api({o.intake, o.classification, o.routing});
+  auto credentials = tls::ChannelCredentials(o.tls);
+  if (!credentials.ok()) {
+    std::fprintf(stderr, "omniroute-demo: %s\n",
+                 std::string(credentials.status().message()).c_str());
+    return 2;
+  }
+  sim::ApiClient api({o.intake, o.classification, o.routing, *credentials, o.tls.server_name});
   if (o.check_health) return WaitHealthyOrSay(api, o.wait_seconds) ? 0 : 1;
   if (o.queue_stats) {
     if (o.admin_key.empty()) {

@@ -1,5 +1,6 @@
 // omniroute-health: asks a server's grpc.health.v1.Health/Check, for a container HEALTHCHECK.
 //   omniroute-health --addr 127.0.0.1:7103 [--service omniroute.v1.Routing] [--timeout-ms 2000]
+//                    [--tls-ca ca.pem [--tls-cert c.pem --tls-key k.pem] --tls-server-name N]
 // Exit 0 when the answer is SERVING; 1 when it is anything else, the service name is unknown or
 // the server cannot be reached in time (with a one-line reason on stderr); 2 on bad flags.
 #include <grpcpp/grpcpp.h>
@@ -10,6 +11,7 @@
 
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "services/common/config/flags.h"
+#include "services/common/grpc/tls.h"
 
 namespace {
 
@@ -39,6 +41,8 @@ int main(int argc, char** argv) {
   flags.Add("service", &service,
             "health service name, e.g. omniroute.v1.Routing (empty = the whole server)");
   flags.Add("timeout-ms", &timeout_ms, "deadline of the check");
+  omniroute::tls::ClientFiles tls;
+  omniroute::tls::AddClientFlags(flags, &tls);
   if (auto st = flags.Parse(argc, argv); !st.ok()) {
     std::fprintf(stderr, "%s\n", std::string(st.message()).c_str());
     return st.code() == absl::StatusCode::kNotFound ? 0 : 2;
@@ -52,8 +56,16 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  auto stub = grpc::health::v1::Health::NewStub(
-      grpc::CreateChannel(addr, grpc::InsecureChannelCredentials()));
+  auto credentials = omniroute::tls::ChannelCredentials(tls);
+  if (!credentials.ok()) {
+    std::fprintf(stderr, "omniroute-health: %s\n",
+                 std::string(credentials.status().message()).c_str());
+    return 2;
+  }
+  grpc::ChannelArguments args;
+  if (!tls.server_name.empty()) args.SetSslTargetNameOverride(tls.server_name);
+  auto stub =
+      grpc::health::v1::Health::NewStub(grpc::CreateCustomChannel(addr, *credentials, args));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
   grpc::health::v1::HealthCheckRequest request;

@@ -3,10 +3,12 @@
 namespace omniroute::sim {
 
 ApiClient::ApiClient(const Endpoints& e) {
-  auto creds = grpc::InsecureChannelCredentials();
-  auto intake = grpc::CreateChannel(e.intake, creds);
-  auto classification = grpc::CreateChannel(e.classification, creds);
-  auto routing = grpc::CreateChannel(e.routing, creds);
+  auto creds = e.credentials ? e.credentials : grpc::InsecureChannelCredentials();
+  grpc::ChannelArguments args;
+  if (!e.tls_server_name.empty()) args.SetSslTargetNameOverride(e.tls_server_name);
+  auto intake = grpc::CreateCustomChannel(e.intake, creds, args);
+  auto classification = grpc::CreateCustomChannel(e.classification, creds, args);
+  auto routing = grpc::CreateCustomChannel(e.routing, creds, args);
   intake_ = v1::Intake::NewStub(intake);
   routing_ = v1::Routing::NewStub(routing);
   admin_ = v1::Admin::NewStub(routing);

@@ -14,11 +14,15 @@
 
 namespace omniroute::sim {
 
-// Where the three services listen ("127.0.0.1:7101" ...).
+// Where the three services listen ("127.0.0.1:7101" ...) and how to reach them.
 struct Endpoints {
   std::string intake;
   std::string classification;
   std::string routing;
+  // TLS (and mTLS) credentials of every channel; null = plaintext.
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  // The name the servers' certificates carry when it is not the addresses' host; empty = none.
+  std::string tls_server_name;
 };
 
 // Stubs for every omniroute API, used by the demo, the simulators, e2e tests and benchmarks.

@@ -38,11 +38,18 @@ app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace "+" "_" }}
 {{- end -}}
 
-{{/* Image of one service: [registry/]repository:tag. */}}
+{{/* Image of one service: [registry/]repository:tag; "repository" and "tag" in the dict name
+     another image (the stunnel sidecar's; an empty tag = image.tag, else the appVersion). */}}
 {{- define "omniroute.image" -}}
 {{- $v := .root.Values -}}
-{{- $repo := index $v .component "repository" -}}
+{{- $repo := "" -}}
 {{- $tag := default .root.Chart.AppVersion $v.image.tag -}}
+{{- if hasKey . "repository" -}}
+{{- $repo = .repository -}}
+{{- $tag = default $tag .tag -}}
+{{- else -}}
+{{- $repo = index $v .component "repository" -}}
+{{- end -}}
 {{- if $v.image.registry -}}
 {{- printf "%s/%s:%s" (trimSuffix "/" $v.image.registry) $repo $tag -}}
 {{- else -}}
@@ -88,6 +95,27 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
 {{- if and $r.url (not (hasPrefix "redis://" $r.url)) -}}
 {{- fail "redis.url must start with redis://" -}}
 {{- end -}}
+{{- if and $r.username (or $r.url $r.urlSecret.name $r.internal.enabled) -}}
+{{- fail "redis.username is used with redis.host only (put the user in redis.url / redis.urlSecret)" -}}
+{{- end -}}
+{{- if and $r.username (not $r.password.existingSecret) -}}
+{{- fail "redis.username needs redis.password.existingSecret (an ACL user has a password)" -}}
+{{- end -}}
+{{- if and $r.tls.enabled (or $r.url $r.urlSecret.name $r.internal.enabled) -}}
+{{- fail "redis.tls.enabled is used with redis.host only (the in-chart Redis has no TLS)" -}}
+{{- end -}}
+{{- if and $r.tls.enabled (not $r.tls.existingSecret) -}}
+{{- fail "redis.tls.enabled needs redis.tls.existingSecret (the CA that verifies Redis)" -}}
+{{- end -}}
+{{- if ne (empty $r.tls.certKey) (empty $r.tls.keyKey) -}}
+{{- fail "redis.tls.certKey and redis.tls.keyKey go together" -}}
+{{- end -}}
+{{- if and $r.tls.enabled (not (semverCompare ">=1.29-0" .Capabilities.KubeVersion.Version)) -}}
+{{- fail "redis.tls.enabled runs stunnel as a native sidecar, which needs Kubernetes 1.29 or later" -}}
+{{- end -}}
+{{- if and .Values.tls.enabled (not .Values.tls.existingSecret) -}}
+{{- fail "tls.enabled needs tls.existingSecret (the certificate, key and CA of the gRPC ports)" -}}
+{{- end -}}
 {{- range $c := list "intake" "classification" "routing" -}}
 {{- $s := index $.Values $c -}}
 {{- if and $s.hpa.enabled (gt (int $s.hpa.minReplicas) (int $s.hpa.maxReplicas)) -}}
@@ -124,8 +152,10 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
 {{- end -}}
 
 {{/* The environment every omniroute container gets: OMNIROUTE_REDIS_URL (the --redis-url
-     fallback), and REDIS_PASSWORD / OMNIROUTE_REDIS_ADDRESS for KEDA's redis-streams scaler,
-     which reads them from the scale target's container (passwordFromEnv, addressFromEnv). */}}
+     fallback; 127.0.0.1:<localPort>, the stunnel sidecar, with redis.tls), and REDIS_USERNAME /
+     REDIS_PASSWORD / OMNIROUTE_REDIS_ADDRESS for KEDA's redis-streams scaler, which reads them
+     from the scale target's container (usernameFromEnv, passwordFromEnv, addressFromEnv) and
+     reaches Redis itself. */}}
 {{- define "omniroute.redisEnv" -}}
 {{- $r := .Values.redis -}}
 {{- if $r.urlSecret.name }}
@@ -140,6 +170,14 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
 - name: OMNIROUTE_REDIS_ADDRESS
   value: {{ include "omniroute.redisHostPort" . | quote }}
 {{- else }}
+{{- $hostPort := include "omniroute.redisHostPort" . -}}
+{{- if $r.tls.enabled -}}
+{{- $hostPort = printf "127.0.0.1:%d" (int $r.tls.localPort) -}}
+{{- end -}}
+{{- if $r.username }}
+- name: REDIS_USERNAME
+  value: {{ $r.username | quote }}
+{{- end }}
 {{- if $r.password.existingSecret }}
 - name: REDIS_PASSWORD
   valueFrom:
@@ -147,12 +185,54 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
       name: {{ $r.password.existingSecret }}
       key: {{ $r.password.key }}
 - name: OMNIROUTE_REDIS_URL
-  value: {{ printf "redis://:$(REDIS_PASSWORD)@%s/%d" (include "omniroute.redisHostPort" .) (int $r.database) | quote }}
+  value: {{ printf "redis://%s:$(REDIS_PASSWORD)@%s/%d" $r.username $hostPort (int $r.database) | quote }}
 {{- else }}
 - name: OMNIROUTE_REDIS_URL
-  value: {{ printf "redis://%s/%d" (include "omniroute.redisHostPort" .) (int $r.database) | quote }}
+  value: {{ printf "redis://%s/%d" $hostPort (int $r.database) | quote }}
 {{- end }}
 - name: OMNIROUTE_REDIS_ADDRESS
   value: {{ include "omniroute.redisHostPort" . | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* The stunnel sidecar (redis.tls): a native sidecar (init container with restartPolicy
+     Always) that accepts plain Redis on 127.0.0.1:<localPort> and carries it over verified TLS
+     to redis.host:redis.port. Its config is the ConfigMap of redis-tls.yaml. */}}
+{{- define "omniroute.redisTlsSidecar" -}}
+{{- $r := .Values.redis -}}
+{{- if $r.tls.enabled }}
+- name: redis-tls
+  image: {{ include "omniroute.image" (dict "root" . "component" "redis" "repository" $r.tls.image.repository "tag" $r.tls.image.tag) }}
+  imagePullPolicy: {{ .Values.image.pullPolicy }}
+  restartPolicy: Always
+  command: [/usr/bin/stunnel, /etc/omniroute/stunnel/stunnel.conf]
+  startupProbe:
+    tcpSocket:
+      port: {{ $r.tls.localPort }}
+    periodSeconds: 1
+    failureThreshold: 30
+  resources:
+    {{- toYaml $r.tls.resources | nindent 4 }}
+  securityContext:
+    {{- toYaml .Values.securityContext | nindent 4 }}
+  volumeMounts:
+    - name: redis-tls-config
+      mountPath: /etc/omniroute/stunnel
+      readOnly: true
+    - name: redis-tls
+      mountPath: /etc/omniroute/redis-tls
+      readOnly: true
+{{- end }}
+{{- end -}}
+
+{{/* The volumes of the stunnel sidecar. */}}
+{{- define "omniroute.redisTlsVolumes" -}}
+{{- if .Values.redis.tls.enabled }}
+- name: redis-tls-config
+  configMap:
+    name: {{ include "omniroute.fullname" . }}-redis-tls
+- name: redis-tls
+  secret:
+    secretName: {{ .Values.redis.tls.existingSecret }}
 {{- end }}
 {{- end -}}

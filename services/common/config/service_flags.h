@@ -4,11 +4,13 @@
 #include <string>
 
 #include "services/common/config/flags.h"
+#include "services/common/grpc/tls.h"
 #include "services/common/redis/redis_client.h"
 
 namespace omniroute::config {
 
-// The flags every service executable shares: where Redis is, where to listen.
+// The flags every service executable shares: where Redis is, where to listen, and the TLS
+// files of the gRPC port.
 struct ServiceFlags {
   std::string redis_url = "redis://127.0.0.1:6379";
   std::string bind = "0.0.0.0";
@@ -19,6 +21,7 @@ struct ServiceFlags {
   // most rpc_queue calls wait for one, beyond that calls get UNAVAILABLE at once.
   int rpc_workers = 0;
   int rpc_queue = 10000;
+  tls::ServerFiles tls;      // the gRPC port's TLS files (none = plaintext)
   redis::Endpoint endpoint;  // parsed from redis_url by ParseOrExitCode
 
   void AddTo(Flags& flags);

@@ -100,7 +100,7 @@ int ServiceHost::Run() {
   grpc::ServerBuilder builder;
   int grpc_port = 0;
   builder.AddListeningPort(absl::StrCat(options_.bind, ":", options_.grpc_port),
-                           grpc::InsecureServerCredentials(), &grpc_port);
+                           tls::ServerCredentials(options_.tls), &grpc_port);
   builder.SetMaxReceiveMessageSize(8 * 1024 * 1024);
   // No SO_REUSEPORT: a second server on this host and port must fail to start (and say so)
   // instead of silently taking half of the port's connections.
@@ -135,7 +135,10 @@ int ServiceHost::Run() {
     server_->GetHealthCheckService()->SetServingStatus(name, false);
   }
   log::Info("listening", {{"grpc_port", std::to_string(grpc_port)},
-                          {"metrics_port", std::to_string(metrics_port)}});
+                          {"metrics_port", std::to_string(metrics_port)},
+                          {"grpc_tls", !options_.tls.enabled()               ? "off"
+                                       : options_.tls.client_ca_file.empty() ? "tls"
+                                                                             : "mtls"}});
 
   std::vector<std::thread> threads;
   threads.emplace_back([this] { ReadinessLoop(); });

@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "services/common/grpc/process_metrics.h"
 #include "services/common/grpc/reflection_v1.h"
+#include "services/common/grpc/tls.h"
 #include "services/common/redis/redis_client.h"
 
 namespace omniroute {
@@ -28,6 +29,7 @@ struct HostOptions {
   int grpc_port = 0;     // 0 = pick a free port (printed in the "listening" log line)
   int metrics_port = 0;  // 0 = pick a free port
   std::vector<std::string> health_names;  // grpc.health.v1 service names to report
+  tls::ServerFiles tls;                   // TLS (and mTLS) of the gRPC port; none = plaintext
   int drain_seconds = 10;
   // Readiness (grpc.health.v1) turns NOT_SERVING when a PING to Redis is not answered within
   // this; it is checked every second.

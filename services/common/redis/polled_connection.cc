@@ -23,7 +23,7 @@ absl::StatusOr<std::unique_ptr<PolledConnection>> PolledConnection::Open(
   redisSetTimeout(ctx, tv);
   std::unique_ptr<PolledConnection> conn(new PolledConnection(ctx));
   std::vector<std::vector<std::string>> setup;
-  if (!endpoint.password.empty()) setup.push_back({"AUTH", endpoint.password});
+  if (auto auth = AuthCommand(endpoint); !auth.empty()) setup.push_back(auth);
   if (endpoint.db != 0) setup.push_back({"SELECT", std::to_string(endpoint.db)});
   for (const auto& argv : setup) {
     auto r = conn->Call(argv);

@@ -70,33 +70,52 @@ absl::StatusOr<Endpoint> ParseUrl(const std::string& url) {
   }
   if (url.rfind("redis://", 0) != 0) {
     return absl::InvalidArgumentError(
-        absl::StrCat("redis url '", url, "': must start with redis:// or unix://"));
+        absl::StrCat("redis url '", RedactUrl(url), "': must start with redis:// or unix://"));
   }
   std::string rest = url.substr(8);
   auto at = rest.rfind('@');
   if (at != std::string::npos) {
     std::string auth = rest.substr(0, at);
     auto colon = auth.find(':');
+    if (colon != std::string::npos) e.username = auth.substr(0, colon);
     e.password = colon == std::string::npos ? auth : auth.substr(colon + 1);
+    if (e.password.empty() && !e.username.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("redis url: user '", e.username, "' has an empty password"));
+    }
     rest = rest.substr(at + 1);
   }
   auto slash = rest.find('/');
   if (slash != std::string::npos) {
     std::string db = rest.substr(slash + 1);
     if (!db.empty() && !absl::SimpleAtoi(db, &e.db)) {
-      return absl::InvalidArgumentError(absl::StrCat("redis url '", url, "': bad database"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("redis url '", RedactUrl(url), "': bad database"));
     }
     rest = rest.substr(0, slash);
   }
   auto colon = rest.rfind(':');
   if (colon != std::string::npos) {
     if (!absl::SimpleAtoi(rest.substr(colon + 1), &e.port) || e.port <= 0 || e.port > 65535) {
-      return absl::InvalidArgumentError(absl::StrCat("redis url '", url, "': bad port"));
+      return absl::InvalidArgumentError(absl::StrCat("redis url '", RedactUrl(url), "': bad port"));
     }
     rest = rest.substr(0, colon);
   }
   if (!rest.empty()) e.host = rest;
   return e;
+}
+
+std::string RedactUrl(const std::string& url) {
+  auto scheme = url.find("://");
+  auto at = url.rfind('@');
+  if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
+  return url.substr(0, scheme + 3) + "***" + url.substr(at);
+}
+
+std::vector<std::string> AuthCommand(const Endpoint& endpoint) {
+  if (endpoint.password.empty()) return {};
+  if (endpoint.username.empty()) return {"AUTH", endpoint.password};
+  return {"AUTH", endpoint.username, endpoint.password};
 }
 
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const Endpoint& endpoint,
@@ -120,8 +139,8 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const Endpoint& end
   std::unique_ptr<Connection> conn(new Connection(ctx));
   conn->observer_ = observer;
   conn->timed_ = timed;
-  if (!endpoint.password.empty()) {
-    auto r = conn->Command({"AUTH", endpoint.password});
+  if (auto auth = AuthCommand(endpoint); !auth.empty()) {
+    auto r = conn->Command(auth);
     if (!r.ok()) return r.status();
     if (r->is_error()) return absl::PermissionDeniedError(absl::StrCat("redis AUTH: ", r->str));
   }

@@ -17,16 +17,25 @@
 
 namespace omniroute::redis {
 
-// Where Redis is: parsed from redis://[:password@]host:port[/db] or unix:///path/to/socket.
+// Where Redis is: parsed from redis://[[user]:password@]host:port[/db] or unix:///path/to/socket.
+// With a user the connection sends AUTH user password (a Redis 6 ACL user), with a password
+// alone AUTH password (the default user).
 struct Endpoint {
   std::string host = "127.0.0.1";
   int port = 6379;
   std::string unix_path;
+  std::string username;
   std::string password;
   int db = 0;
 };
 
 absl::StatusOr<Endpoint> ParseUrl(const std::string& url);
+
+// `url` with its credentials (between "://" and the last '@') shown as "***", for messages.
+std::string RedactUrl(const std::string& url);
+
+// The AUTH command for the endpoint's credentials; empty when it has none.
+std::vector<std::string> AuthCommand(const Endpoint& endpoint);
 
 // Queues one command on a hiredis context's output buffer (binary-safe arguments); returns
 // redisAppendCommandArgv's REDIS_OK or REDIS_ERR.

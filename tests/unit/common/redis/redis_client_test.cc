@@ -21,12 +21,19 @@ TEST(ParseUrlTest, ParsesEveryFormAndRejectsBadSchemesPortsAndDatabases) {
   ASSERT_TRUE(full.ok()) << full.status();
   EXPECT_EQ(full->host, "10.0.0.5");
   EXPECT_EQ(full->port, 7000);
+  EXPECT_EQ(full->username, "user");    // an ACL user: AUTH user password
   EXPECT_EQ(full->password, "s3cr@t");  // the last '@' ends the credentials
+  EXPECT_EQ(AuthCommand(*full), (std::vector<std::string>{"AUTH", "user", "s3cr@t"}));
   EXPECT_EQ(full->db, 3);
 
   auto password_only = ParseUrl("redis://:pw@cache/");
   ASSERT_TRUE(password_only.ok());
   EXPECT_EQ(password_only->password, "pw");
+  EXPECT_EQ(password_only->username, "");
+  EXPECT_EQ(AuthCommand(*password_only), (std::vector<std::string>{"AUTH", "pw"}));
+  EXPECT_TRUE(AuthCommand(*ParseUrl("redis://cache")).empty());
+  EXPECT_EQ(RedactUrl("redis://user:s3cr@t@cache:6379/1"), "redis://***@cache:6379/1");
+  EXPECT_EQ(RedactUrl("redis://cache:6379"), "redis://cache:6379");
   EXPECT_EQ(password_only->host, "cache");
   EXPECT_EQ(password_only->port, 6379);
   EXPECT_EQ(password_only->db, 0);
@@ -43,7 +50,7 @@ TEST(ParseUrlTest, ParsesEveryFormAndRejectsBadSchemesPortsAndDatabases) {
   for (const std::string& bad : std::vector<std::string>{
            "", "localhost:6379", "http://localhost:6379", "rediss//x", "unix://", "redis://host:0",
            "redis://host:65536", "redis://host:-1", "redis://host:port",
-           "redis://host:", "redis://host:6379/x", "redis://host:6379/1x"}) {
+           "redis://host:", "redis://host:6379/x", "redis://host:6379/1x", "redis://user:@host"}) {
     auto r = ParseUrl(bad);
     EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << "'" << bad << "'";
   }

@@ -1,0 +1,119 @@
+#include "services/common/grpc/tls.h"
+
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+
+namespace omniroute::tls {
+namespace {
+
+// The file's contents, or InvalidArgument naming the flag it came from.
+absl::StatusOr<std::string> ReadPem(const std::string& flag, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  if (in) text << in.rdbuf();
+  if (!in || in.bad()) {
+    return absl::InvalidArgumentError(absl::StrCat("--", flag, ": cannot read '", path, "'"));
+  }
+  if (text.str().find("-----BEGIN ") == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": '", path, "' holds no PEM block"));
+  }
+  return text.str();
+}
+
+}  // namespace
+
+void AddServerFlags(config::Flags& flags, ServerFiles* files) {
+  flags.Add("tls-cert", &files->cert_file,
+            "PEM certificate chain of the gRPC port; set = TLS (with --tls-key), empty = "
+            "plaintext");
+  flags.Add("tls-key", &files->key_file, "PEM private key of --tls-cert");
+  flags.Add("tls-client-ca", &files->client_ca_file,
+            "PEM CA bundle; set = mTLS: clients must present a certificate it verifies");
+  flags.Add("tls-refresh-seconds", &files->refresh_seconds,
+            "how often the TLS files are re-read, so a rotated certificate is served without a "
+            "restart");
+}
+
+absl::Status Validate(const ServerFiles& files) {
+  if (files.cert_file.empty() != files.key_file.empty()) {
+    return absl::InvalidArgumentError(files.cert_file.empty()
+                                          ? "--tls-key: given without --tls-cert"
+                                          : "--tls-cert: given without --tls-key");
+  }
+  if (!files.client_ca_file.empty() && !files.enabled()) {
+    return absl::InvalidArgumentError(
+        "--tls-client-ca: mTLS needs the server's own --tls-cert and --tls-key");
+  }
+  if (files.refresh_seconds < 1 || files.refresh_seconds > 86400) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--tls-refresh-seconds: must be 1..86400, got ", files.refresh_seconds));
+  }
+  for (const auto& [flag, path] :
+       {std::pair<const char*, const std::string&>{"tls-cert", files.cert_file},
+        {"tls-key", files.key_file},
+        {"tls-client-ca", files.client_ca_file}}) {
+    if (path.empty()) continue;
+    if (auto pem = ReadPem(flag, path); !pem.ok()) return pem.status();
+  }
+  return absl::OkStatus();
+}
+
+std::shared_ptr<grpc::ServerCredentials> ServerCredentials(const ServerFiles& files) {
+  if (!files.enabled()) return grpc::InsecureServerCredentials();
+  auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+      files.key_file, files.cert_file, files.client_ca_file,
+      static_cast<unsigned int>(files.refresh_seconds));
+  grpc::experimental::TlsServerCredentialsOptions options(provider);
+  options.watch_identity_key_cert_pairs();
+  if (files.client_ca_file.empty()) {
+    options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  } else {
+    options.watch_root_certs();
+    options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  }
+  return grpc::experimental::TlsServerCredentials(options);
+}
+
+void AddClientFlags(config::Flags& flags, ClientFiles* files) {
+  flags.Add("tls", &files->use_tls,
+            "connect over TLS, trusting the system's CAs (implied by --tls-ca and --tls-cert)");
+  flags.Add("tls-ca", &files->ca_file, "PEM CA bundle that verifies the servers (TLS)");
+  flags.Add("tls-cert", &files->cert_file, "PEM client certificate chain, for mTLS");
+  flags.Add("tls-key", &files->key_file, "PEM private key of --tls-cert");
+  flags.Add("tls-server-name", &files->server_name,
+            "name the server certificate must carry (default: the address's host)");
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentials(
+    const ClientFiles& files) {
+  if (!files.enabled()) return grpc::InsecureChannelCredentials();
+  if (files.cert_file.empty() != files.key_file.empty()) {
+    return absl::InvalidArgumentError(files.cert_file.empty()
+                                          ? "--tls-key: given without --tls-cert"
+                                          : "--tls-cert: given without --tls-key");
+  }
+  grpc::SslCredentialsOptions options;
+  if (!files.ca_file.empty()) {
+    auto ca = ReadPem("tls-ca", files.ca_file);
+    if (!ca.ok()) return ca.status();
+    options.pem_root_certs = *ca;
+  }
+  if (!files.cert_file.empty()) {
+    auto cert = ReadPem("tls-cert", files.cert_file);
+    if (!cert.ok()) return cert.status();
+    auto key = ReadPem("tls-key", files.key_file);
+    if (!key.ok()) return key.status();
+    options.pem_cert_chain = *cert;
+    options.pem_private_key = *key;
+  }
+  return grpc::SslCredentials(options);
+}
+
+}  // namespace omniroute::tls
