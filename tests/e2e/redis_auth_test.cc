@@ -1,5 +1,5 @@
-// Redis that demands credentials: the services and omniroute-ctl authenticate as a Redis 6 ACL
-// user (redis://user:password@host) or with a password alone (requirepass), and wrong
+// Redis that demands credentials: the services, omniroute-ctl and omniroute-model authenticate as a
+// Redis 6 ACL user (redis://user:password@host) or with a password alone (requirepass), and wrong
 // credentials leave a service NOT_SERVING and make omniroute-ctl fail, saying why. The routing
 // replica also serves mTLS, so omniroute-ctl's gRPC commands are shown to reach it over mTLS.
 #include <gtest/gtest.h>
@@ -98,6 +98,14 @@ TEST_F(RedisAuthE2E, ServicesAndCtlAuthenticateAsAnAclUserAndCtlReachesRoutingOv
   EXPECT_EQ(listed.code, 0) << listed.err;  // the key was read from Redis as the ACL user
   EXPECT_NE(listed.out.find("NAME"), std::string::npos) << listed.out;
 
+  // omniroute-model reads Redis with the same URL.
+  auto corrections = Run("model", {"corrections", "--tenant", "acme", "--out", dir_ + "/c.csv",
+                                   "--redis-url", Url("omniroute:s3cret")});
+  EXPECT_EQ(corrections.code, 0) << corrections.err;
+  EXPECT_EQ(Run("model", {"corrections", "--tenant", "acme", "--out", dir_ + "/c.csv",
+                          "--redis-url", Url("omniroute:wrong")})
+                .code,
+            2);
   for (const std::string& bad : {std::string("omniroute:wrong"), std::string(":s3cret")}) {
     auto refused = Run("ctl", {"keys", "list", "--redis-url=" + Url(bad), "--tenant=acme"});
     EXPECT_EQ(refused.code, 1) << bad << ": " << refused.out;
