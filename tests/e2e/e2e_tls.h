@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/e2e/e2e_process.h"
 #include "tests/support/free_port.h"
 #include "tests/support/process.h"
 
@@ -31,6 +32,16 @@ inline bool Accepts(int port) {
   bool ok = fd >= 0 && connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
   if (fd >= 0) close(fd);
   return ok;
+}
+
+// Waits up to `seconds` until 127.0.0.1:port accepts connections; false at once when `p` exits.
+inline bool WaitAccepts(testing::Process& p, int port, int seconds) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (std::chrono::steady_clock::now() < deadline && p.Running()) {
+    if (Accepts(port)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
 }
 
 // Runs scripts/tls-certs.sh with `args` (see the script); fails the test when it fails.
@@ -52,14 +63,24 @@ inline std::unique_ptr<testing::Process> StartService(const std::string& service
                              "--metrics-port=" + std::to_string(testing::FreePort())});
   auto p = std::make_unique<testing::Process>(testing::BinDir() + "/omniroute-" + service, flags,
                                               dir + "/" + service + ".log");
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (!p->Running()) break;
-    if (Accepts(*port)) return p;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  if (WaitAccepts(*p, *port, 20)) return p;
   ADD_FAILURE() << service << " did not start: " << p->ReadLog();
   return nullptr;
+}
+
+// omniroute-health against 127.0.0.1:port with `flags` (e.g. TLS ones), run until it exits 0 or
+// `seconds` have passed (readiness follows Redis); the last run's result.
+inline CommandResult HealthWithin(int port, std::vector<std::string> flags, const std::string& dir,
+                                  int seconds) {
+  flags.insert(flags.begin(), {testing::BinDir() + "/omniroute-health",
+                               "--addr=127.0.0.1:" + std::to_string(port)});
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  CommandResult r;
+  while ((r = RunCommand(flags, {}, "", dir)).code != 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return r;
 }
 
 }  // namespace omniroute::e2e

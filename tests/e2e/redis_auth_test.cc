@@ -42,16 +42,8 @@ class RedisAuthE2E : public ::testing::Test {
     if (p) services_.push_back(std::move(p));
     return port;
   }
-  // omniroute-health's exit code for 127.0.0.1:port once it is 0, or the last one after 15 s.
   int HealthWithin15s(int port, std::vector<std::string> tls_flags = {}) {
-    tls_flags.push_back("--addr=127.0.0.1:" + std::to_string(port));
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-    int code = -1;
-    while ((code = Run("health", tls_flags).code) != 0 &&
-           std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    return code;
+    return e2e::HealthWithin(port, std::move(tls_flags), dir_, 15).code;
   }
   std::string Url(const std::string& credentials) const {
     return "redis://" + credentials + "@127.0.0.1:" + std::to_string(redis_->port());

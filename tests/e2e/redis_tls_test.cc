@@ -55,7 +55,7 @@ class RedisTlsE2E : public ::testing::Test {
                                                                     "--logfile",
                                                                     ""},
                                            dir_ + "/redis.log");
-    ASSERT_TRUE(WaitAccepts(*redis_, redis_port_)) << redis_->ReadLog();
+    ASSERT_TRUE(e2e::WaitAccepts(*redis_, redis_port_, 10)) << redis_->ReadLog();
   }
   void TearDown() override {
     for (auto* p : {&intake_, &stunnel_, &redis_}) {
@@ -65,14 +65,6 @@ class RedisTlsE2E : public ::testing::Test {
     (void)std::system(("rm -rf '" + dir_ + "'").c_str());
   }
 
-  static bool WaitAccepts(testing::Process& p, int port) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (std::chrono::steady_clock::now() < deadline && p.Running()) {
-      if (e2e::Accepts(port)) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
-  }
   // Starts stunnel in client mode trusting `ca`; returns its loopback port.
   int StartStunnel(const std::string& ca) {
     int port = testing::FreePort();
@@ -84,7 +76,7 @@ class RedisTlsE2E : public ::testing::Test {
     stunnel_ = std::make_unique<testing::Process>("/usr/bin/stunnel",
                                                   std::vector<std::string>{dir_ + "/stunnel.conf"},
                                                   dir_ + "/stunnel.log");
-    EXPECT_TRUE(WaitAccepts(*stunnel_, port)) << stunnel_->ReadLog();
+    EXPECT_TRUE(e2e::WaitAccepts(*stunnel_, port, 10)) << stunnel_->ReadLog();
     return port;
   }
   // omniroute-health's exit code for intake at `redis_url`, polled up to `seconds` for 0.
@@ -92,17 +84,7 @@ class RedisTlsE2E : public ::testing::Test {
     int port = 0;
     intake_ = e2e::StartService("intake", {}, redis_url, dir_, &port);
     if (!intake_) return -1;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-    int code = -1;
-    do {
-      code = e2e::RunCommand({testing::BinDir() + "/omniroute-health",
-                              "--addr=127.0.0.1:" + std::to_string(port)},
-                             {}, "", dir_)
-                 .code;
-      if (code == 0) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    } while (std::chrono::steady_clock::now() < deadline);
-    return code;
+    return e2e::HealthWithin(port, {}, dir_, seconds).code;
   }
   e2e::CommandResult CreateKey(const std::string& redis_url) {
     return e2e::RunCommand({testing::BinDir() + "/omniroute-ctl", "keys", "create",

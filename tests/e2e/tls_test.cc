@@ -179,13 +179,10 @@ TEST_F(TlsE2E, HealthProbeToolSpeaksTlsAndMutualTls) {
   const std::string addr = "--addr=127.0.0.1:" + std::to_string(port_);
   const std::string health = testing::BinDir() + "/omniroute-health";
   // Readiness follows Redis: poll until the probe passes.
-  e2e::CommandResult ok;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  do {
-    ok = e2e::RunCommand({health, addr, "--tls-ca=" + File("ca.pem"),
-                          "--tls-cert=" + File("client.pem"), "--tls-key=" + File("client.key")},
-                         {}, "", dir_);
-  } while (ok.code != 0 && std::chrono::steady_clock::now() < deadline);
+  auto ok = e2e::HealthWithin(port_,
+                              {"--tls-ca=" + File("ca.pem"), "--tls-cert=" + File("client.pem"),
+                               "--tls-key=" + File("client.key")},
+                              dir_, 15);
   EXPECT_EQ(ok.code, 0) << ok.err;
   EXPECT_NE(ok.out.find("SERVING"), std::string::npos);
 

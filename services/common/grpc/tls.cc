@@ -27,6 +27,13 @@ absl::StatusOr<std::string> ReadPem(const std::string& flag, const std::string& 
   return text.str();
 }
 
+// A certificate needs its key and a key its certificate.
+absl::Status CheckPair(const std::string& cert_file, const std::string& key_file) {
+  if (cert_file.empty() == key_file.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(cert_file.empty() ? "--tls-key: given without --tls-cert"
+                                                      : "--tls-cert: given without --tls-key");
+}
+
 }  // namespace
 
 void AddServerFlags(config::Flags& flags, ServerFiles* files) {
@@ -42,11 +49,7 @@ void AddServerFlags(config::Flags& flags, ServerFiles* files) {
 }
 
 absl::Status Validate(const ServerFiles& files) {
-  if (files.cert_file.empty() != files.key_file.empty()) {
-    return absl::InvalidArgumentError(files.cert_file.empty()
-                                          ? "--tls-key: given without --tls-cert"
-                                          : "--tls-cert: given without --tls-key");
-  }
+  if (auto st = CheckPair(files.cert_file, files.key_file); !st.ok()) return st;
   if (!files.client_ca_file.empty() && !files.enabled()) {
     return absl::InvalidArgumentError(
         "--tls-client-ca: mTLS needs the server's own --tls-cert and --tls-key");
@@ -94,11 +97,7 @@ void AddClientFlags(config::Flags& flags, ClientFiles* files) {
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentials(
     const ClientFiles& files) {
   if (!files.enabled()) return grpc::InsecureChannelCredentials();
-  if (files.cert_file.empty() != files.key_file.empty()) {
-    return absl::InvalidArgumentError(files.cert_file.empty()
-                                          ? "--tls-key: given without --tls-cert"
-                                          : "--tls-cert: given without --tls-key");
-  }
+  if (auto st = CheckPair(files.cert_file, files.key_file); !st.ok()) return st;
   grpc::SslCredentialsOptions options;
   if (!files.ca_file.empty()) {
     auto ca = ReadPem("tls-ca", files.ca_file);
