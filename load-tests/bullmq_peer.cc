@@ -148,6 +148,7 @@ PeerResult BullmqPeer::Run(int jobs, const std::string& queue, redis::Connection
   } else {
     args.insert(args.end(), {"--host", endpoint_.host, "--port", std::to_string(endpoint_.port)});
   }
+  if (!endpoint_.username.empty()) args.insert(args.end(), {"--username", endpoint_.username});
   if (!endpoint_.password.empty()) args.insert(args.end(), {"--password", endpoint_.password});
   args.insert(
       args.end(),

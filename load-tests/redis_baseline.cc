@@ -98,6 +98,7 @@ std::vector<std::string> RedisBaseline::Args(int pipeline) const {
   } else {
     args.insert(args.end(), {"-h", endpoint_.host, "-p", std::to_string(endpoint_.port)});
   }
+  if (!endpoint_.username.empty()) args.insert(args.end(), {"--user", endpoint_.username});
   if (!endpoint_.password.empty()) args.insert(args.end(), {"-a", endpoint_.password});
   if (endpoint_.db != 0) args.insert(args.end(), {"--dbnum", std::to_string(endpoint_.db)});
   args.insert(args.end(),

@@ -5,7 +5,8 @@
 //
 //   node noop-worker.js --host H --port P --queue NAME --jobs N [--concurrency 50]
 //        [--warmup 500] [--chunk 1000] [--keep-completed 1000] [--keep-failed 5000]
-//        [--password PW] [--db N] [--path SOCKET] [--handshake] [--timeout-seconds 300]
+//        [--username U] [--password PW] [--db N] [--path SOCKET] [--handshake]
+//        [--timeout-seconds 300]
 //
 // One run, one fresh queue:
 //   1. obliterate leftovers of the queue (an interrupted earlier run);
@@ -31,7 +32,8 @@ const Redis = require('ioredis');
 
 function parseArgs(argv) {
   const opts = {
-    host: '127.0.0.1', port: 6379, path: '', password: '', db: 0, queue: '', jobs: 0,
+    host: '127.0.0.1', port: 6379, path: '', username: '', password: '', db: 0, queue: '',
+    jobs: 0,
     concurrency: 50, warmup: 500, chunk: 1000, 'keep-completed': 1000, 'keep-failed': 5000,
     handshake: false, 'timeout-seconds': 300,
   };
@@ -159,6 +161,7 @@ async function main() {
   const connection = opts.path
     ? { path: opts.path }
     : { host: opts.host, port: opts.port };
+  if (opts.username) connection.username = opts.username;
   if (opts.password) connection.password = opts.password;
   connection.db = opts.db;
   // Workers need maxRetriesPerRequest: null on their blocking connection (BullMQ warns otherwise).
