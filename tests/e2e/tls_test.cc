@@ -186,6 +186,14 @@ TEST_F(TlsE2E, HealthProbeToolSpeaksTlsAndMutualTls) {
   EXPECT_EQ(ok.code, 0) << ok.err;
   EXPECT_NE(ok.out.find("SERVING"), std::string::npos);
 
+  // The same through the environment, as a container's HEALTHCHECK sees it when the service
+  // gets its files as OMNIROUTE_TLS_CERT / OMNIROUTE_TLS_KEY and OMNIROUTE_TLS_CA is added.
+  auto env = e2e::RunCommand({health, addr},
+                             {{"OMNIROUTE_TLS_CA", File("ca.pem")},
+                              {"OMNIROUTE_TLS_CERT", File("client.pem")},
+                              {"OMNIROUTE_TLS_KEY", File("client.key")}},
+                             "", dir_);
+  EXPECT_EQ(env.code, 0) << env.err;
   auto no_cert = e2e::RunCommand({health, addr, "--tls-ca=" + File("ca.pem")}, {}, "", dir_);
   EXPECT_EQ(no_cert.code, 1) << no_cert.out;
   auto plain = e2e::RunCommand({health, addr}, {}, "", dir_);
