@@ -86,7 +86,7 @@ void AddFlags(config::Flags& flags, Config* cfg) {
   flags.Add("baseline-script", &cfg->baseline_script,
             "Lua file for the baseline (default: the embedded baseline_enqueue_match.lua)");
   flags.Add("redis-url", &cfg->redis_url,
-            "use this Redis instead of starting one (redis://[:password@]host:port[/db])");
+            "use this Redis instead of starting one (redis://[[user]:password@]host:port[/db])");
   flags.Add("redis-aof", &cfg->redis_aof, "start the private Redis with AOF, appendfsync always");
   flags.Add("intake", &cfg->intake,
             "address of a running intake (with --classification, "
@@ -100,6 +100,7 @@ void AddFlags(config::Flags& flags, Config* cfg) {
   flags.Add("bin-dir", &cfg->bin_dir,
             "directory of the omniroute-* executables (default: this executable's)");
   flags.Add("tenant", &cfg->tenant, "tenant id (default: bench-<random>)");
+  tls::AddClientFlags(flags, &cfg->tls);
 }
 
 absl::StatusOr<RunPlan> Resolve(Config* cfg) {

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "omniroute/v1/common.pb.h"
 #include "services/common/config/flags.h"
+#include "services/common/grpc/tls.h"
 
 namespace omniroute::bench {
 
@@ -44,6 +45,7 @@ struct Config {
   bool redis_aof = false;
   std::string intake, classification, routing;
   std::string intake_flags, classification_flags, routing_flags;
+  tls::ClientFiles tls;  // how the bench reaches TLS ports (give the services theirs in *_flags)
   std::string bin_dir;
   std::string tenant;
 };

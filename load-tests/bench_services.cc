@@ -35,8 +35,12 @@ absl::StatusOr<std::unique_ptr<Services>> Services::Start(const Config& cfg,
   s->redis_description_ = s->redis_server_ ? absl::StrCat(redis_url, " (private, started here",
                                                           cfg.redis_aof ? ", AOF always" : "", ")")
                                            : absl::StrCat(redis_url, " (given)");
+  auto credentials = tls::ChannelCredentials(cfg.tls);
+  if (!credentials.ok()) return credentials.status();
+  s->credentials_ = *credentials;
   if (!cfg.intake.empty()) {
-    s->endpoints_ = {cfg.intake, cfg.classification, cfg.routing};
+    s->endpoints_ = {cfg.intake, cfg.classification, cfg.routing, s->credentials_,
+                     cfg.tls.server_name};
     s->services_description_ = "given";
     return s;
   }
@@ -65,7 +69,8 @@ absl::Status Services::StartServices(const Config& cfg, const std::string& redis
     pids_[service] = procs_.back()->pid();
     address[service] = absl::StrCat("127.0.0.1:", port);
   }
-  endpoints_ = {address["intake"], address["classification"], address["routing"]};
+  endpoints_ = {address["intake"], address["classification"], address["routing"], credentials_,
+                cfg.tls.server_name};
   services_description_ = "private, one replica each, started here";
   sim::ApiClient api(endpoints_);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);

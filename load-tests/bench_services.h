@@ -54,6 +54,7 @@ class Services {
   std::map<std::string, pid_t> pids_;
   redis::Endpoint redis_endpoint_;
   sim::Endpoints endpoints_;
+  std::shared_ptr<grpc::ChannelCredentials> credentials_;  // from --tls-ca ... (null = plain)
   std::string redis_description_, services_description_;
 };
 
