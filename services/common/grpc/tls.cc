@@ -3,6 +3,9 @@
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/security/tls_certificate_provider.h>
 #include <grpcpp/security/tls_credentials_options.h>
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include <fstream>
 #include <sstream>
@@ -34,6 +37,27 @@ absl::Status CheckPair(const std::string& cert_file, const std::string& key_file
                                                       : "--tls-cert: given without --tls-key");
 }
 
+// OK when the first certificate of `cert_pem` belongs to the private key in `key_pem`.
+absl::Status CheckKeyMatches(const std::string& cert_pem, const std::string& key_pem) {
+  BIO* cert_bio = BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size()));
+  BIO* key_bio = BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size()));
+  X509* cert = PEM_read_bio_X509(cert_bio, nullptr, nullptr, nullptr);
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(key_bio, nullptr, nullptr, nullptr);
+  absl::Status st;
+  if (cert == nullptr) {
+    st = absl::InvalidArgumentError("--tls-cert: holds no readable certificate");
+  } else if (key == nullptr) {
+    st = absl::InvalidArgumentError("--tls-key: holds no readable (unencrypted) private key");
+  } else if (X509_check_private_key(cert, key) != 1) {
+    st = absl::InvalidArgumentError("--tls-key: is not the key of the --tls-cert certificate");
+  }
+  EVP_PKEY_free(key);
+  X509_free(cert);
+  BIO_free(key_bio);
+  BIO_free(cert_bio);
+  return st;
+}
+
 }  // namespace
 
 void AddServerFlags(config::Flags& flags, ServerFiles* files) {
@@ -58,14 +82,15 @@ absl::Status Validate(const ServerFiles& files) {
     return absl::InvalidArgumentError(
         absl::StrCat("--tls-refresh-seconds: must be 1..86400, got ", files.refresh_seconds));
   }
-  for (const auto& [flag, path] :
-       {std::pair<const char*, const std::string&>{"tls-cert", files.cert_file},
-        {"tls-key", files.key_file},
-        {"tls-client-ca", files.client_ca_file}}) {
-    if (path.empty()) continue;
-    if (auto pem = ReadPem(flag, path); !pem.ok()) return pem.status();
+  if (!files.client_ca_file.empty()) {
+    if (auto ca = ReadPem("tls-client-ca", files.client_ca_file); !ca.ok()) return ca.status();
   }
-  return absl::OkStatus();
+  if (!files.enabled()) return absl::OkStatus();
+  auto cert = ReadPem("tls-cert", files.cert_file);
+  if (!cert.ok()) return cert.status();
+  auto key = ReadPem("tls-key", files.key_file);
+  if (!key.ok()) return key.status();
+  return CheckKeyMatches(*cert, *key);
 }
 
 std::shared_ptr<grpc::ServerCredentials> ServerCredentials(const ServerFiles& files) {

@@ -27,7 +27,8 @@ struct ServerFiles {
 void AddServerFlags(config::Flags& flags, ServerFiles* files);
 
 // Checks the combination (certificate and key together, a client CA only with them, a refresh
-// of 1..86400 s) and that each named file can be read; the error names the flag.
+// of 1..86400 s), that each named file can be read and that the key is the certificate's; the
+// error names the flag.
 absl::Status Validate(const ServerFiles& files);
 
 // Plaintext credentials when !files.enabled(); otherwise TLS credentials whose provider re-reads
