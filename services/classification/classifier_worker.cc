@@ -170,8 +170,15 @@ absl::Status ClassifierWorker::Handle(const std::vector<redis::StreamEntry>& ent
   auto replies = (*conn)->Pipeline(writes);
   if (!replies.ok()) return replies.status();
   if (auto st = scripts_->FixNoScript(**conn, writes, *replies); !st.ok()) return st;
+  absl::Status transient;
   for (size_t w = 0; w < replies->size(); ++w) {
     const auto& r = (*replies)[w];
+    if (redis::IsTransientError(r)) {
+      // Redis answered "not now": the entries stay pending and the consumer, told so by the
+      // status returned, takes them back at once.
+      transient = redis::ReplyError(r, "classify");
+      continue;
+    }
     if (r.is_error() || r.elements.size() != members[w].size()) {
       // The entries stay pending; they are reclaimed and retried (the script is idempotent).
       log::Error("classify script failed",
@@ -189,7 +196,7 @@ absl::Status ClassifierWorker::Handle(const std::vector<redis::StreamEntry>& ent
       .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                        0.05, 0.1, 0.25, 0.5, 1})
       .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  return absl::OkStatus();
+  return transient;
 }
 
 }  // namespace omniroute::classification

@@ -112,7 +112,7 @@ absl::StatusOr<std::vector<Correction>> ReadCorrections(redis::Connection& conn,
     auto r =
         conn.Command({"XRANGE", keys.Corrections(), start, "+", "COUNT", std::to_string(page)});
     if (!r.ok()) return r.status();
-    if (r->is_error()) return absl::InternalError(r->str);
+    if (auto st = redis::ReplyError(*r, "XRANGE corrections"); !st.ok()) return st;
     for (const auto& e : r->elements) {
       if (e.elements.size() != 2) return absl::InternalError("malformed XRANGE reply");
       Correction c = FromEntry(e.elements[0].str, redis::ReplyStrings(e.elements[1]));

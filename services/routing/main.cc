@@ -117,10 +117,14 @@ int main(int argc, char** argv) {
           "enqueue",
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
       if (!results.ok()) return results.status();
+      bool retry = false;
       for (const auto& r : *results) {
         std::string outcome = r.outcome.substr(0, r.outcome.find(':'));
         metrics.enqueued.Add({{"tenant", r.tenant}, {"outcome", outcome}}).Increment();
+        retry = retry || outcome == "unavailable";
       }
+      // The consumer then takes its pending entries back at once.
+      if (retry) return absl::UnavailableError("enqueue: redis answered 'not now'");
       return absl::OkStatus();
     });
     c.Run(stop);

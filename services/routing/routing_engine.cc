@@ -104,9 +104,11 @@ absl::StatusOr<std::vector<EnqueueResult>> RoutingEngine::Enqueue(
   for (size_t c = 0; c < replies->size(); ++c) {
     const auto& r = (*replies)[c];
     bool ok = !r.is_error() && r.elements.size() == members[c].size();
+    // "unavailable": Redis answered "not now"; the entries stay pending and are taken back.
+    const char* failed = redis::IsTransientError(r) ? "unavailable" : "error";
     for (size_t k = 0; k < members[c].size(); ++k) {
       size_t i = members[c][k];
-      out[i] = {batch[i].tenant, ok ? r.elements[k].str : "error"};
+      out[i] = {batch[i].tenant, ok ? r.elements[k].str : failed};
     }
   }
   return out;

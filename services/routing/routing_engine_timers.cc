@@ -31,7 +31,7 @@ absl::StatusOr<int64_t> RoutingEngine::RunPerTenant(
   int64_t total = 0;
   for (size_t i = 0; i < replies->size(); ++i) {
     const auto& r = (*replies)[i];
-    if (r.is_error()) return absl::InternalError(absl::StrCat(script, ": ", r.str));
+    if (auto st = redis::ReplyError(r, script); !st.ok()) return st;
     total += r.integer;
     if (per_tenant != nullptr && r.integer != 0) (*per_tenant)[tenants[i]] += r.integer;
   }

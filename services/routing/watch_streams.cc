@@ -166,6 +166,10 @@ absl::StatusOr<WatchStart<v1::Offer>> WatchStreams::StartOffers(
   if (!resume) first.push_back({"XREVRANGE", start.key, "+", "-", "COUNT", "100"});
   auto replies = (*conn)->Pipeline(first);
   if (!replies.ok()) return Unavailable(replies.status());
+  // A reply that is not an answer (LOADING after a restart...) is UNAVAILABLE, never "no agent".
+  for (const auto& r : *replies) {
+    if (auto st = redis::ReplyError(r, "WatchOffers"); !st.ok()) return st;
+  }
   if ((*replies)[0].integer == 0) {
     return absl::NotFoundError(
         absl::StrCat("agent_id: no agent '", req.agent_id(),
@@ -173,7 +177,6 @@ absl::StatusOr<WatchStart<v1::Offer>> WatchStreams::StartOffers(
   }
   if (resume) return start;
   const redis::Reply* recent = &(*replies)[1];
-  if (recent->is_error()) return absl::InternalError(recent->str);
   if (!recent->elements.empty()) {
     start.after = RecordFrom(recent->elements[0]).id;
   }
@@ -219,7 +222,7 @@ absl::StatusOr<WatchStart<v1::Event>> WatchStreams::StartEvents(
   if (!conn.ok()) return Unavailable(conn.status());
   auto last = (*conn)->Command({"XREVRANGE", start.key, "+", "-", "COUNT", "1"});
   if (!last.ok()) return Unavailable(last.status());
-  if (last->is_error()) return absl::InternalError(last->str);
+  if (auto st = redis::ReplyError(*last, "WatchEvents"); !st.ok()) return st;
   if (!last->elements.empty()) start.after = RecordFrom(last->elements[0]).id;
   return start;
 }

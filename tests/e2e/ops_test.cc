@@ -173,8 +173,9 @@ TEST(HealthE2E, ReadinessFollowsRedisAndSigtermDrainsWithAStreamOpen) {
   sub.set_channel(v1::CHANNEL_CHAT);
   sub.set_subject("Card blocked");
   v1::SubmitInteractionResponse sr;
-  ASSERT_TRUE(
-      api.intake().SubmitInteraction(ApiClient::Context(keys["integrator"]).get(), sub, &sr).ok());
+  grpc::Status submitted =
+      api.intake().SubmitInteraction(ApiClient::Context(keys["integrator"]).get(), sub, &sr);
+  ASSERT_TRUE(submitted.ok()) << submitted.error_message();
   bool got_offer = e2e::WaitFor([&] { return offers.load() > 0; }, std::chrono::seconds(10));
   EXPECT_TRUE(got_offer) << "the WatchOffers stream never delivered the offer";
 

@@ -65,6 +65,9 @@ void ServiceHost::ReadinessLoop() {
       auto r = conn->Command({"PING"});
       ok = r.ok() && !r->is_error();
     }
+    // Redis is down, stalled or restarting: the pool's idle connections are likely dead; drop
+    // them so that calls after its return open fresh ones instead of failing on the old ones.
+    if (!ok) pool_->DropIdle();
     redis_up_->Set(ok ? 1 : 0);
     bool serving = ok && !draining_.load();
     if (first || serving != last) {

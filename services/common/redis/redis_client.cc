@@ -264,13 +264,29 @@ absl::StatusOr<std::unique_ptr<Connection>> Pool::OpenDedicated(std::chrono::mil
 }
 
 void Pool::Return(std::unique_ptr<Connection> conn) {
-  std::lock_guard<std::mutex> lock(mu_);
   if (conn->broken()) {
+    // A connection that failed most likely shares its fate with the idle ones (Redis restarted
+    // or went away): they go too.
+    DropIdle();
+    std::lock_guard<std::mutex> lock(mu_);
     --open_;
-  } else {
-    idle_.push_back(std::move(conn));
+    cv_.notify_one();
+    return;
   }
+  std::lock_guard<std::mutex> lock(mu_);
+  idle_.push_back(std::move(conn));
   cv_.notify_one();
+}
+
+void Pool::DropIdle() {
+  std::vector<std::unique_ptr<Connection>> dropped;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    dropped.swap(idle_);
+    open_ -= static_cast<int>(dropped.size());
+    cv_.notify_all();
+  }
+  // Closed outside the lock.
 }
 
 std::vector<std::string> ReplyStrings(const Reply& reply) {

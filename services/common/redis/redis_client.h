@@ -139,6 +139,9 @@ class Pool {
   void SetObserver(Observer* observer) { observer_ = observer; }
 
   absl::StatusOr<Lease> Acquire();
+  // Closes the idle connections (after Redis was found down or restarted: they are dead too),
+  // so the next calls open fresh ones instead of each failing on a dead one.
+  void DropIdle();
   // Opens a connection outside the pool, for long blocking reads (XREAD BLOCK).
   absl::StatusOr<std::unique_ptr<Connection>> OpenDedicated(std::chrono::milliseconds timeout);
   const Endpoint& endpoint() const { return endpoint_; }

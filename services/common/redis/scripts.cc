@@ -55,7 +55,7 @@ absl::Status Scripts::Load(Connection& conn) const {
   auto load = conn.Command({"FUNCTION", "LOAD", library_.code});
   if (!load.ok()) return load.status();
   if (load->is_error() && !absl::StrContains(load->str, "already exists")) {
-    return absl::InternalError(absl::StrCat("FUNCTION LOAD: ", load->str));
+    return ReplyError(*load, "FUNCTION LOAD");
   }
   return absl::OkStatus();
 }

@@ -31,7 +31,7 @@ absl::Status StreamConsumer::RefreshTenants(Connection& conn) {
     auto r = conn.Command({"XGROUP", "CREATE", stream, options_.group, "0", "MKSTREAM"});
     if (!r.ok()) return r.status();
     if (r->is_error() && !absl::StrContains(r->str, "BUSYGROUP")) {
-      return absl::InternalError(absl::StrCat("XGROUP CREATE ", stream, ": ", r->str));
+      return ReplyError(*r, absl::StrCat("XGROUP CREATE ", stream));
     }
     stream_to_tenant_[stream] = tenant;
   }
@@ -137,7 +137,7 @@ absl::Status StreamConsumer::Trim(Connection& conn) {
   if (!replies.ok()) return replies.status();
   if (auto st = scripts_->FixNoScript(conn, cmds, *replies); !st.ok()) return st;
   for (const auto& r : *replies) {
-    if (r.is_error()) return absl::InternalError(absl::StrCat("trim_stream: ", r.str));
+    if (auto st = ReplyError(r, "trim_stream"); !st.ok()) return st;
   }
   return absl::OkStatus();
 }
@@ -189,7 +189,7 @@ absl::StatusOr<int> StreamConsumer::Poll(Connection& conn) {
     // NOGROUP after a FLUSHALL or a Redis without our groups: recreate them on the next pass.
     stream_to_tenant_.clear();
     next_refresh_ms_ = 0;
-    return absl::InternalError(absl::StrCat("XREADGROUP: ", reply->str));
+    return ReplyError(*reply, "XREADGROUP");
   }
   std::vector<StreamEntry> entries;
   for (const auto& stream : reply->elements) {
