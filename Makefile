@@ -19,9 +19,12 @@ build: deps $(BUILD_DIR)/CMakeCache.txt
 run: build
 	./scripts/run-demo.sh $(BUILD_DIR)
 
-# Builds and runs every test (labels: unit, integration, e2e) through CTest.
+# Builds and runs every test (labels: unit, integration, e2e, chaos) through CTest, then prints
+# the chaos tests' ledgers (acked / completed / lost / duplicated / stuck / failed calls).
 test: build
-	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
+	rm -rf $(BUILD_DIR)/chaos
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600; rc=$$?; \
+	  cat chaos/*.txt 2>/dev/null; exit $$rc
 
 # Prints end-to-end routing throughput, latency and full life cycle (done/s) beside a raw Redis
 # EVALSHA baseline and BullMQ's no-op worker on the same Redis (load-tests/README.md).

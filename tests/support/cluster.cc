@@ -38,6 +38,12 @@ void Cluster::Restart(Replica& r) {
   r.process = std::make_unique<Process>(BinDir() + "/omniroute-" + r.service, Args(r), log);
 }
 
+void Cluster::Relaunch(Replica& r) {
+  r.process->Wait(5000);
+  std::string log = dir_ + "/" + r.service + "-" + std::to_string(started_++) + ".log";
+  r.process = std::make_unique<Process>(BinDir() + "/omniroute-" + r.service, Args(r), log);
+}
+
 std::vector<std::string> Cluster::Args(const Replica& r) const {
   std::vector<std::string> args = {"--redis-url=" + redis_->url(), "--bind=127.0.0.1",
                                    "--grpc-port=" + std::to_string(r.grpc_port),
@@ -45,6 +51,10 @@ std::vector<std::string> Cluster::Args(const Replica& r) const {
   if (r.service == "routing") {
     args.insert(args.end(), options_.extra_routing_flags.begin(),
                 options_.extra_routing_flags.end());
+  }
+  if (r.service == "classification") {
+    args.insert(args.end(), options_.extra_classification_flags.begin(),
+                options_.extra_classification_flags.end());
   }
   args.insert(args.end(), options_.extra_flags.begin(), options_.extra_flags.end());
   return args;

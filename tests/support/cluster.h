@@ -28,7 +28,8 @@ struct ClusterOptions {
   int routing_replicas = 0;
   bool redis_aof = false;
   std::vector<std::string> extra_routing_flags;  // e.g. {"--skip-ms=2000"}
-  std::vector<std::string> extra_flags;          // passed to every service
+  std::vector<std::string> extra_classification_flags;
+  std::vector<std::string> extra_flags;  // passed to every service
 };
 
 // redis-server plus the three service executables as processes on free loopback ports, and
@@ -49,6 +50,9 @@ class Cluster {
 
   // Starts a replacement replica of `service` (e.g. after a kill).
   Replica& StartReplica(const std::string& service);
+  // Starts a replica that has exited (killed or drained) again on its own ports, as a
+  // supervisor restarting a crashed process would, so clients find it at the same address.
+  void Relaunch(Replica& r);
   bool WaitServing(Replica& r, int timeout_ms);
   const std::string& dir() const { return dir_; }
   // How many replicas of `service` the options ask for.
