@@ -38,12 +38,13 @@ uint64_t Next(uint64_t* s) {
 
 }  // namespace
 
-std::shared_ptr<grpc::Channel> ReplicaChannel(const std::vector<std::string>& addresses) {
+std::shared_ptr<grpc::Channel> ReplicaChannel(const std::vector<std::string>& addresses,
+                                              bool health_checked) {
   grpc::ChannelArguments args;
-  // Round robin over the replicas that report SERVING (gRPC health checking): a draining
-  // replica, or one that lost Redis, gets no new calls once it says so.
   args.SetServiceConfigJSON(
-      R"({"loadBalancingConfig": [{"round_robin": {}}], "healthCheckConfig": {"serviceName": ""}})");
+      health_checked
+          ? R"({"loadBalancingConfig": [{"round_robin": {}}], "healthCheckConfig": {"serviceName": ""}})"
+          : R"({"loadBalancingConfig": [{"round_robin": {}}]})");
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
@@ -208,22 +209,25 @@ void ChaosAgent::CompleteLoop() {
 
 // ---- Submitter ---------------------------------------------------------------------------
 
-ChaosSubmitter::ChaosSubmitter(std::shared_ptr<grpc::Channel> intake, std::string api_key,
-                               std::string prefix, double rate_per_second, int threads,
-                               ChaosClientOptions options, Ledger* ledger)
-    : stub_(v1::Intake::NewStub(intake)),
-      api_key_(std::move(api_key)),
+ChaosSubmitter::ChaosSubmitter(const std::vector<std::shared_ptr<grpc::Channel>>& intake,
+                               std::string api_key, std::string prefix, double rate_per_second,
+                               int threads, ChaosClientOptions options, Ledger* ledger)
+    : api_key_(std::move(api_key)),
       prefix_(std::move(prefix)),
       rate_(rate_per_second),
       threads_(threads),
       options_(options),
-      ledger_(ledger) {}
+      ledger_(ledger) {
+  for (const auto& channel : intake) stubs_.push_back(v1::Intake::NewStub(channel));
+}
 
 ChaosSubmitter::~ChaosSubmitter() { Stop(); }
 
 void ChaosSubmitter::Start() {
   start_ = SteadyClock::now();
-  for (int i = 0; i < threads_; ++i) workers_.emplace_back([this] { Loop(); });
+  for (int i = 0; i < threads_; ++i) {
+    workers_.emplace_back([this, i] { Loop(stubs_[i % stubs_.size()].get()); });
+  }
 }
 
 void ChaosSubmitter::Stop() {
@@ -234,7 +238,7 @@ void ChaosSubmitter::Stop() {
   workers_.clear();
 }
 
-void ChaosSubmitter::Loop() {
+void ChaosSubmitter::Loop(v1::Intake::Stub* stub) {
   while (!stop_.load()) {
     int64_t n = next_.fetch_add(1);
     auto due = start_ + std::chrono::microseconds(static_cast<int64_t>(n * 1e6 / rate_));
@@ -253,7 +257,7 @@ void ChaosSubmitter::Loop() {
       SetUp(&ctx, api_key_, options_.deadline);
       v1::SubmitInteractionResponse resp;
       auto t0 = SteadyClock::now();
-      auto st = stub_->SubmitInteraction(&ctx, req, &resp);
+      auto st = stub->SubmitInteraction(&ctx, req, &resp);
       if (st.ok()) {
         ledger_->Acked(key, resp.interaction_id(), !resp.created());
         break;

@@ -22,9 +22,13 @@
 
 namespace omniroute::e2e {
 
-// A channel spreading calls over the serving replicas at `addresses` (round robin with health
-// checking, reconnecting within half a second), with its own connections.
-std::shared_ptr<grpc::Channel> ReplicaChannel(const std::vector<std::string>& addresses);
+// A channel spreading calls round robin over the replicas at `addresses`, reconnecting within
+// half a second, with its own connections. `health_checked`: only over those that report
+// SERVING (gRPC client health checking), so a draining replica, or one that lost Redis, gets
+// no new calls once it says so; without it calls reach a replica whatever its health (as from
+// a client that does not check), and must still get a retryable code.
+std::shared_ptr<grpc::Channel> ReplicaChannel(const std::vector<std::string>& addresses,
+                                              bool health_checked);
 
 // How the chaos clients call and retry.
 struct ChaosClientOptions {
@@ -74,21 +78,23 @@ class ChaosAgent {
 };
 
 // Submits chat interactions at `rate_per_second` from `threads` threads (so a stalled call
-// does not stop the others), keys "<prefix>-<n>", until Stop(); each Submit is retried with
-// its key until it is acknowledged or retry_for passes.
+// does not stop the others; thread i calls through intake[i % size]), keys "<prefix>-<n>",
+// until Stop(); each Submit is retried with its key until it is acknowledged or retry_for
+// passes.
 class ChaosSubmitter {
  public:
-  ChaosSubmitter(std::shared_ptr<grpc::Channel> intake, std::string api_key, std::string prefix,
-                 double rate_per_second, int threads, ChaosClientOptions options, Ledger* ledger);
+  ChaosSubmitter(const std::vector<std::shared_ptr<grpc::Channel>>& intake, std::string api_key,
+                 std::string prefix, double rate_per_second, int threads,
+                 ChaosClientOptions options, Ledger* ledger);
   ~ChaosSubmitter();
   void Start();
   // Sends nothing new, lets Submits in progress finish their retries, and joins.
   void Stop();
 
  private:
-  void Loop();
+  void Loop(v1::Intake::Stub* stub);
 
-  std::unique_ptr<v1::Intake::Stub> stub_;
+  std::vector<std::unique_ptr<v1::Intake::Stub>> stubs_;
   const std::string api_key_;
   const std::string prefix_;
   const double rate_;

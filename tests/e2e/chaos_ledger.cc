@@ -1,6 +1,8 @@
 #include "tests/e2e/chaos_ledger.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "services/common/grpc/process_metrics.h"
 #include "tests/e2e/e2e_feed.h"
 #include "tests/e2e/e2e_redis.h"
@@ -67,7 +69,9 @@ void Ledger::Failed(const std::string& what, const grpc::Status& status, int64_t
   std::lock_guard<std::mutex> lock(mu_);
   ++failed_by_code_[code];
   if (!RetryableChaosCode(status.error_code())) {
-    unexpected_.push_back(absl::StrCat(what, " ", code, ": ", status.error_message()));
+    unexpected_.push_back(
+        absl::StrCat(what, " ", code, ": ", status.error_message(), " (at ",
+                     absl::FormatTime("%H:%M:%E3S", absl::Now(), absl::UTCTimeZone()), " UTC)"));
   } else if (deadline_ms > 0 && elapsed_ms > deadline_ms + kDeadlineSlackMs) {
     unexpected_.push_back(absl::StrCat(what, " ", code, " after ", elapsed_ms,
                                        " ms, past its deadline of ", deadline_ms, " ms"));

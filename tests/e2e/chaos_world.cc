@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -55,9 +56,10 @@ ChaosWorld::ChaosWorld(ChaosOptions options)
   for (int i = 0; i < options_.agents; ++i) {
     char id[32];
     std::snprintf(id, sizeof(id), "agent-%02d", i);
-    agents_.push_back(std::make_unique<ChaosAgent>(ReplicaChannel(Addresses(*cluster_, "routing")),
-                                                   keys_["agent"], id, 2 + i % 2, rng_(),
-                                                   options_.client, &ledger_));
+    // Half the agents' desktops check the replicas' health, half do not.
+    agents_.push_back(std::make_unique<ChaosAgent>(
+        ReplicaChannel(Addresses(*cluster_, "routing"), i % 2 == 0), keys_["agent"], id, 2 + i % 2,
+        rng_(), options_.client, &ledger_));
     if (!agents_.back()->Start()) {
       ADD_FAILURE() << id << " could not log in";
       return;
@@ -73,8 +75,11 @@ ChaosWorld::~ChaosWorld() {
 
 void ChaosWorld::StartSubmitting() {
   submitter_ = std::make_unique<ChaosSubmitter>(
-      ReplicaChannel(Addresses(*cluster_, "intake")), keys_["integrator"], "chaos-" + options_.name,
-      options_.rate, options_.submit_threads, options_.client, &ledger_);
+      std::vector<std::shared_ptr<grpc::Channel>>{
+          ReplicaChannel(Addresses(*cluster_, "intake"), true),
+          ReplicaChannel(Addresses(*cluster_, "intake"), false)},
+      keys_["integrator"], "chaos-" + options_.name, options_.rate, options_.submit_threads,
+      options_.client, &ledger_);
   submitter_->Start();
 }
 
@@ -141,6 +146,14 @@ LedgerReport ChaosWorld::Finish() {
                                << " ms without an answer";
   EXPECT_TRUE(report.unexpected.empty())
       << report.unexpected.size() << " calls failed with another code or after their deadline";
+  if (::testing::Test::HasFailure()) {
+    // The services' and Redis's logs, for the evidence behind a failure.
+    std::string logs = dir + "/" + options_.name + "-logs";
+    std::string cmd = "rm -rf '" + logs + "' && mkdir -p '" + logs + "' && cp '" + cluster_->dir() +
+                      "'/*.log '" + cluster_->redis().process().log_path() + "' '" + logs +
+                      "/' 2>/dev/null";
+    if (std::system(cmd.c_str()) == 0) std::printf("%slogs in %s\n", tag.c_str(), logs.c_str());
+  }
   return report;
 }
 
