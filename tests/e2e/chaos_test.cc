@@ -47,7 +47,10 @@ TEST(ChaosE2E, KillNineOfRandomReplicasUnderLoad) {
 }
 
 TEST(ChaosE2E, RedisKillNineAndRestartFromAppendOnlyFile) {
-  ChaosWorld world(Named("redis-restart"));
+  auto o = Named("redis-restart");
+  o.rate = 120;
+  o.agents = 36;
+  ChaosWorld world(o);
   ASSERT_TRUE(world.ready());
   world.StartSubmitting();
   ChaosWorld::Run(seconds(5));
