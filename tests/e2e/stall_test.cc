@@ -24,13 +24,16 @@ using e2e::CmdInt;
 using e2e::Prefix;
 using sim::ApiClient;
 
-// The number of threads of process `pid` (/proc/<pid>/status), -1 when unreadable.
-int ThreadCount(pid_t pid) {
+// A field of /proc/<pid>/status ("Threads", "VmRSS" in kB), -1 when unreadable.
+int64_t StatusField(pid_t pid, const std::string& field) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(in, line)) {
-    int n = 0;
-    if (line.rfind("Threads:", 0) == 0 && absl::SimpleAtoi(line.substr(8), &n)) return n;
+    if (line.rfind(field + ":", 0) != 0) continue;
+    std::string value = line.substr(field.size() + 1);
+    value = value.substr(0, value.find(" kB"));
+    int64_t n = 0;
+    if (absl::SimpleAtoi(value, &n)) return n;
   }
   return -1;
 }
@@ -48,9 +51,12 @@ TEST(StallE2E, CallsEndByTheirDeadlineThreadsStayBoundedNothingRunsLateAndNotSer
   e2e::SetUpVoiceChatEmail(api, keys["admin"], 0);
   if (HasFatalFailure()) return;
   const std::vector<std::string> services = {"intake", "classification", "routing"};
-  std::map<std::string, int> before, most;
-  for (auto& r : cluster.replicas())
-    before[r.service] = most[r.service] = ThreadCount(r.process->pid());
+  // Threads and resident memory (kB) of each replica, before and at most during the stall.
+  std::map<std::string, int64_t> before, most, rss_before, rss_most;
+  for (auto& r : cluster.replicas()) {
+    before[r.service] = most[r.service] = StatusField(r.process->pid(), "Threads");
+    rss_before[r.service] = rss_most[r.service] = StatusField(r.process->pid(), "VmRSS");
+  }
 
   constexpr int kCalls = 300;
   constexpr auto kDeadline = std::chrono::seconds(2);
@@ -91,7 +97,8 @@ TEST(StallE2E, CallsEndByTheirDeadlineThreadsStayBoundedNothingRunsLateAndNotSer
   std::map<std::string, bool> not_serving;
   while (e2e::SecondsSince(stalled) < 10) {
     for (auto& r : cluster.replicas()) {
-      most[r.service] = std::max(most[r.service], ThreadCount(r.process->pid()));
+      most[r.service] = std::max(most[r.service], StatusField(r.process->pid(), "Threads"));
+      rss_most[r.service] = std::max(rss_most[r.service], StatusField(r.process->pid(), "VmRSS"));
     }
     for (const auto& s : services) {
       if (!not_serving[s] && !api.Serving(s)) {
@@ -124,10 +131,15 @@ TEST(StallE2E, CallsEndByTheirDeadlineThreadsStayBoundedNothingRunsLateAndNotSer
   }
   // The documented bound: a replica's threads do not grow with the calls in flight (a fixed
   // pool of rpc workers, pipeliner lanes, gRPC's own threads); a few of gRPC's may come and go.
+  // Memory: the calls waiting hold their requests, nothing grows without bound (32 MB margin; 300
+  // waiting calls cost intake ~10 MB).
   for (const auto& [service, n] : most) {
-    std::printf("stall: %s threads %d before, at most %d during the stall\n", service.c_str(),
-                before[service], n);
+    std::printf(
+        "stall: %s threads %lld before, at most %lld during the stall; RSS %lld -> %lld kB\n",
+        service.c_str(), static_cast<long long>(before[service]), static_cast<long long>(n),
+        static_cast<long long>(rss_before[service]), static_cast<long long>(rss_most[service]));
     EXPECT_LE(n, before[service] + 8) << service;
+    EXPECT_LE(rss_most[service], rss_before[service] + 32 * 1024) << service;
   }
 
   ASSERT_TRUE(cluster.redis().process().Signal(SIGCONT));
