@@ -30,6 +30,11 @@ bool RetryableChaosCode(grpc::StatusCode code) {
          code == grpc::StatusCode::RESOURCE_EXHAUSTED;
 }
 
+bool CancelledByServerShutdown(const grpc::Status& status) {
+  return status.error_code() == grpc::StatusCode::CANCELLED &&
+         status.error_message() == "CANCELLED";
+}
+
 std::string LedgerReport::Line(const std::string& name) const {
   std::string s = absl::StrCat("chaos[", name, "]: acked ", acked, " completed ", completed,
                                " lost ", lost, " duplicated ", duplicated, " stuck ", stuck,
@@ -68,7 +73,7 @@ void Ledger::Failed(const std::string& what, const grpc::Status& status, int64_t
   std::string code = GrpcCodeName(status.error_code());
   std::lock_guard<std::mutex> lock(mu_);
   ++failed_by_code_[code];
-  if (!RetryableChaosCode(status.error_code())) {
+  if (!RetryableChaosCode(status.error_code()) && !CancelledByServerShutdown(status)) {
     unexpected_.push_back(
         absl::StrCat(what, " ", code, ": ", status.error_message(), " (at ",
                      absl::FormatTime("%H:%M:%E3S", absl::Now(), absl::UTCTimeZone()), " UTC)"));
