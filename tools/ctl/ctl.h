@@ -36,6 +36,9 @@ struct Command {
   std::string name;
   std::string summary;
   int (*run)(int argc, char** argv);
+  // The command waits for SIGINT/SIGTERM itself (sigtimedwait): main blocks both before the
+  // command runs, so that no thread gRPC starts (e.g. while the TLS flags are read) takes them.
+  bool takes_signals = false;
 };
 
 std::vector<Command> KeyCommands();

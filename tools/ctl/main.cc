@@ -2,6 +2,8 @@
 // has its own --help. API keys and tenants work on Redis directly (so a first key can be made
 // before any exists); queues, config and the views go through the routing service's Admin and
 // Routing APIs with an API key.
+#include <signal.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -72,6 +74,13 @@ int main(int argc, char** argv) {
     std::string program = "omniroute-ctl " + full;
     std::vector<char*> args = {program.data()};
     for (int i = 1 + skip; i < argc; ++i) args.push_back(argv[i]);
+    if (c.takes_signals) {
+      sigset_t signals;
+      sigemptyset(&signals);
+      sigaddset(&signals, SIGINT);
+      sigaddset(&signals, SIGTERM);
+      pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    }
     return c.run(static_cast<int>(args.size()), args.data());
   }
   if (group_known && (second == "--help" || second == "-h" || second.empty())) {

@@ -106,8 +106,8 @@ int TailEvents(int argc, char** argv) {
   if (count < 0 || idle_ms < 1) {
     return Fail(argv[0], absl::InvalidArgumentError("--count must be >= 0, --idle-ms >= 1"));
   }
-  // Ctrl-C and SIGTERM are taken by the watcher thread below (blocked before gRPC starts its
-  // threads, so none of them gets the signal).
+  // Ctrl-C and SIGTERM are taken by the watcher thread below (main blocked them before the
+  // command ran, so no thread gRPC starts gets them; Command::takes_signals).
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
@@ -161,7 +161,7 @@ int TailEvents(int argc, char** argv) {
 
 std::vector<Command> ViewCommands() {
   return {{"explain", "", "why an interaction went to whom", Explain},
-          {"events", "tail", "print the tenant's event feed", TailEvents}};
+          {"events", "tail", "print the tenant's event feed", TailEvents, /*takes_signals=*/true}};
 }
 
 }  // namespace omniroute::ctl
