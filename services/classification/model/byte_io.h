@@ -85,6 +85,7 @@ class ByteReader {
   // `n` raw bytes (int8 weights).
   absl::Status Raw(const char* what, void* out, size_t n) {
     if (in_.size() - pos_ < n) return Truncated(what);
+    if (n == 0) return absl::OkStatus();  // `out` may then be null (an empty vector's data())
     std::memcpy(out, in_.data() + pos_, n);
     pos_ += n;
     return absl::OkStatus();

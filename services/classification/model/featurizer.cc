@@ -81,9 +81,11 @@ absl::Status ValidateFeaturizerConfig(const FeaturizerConfig& c) {
   if (c.pair_window < 0 || c.pair_window > 16) {
     return absl::InvalidArgumentError(absl::StrCat("pair_window ", c.pair_window, " not in 0..16"));
   }
-  if (!(c.word_weight > 0 && std::isfinite(c.word_weight)) ||
-      !(c.char_weight > 0 && std::isfinite(c.char_weight))) {
-    return absl::InvalidArgumentError("block weights must be positive and finite");
+  // Bounded (as omniroute-model's flags are): a denormal weight made the L2 normalisation
+  // divide by ~0, and features infinite.
+  if (!(c.word_weight >= 1e-3f && c.word_weight <= 1e3f) ||
+      !(c.char_weight >= 1e-3f && c.char_weight <= 1e3f)) {
+    return absl::InvalidArgumentError("block weights must be in [0.001, 1000]");
   }
   return absl::OkStatus();
 }

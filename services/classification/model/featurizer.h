@@ -33,7 +33,7 @@ struct FeaturizerConfig {
   int pair_window = 0;
 };
 
-// Checks ranges (hash_bits 8..24, n-gram orders 0..8 with min <= max, positive finite weights,
+// Checks ranges (hash_bits 8..24, n-gram orders 0..8 with min <= max, weights 0.001..1000,
 // at least one kind of n-gram).
 absl::Status ValidateFeaturizerConfig(const FeaturizerConfig& config);
 

@@ -86,8 +86,9 @@ struct ModelView {
 // Everything a model is made of. Create checks: labels non-empty and unique; at least one view,
 // each with a valid featurizer, buckets strictly increasing and below 2^hash_bits, at least one
 // member, each with weights, row scales, bias and hidden layer sized as described above;
-// idf.size() == buckets.size() with featurizer.idf, else empty; every number finite (IDF values
-// and row scales positive); temperature positive.
+// idf.size() == buckets.size() with featurizer.idf, else empty; every number finite and at most
+// 1e6 in magnitude (IDF values at least 0.001, row scales positive), so no prediction
+// overflows; temperature in [0.001, 1000].
 struct ModelParts {
   std::vector<std::string> labels;
   std::vector<ModelView> views;

@@ -12,6 +12,16 @@ namespace {
 constexpr int kMaxHidden = 4096;
 constexpr size_t kMaxViews = 16;
 constexpr size_t kMaxMembers = 16;  // in all views together
+// Trained values stay many orders of magnitude below these bounds; larger ones, though finite,
+// can overflow a prediction to inf and its probabilities to NaN, so a model holding them is
+// refused (e.g. a damaged file whose checksum was recomputed).
+constexpr float kMaxMagnitude = 1e6f;
+constexpr float kMinTemperature = 1e-3f, kMaxTemperature = 1e3f;
+// Trained IDF values are at least 1; a tiny one would make normalised features infinite.
+constexpr float kMinIdf = 1e-3f;
+
+// False for NaN and infinities too.
+bool Bounded(float x) { return std::fabs(x) <= kMaxMagnitude; }
 
 absl::Status CheckMember(const ModelMember& m, size_t rows, size_t k, const std::string& which) {
   if (m.hidden < 0 || m.hidden > kMaxHidden) {
@@ -39,12 +49,16 @@ absl::Status CheckMember(const ModelMember& m, size_t rows, size_t k, const std:
   }
   for (const std::vector<float>* v : {&m.bias, &m.hidden_bias, &m.output_weights}) {
     for (float x : *v) {
-      if (!std::isfinite(x)) return absl::InvalidArgumentError(which + "a weight is not finite");
+      if (!Bounded(x)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(which, "a weight is not finite or exceeds ", kMaxMagnitude));
+      }
     }
   }
   for (float x : m.row_scale) {
-    if (!(x > 0 && std::isfinite(x))) {
-      return absl::InvalidArgumentError(which + "a row scale is not positive and finite");
+    if (!(x > 0 && Bounded(x))) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(which, "a row scale is not positive or exceeds ", kMaxMagnitude));
     }
   }
   return absl::OkStatus();
@@ -79,12 +93,14 @@ absl::Status CheckView(const ModelView& v, size_t k, const std::string& which) {
           absl::StrCat(which, "idf: ", v.idf.size(), " values for ", v.buckets.size(), " rows"));
     }
     for (float x : v.idf) {
-      if (!(x > 0 && std::isfinite(x))) {
-        return absl::InvalidArgumentError(which + "an IDF value is not positive and finite");
+      if (!(x >= kMinIdf && Bounded(x))) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(which, "an IDF value is not in [", kMinIdf, ", ", kMaxMagnitude, "]"));
       }
     }
-    if (!(v.idf_unseen > 0 && std::isfinite(v.idf_unseen))) {
-      return absl::InvalidArgumentError(which + "the unseen-bucket IDF is not positive and finite");
+    if (!(v.idf_unseen >= kMinIdf && Bounded(v.idf_unseen))) {
+      return absl::InvalidArgumentError(absl::StrCat(which, "the unseen-bucket IDF is not in [",
+                                                     kMinIdf, ", ", kMaxMagnitude, "]"));
     }
   } else if (!v.idf.empty()) {
     return absl::InvalidArgumentError(which +
@@ -117,8 +133,9 @@ absl::Status ValidateModelParts(const ModelParts& p) {
     return absl::InvalidArgumentError(
         absl::StrCat(members, " members (at most ", kMaxMembers, ")"));
   }
-  if (!(p.temperature > 0 && std::isfinite(p.temperature))) {
-    return absl::InvalidArgumentError("the temperature is not positive and finite");
+  if (!(p.temperature >= kMinTemperature && p.temperature <= kMaxTemperature)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the temperature is not in [", kMinTemperature, ", ", kMaxTemperature, "]"));
   }
   return absl::OkStatus();
 }

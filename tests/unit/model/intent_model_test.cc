@@ -287,8 +287,18 @@ TEST(Create, ValidatesParts) {
               HasSubstr("row scale is not positive"));
   v.members[0].row_scale = {0.5f};
   EXPECT_TRUE(IntentModel::Create(p).ok());
-  p.temperature = 0;
-  EXPECT_THAT(std::string(IntentModel::Create(p).status().message()), HasSubstr("temperature"));
+  // Finite but huge (or tiny) numbers would make predictions overflow to NaN.
+  v.members[0].bias = {0, 1e30f};
+  EXPECT_THAT(std::string(IntentModel::Create(p).status().message()),
+              HasSubstr("member 0: a weight is not finite or exceeds 1e+06"));
+  v.members[0].bias = {0, 0};
+  v.featurizer.word_weight = 1e-40f;
+  EXPECT_THAT(std::string(IntentModel::Create(p).status().message()), HasSubstr("block weights"));
+  v.featurizer.word_weight = 1;
+  for (float t : {0.0f, 1e-6f, 1e6f}) {
+    p.temperature = t;
+    EXPECT_THAT(std::string(IntentModel::Create(p).status().message()), HasSubstr("temperature"));
+  }
   p.temperature = 1;
   p.views.push_back(p.views[0]);
   p.views[1].featurizer.hash_bits = 2;

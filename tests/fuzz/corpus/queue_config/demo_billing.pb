@@ -1,0 +1,3 @@
+
+billing
+billing(<0P8

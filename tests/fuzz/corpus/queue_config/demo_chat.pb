@@ -1,0 +1,3 @@
+
+chat
+chat_support(0P8

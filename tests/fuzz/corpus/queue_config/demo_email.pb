@@ -1,0 +1,3 @@
+
+email
+email_support(Ø0Z8

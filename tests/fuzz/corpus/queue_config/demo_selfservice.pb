@@ -1,0 +1,4 @@
+
+selfservice
+bot(
+0Z8

@@ -1,0 +1,3 @@
+
+voice
+voice_support(0P8
