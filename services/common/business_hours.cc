@@ -1,15 +1,33 @@
 #include "services/common/business_hours.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 
 namespace omniroute {
+namespace {
+
+// An IANA name ("Europe/Berlin", "Etc/GMT+1", "UTC"). abseil also loads a zone from any file
+// path ("/dev/stdin", "file:/x", "Europe/../../x"): a queue's time zone must not make the
+// service read, or block on, a file of its choosing.
+bool IsZoneName(absl::string_view name) {
+  if (name.empty() || name.size() > 64 || name.front() == '/' || name.back() == '/') return false;
+  char previous = 0;
+  for (char c : name) {
+    if (!absl::ascii_isalnum(c) && c != '_' && c != '+' && c != '-' && c != '/') return false;
+    if (c == '/' && previous == '/') return false;
+    previous = c;
+  }
+  return true;
+}
+
+}  // namespace
 
 absl::Status ValidateBusinessHours(const v1::BusinessHours& hours) {
   if (hours.windows().empty()) return absl::OkStatus();
   absl::TimeZone tz;
-  if (hours.time_zone().empty() || !absl::LoadTimeZone(hours.time_zone(), &tz)) {
+  if (!IsZoneName(hours.time_zone()) || !absl::LoadTimeZone(hours.time_zone(), &tz)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "queue.business_hours.time_zone: unknown time zone '", hours.time_zone(), "'"));
   }

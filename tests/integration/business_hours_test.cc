@@ -38,6 +38,17 @@ TEST(BusinessHoursTest, BadHoursNameTheField) {
   auto h = WeekdaysNineToFiveBerlin();
   h.set_time_zone("Mars/Olympus");
   EXPECT_NE(ValidateBusinessHours(h).message().find("time_zone"), absl::string_view::npos);
+  // abseil loads a zone from any path; only IANA names are accepted (these files exist).
+  for (const char* path : {"/usr/share/zoneinfo/UTC", "file:/usr/share/zoneinfo/UTC",
+                           "Europe/../UTC", "../../../../usr/share/zoneinfo/UTC"}) {
+    h.set_time_zone(path);
+    EXPECT_NE(ValidateBusinessHours(h).message().find("time_zone"), absl::string_view::npos)
+        << path;
+  }
+  for (const char* name : {"UTC", "Etc/GMT+1", "America/Port-au-Prince"}) {
+    h.set_time_zone(name);
+    EXPECT_TRUE(ValidateBusinessHours(h).ok()) << name;
+  }
   h = WeekdaysNineToFiveBerlin();
   h.mutable_windows(2)->set_close_minute(8 * 60);
   EXPECT_NE(ValidateBusinessHours(h).message().find("windows[2].close_minute"),
