@@ -89,7 +89,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     profile.push_back(in.ConsumeRandomLengthString(24));
   }
   input.customer = classification::ProfileFromHash(profile);
-  input.now_ms = in.ConsumeIntegral<int64_t>();
+  // The service's clock: from the epoch to 2100 (renewal dates are checked against it).
+  input.now_ms = in.ConsumeIntegralInRange<int64_t>(0, 4102444800000);
   classification::ModelVerdict verdict{"card_arrival", in.ConsumeProbability<double>()};
   const bool with_model = in.ConsumeBool();
 
