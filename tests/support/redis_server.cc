@@ -10,8 +10,11 @@
 
 namespace omniroute::testing {
 
-RedisServer::RedisServer(bool appendonly)
-    : appendonly_(appendonly), port_(FreePort()), dir_(MakeTempDir("omniroute-redis")) {
+RedisServer::RedisServer(bool appendonly, std::vector<std::string> extra_args)
+    : appendonly_(appendonly),
+      extra_args_(std::move(extra_args)),
+      port_(FreePort()),
+      dir_(MakeTempDir("omniroute-redis")) {
   // A redis-server that exits at once most likely lost its port to another test between
   // FreePort and its bind: try again on a new port (bounded).
   for (int attempt = 1; !Start(); ++attempt) {
@@ -40,6 +43,7 @@ bool RedisServer::Start() {
   } else {
     args.insert(args.end(), {"--appendonly", "no"});
   }
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   process_ = std::make_unique<Process>("/usr/bin/redis-server", args, dir_ + "/redis.log");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::chrono::steady_clock::now() < deadline) {

@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "services/common/redis/redis_client.h"
 #include "tests/support/process.h"
@@ -11,8 +12,9 @@ namespace omniroute::testing {
 // A private redis-server on a free loopback port with its data in a temporary directory.
 class RedisServer {
  public:
-  // appendonly: AOF with appendfsync always (for durability tests).
-  explicit RedisServer(bool appendonly = false);
+  // appendonly: AOF with appendfsync always (for durability tests); extra_args are passed to
+  // redis-server after the defaults (e.g. {"--cluster-enabled", "yes"}).
+  explicit RedisServer(bool appendonly = false, std::vector<std::string> extra_args = {});
   ~RedisServer();
 
   int port() const { return port_; }
@@ -31,6 +33,7 @@ class RedisServer {
   bool Start();
 
   bool appendonly_;
+  std::vector<std::string> extra_args_;
   int port_;
   std::string dir_;
   std::unique_ptr<Process> process_;
