@@ -7,6 +7,7 @@
 #include <random>
 #include <string>
 
+#include "tests/support/free_port.h"
 #include "tests/support/redis_server.h"
 
 namespace omniroute::redis {
@@ -28,7 +29,9 @@ TEST(KeySlotTest, KnownValuesAndHashTags) {
 }
 
 TEST(KeySlotTest, AgreesWithARealRedisClusterNode) {
-  testing::RedisServer server(false, {"--cluster-enabled", "yes"});
+  // Its cluster bus on a free port (the default, port + 10000, may be taken or past 65535).
+  testing::RedisServer server(
+      false, {"--cluster-enabled", "yes", "--cluster-port", std::to_string(testing::FreePort())});
   auto conn = server.Connect();
   std::mt19937 rng(7);
   std::vector<std::string> keys = {"{t:acme}:ix:1", "{t:demo}:events", "{}", "{{}}", "}{", "a{b}"};
