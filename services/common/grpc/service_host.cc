@@ -108,8 +108,8 @@ int ServiceHost::Run() {
   // No SO_REUSEPORT: a second server on this host and port must fail to start (and say so)
   // instead of silently taking half of the port's connections.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  // Keep a warm set of polling threads: with the defaults (1..2 pollers) the sync server
-  // creates and destroys a thread for almost every concurrent call under load.
+  // The sync server serves only gRPC's v1alpha reflection: a few polling threads at most
+  // (HostOptions); every omniroute service is a callback service.
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS,
                               options_.sync_min_pollers);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,

@@ -68,28 +68,44 @@ absl::StatusOr<int> StreamConsumer::Reclaim(Connection& conn) {
     std::vector<StreamEntry> entries;
     AddEntries(tenant, r->elements[1], entries);
     // Entries whose payload was trimmed away cannot be processed: acknowledge them.
-    if (r->elements.size() >= 3) {
-      for (const auto& gone : r->elements[2].elements) {
-        (void)conn.Command({"XACK", stream, options_.group, gone.str});
-      }
-    }
+    if (r->elements.size() >= 3) AckGone(conn, stream, ReplyStrings(r->elements[2]));
     if (!entries.empty()) {
       log::Info("reclaimed stream entries of a dead consumer",
                 {{"stream", stream}, {"count", std::to_string(entries.size())}});
       if (auto s = handler_(entries); !s.ok()) return s;
       handled += static_cast<int>(entries.size());
     }
-    // The consumers left with nothing pending and long idle are gone: remove them.
-    auto reaped = scripts_->Eval(
-        conn, "common/reap_consumers", {stream},
-        {options_.group, std::to_string(options_.reclaim_idle_ms), options_.consumer});
-    if (!reaped.ok()) return reaped.status();
-    if (reaped->integer > 0) {
-      log::Info("removed consumers that are gone",
-                {{"stream", stream}, {"count", std::to_string(reaped->integer)}});
-    }
+  }
+  // The consumers left with nothing pending and long idle are gone: remove them, every stream's
+  // in one round trip.
+  std::vector<std::vector<std::string>> reap;
+  for (const auto& [stream, tenant] : stream_to_tenant_) {
+    reap.push_back(scripts_->Command(
+        "common/reap_consumers", {stream},
+        {options_.group, std::to_string(options_.reclaim_idle_ms), options_.consumer}));
+  }
+  if (reap.empty()) return handled;
+  auto reaped = conn.Pipeline(reap);
+  if (!reaped.ok()) return reaped.status();
+  if (auto st = scripts_->FixNoScript(conn, reap, *reaped); !st.ok()) return st;
+  int64_t removed = 0;
+  for (const auto& r : *reaped) {
+    if (auto st = ReplyError(r, "reap_consumers"); !st.ok()) return st;
+    removed += r.integer;
+  }
+  if (removed > 0) {
+    log::Info("removed consumers that are gone",
+              {{"group", options_.group}, {"count", std::to_string(removed)}});
   }
   return handled;
+}
+
+void StreamConsumer::AckGone(Connection& conn, const std::string& stream,
+                             const std::vector<std::string>& ids) {
+  if (ids.empty()) return;
+  std::vector<std::string> cmd = {"XACK", stream, options_.group};
+  cmd.insert(cmd.end(), ids.begin(), ids.end());
+  (void)conn.Command(cmd);
 }
 
 absl::StatusOr<int> StreamConsumer::RecoverOwn(Connection& conn) {
@@ -111,9 +127,7 @@ absl::StatusOr<int> StreamConsumer::RecoverOwn(Connection& conn) {
       if (s.elements.size() != 2 || s.elements[1].elements.empty()) continue;
       auto it = stream_to_tenant_.find(s.elements[0].str);
       if (it == stream_to_tenant_.end()) continue;
-      for (const auto& id : AddEntries(it->second, s.elements[1], entries)) {
-        (void)conn.Command({"XACK", it->first, options_.group, id});
-      }
+      AckGone(conn, it->first, AddEntries(it->second, s.elements[1], entries));
       next[it->first] = s.elements[1].elements.back().elements[0].str;
     }
     if (!entries.empty()) {
@@ -216,7 +230,6 @@ void StreamConsumer::Run(const std::atomic<bool>& stop) {
         continue;
       }
       conn = std::move(*c);
-      recover_own_ = true;
       stream_to_tenant_.clear();
       next_refresh_ms_ = 0;
     }

@@ -64,6 +64,8 @@ class StreamConsumer {
   absl::StatusOr<int> Poll(Connection& conn);
   absl::Status RefreshTenants(Connection& conn);
   absl::StatusOr<int> Reclaim(Connection& conn);
+  // Acknowledges entries whose payload was trimmed away (nothing to process), in one XACK.
+  void AckGone(Connection& conn, const std::string& stream, const std::vector<std::string>& ids);
   // Reads this consumer's own pending entries once through (from id 0) and handles them.
   absl::StatusOr<int> RecoverOwn(Connection& conn);
   absl::Status Trim(Connection& conn);
