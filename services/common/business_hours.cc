@@ -1,5 +1,10 @@
 #include "services/common/business_hours.h"
 
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <string>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
@@ -22,12 +27,26 @@ bool IsZoneName(absl::string_view name) {
   return true;
 }
 
+// Whether the zone file of a name IsZoneName accepted exists (where abseil reads it: $TZDIR or
+// /usr/share/zoneinfo). abseil caches every name it is asked to load, a name without a zone file
+// too (as UTC): asking it only for zones that exist keeps that cache to the zones there are,
+// whatever names the API is sent.
+bool ZoneExists(const std::string& name) {
+  if (name == "UTC") return true;
+  const char* dir = std::getenv("TZDIR");
+  std::string path =
+      absl::StrCat(dir != nullptr && *dir != 0 ? dir : "/usr/share/zoneinfo", "/", name);
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
 }  // namespace
 
 absl::Status ValidateBusinessHours(const v1::BusinessHours& hours) {
   if (hours.windows().empty()) return absl::OkStatus();
   absl::TimeZone tz;
-  if (!IsZoneName(hours.time_zone()) || !absl::LoadTimeZone(hours.time_zone(), &tz)) {
+  if (!IsZoneName(hours.time_zone()) || !ZoneExists(hours.time_zone()) ||
+      !absl::LoadTimeZone(hours.time_zone(), &tz)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "queue.business_hours.time_zone: unknown time zone '", hours.time_zone(), "'"));
   }

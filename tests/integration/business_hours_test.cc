@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <string>
+
 #include "tests/integration/redis_fixture.h"
 
 namespace omniroute {
@@ -32,6 +35,32 @@ TEST(BusinessHoursTest, OpenInsideAWindowInTheQueuesTimeZoneOnly) {
   EXPECT_FALSE(*IsOpen(h, kMonday1630Utc));
   EXPECT_FALSE(*IsOpen(h, kSaturday1000Utc));
   EXPECT_TRUE(*IsOpen(v1::BusinessHours(), kSaturday1000Utc));  // no windows: always open
+}
+
+// Resident memory of this process, kB.
+int64_t RssKb() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
+  }
+  return -1;
+}
+
+// abseil keeps every zone name it was asked to load, unknown ones too: names of no zone file
+// must not reach it, or every config carrying a new bogus name would cost memory for good.
+TEST(BusinessHoursTest, UnknownZoneNamesCostNoMemory) {
+  auto h = WeekdaysNineToFiveBerlin();
+  h.set_time_zone("Europe");  // a directory, not a zone
+  EXPECT_FALSE(ValidateBusinessHours(h).ok());
+  int64_t before = RssKb();
+  for (int i = 0; i < 200000; ++i) {
+    h.set_time_zone("Nowhere/Zone_" + std::to_string(i) + "_with_a_rather_long_name");
+    ASSERT_FALSE(ValidateBusinessHours(h).ok());
+  }
+  int64_t grown = RssKb() - before;
+  std::printf("200,000 unknown zone names: RSS +%lld kB\n", static_cast<long long>(grown));
+  EXPECT_LT(grown, 4096) << "unknown zone names are being kept";
 }
 
 TEST(BusinessHoursTest, BadHoursNameTheField) {

@@ -9,13 +9,6 @@
 
 namespace omniroute::redis {
 
-// A node of a Redis Cluster, as its peers announce it.
-struct NodeAddress {
-  std::string host;
-  int port = 0;
-  bool operator==(const NodeAddress& o) const { return host == o.host && port == o.port; }
-};
-
 // Slots first..last (inclusive) and the nodes serving them: the master, then its replicas.
 struct SlotRange {
   int first = 0;

@@ -6,6 +6,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "services/common/redis/cluster_map.h"
 
 namespace omniroute::redis {
 namespace {
@@ -61,16 +63,68 @@ int AppendArgv(redisContext* ctx, const std::vector<std::string>& argv) {
   return redisAppendCommandArgv(ctx, static_cast<int>(argv.size()), ptrs.data(), lens.data());
 }
 
+namespace {
+
+// host:port[,host:port...] of redis+cluster://, into the seeds of the endpoint's slot map.
+absl::Status ParseSeeds(const std::string& url, const std::string& list, Endpoint& e) {
+  std::vector<NodeAddress> seeds;
+  for (absl::string_view item : absl::StrSplit(list, ',')) {
+    auto colon = item.rfind(':');
+    NodeAddress node;
+    if (colon == absl::string_view::npos || colon == 0 ||
+        !absl::SimpleAtoi(item.substr(colon + 1), &node.port) || node.port <= 0 ||
+        node.port > 65535) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("redis url '", RedactUrl(url), "': node '", item, "' is not host:port"));
+    }
+    node.host = std::string(item.substr(0, colon));
+    seeds.push_back(std::move(node));
+  }
+  e.host = seeds.front().host;
+  e.port = seeds.front().port;
+  Endpoint node = e;
+  e.cluster = std::make_shared<ClusterMap>(std::move(seeds), std::move(node));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<Endpoint> ParseUrl(const std::string& url) {
   Endpoint e;
+  constexpr absl::string_view kCluster = "redis+cluster://";
+  if (absl::StartsWith(url, kCluster)) {
+    std::string rest = url.substr(kCluster.size());
+    auto at = rest.rfind('@');
+    if (at != std::string::npos) {
+      std::string auth = rest.substr(0, at);
+      auto colon = auth.find(':');
+      if (colon != std::string::npos) e.username = auth.substr(0, colon);
+      e.password = colon == std::string::npos ? auth : auth.substr(colon + 1);
+      if (e.password.empty() && !e.username.empty()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("redis url: user '", e.username, "' has an empty password"));
+      }
+      rest = rest.substr(at + 1);
+    }
+    if (rest.find('/') != std::string::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("redis url '", RedactUrl(url), "': a cluster has only database 0 (no /db)"));
+    }
+    if (rest.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("redis url '", RedactUrl(url), "': no cluster node (host:port,...)"));
+    }
+    if (auto st = ParseSeeds(url, rest, e); !st.ok()) return st;
+    return e;
+  }
   if (url.rfind("unix://", 0) == 0) {
     e.unix_path = url.substr(7);
     if (e.unix_path.empty()) return absl::InvalidArgumentError("redis url: empty unix socket path");
     return e;
   }
   if (url.rfind("redis://", 0) != 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("redis url '", RedactUrl(url), "': must start with redis:// or unix://"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "redis url '", RedactUrl(url), "': must start with redis://, redis+cluster:// or unix://"));
   }
   std::string rest = url.substr(8);
   auto at = rest.rfind('@');
@@ -125,6 +179,16 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const Endpoint& end
     if (observer != nullptr) observer->Failed();
     return st;
   };
+  if (endpoint.cluster != nullptr) {
+    // Nodes are connected to on first use.
+    std::unique_ptr<Connection> conn(new Connection(nullptr));
+    conn->cluster_ = endpoint.cluster;
+    conn->node_endpoint_ = endpoint;
+    conn->timeout_ = timeout;
+    conn->observer_ = observer;
+    conn->timed_ = timed;
+    return conn;
+  }
   timeval tv = ToTimeval(timeout);
   redisContext* ctx = endpoint.unix_path.empty()
                           ? redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port, tv)
@@ -152,10 +216,14 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const Endpoint& end
   return conn;
 }
 
-Connection::~Connection() { redisFree(ctx_); }
+Connection::~Connection() {
+  if (ctx_ != nullptr) redisFree(ctx_);
+}
 
 void Connection::SetTimeout(std::chrono::milliseconds timeout) {
-  redisSetTimeout(ctx_, ToTimeval(timeout));
+  timeout_ = timeout;
+  if (ctx_ != nullptr) redisSetTimeout(ctx_, ToTimeval(timeout));
+  for (auto& n : nodes_) n.conn->SetTimeout(timeout);
 }
 
 absl::Status Connection::Fail(const char* what) {
@@ -165,6 +233,7 @@ absl::Status Connection::Fail(const char* what) {
 }
 
 absl::StatusOr<Reply> Connection::Command(const std::vector<std::string>& argv) {
+  if (cluster_ != nullptr) return ClusterCommand(argv);
   if (broken_) return absl::UnavailableError("redis: connection is broken");
   auto started = std::chrono::steady_clock::now();
   AppendArgv(ctx_, argv);
@@ -186,6 +255,7 @@ absl::StatusOr<std::vector<Reply>> Connection::Pipeline(
 
 absl::StatusOr<std::vector<Reply>> Connection::Pipeline(
     const std::vector<const std::vector<std::string>*>& cmds) {
+  if (cluster_ != nullptr) return ClusterPipeline(cmds);
   if (broken_) return absl::UnavailableError("redis: connection is broken");
   auto started = std::chrono::steady_clock::now();
   for (const auto* argv : cmds) AppendArgv(ctx_, *argv);
@@ -198,6 +268,24 @@ absl::StatusOr<std::vector<Reply>> Connection::Pipeline(
     freeReplyObject(raw);
   }
   Observe(started);
+  return out;
+}
+
+absl::Status Connection::Send(const std::vector<const std::vector<std::string>*>& cmds) {
+  if (broken_) return absl::UnavailableError("redis: connection is broken");
+  for (const auto* argv : cmds) AppendArgv(ctx_, *argv);
+  int done = 0;
+  while (!done) {
+    if (redisBufferWrite(ctx_, &done) != REDIS_OK) return Fail("write");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Reply> Connection::Receive() {
+  void* raw = nullptr;
+  if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) return Fail("read");
+  Reply out = Convert(static_cast<redisReply*>(raw));
+  freeReplyObject(raw);
   return out;
 }
 
@@ -302,7 +390,7 @@ std::vector<std::string> ReplyStrings(const Reply& reply) {
 bool IsTransientError(const Reply& reply) {
   if (!reply.is_error()) return false;
   for (absl::string_view prefix : {"LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN",
-                                   "READONLY", "NOREPLICAS", "MISCONF"}) {
+                                   "READONLY", "NOREPLICAS", "MISCONF", "NODEDOWN"}) {
     if (absl::StartsWith(reply.str, prefix)) {
       size_t n = prefix.size();
       if (reply.str.size() == n || reply.str[n] == ' ') return true;

@@ -6,8 +6,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,9 +19,21 @@
 
 namespace omniroute::redis {
 
-// Where Redis is: parsed from redis://[[user]:password@]host:port[/db] or unix:///path/to/socket.
-// With a user the connection sends AUTH user password (a Redis 6 ACL user), with a password
-// alone AUTH password (the default user).
+class ClusterMap;
+
+// A Redis node's address, as Redis Cluster announces it.
+struct NodeAddress {
+  std::string host;
+  int port = 0;
+  bool operator==(const NodeAddress& o) const { return host == o.host && port == o.port; }
+  bool operator!=(const NodeAddress& o) const { return !(*this == o); }
+  std::string ToString() const;
+};
+
+// Where Redis is: parsed from redis://[[user]:password@]host:port[/db], unix:///path/to/socket,
+// or redis+cluster://[[user]:password@]host:port[,host:port...] for a Redis Cluster (the nodes
+// given are seeds: the slot map is read from them). With a user the connection sends AUTH user
+// password (a Redis 6 ACL user), with a password alone AUTH password (the default user).
 struct Endpoint {
   std::string host = "127.0.0.1";
   int port = 6379;
@@ -27,6 +41,9 @@ struct Endpoint {
   std::string username;
   std::string password;
   int db = 0;
+  // Set for a cluster: the slot map every connection opened from this endpoint (and its copies)
+  // shares. host and port are then those of the first seed.
+  std::shared_ptr<ClusterMap> cluster;
 };
 
 absl::StatusOr<Endpoint> ParseUrl(const std::string& url);
@@ -64,6 +81,16 @@ class Observer {
 };
 
 // One blocking hiredis connection. Not thread-safe: one thread uses it at a time.
+//
+// Opened from a cluster endpoint, it is a connection to the cluster: each command goes to the
+// master of its keys' slot (keyless ones to any master), over a connection per node opened on
+// first use. MOVED updates the shared slot map and sends the command on; ASK sends it once to the
+// node named, after ASKING; TRYAGAIN and CLUSTERDOWN are retried (a slot is moving, a failover
+// runs) until the call's deadline or the connection time-out. A pipeline is split by node, sent
+// to every node before any reply is read, and its replies are put back in order. A node that
+// cannot be reached is no failure of the whole connection (it never becomes broken): Command
+// answers UNAVAILABLE, and in a pipeline the commands of that node get a NODEDOWN error reply
+// (transient: they may or may not have run). Commands naming keys of several slots are refused.
 class Connection {
  public:
   // `observer`, if given, must outlive the connection; `timed` = false for connections that
@@ -87,15 +114,43 @@ class Connection {
   void SetTimeout(std::chrono::milliseconds timeout);
   bool broken() const { return broken_; }
 
+  // Runs `fn` with a connection to every master of the cluster (stopping at the first failure),
+  // or with this connection when it is not a cluster's: for what concerns every node (loading
+  // the Functions library, PING, SCAN).
+  absl::Status ForEachMaster(const std::function<absl::Status(Connection&)>& fn);
+  bool cluster() const { return cluster_ != nullptr; }
+
  private:
   explicit Connection(redisContext* ctx) : ctx_(ctx) {}
   absl::Status Fail(const char* what);
   void Observe(std::chrono::steady_clock::time_point started) const;
+  // Queues a command and writes the output buffer (node connections; the reply is read later).
+  absl::Status Send(const std::vector<const std::vector<std::string>*>& cmds);
+  absl::StatusOr<Reply> Receive();
 
-  redisContext* ctx_;
+  // ---- cluster connections (cluster_connection.cc) ----
+  struct Node {
+    NodeAddress address;
+    std::unique_ptr<Connection> conn;
+  };
+  absl::StatusOr<Connection*> NodeConnection(const NodeAddress& address);
+  void DropNode(const NodeAddress& address);
+  // Sends one command to the master of `slot` (-1: any master), or to `ask` after ASKING,
+  // following redirections and retrying "not now" replies within the time allowed.
+  absl::StatusOr<Reply> Route(const std::vector<std::string>& argv, int slot,
+                              std::optional<NodeAddress> ask);
+  absl::StatusOr<Reply> ClusterCommand(const std::vector<std::string>& argv);
+  absl::StatusOr<std::vector<Reply>> ClusterPipeline(
+      const std::vector<const std::vector<std::string>*>& cmds);
+
+  redisContext* ctx_ = nullptr;
   bool broken_ = false;
   Observer* observer_ = nullptr;
   bool timed_ = true;
+  std::shared_ptr<ClusterMap> cluster_;
+  Endpoint node_endpoint_;  // credentials for the node connections
+  std::chrono::milliseconds timeout_{2000};
+  std::vector<Node> nodes_;
 };
 
 // The deadline of the call the current thread serves, while an instance lives on its stack
@@ -163,8 +218,9 @@ class Pool {
 std::vector<std::string> ReplyStrings(const Reply& reply);
 // True for an error reply that means "not now" rather than "no": Redis is loading its data set
 // (LOADING), busy with a script (BUSY), without a reachable master or replicas (MASTERDOWN,
-// NOREPLICAS, READONLY after a failover), failing to persist (MISCONF), or a cluster slot is
-// moving (TRYAGAIN, CLUSTERDOWN). The same call may succeed later.
+// NOREPLICAS, READONLY after a failover), failing to persist (MISCONF), a cluster slot is
+// moving (TRYAGAIN, CLUSTERDOWN), or a cluster node could not be reached (NODEDOWN, our own
+// reply in a cluster pipeline). The same call may succeed later.
 bool IsTransientError(const Reply& reply);
 // OK unless `reply` is an error: then UNAVAILABLE for a transient one (the client retries),
 // INTERNAL for any other, the message starting with `context`.

@@ -52,12 +52,15 @@ std::vector<std::string> Scripts::Command(const std::string& name,
 }
 
 absl::Status Scripts::Load(Connection& conn) const {
-  auto load = conn.Command({"FUNCTION", "LOAD", library_.code});
-  if (!load.ok()) return load.status();
-  if (load->is_error() && !absl::StrContains(load->str, "already exists")) {
-    return ReplyError(*load, "FUNCTION LOAD");
-  }
-  return absl::OkStatus();
+  // Every master of a cluster (its replicas get the library from it).
+  return conn.ForEachMaster([&](Connection& node) -> absl::Status {
+    auto load = node.Command({"FUNCTION", "LOAD", library_.code});
+    if (!load.ok()) return load.status();
+    if (load->is_error() && !absl::StrContains(load->str, "already exists")) {
+      return ReplyError(*load, "FUNCTION LOAD");
+    }
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<Reply> Scripts::Eval(Connection& conn, const std::string& name,

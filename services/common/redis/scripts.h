@@ -36,7 +36,8 @@ class Scripts {
   absl::Status FixNoScript(Connection& conn, const std::vector<std::vector<std::string>>& cmds,
                            std::vector<Reply>& replies) const;
 
-  // Loads the library into the connection's Redis (already loaded is fine).
+  // Loads the library into the connection's Redis, every master of a cluster (already loaded is
+  // fine).
   absl::Status Load(Connection& conn) const;
 
   // The Redis function that runs a script.

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace omniroute::redis {
+
+inline constexpr int kNoKeySlot = -1;     // the command names no key: any master serves it
+inline constexpr int kCrossSlot = -2;     // the command names keys of several slots
+
+// The hash slot of the keys a command names, for the commands omniroute sends: scripts (FCALL,
+// EVALSHA, ... with their declared keys), XREAD and XREADGROUP (the keys after STREAMS), the
+// container commands whose key follows a subcommand (XINFO, XGROUP, OBJECT, MEMORY), the
+// multi-key DEL, UNLINK, EXISTS, TOUCH and MGET, and every other command by its first argument
+// unless it is one of the server commands that name no key (PING, INFO, CLUSTER, FUNCTION, ...).
+int CommandSlot(const std::vector<std::string>& argv);
+
+}  // namespace omniroute::redis
