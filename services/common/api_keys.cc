@@ -143,33 +143,39 @@ absl::StatusOr<RotatedApiKey> RotateApiKey(redis::Connection& conn, absl::string
 
 absl::StatusOr<int64_t> ReindexApiKeys(redis::Connection& conn) {
   int64_t added = 0;
-  std::string cursor = "0";
-  do {
-    auto page =
-        conn.Command({"SCAN", cursor, "MATCH", absl::StrCat(kApiKeyPrefix, "*"), "COUNT", "500"});
-    if (!page.ok()) return page.status();
-    if (auto s = redis::ReplyError(*page, "scan api keys"); !s.ok()) return s;
-    if (page->elements.size() != 2) return absl::InternalError("scan api keys: unexpected reply");
-    cursor = page->elements[0].str;
-    std::vector<std::string> hashes;
-    for (const auto& k : redis::ReplyStrings(page->elements[1])) {
-      hashes.push_back(k.substr(sizeof(kApiKeyPrefix) - 1));
-    }
-    auto fields = ReadKeys(conn, hashes);
-    if (!fields.ok()) return fields.status();
-    std::vector<std::vector<std::string>> adds;
-    for (size_t i = 0; i < hashes.size(); ++i) {
-      const std::string& tenant = (*fields)[i][0];
-      if (!ValidateTenantId("tenant", tenant).ok()) continue;
-      adds.push_back({"SADD", TenantKeys(tenant).ApiKeys(), hashes[i]});
-    }
-    auto replies = conn.Pipeline(adds);
-    if (!replies.ok()) return replies.status();
-    for (const auto& r : *replies) {
-      if (auto s = redis::ReplyError(r, "index api key"); !s.ok()) return s;
-      added += r.integer;
-    }
-  } while (cursor != "0");
+  // Every master of a cluster holds some of the keys: each is scanned; reads and writes of the
+  // keys found go through `conn`, to wherever their slot is.
+  auto st = conn.ForEachMaster([&](redis::Connection& node) -> absl::Status {
+    std::string cursor = "0";
+    do {
+      auto page =
+          node.Command({"SCAN", cursor, "MATCH", absl::StrCat(kApiKeyPrefix, "*"), "COUNT", "500"});
+      if (!page.ok()) return page.status();
+      if (auto s = redis::ReplyError(*page, "scan api keys"); !s.ok()) return s;
+      if (page->elements.size() != 2) return absl::InternalError("scan api keys: unexpected reply");
+      cursor = page->elements[0].str;
+      std::vector<std::string> hashes;
+      for (const auto& k : redis::ReplyStrings(page->elements[1])) {
+        hashes.push_back(k.substr(sizeof(kApiKeyPrefix) - 1));
+      }
+      auto fields = ReadKeys(conn, hashes);
+      if (!fields.ok()) return fields.status();
+      std::vector<std::vector<std::string>> adds;
+      for (size_t i = 0; i < hashes.size(); ++i) {
+        const std::string& tenant = (*fields)[i][0];
+        if (!ValidateTenantId("tenant", tenant).ok()) continue;
+        adds.push_back({"SADD", TenantKeys(tenant).ApiKeys(), hashes[i]});
+      }
+      auto replies = conn.Pipeline(adds);
+      if (!replies.ok()) return replies.status();
+      for (const auto& r : *replies) {
+        if (auto s = redis::ReplyError(r, "index api key"); !s.ok()) return s;
+        added += r.integer;
+      }
+    } while (cursor != "0");
+    return absl::OkStatus();
+  });
+  if (!st.ok()) return st;
   return added;
 }
 

@@ -47,8 +47,8 @@ NodeAddress OtherMaster(ClusterMap& map, const NodeAddress& not_this) {
 
 // Increments a declared key and a key derived in the script (like our scripts do).
 const std::vector<std::string> kScript = {
-    "EVAL",
-    "redis.call('INCR', KEYS[1]); redis.call('INCR', KEYS[1] .. ':derived'); return 1", "1"};
+    "EVAL", "redis.call('INCR', KEYS[1]); redis.call('INCR', KEYS[1] .. ':derived'); return 1",
+    "1"};
 
 TEST(ClusterMovesTest, MoveSlotUnderScriptWritersLosesNothingAndRunsNoHalfScript) {
   testing::RedisCluster cluster(3, 0);

@@ -13,7 +13,12 @@ namespace omniroute::testing {
 
 Cluster::Cluster(ClusterOptions options)
     : options_(std::move(options)), dir_(MakeTempDir("omniroute-cluster")) {
-  redis_ = std::make_unique<RedisServer>(options_.redis_aof);
+  if (options_.redis_cluster_masters > 0) {
+    redis_cluster_ = std::make_unique<RedisCluster>(options_.redis_cluster_masters,
+                                                    options_.redis_cluster_replicas);
+  } else {
+    redis_ = std::make_unique<RedisServer>(options_.redis_aof);
+  }
   for (const char* service : {"intake", "classification", "routing"}) {
     for (int i = 0; i < ReplicaCount(service); ++i) StartReplica(service);
   }
@@ -45,7 +50,7 @@ void Cluster::Relaunch(Replica& r) {
 }
 
 std::vector<std::string> Cluster::Args(const Replica& r) const {
-  std::vector<std::string> args = {"--redis-url=" + redis_->url(), "--bind=127.0.0.1",
+  std::vector<std::string> args = {"--redis-url=" + redis_url(), "--bind=127.0.0.1",
                                    "--grpc-port=" + std::to_string(r.grpc_port),
                                    "--metrics-port=" + std::to_string(r.metrics_port)};
   if (r.service == "routing") {
@@ -69,6 +74,7 @@ Cluster::~Cluster() {
   }
   replicas_.clear();
   redis_.reset();
+  redis_cluster_.reset();
   std::string cmd = "rm -rf '" + dir_ + "'";
   (void)std::system(cmd.c_str());
 }
@@ -121,8 +127,22 @@ sim::Endpoints Cluster::endpoints(int index) {
   return {pick("intake"), pick("classification"), pick("routing")};
 }
 
+std::string Cluster::redis_url() const {
+  if (redis_cluster_ != nullptr) return "redis+cluster://" + redis_cluster_->Seeds();
+  return redis_->url();
+}
+
+std::unique_ptr<redis::Connection> Cluster::ConnectRedis() const {
+  if (redis_ != nullptr) return redis_->Connect();
+  auto endpoint = redis::ParseUrl(redis_url());
+  if (!endpoint.ok()) throw std::runtime_error(std::string(endpoint.status().message()));
+  auto conn = redis::Connection::Open(*endpoint, std::chrono::milliseconds(5000));
+  if (!conn.ok()) throw std::runtime_error(std::string(conn.status().message()));
+  return std::move(*conn);
+}
+
 std::map<std::string, std::string> Cluster::CreateTenant(const std::string& tenant) {
-  auto conn = redis_->Connect();
+  auto conn = ConnectRedis();
   std::map<std::string, std::string> keys;
   for (Role role : {Role::kIntegrator, Role::kAgent, Role::kSupervisor, Role::kAdmin}) {
     auto key = CreateApiKey(*conn, tenant, {role}, "test");

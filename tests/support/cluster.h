@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "tests/support/process.h"
+#include "tests/support/redis_cluster.h"
 #include "tests/support/redis_server.h"
 #include "tools/sim/api_client.h"
 
@@ -27,19 +28,28 @@ struct ClusterOptions {
   int classification_replicas = 0;
   int routing_replicas = 0;
   bool redis_aof = false;
+  // > 0: the services run on a Redis Cluster of this many masters (each with
+  // `redis_cluster_replicas` replicas) instead of one redis-server.
+  int redis_cluster_masters = 0;
+  int redis_cluster_replicas = 0;
   std::vector<std::string> extra_routing_flags;  // e.g. {"--skip-ms=2000"}
   std::vector<std::string> extra_classification_flags;
   std::vector<std::string> extra_flags;  // passed to every service
 };
 
-// redis-server plus the three service executables as processes on free loopback ports, and
-// API keys for one tenant. Waits until every replica reports SERVING.
+// redis-server (or a Redis Cluster) plus the three service executables as processes on free
+// loopback ports, and API keys for one tenant. Waits until every replica reports SERVING.
 class Cluster {
  public:
   explicit Cluster(ClusterOptions options = {});
   ~Cluster();
 
-  RedisServer& redis() { return *redis_; }
+  RedisServer& redis() { return *redis_; }  // the one redis-server (not on a cluster)
+  RedisCluster& redis_cluster() { return *redis_cluster_; }
+  // The URL the services are given (redis:// or redis+cluster://).
+  std::string redis_url() const;
+  // A connection to the Redis the services use (a cluster connection on a cluster).
+  std::unique_ptr<redis::Connection> ConnectRedis() const;
   std::vector<Replica>& replicas() { return replicas_; }
   std::vector<Replica*> Replicas(const std::string& service);
   // Endpoints of the first replica of each service (or replica `index`).
@@ -66,6 +76,7 @@ class Cluster {
   ClusterOptions options_;
   std::string dir_;
   std::unique_ptr<RedisServer> redis_;
+  std::unique_ptr<RedisCluster> redis_cluster_;
   std::vector<Replica> replicas_;
   int started_ = 0;
 };

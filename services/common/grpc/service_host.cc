@@ -62,8 +62,13 @@ void ServiceHost::ReadinessLoop() {
     if (conn != nullptr) {
       // A PING not answered within readiness_timeout (Redis stopped, overloaded, loading)
       // breaks the connection and makes the replica NOT_SERVING.
-      auto r = conn->Command({"PING"});
-      ok = r.ok() && !r->is_error();
+      // On a Redis Cluster, every master (a failover in progress makes the replica wait).
+      ok = conn->ForEachMaster([](redis::Connection& node) {
+                 auto r = node.Command({"PING"});
+                 if (!r.ok()) return r.status();
+                 return redis::ReplyError(*r, "PING");
+               })
+               .ok();
     }
     // Redis is down, stalled or restarting: the pool's idle connections are likely dead; drop
     // them so that calls after its return open fresh ones instead of failing on the old ones.

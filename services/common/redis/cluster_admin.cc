@@ -69,9 +69,10 @@ absl::Status MoveSlot(ClusterMap& map, int slot, const NodeAddress& to) {
     return r.status();
   }
   // One script on the source: while it runs, no other command runs there.
-  std::vector<std::string> move = {"EVAL", kMoveScript, "0", s, to.host,
-                                   std::to_string(to.port), dst_id->str,
-                                   std::to_string(timeout.count())};
+  std::vector<std::string> move = {"EVAL",      kMoveScript,
+                                   "0",         s,
+                                   to.host,     std::to_string(to.port),
+                                   dst_id->str, std::to_string(timeout.count())};
   Endpoint creds = map.NodeEndpoint(to);
   if (!creds.password.empty()) move.insert(move.end(), {creds.password, creds.username});
   if (auto r = Run(**src, move, "moving the slot"); !r.ok()) {

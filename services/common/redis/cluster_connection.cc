@@ -192,8 +192,8 @@ absl::StatusOr<std::vector<Reply>> Connection::ClusterPipeline(
       again.push_back(i);
       continue;
     }
-    auto g = std::find_if(groups.begin(), groups.end(),
-                          [&](const Group& x) { return x.node == *node; });
+    auto g =
+        std::find_if(groups.begin(), groups.end(), [&](const Group& x) { return x.node == *node; });
     if (g == groups.end()) g = groups.insert(groups.end(), Group{*node, {}, nullptr});
     g->at.push_back(i);
   }
@@ -221,7 +221,8 @@ absl::StatusOr<std::vector<Reply>> Connection::ClusterPipeline(
       size_t i = g.at[k];
       auto reply = g.conn->Receive();
       if (!reply.ok()) {
-        for (size_t j = k; j < g.at.size(); ++j) out[g.at[j]] = NodeDown(g.node.ToString(), reply.status().message());
+        for (size_t j = k; j < g.at.size(); ++j)
+          out[g.at[j]] = NodeDown(g.node.ToString(), reply.status().message());
         DropNode(g.node);
         cluster_->MarkStale();
         if (observer_ != nullptr) observer_->Failed();
@@ -242,7 +243,8 @@ absl::StatusOr<std::vector<Reply>> Connection::ClusterPipeline(
   std::sort(again.begin(), again.end());
   for (size_t i : again) {
     auto reply = Route(*cmds[i], slots[i], ask[i]);
-    out[i] = reply.ok() ? std::move(*reply) : NodeDown(absl::StrCat("of slot ", slots[i]), reply.status().message());
+    out[i] = reply.ok() ? std::move(*reply)
+                        : NodeDown(absl::StrCat("of slot ", slots[i]), reply.status().message());
   }
   Observe(started);
   return out;
@@ -258,10 +260,18 @@ absl::Status Connection::ForEachMaster(const std::function<absl::Status(Connecti
       cluster_->MarkStale();
       return conn.status();
     }
-    if (auto st = fn(**conn); !st.ok()) {
-      if ((*conn)->broken()) DropNode(m);
-      return st;
+    // Taken out of nodes_ while `fn` runs: `fn` may send commands through this connection too,
+    // which may open or drop node connections.
+    std::unique_ptr<Connection> owned;
+    for (auto& n : nodes_) {
+      if (n.conn.get() == *conn) owned = std::move(n.conn);
     }
+    DropNode(m);
+    absl::Status st = fn(*owned);
+    bool known =
+        std::any_of(nodes_.begin(), nodes_.end(), [&](const Node& n) { return n.address == m; });
+    if (!owned->broken() && !known) nodes_.push_back({m, std::move(owned)});
+    if (!st.ok()) return st;
   }
   return absl::OkStatus();
 }

@@ -12,10 +12,10 @@ namespace {
 
 const absl::flat_hash_set<std::string>& Keyless() {
   static const auto* set = new absl::flat_hash_set<std::string>{
-      "ACL",     "ASKING",   "AUTH",  "CLIENT", "CLUSTER", "COMMAND", "CONFIG",  "DBSIZE",
-      "ECHO",    "EXEC",     "FLUSHALL", "FLUSHDB", "FUNCTION", "HELLO", "INFO", "KEYS",
-      "LASTSAVE", "LATENCY", "MULTI", "PING",   "READONLY", "READWRITE", "SCAN", "SCRIPT",
-      "SELECT",  "SLOWLOG",  "TIME",  "WAIT",   "DISCARD", "MONITOR", "BGSAVE", "SAVE"};
+      "ACL",      "ASKING",  "AUTH",     "CLIENT",  "CLUSTER",  "COMMAND",   "CONFIG", "DBSIZE",
+      "ECHO",     "EXEC",    "FLUSHALL", "FLUSHDB", "FUNCTION", "HELLO",     "INFO",   "KEYS",
+      "LASTSAVE", "LATENCY", "MULTI",    "PING",    "READONLY", "READWRITE", "SCAN",   "SCRIPT",
+      "SELECT",   "SLOWLOG", "TIME",     "WAIT",    "DISCARD",  "MONITOR",   "BGSAVE", "SAVE"};
   return *set;
 }
 
@@ -57,8 +57,7 @@ int CommandSlot(const std::vector<std::string>& argv) {
   if (name == "XINFO" || name == "XGROUP" || name == "OBJECT" || name == "MEMORY") {
     return argv.size() > 2 ? KeySlot(argv[2]) : kNoKeySlot;
   }
-  if (name == "DEL" || name == "UNLINK" || name == "EXISTS" || name == "TOUCH" ||
-      name == "MGET") {
+  if (name == "DEL" || name == "UNLINK" || name == "EXISTS" || name == "TOUCH" || name == "MGET") {
     return SlotOf(argv, 1, argv.size());
   }
   if (name == "MSET") return SlotOf(argv, 1, argv.size(), 2);

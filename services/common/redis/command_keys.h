@@ -5,8 +5,8 @@
 
 namespace omniroute::redis {
 
-inline constexpr int kNoKeySlot = -1;     // the command names no key: any master serves it
-inline constexpr int kCrossSlot = -2;     // the command names keys of several slots
+inline constexpr int kNoKeySlot = -1;  // the command names no key: any master serves it
+inline constexpr int kCrossSlot = -2;  // the command names keys of several slots
 
 // The hash slot of the keys a command names, for the commands omniroute sends: scripts (FCALL,
 // EVALSHA, ... with their declared keys), XREAD and XREADGROUP (the keys after STREAMS), the

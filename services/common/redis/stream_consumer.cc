@@ -1,5 +1,6 @@
 #include "services/common/redis/stream_consumer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -29,9 +30,17 @@ absl::Status StreamConsumer::RefreshTenants(Connection& conn) {
     if (stream_to_tenant_.count(stream)) continue;
     // From id 0: a group created after entries arrived still sees them all.
     auto r = conn.Command({"XGROUP", "CREATE", stream, options_.group, "0", "MKSTREAM"});
-    if (!r.ok()) return r.status();
-    if (r->is_error() && !absl::StrContains(r->str, "BUSYGROUP")) {
-      return ReplyError(*r, absl::StrCat("XGROUP CREATE ", stream));
+    absl::Status st = r.ok() ? absl::OkStatus() : r.status();
+    if (r.ok() && r->is_error() && !absl::StrContains(r->str, "BUSYGROUP")) {
+      st = ReplyError(*r, absl::StrCat("XGROUP CREATE ", stream));
+    }
+    if (!st.ok()) {
+      // On a cluster, the other tenants go on while one node is away; it is tried again with the
+      // next refresh.
+      if (!conn.cluster()) return st;
+      log::WarnEvery("consumer-group", 10, "stream consumer group not created yet",
+                     {{"stream", stream}, {"error", st.ToString()}});
+      continue;
     }
     stream_to_tenant_[stream] = tenant;
   }
@@ -113,12 +122,7 @@ absl::StatusOr<int> StreamConsumer::RecoverOwn(Connection& conn) {
   for (const auto& [stream, tenant] : stream_to_tenant_) from[stream] = "0";
   int handled = 0;
   while (!from.empty()) {
-    std::vector<std::string> cmd = {"XREADGROUP",      "GROUP", options_.group,
-                                    options_.consumer, "COUNT", std::to_string(options_.count),
-                                    "STREAMS"};
-    for (const auto& [stream, id] : from) cmd.push_back(stream);
-    for (const auto& [stream, id] : from) cmd.push_back(id);
-    auto reply = conn.Command(cmd);
+    auto reply = ReadStreams(conn, from, /*block=*/false);
     if (!reply.ok()) return reply.status();
     if (auto st = ReplyError(*reply, "XREADGROUP (own pending entries)"); !st.ok()) return st;
     std::vector<StreamEntry> entries;
@@ -190,14 +194,9 @@ absl::StatusOr<int> StreamConsumer::Poll(Connection& conn) {
     std::this_thread::sleep_for(std::chrono::milliseconds(options_.block_ms));
     return handled;
   }
-  std::vector<std::string> cmd = {"XREADGROUP",   "GROUP",
-                                  options_.group, options_.consumer,
-                                  "COUNT",        std::to_string(options_.count),
-                                  "BLOCK",        std::to_string(options_.block_ms),
-                                  "STREAMS"};
-  for (const auto& [stream, tenant] : stream_to_tenant_) cmd.push_back(stream);
-  for (size_t i = 0; i < stream_to_tenant_.size(); ++i) cmd.push_back(">");
-  auto reply = conn.Command(cmd);
+  std::map<std::string, std::string> from;
+  for (const auto& [stream, tenant] : stream_to_tenant_) from[stream] = ">";
+  auto reply = ReadStreams(conn, from, /*block=*/true);
   if (!reply.ok()) return reply.status();
   if (reply->is_error()) {
     // NOGROUP after a FLUSHALL or a Redis without our groups: recreate them on the next pass.
@@ -215,14 +214,66 @@ absl::StatusOr<int> StreamConsumer::Poll(Connection& conn) {
   if (!entries.empty()) {
     if (auto s = handler_(entries); !s.ok()) return s;
   }
+  if (conn.cluster()) {
+    // No blocking read on a cluster: an empty pass waits a little longer each time.
+    idle_ms_ = entries.empty() ? std::min(std::max(1, idle_ms_ * 2), options_.cluster_idle_ms) : 0;
+    if (idle_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(idle_ms_));
+  }
   return handled + static_cast<int>(entries.size());
+}
+
+absl::StatusOr<Reply> StreamConsumer::ReadStreams(Connection& conn,
+                                                  const std::map<std::string, std::string>& from,
+                                                  bool block) {
+  std::vector<std::string> head = {"XREADGROUP",      "GROUP", options_.group,
+                                   options_.consumer, "COUNT", std::to_string(options_.count)};
+  if (!conn.cluster()) {
+    std::vector<std::string> cmd = head;
+    if (block) cmd.insert(cmd.end(), {"BLOCK", std::to_string(options_.block_ms)});
+    cmd.push_back("STREAMS");
+    for (const auto& [stream, id] : from) cmd.push_back(stream);
+    for (const auto& [stream, id] : from) cmd.push_back(id);
+    return conn.Command(cmd);
+  }
+  // A cluster takes no read of several slots: one XREADGROUP per stream, in one pipeline (the
+  // cluster connection sends each node its share at once). Their answers make one reply as a
+  // read of them all would; a stream whose node failed is left out (read again next pass).
+  std::vector<std::vector<std::string>> cmds;
+  for (const auto& [stream, id] : from) {
+    cmds.push_back(head);
+    cmds.back().insert(cmds.back().end(), {"STREAMS", stream, id});
+  }
+  auto replies = conn.Pipeline(cmds);
+  if (!replies.ok()) return replies.status();
+  Reply out;
+  out.type = Reply::Type::kArray;
+  size_t i = 0;
+  for (auto& r : *replies) {
+    const std::string& stream = cmds[i++][7];
+    if (r.is_error()) {
+      if (!IsTransientError(r)) {
+        stream_to_tenant_.erase(stream);  // NOGROUP: the group is made again by the refresh
+        next_refresh_ms_ = 0;
+      }
+      log::WarnEvery("consumer-read", 10, "stream consumer read failed",
+                     {{"stream", stream}, {"error", r.str}});
+      continue;
+    }
+    if (r.type == Reply::Type::kArray) {
+      for (auto& s : r.elements) out.elements.push_back(std::move(s));
+    }
+  }
+  return out;
 }
 
 void StreamConsumer::Run(const std::atomic<bool>& stop) {
   std::unique_ptr<Connection> conn;
   while (!stop.load()) {
     if (conn == nullptr || conn->broken()) {
-      auto c = pool_->OpenDedicated(std::chrono::milliseconds(options_.block_ms + 5000));
+      // Longer than a blocking read; on a cluster (no blocking reads) as long as a call may wait
+      // for a node that is away, so the other nodes' tenants wait no longer than that.
+      auto c = pool_->OpenDedicated(std::chrono::milliseconds(
+          pool_->endpoint().cluster != nullptr ? 2000 : options_.block_ms + 5000));
       if (!c.ok()) {
         log::WarnEvery("consumer-connect", 10, "stream consumer cannot reach Redis",
                        {{"error", c.status().ToString()}});

@@ -32,6 +32,9 @@ struct ConsumerOptions {
   int tenants_refresh_ms = 1000;
   // How often each stream is trimmed of the entries the group has consumed (trim_stream.lua).
   int trim_every_ms = 1000;
+  // On a Redis Cluster (no blocking read across tenants): the longest wait after a pass that
+  // read nothing (it doubles from 1 ms while passes stay empty).
+  int cluster_idle_ms = 20;
 };
 
 // Consumes one stream per tenant (every tenant in omniroute:tenants) through a consumer group:
@@ -43,6 +46,10 @@ struct ConsumerOptions {
 // reads its own pending entries again (XREADGROUP from id 0), at once, instead of leaving them
 // to the dead-consumer reclaim; and with each reclaim it removes the group's consumers that are
 // gone (common/reap_consumers.lua), so the groups do not collect one consumer per restart.
+// On a Redis Cluster, where one read may not name streams of several slots, each pass reads every
+// stream with its own XREADGROUP, all in one pipeline, without blocking; passes that find nothing
+// wait 1, 2, 4 ... up to cluster_idle_ms between them, so an idle consumer costs one read per
+// tenant every cluster_idle_ms and new work waits at most that long.
 class StreamConsumer {
  public:
   using Handler = std::function<absl::Status(const std::vector<StreamEntry>&)>;
@@ -69,6 +76,10 @@ class StreamConsumer {
   // Reads this consumer's own pending entries once through (from id 0) and handles them.
   absl::StatusOr<int> RecoverOwn(Connection& conn);
   absl::Status Trim(Connection& conn);
+  // XREADGROUP of `from` (stream -> id) as one reply: one command, blocking when `block`, on one
+  // Redis; one command per stream, none blocking, on a cluster.
+  absl::StatusOr<Reply> ReadStreams(Connection& conn,
+                                    const std::map<std::string, std::string>& from, bool block);
   // Appends the entries of an XREADGROUP/XAUTOCLAIM reply; returns the ids of entries whose
   // payload was trimmed away (nothing to process: the caller acknowledges them).
   std::vector<std::string> AddEntries(const std::string& tenant, const Reply& entries,
@@ -84,6 +95,7 @@ class StreamConsumer {
   int64_t next_refresh_ms_ = 0;
   int64_t next_reclaim_ms_ = 0;
   int64_t next_trim_ms_ = 0;
+  int idle_ms_ = 0;  // cluster: the wait after the last pass
 };
 
 }  // namespace omniroute::redis

@@ -5,9 +5,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/log/log.h"
+#include "services/common/redis/cluster_map.h"
+#include "services/common/redis/key_slot.h"
 
 namespace omniroute::redis {
 namespace {
@@ -93,10 +97,13 @@ void StreamHub::Add(const std::shared_ptr<StreamWatch>& watch) {
       k.watches.push_back(watch);
       ++watches_;
       if (k.group < 0) {
+        int slot = endpoint_.cluster != nullptr ? KeySlot(watch->key()) : -1;
         auto it = std::find_if(groups_.begin(), groups_.end(), [&](const Group& g) {
-          return g.keys.size() < static_cast<size_t>(options_.keys_per_read);
+          return g.keys.size() < static_cast<size_t>(options_.keys_per_read) &&
+                 (g.slot == slot || g.keys.empty());
         });
         if (it == groups_.end()) it = groups_.insert(groups_.end(), Group{});
+        it->slot = slot;
         it->keys.push_back(watch->key());
         k.group = static_cast<int>(it - groups_.begin());
       }
@@ -173,7 +180,7 @@ void StreamHub::Run() {
     Poll();
   }
   io_.clear();
-  control_.reset();
+  controls_.clear();
 }
 
 void StreamHub::SendReads() {
@@ -204,13 +211,28 @@ void StreamHub::SendReads() {
   }
   for (auto& [g, group_reads] : reads) {
     GroupIo& io = io_[g];
+    auto endpoint = GroupEndpoint(g);
+    if (!endpoint.ok()) {
+      FailGroup(g, endpoint.status());
+      continue;
+    }
+    std::string node = endpoint_.cluster != nullptr
+                           ? NodeAddress{endpoint->host, endpoint->port}.ToString()
+                           : std::string();
+    if (io.conn != nullptr && io.node != node) {  // the slot is elsewhere now
+      io.conn.reset();
+      absl::MutexLock lock(&mu_);
+      --counters_.connections;
+    }
     if (io.conn == nullptr) {
-      auto conn = PolledConnection::Open(endpoint_, options_.timeout);
+      auto conn = PolledConnection::Open(*endpoint, options_.timeout);
       if (!conn.ok()) {
+        if (endpoint_.cluster != nullptr) endpoint_.cluster->MarkStale();
         FailGroup(g, conn.status());
         continue;
       }
       io.conn = std::move(*conn);
+      io.node = node;
       absl::MutexLock lock(&mu_);
       ++counters_.connections;
     }
@@ -246,33 +268,44 @@ void StreamHub::SendUnblocks() {
     }
   }
   if (groups.empty() || unblock_refused_) return;
-  if (control_ == nullptr) {
-    auto conn = Connection::Open(endpoint_, options_.timeout);
-    if (!conn.ok()) return;  // the XREADs still end on their BLOCK time-out
-    control_ = std::move(*conn);
-  }
-  std::vector<std::vector<std::string>> cmds;
-  for (int g : groups) {
-    cmds.push_back({"CLIENT", "UNBLOCK", std::to_string(io_[g].conn->client_id())});
-  }
-  auto replies = control_->Pipeline(cmds);
-  if (!replies.ok()) {
-    control_.reset();
-    return;
-  }
+  // One pipeline per node: CLIENT UNBLOCK must reach the node the XREAD blocks on.
+  absl::flat_hash_map<std::string, std::vector<int>> by_node;
+  for (int g : groups) by_node[io_[g].node].push_back(g);
   uint64_t sent = 0;
-  for (size_t i = 0; i < groups.size(); ++i) {
-    const Reply& r = (*replies)[i];
-    if (r.is_error()) {
-      unblock_refused_ = true;
-      log::Warn("CLIENT UNBLOCK refused: stream watchers join on the XREAD BLOCK time-out",
-                {{"error", r.str}});
-      return;
+  for (const auto& [node, gs] : by_node) {
+    auto& control = controls_[node];
+    if (control == nullptr) {
+      Endpoint e = endpoint_;
+      if (endpoint_.cluster != nullptr) {
+        auto colon = node.rfind(':');
+        e = endpoint_.cluster->NodeEndpoint(
+            {node.substr(0, colon), std::stoi(node.substr(colon + 1))});
+      }
+      auto conn = Connection::Open(e, options_.timeout);
+      if (!conn.ok()) continue;  // the XREADs still end on their BLOCK time-out
+      control = std::move(*conn);
     }
-    // 0: the XREAD was not blocked (yet, or it has just answered); tried again next round.
-    if (r.integer == 1) {
-      io_[groups[i]].unblock_sent = true;
-      ++sent;
+    std::vector<std::vector<std::string>> cmds;
+    for (int g : gs)
+      cmds.push_back({"CLIENT", "UNBLOCK", std::to_string(io_[g].conn->client_id())});
+    auto replies = control->Pipeline(cmds);
+    if (!replies.ok()) {
+      control.reset();
+      continue;
+    }
+    for (size_t i = 0; i < gs.size(); ++i) {
+      const Reply& r = (*replies)[i];
+      if (r.is_error()) {
+        unblock_refused_ = true;
+        log::Warn("CLIENT UNBLOCK refused: stream watchers join on the XREAD BLOCK time-out",
+                  {{"error", r.str}});
+        return;
+      }
+      // 0: the XREAD was not blocked (yet, or it has just answered); tried again next round.
+      if (r.integer == 1) {
+        io_[gs[i]].unblock_sent = true;
+        ++sent;
+      }
     }
   }
   absl::MutexLock lock(&mu_);
@@ -326,9 +359,15 @@ void StreamHub::Poll() {
 
 void StreamHub::HandleReply(int group, const redisReply& reply) {
   if (reply.type == REDIS_REPLY_ERROR) {
-    FailGroup(group, absl::InternalError(absl::StrCat("redis XREAD: ", ReplyText(&reply))));
+    std::string error = ReplyText(&reply);
+    if (endpoint_.cluster != nullptr && Redirected(group, error)) return;
+    Reply r;
+    r.type = Reply::Type::kError;
+    r.str = error;
+    FailGroup(group, ReplyError(r, "redis XREAD"));
     return;
   }
+  io_[group].redirected = 0;
   absl::flat_hash_map<std::string, std::vector<RecordPtr>> by_key;
   if (reply.type == REDIS_REPLY_ARRAY) {
     for (size_t i = 0; i < reply.elements; ++i) {
@@ -361,6 +400,44 @@ void StreamHub::HandleReply(int group, const redisReply& reply) {
   for (const auto& d : deliveries) {
     for (const auto& w : d.watches) w->Offer(*d.records, d.after);
   }
+}
+
+absl::StatusOr<Endpoint> StreamHub::GroupEndpoint(int group) {
+  if (endpoint_.cluster == nullptr) return endpoint_;
+  int slot;
+  {
+    absl::MutexLock lock(&mu_);
+    slot = groups_[group].slot;
+  }
+  auto master = endpoint_.cluster->MasterOf(slot);
+  if (!master.ok()) return master.status();
+  return endpoint_.cluster->NodeEndpoint(*master);
+}
+
+bool StreamHub::Redirected(int group, const std::string& error) {
+  Reply r;
+  r.type = Reply::Type::kError;
+  r.str = error;
+  auto redirect = ParseRedirect(r);
+  if (!redirect && !IsTransientError(r)) return false;
+  if (++io_[group].redirected > 10) return false;
+  if (redirect && !redirect->ask) {
+    endpoint_.cluster->Moved(redirect->slot, redirect->to);
+  } else {
+    endpoint_.cluster->MarkStale();
+  }
+  // An ASK (a slot half-way through a move) or "not now": read again in a moment.
+  if (!redirect || redirect->ask) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  io_[group].conn.reset();
+  io_[group].sent.clear();
+  absl::MutexLock lock(&mu_);
+  --counters_.connections;
+  for (const auto& key : groups_[group].keys) {
+    auto it = keys_.find(key);
+    if (it != keys_.end()) it->second.in_flight_after.reset();
+  }
+  groups_[group].dirty = true;
+  return true;
 }
 
 void StreamHub::FailGroup(int group, const absl::Status& status) {

@@ -32,8 +32,9 @@ struct HubOptions {
 // <keys> <ids>` on its own connection, where each key's id is the lowest cursor of its active
 // watches. Entries are shared by all watches of a key; each watch takes those after its own
 // cursor (StreamWatch). A new watch, or a paused one that has room again, gets its key's group
-// re-read at once (CLIENT UNBLOCK of the group's blocked XREAD). Redis Cluster is not supported:
-// one XREAD names keys of many tenants.
+// re-read at once (CLIENT UNBLOCK of the group's blocked XREAD). On a Redis Cluster a group holds
+// the keys of one hash slot (one XREAD may not name several), read on the slot's master; a group
+// whose XREAD is redirected (the slot moved, a failover) is read again where the slot is now.
 class StreamHub {
  public:
   StreamHub(Endpoint endpoint, HubOptions options);
@@ -72,6 +73,7 @@ class StreamHub {
   struct Group {
     std::vector<std::string> keys;
     bool dirty = false;  // must be re-read with the current keys and cursors
+    int slot = -1;       // on a cluster: the hash slot of its keys
   };
   // Reader-thread state of a group.
   struct GroupIo {
@@ -80,6 +82,8 @@ class StreamHub {
     bool unblock_sent = false;
     std::chrono::steady_clock::time_point sent_at;
     std::vector<std::pair<std::string, StreamId>> sent;  // keys and ids of the XREAD in flight
+    std::string node;    // host:port the connection is to ("" for the one Redis)
+    int redirected = 0;  // redirections in a row (a cluster slot moving)
   };
 
   void Run();
@@ -94,6 +98,11 @@ class StreamHub {
   void HandleReply(int group, const redisReply& reply);
   // Closes the watches of a group whose connection failed and forgets its keys.
   void FailGroup(int group, const absl::Status& status);
+  // A cluster redirected or refused the group's XREAD: read it again where its slot is now.
+  // False when that has happened too often in a row (the caller fails the group).
+  bool Redirected(int group, const std::string& error);
+  // Where a group's XREAD goes: the one Redis, or the master of the group's slot.
+  absl::StatusOr<Endpoint> GroupEndpoint(int group);
 
   const Endpoint endpoint_;
   const HubOptions options_;
@@ -108,7 +117,8 @@ class StreamHub {
   Stats counters_ ABSL_GUARDED_BY(mu_);
   // Reader thread only.
   std::vector<GroupIo> io_;
-  std::unique_ptr<Connection> control_;  // sends CLIENT UNBLOCK
+  // Send CLIENT UNBLOCK, one per node ("" for the one Redis).
+  absl::flat_hash_map<std::string, std::unique_ptr<Connection>> controls_;
   bool unblock_refused_ = false;
 };
 
