@@ -84,7 +84,39 @@ std::vector<absl::StatusOr<SubmitOutcome>> IntakeStore::Submit(
     }
     for (const auto& r : chunk.elements) results.push_back(SubmitReply(redis::ReplyStrings(r)));
   }
+  if (options_.wait_replicas > 0) WaitForReplicas(**conn, keys, results);
   return results;
+}
+
+void IntakeStore::WaitForReplicas(redis::Connection& conn, const TenantKeys& keys,
+                                  std::vector<absl::StatusOr<SubmitOutcome>>& results) {
+  if (std::none_of(results.begin(), results.end(), [](const auto& r) { return r.ok(); })) return;
+  // WAIT goes to the node of the command before it: the tenant's master.
+  auto replies = conn.Pipeline(
+      {{"EXISTS", keys.IntakeStream()},
+       {"WAIT", std::to_string(options_.wait_replicas), std::to_string(options_.wait_ms)}});
+  int64_t acked = -1;
+  std::string why;
+  if (!replies.ok()) {
+    why = std::string(replies.status().message());
+  } else if ((*replies)[1].is_error()) {
+    why = (*replies)[1].str;
+  } else {
+    acked = (*replies)[1].integer;
+  }
+  if (acked >= options_.wait_replicas) return;
+  if (why.empty()) {
+    why = absl::StrCat(acked, " of ", options_.wait_replicas, " replica(s) acknowledged within ",
+                       options_.wait_ms, " ms");
+  }
+  // Stored on the master, not yet safe from its failover: the client retries with the same
+  // idempotency key and gets the same interaction.
+  for (auto& r : results) {
+    if (!r.ok()) continue;
+    r = absl::UnavailableError(absl::StrCat("interaction ", r->interaction_id,
+                                            " stored but not yet on a Redis replica (", why,
+                                            "); retry with the same idempotency key"));
+  }
 }
 
 absl::StatusOr<double> IntakeStore::UpsertCustomer(const std::string& tenant,

@@ -9,6 +9,7 @@
 #include "omniroute/v1/intake.pb.h"
 #include "services/common/clock.h"
 #include "services/common/ids.h"
+#include "services/common/keys.h"
 #include "services/common/redis/redis_client.h"
 #include "services/common/redis/scripts.h"
 #include "services/intake/submission.h"
@@ -18,6 +19,11 @@ namespace omniroute::intake {
 struct IntakeOptions {
   int64_t event_max_len = 100000;        // cap of the tenant event feed
   int64_t finished_ttl_seconds = 86400;  // how long finished interactions stay readable
+  // Durability over a failover: a Submit is acknowledged only once this many replicas of the
+  // tenant's Redis master have its writes (WAIT), at most wait_ms; 0 = at once (asynchronous
+  // replication: a failover may lose what was acknowledged in the last moments).
+  int wait_replicas = 0;
+  int wait_ms = 200;
 };
 
 struct SubmitOutcome {
@@ -76,6 +82,11 @@ class IntakeStore {
   absl::StatusOr<double> UpsertCustomer(const std::string& tenant, const v1::Customer& customer);
 
  private:
+  // With wait_replicas: WAIT for the replicas of the tenant's master; every stored result becomes
+  // UNAVAILABLE when too few acknowledged in time.
+  void WaitForReplicas(redis::Connection& conn, const TenantKeys& keys,
+                       std::vector<absl::StatusOr<SubmitOutcome>>& results);
+
   redis::Pool* pool_;
   const redis::Scripts* scripts_;
   const Clock* clock_;

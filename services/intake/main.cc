@@ -23,10 +23,21 @@ int main(int argc, char** argv) {
   config::Flags flags("omniroute-intake");
   common.AddTo(flags);
   flags.Add("event-max-len", &options.event_max_len, "approximate cap of each tenant event feed");
+  flags.Add("redis-wait-replicas", &options.wait_replicas,
+            "acknowledge a Submit only once this many Redis replicas have it (WAIT); 0 = at "
+            "once, and a Redis failover may lose the last acknowledged Submits");
+  flags.Add("redis-wait-ms", &options.wait_ms,
+            "how long a Submit waits for --redis-wait-replicas before answering UNAVAILABLE "
+            "(retried with its idempotency key, it gets the same interaction)");
   flags.Add("finished-ttl-seconds", &options.finished_ttl_seconds,
             "how long finished interactions stay readable");
   if (auto code = config::ParseOrExitCode(flags, common, argc, argv, "omniroute-intake")) {
     return *code;
+  }
+  if (options.wait_replicas < 0 || options.wait_ms < 1) {
+    std::fprintf(stderr,
+                 "omniroute-intake: --redis-wait-replicas must be >= 0 and --redis-wait-ms >= 1\n");
+    return 2;
   }
   redis::Pool pool(common.endpoint, common.redis_pool_size + 2, std::chrono::milliseconds(2000));
   // Declared before the host: it outlives the server, which is shut down inside host.Run().

@@ -116,12 +116,13 @@ void CheckTenant(TenantRun& t, testing::Cluster& cluster, sim::ApiClient& api) {
   EXPECT_EQ(e2e::PendingCount(*redis, P + ":s:classified", "routing"), 0);
   EXPECT_EQ(e2e::EntriesAdded(*redis, P + ":s:intake"), static_cast<int64_t>(acked.size()));
   EXPECT_EQ(e2e::EntriesAdded(*redis, P + ":s:classified"), static_cast<int64_t>(acked.size()));
-  std::printf("cluster: tenant %s on %s: acked=%zu completed=%zu events=%zu offered=%lld "
-              "rejected=%lld offer_timeout=%lld violations=%zu\n",
-              t.id.c_str(), t.master.c_str(), acked.size(), replay.completed.size(), feed.size(),
-              static_cast<long long>(replay.by_type["offered"]),
-              static_cast<long long>(replay.by_type["rejected"]),
-              static_cast<long long>(replay.by_type["offer_timeout"]), replay.violations.size());
+  std::printf(
+      "cluster: tenant %s on %s: acked=%zu completed=%zu events=%zu offered=%lld "
+      "rejected=%lld offer_timeout=%lld violations=%zu\n",
+      t.id.c_str(), t.master.c_str(), acked.size(), replay.completed.size(), feed.size(),
+      static_cast<long long>(replay.by_type["offered"]),
+      static_cast<long long>(replay.by_type["rejected"]),
+      static_cast<long long>(replay.by_type["offer_timeout"]), replay.violations.size());
   std::fflush(stdout);
 }
 
@@ -149,8 +150,8 @@ TEST(RedisClusterE2E, SixTenantsOnThreeMastersKeepEveryInvariant) {
     TenantRun& t = tenants[k];
     for (int i = 0; i < kAgentsPerTenant; ++i) {
       sim::AgentBehavior b;
-      b.capacity = {{v1::CHANNEL_VOICE, 1}, {v1::CHANNEL_CHAT, 1 + i % 3},
-                    {v1::CHANNEL_EMAIL, 2 + i % 2}};
+      b.capacity = {
+          {v1::CHANNEL_VOICE, 1}, {v1::CHANNEL_CHAT, 1 + i % 3}, {v1::CHANNEL_EMAIL, 2 + i % 2}};
       b.handle_ms_min = 20;
       b.handle_ms_max = 100;
       b.seed = 100 * k + i;
@@ -158,8 +159,8 @@ TEST(RedisClusterE2E, SixTenantsOnThreeMastersKeepEveryInvariant) {
       if (i == 1) b.never_answers = true;
       std::string id = "agent-" + std::to_string(i);
       for (const auto& [ch, max] : b.capacity) t.capacity[id][static_cast<int>(ch)] = max;
-      t.agents.push_back(std::make_unique<sim::SimAgent>(i % 2 == 0 ? &api0 : &api1,
-                                                         t.keys["agent"], id, b));
+      t.agents.push_back(
+          std::make_unique<sim::SimAgent>(i % 2 == 0 ? &api0 : &api1, t.keys["agent"], id, b));
       ASSERT_TRUE(t.agents.back()->Start()) << t.id << " " << id;
     }
   }

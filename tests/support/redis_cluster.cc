@@ -19,7 +19,8 @@ RedisCluster::RedisCluster(int masters, int replicas) {
     // taken or past 65535).
     nodes_.push_back(std::make_unique<RedisServer>(
         false, std::vector<std::string>{"--cluster-enabled", "yes", "--cluster-node-timeout",
-                                        "2000", "--cluster-port", std::to_string(FreePort())}));
+                                        "2000", "--repl-diskless-sync-delay", "0", "--cluster-port",
+                                        std::to_string(FreePort())}));
   }
   // redis-cli makes the first `masters` nodes masters and the others their replicas.
   std::string log = absl::StrCat(MakeTempDir("omniroute-cluster"), "/create.log");

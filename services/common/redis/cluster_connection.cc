@@ -178,7 +178,14 @@ absl::StatusOr<std::vector<Reply>> Connection::ClusterPipeline(
       continue;
     }
     absl::StatusOr<NodeAddress> node;
-    if (slots[i] == kNoKeySlot) {
+    if (slots[i] == kNoKeySlot && i > 0 && slots[i - 1] >= 0 && !groups.empty() &&
+        std::find(again.begin(), again.end(), i - 1) == again.end()) {
+      // A command without keys goes where the one before it went (WAIT after a write).
+      node = groups.back().node;
+      for (const auto& g : groups) {
+        if (std::find(g.at.begin(), g.at.end(), i - 1) != g.at.end()) node = g.node;
+      }
+    } else if (slots[i] == kNoKeySlot) {
       auto masters = cluster_->Masters();
       if (masters.ok()) {
         node = masters->front();

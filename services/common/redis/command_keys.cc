@@ -38,6 +38,16 @@ int SlotOf(const std::vector<std::string>& argv, size_t first, size_t last, size
 int CommandSlot(const std::vector<std::string>& argv) {
   if (argv.size() < 2) return kNoKeySlot;
   std::string name = absl::AsciiStrToUpper(argv[0]);
+  if (name == "KEYS") {
+    // A pattern within one hash tag ("{t:acme}:ix:*") names keys of that slot only.
+    const std::string& p = argv[1];
+    auto open = p.find('{');
+    auto close = open == std::string::npos ? open : p.find('}', open + 1);
+    if (close != std::string::npos && close > open + 1 && p.find_first_of("*?[\\", open) > close) {
+      return KeySlot(p);
+    }
+    return kNoKeySlot;
+  }
   if (Keyless().contains(name)) return kNoKeySlot;
   if (name == "FCALL" || name == "FCALL_RO" || name == "EVAL" || name == "EVALSHA" ||
       name == "EVAL_RO" || name == "EVALSHA_RO") {

@@ -91,6 +91,8 @@ class Observer {
 // cannot be reached is no failure of the whole connection (it never becomes broken): Command
 // answers UNAVAILABLE, and in a pipeline the commands of that node get a NODEDOWN error reply
 // (transient: they may or may not have run). Commands naming keys of several slots are refused.
+// A command without keys goes to any master, or in a pipeline where the command before it went
+// (so WAIT follows the write it waits for).
 class Connection {
  public:
   // `observer`, if given, must outlive the connection; `timed` = false for connections that
