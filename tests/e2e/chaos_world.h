@@ -24,6 +24,13 @@ struct ChaosOptions {
   ChaosClientOptions client;
   // The bounded wait, after submitting stops, for every acknowledged interaction to complete.
   std::chrono::seconds drain{60};
+  // > 0: a Redis Cluster of this many masters, one replica each, instead of one redis-server
+  // with AOF (appendfsync always).
+  int redis_cluster_masters = 0;
+  std::vector<std::string> extra_intake_flags;
+  // Finish() checks nothing was lost, duplicated or left stuck; false for a run that shows what
+  // a fault costs (it still checks the calls' codes and deadlines).
+  bool expect_no_loss = true;
 };
 
 class ChaosWorld {
@@ -33,6 +40,7 @@ class ChaosWorld {
   ~ChaosWorld();
 
   testing::Cluster& cluster() { return *cluster_; }
+  const std::string& tenant() const { return tenant_; }
   Ledger& ledger() { return ledger_; }
   std::mt19937_64& rng() { return rng_; }
   // Agents logged in (false: the test should stop).

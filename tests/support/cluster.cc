@@ -57,6 +57,9 @@ std::vector<std::string> Cluster::Args(const Replica& r) const {
     args.insert(args.end(), options_.extra_routing_flags.begin(),
                 options_.extra_routing_flags.end());
   }
+  if (r.service == "intake") {
+    args.insert(args.end(), options_.extra_intake_flags.begin(), options_.extra_intake_flags.end());
+  }
   if (r.service == "classification") {
     args.insert(args.end(), options_.extra_classification_flags.begin(),
                 options_.extra_classification_flags.end());

@@ -33,6 +33,7 @@ struct ClusterOptions {
   int redis_cluster_masters = 0;
   int redis_cluster_replicas = 0;
   std::vector<std::string> extra_routing_flags;  // e.g. {"--skip-ms=2000"}
+  std::vector<std::string> extra_intake_flags;
   std::vector<std::string> extra_classification_flags;
   std::vector<std::string> extra_flags;  // passed to every service
 };
