@@ -12,6 +12,7 @@
 #include "services/common/redis/key_slot.h"
 #include "tests/e2e/chaos_world.h"
 #include "tests/e2e/e2e_util.h"
+#include "tests/support/process.h"
 
 namespace omniroute::e2e {
 namespace {
@@ -42,8 +43,8 @@ void KillTheTenantsMaster(ChaosWorld& world) {
       [&] {
         for (auto& n : world.cluster().redis_cluster().nodes()) {
           auto r = n->Connect()->Command({"INFO", "replication"});
-          if (r.ok() && r->str.find("master_port:" + std::to_string(victim->port())) !=
-                            std::string::npos &&
+          if (r.ok() &&
+              r->str.find("master_port:" + std::to_string(victim->port())) != std::string::npos &&
               r->str.find("master_link_status:up") != std::string::npos) {
             return true;
           }
@@ -115,10 +116,45 @@ TEST(ChaosE2E, RedisClusterMasterKilledWithoutReplicaAcknowledgement) {
   KillTheTenantsMaster(world);
   if (HasFatalFailure()) return;
   auto report = world.Finish();  // calls failed only with "not now" codes, in their deadlines
-  std::printf("chaos[cluster-failover-async]: asynchronous replication lost %lld acknowledged "
-              "of %lld, %lld left stuck\n",
-              static_cast<long long>(report.lost), static_cast<long long>(report.acked),
-              static_cast<long long>(report.stuck));
+  std::printf(
+      "chaos[cluster-failover-async]: asynchronous replication lost %lld acknowledged "
+      "of %lld, %lld left stuck\n",
+      static_cast<long long>(report.lost), static_cast<long long>(report.acked),
+      static_cast<long long>(report.stuck));
+}
+
+// The tenant's slot moves to another master and back under load (omniroute-ctl tenants move,
+// a real process), while submitters, agents and all six replicas keep working.
+TEST(ChaosE2E, RedisClusterTenantMovedBetweenMastersUnderLoad) {
+  auto o = ClusterChaos("cluster-move");
+  ChaosWorld world(o);
+  ASSERT_TRUE(world.ready());
+  const std::string url = world.cluster().redis_url();
+  const int slot = redis::KeySlot("{t:" + world.tenant() + "}");
+  const std::string home = MasterOf(url, slot);
+  auto endpoint = redis::ParseUrl(url);
+  ASSERT_TRUE(endpoint.ok());
+  auto masters = endpoint->cluster->Masters();
+  ASSERT_TRUE(masters.ok());
+  std::string away;
+  for (const auto& m : *masters) {
+    if (m.ToString() != home) away = m.ToString();
+  }
+  world.StartSubmitting();
+  ChaosWorld::Run(seconds(6));
+  for (const std::string& to : {away, home}) {
+    auto started = Clock::now();
+    testing::Process ctl(testing::BinDir() + "/omniroute-ctl",
+                         {"tenants", "move", world.tenant(), "--redis-url=" + url, "--to=" + to},
+                         world.cluster().dir() + "/ctl-move-" + to + ".log");
+    int code = ctl.Wait(30000);
+    ASSERT_EQ(code, 0) << ctl.ReadLog();
+    std::printf("chaos[cluster-move]: %s", ctl.ReadLog().c_str());
+    std::printf("chaos[cluster-move]: move took %.2f s\n", SecondsSince(started));
+    ASSERT_EQ(MasterOf(url, slot), to);
+    ChaosWorld::Run(seconds(8));
+  }
+  world.Finish();  // nothing lost, duplicated or stuck; only "not now" codes
 }
 
 }  // namespace

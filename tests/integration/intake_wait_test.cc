@@ -34,9 +34,9 @@ TEST_F(IntakeWaitTest, ASubmitIsAcknowledgedOnlyOnceAReplicaHasIt) {
   auto first = store.Submit(kTenant, {&s});
   ASSERT_TRUE(first[0].ok()) << first[0].status();
   // The replica has it already: WAIT returned only after it acknowledged.
-  EXPECT_EQ(replica.Connect()->Command({"EXISTS", keys_.Interaction(first[0]->interaction_id)})
-                ->integer,
-            1);
+  EXPECT_EQ(
+      replica.Connect()->Command({"EXISTS", keys_.Interaction(first[0]->interaction_id)})->integer,
+      1);
 
   // No replica: stored on the master, but the client is told to retry.
   ASSERT_TRUE(replica.process().Signal(SIGKILL));

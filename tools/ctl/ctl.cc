@@ -78,7 +78,9 @@ int Fail(const std::string& what, const grpc::Status& status) {
 
 std::optional<int> RedisFlags::Parse(config::Flags& flags, const std::string& description, int argc,
                                      char** argv) {
-  flags.Add("redis-url", &url, "Redis, redis://[[user]:password@]host:port[/db] or unix:///path");
+  flags.Add("redis-url", &url,
+            "Redis, redis://[[user]:password@]host:port[/db] or unix:///path, or a Redis "
+            "Cluster, redis+cluster://[[user]:password@]host:port[,host:port...]");
   return ParseFlags(flags, description, argc, argv);
 }
 

@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "services/common/api_keys.h"
 #include "services/common/keys.h"
+#include "services/common/redis/cluster_admin.h"
+#include "services/common/redis/key_slot.h"
 #include "services/common/validation.h"
 #include "tools/ctl/ctl.h"
 
@@ -60,6 +64,57 @@ int ShowTenant(int argc, char** argv) {
   std::printf("tenant  %s\nqueues  %lld\nagents  %lld\nkeys    %zu\n", tenant.c_str(),
               static_cast<long long>((*replies)[1].integer),
               static_cast<long long>((*replies)[2].integer), api_keys->size());
+  if (auto endpoint = redis::ParseUrl(redis.url); endpoint.ok() && endpoint->cluster) {
+    int slot = redis::KeySlot(keys.prefix());
+    auto master = endpoint->cluster->MasterOf(slot);
+    std::printf(
+        "slot    %d on %s\n", slot,
+        master.ok() ? master->ToString().c_str() : std::string(master.status().message()).c_str());
+  }
+  return kExitOk;
+}
+
+int MoveTenant(int argc, char** argv) {
+  RedisFlags redis;
+  std::string tenant, to;
+  config::Flags flags(argv[0]);
+  flags.AddPositional("TENANT", &tenant);
+  flags.Add("to", &to, "the master to move the tenant to, host:port as the cluster names it");
+  if (auto code = redis.Parse(
+          flags,
+          "Moves a tenant to another master of a Redis Cluster: its hash slot, with every key in "
+          "it (other tenants whose ids hash to the same slot move too). One script on the "
+          "current master copies the keys and hands the slot over, so no call ever sees the "
+          "tenant half moved; the slot's tenants wait while their keys are copied. Do not move "
+          "omniroute's slots with `redis-cli --cluster reshard`: it moves keys one batch at a "
+          "time, and a script that runs meanwhile can fail half-way.\n",
+          argc, argv)) {
+    return *code;
+  }
+  if (auto st = ValidateTenantId("TENANT", tenant); !st.ok()) return Fail(argv[0], st);
+  auto endpoint = redis::ParseUrl(redis.url);
+  if (!endpoint.ok())
+    return Fail(argv[0], absl::InvalidArgumentError(
+                             absl::StrCat("--redis-url: ", endpoint.status().message())));
+  if (endpoint->cluster == nullptr) {
+    return Fail(argv[0], absl::InvalidArgumentError(
+                             "--redis-url: a tenant moves between the masters of a Redis Cluster "
+                             "(redis+cluster://...)"));
+  }
+  auto colon = to.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || colon == 0 || !absl::SimpleAtoi(to.substr(colon + 1), &port)) {
+    return Fail(argv[0], absl::InvalidArgumentError("--to: must be host:port, got '" + to + "'"));
+  }
+  int slot = redis::KeySlot(TenantKeys(tenant).prefix());
+  auto from = endpoint->cluster->MasterOf(slot);
+  if (!from.ok()) return Fail(argv[0], from.status());
+  redis::NodeAddress target{to.substr(0, colon), port};
+  if (auto st = redis::MoveSlot(*endpoint->cluster, slot, target); !st.ok()) {
+    return Fail(argv[0], st);
+  }
+  std::printf("tenant %s (slot %d) moved from %s to %s\n", tenant.c_str(), slot,
+              from->ToString().c_str(), target.ToString().c_str());
   return kExitOk;
 }
 
@@ -67,7 +122,8 @@ int ShowTenant(int argc, char** argv) {
 
 std::vector<Command> TenantCommands() {
   return {{"tenants", "list", "the registered tenants", ListTenants},
-          {"tenants", "show", "a tenant's queues, agents and keys (counts)", ShowTenant}};
+          {"tenants", "show", "a tenant's queues, agents and keys (counts)", ShowTenant},
+          {"tenants", "move", "move a tenant to another master of a Redis Cluster", MoveTenant}};
 }
 
 }  // namespace omniroute::ctl

@@ -19,7 +19,8 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 
 std::string ReplyText(const redisReply* r) {
-  return r != nullptr && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS)
+  return r != nullptr && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS ||
+                          r->type == REDIS_REPLY_ERROR)
              ? std::string(r->str, r->len)
              : std::string();
 }
