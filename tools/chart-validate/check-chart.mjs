@@ -3,12 +3,16 @@
 //
 //   check-chart.mjs render --render BIN --chart DIR [-f values.yaml]... [--set a.b=v]...
 //                   [--api-versions g/v]... [--expect-fail TEXT]
+//                   [--expect-env NAME=VALUE]... [--expect-text TEXT]...
 //       values (merged by BIN) against values.schema.json, then the rendered objects against
 //       their schemas and the chart's rules. With --expect-fail the check passes only if it
-//       fails with a message containing TEXT.
+//       fails with a message containing TEXT. --expect-env: every container of every Deployment
+//       and Job has the environment variable NAME set to exactly VALUE; --expect-text: the
+//       rendered chart contains TEXT.
 //   check-chart.mjs cases --render BIN --chart DIR CASE.yaml...
 //       one render check per values file; a file says what it expects in its first lines:
-//       "# expect: pass" or "# expect-fail: TEXT", and optionally "# api-versions: g/v g/v".
+//       "# expect: pass" or "# expect-fail: TEXT", and optionally "# api-versions: g/v g/v",
+//       "# expect-env: NAME=VALUE" and "# expect-text: TEXT" (each may be repeated).
 //   check-chart.mjs objects FILE...
 //       validates YAML streams (e.g. `kubectl kustomize` output, '-' = stdin) against the
 //       schemas and the chart's rules.
@@ -19,7 +23,7 @@ import path from "node:path";
 import { checkChartRules, parseStream, validateObjects, validateValues } from "./lib.mjs";
 
 function parseArgs(argv) {
-  const o = { files: [], sets: [], apis: [], rest: [] };
+  const o = { files: [], sets: [], apis: [], env: [], texts: [], rest: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -32,6 +36,8 @@ function parseArgs(argv) {
     else if (a === "--set") o.sets.push(next());
     else if (a === "--api-versions") o.apis.push(next());
     else if (a === "--expect-fail") o.expectFail = next();
+    else if (a === "--expect-env") o.env.push(next());
+    else if (a === "--expect-text") o.texts.push(next());
     else o.rest.push(a);
   }
   return o;
@@ -45,8 +51,27 @@ function run(bin, args) {
   }
 }
 
+// Every container of every Deployment and Job must set each NAME=VALUE of `env` exactly.
+function expectedEnv(objects, env) {
+  const problems = [];
+  const workloads = objects.map((o) => o.object).filter((o) => o.kind === "Deployment" || o.kind === "Job");
+  for (const item of env) {
+    const [name, ...rest] = item.split("=");
+    const want = rest.join("=");
+    if (workloads.length === 0) problems.push(`expect-env ${name}: no Deployment or Job rendered`);
+    for (const w of workloads) {
+      for (const c of w.spec.template.spec.containers) {
+        const got = (c.env || []).find((e) => e.name === name);
+        if (!got) problems.push(`${w.kind}/${w.metadata.name}/${c.name}: env ${name} is not set (expected "${want}")`);
+        else if (got.value !== want) problems.push(`${w.kind}/${w.metadata.name}/${c.name}: env ${name} is "${got.value ?? "(from a reference)"}", expected "${want}"`);
+      }
+    }
+  }
+  return problems;
+}
+
 // Returns the list of problems of one chart render, stage by stage like `helm install`.
-async function checkRender({ bin, chart, files, sets, apis }) {
+async function checkRender({ bin, chart, files, sets, apis, env = [], texts = [] }) {
   const common = ["--chart", chart, ...files.flatMap((f) => ["-f", f]), ...sets.flatMap((s) => ["--set", s])];
   const dumped = run(bin, [...common, "--dump-values", "-"]);
   if (dumped.error) return [dumped.error];
@@ -59,7 +84,8 @@ async function checkRender({ bin, chart, files, sets, apis }) {
     const { objects, errors } = parseStream(rendered.out, "rendered chart");
     if (errors.length) return errors;
     if (objects.length === 0) return ["the chart rendered no object"];
-    const problems = [...(await validateObjects(objects)), ...checkChartRules(objects)];
+    const problems = [...(await validateObjects(objects)), ...checkChartRules(objects),
+      ...expectedEnv(objects, env), ...texts.filter((t) => !rendered.out.includes(t)).map((t) => `the rendered chart does not contain "${t}"`)];
     const notes = readFileSync(path.join(tmp, "NOTES.txt"), "utf8");
     if (!notes.includes("omniroute")) problems.push("NOTES.txt rendered empty");
     return problems;
@@ -103,7 +129,9 @@ async function main() {
       const fail = /^# expect-fail: (.+)$/m.exec(head)?.[1].trim();
       if (!fail && !/^# expect: pass$/m.test(head)) throw new Error(`${file}: no "# expect: pass" or "# expect-fail: TEXT" line`);
       const apis = (/^# api-versions: (.+)$/m.exec(head)?.[1] || "").split(/\s+/).filter(Boolean);
-      const problems = await checkRender({ ...o, files: [file], apis });
+      const env = [...head.matchAll(/^# expect-env: (.+)$/gm)].map((m) => m[1].trim());
+      const texts = [...head.matchAll(/^# expect-text: (.+)$/gm)].map((m) => m[1].trim());
+      const problems = await checkRender({ ...o, files: [file], apis, env, texts });
       ok = verdict(path.basename(file), problems, fail) && ok;
     }
     return ok;

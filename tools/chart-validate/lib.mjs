@@ -290,15 +290,22 @@ export function checkChartRules(objects) {
   }
   for (const so of of("ScaledObject")) {
     const d = deployments.find((x) => x.metadata.name === so.spec.scaleTargetRef.name);
-    const env = new Set((d?.spec.template.spec.containers[0].env || []).map((e) => e.name));
+    const envList = d?.spec.template.spec.containers[0].env || [];
+    const env = new Set(envList.map((e) => e.name));
+    const onCluster = /^redis\+cluster:\/\//.test(envList.find((e) => e.name === "OMNIROUTE_REDIS_URL")?.value ?? "");
     for (const t of so.spec.triggers) {
-      if (t.type !== "redis-streams") continue;
-      for (const k of ["addressFromEnv", "passwordFromEnv"]) {
+      if (t.type !== "redis-streams" && t.type !== "redis-cluster-streams") continue;
+      // A Redis Cluster answers a plain client with MOVED for most slots.
+      if (onCluster !== (t.type === "redis-cluster-streams")) {
+        errors.push(`ScaledObject/${so.metadata.name}: a ${t.type} trigger on ${onCluster ? "a Redis Cluster (use redis-cluster-streams)" : "a single Redis (use redis-streams)"}`);
+      }
+      for (const k of ["addressFromEnv", "addressesFromEnv", "passwordFromEnv", "usernameFromEnv"]) {
         if (t.metadata[k] && !env.has(t.metadata[k])) {
           errors.push(`ScaledObject/${so.metadata.name}: ${k} ${t.metadata[k]} is not set on the target container`);
         }
       }
-      if (!t.metadata.address && !t.metadata.addressFromEnv) errors.push(`ScaledObject/${so.metadata.name}: no Redis address`);
+      const m = t.metadata;
+      if (!m.address && !m.addressFromEnv && !m.addresses && !m.addressesFromEnv) errors.push(`ScaledObject/${so.metadata.name}: no Redis address`);
       if (!/^\{t:[A-Za-z0-9_-]{1,64}\}:s:(intake|classified)$/.test(t.metadata.stream)) {
         errors.push(`ScaledObject/${so.metadata.name}: stream ${t.metadata.stream} is not a tenant stream`);
       }

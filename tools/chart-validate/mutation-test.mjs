@@ -39,6 +39,8 @@ const cases = [
   ["Service selects nothing", "templates/service.yaml", '{{- include "omniroute.selectorLabels" $ctx | nindent 4 }}', "app: nothing", [], "its selector matches no workload"],
   ["HPA and KEDA on one Deployment", "templates/hpa.yaml", "{{- if $s.hpa.enabled }}", "{{- if or $s.hpa.enabled (eq $component \"routing\") }}", ["-f", `${examples}/keda.yaml`, ...CRDS], "both scale Deployment/omniroute-routing"],
   ["KEDA env not on the target", "templates/_helpers.tpl", "- name: OMNIROUTE_REDIS_ADDRESS\n  value: {{ include \"omniroute.redisHostPort\" . | quote }}\n{{- end }}\n{{- end -}}", "{{- end }}\n{{- end -}}", ["-f", `${examples}/keda.yaml`, ...CRDS], "addressFromEnv OMNIROUTE_REDIS_ADDRESS is not set"],
+  ["cluster URL not a cluster URL", "templates/_helpers.tpl", 'printf "redis+cluster://%s" $nodes', 'printf "redis://%s" $nodes', ["-f", path.join(root, "tests/chart/cases/good-redis-cluster-without-password.yaml"), "--expect-env", "OMNIROUTE_REDIS_URL=redis+cluster://10.0.0.11:7000,[fd00::12]:7000"], 'env OMNIROUTE_REDIS_URL is "redis://10.0.0.11:7000'],
+  ["single-Redis KEDA scaler on a cluster", "templates/scaledobject.yaml", "{{ if $cluster }}redis-cluster-streams{{ else }}redis-streams{{ end }}", "redis-streams", ["-f", `${examples}/redis-cluster.yaml`, ...CRDS], "a redis-streams trigger on a Redis Cluster"],
   ["schema lets unknown keys in", "values.schema.json", /"additionalProperties": false,\n  "definitions"/, '"additionalProperties": true,\n  "definitions"', ["-f", path.join(root, "tests/chart/cases/bad-unknown-top-level-key.yaml")], "SHOULD-PASS"],
 ];
 

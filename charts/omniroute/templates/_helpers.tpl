@@ -65,10 +65,13 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
 {{- end -}}
 {{- end -}}
 
-{{/* Redis host and port as the services see them (not defined for redis.urlSecret). */}}
+{{/* Redis host and port as the services see them (not defined for redis.urlSecret; with
+     redis.cluster.nodes, the nodes joined by commas). */}}
 {{- define "omniroute.redisHostPort" -}}
 {{- $r := .Values.redis -}}
-{{- if $r.url -}}
+{{- if $r.cluster.nodes -}}
+{{- join "," $r.cluster.nodes -}}
+{{- else if $r.url -}}
 {{- $u := urlParse $r.url -}}
 {{- $u.host -}}
 {{- else if $r.internal.enabled -}}
@@ -86,6 +89,18 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
 {{- if $r.url }}{{ $sources = add1 $sources }}{{ end -}}
 {{- if $r.urlSecret.name }}{{ $sources = add1 $sources }}{{ end -}}
 {{- if $r.internal.enabled }}{{ $sources = add1 $sources }}{{ end -}}
+{{- if and $r.cluster.nodes $r.internal.enabled -}}
+{{- fail "redis.cluster.nodes points the services at an external Redis Cluster, but the in-chart trial Redis (redis.internal.enabled) is a single node: set redis.internal.enabled=false" -}}
+{{- end -}}
+{{- if and $r.cluster.nodes (or $r.url $r.urlSecret.name) -}}
+{{- fail "redis: set only one of redis.cluster.nodes, redis.url and redis.urlSecret.name" -}}
+{{- end -}}
+{{- if and $r.cluster.nodes $r.tls.enabled -}}
+{{- fail "redis.tls.enabled does not work with redis.cluster.nodes (its stunnel sidecar reaches one host; a cluster sends clients to every node)" -}}
+{{- end -}}
+{{- if and $r.cluster.nodes (ne (int $r.database) 0) -}}
+{{- fail "redis.database must be 0 with redis.cluster.nodes (Redis Cluster has database 0 only)" -}}
+{{- end -}}
 {{- if gt $sources 1 -}}
 {{- fail "redis: set only one of redis.url, redis.urlSecret.name and redis.internal.enabled" -}}
 {{- end -}}
@@ -96,7 +111,7 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
 {{- fail "redis.url must start with redis://" -}}
 {{- end -}}
 {{- if and $r.username (or $r.url $r.urlSecret.name $r.internal.enabled) -}}
-{{- fail "redis.username is used with redis.host only (put the user in redis.url / redis.urlSecret)" -}}
+{{- fail "redis.username is used with redis.host or redis.cluster.nodes only (put the user in redis.url / redis.urlSecret)" -}}
 {{- end -}}
 {{- if and $r.username (not $r.password.existingSecret) -}}
 {{- fail "redis.username needs redis.password.existingSecret (an ACL user has a password)" -}}
@@ -152,10 +167,11 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
 {{- end -}}
 
 {{/* The environment every omniroute container gets: OMNIROUTE_REDIS_URL (the --redis-url
-     fallback; 127.0.0.1:<localPort>, the stunnel sidecar, with redis.tls), and REDIS_USERNAME /
-     REDIS_PASSWORD / OMNIROUTE_REDIS_ADDRESS for KEDA's redis-streams scaler, which reads them
-     from the scale target's container (usernameFromEnv, passwordFromEnv, addressFromEnv) and
-     reaches Redis itself. */}}
+     fallback; 127.0.0.1:<localPort>, the stunnel sidecar, with redis.tls; redis+cluster://
+     with redis.cluster.nodes), and REDIS_USERNAME / REDIS_PASSWORD / OMNIROUTE_REDIS_ADDRESS
+     (OMNIROUTE_REDIS_ADDRESSES for a cluster) for KEDA's redis-streams (redis-cluster-streams)
+     scaler, which reads them from the scale target's container (usernameFromEnv,
+     passwordFromEnv, addressFromEnv / addressesFromEnv) and reaches Redis itself. */}}
 {{- define "omniroute.redisEnv" -}}
 {{- $r := .Values.redis -}}
 {{- if $r.urlSecret.name }}
@@ -169,6 +185,26 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
   value: {{ $r.url | quote }}
 - name: OMNIROUTE_REDIS_ADDRESS
   value: {{ include "omniroute.redisHostPort" . | quote }}
+{{- else if $r.cluster.nodes }}
+{{- if $r.username }}
+- name: REDIS_USERNAME
+  value: {{ $r.username | quote }}
+{{- end }}
+{{- $nodes := join "," $r.cluster.nodes }}
+{{- if $r.password.existingSecret }}
+- name: REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $r.password.existingSecret }}
+      key: {{ $r.password.key }}
+- name: OMNIROUTE_REDIS_URL
+  value: {{ printf "redis+cluster://%s:$(REDIS_PASSWORD)@%s" $r.username $nodes | quote }}
+{{- else }}
+- name: OMNIROUTE_REDIS_URL
+  value: {{ printf "redis+cluster://%s" $nodes | quote }}
+{{- end }}
+- name: OMNIROUTE_REDIS_ADDRESSES
+  value: {{ $nodes | quote }}
 {{- else }}
 {{- $hostPort := include "omniroute.redisHostPort" . -}}
 {{- if $r.tls.enabled -}}
