@@ -1,23 +1,40 @@
 #!/usr/bin/env bash
-# The live demo behind `make run`: a private redis-server (unless REDIS_URL is set), the three
-# services as separate processes, a demo tenant with API keys, then omniroute-demo (queues, rules,
-# simulated agents, traffic, a summary line every few seconds). Ctrl-C or SIGTERM stops it all
-# cleanly (services drain on SIGTERM, then Redis) and exits 0.
+# The live demo behind `make run`: a private redis-server (unless REDIS_URL is set; with
+# REDIS_CLUSTER=1 a private Redis Cluster of six), the three services as separate processes, demo
+# tenants with API keys, then omniroute-demo (queues, rules, simulated agents, traffic, a summary
+# line every few seconds per tenant). Ctrl-C or SIGTERM stops it all cleanly (services drain on
+# SIGTERM, then Redis) and exits 0.
 #
 #   scripts/run-demo.sh [BUILD_DIR]          (default: build; binaries in BUILD_DIR/bin)
 #
 # Environment (all optional):
 #   DEMO_SECONDS=N        stop after N seconds (default 0: run until Ctrl-C); a timed run ends
 #                         with GetQueueStats of every demo queue, read after the agents left
-#   DEMO_RATE=8           interactions per second
-#   DEMO_AGENTS=0         simulated people; 0 = as many as DEMO_RATE needs at 85 % occupancy
-#   DEMO_TENANT=demo      tenant id                     DEMO_BIND=127.0.0.1  services' bind address
+#   DEMO_RATE=8           interactions per second (per tenant)
+#   DEMO_AGENTS=0         simulated people (per tenant); 0 = as many as DEMO_RATE needs at 85 %
+#                         occupancy
+#   DEMO_TENANT=demo      tenant id (with DEMO_TENANTS > 1: the prefix of the tenant ids)
+#   DEMO_TENANTS=N        how many tenants (default 6 on a Redis Cluster, else 1), each with its
+#                         own queues, keys, traffic, people and summary line; on a cluster the ids
+#                         (DEMO_TENANT plus a number) are picked so that every master holds some of
+#                         them, and the start says which tenant lives on which master
+#   DEMO_BIND=127.0.0.1   services' bind address
 #   INTAKE_GRPC_PORT=7101  CLASSIFICATION_GRPC_PORT=7102  ROUTING_GRPC_PORT=7103
 #   INTAKE_METRICS_PORT=9101  CLASSIFICATION_METRICS_PORT=9102  ROUTING_METRICS_PORT=9103
-#   REDIS_URL=redis://host:port   use this Redis instead of starting one
+#   REDIS_URL=redis://host:port   use this Redis instead of starting one; a Redis Cluster as
+#                         redis+cluster://[[user]:password@]host:port[,host:port...] (seed nodes)
 #   REDIS_PORT=6390       port of the private Redis (when 6390 is busy and REDIS_PORT is not set,
 #                         a free port nearby is used)
-#   DEMO_KEEP_DATA=1      keep the private Redis data (AOF) of the last run instead of starting empty
+#   REDIS_CLUSTER=1       start a private Redis Cluster instead: six redis-servers with
+#                         --cluster-enabled yes (3 masters, 3 replicas) made one cluster by
+#                         `redis-cli --cluster create`; the services get
+#                         --redis-url redis+cluster://127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3 (the
+#                         masters). Needs python3 (to read CLUSTER SLOTS). Not with REDIS_URL
+#   REDIS_CLUSTER_PORTS="P1 ... P12"  with REDIS_CLUSTER=1: the six nodes' ports, then their six
+#                         cluster-bus ports (default: the first free ports from 6390 and from 16390
+#                         up; with DEMO_KEEP_DATA=1 the kept cluster's own ports)
+#   DEMO_KEEP_DATA=1      keep the private Redis data (AOF; a cluster's also its node config) of
+#                         the last run instead of starting empty
 #   DEMO_MODEL=0          classify by rules only (default 1: train the Banking77 intent model once
 #                         per build into BUILD_DIR/models and serve it)
 #   DEMO_RUN_DIR=DIR      logs and Redis data go here (default BUILD_DIR/run), so a second run (a
@@ -27,7 +44,9 @@
 #                         client certificates and the demo presents one (default 0: plaintext)
 #
 # Files (in DEMO_RUN_DIR, default BUILD_DIR/run): logs/{redis,intake,classification,routing}.log,
-# redis/ (data), tls/ (with DEMO_TLS=1: ca.pem, server.{pem,key}, client.{pem,key}).
+# redis/ (data), tls/ (with DEMO_TLS=1: ca.pem, server.{pem,key}, client.{pem,key}); with
+# REDIS_CLUSTER=1 logs/redis-<port>.log and logs/redis-cluster-create.log instead of redis.log,
+# and redis-cluster/node-<n>/ (data, nodes.conf) and redis-cluster/ports instead of redis/.
 set -euo pipefail
 
 die() {
@@ -46,6 +65,14 @@ DEMO_MODEL=${DEMO_MODEL:-1}
 [[ "$DEMO_MODEL" == 0 || "$DEMO_MODEL" == 1 ]] || die "DEMO_MODEL must be 0 or 1, got '$DEMO_MODEL'"
 DEMO_TLS=${DEMO_TLS:-0}
 [[ "$DEMO_TLS" == 0 || "$DEMO_TLS" == 1 ]] || die "DEMO_TLS must be 0 or 1, got '$DEMO_TLS'"
+REDIS_CLUSTER=${REDIS_CLUSTER:-0}
+[[ "$REDIS_CLUSTER" == 0 || "$REDIS_CLUSTER" == 1 ]] ||
+  die "REDIS_CLUSTER must be 0 or 1, got '$REDIS_CLUSTER'"
+[[ "$REDIS_CLUSTER" == 0 || -z "${REDIS_URL:-}" ]] ||
+  die "REDIS_CLUSTER=1 starts a private Redis Cluster and REDIS_URL names a Redis to use instead: set one of them"
+# On a Redis Cluster (a private one, or REDIS_URL=redis+cluster://...)?
+ON_CLUSTER=$REDIS_CLUSTER
+[[ "${REDIS_URL:-}" != redis+cluster://* ]] || ON_CLUSTER=1
 exes=(omniroute-intake omniroute-classification omniroute-routing omniroute-ctl omniroute-demo)
 [[ "$DEMO_MODEL" == 0 ]] || exes+=(omniroute-model)
 for exe in "${exes[@]}"; do
@@ -59,6 +86,10 @@ DEMO_TENANT=${DEMO_TENANT:-demo}
 DEMO_BIND=${DEMO_BIND:-127.0.0.1}
 [[ "$DEMO_SECONDS" =~ ^[0-9]+$ ]] || die "DEMO_SECONDS must be a whole number of seconds, got '$DEMO_SECONDS'"
 [[ "$DEMO_AGENTS" =~ ^[0-9]+$ ]] || die "DEMO_AGENTS must be a whole number, got '$DEMO_AGENTS'"
+DEMO_TENANTS=${DEMO_TENANTS:-$((ON_CLUSTER == 1 ? 6 : 1))}
+if ! [[ "$DEMO_TENANTS" =~ ^[0-9]+$ ]] || ((DEMO_TENANTS < 1 || DEMO_TENANTS > 64)); then
+  die "DEMO_TENANTS must be a whole number 1..64, got '$DEMO_TENANTS'"
+fi
 
 # Where to connect to a service bound to DEMO_BIND.
 case "$DEMO_BIND" in
@@ -107,7 +138,7 @@ done
 # terminal Ctrl-C reaches only this script and the demo; the clean-up below stops them in order.
 
 DEMO_PID=""
-REDIS_PID=""
+REDIS_PIDS=()  # name=pid of each redis-server started here
 declare -A SVC_PID=()
 STOPPING=0
 FORCE=0
@@ -156,7 +187,7 @@ cleanup() {
     echo "run-demo: stopping the services (SIGTERM, they drain)..." >&2
     stop_pids 30 "${svcs[@]}"
   fi
-  if [[ -n "$REDIS_PID" ]]; then stop_pids 20 redis-server="$REDIS_PID"; fi
+  if ((${#REDIS_PIDS[@]} > 0)); then stop_pids 20 "${REDIS_PIDS[@]}"; fi
   if ((${#STOPPED[@]} > 0)); then
     local list
     list=$(printf '%s, ' "${STOPPED[@]}")
@@ -184,11 +215,23 @@ mkdir -p "$LOG_DIR"
 # ---------------------------------------------------------------------------------------------
 # Redis
 
+# shellcheck source=scripts/redis-cluster.sh disable=SC1091
+[[ "$ON_CLUSTER" == 0 ]] || source "$REPO_DIR/scripts/redis-cluster.sh"
 if [[ -n "${REDIS_URL:-}" ]]; then
   echo "run-demo: using REDIS_URL=$REDIS_URL (no private Redis)"
-  if command -v redis-cli >/dev/null && [[ "$(redis-cli -u "$REDIS_URL" ping 2>/dev/null)" != PONG ]]; then
+  REDIS_CLI=(-u "$REDIS_URL")
+  if [[ "$ON_CLUSTER" == 1 ]]; then
+    # redis-cli speaks to one node: the first seed, with the URL's credentials.
+    url_seeds=${REDIS_URL#redis+cluster://}
+    creds=""
+    if [[ "$url_seeds" == *@* ]]; then creds=${url_seeds%@*}@ url_seeds=${url_seeds##*@}; fi
+    REDIS_CLI=(-u "redis://$creds${url_seeds%%,*}")
+  fi
+  if command -v redis-cli >/dev/null && [[ "$(redis-cli "${REDIS_CLI[@]}" ping 2>/dev/null)" != PONG ]]; then
     die "Redis at REDIS_URL=$REDIS_URL does not answer PING"
   fi
+elif [[ "$REDIS_CLUSTER" == 1 ]]; then
+  start_redis_cluster
 else
   command -v redis-server >/dev/null ||
     die "redis-server is not installed (run scripts/install-deps.sh, or set REDIS_URL)"
@@ -214,6 +257,7 @@ else
     --appendonly yes --appendfsync everysec --save "" --daemonize no --logfile "" \
     </dev/null >"$LOG_DIR/redis.log" 2>&1 &
   REDIS_PID=$!
+  REDIS_PIDS=(redis-server="$REDIS_PID")
   REDIS_URL=redis://127.0.0.1:$REDIS_PORT
   deadline=$((SECONDS + 15))
   until [[ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null || true)" == PONG ]]; do
@@ -294,18 +338,36 @@ ENDPOINTS=(--intake "$HOST:${PORT[intake_grpc]}" --classification "$HOST:${PORT[
 echo "run-demo: intake, classification and routing are SERVING (pids ${SVC_PID[intake]} ${SVC_PID[classification]} ${SVC_PID[routing]}; logs in $LOG_DIR)"
 
 # ---------------------------------------------------------------------------------------------
-# Demo tenant keys, then the demo itself (in the background, so that signals reach this script)
+# Demo tenants and their keys, then the demo itself (in the background, so that signals reach
+# this script)
+
+if ((DEMO_TENANTS == 1)); then
+  TENANTS=("$DEMO_TENANT")
+elif [[ "$ON_CLUSTER" == 1 ]]; then
+  pick_cluster_tenants "$DEMO_TENANT" "$DEMO_TENANTS"
+else
+  TENANTS=()
+  for ((i = 1; i <= DEMO_TENANTS; i++)); do TENANTS+=("$DEMO_TENANT$i"); done
+fi
 
 create_key() {
-  "$BIN/omniroute-ctl" create-key --redis-url "$REDIS_URL" --tenant "$DEMO_TENANT" \
-    --roles "$1" --name "demo-$2" || die "omniroute-ctl create-key failed"
+  "$BIN/omniroute-ctl" create-key --redis-url "$REDIS_URL" --tenant "$1" \
+    --roles "$2" --name "demo-$3" || die "omniroute-ctl create-key failed (tenant $1)"
 }
-ADMIN_KEY=$(create_key admin,supervisor admin)
-INTEGRATOR_KEY=$(create_key integrator integrator)
-AGENT_KEY=$(create_key agent agent)
+# One key of each kind per tenant, comma-separated in TENANTS order (omniroute-demo's lists).
+ADMIN_KEY="" INTEGRATOR_KEY="" AGENT_KEY=""
+for tenant in "${TENANTS[@]}"; do
+  key=$(create_key "$tenant" admin,supervisor admin)
+  ADMIN_KEY+=${ADMIN_KEY:+,}$key
+  key=$(create_key "$tenant" integrator integrator)
+  INTEGRATOR_KEY+=${INTEGRATOR_KEY:+,}$key
+  key=$(create_key "$tenant" agent agent)
+  AGENT_KEY+=${AGENT_KEY:+,}$key
+done
+TENANT_LIST=$(IFS=,; echo "${TENANTS[*]}")
 
 OMNIROUTE_ADMIN_KEY=$ADMIN_KEY OMNIROUTE_INTEGRATOR_KEY=$INTEGRATOR_KEY OMNIROUTE_AGENT_KEY=$AGENT_KEY \
-  "$BIN/omniroute-demo" "${ENDPOINTS[@]}" --tenant "$DEMO_TENANT" \
+  "$BIN/omniroute-demo" "${ENDPOINTS[@]}" --tenant "$TENANT_LIST" \
   --intake-metrics "$HOST:${PORT[intake_metrics]}" \
   --classification-metrics "$HOST:${PORT[classification_metrics]}" \
   --routing-metrics "$HOST:${PORT[routing_metrics]}" \
@@ -328,6 +390,6 @@ elif ((INTERRUPTED == 0 && DEMO_SECONDS > 0)); then
   # final summary line showed, read again from the routing service.
   echo "run-demo: GetQueueStats at the end:"
   OMNIROUTE_ADMIN_KEY=$ADMIN_KEY "$BIN/omniroute-demo" --queue-stats "${ENDPOINTS[@]}" \
-    --tenant "$DEMO_TENANT" || die "GetQueueStats failed"
+    --tenant "$TENANT_LIST" || die "GetQueueStats failed"
 fi
 exit 0

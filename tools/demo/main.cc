@@ -6,7 +6,9 @@
 // works out the load the traffic offers each queue and logs in simulated people staffed for it
 // (staffing.h) plus a bot, submits steady traffic, follows the tenant's event feed, and prints a
 // one-line summary every few seconds until SIGINT / SIGTERM or --duration-seconds. Then it stops
-// traffic and agents (they log out), prints the final summary and exits 0.
+// traffic and agents (they log out), prints the final summary and exits 0. With several tenants
+// (--tenant a,b,c and one key of each kind per tenant) every tenant gets all of that (the same
+// rate and staffing each), and its lines start with "<tenant>: ".
 //
 //   omniroute-demo --admin-key K --integrator-key K --agent-key K [--rate 8] [--agents 0] ...
 //   omniroute-demo --check-health [--wait-seconds 60]   waits until all three are SERVING
@@ -17,12 +19,10 @@
 #include <time.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -31,11 +31,9 @@
 #include "tools/demo/banner.h"
 #include "tools/demo/demo_agents.h"
 #include "tools/demo/demo_options.h"
-#include "tools/demo/event_tracker.h"
 #include "tools/demo/health.h"
 #include "tools/demo/summary.h"
-#include "tools/demo/tenant_setup.h"
-#include "tools/demo/traffic_loop.h"
+#include "tools/demo/tenant_run.h"
 #include "tools/sim/api_client.h"
 
 namespace omniroute::demo {
@@ -87,11 +85,18 @@ int Main(int argc, char** argv) {
   sim::ApiClient api({o.intake, o.classification, o.routing, *credentials, o.tls.server_name});
   if (o.check_health) return WaitHealthyOrSay(api, o.wait_seconds) ? 0 : 1;
   if (o.queue_stats) {
-    if (o.admin_key.empty()) {
-      std::fprintf(stderr, "omniroute-demo: --queue-stats needs --admin-key\n");
+    auto tenants = ParseTenants(o, false);
+    if (!tenants.ok()) {
+      std::fprintf(stderr, "omniroute-demo: --queue-stats: %s\n",
+                   std::string(tenants.status().message()).c_str());
       return 2;
     }
-    return PrintQueueStats(api, o.tenant, o.admin_key) ? 0 : 1;
+    bool all_ok = true;
+    for (const auto& t : *tenants) {
+      std::string prefix = tenants->size() > 1 ? absl::StrCat(t.tenant, ": ") : "";
+      all_ok = PrintQueueStats(api, t.tenant, t.admin_key, prefix) && all_ok;
+    }
+    return all_ok ? 0 : 1;
   }
 
   auto settings = ValidateForRun(o);
@@ -102,29 +107,30 @@ int Main(int argc, char** argv) {
   if (!WaitHealthyOrSay(api, o.wait_seconds)) return 1;
   SystemClock clock;
   const int64_t start_ms = clock.NowMs();
-  if (!SetUpTenant(api, o.tenant, o.admin_key)) return 1;
+  std::vector<std::unique_ptr<TenantRun>> runs;
+  for (const auto& t : settings->tenants) {
+    std::string label = settings->tenants.size() > 1 ? absl::StrCat(t.tenant, ": ") : "";
+    runs.push_back(std::make_unique<TenantRun>(&api, &clock, t, label));
+    if (!runs.back()->SetUp()) return 1;
+  }
 
-  // Follow the event feed from just before the set-up, so nothing of this run is missed.
-  EventTracker events(&clock);
-  std::thread events_thread(
-      [&] { events.Run(api, o.admin_key, o.tenant, absl::StrCat(start_ms - 1000, "-0")); });
+  // Follow each event feed from just before the set-up, so nothing of this run is missed.
+  for (auto& run : runs) run->FollowEvents(absl::StrCat(start_ms - 1000, "-0"));
 
   const auto loads = OfferedLoad(settings->rate, settings->channels);
-  Staff staff = StartAgents(&api, o.agent_key, Roster(loads), o.agents);
-  bool ok = staff.people > 0;
-  if (!ok) std::fprintf(stderr, "omniroute-demo: no agent could log in\n");
+  const auto roster = Roster(loads);
+  bool ok = true;
+  size_t agents = 0;
+  for (auto& run : runs) {
+    ok = run->StartAgents(roster, o.agents) && ok;
+    agents += run->staff().agents.size();
+  }
 
-  PrintBanner(o, settings->rate, loads, staff);
-  OccupancyMeter occupancy(staff.people_slots);
-
-  std::atomic<bool> stop_traffic{false};
-  TrafficCounters traffic;
-  std::thread traffic_thread;
+  PrintBanner(o, settings->rate, loads, runs);
   if (ok) {
-    traffic_thread = std::thread([&] {
-      TrafficLoop(api, o.integrator_key, settings->rate, settings->channels,
-                  absl::StrCat("demo-", start_ms), stop_traffic, traffic);
-    });
+    for (auto& run : runs) {
+      run->StartTraffic(settings->rate, settings->channels, absl::StrCat("demo-", start_ms));
+    }
   }
 
   const auto started = SteadyClock::now();
@@ -146,34 +152,21 @@ int Main(int argc, char** argv) {
     int64_t elapsed = std::chrono::duration_cast<std::chrono::seconds>(now - started).count();
     if (o.duration_seconds > 0 && now >= started + std::chrono::seconds(o.duration_seconds)) break;
     if (now >= next) {
-      double busy = occupancy.Add(clock.NowMs(), PeopleBusyMs(staff));
-      PrintSummary(api, o.tenant, o.admin_key, events, traffic, busy, elapsed, "");
+      for (auto& run : runs) run->Summary(elapsed);
       next += interval;
     }
   }
 
-  std::printf("stopping%s: traffic, then %zu agents...\n", by_signal ? " (signal)" : "",
-              staff.agents.size());
+  std::printf("stopping%s: traffic, then %zu agents...\n", by_signal ? " (signal)" : "", agents);
   std::fflush(stdout);
-  stop_traffic = true;
-  if (traffic_thread.joinable()) traffic_thread.join();
+  for (auto& run : runs) run->StopTraffic();
   int64_t elapsed =
       std::chrono::duration_cast<std::chrono::seconds>(SteadyClock::now() - started).count();
-  double busy = occupancy.Add(clock.NowMs(), PeopleBusyMs(staff));
-  sim::AgentStats total = StopAgents(staff);
-  // With the agents logged out nothing is answered any more: the final line's queue figures
-  // stay what GetQueueStats says until the services stop.
-  if (ok) PrintSummary(api, o.tenant, o.admin_key, events, traffic, busy, elapsed, "final ");
-  events.Stop();
-  events_thread.join();
+  for (auto& run : runs) run->StopAgents();
   if (ok) {
-    std::printf(
-        "agents: %lld offers, %lld accepted, %lld declined, %lld completed, %lld escalated by the "
-        "bot; all logged out\n",
-        static_cast<long long>(total.offers), static_cast<long long>(total.accepted),
-        static_cast<long long>(total.rejected), static_cast<long long>(total.completed),
-        static_cast<long long>(total.escalated));
+    for (auto& run : runs) run->FinalSummary(elapsed);
   }
+  for (auto& run : runs) run->Finish(ok);
   std::fflush(stdout);
   return ok ? 0 : 1;
 }

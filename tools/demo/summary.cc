@@ -38,22 +38,23 @@ std::vector<QueueRead> ReadQueues(sim::ApiClient& api, const std::string& tenant
   return out;
 }
 
-bool PrintQueueStats(sim::ApiClient& api, const std::string& tenant, const std::string& admin_key) {
+bool PrintQueueStats(sim::ApiClient& api, const std::string& tenant, const std::string& admin_key,
+                     const std::string& prefix) {
   bool all_ok = true;
   for (const auto& q : ReadQueues(api, tenant, admin_key)) {
     if (!q.ok) {
-      std::fprintf(stderr, "omniroute-demo: GetQueueStats %s: %s\n", q.queue.c_str(),
-                   q.error.c_str());
+      std::fprintf(stderr, "omniroute-demo: GetQueueStats %s%s: %s\n", prefix.c_str(),
+                   q.queue.c_str(), q.error.c_str());
       all_ok = false;
       continue;
     }
     const auto& s = q.stats;
     std::printf(
-        "queue %s: waiting %lld, answered %lld, answered_within_sla %lld, abandoned %lld, "
+        "%squeue %s: waiting %lld, answered %lld, answered_within_sla %lld, abandoned %lld, "
         "service_level %.6f\n",
-        q.queue.c_str(), static_cast<long long>(s.waiting()), static_cast<long long>(s.answered()),
-        static_cast<long long>(s.answered_within_sla()), static_cast<long long>(s.abandoned()),
-        s.service_level());
+        prefix.c_str(), q.queue.c_str(), static_cast<long long>(s.waiting()),
+        static_cast<long long>(s.answered()), static_cast<long long>(s.answered_within_sla()),
+        static_cast<long long>(s.abandoned()), s.service_level());
   }
   std::fflush(stdout);
   return all_ok;
@@ -76,7 +77,7 @@ double OccupancyMeter::Add(int64_t now_ms, int64_t busy_ms) {
 
 void PrintSummary(sim::ApiClient& api, const std::string& tenant, const std::string& admin_key,
                   EventTracker& events, const TrafficCounters& traffic, double occupancy,
-                  int64_t elapsed_s, const char* label) {
+                  int64_t elapsed_s, const char* label, const std::string& tenant_label) {
   auto queues = ReadQueues(api, tenant, admin_key);
   auto e = events.Get(60000);
   int64_t waiting = 0;
@@ -92,12 +93,13 @@ void PrintSummary(sim::ApiClient& api, const std::string& tenant, const std::str
       traffic.failed.load() > 0 ? absl::StrCat(" (", traffic.failed.load(), " failed)") : "";
   std::string busy = occupancy < 0 ? "-" : absl::StrFormat("%.0f%%", occupancy * 100);
   std::printf(
-      "%s%5llds  submitted %lld%s | classified %lld: by rule %lld, model %lld, low-confidence "
+      "%s%5llds  %ssubmitted %lld%s | classified %lld: by rule %lld, model %lld, low-confidence "
       "%lld, default %lld | waiting %s | offered %lld open / %lld total | completed %lld | steps "
       "opened %lld | self-service %lld deflected, %lld escalated | wait p50 %s p99 %s | "
       "occupancy %s | SLA %s | %s\n",
-      label, static_cast<long long>(elapsed_s), static_cast<long long>(traffic.submitted.load()),
-      failed.c_str(), static_cast<long long>(e.classified), static_cast<long long>(e.by_rule),
+      label, static_cast<long long>(elapsed_s), tenant_label.c_str(),
+      static_cast<long long>(traffic.submitted.load()), failed.c_str(),
+      static_cast<long long>(e.classified), static_cast<long long>(e.by_rule),
       static_cast<long long>(e.by_model), static_cast<long long>(e.by_low_confidence),
       static_cast<long long>(e.by_default), all_ok ? std::to_string(waiting).c_str() : "?",
       static_cast<long long>(e.open_offers), static_cast<long long>(e.offers_total),

@@ -27,10 +27,11 @@ struct QueueRead {
 std::vector<QueueRead> ReadQueues(sim::ApiClient& api, const std::string& tenant,
                                   const std::string& admin_key);
 
-// Prints GetQueueStats of every demo queue to stdout, one line each ("queue voice: waiting 2,
-// answered 812, answered_within_sla 811, abandoned 0, service_level 0.998768"); false when a
-// call failed (reported on stderr).
-bool PrintQueueStats(sim::ApiClient& api, const std::string& tenant, const std::string& admin_key);
+// Prints GetQueueStats of every demo queue to stdout, one line each (`prefix`, then "queue
+// voice: waiting 2, answered 812, answered_within_sla 811, abandoned 0, service_level
+// 0.998768"); false when a call failed (reported on stderr).
+bool PrintQueueStats(sim::ApiClient& api, const std::string& tenant, const std::string& admin_key,
+                     const std::string& prefix);
 
 // GetQueueStats' service_level (0..1) as a percentage cut, not rounded, to one decimal
 // ("99.9%" for 0.9996): "100.0%" only when every interaction counted was answered in time.
@@ -50,10 +51,11 @@ class OccupancyMeter {
   std::deque<std::pair<int64_t, int64_t>> samples_;  // (ms, busy ms), oldest first
 };
 
-// Prints one summary line to stdout (and flushes): `label` ("" or "final ") then the figures
-// `elapsed_s` seconds into the run; `occupancy` < 0 prints "-".
+// Prints one summary line to stdout (and flushes): `label` ("" or "final "), the time
+// `elapsed_s` seconds into the run, `tenant_label` ("" or "demo1: ") then the figures;
+// `occupancy` < 0 prints "-".
 void PrintSummary(sim::ApiClient& api, const std::string& tenant, const std::string& admin_key,
                   EventTracker& events, const TrafficCounters& traffic, double occupancy,
-                  int64_t elapsed_s, const char* label);
+                  int64_t elapsed_s, const char* label, const std::string& tenant_label);
 
 }  // namespace omniroute::demo
