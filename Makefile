@@ -14,8 +14,9 @@ $(BUILD_DIR)/CMakeCache.txt:
 build: deps $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# Builds, starts a private Redis (unless REDIS_URL is set), the three services, a demo tenant,
-# demo traffic and simulated agents, and prints a live summary. Ctrl-C stops everything.
+# Builds, starts a private Redis (unless REDIS_URL is set; REDIS_CLUSTER=1: a private Redis
+# Cluster of 3 masters + 3 replicas and 6 tenants spread over them), the three services, a demo
+# tenant, demo traffic and simulated agents, and prints a live summary. Ctrl-C stops everything.
 run: build
 	./scripts/run-demo.sh $(BUILD_DIR)
 

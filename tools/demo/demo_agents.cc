@@ -90,13 +90,13 @@ std::vector<RosterEntry> Roster(const std::vector<QueueLoad>& loads) {
 }
 
 Staff StartAgents(sim::ApiClient* api, const std::string& agent_key,
-                  const std::vector<RosterEntry>& roster, int count) {
+                  const std::vector<RosterEntry>& roster, int count, uint64_t seed) {
   Staff staff;
   const size_t n = count > 0 ? static_cast<size_t>(count) : roster.size();
   for (size_t i = 0; i < n && !roster.empty(); ++i) {
     const RosterEntry& e = roster[i % roster.size()];
     sim::AgentBehavior b = e.behavior;
-    b.seed = 100 + i;
+    b.seed = seed + 1 + i;
     auto agent =
         std::make_unique<sim::SimAgent>(api, agent_key, absl::StrFormat("agent-%02d", i + 1), b);
     if (!agent->Start()) {
@@ -117,7 +117,7 @@ Staff StartAgents(sim::ApiClient* api, const std::string& agent_key,
     bot.handle_ms_min = kBotHandleTime.min_ms;
     bot.handle_ms_max = kBotHandleTime.max_ms;
     bot.escalate_probability = kBotEscalation;
-    bot.seed = 99;
+    bot.seed = seed;
     auto agent = std::make_unique<sim::SimAgent>(api, agent_key, "bot-01", bot);
     if (agent->Start()) {
       staff.agents.push_back(std::move(agent));

@@ -35,10 +35,10 @@ struct Staff {
 };
 
 // Logs in `count` people (agent-01, agent-02, ...; 0 = the whole roster), cycling through
-// `roster`, then the bot (bot-01). An agent that cannot log in is reported on stderr and left
-// out.
+// `roster`, then the bot (bot-01); their random draws start from `seed`. An agent that cannot
+// log in is reported on stderr and left out.
 Staff StartAgents(sim::ApiClient* api, const std::string& agent_key,
-                  const std::vector<RosterEntry>& roster, int count);
+                  const std::vector<RosterEntry>& roster, int count, uint64_t seed);
 
 // Handle time of the work the people accepted so far, summed (ms).
 int64_t PeopleBusyMs(const Staff& staff);

@@ -110,7 +110,7 @@ int Main(int argc, char** argv) {
   std::vector<std::unique_ptr<TenantRun>> runs;
   for (const auto& t : settings->tenants) {
     std::string label = settings->tenants.size() > 1 ? absl::StrCat(t.tenant, ": ") : "";
-    runs.push_back(std::make_unique<TenantRun>(&api, &clock, t, label));
+    runs.push_back(std::make_unique<TenantRun>(&api, &clock, t, label, runs.size()));
     if (!runs.back()->SetUp()) return 1;
   }
 

@@ -7,8 +7,15 @@
 
 namespace omniroute::demo {
 
-TenantRun::TenantRun(sim::ApiClient* api, const Clock* clock, TenantKeys keys, std::string label)
-    : api_(api), clock_(clock), keys_(std::move(keys)), label_(std::move(label)), events_(clock) {}
+// The first tenant's seeds are those the demo had with one tenant (agents 99.., traffic 1000..).
+TenantRun::TenantRun(sim::ApiClient* api, const Clock* clock, TenantKeys keys, std::string label,
+                     int index)
+    : api_(api),
+      clock_(clock),
+      keys_(std::move(keys)),
+      label_(std::move(label)),
+      seed_(static_cast<uint64_t>(index) * 1000000),
+      events_(clock) {}
 
 TenantRun::~TenantRun() {
   StopTraffic();
@@ -26,7 +33,7 @@ void TenantRun::FollowEvents(const std::string& after_event_id) {
 }
 
 bool TenantRun::StartAgents(const std::vector<RosterEntry>& roster, int count) {
-  staff_ = demo::StartAgents(api_, keys_.agent_key, roster, count);
+  staff_ = demo::StartAgents(api_, keys_.agent_key, roster, count, seed_ + 99);
   occupancy_.emplace(staff_.people_slots);
   if (staff_.people > 0) return true;
   std::fprintf(stderr, "omniroute-demo: %sno agent could log in\n", label_.c_str());
@@ -36,7 +43,8 @@ bool TenantRun::StartAgents(const std::vector<RosterEntry>& roster, int count) {
 void TenantRun::StartTraffic(double rate, const std::vector<v1::Channel>& channels,
                              const std::string& run_id) {
   traffic_thread_ = std::thread([this, rate, channels, run_id] {
-    TrafficLoop(*api_, keys_.integrator_key, rate, channels, run_id, stop_traffic_, traffic_);
+    TrafficLoop(*api_, keys_.integrator_key, rate, channels, run_id, seed_ + 1000, stop_traffic_,
+                traffic_);
   });
 }
 

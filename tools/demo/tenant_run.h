@@ -25,8 +25,9 @@ namespace omniroute::demo {
 class TenantRun {
  public:
   // `api` and `clock` must outlive the run. `label` starts the tenant's own output lines: ""
-  // when the demo has one tenant, "demo1: " when it has several.
-  TenantRun(sim::ApiClient* api, const Clock* clock, TenantKeys keys, std::string label);
+  // when the demo has one tenant, "demo1: " when it has several. `index` (0, 1, ...) gives each
+  // tenant its own random traffic and agents.
+  TenantRun(sim::ApiClient* api, const Clock* clock, TenantKeys keys, std::string label, int index);
   // Stops what is still running (traffic, agents, the event feed).
   ~TenantRun();
   TenantRun(const TenantRun&) = delete;
@@ -62,6 +63,7 @@ class TenantRun {
   const Clock* clock_;
   const TenantKeys keys_;
   const std::string label_;
+  const uint64_t seed_;
   EventTracker events_;
   std::thread events_thread_;
   Staff staff_;

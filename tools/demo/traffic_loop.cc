@@ -11,7 +11,7 @@
 namespace omniroute::demo {
 
 void TrafficLoop(sim::ApiClient& api, const std::string& key, double rate,
-                 std::vector<v1::Channel> channels, const std::string& run_id,
+                 std::vector<v1::Channel> channels, const std::string& run_id, uint64_t seed,
                  const std::atomic<bool>& stop, TrafficCounters& counters) {
   using SteadyClock = std::chrono::steady_clock;
   const int per_chunk = std::max(1, static_cast<int>(std::lround(rate)));
@@ -25,7 +25,7 @@ void TrafficLoop(sim::ApiClient& api, const std::string& key, double rate,
     t.channels = channels;
     t.key_prefix = absl::StrCat(run_id, "-", chunk);
     t.customers = 300;
-    t.seed = 1000 + chunk;
+    t.seed = seed + chunk;
     auto out = sim::RunTraffic(api, key, t, stop);
     counters.submitted += static_cast<int64_t>(out.size());
     if (!stop.load()) counters.failed += per_chunk - static_cast<int64_t>(out.size());

@@ -18,10 +18,11 @@ struct TrafficCounters {
   std::atomic<int64_t> failed{0};
 };
 
-// Submits `rate` interactions per second over `channels` (picked at random, so repeats weigh
-// more) until `stop`, with idempotency keys <run_id>-<chunk>-<n>. Catches up at most 5 s.
+// Submits `rate` interactions per second over `channels` (picked at random from `seed` on, so
+// repeats weigh more) until `stop`, with idempotency keys <run_id>-<chunk>-<n>. Catches up at
+// most 5 s.
 void TrafficLoop(sim::ApiClient& api, const std::string& key, double rate,
-                 std::vector<v1::Channel> channels, const std::string& run_id,
+                 std::vector<v1::Channel> channels, const std::string& run_id, uint64_t seed,
                  const std::atomic<bool>& stop, TrafficCounters& counters);
 
 }  // namespace omniroute::demo
