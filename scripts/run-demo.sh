@@ -268,6 +268,17 @@ else
   echo "run-demo: private Redis $REDIS_URL (pid $REDIS_PID, AOF in $REDIS_DIR)"
 fi
 
+# The demo tenants: DEMO_TENANT, or DEMO_TENANTS ids DEMO_TENANT1, ... (on a cluster spread over
+# the masters, each with the master that holds it printed).
+if ((DEMO_TENANTS == 1)); then
+  TENANTS=("$DEMO_TENANT")
+elif [[ "$ON_CLUSTER" == 1 ]]; then
+  pick_cluster_tenants "$DEMO_TENANT" "$DEMO_TENANTS"
+else
+  TENANTS=()
+  for ((i = 1; i <= DEMO_TENANTS; i++)); do TENANTS+=("$DEMO_TENANT$i"); done
+fi
+
 # ---------------------------------------------------------------------------------------------
 # Intent model: trained on Banking77 once per build (kept in BUILD_DIR/models; trained again
 # when omniroute-model or the data is newer than the file) and served by classification.
@@ -338,17 +349,7 @@ ENDPOINTS=(--intake "$HOST:${PORT[intake_grpc]}" --classification "$HOST:${PORT[
 echo "run-demo: intake, classification and routing are SERVING (pids ${SVC_PID[intake]} ${SVC_PID[classification]} ${SVC_PID[routing]}; logs in $LOG_DIR)"
 
 # ---------------------------------------------------------------------------------------------
-# Demo tenants and their keys, then the demo itself (in the background, so that signals reach
-# this script)
-
-if ((DEMO_TENANTS == 1)); then
-  TENANTS=("$DEMO_TENANT")
-elif [[ "$ON_CLUSTER" == 1 ]]; then
-  pick_cluster_tenants "$DEMO_TENANT" "$DEMO_TENANTS"
-else
-  TENANTS=()
-  for ((i = 1; i <= DEMO_TENANTS; i++)); do TENANTS+=("$DEMO_TENANT$i"); done
-fi
+# The tenants' keys, then the demo itself (in the background, so that signals reach this script)
 
 create_key() {
   "$BIN/omniroute-ctl" create-key --redis-url "$REDIS_URL" --tenant "$1" \
