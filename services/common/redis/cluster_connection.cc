@@ -33,6 +33,14 @@ Reply NodeDown(absl::string_view node, absl::string_view why) {
   return r;
 }
 
+// The master serving `slot`; any master for kNoKeySlot.
+absl::StatusOr<NodeAddress> NodeFor(ClusterMap* map, int slot) {
+  if (slot != kNoKeySlot) return map->MasterOf(slot);
+  auto masters = map->Masters();
+  if (!masters.ok()) return masters.status();
+  return masters->front();
+}
+
 // When a cluster call gives up: the connection time-out from now, or the thread's call deadline
 // when that comes first.
 std::chrono::steady_clock::time_point GiveUpAt(std::chrono::milliseconds timeout) {
@@ -85,19 +93,7 @@ absl::StatusOr<Reply> Connection::Route(const std::vector<std::string>& argv, in
   auto backoff = std::chrono::milliseconds(5);
   int redirects = 0;
   while (true) {
-    absl::StatusOr<NodeAddress> node;
-    if (ask) {
-      node = *ask;
-    } else if (slot == kNoKeySlot) {
-      auto masters = cluster_->Masters();
-      if (masters.ok()) {
-        node = masters->front();
-      } else {
-        node = masters.status();
-      }
-    } else {
-      node = cluster_->MasterOf(slot);
-    }
+    absl::StatusOr<NodeAddress> node = ask ? *ask : NodeFor(cluster_.get(), slot);
     if (!node.ok()) {
       cluster_->MarkStale();
       if (Backoff(backoff, until)) continue;
@@ -185,15 +181,8 @@ absl::StatusOr<std::vector<Reply>> Connection::ClusterPipeline(
       for (const auto& g : groups) {
         if (std::find(g.at.begin(), g.at.end(), i - 1) != g.at.end()) node = g.node;
       }
-    } else if (slots[i] == kNoKeySlot) {
-      auto masters = cluster_->Masters();
-      if (masters.ok()) {
-        node = masters->front();
-      } else {
-        node = masters.status();
-      }
     } else {
-      node = cluster_->MasterOf(slots[i]);
+      node = NodeFor(cluster_.get(), slots[i]);
     }
     if (!node.ok()) {
       again.push_back(i);

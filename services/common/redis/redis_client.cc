@@ -65,6 +65,22 @@ int AppendArgv(redisContext* ctx, const std::vector<std::string>& argv) {
 
 namespace {
 
+// Moves "[user]:password@" from the front of `rest` (after the scheme) into `e`.
+absl::Status TakeCredentials(std::string& rest, Endpoint& e) {
+  auto at = rest.rfind('@');
+  if (at == std::string::npos) return absl::OkStatus();
+  std::string auth = rest.substr(0, at);
+  auto colon = auth.find(':');
+  if (colon != std::string::npos) e.username = auth.substr(0, colon);
+  e.password = colon == std::string::npos ? auth : auth.substr(colon + 1);
+  if (e.password.empty() && !e.username.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("redis url: user '", e.username, "' has an empty password"));
+  }
+  rest = rest.substr(at + 1);
+  return absl::OkStatus();
+}
+
 // host:port[,host:port...] of redis+cluster://, into the seeds of the endpoint's slot map.
 absl::Status ParseSeeds(const std::string& url, const std::string& list, Endpoint& e) {
   std::vector<NodeAddress> seeds;
@@ -94,18 +110,7 @@ absl::StatusOr<Endpoint> ParseUrl(const std::string& url) {
   constexpr absl::string_view kCluster = "redis+cluster://";
   if (absl::StartsWith(url, kCluster)) {
     std::string rest = url.substr(kCluster.size());
-    auto at = rest.rfind('@');
-    if (at != std::string::npos) {
-      std::string auth = rest.substr(0, at);
-      auto colon = auth.find(':');
-      if (colon != std::string::npos) e.username = auth.substr(0, colon);
-      e.password = colon == std::string::npos ? auth : auth.substr(colon + 1);
-      if (e.password.empty() && !e.username.empty()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("redis url: user '", e.username, "' has an empty password"));
-      }
-      rest = rest.substr(at + 1);
-    }
+    if (auto st = TakeCredentials(rest, e); !st.ok()) return st;
     if (rest.find('/') != std::string::npos) {
       return absl::InvalidArgumentError(
           absl::StrCat("redis url '", RedactUrl(url), "': a cluster has only database 0 (no /db)"));
@@ -127,18 +132,7 @@ absl::StatusOr<Endpoint> ParseUrl(const std::string& url) {
         "redis url '", RedactUrl(url), "': must start with redis://, redis+cluster:// or unix://"));
   }
   std::string rest = url.substr(8);
-  auto at = rest.rfind('@');
-  if (at != std::string::npos) {
-    std::string auth = rest.substr(0, at);
-    auto colon = auth.find(':');
-    if (colon != std::string::npos) e.username = auth.substr(0, colon);
-    e.password = colon == std::string::npos ? auth : auth.substr(colon + 1);
-    if (e.password.empty() && !e.username.empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("redis url: user '", e.username, "' has an empty password"));
-    }
-    rest = rest.substr(at + 1);
-  }
+  if (auto st = TakeCredentials(rest, e); !st.ok()) return st;
   auto slash = rest.find('/');
   if (slash != std::string::npos) {
     std::string db = rest.substr(slash + 1);
