@@ -124,7 +124,7 @@ void WatchingAgent::OnOffer(const v1::Offer& offer, Clock::time_point arrived) {
     return;
   }
   // Pushed before it is recorded: once a round has seen every offer, the Settler has them all.
-  settler_->Push(agent_id_, offer.interaction_id());
+  settler_->Push(key_, agent_id_, offer.interaction_id());
   offers_->Record(offer.interaction_id(), arrived);
 }
 

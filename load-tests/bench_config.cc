@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "load-tests/redis_baseline.h"
@@ -46,8 +47,12 @@ void AddFlags(config::Flags& flags, Config* cfg) {
   flags.Add("rate", &cfg->rate, "submitted interactions per second (0 = as fast as accepted)");
   flags.Add("rounds", &cfg->rounds, "measured rounds (each followed by the raw baseline)");
   flags.Add("warmup", &cfg->warmup, "interactions submitted before the first round (not measured)");
+  flags.Add("tenants", &cfg->tenants,
+            "tenants sharing each round's interactions, each with its own queue, rules and agents "
+            "(on a Redis Cluster spread evenly over the masters)");
   flags.Add("agents", &cfg->agents,
-            "simulated agents, each following its offers (0 = enough capacity for a whole round)");
+            "simulated agents per tenant, each following its offers (0 = enough capacity for the "
+            "tenant's share of a whole round)");
   flags.Add("agent-capacity", &cfg->agent_capacity, "capacity of each agent per channel (1..50)");
   flags.Add("channels", &cfg->channels,
             "channels of the bench queue and of the traffic (voice,chat,email,sms,messaging,...)");
@@ -88,6 +93,9 @@ void AddFlags(config::Flags& flags, Config* cfg) {
   flags.Add("redis-url", &cfg->redis_url,
             "use this Redis instead of starting one (redis://[[user]:password@]host:port[/db])");
   flags.Add("redis-aof", &cfg->redis_aof, "start the private Redis with AOF, appendfsync always");
+  flags.Add("redis-cluster-masters", &cfg->redis_cluster_masters,
+            "start a private Redis Cluster of this many masters (>= 3, no replicas) instead of one "
+            "redis-server (0 = one redis-server)");
   flags.Add("intake", &cfg->intake,
             "address of a running intake (with --classification, "
             "--routing and --redis-url; empty = start the services)");
@@ -111,16 +119,35 @@ absl::StatusOr<RunPlan> Resolve(Config* cfg) {
   if (cfg->settle != "immediate" && cfg->settle != "after-round") {
     return absl::InvalidArgumentError("--settle must be immediate or after-round");
   }
+  if (cfg->tenants < 1 || cfg->tenants > 1000) {
+    return absl::InvalidArgumentError("--tenants must be 1..1000");
+  }
+  if (cfg->redis_cluster_masters != 0 &&
+      (cfg->redis_cluster_masters < 3 || cfg->redis_cluster_masters > 16)) {
+    return absl::InvalidArgumentError(
+        "--redis-cluster-masters must be 0 (one redis-server) or 3..16 (redis-cli --cluster "
+        "create needs at least 3 masters)");
+  }
+  if (cfg->redis_cluster_masters > 0 && (!cfg->redis_url.empty() || cfg->redis_aof)) {
+    return absl::InvalidArgumentError(
+        "--redis-cluster-masters starts its own cluster: it excludes --redis-url and --redis-aof");
+  }
+  plan.cluster =
+      cfg->redis_cluster_masters > 0 || absl::StartsWith(cfg->redis_url, "redis+cluster://");
+  plan.per_master = plan.cluster || cfg->tenants > 1;
+  if (plan.cluster && cfg->require_bullmq) {
+    return absl::InvalidArgumentError(
+        "--require-bullmq: BullMQ runs on a single redis-server, not on a Redis Cluster");
+  }
   const int channel_count = static_cast<int>(plan.channels.size());
   if (cfg->agents == 0 && cfg->agent_capacity >= 1) {
-    // Enough slots for a whole round (plus 10 %), so offers never wait for agent capacity even
-    // when accepting and completing falls behind.
+    // Enough slots for a tenant's share of a whole round (plus 10 %), so offers never wait for
+    // agent capacity even when accepting and completing falls behind.
     int per_agent = cfg->agent_capacity * channel_count;
-    cfg->agents = std::max(
-        20,
-        static_cast<int>((static_cast<int64_t>(std::max(cfg->interactions, cfg->warmup)) * 11 / 10 +
-                          per_agent - 1) /
-                         per_agent));
+    int64_t share =
+        (static_cast<int64_t>(std::max(cfg->interactions, cfg->warmup)) + cfg->tenants - 1) /
+        cfg->tenants;
+    cfg->agents = std::max(20, static_cast<int>((share * 11 / 10 + per_agent - 1) / per_agent));
   }
   if (cfg->interactions < 1 || cfg->rounds < 1 || cfg->agents < 1 || cfg->agent_capacity < 1 ||
       cfg->agent_capacity > 50 || cfg->concurrency < 1 || cfg->batch < 1 || cfg->batch > 500 ||
@@ -151,7 +178,7 @@ absl::StatusOr<RunPlan> Resolve(Config* cfg) {
     plan.baseline_script.assign(std::istreambuf_iterator<char>(in),
                                 std::istreambuf_iterator<char>());
   }
-  if (!cfg->skip_raw && access(cfg->redis_benchmark.c_str(), X_OK) != 0) {
+  if (!cfg->skip_raw && !plan.cluster && access(cfg->redis_benchmark.c_str(), X_OK) != 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         cfg->redis_benchmark, " not found (apt-get install redis-tools, or --skip-raw)"));
   }
@@ -159,7 +186,7 @@ absl::StatusOr<RunPlan> Resolve(Config* cfg) {
 }
 
 int64_t Slots(const Config& cfg, const RunPlan& plan) {
-  return static_cast<int64_t>(cfg.agents) * cfg.agent_capacity *
+  return static_cast<int64_t>(cfg.tenants) * cfg.agents * cfg.agent_capacity *
          static_cast<int64_t>(plan.channels.size());
 }
 

@@ -19,7 +19,8 @@ struct Config {
   int rate = 0;
   int rounds = 3;
   int warmup = 500;
-  int agents = 0;
+  int tenants = 1;
+  int agents = 0;  // per tenant
   int agent_capacity = 50;
   std::string channels = "chat,email,messaging";
   int settle_concurrency = 16;
@@ -43,6 +44,7 @@ struct Config {
   std::string baseline_script;
   std::string redis_url;
   bool redis_aof = false;
+  int redis_cluster_masters = 0;  // > 0: start a private Redis Cluster of that many masters
   std::string intake, classification, routing;
   std::string intake_flags, classification_flags, routing_flags;
   tls::ClientFiles tls;  // how the bench reaches TLS ports (give the services theirs in *_flags)
@@ -54,19 +56,26 @@ struct Config {
 struct RunPlan {
   std::vector<v1::Channel> channels;  // --channels, parsed, without repeats
   std::string baseline_script;        // Lua source of the raw baseline
+  // On a Redis Cluster (--redis-cluster-masters, or a redis+cluster:// --redis-url): the raw
+  // baseline and BullMQ, which need one redis-server, are skipped.
+  bool cluster = false;
+  // Per-master figures are printed: on a cluster, or with several tenants (a single Redis is then
+  // one master holding them all).
+  bool per_master = false;
 };
 
 // Registers every bench flag on `flags`, writing into `cfg`.
 void AddFlags(config::Flags& flags, Config* cfg);
 
-// Checks the config and completes it: --agents 0 becomes enough agents for a whole round,
+// Checks the config and completes it: --agents 0 becomes enough agents per tenant for its
+// share of a whole round,
 // an empty --bin-dir this executable's directory, --bullmq-jobs 0 and --bullmq-warmup -1 the
 // omniroute figures, an empty --bullmq-dir the source tree's load-tests/bullmq. Reads
 // --baseline-script (or takes the embedded script) and checks that redis-benchmark exists unless
 // --skip-raw. Errors are InvalidArgument with the message for the user.
 absl::StatusOr<RunPlan> Resolve(Config* cfg);
 
-// Agent slots in total: agents x capacity x channels.
+// Agent slots in total: tenants x agents x capacity x channels.
 int64_t Slots(const Config& cfg, const RunPlan& plan);
 
 }  // namespace omniroute::bench

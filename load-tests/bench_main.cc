@@ -4,14 +4,15 @@
 // worker) measured against the same redis-server in the same run. Prints figures, never
 // pass/fail. See load-tests/README.md.
 //
-// It starts a private redis-server and one replica of each service on free loopback ports (or
-// uses the ones given by --redis-url and --intake/--classification/--routing), creates a
-// tenant with one queue and enough agents that agents are not the bottleneck (each offer is
-// accepted and completed at once), then, per round, submits --interactions interactions as
-// fast as intake takes them (SubmitInteractions batches on --concurrency threads) and records
+// It starts a private redis-server (or Redis Cluster) and one replica of each service on free
+// loopback ports (or uses the ones given by --redis-url and --intake/--classification/--routing),
+// creates --tenants tenants (spread over a cluster's masters), each with one queue and enough
+// agents that agents are not the bottleneck (each offer is accepted and completed at once), then,
+// per round, submits --interactions interactions as fast as intake takes them, shared by the
+// tenants (SubmitInteractions batches on --concurrency threads) and records
 // for every interaction the submit-ack time, the arrival of its offer at the agent and the
 // answer to its CompleteInteraction; after each round it runs BullMQ (bullmq_peer) and the raw
-// baseline (redis_baseline).
+// baseline (redis_baseline), on a single redis-server only.
 //
 // This file is the wiring only: flags (bench_config), processes (bench_services), tenant
 // (bench_tenant), agents (bench_agents, bench_settler), rounds (bench_round), output
@@ -38,6 +39,7 @@
 #include "load-tests/bullmq_peer.h"
 #include "load-tests/cpu_counters.h"
 #include "load-tests/redis_baseline.h"
+#include "load-tests/redis_nodes.h"
 #include "services/common/config/flags.h"
 #include "services/common/ids.h"
 #include "services/common/redis/redis_client.h"
@@ -65,44 +67,62 @@ int Run(Config cfg, const std::atomic<bool>& interrupted) {
   auto services = Services::Start(cfg, interrupted);
   if (!services.ok()) return Fail(1, services.status().message());
   Services& svc = **services;
-  auto stats_conn = redis::Connection::Open(svc.redis_endpoint(), std::chrono::milliseconds(5000));
-  if (!stats_conn.ok()) return Fail(1, absl::StrCat("redis: ", stats_conn.status().message()));
-  RedisCounters info = ReadRedisCounters(**stats_conn);
+  // The Redis counters are read per server: the one redis-server, or every master of a cluster.
+  auto stats = RedisNodes::Open(svc.redis_endpoint(), std::chrono::milliseconds(5000));
+  if (!stats.ok()) return Fail(1, absl::StrCat("redis: ", stats.status().message()));
+  RedisNodes& nodes = **stats;
+  RedisCounters info = ReadRedisCounters(nodes.conn(0));
 
   RandomIdGenerator ids;
   std::string run_id = ids.NewId().substr(0, 8);
-  std::string tenant = cfg.tenant.empty() ? "bench-" + run_id : cfg.tenant;
-  auto keys = CreateTenant(svc.redis_endpoint(), tenant);
-  if (!keys.ok()) return Fail(1, keys.status().message());
+  auto placed =
+      PlaceTenants(cfg.tenant.empty() ? "bench-" + run_id : cfg.tenant, cfg.tenants, nodes);
+  if (!placed.ok()) return Fail(1, placed.status().message());
+  std::vector<BenchTenant>& tenants = *placed;
   sim::ApiClient api(svc.endpoints());
-  if (auto st = ConfigureTenant(api, keys->admin, plan->channels); !st.ok()) {
-    return Fail(1, st.message());
+  std::vector<std::string> tenant_ids;
+  for (auto& t : tenants) {
+    auto keys = CreateTenant(svc.redis_endpoint(), t.id);
+    if (!keys.ok()) return Fail(1, keys.status().message());
+    t.keys = *keys;
+    if (auto st = ConfigureTenant(api, t.keys.admin, plan->channels); !st.ok()) {
+      return Fail(1, absl::StrCat(t.id, ": ", st.message()));
+    }
+    tenant_ids.push_back(t.id);
   }
-  PrintHeader(
-      cfg, *plan,
-      {tenant, svc.redis_description(), info.version, svc.services_description(), svc.endpoints()});
+  PrintHeader(cfg, *plan,
+              {absl::StrJoin(tenant_ids, ", "), svc.redis_description(), info.version,
+               svc.services_description(), svc.endpoints()});
+  if (plan->per_master) PrintPlacement(tenants, nodes);
 
   // Declared before the agents and the settler, whose reconnects and retries it runs: it must
   // outlive their Stop.
   DelayedTasks later;
   ArrivalLog offers, completions;
-  Settler settler(&api, keys->agent, cfg.settle_concurrency, &completions, &later);
+  Settler settler(&api, cfg.settle_concurrency, &completions, &later);
   std::map<v1::Channel, int> capacity;
   for (auto c : plan->channels) capacity[c] = cfg.agent_capacity;
   std::vector<std::unique_ptr<WatchingAgent>> agents;
   int rc = 0;
-  for (int i = 0; i < cfg.agents && rc == 0; ++i) {
-    agents.push_back(std::make_unique<WatchingAgent>(&api, keys->agent, absl::StrCat("agent-", i),
-                                                     capacity, AgentSkills(), &offers, &settler,
-                                                     &later));
-    if (auto st = agents.back()->Start(); !st.ok()) rc = Fail(1, st.message());
+  for (const auto& t : tenants) {
+    for (int i = 0; i < cfg.agents && rc == 0; ++i) {
+      agents.push_back(std::make_unique<WatchingAgent>(&api, t.keys.agent,
+                                                       absl::StrCat("agent-", i), capacity,
+                                                       AgentSkills(), &offers, &settler, &later));
+      if (auto st = agents.back()->Start(); !st.ok()) rc = Fail(1, st.message());
+    }
   }
 
   // The BullMQ peer; without node or its npm packages it is skipped (one line says why), unless
-  // --require-bullmq.
+  // --require-bullmq. It and the raw baseline need one redis-server: on a cluster both are
+  // skipped.
   std::unique_ptr<BullmqPeer> bullmq;
   std::string bullmq_note = cfg.skip_bullmq ? "skipped (--skip-bullmq)" : "";
-  if (rc == 0 && !cfg.skip_bullmq) {
+  if (!cfg.skip_bullmq && plan->cluster) {
+    bullmq_note = "skipped (it runs on a single redis-server, not on a Redis Cluster)";
+    std::printf("bullmq: %s\n", bullmq_note.c_str());
+  }
+  if (rc == 0 && bullmq_note.empty()) {
     BullmqPeer::Options o;
     o.dir = cfg.bullmq_dir;
     o.node = cfg.node;
@@ -123,7 +143,12 @@ int Run(Config cfg, const std::atomic<bool>& interrupted) {
   }
 
   std::unique_ptr<RedisBaseline> baseline;
-  if (rc == 0 && !cfg.skip_raw) {
+  if (!cfg.skip_raw && plan->cluster) {
+    std::printf(
+        "raw baseline: skipped (its script runs on a single redis-server, not on a Redis "
+        "Cluster)\n");
+  }
+  if (rc == 0 && !cfg.skip_raw && !plan->cluster) {
     RedisBaseline::Options o;
     o.redis_benchmark = cfg.redis_benchmark;
     o.requests = cfg.raw_requests;
@@ -139,7 +164,7 @@ int Run(Config cfg, const std::atomic<bool>& interrupted) {
     }
   }
 
-  RoundRunner rounds(&api, keys->integrator, &cfg, plan->channels, &offers, &completions, &settler,
+  RoundRunner rounds(&api, &tenants, &cfg, plan->channels, &offers, &completions, &settler,
                      svc.pids(), &interrupted);
   // Warm-up: the consumers discover the new tenant (within a second), connections and caches
   // fill. Not measured.
@@ -148,19 +173,25 @@ int Run(Config cfg, const std::atomic<bool>& interrupted) {
     std::printf("warm-up: %lld of %lld routed\n", static_cast<long long>(w.routed),
                 static_cast<long long>(w.submitted));
     if (w.routed == 0) rc = Fail(1, "nothing was routed during the warm-up");
+    for (size_t t = 0; rc == 0 && tenants.size() > 1 && t < tenants.size(); ++t) {
+      if (w.routed_by_tenant[t] == 0) {
+        rc = Fail(
+            1, absl::StrCat("nothing of tenant ", tenants[t].id, " was routed during the warm-up"));
+      }
+    }
   }
 
   std::vector<RoundResult> results;
   // A failed BullMQ run with --require-bullmq sets rc but lets the remaining rounds run.
   const bool started = rc == 0;
   for (int round = 1; started && round <= cfg.rounds && !interrupted.load(); ++round) {
-    RoundResult r =
-        rounds.Measure(cfg.interactions, absl::StrCat(run_id, "-r", round), stats_conn->get());
+    RoundResult r = rounds.Measure(cfg.interactions, absl::StrCat(run_id, "-r", round), &nodes);
     PrintRound(round, r, Slots(cfg, *plan));
+    if (plan->per_master) PrintMasters(r, nodes, tenants);
     if (bullmq && !interrupted.load()) {
       r.has_bullmq = true;
       r.bullmq = bullmq->Run(cfg.bullmq_jobs, absl::StrCat("omniroute-bench-", run_id, "-r", round),
-                             **stats_conn, interrupted);
+                             nodes.conn(0), interrupted);
       PrintBullmq(r);
       if (!r.bullmq.error.empty() && cfg.require_bullmq && !interrupted.load()) {
         rc = Fail(1, "BullMQ is required (--require-bullmq)");
@@ -175,6 +206,7 @@ int Run(Config cfg, const std::atomic<bool>& interrupted) {
   }
 
   if (!results.empty()) PrintTable(cfg, results, bullmq_note);
+  if (!results.empty() && plan->per_master) PrintMasterTable(results, nodes, tenants);
   SettleStats s = settler.Stats();
   int64_t rescinded = 0, reconnects = 0;
   for (auto& a : agents) {

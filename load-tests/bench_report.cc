@@ -42,12 +42,15 @@ void PrintHeader(const Config& cfg, const RunPlan& plan, const RunDescription& r
               run.endpoints.intake.c_str(), run.endpoints.classification.c_str(),
               run.endpoints.routing.c_str());
   std::string pace = cfg.rate > 0 ? absl::StrCat(" at ", cfg.rate, "/s") : " as fast as accepted";
+  std::string who = cfg.tenants == 1 ? absl::StrCat("tenant ", run.tenant, ",")
+                                     : absl::StrCat(cfg.tenants, " tenants (", run.tenant,
+                                                    ") sharing the interactions evenly, each with");
   std::printf(
-      "workload: tenant %s, queue 'bench' (%s), %d agents x capacity %d per channel (%lld slots), "
+      "workload: %s queue 'bench' (%s), %d agents%s x capacity %d per channel (%lld slots), "
       "accept + complete %s, at most %d at once; %d interactions per round in batches of %d on %d "
       "threads%s; %d rounds after a warm-up of %d\n",
-      run.tenant.c_str(), cfg.channels.c_str(), cfg.agents, cfg.agent_capacity,
-      static_cast<long long>(Slots(cfg, plan)),
+      who.c_str(), cfg.channels.c_str(), cfg.agents, cfg.tenants == 1 ? "" : " per tenant",
+      cfg.agent_capacity, static_cast<long long>(Slots(cfg, plan)),
       cfg.settle == "immediate" ? "at once" : "after each round", cfg.settle_concurrency,
       cfg.interactions, cfg.batch, cfg.concurrency, pace.c_str(), cfg.rounds, cfg.warmup);
 }
@@ -100,6 +103,41 @@ void PrintRound(int round, const RoundResult& r, int64_t slots) {
   std::printf("  agents held at most %lld offers at once (of %lld slots)%s\n",
               static_cast<long long>(r.max_held), static_cast<long long>(slots),
               r.max_held >= slots ? ": agents were a bottleneck" : "");
+}
+
+void PrintPlacement(const std::vector<BenchTenant>& tenants, const RedisNodes& nodes) {
+  std::printf("tenant placement: %s\n",
+              nodes.cluster() ? "each tenant's keys (hash tag {t:<tenant>}) on one master"
+                              : "one redis-server holds every tenant");
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    std::string list;
+    for (const auto& t : tenants) {
+      if (t.node != i) continue;
+      absl::StrAppend(&list, list.empty() ? "" : ", ", t.id);
+      if (nodes.cluster()) absl::StrAppend(&list, " (slot ", t.slot, ")");
+    }
+    std::printf("  master %zu %s: %s\n", i + 1, nodes.name(i).c_str(),
+                list.empty() ? "no tenant" : list.c_str());
+  }
+}
+
+void PrintMasters(const RoundResult& r, const RedisNodes& nodes,
+                  const std::vector<BenchTenant>& tenants) {
+  std::printf(
+      "  per master, first submit .. last complete, per interaction routed for the master's "
+      "tenants; %s routed/s overall:\n",
+      Fmt(r.routed_per_s, 0).c_str());
+  auto by_node = TenantIdsByNode(tenants, nodes.size());
+  auto line = [](const MasterResult& m) {
+    return absl::StrFormat("%lld routed, redis %s us CPU/int, %s cmds/int, busy %s%%",
+                           static_cast<long long>(m.routed), Fmt(m.redis.cpu_us, 1),
+                           Fmt(m.redis.cmds, 1), Fmt(m.busy * 100, 0));
+  };
+  for (size_t i = 0; i < r.masters.size() && i < nodes.size(); ++i) {
+    std::printf("    master %zu %s (%zu tenant%s): %s\n", i + 1, nodes.name(i).c_str(),
+                by_node[i].size(), by_node[i].size() == 1 ? "" : "s", line(r.masters[i]).c_str());
+  }
+  std::printf("    masters' total: %s\n", line(r.masters_total).c_str());
 }
 
 void PrintRaw(const RoundResult& r, int pipeline) {

@@ -10,6 +10,8 @@
 #include "load-tests/bench_config.h"
 #include "load-tests/bench_round.h"
 #include "load-tests/bench_settler.h"
+#include "load-tests/bench_tenant.h"
+#include "load-tests/redis_nodes.h"
 #include "tools/sim/api_client.h"
 
 namespace omniroute::bench {
@@ -19,7 +21,7 @@ std::string Fmt(double v, int decimals);
 
 // Where the figures come from, printed before the first round.
 struct RunDescription {
-  std::string tenant;
+  std::string tenant;         // the tenants' ids, comma-separated
   std::string redis;          // URL and how it was started
   std::string redis_version;  // from INFO
   std::string services;       // how they were started
@@ -32,6 +34,13 @@ void PrintHeader(const Config& cfg, const RunPlan& plan, const RunDescription& r
 // One round's figures; `slots` is the agents' total capacity.
 void PrintRound(int round, const RoundResult& r, int64_t slots);
 
+// Which tenant is on which Redis node, with its hash slot on a cluster.
+void PrintPlacement(const std::vector<BenchTenant>& tenants, const RedisNodes& nodes);
+
+// A round's per-node figures (r.masters, r.masters_total).
+void PrintMasters(const RoundResult& r, const RedisNodes& nodes,
+                  const std::vector<BenchTenant>& tenants);
+
 // The raw baseline figures of a round (after MeasureRaw).
 void PrintRaw(const RoundResult& r, int pipeline);
 
@@ -43,6 +52,12 @@ void PrintBullmq(const RoundResult& r);
 // `bullmq_note`: why BullMQ has no figures ("" when it ran).
 void PrintTable(const Config& cfg, const std::vector<RoundResult>& rounds,
                 const std::string& bullmq_note);
+
+// The per-master results table (bench_table.cc): routed/s, then per node and for all of them
+// Redis CPU and commands per interaction routed for the node's tenants; one row per round, the
+// median row, the legend.
+void PrintMasterTable(const std::vector<RoundResult>& rounds, const RedisNodes& nodes,
+                      const std::vector<BenchTenant>& tenants);
 
 // The agents' totals at the end of the run.
 void PrintAgentTotals(const SettleStats& s, int64_t duplicates, int64_t rescinded,

@@ -65,21 +65,48 @@ void FillDone(const SubmitPhase& phase,
   r->done_per_s = static_cast<double>(r->completed) / r->done_seconds;
 }
 
+// What one node did between `before` and `after` per interaction of `routed` (NaN for none).
+MasterResult MasterShare(const RedisCounters& before, const RedisCounters& after, int64_t routed,
+                         double wall_s) {
+  MasterResult m;
+  m.routed = routed;
+  m.redis = RedisCostPer(before, after, routed > 0 ? static_cast<double>(routed) : std::nan(""));
+  m.busy = m.redis.cpu_seconds / wall_s;
+  return m;
+}
+
 }  // namespace
 
-RoundRunner::RoundRunner(sim::ApiClient* api, std::string integrator_key, const Config* cfg,
-                         std::vector<v1::Channel> channels, ArrivalLog* offers,
+std::vector<MasterResult> RoundRunner::MasterShares(const std::vector<RedisCounters>& before,
+                                                    const std::vector<RedisCounters>& after,
+                                                    const std::vector<int64_t>& routed_by_tenant,
+                                                    double wall_s) const {
+  std::vector<int64_t> routed(before.size(), 0);
+  for (size_t t = 0; t < tenants_->size(); ++t) {
+    routed[(*tenants_)[t].node] += routed_by_tenant[t];
+  }
+  std::vector<MasterResult> out;
+  for (size_t i = 0; i < before.size() && i < after.size(); ++i) {
+    out.push_back(MasterShare(before[i], after[i], routed[i], wall_s));
+  }
+  return out;
+}
+
+RoundRunner::RoundRunner(sim::ApiClient* api, const std::vector<BenchTenant>* tenants,
+                         const Config* cfg, std::vector<v1::Channel> channels, ArrivalLog* offers,
                          ArrivalLog* completions, Settler* settler,
                          std::map<std::string, pid_t> pids, const std::atomic<bool>* interrupted)
     : api_(api),
-      integrator_key_(std::move(integrator_key)),
+      tenants_(tenants),
       cfg_(cfg),
       channels_(std::move(channels)),
       offers_(offers),
       completions_(completions),
       settler_(settler),
       pids_(std::move(pids)),
-      interrupted_(interrupted) {}
+      interrupted_(interrupted) {
+  for (const auto& t : *tenants_) integrator_keys_.push_back(t.keys.integrator);
+}
 
 bool RoundRunner::WaitUntil(const std::function<bool()>& done, Clock::time_point deadline) const {
   while (!done()) {
@@ -89,15 +116,14 @@ bool RoundRunner::WaitUntil(const std::function<bool()>& done, Clock::time_point
   return true;
 }
 
-RoundResult RoundRunner::Measure(int total, const std::string& key_prefix,
-                                 redis::Connection* stats_conn) {
+RoundResult RoundRunner::Measure(int total, const std::string& key_prefix, RedisNodes* stats) {
   RoundResult r;
   (void)offers_->Take();
   (void)completions_->Take();
   auto deadline = Clock::now() + std::chrono::seconds(cfg_->round_timeout_seconds);
-  RedisCounters redis_before;
-  if (stats_conn != nullptr) redis_before = ReadRedisCounters(*stats_conn);
-  auto cpu_start = CpuNow(pids_, stats_conn);
+  std::vector<RedisCounters> redis_before;
+  if (stats != nullptr) redis_before = ReadRedisCounters(*stats);
+  auto cpu_start = CpuNow(pids_, stats);
   auto wall_start = Clock::now();
 
   bool after_round = cfg_->settle == "after-round";
@@ -112,7 +138,7 @@ RoundResult RoundRunner::Measure(int total, const std::string& key_prefix,
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   });
-  SubmitPhase phase = SubmitAll(*api_, integrator_key_, *cfg_, channels_, total, key_prefix,
+  SubmitPhase phase = SubmitAll(*api_, integrator_keys_, *cfg_, channels_, total, key_prefix,
                                 deadline, *interrupted_);
   r.failed = phase.failed_items;
   if (!phase.first_error.empty()) {
@@ -137,7 +163,7 @@ RoundResult RoundRunner::Measure(int total, const std::string& key_prefix,
     std::printf("  warning: only %zu of %zu interactions got an offer within %d s\n", offers.size(),
                 by_id.size(), cfg_->round_timeout_seconds);
   }
-  auto cpu_offered = CpuNow(pids_, stats_conn);
+  auto cpu_offered = CpuNow(pids_, stats);
   // Wait until the agents completed every routed interaction (or settled every offer they got:
   // an interaction whose accept or complete failed never completes), bounded, so the round
   // measures the whole life cycle and the next one starts with every agent's capacity free.
@@ -158,8 +184,8 @@ RoundResult RoundRunner::Measure(int total, const std::string& key_prefix,
   }
   (void)collect_done();
   auto cpu_done = CpuNow(pids_, nullptr);
-  RedisCounters redis_done;
-  if (stats_conn != nullptr) redis_done = ReadRedisCounters(*stats_conn);
+  std::vector<RedisCounters> redis_done;
+  if (stats != nullptr) redis_done = ReadRedisCounters(*stats);
   auto wall = Clock::now() - wall_start;
   sampling.store(false);
   sampler.join();
@@ -177,10 +203,15 @@ RoundResult RoundRunner::Measure(int total, const std::string& key_prefix,
   double completed = static_cast<double>(std::max<int64_t>(1, r.completed));
   double wall_s = Seconds(wall);
   double total_cpu = 0;
-  if (stats_conn != nullptr) {
-    r.redis = RedisCostPer(redis_before, redis_done, completed);
+  r.routed_by_tenant.assign(tenants_->size(), 0);
+  for (const auto& [id, at] : offers) ++r.routed_by_tenant[by_id.at(id)->tenant];
+  if (stats != nullptr) {
+    RedisCounters before = SumCounters(redis_before), after = SumCounters(redis_done);
+    r.redis = RedisCostPer(before, after, completed);
     r.redis_busy = r.redis.cpu_seconds / wall_s;
     total_cpu += r.redis.cpu_seconds;
+    r.masters = MasterShares(redis_before, redis_done, r.routed_by_tenant, wall_s);
+    r.masters_total = MasterShare(before, after, r.routed, wall_s);
   }
   for (const auto& [name, seconds] : cpu_done) {
     double d = seconds - cpu_start[name];

@@ -16,13 +16,22 @@
 #include "load-tests/arrival_log.h"
 #include "load-tests/bench_config.h"
 #include "load-tests/bench_settler.h"
+#include "load-tests/bench_tenant.h"
 #include "load-tests/bullmq_peer.h"
 #include "load-tests/cpu_counters.h"
 #include "load-tests/redis_baseline.h"
-#include "services/common/redis/redis_client.h"
+#include "load-tests/redis_nodes.h"
 #include "tools/sim/api_client.h"
 
 namespace omniroute::bench {
+
+// One Redis node's share of a round (first submit .. last complete): what it did per interaction
+// routed for the tenants it holds.
+struct MasterResult {
+  int64_t routed = 0;
+  RedisCost redis;             // per routed interaction of its tenants (NaN without any)
+  double busy = std::nan("");  // its CPU / wall time
+};
 
 struct RoundResult {
   int64_t submitted = 0, failed = 0, routed = 0, early = 0, completed = 0;
@@ -44,34 +53,46 @@ struct RoundResult {
   // CPU per routed interaction (us) from the first submit until every offer arrived, by process
   // ("redis" included); the rest of cpu_us was spent settling the offers still held.
   std::map<std::string, double> cpu_us_to_offer;
+  // Interactions routed per tenant (in the order of the runner's tenants).
+  std::vector<int64_t> routed_by_tenant;
+  // Per Redis node (RedisNodes order), and all of them together per routed interaction.
+  std::vector<MasterResult> masters;
+  MasterResult masters_total;
   // The BullMQ peer run after this round (absent: skipped).
   bool has_bullmq = false;
   PeerResult bullmq;
 };
 
-// Runs rounds against one configured tenant whose agents record offers in `offers` and settle
+// Runs rounds against configured tenants whose agents record offers in `offers` and settle
 // them through `settler`, which records completions in `completions`. Every pointer must
 // outlive the runner.
 class RoundRunner {
  public:
   // `pids`: the started service processes whose CPU is measured (may be empty).
-  RoundRunner(sim::ApiClient* api, std::string integrator_key, const Config* cfg,
+  RoundRunner(sim::ApiClient* api, const std::vector<BenchTenant>* tenants, const Config* cfg,
               std::vector<v1::Channel> channels, ArrivalLog* offers, ArrivalLog* completions,
               Settler* settler, std::map<std::string, pid_t> pids,
               const std::atomic<bool>* interrupted);
 
   // Submits `total` interactions (idempotency keys <key_prefix>-<n>) and waits until each got
   // an offer (at most --round-timeout-seconds), then until the agents completed them (at most
-  // as long again). Redis figures only with `stats_conn`. Prints warnings for what was not
-  // accepted, routed or completed.
-  RoundResult Measure(int total, const std::string& key_prefix, redis::Connection* stats_conn);
+  // as long again). Redis figures only with `stats` (every node's, and per node). Prints
+  // warnings for what was not accepted, routed or completed.
+  RoundResult Measure(int total, const std::string& key_prefix, RedisNodes* stats);
 
  private:
+  // Each node's share of a round: its counters' difference per interaction routed for the
+  // tenants it holds.
+  std::vector<MasterResult> MasterShares(const std::vector<RedisCounters>& before,
+                                         const std::vector<RedisCounters>& after,
+                                         const std::vector<int64_t>& routed_by_tenant,
+                                         double wall_s) const;
   // Polls `done` every 5 ms until it is true (true), or `deadline` / interrupted (false).
   bool WaitUntil(const std::function<bool()>& done, Clock::time_point deadline) const;
 
   sim::ApiClient* api_;
-  const std::string integrator_key_;
+  const std::vector<BenchTenant>* tenants_;
+  std::vector<std::string> integrator_keys_;
   const Config* cfg_;
   const std::vector<v1::Channel> channels_;
   ArrivalLog* offers_;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <exception>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -25,16 +26,30 @@ absl::StatusOr<std::unique_ptr<Services>> Services::Start(const Config& cfg,
   auto s = std::unique_ptr<Services>(new Services());
   s->dir_ = testing::MakeTempDir("omniroute-bench");
   std::string redis_url = cfg.redis_url;
-  if (redis_url.empty()) {
+  if (cfg.redis_cluster_masters > 0) {
+    try {
+      s->redis_cluster_ = std::make_unique<testing::RedisCluster>(cfg.redis_cluster_masters, 0);
+    } catch (const std::exception& e) {
+      return absl::UnavailableError(absl::StrCat("redis cluster: ", e.what()));
+    }
+    redis_url = "redis+cluster://" + s->redis_cluster_->Seeds();
+  } else if (redis_url.empty()) {
     s->redis_server_ = std::make_unique<testing::RedisServer>(cfg.redis_aof);
     redis_url = s->redis_server_->url();
   }
   auto endpoint = redis::ParseUrl(redis_url);
   if (!endpoint.ok()) return endpoint.status();
   s->redis_endpoint_ = *endpoint;
-  s->redis_description_ = s->redis_server_ ? absl::StrCat(redis_url, " (private, started here",
-                                                          cfg.redis_aof ? ", AOF always" : "", ")")
-                                           : absl::StrCat(redis_url, " (given)");
+  if (s->redis_cluster_) {
+    s->redis_description_ =
+        absl::StrCat(redis_url, " (private Redis Cluster of ", cfg.redis_cluster_masters,
+                     " masters without replicas, started here)");
+  } else {
+    s->redis_description_ = s->redis_server_
+                                ? absl::StrCat(redis_url, " (private, started here",
+                                               cfg.redis_aof ? ", AOF always" : "", ")")
+                                : absl::StrCat(redis::RedactUrl(redis_url), " (given)");
+  }
   auto credentials = tls::ChannelCredentials(cfg.tls);
   if (!credentials.ok()) return credentials.status();
   s->credentials_ = *credentials;
@@ -96,6 +111,7 @@ Services::~Services() {
   for (auto& p : procs_) p->Wait(5000);
   procs_.clear();
   redis_server_.reset();
+  redis_cluster_.reset();
   std::string cmd = "rm -rf '" + dir_ + "'";
   (void)std::system(cmd.c_str());
 }

@@ -1,7 +1,8 @@
 #pragma once
 
-// The processes omniroute-bench measures: a private redis-server and one replica of each
-// service on free loopback ports, or the ones given by flags.
+// The processes omniroute-bench measures: a private redis-server (or a private Redis Cluster,
+// --redis-cluster-masters) and one replica of each service on free loopback ports, or the ones
+// given by flags.
 
 #include <sys/types.h>
 
@@ -15,6 +16,7 @@
 #include "load-tests/bench_config.h"
 #include "services/common/redis/redis_client.h"
 #include "tests/support/process.h"
+#include "tests/support/redis_cluster.h"
 #include "tests/support/redis_server.h"
 #include "tools/sim/api_client.h"
 
@@ -22,7 +24,8 @@ namespace omniroute::bench {
 
 class Services {
  public:
-  // Starts what `cfg` does not give (Redis unless --redis-url; the three services unless
+  // Starts what `cfg` does not give (Redis unless --redis-url, a cluster of
+  // --redis-cluster-masters masters when that is set; the three services unless
   // --intake ...) and waits, at most 20 s or until `interrupted`, until every started service
   // is SERVING. The executables come from cfg.bin_dir.
   static absl::StatusOr<std::unique_ptr<Services>> Start(const Config& cfg,
@@ -36,7 +39,7 @@ class Services {
   const redis::Endpoint& redis_endpoint() const { return redis_endpoint_; }
   // The started services by name ("intake", ...); empty when they were given.
   const std::map<std::string, pid_t>& pids() const { return pids_; }
-  bool private_redis() const { return redis_server_ != nullptr; }
+  bool private_redis() const { return redis_server_ != nullptr || redis_cluster_ != nullptr; }
   // A private working directory (service logs, baseline files), removed at the end.
   const std::string& dir() const { return dir_; }
   const std::string& redis_description() const { return redis_description_; }
@@ -50,6 +53,7 @@ class Services {
 
   std::string dir_;
   std::unique_ptr<testing::RedisServer> redis_server_;
+  std::unique_ptr<testing::RedisCluster> redis_cluster_;
   std::vector<std::unique_ptr<testing::Process>> procs_;
   std::map<std::string, pid_t> pids_;
   redis::Endpoint redis_endpoint_;

@@ -10,6 +10,7 @@ namespace omniroute::bench {
 // One offer being settled. The context is replaced for each call (a ClientContext serves one).
 struct Settler::Call {
   std::unique_ptr<grpc::ClientContext> ctx;
+  std::string key;
   v1::AcceptOfferRequest accept;
   v1::AcceptOfferResponse accepted;
   v1::CompleteInteractionRequest complete;
@@ -17,34 +18,32 @@ struct Settler::Call {
   int attempt = 0;
 };
 
-Settler::Settler(sim::ApiClient* api, std::string agent_key, int concurrency,
-                 ArrivalLog* completions, DelayedTasks* later)
-    : api_(api),
-      key_(std::move(agent_key)),
-      concurrency_(std::max(1, concurrency)),
-      completions_(completions),
-      later_(later) {}
+Settler::Settler(sim::ApiClient* api, int concurrency, ArrivalLog* completions, DelayedTasks* later)
+    : api_(api), concurrency_(std::max(1, concurrency)), completions_(completions), later_(later) {}
 
 Settler::~Settler() { Stop(); }
 
 Settler::Call* Settler::NextLocked() {
   if (stop_ || paused_ || queue_.empty() || in_flight_ >= concurrency_) return nullptr;
   auto call = std::make_unique<Call>();
-  call->accept.set_agent_id(queue_.front().first);
-  call->accept.set_interaction_id(queue_.front().second);
-  call->complete.set_agent_id(queue_.front().first);
-  call->complete.set_interaction_id(queue_.front().second);
+  Offer& offer = queue_.front();
+  call->key = std::move(offer.key);
+  call->accept.set_agent_id(offer.agent);
+  call->accept.set_interaction_id(offer.interaction_id);
+  call->complete.set_agent_id(offer.agent);
+  call->complete.set_interaction_id(offer.interaction_id);
   queue_.pop_front();
   ++in_flight_;
   return call.release();
 }
 
-void Settler::Push(const std::string& agent, const std::string& interaction_id) {
+void Settler::Push(const std::string& agent_key, const std::string& agent,
+                   const std::string& interaction_id) {
   Call* call = nullptr;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stop_) return;
-    queue_.emplace_back(agent, interaction_id);
+    queue_.push_back({agent_key, agent, interaction_id});
     call = NextLocked();
   }
   if (call != nullptr) Accept(call);
@@ -83,7 +82,7 @@ void Settler::Stop() {
 }
 
 void Settler::Accept(Call* call) {
-  call->ctx = sim::ApiClient::Context(key_, std::chrono::seconds(10));
+  call->ctx = sim::ApiClient::Context(call->key, std::chrono::seconds(10));
   api_->routing().async()->AcceptOffer(call->ctx.get(), &call->accept, &call->accepted,
                                        [this, call](grpc::Status st) {
                                          if (st.ok()) {
@@ -95,7 +94,7 @@ void Settler::Accept(Call* call) {
 }
 
 void Settler::Complete(Call* call) {
-  call->ctx = sim::ApiClient::Context(key_, std::chrono::seconds(10));
+  call->ctx = sim::ApiClient::Context(call->key, std::chrono::seconds(10));
   api_->routing().async()->CompleteInteraction(
       call->ctx.get(), &call->complete, &call->completed,
       [this, call](grpc::Status st) { OnCompleted(call, st); });

@@ -8,7 +8,6 @@
 #include <deque>
 #include <mutex>
 #include <string>
-#include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "load-tests/arrival_log.h"
@@ -32,14 +31,15 @@ class Settler {
  public:
   // Records the time each interaction's CompleteInteraction answered OK in `completions`.
   // `later` runs the retries; it must outlive Stop.
-  Settler(sim::ApiClient* api, std::string agent_key, int concurrency, ArrivalLog* completions,
-          DelayedTasks* later);
+  Settler(sim::ApiClient* api, int concurrency, ArrivalLog* completions, DelayedTasks* later);
   // Stop()s.
   ~Settler();
   Settler(const Settler&) = delete;
   Settler& operator=(const Settler&) = delete;
 
-  void Push(const std::string& agent, const std::string& interaction_id);
+  // Queues an offer of `agent`, settled with the API key `agent_key` (its tenant's).
+  void Push(const std::string& agent_key, const std::string& agent,
+            const std::string& interaction_id);
   // Offers queued or being settled.
   int64_t pending() const;
   SettleStats Stats() const;
@@ -59,8 +59,11 @@ class Settler {
   // Counts the outcome, deletes the call and starts the next queued offer.
   void Finish(Call* call, bool accepted, bool completed);
 
+  struct Offer {
+    std::string key, agent, interaction_id;
+  };
+
   sim::ApiClient* api_;
-  const std::string key_;
   const int concurrency_;
   ArrivalLog* completions_;
   DelayedTasks* later_;
@@ -68,7 +71,7 @@ class Settler {
   std::condition_variable idle_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   bool paused_ ABSL_GUARDED_BY(mu_) = false;
-  std::deque<std::pair<std::string, std::string>> queue_ ABSL_GUARDED_BY(mu_);
+  std::deque<Offer> queue_ ABSL_GUARDED_BY(mu_);
   int64_t in_flight_ ABSL_GUARDED_BY(mu_) = 0;
   SettleStats stats_ ABSL_GUARDED_BY(mu_);
 };

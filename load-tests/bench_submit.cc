@@ -9,12 +9,38 @@
 
 namespace omniroute::bench {
 
-SubmitPhase SubmitAll(sim::ApiClient& api, const std::string& key, const Config& cfg,
+SubmitPhase SubmitAll(sim::ApiClient& api, const std::vector<std::string>& keys, const Config& cfg,
                       const std::vector<v1::Channel>& channels, int total,
                       const std::string& key_prefix, Clock::time_point deadline,
                       const std::atomic<bool>& interrupted) {
   const int batch = std::clamp(cfg.batch, 1, 500);
-  const int batches = (total + batch - 1) / batch;
+  // The batches: each tenant's share cut into batches, the tenants taking turns.
+  struct Batch {
+    int tenant, first, n;
+    int64_t before;  // interactions in the batches before this one (for --rate)
+  };
+  std::vector<Batch> plan;
+  const int tenants = static_cast<int>(keys.size());
+  std::vector<int> first(tenants), left(tenants);
+  for (int t = 0, at = 0; t < tenants; ++t) {
+    first[t] = at;
+    left[t] = total / tenants + (t < total % tenants);
+    at += left[t];
+  }
+  int64_t planned = 0;
+  for (bool more = true; more;) {
+    more = false;
+    for (int t = 0; t < tenants; ++t) {
+      if (left[t] == 0) continue;
+      int n = std::min(batch, left[t]);
+      plan.push_back({t, first[t], n, planned});
+      planned += n;
+      first[t] += n;
+      left[t] -= n;
+      more = true;
+    }
+  }
+  const int batches = static_cast<int>(plan.size());
   std::atomic<int> next{0};
   std::vector<SubmitPhase> per_thread(std::max(1, cfg.concurrency));
   auto start = Clock::now();
@@ -26,14 +52,16 @@ SubmitPhase SubmitAll(sim::ApiClient& api, const std::string& key, const Config&
       const auto& subjects = sim::SampleSubjects();
       for (int b = next.fetch_add(1); b < batches; b = next.fetch_add(1)) {
         if (interrupted.load() || Clock::now() >= deadline) break;
+        const Batch& job = plan[static_cast<size_t>(b)];
         if (cfg.rate > 0) {
           std::this_thread::sleep_until(
               start + std::chrono::microseconds(static_cast<int64_t>(
-                          static_cast<double>(b) * batch * 1e6 / static_cast<double>(cfg.rate))));
+                          static_cast<double>(job.before) * 1e6 / static_cast<double>(cfg.rate))));
         }
+        const std::string& key = keys[static_cast<size_t>(job.tenant)];
         v1::SubmitInteractionsRequest req;
-        int first = b * batch, n = std::min(batch, total - first);
-        for (int i = first; i < first + n; ++i) {
+        int n = job.n;
+        for (int i = job.first; i < job.first + n; ++i) {
           auto* item = req.add_interactions();
           item->set_channel(channels[rng() % channels.size()]);
           item->set_customer_id(absl::StrCat("cust-", rng() % 1000));
@@ -62,7 +90,7 @@ SubmitPhase SubmitAll(sim::ApiClient& api, const std::string& key, const Config&
         }
         for (const auto& r : resp.results()) {
           if (r.code() == 0) {
-            out.ok.push_back({r.interaction_id(), sent, acked});
+            out.ok.push_back({r.interaction_id(), job.tenant, sent, acked});
           } else {
             ++out.failed_items;
             if (out.first_error.empty()) out.first_error = r.message();

@@ -16,6 +16,7 @@ namespace omniroute::bench {
 
 struct SubmitRecord {
   std::string id;
+  int tenant = 0;                 // index in the keys given to SubmitAll
   Clock::time_point sent, acked;  // the batch's call: first attempt sent, answer received
 };
 
@@ -27,10 +28,11 @@ struct SubmitPhase {
 };
 
 // Submits `total` interactions in batches on cfg.concurrency threads, as fast as intake answers
-// (or at cfg.rate per second), until done, `deadline` or `interrupted`. Transient failures are
-// retried (at most 5 attempts) with the same idempotency keys (<key_prefix>-<n>), so a retry
-// never duplicates.
-SubmitPhase SubmitAll(sim::ApiClient& api, const std::string& key, const Config& cfg,
+// (or at cfg.rate per second), until done, `deadline` or `interrupted`. They are shared evenly by
+// the tenants whose integrator API keys are `keys` (the first total % keys.size() get one more),
+// whose batches take turns. Transient failures are retried (at most 5 attempts) with the same
+// idempotency keys (<key_prefix>-<n>), so a retry never duplicates.
+SubmitPhase SubmitAll(sim::ApiClient& api, const std::vector<std::string>& keys, const Config& cfg,
                       const std::vector<v1::Channel>& channels, int total,
                       const std::string& key_prefix, Clock::time_point deadline,
                       const std::atomic<bool>& interrupted);

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "load-tests/bench_report.h"
 
 namespace omniroute::bench {
@@ -122,6 +123,45 @@ void PrintTable(const Config& cfg, const std::vector<RoundResult>& rounds,
       "The median row is the median of each column (a ratio's median is not the ratio of the "
       "medians).\n");
   if (!bullmq_note.empty()) std::printf("BullMQ: %s\n", bullmq_note.c_str());
+}
+
+void PrintMasterTable(const std::vector<RoundResult>& rounds, const RedisNodes& nodes,
+                      const std::vector<BenchTenant>& tenants) {
+  const size_t n = nodes.size();
+  std::vector<std::string> header = {"round", "routed/s"};
+  std::vector<int> decimals = {0};
+  for (size_t i = 0; i < n; ++i) {
+    header.push_back(absl::StrCat("m", i + 1, " us/int"));
+    header.push_back(absl::StrCat("m", i + 1, " cmds/int"));
+    decimals.insert(decimals.end(), {1, 1});
+  }
+  header.insert(header.end(), {"all us/int", "all cmds/int"});
+  decimals.insert(decimals.end(), {1, 1});
+  Table table(header, decimals, 13);
+  for (const auto& r : rounds) {
+    std::vector<double> row = {r.routed_per_s};
+    for (size_t i = 0; i < n; ++i) {
+      bool has = i < r.masters.size();
+      row.push_back(has ? r.masters[i].redis.cpu_us : std::nan(""));
+      row.push_back(has ? r.masters[i].redis.cmds : std::nan(""));
+    }
+    row.push_back(r.masters_total.redis.cpu_us);
+    row.push_back(r.masters_total.redis.cmds);
+    table.Add(std::move(row));
+  }
+  std::printf(
+      "\n-- per master: Redis CPU (INFO cpu) and commands (INFO commandstats) per interaction "
+      "routed for the master's tenants, first submit -> last complete --\n");
+  table.Print();
+  auto by_node = TenantIdsByNode(tenants, n);
+  for (size_t i = 0; i < n; ++i) {
+    std::printf("m%zu: %s, tenants %s\n", i + 1, nodes.name(i).c_str(),
+                by_node[i].empty() ? "none" : absl::StrJoin(by_node[i], ", ").c_str());
+  }
+  std::printf(
+      "all: every master's CPU and commands added up, divided by every routed interaction (%s).\n"
+      "routed/s: every tenant's interactions offered to an agent per second, as above.\n",
+      nodes.cluster() ? "a Redis Cluster" : "one redis-server");
 }
 
 }  // namespace omniroute::bench

@@ -2,9 +2,48 @@
 
 #include <chrono>
 
+#include "absl/strings/str_cat.h"
 #include "services/common/grpc/auth.h"
+#include "services/common/keys.h"
+#include "services/common/redis/key_slot.h"
 
 namespace omniroute::bench {
+
+absl::StatusOr<std::vector<BenchTenant>> PlaceTenants(const std::string& base, int count,
+                                                      const RedisNodes& nodes) {
+  const size_t n = nodes.size();
+  std::vector<int> room(n);
+  for (size_t i = 0; i < n; ++i) {
+    // One tenant goes wherever its id lands.
+    room[i] = count == 1 ? 1
+                         : count / static_cast<int>(n) +
+                               (static_cast<int>(i) < count % static_cast<int>(n));
+  }
+  std::vector<BenchTenant> out;
+  // A slot lands on a given master with probability ~1/n: 100 tries per tenant are plenty.
+  for (int k = 0; static_cast<int>(out.size()) < count && k < 100 * count; ++k) {
+    std::string id = count == 1 ? base : absl::StrCat(base, "-", k);
+    auto node = nodes.NodeOf(id);
+    if (!node.ok()) return node.status();
+    if (room[*node] == 0) continue;
+    --room[*node];
+    out.push_back({id, *node, redis::KeySlot(TenantKeys(id).prefix()), {}});
+  }
+  if (static_cast<int>(out.size()) < count) {
+    return absl::InternalError(
+        absl::StrCat("could not spread ", count, " tenants over ", n, " masters"));
+  }
+  return out;
+}
+
+std::vector<std::vector<std::string>> TenantIdsByNode(const std::vector<BenchTenant>& tenants,
+                                                      size_t nodes) {
+  std::vector<std::vector<std::string>> out(nodes);
+  for (const auto& t : tenants) {
+    if (t.node < nodes) out[t.node].push_back(t.id);
+  }
+  return out;
+}
 
 absl::StatusOr<Keys> CreateTenant(const redis::Endpoint& endpoint, const std::string& tenant) {
   auto conn = redis::Connection::Open(endpoint, std::chrono::milliseconds(5000));

@@ -62,6 +62,30 @@ RedisCounters ReadRedisCounters(redis::Connection& conn) {
   return c;
 }
 
+std::vector<RedisCounters> ReadRedisCounters(RedisNodes& nodes) {
+  std::vector<RedisCounters> out;
+  for (size_t i = 0; i < nodes.size(); ++i) out.push_back(ReadRedisCounters(nodes.conn(i)));
+  return out;
+}
+
+RedisCounters SumCounters(const std::vector<RedisCounters>& nodes) {
+  if (nodes.size() == 1) return nodes.front();
+  RedisCounters sum;
+  sum.cpu_seconds = 0;
+  for (const auto& n : nodes) {
+    if (sum.version.empty()) sum.version = n.version;
+    sum.cpu_seconds += n.cpu_seconds;
+    sum.script_calls += n.script_calls;
+    sum.script_usec += n.script_usec;
+    sum.all_calls += n.all_calls;
+    for (const auto& [name, cu] : n.commands) {
+      sum.commands[name].first += cu.first;
+      sum.commands[name].second += cu.second;
+    }
+  }
+  return sum;
+}
+
 RedisCost RedisCostPer(const RedisCounters& before, const RedisCounters& after, double units) {
   RedisCost c;
   c.cpu_seconds = after.cpu_seconds - before.cpu_seconds;
@@ -108,13 +132,16 @@ double SelfCpuSeconds() {
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-std::map<std::string, double> CpuNow(const std::map<std::string, pid_t>& pids,
-                                     redis::Connection* conn) {
+std::map<std::string, double> CpuNow(const std::map<std::string, pid_t>& pids, RedisNodes* nodes) {
   std::map<std::string, double> cpu;
-  if (conn != nullptr) {
-    auto r = conn->Command({"INFO", "cpu"});
-    if (r.ok() && !r->is_error()) cpu["redis"] = InfoCpuSeconds(r->str);
+  bool all = nodes != nullptr;
+  double redis = 0;
+  for (size_t i = 0; all && i < nodes->size(); ++i) {
+    auto r = nodes->conn(i).Command({"INFO", "cpu"});
+    all = r.ok() && !r->is_error();
+    if (all) redis += InfoCpuSeconds(r->str);
   }
+  if (all) cpu["redis"] = redis;
   for (const auto& [name, pid] : pids) cpu[name] = ProcessCpuSeconds(pid);
   cpu["bench"] = SelfCpuSeconds();
   return cpu;

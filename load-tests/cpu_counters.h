@@ -9,7 +9,9 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "load-tests/redis_nodes.h"
 #include "services/common/redis/redis_client.h"
 
 namespace omniroute::bench {
@@ -28,6 +30,10 @@ struct RedisCounters {
 
 // INFO all of the server behind `conn`; all zero (CPU NaN) when INFO fails.
 RedisCounters ReadRedisCounters(redis::Connection& conn);
+// The counters of every node, in the order of `nodes`.
+std::vector<RedisCounters> ReadRedisCounters(RedisNodes& nodes);
+// The nodes' counters added up (the version of the first); CPU NaN when any node's is.
+RedisCounters SumCounters(const std::vector<RedisCounters>& nodes);
 
 // What Redis did between two readings, per unit of work (an interaction, a job).
 struct RedisCost {
@@ -46,9 +52,8 @@ double ProcessCpuSeconds(pid_t pid);
 // CPU seconds (user + system) of this process.
 double SelfCpuSeconds();
 
-// CPU seconds so far of redis-server ("redis", from INFO cpu; left out without `conn` or when
-// INFO fails), of each process in `pids` and of this process ("bench").
-std::map<std::string, double> CpuNow(const std::map<std::string, pid_t>& pids,
-                                     redis::Connection* conn);
+// CPU seconds so far of Redis ("redis": INFO cpu of every node of `nodes`, added up; left out
+// without `nodes` or when INFO fails), of each process in `pids` and of this process ("bench").
+std::map<std::string, double> CpuNow(const std::map<std::string, pid_t>& pids, RedisNodes* nodes);
 
 }  // namespace omniroute::bench
