@@ -79,7 +79,7 @@ done
 
 python3 - "$out" "$runs" "$rounds" "$tenants" "$masters" "$started" "$loadavg_start" \
   "$(cut -d' ' -f1-3 /proc/loadavg)" "${order[*]}" "$*" <<'EOF'
-import glob, os, re, statistics, sys
+import os, re, statistics, sys
 
 out, runs, rounds, tenants, masters, started, load0, load1, order, extra = sys.argv[1:]
 ROUND = re.compile(r"^round (\d+): .* -> (\S+) routed/s")
@@ -130,8 +130,8 @@ def fmt(v, d=0):
 
 sides = {}
 for side in ("single", "cluster"):
-    files = sorted(glob.glob(os.path.join(out, f"{side}-*.txt")),
-                   key=lambda p: int(re.search(r"-(\d+)\.txt$", p)[1]))
+    # Only this invocation's runs (an --out directory may hold older ones).
+    files = [os.path.join(out, f"{side}-{n}.txt") for n in range(1, int(runs) + 1)]
     sides[side] = [r for f in files for r in parse(f)]
 s, c = sides["single"], sides["cluster"]
 n_masters = max(len(r["masters"]) for r in c)
@@ -149,7 +149,7 @@ print(f"each run: omniroute-bench --tenants {tenants} --rounds {rounds} --skip-r
       f"{' ' + extra if extra else ''} (the cluster side adds --redis-cluster-masters {masters}); "
       f"{runs} run(s) per side in the order: {order}")
 print(f"figures: the MEDIAN of {len(s)} rounds (single) and {len(c)} rounds (cluster), each row "
-      "on its own.\nThe cores are shared with other work, so single rounds vary: compare medians, "
+      "on its own.\nThe cores are shared with other work, so rounds vary: compare medians, "
       "read the rounds below;\ntiming here is never a pass/fail test.")
 print()
 W = 18
