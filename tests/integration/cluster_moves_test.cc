@@ -62,6 +62,17 @@ TEST(ClusterMovesTest, MoveSlotUnderScriptWritersLosesNothingAndRunsNoHalfScript
   std::atomic<bool> stop{false};
   std::atomic<int64_t> acked{0}, unavailable{0}, other{0};
   std::vector<std::thread> writers;
+  // A failed assertion returns early: the writers are stopped and joined all the same.
+  struct Joiner {
+    std::atomic<bool>& stop;
+    std::vector<std::thread>& threads;
+    ~Joiner() {
+      stop = true;
+      for (auto& t : threads) {
+        if (t.joinable()) t.join();
+      }
+    }
+  } joiner{stop, writers};
   for (int w = 0; w < 4; ++w) {
     writers.emplace_back([&] {
       auto conn = Connection::Open(endpoint, std::chrono::milliseconds(2000));

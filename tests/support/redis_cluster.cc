@@ -23,7 +23,8 @@ RedisCluster::RedisCluster(int masters, int replicas) {
                                         std::to_string(FreePort())}));
   }
   // redis-cli makes the first `masters` nodes masters and the others their replicas.
-  std::string log = absl::StrCat(MakeTempDir("omniroute-cluster"), "/create.log");
+  dir_ = MakeTempDir("omniroute-cluster");
+  std::string log = absl::StrCat(dir_, "/create.log");
   std::string cmd = absl::StrCat("redis-cli --cluster create ", Seeds(), " --cluster-replicas ",
                                  replicas, " --cluster-yes > '", log, "' 2>&1");
   for (auto& c : cmd) {
@@ -58,6 +59,12 @@ RedisCluster::RedisCluster(int masters, int replicas) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+}
+
+RedisCluster::~RedisCluster() {
+  nodes_.clear();
+  std::string cmd = "rm -rf '" + dir_ + "'";
+  (void)std::system(cmd.c_str());
 }
 
 std::string RedisCluster::Seeds() const {

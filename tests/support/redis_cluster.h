@@ -15,6 +15,7 @@ namespace omniroute::testing {
 class RedisCluster {
  public:
   RedisCluster(int masters, int replicas);
+  ~RedisCluster();
   RedisCluster(const RedisCluster&) = delete;
   RedisCluster& operator=(const RedisCluster&) = delete;
 
@@ -24,6 +25,7 @@ class RedisCluster {
 
  private:
   std::vector<std::unique_ptr<RedisServer>> nodes_;
+  std::string dir_;  // redis-cli's log
 };
 
 }  // namespace omniroute::testing
