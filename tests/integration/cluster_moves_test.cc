@@ -58,6 +58,15 @@ TEST(ClusterMovesTest, MoveSlotUnderScriptWritersLosesNothingAndRunsNoHalfScript
   auto first = endpoint.cluster->MasterOf(slot);
   ASSERT_TRUE(first.ok()) << first.status();
   uint64_t version = endpoint.cluster->version();
+  // More keys than one MIGRATE batch (1,000) in the slot.
+  {
+    auto conn = Connection::Open(endpoint, std::chrono::milliseconds(2000));
+    ASSERT_TRUE(conn.ok());
+    std::vector<std::vector<std::string>> sets;
+    for (int i = 0; i < 2500; ++i)
+      sets.push_back({"SET", Tag("mover") + ":k" + std::to_string(i), "v"});
+    ASSERT_TRUE((*conn)->Pipeline(sets).ok());
+  }
 
   std::atomic<bool> stop{false};
   std::atomic<int64_t> acked{0}, unavailable{0}, other{0};
@@ -121,7 +130,7 @@ TEST(ClusterMovesTest, MoveSlotUnderScriptWritersLosesNothingAndRunsNoHalfScript
   // The slot is back where it was, on that node only.
   EXPECT_EQ(*endpoint.cluster->MasterOf(slot), *first);
   EXPECT_EQ(Node(*first)->Command({"CLUSTER", "COUNTKEYSINSLOT", std::to_string(slot)})->integer,
-            2);
+            2502);
   EXPECT_EQ(Node(second)->Command({"CLUSTER", "COUNTKEYSINSLOT", std::to_string(slot)})->integer,
             0);
 }

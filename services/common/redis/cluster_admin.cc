@@ -17,22 +17,27 @@ absl::StatusOr<Reply> Run(Connection& conn, const std::vector<std::string>& argv
 }
 
 // Migrates every key of slot ARGV[1] to ARGV[2]:ARGV[3] and gives the slot to node id ARGV[4]
-// (MIGRATE time-out ARGV[5] ms, password ARGV[6] and user ARGV[7] when given), atomically.
+// (MIGRATE time-out ARGV[5] ms, password ARGV[6] and user ARGV[7] when given), atomically. The
+// keys are copied (COPY REPLACE, in batches: Lua unpacks a few thousand values at most) and
+// deleted here only once the target has every one, so a MIGRATE that fails ends the script with
+// the slot whole on the source (a retry replaces what the target got).
 constexpr char kMoveScript[] = R"lua(
 local slot = tonumber(ARGV[1])
-while true do
-  local n = redis.call('CLUSTER', 'COUNTKEYSINSLOT', slot)
-  if n == 0 then break end
-  local keys = redis.call('CLUSTER', 'GETKEYSINSLOT', slot, math.min(n, 1000))
-  local cmd = {'MIGRATE', ARGV[2], ARGV[3], '', 0, ARGV[5]}
+local keys = redis.call('CLUSTER', 'GETKEYSINSLOT', slot,
+                        redis.call('CLUSTER', 'COUNTKEYSINSLOT', slot))
+for first = 1, #keys, 1000 do
+  local cmd = {'MIGRATE', ARGV[2], ARGV[3], '', 0, ARGV[5], 'COPY', 'REPLACE'}
   if ARGV[6] and ARGV[7] ~= '' then
     cmd[#cmd + 1] = 'AUTH2'; cmd[#cmd + 1] = ARGV[7]; cmd[#cmd + 1] = ARGV[6]
   elseif ARGV[6] then
     cmd[#cmd + 1] = 'AUTH'; cmd[#cmd + 1] = ARGV[6]
   end
   cmd[#cmd + 1] = 'KEYS'
-  for _, k in ipairs(keys) do cmd[#cmd + 1] = k end
+  for i = first, math.min(#keys, first + 999) do cmd[#cmd + 1] = keys[i] end
   redis.call(unpack(cmd))
+end
+for first = 1, #keys, 1000 do
+  redis.call('DEL', unpack(keys, first, math.min(#keys, first + 999)))
 end
 return redis.call('CLUSTER', 'SETSLOT', slot, 'NODE', ARGV[4])
 )lua";
