@@ -94,8 +94,11 @@ void AddFlags(config::Flags& flags, Config* cfg) {
             "use this Redis instead of starting one (redis://[[user]:password@]host:port[/db])");
   flags.Add("redis-aof", &cfg->redis_aof, "start the private Redis with AOF, appendfsync always");
   flags.Add("redis-cluster-masters", &cfg->redis_cluster_masters,
-            "start a private Redis Cluster of this many masters (>= 3, no replicas) instead of one "
-            "redis-server (0 = one redis-server)");
+            "start a private Redis Cluster of this many masters (>= 3; replicas: "
+            "--redis-cluster-replicas) instead of one redis-server (0 = one redis-server)");
+  flags.Add("redis-cluster-replicas", &cfg->redis_cluster_replicas,
+            "replicas of each master of the private Redis Cluster (0..2; only with "
+            "--redis-cluster-masters), e.g. for --intake-flags=--redis-wait-replicas=1");
   flags.Add("intake", &cfg->intake,
             "address of a running intake (with --classification, "
             "--routing and --redis-url; empty = start the services)");
@@ -131,6 +134,14 @@ absl::StatusOr<RunPlan> Resolve(Config* cfg) {
   if (cfg->redis_cluster_masters > 0 && (!cfg->redis_url.empty() || cfg->redis_aof)) {
     return absl::InvalidArgumentError(
         "--redis-cluster-masters starts its own cluster: it excludes --redis-url and --redis-aof");
+  }
+  if (cfg->redis_cluster_replicas < 0 || cfg->redis_cluster_replicas > 2) {
+    return absl::InvalidArgumentError("--redis-cluster-replicas must be 0..2");
+  }
+  if (cfg->redis_cluster_replicas > 0 && cfg->redis_cluster_masters == 0) {
+    return absl::InvalidArgumentError(
+        "--redis-cluster-replicas gives the private Redis Cluster replicas: it needs "
+        "--redis-cluster-masters");
   }
   plan.cluster =
       cfg->redis_cluster_masters > 0 || absl::StartsWith(cfg->redis_url, "redis+cluster://");

@@ -44,7 +44,8 @@ struct Config {
   std::string baseline_script;
   std::string redis_url;
   bool redis_aof = false;
-  int redis_cluster_masters = 0;  // > 0: start a private Redis Cluster of that many masters
+  int redis_cluster_masters = 0;   // > 0: start a private Redis Cluster of that many masters
+  int redis_cluster_replicas = 0;  // replicas of each of its masters (0..2)
   std::string intake, classification, routing;
   std::string intake_flags, classification_flags, routing_flags;
   tls::ClientFiles tls;  // how the bench reaches TLS ports (give the services theirs in *_flags)

@@ -72,6 +72,16 @@ void PrintRound(int round, const RoundResult& r, int64_t slots) {
       "CompleteInteraction answered)\n",
       static_cast<long long>(r.completed), Fmt(r.done_seconds, 2).c_str(),
       Fmt(r.done_per_s, 0).c_str());
+  std::printf(
+      "  submit calls: %lld SubmitInteractions answered OK, client wall time per call ms p50 %s "
+      "p90 %s p99 %s max %s",
+      static_cast<long long>(r.calls), Fmt(r.call_p50, 2).c_str(), Fmt(r.call_p90, 2).c_str(),
+      Fmt(r.call_p99, 2).c_str(), Fmt(r.call_max, 2).c_str());
+  if (r.retried_calls > 0) {
+    std::printf(" (%lld call(s) retried; their time includes the retries)",
+                static_cast<long long>(r.retried_calls));
+  }
+  std::printf("\n");
   std::string cpu;
   for (const char* name : {"intake", "classification", "routing", "bench"}) {
     auto it = r.cpu_us.find(name);

@@ -52,6 +52,18 @@ void FillLatency(const SubmitPhase& phase,
   r->max = sim::Percentile(lat, 100);
 }
 
+// The client wall time of the SubmitInteractions calls answered OK.
+void FillCalls(SubmitPhase& phase, RoundResult* r) {
+  r->calls = static_cast<int64_t>(phase.call_ms.size());
+  r->retried_calls = phase.retried_calls;
+  std::vector<double>& ms = phase.call_ms;
+  std::sort(ms.begin(), ms.end());
+  r->call_p50 = sim::Percentile(ms, 50);
+  r->call_p90 = sim::Percentile(ms, 90);
+  r->call_p99 = sim::Percentile(ms, 99);
+  r->call_max = sim::Percentile(ms, 100);
+}
+
 // The full life cycle: completions of this round's interactions per second since the first
 // submit was sent.
 void FillDone(const SubmitPhase& phase,
@@ -141,6 +153,7 @@ RoundResult RoundRunner::Measure(int total, const std::string& key_prefix, Redis
   SubmitPhase phase = SubmitAll(*api_, integrator_keys_, *cfg_, channels_, total, key_prefix,
                                 deadline, *interrupted_);
   r.failed = phase.failed_items;
+  FillCalls(phase, &r);
   if (!phase.first_error.empty()) {
     std::printf("  warning: %lld items not accepted (%lld failed calls); first error: %s\n",
                 static_cast<long long>(phase.failed_items),

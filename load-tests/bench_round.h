@@ -40,6 +40,11 @@ struct RoundResult {
   double seconds = 0;
   double intake_per_s = std::nan(""), routed_per_s = std::nan("");
   double p50 = std::nan(""), p90 = std::nan(""), p99 = std::nan(""), max = std::nan("");
+  // The SubmitInteractions calls answered OK: how many, how many needed a retry, and the client
+  // wall time of each (first attempt sent -> answer, ms).
+  int64_t calls = 0, retried_calls = 0;
+  double call_p50 = std::nan(""), call_p90 = std::nan(""), call_p99 = std::nan(""),
+         call_max = std::nan("");
   // The full life cycle: first submit sent -> last CompleteInteraction answered OK.
   double done_seconds = std::nan(""), done_per_s = std::nan("");
   double raw_p1 = std::nan(""), raw_pn = std::nan("");

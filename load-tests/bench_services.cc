@@ -28,7 +28,8 @@ absl::StatusOr<std::unique_ptr<Services>> Services::Start(const Config& cfg,
   std::string redis_url = cfg.redis_url;
   if (cfg.redis_cluster_masters > 0) {
     try {
-      s->redis_cluster_ = std::make_unique<testing::RedisCluster>(cfg.redis_cluster_masters, 0);
+      s->redis_cluster_ = std::make_unique<testing::RedisCluster>(cfg.redis_cluster_masters,
+                                                                  cfg.redis_cluster_replicas);
     } catch (const std::exception& e) {
       return absl::UnavailableError(absl::StrCat("redis cluster: ", e.what()));
     }
@@ -41,9 +42,12 @@ absl::StatusOr<std::unique_ptr<Services>> Services::Start(const Config& cfg,
   if (!endpoint.ok()) return endpoint.status();
   s->redis_endpoint_ = *endpoint;
   if (s->redis_cluster_) {
-    s->redis_description_ =
-        absl::StrCat(redis_url, " (private Redis Cluster of ", cfg.redis_cluster_masters,
-                     " masters without replicas, started here)");
+    const int r = cfg.redis_cluster_replicas;
+    s->redis_description_ = absl::StrCat(
+        redis_url, " (private Redis Cluster of ", cfg.redis_cluster_masters, " masters ",
+        r == 0 ? "without replicas"
+               : absl::StrCat("with ", r, " replica", r == 1 ? "" : "s", " each"),
+        ", started here)");
   } else {
     s->redis_description_ = s->redis_server_
                                 ? absl::StrCat(redis_url, " (private, started here",
@@ -87,6 +91,9 @@ absl::Status Services::StartServices(const Config& cfg, const std::string& redis
   endpoints_ = {address["intake"], address["classification"], address["routing"], credentials_,
                 cfg.tls.server_name};
   services_description_ = "private, one replica each, started here";
+  for (const auto& [service, flags] : extra) {
+    if (!flags.empty()) absl::StrAppend(&services_description_, "; ", service, " flags: ", flags);
+  }
   sim::ApiClient api(endpoints_);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   int i = 0;

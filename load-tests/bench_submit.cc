@@ -72,7 +72,8 @@ SubmitPhase SubmitAll(sim::ApiClient& api, const std::vector<std::string>& keys,
         v1::SubmitInteractionsResponse resp;
         grpc::Status st;
         auto sent = Clock::now();
-        for (int attempt = 0; attempt < 5; ++attempt) {
+        int attempt = 0;
+        for (; attempt < 5; ++attempt) {
           auto ctx = sim::ApiClient::Context(key, std::chrono::seconds(30));
           st = api.intake().SubmitInteractions(ctx.get(), req, &resp);
           bool transient = st.error_code() == grpc::StatusCode::UNAVAILABLE ||
@@ -88,6 +89,8 @@ SubmitPhase SubmitAll(sim::ApiClient& api, const std::vector<std::string>& keys,
           if (out.first_error.empty()) out.first_error = st.error_message();
           continue;
         }
+        out.call_ms.push_back(std::chrono::duration<double, std::milli>(acked - sent).count());
+        if (attempt > 0) ++out.retried_calls;
         for (const auto& r : resp.results()) {
           if (r.code() == 0) {
             out.ok.push_back({r.interaction_id(), job.tenant, sent, acked});
@@ -105,6 +108,8 @@ SubmitPhase SubmitAll(sim::ApiClient& api, const std::vector<std::string>& keys,
     all.failed_items += p.failed_items;
     all.failed_calls += p.failed_calls;
     if (all.first_error.empty()) all.first_error = p.first_error;
+    all.call_ms.insert(all.call_ms.end(), p.call_ms.begin(), p.call_ms.end());
+    all.retried_calls += p.retried_calls;
     for (auto& r : p.ok) all.ok.push_back(std::move(r));
   }
   return all;

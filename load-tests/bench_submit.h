@@ -22,6 +22,10 @@ struct SubmitRecord {
 
 struct SubmitPhase {
   std::vector<SubmitRecord> ok;
+  // Client wall time (ms) of every SubmitInteractions call answered OK: its first attempt sent ->
+  // the answer, retries included; `retried_calls` of them needed more than one attempt.
+  std::vector<double> call_ms;
+  int64_t retried_calls = 0;
   int64_t failed_items = 0;
   int64_t failed_calls = 0;
   std::string first_error;

@@ -77,12 +77,16 @@ void PrintTable(const Config& cfg, const std::vector<RoundResult>& rounds,
   Table offer({"round", "routed/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "raw/s P1",
                "raw/s " + pn, "e2e/raw P1", "e2e/raw " + pn},
               {0, 1, 1, 1, 1, 0, 0, 4, 4}, 14);
+  Table calls({"round", "calls", "retried", "p50 ms", "p90 ms", "p99 ms", "max ms"},
+              {0, 0, 2, 2, 2, 2}, 14);
   Table life({"round", "done/s", "bq jobs/s", "done/bq", "redis us/int", "bq redis us", "redis x",
               "cmds/int", "bq cmds/job", "routing us", "node us/job", "bench us"},
              {0, 0, 3, 0, 1, 2, 1, 1, 0, 1, 0}, 13);
   for (const auto& r : rounds) {
     offer.Add({r.routed_per_s, r.p50, r.p90, r.p99, r.max, r.raw_p1, r.raw_pn,
                r.routed_per_s / r.raw_p1, r.routed_per_s / r.raw_pn});
+    calls.Add({static_cast<double>(r.calls), static_cast<double>(r.retried_calls), r.call_p50,
+               r.call_p90, r.call_p99, r.call_max});
     const PeerResult& b = r.bullmq;
     double nan = std::nan("");
     bool bq = r.has_bullmq && b.error.empty();
@@ -103,6 +107,14 @@ void PrintTable(const Config& cfg, const std::vector<RoundResult>& rounds,
       "(%d clients, no pipelining / pipeline %d).\n"
       "e2e/raw: routed/s divided by raw/s.\n",
       cfg.raw_clients, cfg.raw_pipeline);
+  std::printf("\n-- SubmitInteractions calls (batches of up to %d on %d threads) --\n", cfg.batch,
+              cfg.concurrency);
+  calls.Print();
+  std::printf(
+      "calls: SubmitInteractions calls answered with gRPC status OK (an item may still be refused: "
+      "see the round's warnings).\n"
+      "p50..max: client wall time of each such call, first attempt sent -> answer (a retried "
+      "call's time includes its retries; retried: how many were).\n");
   std::printf(
       "\n-- full life cycle (submit -> classify -> offer -> accept -> complete) beside BullMQ "
       "(no-op worker, concurrency %d) on the same redis-server --\n",
