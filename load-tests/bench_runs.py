@@ -5,7 +5,7 @@ import re
 import statistics
 import sys
 
-ROUND = re.compile(r"^round (\d+): .* -> (\S+) routed/s")
+ROUND = re.compile(r"^round (\d+): .* -> (\S+) routed/s(?: \(intake accepted (\S+)/s\))?")
 DONE = re.compile(r"^  full life cycle: .* -> (\S+) done/s")
 CALLS = re.compile(r"^  submit calls: (\d+) SubmitInteractions answered OK, client wall time per "
                    r"call ms p50 (\S+) p90 (\S+) p99 (\S+) max (\S+)(?: \((\d+) call)?")
@@ -25,13 +25,14 @@ def num(s):
 
 
 def parse(path, who, masters=False):
-    """The rounds of one run: routed/s, done/s, items not accepted, the submit calls, per master
-    and all masters (required when `masters`)."""
+    """The rounds of one run: routed/s, intake accepted/s, done/s, items not accepted, the submit
+    calls, per master and all masters (required when `masters`)."""
     rounds = []
     refused = 0
     for line in open(path, encoding="utf-8", errors="replace"):
         if m := ROUND.match(line):
-            rounds.append({"routed_s": num(m[2]), "done_s": NAN, "refused": refused, "masters": []})
+            rounds.append({"routed_s": num(m[2]), "accepted_s": num(m[3] or "n/a"), "done_s": NAN,
+                           "refused": refused, "masters": []})
             refused = 0
         elif m := REFUSED.match(line):
             refused = int(m[1])  # printed before its round's line

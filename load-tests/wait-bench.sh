@@ -3,9 +3,9 @@
 # on a private Redis Cluster with replicas (--redis-cluster-masters, --redis-cluster-replicas),
 # alternately without the option ("off") and with --intake-flags=--redis-wait-replicas=W ("on"),
 # with the same tenants and the same load, and prints the medians side by side: the client wall
-# time of the SubmitInteractions calls (p50 .. max), routed/s, done/s, Redis CPU and commands per
-# routed interaction. Prints figures, never passes or fails on them. Builds nothing (`make build`
-# first).
+# time of the SubmitInteractions calls (p50 .. max), intake accepted/s, routed/s, done/s, Redis
+# CPU and commands per routed interaction. Prints figures, never passes or fails on them. Builds
+# nothing (`make build` first).
 #   load-tests/wait-bench.sh BUILD_DIR [--tenants N] [--masters M] [--replicas R] [--wait W]
 #                            [--wait-ms T] [--runs K] [--rounds K] [--out DIR]
 #                            [-- omniroute-bench flags...]
@@ -70,6 +70,8 @@ t = SideBySide("off", "on", "on/off")
 for p in ("p50", "p90", "p99", "max"):
     t.row(f"SubmitInteractions call ms, {p}", med(off, lambda r: r["calls"][p]),
           med(on, lambda r: r["calls"][p]), 2)
+t.row("intake accepted/s (submits alone)", med(off, lambda r: r["accepted_s"]),
+      med(on, lambda r: r["accepted_s"]))
 t.row("routed/s (every tenant)", med(off, lambda r: r["routed_s"]),
       med(on, lambda r: r["routed_s"]))
 t.row("done/s (full life cycle)", med(off, lambda r: r["done_s"]), med(on, lambda r: r["done_s"]))
@@ -89,6 +91,7 @@ print("per round:")
 for side, rows in (("off", off), ("on ", on)):
     print(f"  {side} call ms p50 {' '.join(fmt(r['calls']['p50'], 2) for r in rows)}; p99 "
           f"{' '.join(fmt(r['calls']['p99'], 2) for r in rows)}")
+    print(f"      accepted/s {' '.join(fmt(r['accepted_s']) for r in rows)}")
     print(f"      routed/s {' '.join(fmt(r['routed_s']) for r in rows)}; done/s "
           f"{' '.join(fmt(r['done_s']) for r in rows)}")
 print(f"outputs of every run: {out}")
