@@ -6,8 +6,8 @@
 #
 # The caller defines usage() (prints and exits 2) and side_flags SIDE (sets the array
 # `flags` to what that side adds to the common flags), sets the defaults of its options, then:
-#   alt_options "NAME..." "$@"   --NAME VALUE for each NAME into $NAME (- becomes _); after --:
-#                                bench_extra
+#   alt_options "NAME..." "$@"   BUILD_DIR into $build_dir, then --NAME VALUE for each NAME
+#                                into $NAME (- becomes _); what follows -- into bench_extra
 #   alt_positive NAME...         each $NAME must be a positive integer
 #   alt_prepare BUILD_DIR PREFIX the bench and Redis exist; sets bench, bin_dir, out (PREFIX names
 #                                a new temporary directory when --out is not given), started,
@@ -17,6 +17,9 @@
 
 alt_options() {
   local names=" $1 " opt
+  shift
+  [[ $# -ge 1 && $1 != --* ]] || usage
+  build_dir=$1
   shift
   bench_extra=()
   while [[ $# -gt 0 ]]; do

@@ -21,9 +21,6 @@ usage() {
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=load-tests/alternate-runs.sh
 source "$here/alternate-runs.sh"
-[[ $# -ge 1 ]] || usage
-build_dir=$1
-shift
 tenants=6 masters=3 runs=2 rounds=3 out=""
 alt_options "tenants masters runs rounds out" "$@"
 alt_positive tenants masters runs rounds

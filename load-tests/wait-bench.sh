@@ -25,9 +25,6 @@ usage() {
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=load-tests/alternate-runs.sh
 source "$here/alternate-runs.sh"
-[[ $# -ge 1 ]] || usage
-build_dir=$1
-shift
 tenants=6 masters=3 replicas=1 wait=1 wait_ms="" runs=2 rounds=3 out=""
 alt_options "tenants masters replicas wait wait-ms runs rounds out" "$@"
 alt_positive tenants masters replicas wait runs rounds
