@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -207,6 +208,48 @@ TEST(ClusterMovesTest, AMasterThatIsGoneFailsOnlyItsOwnCommands) {
   auto single = (*conn)->Command({"GET", keys[1]});
   EXPECT_EQ(single.status().code(), absl::StatusCode::kUnavailable) << single.status();
   EXPECT_EQ((*conn)->Command({"GET", keys[2]})->str, "v");
+}
+
+// With an ACL user and the default user off: every node connection authenticates, and MoveSlot's
+// MIGRATE passes the user to the target (AUTH2).
+TEST(ClusterMovesTest, AnAclUserReachesEveryMasterAndMovesASlot) {
+  testing::RedisCluster cluster(3, 0);
+  for (auto& n : cluster.nodes()) {
+    auto c = n->Connect();
+    ASSERT_EQ(c->Command({"ACL", "SETUSER", "app", "on", ">s3cret", "~*", "&*", "+@all"})->str,
+              "OK");
+    ASSERT_EQ(c->Command({"ACL", "SETUSER", "default", "off"})->str, "OK");
+  }
+  auto anonymous = ParseUrl("redis+cluster://" + cluster.Seeds());
+  ASSERT_TRUE(anonymous.ok());
+  auto refused = Connection::Open(*anonymous, std::chrono::milliseconds(300));
+  ASSERT_TRUE(refused.ok());  // nodes are connected to on first use
+  auto r = (*refused)->Command({"GET", Tag("acl") + ":k"});
+  ASSERT_FALSE(r.ok()) << "a command ran without credentials";
+  EXPECT_NE(r.status().message().find("NOAUTH"), std::string::npos) << r.status();
+
+  auto endpoint = ParseUrl("redis+cluster://app:s3cret@" + cluster.Seeds());
+  ASSERT_TRUE(endpoint.ok());
+  auto conn = Connection::Open(*endpoint, std::chrono::milliseconds(2000));
+  ASSERT_TRUE(conn.ok());
+  std::vector<std::vector<std::string>> sets;
+  std::set<std::string> masters;
+  for (int i = 0; i < 30; ++i) {
+    std::string k = Tag("acl" + std::to_string(i)) + ":k";
+    sets.push_back({"SET", k, std::to_string(i)});
+    masters.insert(endpoint->cluster->MasterOf(KeySlot(k))->ToString());
+  }
+  EXPECT_EQ(masters.size(), 3u);
+  auto replies = (*conn)->Pipeline(sets);
+  ASSERT_TRUE(replies.ok()) << replies.status();
+  for (const auto& reply : *replies) EXPECT_EQ(reply.str, "OK") << reply.str;
+  const int slot = KeySlot(Tag("acl0"));
+  NodeAddress from = *endpoint->cluster->MasterOf(slot);
+  NodeAddress to = OtherMaster(*endpoint->cluster, from);
+  auto moved = MoveSlot(*endpoint->cluster, slot, to);
+  ASSERT_TRUE(moved.ok()) << moved;
+  EXPECT_EQ((*conn)->Command({"GET", Tag("acl0") + ":k"})->str, "0");
+  EXPECT_EQ(*endpoint->cluster->MasterOf(slot), to);
 }
 
 }  // namespace

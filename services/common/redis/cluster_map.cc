@@ -67,6 +67,7 @@ absl::Status ClusterMap::Refresh() {
   absl::MutexLock lock(&mu_);
   refreshed_at_ = std::chrono::steady_clock::now();
   if (!ranges.ok()) {
+    last_error_ = std::string(ranges.status().message());
     refresh_mu_.Unlock();
     return ranges.status();
   }
@@ -102,7 +103,7 @@ void ClusterMap::RefreshIfDue() {
 absl::StatusOr<NodeAddress> ClusterMap::MasterOf(int slot) {
   RefreshIfDue();
   absl::MutexLock lock(&mu_);
-  if (!loaded_) return absl::UnavailableError("redis cluster: the slot map could not be read");
+  if (!loaded_) return NotLoaded();
   int16_t i = owner_[static_cast<size_t>(slot)];
   if (i < 0) {
     stale_ = true;
@@ -114,8 +115,13 @@ absl::StatusOr<NodeAddress> ClusterMap::MasterOf(int slot) {
 absl::StatusOr<std::vector<NodeAddress>> ClusterMap::Masters() {
   RefreshIfDue();
   absl::MutexLock lock(&mu_);
-  if (!loaded_) return absl::UnavailableError("redis cluster: the slot map could not be read");
+  if (!loaded_) return NotLoaded();
   return masters_;
+}
+
+absl::Status ClusterMap::NotLoaded() const {
+  return absl::UnavailableError(
+      last_error_.empty() ? "redis cluster: the slot map could not be read" : last_error_);
 }
 
 void ClusterMap::Moved(int slot, const NodeAddress& to) {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -46,6 +47,8 @@ class ClusterMap {
   // Reloads when stale and the last reload is at least min_refresh old (or none was loaded).
   void RefreshIfDue();
   absl::StatusOr<std::vector<SlotRange>> Load(const std::vector<NodeAddress>& from) const;
+  // UNAVAILABLE with why the map could not be read (e.g. NOAUTH from every node).
+  absl::Status NotLoaded() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::vector<NodeAddress> seeds_;
   const Endpoint node_;
@@ -58,6 +61,7 @@ class ClusterMap {
   bool stale_ ABSL_GUARDED_BY(mu_) = true;
   std::chrono::steady_clock::time_point refreshed_at_ ABSL_GUARDED_BY(mu_);
   uint64_t version_ ABSL_GUARDED_BY(mu_) = 0;
+  std::string last_error_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace omniroute::redis
