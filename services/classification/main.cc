@@ -37,8 +37,16 @@ int main(int argc, char** argv) {
             "intent model file to serve at start (a model published to Redis replaces it)");
   flags.Add("reclaim-idle-ms", &consumer.reclaim_idle_ms,
             "claim stream entries pending this long on a dead consumer");
+  flags.Add("cluster-idle-ms", &consumer.cluster_idle_ms,
+            "on a Redis Cluster, the longest wait of the stream consumer between reads that "
+            "found nothing (no blocking reads there: new work waits up to this long, an idle "
+            "consumer reads every tenant stream this often)");
   if (auto code = config::ParseOrExitCode(flags, common, argc, argv, "omniroute-classification")) {
     return *code;
+  }
+  if (consumer.cluster_idle_ms < 1) {
+    std::fprintf(stderr, "omniroute-classification: --cluster-idle-ms must be >= 1\n");
+    return 2;
   }
   if (workers < 1) {
     std::fprintf(stderr, "omniroute-classification: --workers must be >= 1\n");

@@ -52,6 +52,10 @@ int main(int argc, char** argv) {
             "read every agent of every tenant");
   flags.Add("reclaim-idle-ms", &consumer.reclaim_idle_ms,
             "claim stream entries pending this long on a dead consumer");
+  flags.Add("cluster-idle-ms", &consumer.cluster_idle_ms,
+            "on a Redis Cluster, the longest wait of the stream consumer between reads that "
+            "found nothing (no blocking reads there: new work waits up to this long, an idle "
+            "consumer reads every tenant stream this often)");
   flags.Add("watch-buffer", &watch_buffer,
             "entries each WatchOffers/WatchEvents stream holds for a client that reads slower "
             "than they come; a full stream is paused until the client has read half of them");
@@ -62,6 +66,10 @@ int main(int argc, char** argv) {
             "watched streams per multiplexed XREAD (each group of streams has one connection)");
   if (auto code = config::ParseOrExitCode(flags, common, argc, argv, "omniroute-routing")) {
     return *code;
+  }
+  if (consumer.cluster_idle_ms < 1) {
+    std::fprintf(stderr, "omniroute-routing: --cluster-idle-ms must be >= 1\n");
+    return 2;
   }
   if (background.agent_gauge_every < 1) {
     std::fprintf(stderr, "omniroute-routing: --agent-gauge-every must be >= 1\n");
