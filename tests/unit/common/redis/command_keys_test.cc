@@ -16,7 +16,7 @@ const std::string kB = "{t:globex}:ix:1";
 TEST(CommandSlotTest, SingleKeyCommandsUseTheirFirstArgument) {
   EXPECT_EQ(CommandSlot({"HGET", kA, "state"}), KeySlot(kA));
   EXPECT_EQ(CommandSlot({"xadd", kB, "*", "ix", "1"}), KeySlot(kB));  // any case
-  EXPECT_EQ(CommandSlot({"XINFO", "GROUPS", kA}), KeySlot(kA));      // after the subcommand
+  EXPECT_EQ(CommandSlot({"XINFO", "GROUPS", kA}), KeySlot(kA));       // after the subcommand
   EXPECT_EQ(CommandSlot({"XGROUP", "CREATE", kB, "g", "0"}), KeySlot(kB));
 }
 
@@ -28,9 +28,9 @@ TEST(CommandSlotTest, ScriptsUseTheirDeclaredKeysOnly) {
 }
 
 TEST(CommandSlotTest, StreamReadsUseTheKeysAfterStreams) {
-  EXPECT_EQ(CommandSlot({"XREADGROUP", "GROUP", "g", "c", "COUNT", "10", "STREAMS", kA, kA2, ">",
-                         ">"}),
-            KeySlot(kA));
+  EXPECT_EQ(
+      CommandSlot({"XREADGROUP", "GROUP", "g", "c", "COUNT", "10", "STREAMS", kA, kA2, ">", ">"}),
+      KeySlot(kA));
   EXPECT_EQ(CommandSlot({"XREAD", "BLOCK", "5", "STREAMS", kA, kB, "0", "0"}), kCrossSlot);
 }
 
