@@ -166,6 +166,7 @@ absl::StatusOr<std::vector<Reply>> Connection::ClusterPipeline(
     Connection* conn = nullptr;
   };
   std::vector<Group> groups;
+  std::vector<int> group_of(n, -1);  // each command's group, -1 while it has none
   for (size_t i = 0; i < n; ++i) {
     slots[i] = CommandSlot(*cmds[i]);
     if (slots[i] == kCrossSlot) {
@@ -174,13 +175,9 @@ absl::StatusOr<std::vector<Reply>> Connection::ClusterPipeline(
       continue;
     }
     absl::StatusOr<NodeAddress> node;
-    if (slots[i] == kNoKeySlot && i > 0 && slots[i - 1] >= 0 && !groups.empty() &&
-        std::find(again.begin(), again.end(), i - 1) == again.end()) {
+    if (slots[i] == kNoKeySlot && i > 0 && slots[i - 1] >= 0 && group_of[i - 1] >= 0) {
       // A command without keys goes where the one before it went (WAIT after a write).
-      node = groups.back().node;
-      for (const auto& g : groups) {
-        if (std::find(g.at.begin(), g.at.end(), i - 1) != g.at.end()) node = g.node;
-      }
+      node = groups[static_cast<size_t>(group_of[i - 1])].node;
     } else {
       node = NodeFor(cluster_.get(), slots[i]);
     }
@@ -192,6 +189,7 @@ absl::StatusOr<std::vector<Reply>> Connection::ClusterPipeline(
         std::find_if(groups.begin(), groups.end(), [&](const Group& x) { return x.node == *node; });
     if (g == groups.end()) g = groups.insert(groups.end(), Group{*node, {}, nullptr});
     g->at.push_back(i);
+    group_of[i] = static_cast<int>(g - groups.begin());
   }
   // Every node gets its commands before any reply is read: the nodes work in parallel.
   for (auto& g : groups) {
