@@ -11,6 +11,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libyaml-cpp-dev
   redis-server redis-tools prometheus python3-yaml lua5.1
   openssl stunnel4
+  python3-grpcio python3-protobuf  # tests/e2e/json_client.py: a generic JSON client
   golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev
 )
 # openssl makes the certificates of the TLS tests and `DEMO_TLS=1 make run` (scripts/tls-certs.sh);

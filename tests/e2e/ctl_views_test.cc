@@ -6,13 +6,13 @@
 #include <signal.h>
 
 #include "absl/strings/match.h"
+#include "services/common/grpc/published.h"
 #include "tests/e2e/ctl_fixture.h"
 
 namespace omniroute {
 namespace {
 
 using e2e::CommandResult;
-using google::protobuf::util::JsonStringToMessage;
 using google::protobuf::util::MessageDifferencer;
 
 class CtlViewsE2E : public CtlE2E {
@@ -56,7 +56,7 @@ TEST_F(CtlViewsE2E, ExplainShowsTheDecisionsRoutingRecorded) {
     ASSERT_EQ(r.code, 0) << r.err;
     if (std::string(output) == "json") {
       v1::ExplainRoutingResponse printed;
-      ASSERT_TRUE(JsonStringToMessage(r.out, &printed).ok()) << r.out;
+      ASSERT_TRUE(published::FromJson(r.out, &printed).ok()) << r.out;
       EXPECT_TRUE(MessageDifferencer::Equals(printed, recorded)) << r.out;
     } else {
       EXPECT_TRUE(absl::StrContains(r.out, "chosen_agent_id: agent-1\n")) << r.out;
@@ -87,7 +87,7 @@ TEST_F(CtlViewsE2E, EventsTailPrintsTheFeedFromWhereItIsToldAndStops) {
   ASSERT_EQ(lines.size(), 2u) << json.out;  // one object per line
   for (size_t i = 0; i < 2; ++i) {
     v1::Event e;
-    ASSERT_TRUE(JsonStringToMessage(lines[i], &e).ok()) << lines[i];
+    ASSERT_TRUE(published::FromJson(lines[i], &e).ok()) << lines[i];
     EXPECT_EQ(e.event_id(), feed[i + 1].id);
     EXPECT_EQ(e.type(), feed[i + 1].type);
   }
@@ -165,7 +165,7 @@ TEST_F(CtlViewsE2E, AgentsListShowLogoutAndWaitingShowWhatRoutingHolds) {
   ASSERT_TRUE(api_.routing().ListAgents(Admin().get(), lr, &listed).ok());
   CommandResult list_json = Ctl(Api({"agents", "list", "--output", "json"}));
   v1::ListAgentsResponse printed;
-  ASSERT_TRUE(JsonStringToMessage(list_json.out, &printed).ok()) << list_json.out;
+  ASSERT_TRUE(published::FromJson(list_json.out, &printed).ok()) << list_json.out;
   EXPECT_TRUE(MessageDifferencer::Equals(printed, listed)) << list_json.out;
 
   // agents show: the agent as GetAgent has it, holding the offer.
@@ -179,7 +179,7 @@ TEST_F(CtlViewsE2E, AgentsListShowLogoutAndWaitingShowWhatRoutingHolds) {
   EXPECT_TRUE(absl::StrContains(show.out, "state: AGENT_STATE_AVAILABLE\n")) << show.out;
   CommandResult show_json = Ctl(Api({"agents", "show", "agent-1", "--output", "json"}));
   v1::AgentView shown;
-  ASSERT_TRUE(JsonStringToMessage(show_json.out, &shown).ok()) << show_json.out;
+  ASSERT_TRUE(published::FromJson(show_json.out, &shown).ok()) << show_json.out;
   EXPECT_TRUE(MessageDifferencer::Equals(shown, agent1)) << show_json.out;
   EXPECT_EQ(Ctl(Api({"agents", "show", "nobody"})).code, 3);
 
@@ -199,7 +199,7 @@ TEST_F(CtlViewsE2E, AgentsListShowLogoutAndWaitingShowWhatRoutingHolds) {
             "2 waiting, 0 held for their preferred agent\n");
   CommandResult first = Ctl(Api({"waiting", "support", "--limit", "1", "--output", "json"}));
   v1::ListWaitingResponse page;
-  ASSERT_TRUE(JsonStringToMessage(first.out, &page).ok()) << first.out;
+  ASSERT_TRUE(published::FromJson(first.out, &page).ok()) << first.out;
   ASSERT_EQ(page.items_size(), 1);
   EXPECT_EQ(page.items(0).interaction_id(), waiting[0]);
   EXPECT_EQ(page.total_waiting(), 2);

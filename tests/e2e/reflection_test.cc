@@ -1,5 +1,6 @@
-// Server reflection as current tools use it: grpc.reflection.v1 (served by omniroute itself) and
-// the older v1alpha (gRPC's plugin), both able to describe grpc.health.v1.Health, on every service.
+// Server reflection as tools use it: grpc.reflection.v1 and the older v1alpha, both served by
+// omniroute from the published descriptors (text fields `string`, comments kept), both able to
+// describe grpc.health.v1.Health, on every service.
 #include <google/protobuf/descriptor.pb.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
@@ -112,6 +113,22 @@ TEST(ReflectionE2E, V1AndV1alphaDescribeTheApiAndHealthOnEveryService) {
       // An API service comes with the files it imports, so a client can build every message.
       auto api = FilesOf(c.address, path, c.api[0]);
       EXPECT_TRUE(api.count("omniroute/v1/common.proto"));
+      // The published declarations: free text is `string` (the servers' own copy has `bytes`),
+      // and the .proto comments come along for `grpcurl describe`.
+      auto intake = FilesOf(c.address, path, "omniroute.v1.SubmitInteractionRequest");
+      ASSERT_TRUE(intake.count("omniroute/v1/intake.proto"));
+      const auto& file = intake["omniroute/v1/intake.proto"];
+      bool found = false;
+      for (const auto& m : file.message_type()) {
+        if (m.name() != "SubmitInteractionRequest") continue;
+        for (const auto& f : m.field()) {
+          if (f.name() != "subject") continue;
+          found = true;
+          EXPECT_EQ(f.type(), google::protobuf::FieldDescriptorProto::TYPE_STRING);
+        }
+      }
+      EXPECT_TRUE(found);
+      EXPECT_GT(file.source_code_info().location_size(), 0);
     }
     refl::ServerReflectionRequest bad;
     bad.set_file_containing_symbol("omniroute.v1.NoSuchThing");

@@ -12,6 +12,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "services/common/grpc/published.h"
 #include "tools/ctl/yaml_proto.h"
 
 namespace omniroute::fuzz {
@@ -20,7 +21,7 @@ namespace omniroute::fuzz {
 inline bool ParseConfigText(const std::string& text, google::protobuf::Message* out) {
   namespace pb = google::protobuf;
   const bool json = absl::StartsWith(absl::StripLeadingAsciiWhitespace(text), "{");
-  if (json && pb::util::JsonStringToMessage(text, out).ok()) return true;
+  if (json && published::FromJson(text, out).ok()) return true;
   out->Clear();
   YAML::Node node;
   try {
@@ -29,10 +30,12 @@ inline bool ParseConfigText(const std::string& text, google::protobuf::Message* 
     return false;
   }
   pb::Value value;
-  if (!ctl::YamlToValue(node, out->GetDescriptor(), !json, &value).ok()) return false;
+  if (!ctl::YamlToValue(node, published::Message(out->GetDescriptor()->full_name()), !json, &value)
+           .ok())
+    return false;
   std::string as_json;
   if (!pb::util::MessageToJsonString(value, &as_json).ok()) return false;
-  return pb::util::JsonStringToMessage(as_json, out).ok();
+  return published::FromJson(as_json, out).ok();
 }
 
 }  // namespace omniroute::fuzz

@@ -12,8 +12,7 @@ namespace {
 const char kFileHelp[] =
     "FILE is YAML or JSON (by its extension, else by its content; - reads stdin) in the proto3 "
     "JSON mapping of the message in proto/omniroute/v1/admin.proto, as `get` prints it: field "
-    "names as in the .proto (or lowerCamelCase), enums by name. In YAML, bytes fields (rule "
-    "keywords) are plain text; in JSON they are base64.\n";
+    "names as in the .proto (or lowerCamelCase), enums by name, text as plain text.\n";
 const std::vector<Format> kGetFormats = {Format::kYaml, Format::kJson};
 
 // Prints `done` when `status` is OK, else fails with it; returns the exit code.

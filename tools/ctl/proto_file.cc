@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "services/common/grpc/published.h"
 #include "tools/ctl/yaml_proto.h"
 
 namespace omniroute::ctl {
@@ -30,6 +31,11 @@ absl::StatusOr<std::string> ReadText(const std::string& path) {
   return text.str();
 }
 
+// The type as the .proto files publish it (free-text fields are `string` there).
+const pb::Descriptor* Published(const pb::Message& m) {
+  return published::Message(m.GetDescriptor()->full_name());
+}
+
 // Parses `text` with yaml-cpp and checks it against the message type. yaml-cpp reads JSON too,
 // so JSON errors get a line number as well.
 absl::Status FromYaml(const std::string& text, bool json, pb::Message* out) {
@@ -41,13 +47,12 @@ absl::Status FromYaml(const std::string& text, bool json, pb::Message* out) {
         absl::StrCat("line ", e.mark.line + 1, ": invalid ", json ? "JSON" : "YAML", ": ", e.msg));
   }
   pb::Value value;
-  if (auto s = YamlToValue(node, out->GetDescriptor(), !json, &value); !s.ok()) return s;
+  if (auto s = YamlToValue(node, Published(*out), !json, &value); !s.ok()) return s;
   std::string as_json;
   if (auto s = pb::util::MessageToJsonString(value, &as_json); !s.ok()) {
     return absl::InvalidArgumentError(s.message().as_string());
   }
-  auto s = pb::util::JsonStringToMessage(as_json, out);
-  return s.ok() ? absl::OkStatus() : absl::InvalidArgumentError(s.message().as_string());
+  return published::FromJson(as_json, out);
 }
 
 }  // namespace
@@ -61,10 +66,10 @@ absl::Status ReadMessageFile(const std::string& path, pb::Message* out) {
   absl::Status st;
   if (json) {
     // protobuf's own parser decides; on failure the YAML walk finds the line it failed on.
-    auto parsed = pb::util::JsonStringToMessage(*text, out);
-    if (parsed.ok()) return absl::OkStatus();
+    auto parsed = published::FromJson(*text, out);
+    if (parsed.ok()) return parsed;
     st = FromYaml(*text, /*json=*/true, out);
-    if (st.ok()) st = absl::InvalidArgumentError(parsed.message().as_string());
+    if (st.ok()) st = parsed;
   } else {
     st = FromYaml(*text, /*json=*/false, out);
   }
@@ -76,12 +81,11 @@ std::string MessageText(const pb::Message& message, Format format, bool one_line
   pb::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
   options.add_whitespace = format == Format::kJson && !one_line;
-  std::string json;
-  (void)pb::util::MessageToJsonString(message, &json, options);
+  std::string json = published::ToJson(message, options).value_or("{}");
   if (format == Format::kJson) return absl::EndsWith(json, "\n") ? json : json + "\n";
   pb::Value value;
   (void)pb::util::JsonStringToMessage(json, &value);
-  return ValueToYaml(value, message.GetDescriptor());
+  return ValueToYaml(value, Published(message));
 }
 
 int PrintResult(const std::string& what, const grpc::Status& status, const pb::Message& message,

@@ -1,6 +1,5 @@
 #include "services/common/grpc/service_host.h"
 
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/resource_quota.h>
 #include <signal.h>
@@ -8,7 +7,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
-#include "services/common/grpc/reflection_v1.h"
+#include "services/common/grpc/reflection.h"
 #include "services/common/grpc/rpc_roles.h"
 #include "services/common/log/log.h"
 
@@ -104,7 +103,6 @@ int ServiceHost::Run() {
   int metrics_port = exposer->GetListeningPorts().empty() ? 0 : exposer->GetListeningPorts()[0];
 
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int grpc_port = 0;
   builder.AddListeningPort(absl::StrCat(options_.bind, ":", options_.grpc_port),
@@ -113,7 +111,7 @@ int ServiceHost::Run() {
   // No SO_REUSEPORT: a second server on this host and port must fail to start (and say so)
   // instead of silently taking half of the port's connections.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  // The sync server serves only gRPC's v1alpha reflection: a few polling threads at most
+  // The sync server serves only gRPC's own health service: a few polling threads at most
   // (HostOptions); every omniroute service is a callback service.
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS,
                               options_.sync_min_pollers);
@@ -126,8 +124,10 @@ int ServiceHost::Run() {
   std::vector<std::string> names = options_.health_names;  // the omniroute.v1 services
   names.insert(names.end(), {"grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
                              "grpc.reflection.v1alpha.ServerReflection"});
-  reflection_v1_ = std::make_unique<ReflectionV1Service>(std::move(names));
+  reflection_v1_ = std::make_unique<ReflectionService<ReflectionV1>>(names);
+  reflection_v1alpha_ = std::make_unique<ReflectionService<ReflectionV1Alpha>>(std::move(names));
   builder.RegisterService(reflection_v1_.get());
+  builder.RegisterService(reflection_v1alpha_.get());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(rpc_metrics_->CreateInterceptorFactory());
   interceptors.push_back(RoleInterceptorFactory());  // marks each call for Authorize's roles

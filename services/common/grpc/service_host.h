@@ -17,7 +17,7 @@
 
 #include "absl/status/status.h"
 #include "services/common/grpc/process_metrics.h"
-#include "services/common/grpc/reflection_v1.h"
+#include "services/common/grpc/reflection.h"
 #include "services/common/grpc/tls.h"
 #include "services/common/redis/redis_client.h"
 
@@ -36,7 +36,7 @@ struct HostOptions {
   std::chrono::milliseconds readiness_timeout{1000};
   // The sync server's threads: polling threads kept warm and the upper bound on all of them
   // (each sync call in flight holds one). Every omniroute service is a callback service; only
-  // gRPC's v1alpha reflection runs on the sync server, so these stay low.
+  // gRPC's own health service runs on the sync server, so these stay low.
   int sync_min_pollers = 1;
   int sync_max_pollers = 2;
   int max_threads = 4;
@@ -84,7 +84,8 @@ class ServiceHost {
   std::vector<std::function<void()>> drain_hooks_;
   std::atomic<bool> draining_{false};
   std::atomic<bool> stop_{false};
-  std::unique_ptr<ReflectionV1Service> reflection_v1_;  // outlives server_
+  std::unique_ptr<ReflectionService<ReflectionV1>> reflection_v1_;  // both outlive server_
+  std::unique_ptr<ReflectionService<ReflectionV1Alpha>> reflection_v1alpha_;
   std::unique_ptr<grpc::Server> server_;
 };
 

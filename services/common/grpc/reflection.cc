@@ -1,80 +1,87 @@
-#include "services/common/grpc/reflection_v1.h"
+#include "services/common/grpc/reflection.h"
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/descriptor.pb.h>
 
 #include <algorithm>
+#include <map>
 
 #include "absl/strings/str_cat.h"
-#include "grpc/health/v1/health.pb.h"
+#include "services/common/grpc/published.h"
 
 namespace omniroute {
 namespace {
 
 namespace pb = google::protobuf;
-namespace v1 = grpc::reflection::v1;
-
-using Reactor = grpc::ServerBidiReactor<v1::ServerReflectionRequest, v1::ServerReflectionResponse>;
 
 constexpr int kNotFound = 5;  // google.rpc.Code
 constexpr int kUnimplemented = 12;
 
+// The published files as clients get them (with their comments), by name.
+const std::map<std::string, std::string>& SerializedFiles() {
+  static const auto* files = [] {
+    auto* m = new std::map<std::string, std::string>;
+    for (const auto& f : published::Files().file()) (*m)[f.name()] = f.SerializeAsString();
+    return m;
+  }();
+  return *files;
+}
+
 // Adds `file` and the files it imports (dependencies first) that are not in `sent` yet.
-void AddFile(const pb::FileDescriptor* file, std::vector<std::string>* sent,
-             v1::FileDescriptorResponse* out) {
+template <typename FileResponse>
+void AddFile(const pb::FileDescriptor* file, std::vector<std::string>* sent, FileResponse* out) {
   if (std::find(sent->begin(), sent->end(), file->name()) != sent->end()) return;
   sent->push_back(file->name());
   for (int i = 0; i < file->dependency_count(); ++i) AddFile(file->dependency(i), sent, out);
-  pb::FileDescriptorProto proto;
-  file->CopyTo(&proto);
-  proto.SerializeToString(out->add_file_descriptor_proto());
+  out->add_file_descriptor_proto(SerializedFiles().at(file->name()));
 }
 
-class Stream final : public Reactor {
+template <typename Api>
+class Stream final : public grpc::ServerBidiReactor<typename ReflectionService<Api>::Request,
+                                                    typename ReflectionService<Api>::Response> {
  public:
-  explicit Stream(const ReflectionV1Service* service) : service_(service) { StartRead(&req_); }
+  explicit Stream(const ReflectionService<Api>* service) : service_(service) {
+    this->StartRead(&req_);
+  }
 
   void OnReadDone(bool ok) override {
     if (!ok) {  // the client half-closed (or went away): done
-      Finish(grpc::Status::OK);
+      this->Finish(grpc::Status::OK);
       return;
     }
     resp_ = service_->Answer(req_, &sent_);
-    StartWrite(&resp_);
+    this->StartWrite(&resp_);
   }
   void OnWriteDone(bool ok) override {
     if (!ok) {
-      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the stream closed"));
+      this->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the stream closed"));
       return;
     }
-    StartRead(&req_);
+    this->StartRead(&req_);
   }
   void OnDone() override { delete this; }
 
  private:
-  const ReflectionV1Service* service_;
-  v1::ServerReflectionRequest req_;
-  v1::ServerReflectionResponse resp_;
+  const ReflectionService<Api>* service_;
+  typename ReflectionService<Api>::Request req_;
+  typename ReflectionService<Api>::Response resp_;
   std::vector<std::string> sent_;
 };
 
 }  // namespace
 
-ReflectionV1Service::ReflectionV1Service(std::vector<std::string> services)
-    : services_(std::move(services)) {
-  // Links health.proto's descriptor into the binary (nothing else refers to it in a server,
-  // whose health service is gRPC's own), so reflection can describe grpc.health.v1.Health.
-  grpc::health::v1::HealthCheckRequest::descriptor();
+template <typename Api>
+grpc::ServerBidiReactor<typename ReflectionService<Api>::Request,
+                        typename ReflectionService<Api>::Response>*
+ReflectionService<Api>::ServerReflectionInfo(grpc::CallbackServerContext*) {
+  return new Stream<Api>(this);
 }
 
-Reactor* ReflectionV1Service::ServerReflectionInfo(grpc::CallbackServerContext*) {
-  return new Stream(this);
-}
-
-v1::ServerReflectionResponse ReflectionV1Service::Answer(const v1::ServerReflectionRequest& req,
-                                                         std::vector<std::string>* sent) const {
-  const pb::DescriptorPool* pool = pb::DescriptorPool::generated_pool();
-  v1::ServerReflectionResponse resp;
+template <typename Api>
+typename ReflectionService<Api>::Response ReflectionService<Api>::Answer(
+    const Request& req, std::vector<std::string>* sent) const {
+  const pb::DescriptorPool* pool = &published::Pool();
+  Response resp;
   resp.set_valid_host(req.host());
   *resp.mutable_original_request() = req;
   auto error = [&resp](int code, std::string message) {
@@ -88,20 +95,20 @@ v1::ServerReflectionResponse ReflectionV1Service::Answer(const v1::ServerReflect
     AddFile(f, sent, resp.mutable_file_descriptor_response());
   };
   switch (req.message_request_case()) {
-    case v1::ServerReflectionRequest::kListServices:
+    case Request::kListServices:
       for (const auto& name : services_) {
         resp.mutable_list_services_response()->add_service()->set_name(name);
       }
       break;
-    case v1::ServerReflectionRequest::kFileByFilename:
+    case Request::kFileByFilename:
       file(pool->FindFileByName(req.file_by_filename()),
            absl::StrCat("file '", req.file_by_filename(), "'"));
       break;
-    case v1::ServerReflectionRequest::kFileContainingSymbol:
+    case Request::kFileContainingSymbol:
       file(pool->FindFileContainingSymbol(req.file_containing_symbol()),
            absl::StrCat("symbol '", req.file_containing_symbol(), "'"));
       break;
-    case v1::ServerReflectionRequest::kFileContainingExtension: {
+    case Request::kFileContainingExtension: {
       const auto& ext = req.file_containing_extension();
       const pb::Descriptor* type = pool->FindMessageTypeByName(ext.containing_type());
       const pb::FieldDescriptor* field =
@@ -110,7 +117,7 @@ v1::ServerReflectionResponse ReflectionV1Service::Answer(const v1::ServerReflect
            absl::StrCat("extension ", ext.extension_number(), " of '", ext.containing_type(), "'"));
       break;
     }
-    case v1::ServerReflectionRequest::kAllExtensionNumbersOfType: {
+    case Request::kAllExtensionNumbersOfType: {
       const pb::Descriptor* type = pool->FindMessageTypeByName(req.all_extension_numbers_of_type());
       if (type == nullptr) {
         error(kNotFound,
@@ -129,5 +136,8 @@ v1::ServerReflectionResponse ReflectionV1Service::Answer(const v1::ServerReflect
   }
   return resp;
 }
+
+template class ReflectionService<ReflectionV1>;
+template class ReflectionService<ReflectionV1Alpha>;
 
 }  // namespace omniroute
