@@ -77,7 +77,8 @@ absl::Status Services::StartServices(const Config& cfg, const std::string& redis
     int port = testing::FreePort();
     std::vector<std::string> args = {"--redis-url=" + redis_url, "--bind=127.0.0.1",
                                      absl::StrCat("--grpc-port=", port),
-                                     absl::StrCat("--metrics-port=", testing::FreePort())};
+                                     absl::StrCat("--metrics-port=", testing::FreePort()),
+                                     absl::StrCat("--http-port=", testing::FreePort())};
     for (auto& a : SplitArgs(extra[service])) args.push_back(a);
     std::string binary = absl::StrCat(cfg.bin_dir, "/omniroute-", service);
     if (access(binary.c_str(), X_OK) != 0) {

@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake make pkg-config ccache clang-format curl procps tzdata python3
   clang libclang-rt-14-dev lld  # the fuzz targets (tests/fuzz): clang, libFuzzer, lld
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
-  libhiredis-dev prometheus-cpp-dev libabsl-dev libssl-dev libre2-dev libjemalloc-dev
+  libhiredis-dev prometheus-cpp-dev libcivetweb-dev libabsl-dev libssl-dev libre2-dev libjemalloc-dev
   libgtest-dev libgmock-dev libyaml-cpp-dev
   redis-server redis-tools prometheus python3-yaml lua5.1
   openssl stunnel4

@@ -21,6 +21,7 @@
 #   DEMO_BIND=127.0.0.1   services' bind address
 #   INTAKE_GRPC_PORT=7101  CLASSIFICATION_GRPC_PORT=7102  ROUTING_GRPC_PORT=7103
 #   INTAKE_METRICS_PORT=9101  CLASSIFICATION_METRICS_PORT=9102  ROUTING_METRICS_PORT=9103
+#   INTAKE_HTTP_PORT=8101  CLASSIFICATION_HTTP_PORT=8102  ROUTING_HTTP_PORT=8103 (HTTP/JSON)
 #   REDIS_URL=redis://host:port   use this Redis instead of starting one; a Redis Cluster as
 #                         redis+cluster://[[user]:password@]host:port[,host:port...] (seed nodes)
 #   REDIS_PORT=6390       port of the private Redis (when 6390 is busy and REDIS_PORT is not set,
@@ -101,13 +102,16 @@ declare -A PORT_VAR=(
   [intake_grpc]=INTAKE_GRPC_PORT [classification_grpc]=CLASSIFICATION_GRPC_PORT
   [routing_grpc]=ROUTING_GRPC_PORT [intake_metrics]=INTAKE_METRICS_PORT
   [classification_metrics]=CLASSIFICATION_METRICS_PORT [routing_metrics]=ROUTING_METRICS_PORT
+  [intake_http]=INTAKE_HTTP_PORT [classification_http]=CLASSIFICATION_HTTP_PORT
+  [routing_http]=ROUTING_HTTP_PORT
 )
 declare -A PORT_DEFAULT=(
   [intake_grpc]=7101 [classification_grpc]=7102 [routing_grpc]=7103
   [intake_metrics]=9101 [classification_metrics]=9102 [routing_metrics]=9103
+  [intake_http]=8101 [classification_http]=8102 [routing_http]=8103
 )
 declare -A PORT=()
-for k in intake_grpc classification_grpc routing_grpc intake_metrics classification_metrics routing_metrics; do
+for k in "${!PORT_VAR[@]}"; do
   var=${PORT_VAR[$k]}
   p=${!var:-${PORT_DEFAULT[$k]}}
   if ! [[ "$p" =~ ^[0-9]+$ ]] || ((p < 1 || p > 65535)); then
@@ -122,13 +126,13 @@ port_in_use() {
 }
 
 seen=" "
-for k in intake_grpc classification_grpc routing_grpc intake_metrics classification_metrics routing_metrics; do
+for k in "${!PORT_VAR[@]}"; do
   p=${PORT[$k]}
   [[ "$seen" != *" $p "* ]] || die "port $p is given twice (${PORT_VAR[$k]}); every service port must differ"
   seen+="$p "
   if port_in_use "$HOST" "$p"; then
     what=${k%_*}
-    [[ $k == *_grpc ]] && what+=" gRPC" || what+=" metrics"
+    case $k in *_grpc) what+=" gRPC" ;; *_http) what+=" HTTP" ;; *) what+=" metrics" ;; esac
     die "port $p ($what port, ${PORT_VAR[$k]}) is already in use; stop what listens there or set ${PORT_VAR[$k]} to a free port"
   fi
 done
@@ -327,7 +331,8 @@ fi
 for name in intake classification routing; do
   # shellcheck disable=SC2086  # (one optional flag without spaces, or nothing)
   setsid "$BIN/omniroute-$name" --redis-url "$REDIS_URL" --bind "$DEMO_BIND" \
-    --grpc-port "${PORT[${name}_grpc]}" --metrics-port "${PORT[${name}_metrics]}" ${SVC_ARGS[$name]} \
+    --grpc-port "${PORT[${name}_grpc]}" --metrics-port "${PORT[${name}_metrics]}" \
+    --http-port "${PORT[${name}_http]}" ${SVC_ARGS[$name]} \
     "${SVC_TLS[@]}" </dev/null >"$LOG_DIR/$name.log" 2>&1 &
   SVC_PID[$name]=$!
 done
@@ -372,6 +377,7 @@ OMNIROUTE_ADMIN_KEY=$ADMIN_KEY OMNIROUTE_INTEGRATOR_KEY=$INTEGRATOR_KEY OMNIROUT
   --intake-metrics "$HOST:${PORT[intake_metrics]}" \
   --classification-metrics "$HOST:${PORT[classification_metrics]}" \
   --routing-metrics "$HOST:${PORT[routing_metrics]}" \
+  --intake-http "$HOST:${PORT[intake_http]}" --routing-http "$HOST:${PORT[routing_http]}" \
   --rate "$DEMO_RATE" --agents "$DEMO_AGENTS" --duration-seconds "$DEMO_SECONDS" &
 DEMO_PID=$!
 

@@ -241,6 +241,8 @@ for target in "${TARGETS[@]}"; do
   CHOSEN+="${GRPC_PORT[$target]} "
   metrics_port=$(free_port)
   CHOSEN+="$metrics_port "
+  http_port=$(free_port)
+  CHOSEN+="$http_port "
   # The image's own HEALTHCHECK, with only its port moved to the one this container listens on.
   hc=$(pod image inspect --format '{{json .HealthCheck}}' "omniroute-$target")
   health_cmd=$(python3 - "$hc" "${IMAGE_PORT[$target]}" "${GRPC_PORT[$target]}" \
@@ -262,7 +264,7 @@ EOF
   pod run -d --name "${CTR[$target]}" --network host --read-only --read-only-tmpfs=false \
     --cap-drop ALL --security-opt no-new-privileges --health-cmd "$health_cmd" \
     --health-interval disable "omniroute-$target" --redis-url "$REDIS_URL" --bind 127.0.0.1 \
-    --grpc-port "${GRPC_PORT[$target]}" --metrics-port "$metrics_port" \
+    --grpc-port "${GRPC_PORT[$target]}" --metrics-port "$metrics_port" --http-port "$http_port" \
     >/dev/null 2>"$WORK/run-$target.log" ||
     die "podman run omniroute-$target failed: $(cat "$WORK/run-$target.log")"
 done

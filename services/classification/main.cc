@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   config::ServiceFlags common;
   common.grpc_port = 7102;
   common.metrics_port = 9102;
+  common.http_port = 8102;
   common.redis_pool_size = 8;
   int workers = 1;
   int64_t event_max_len = 100000, config_max_age_ms = 500;
@@ -66,7 +67,8 @@ int main(int argc, char** argv) {
                     common.grpc_port,
                     common.metrics_port,
                     {"omniroute.v1.Classifier"},
-                    common.tls},
+                    common.tls,
+                    common.http()},
                    &pool);
   classification::ClassificationMetrics metrics(host.registry());
   classification::ModelStore models(host.registry());

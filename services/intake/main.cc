@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   config::ServiceFlags common;
   common.grpc_port = 7101;
   common.metrics_port = 9101;
+  common.http_port = 8101;
   intake::IntakeOptions options;
   config::Flags flags("omniroute-intake");
   common.AddTo(flags);
@@ -50,7 +51,8 @@ int main(int argc, char** argv) {
                     common.grpc_port,
                     common.metrics_port,
                     {"omniroute.v1.Intake"},
-                    common.tls},
+                    common.tls,
+                    common.http()},
                    &pool);
   intake::IntakeMetrics metrics(host.registry());
   intake::IntakeStore store(&pool, &redis::Scripts::Embedded(), &clock, &ids, options);

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   config::ServiceFlags common;
   common.grpc_port = 7103;
   common.metrics_port = 9103;
+  common.http_port = 8103;
   routing::RoutingOptions options;
   routing::BackgroundOptions background;
   redis::ConsumerOptions consumer{"s:classified", kRoutingGroup, ""};
@@ -98,6 +99,7 @@ int main(int argc, char** argv) {
                     common.metrics_port,
                     {"omniroute.v1.Routing", "omniroute.v1.Admin"},
                     common.tls,
+                    common.http(),
                     /*drain_seconds=*/10},
                    &pool);
   routing::RoutingMetrics metrics(host.registry());

@@ -45,7 +45,7 @@ command -v python3 >/dev/null || fail "python3 is needed to pick free ports"
 CLUSTER=${REDIS_CLUSTER:-0}
 # Seven distinct free loopback ports (with REDIS_CLUSTER=1 twelve more: the six nodes' and their
 # cluster-bus ports): all sockets are bound (port 0) before any is closed.
-NPORTS=$((CLUSTER == 1 ? 19 : 7))
+NPORTS=$((CLUSTER == 1 ? 22 : 10))
 read -r -a PORTS < <(python3 -c '
 import socket, sys
 socks = [socket.socket() for _ in range(int(sys.argv[1]))]
@@ -59,17 +59,18 @@ for s in socks:
 
 RUN_DIR=$(mktemp -d "$BUILD_DIR/demo_test.XXXXXX") || fail "cannot create a run directory"
 OUT=$RUN_DIR/output.txt
-echo "demo_test: ports ${PORTS[*]} (intake, classification, routing gRPC; their metrics;" \
+echo "demo_test: ports ${PORTS[*]} (intake, classification, routing gRPC; their metrics; their HTTP;" \
   "Redis$( ((CLUSTER == 0)) || echo "; the cluster's six nodes, then their bus ports")), run directory $RUN_DIR"
 
 # The run-demo.sh settings a developer may have exported (REDIS_URL above all) must not leak in.
 unset REDIS_URL DEMO_KEEP_DATA DEMO_AGENTS DEMO_TENANT REDIS_CLUSTER_PORTS
-[[ "$CLUSTER" == 0 ]] || export REDIS_CLUSTER_PORTS="${PORTS[*]:7}"
+[[ "$CLUSTER" == 0 ]] || export REDIS_CLUSTER_PORTS="${PORTS[*]:10}"
 status=0
 LIMIT=$((CLUSTER == 1 ? 240 : 150)) # a cluster takes ~15 s to form, and runs six tenants
 INTAKE_GRPC_PORT=${PORTS[0]} CLASSIFICATION_GRPC_PORT=${PORTS[1]} ROUTING_GRPC_PORT=${PORTS[2]} \
   INTAKE_METRICS_PORT=${PORTS[3]} CLASSIFICATION_METRICS_PORT=${PORTS[4]} \
   ROUTING_METRICS_PORT=${PORTS[5]} REDIS_PORT=${PORTS[6]} DEMO_BIND=127.0.0.1 \
+  INTAKE_HTTP_PORT=${PORTS[7]} CLASSIFICATION_HTTP_PORT=${PORTS[8]} ROUTING_HTTP_PORT=${PORTS[9]} \
   DEMO_RUN_DIR=$RUN_DIR DEMO_SECONDS=${DEMO_SECONDS:-30} DEMO_RATE=${DEMO_RATE:-8} \
   timeout --signal=TERM --kill-after=30 "$LIMIT" "$RUN_DEMO" "$BUILD_DIR" >"$OUT" 2>&1 || status=$?
 cat "$OUT"

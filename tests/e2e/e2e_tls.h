@@ -60,7 +60,8 @@ inline std::unique_ptr<testing::Process> StartService(const std::string& service
   *port = testing::FreePort();
   flags.insert(flags.end(), {"--redis-url=" + redis_url, "--bind=127.0.0.1",
                              "--grpc-port=" + std::to_string(*port),
-                             "--metrics-port=" + std::to_string(testing::FreePort())});
+                             "--metrics-port=" + std::to_string(testing::FreePort()),
+                             "--http-port=" + std::to_string(testing::FreePort())});
   auto p = std::make_unique<testing::Process>(testing::BinDir() + "/omniroute-" + service, flags,
                                               dir + "/" + service + ".log");
   if (WaitAccepts(*p, *port, 20)) return p;

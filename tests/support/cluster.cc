@@ -39,6 +39,7 @@ void Cluster::Restart(Replica& r) {
   r.process->Wait(1000);
   r.grpc_port = FreePort();
   r.metrics_port = FreePort();
+  r.http_port = FreePort();
   std::string log = dir_ + "/" + r.service + "-" + std::to_string(started_++) + ".log";
   r.process = std::make_unique<Process>(BinDir() + "/omniroute-" + r.service, Args(r), log);
 }
@@ -52,7 +53,8 @@ void Cluster::Relaunch(Replica& r) {
 std::vector<std::string> Cluster::Args(const Replica& r) const {
   std::vector<std::string> args = {"--redis-url=" + redis_url(), "--bind=127.0.0.1",
                                    "--grpc-port=" + std::to_string(r.grpc_port),
-                                   "--metrics-port=" + std::to_string(r.metrics_port)};
+                                   "--metrics-port=" + std::to_string(r.metrics_port),
+                                   "--http-port=" + std::to_string(r.http_port)};
   if (r.service == "routing") {
     args.insert(args.end(), options_.extra_routing_flags.begin(),
                 options_.extra_routing_flags.end());
@@ -95,6 +97,7 @@ Replica& Cluster::StartReplica(const std::string& service) {
   r.service = service;
   r.grpc_port = FreePort();
   r.metrics_port = FreePort();
+  r.http_port = FreePort();
   std::string log = dir_ + "/" + service + "-" + std::to_string(started_++) + ".log";
   r.process = std::make_unique<Process>(BinDir() + "/omniroute-" + service, Args(r), log);
   replicas_.push_back(std::move(r));

@@ -17,8 +17,10 @@ struct Replica {
   std::string service;  // intake | classification | routing
   int grpc_port = 0;
   int metrics_port = 0;
+  int http_port = 0;  // the HTTP/JSON front
   std::unique_ptr<Process> process;
   std::string address() const { return "127.0.0.1:" + std::to_string(grpc_port); }
+  std::string http_url() const { return "http://127.0.0.1:" + std::to_string(http_port); }
 };
 
 struct ClusterOptions {

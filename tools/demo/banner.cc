@@ -116,6 +116,19 @@ void PrintBanner(const Options& o, double rate, const std::vector<QueueLoad>& lo
       "  grpcurl %s -H 'authorization: Bearer %s' -d '{\"channel\":\"CHANNEL_CHAT\","
       "\"subject\":\"refund please\"}' %s omniroute.v1.Intake/SubmitInteraction\n",
       g.c_str(), first.integrator_key.c_str(), o.intake.c_str());
+  if (!o.intake_http.empty() && !o.tls.enabled()) {
+    std::printf(
+        "  curl -s -H 'authorization: Bearer %s' -H 'content-type: application/json' -d "
+        "'{\"channel\":\"CHANNEL_EMAIL\",\"subject\":\"refund please\"}' "
+        "http://%s/omniroute.v1.Intake/SubmitInteraction\n",
+        first.integrator_key.c_str(), o.intake_http.c_str());
+  }
+  if (!o.routing_http.empty() && !o.tls.enabled()) {
+    std::printf(
+        "  curl -sN 'http://%s/omniroute.v1.Routing/WatchEvents?access_token=%s'"
+        "   (Server-Sent Events)\n",
+        o.routing_http.c_str(), first.admin_key.c_str());
+  }
   std::printf("  curl -s http://%s/metrics | grep omniroute_\n", o.routing_metrics.c_str());
   std::printf(
       "watch it: the metrics endpoints above; Prometheus with its rules and alerts:\n"

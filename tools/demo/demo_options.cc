@@ -46,6 +46,8 @@ void AddFlags(config::Flags& flags, Options* o) {
   flags.Add("classification-metrics", &o->classification_metrics,
             "classification metrics address (printed only)");
   flags.Add("routing-metrics", &o->routing_metrics, "routing metrics address (printed only)");
+  flags.Add("intake-http", &o->intake_http, "intake HTTP/JSON address (printed only)");
+  flags.Add("routing-http", &o->routing_http, "routing HTTP/JSON address (printed only)");
   flags.Add("admin-key", &o->admin_key,
             "API key with the admin role (queues, config, stats); with several tenants one per "
             "tenant, separated by commas, in --tenant order (so too the two keys below)");

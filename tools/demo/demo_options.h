@@ -20,6 +20,9 @@ struct Options {
   std::string intake_metrics = "127.0.0.1:9101";
   std::string classification_metrics = "127.0.0.1:9102";
   std::string routing_metrics = "127.0.0.1:9103";
+  // The HTTP/JSON fronts (printed only; "" = not shown).
+  std::string intake_http = "127.0.0.1:8101";
+  std::string routing_http = "127.0.0.1:8103";
   std::string admin_key, integrator_key, agent_key;  // one per tenant, separated by commas
   std::string rate = "8";
   std::string mix = "voice=3,chat=4,email=3";

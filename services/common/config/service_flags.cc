@@ -2,6 +2,9 @@
 
 #include <cstdio>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_split.h"
+
 namespace omniroute::config {
 
 void ServiceFlags::AddTo(Flags& flags) {
@@ -16,6 +19,23 @@ void ServiceFlags::AddTo(Flags& flags) {
   flags.Add("rpc-queue", &rpc_queue,
             "calls that may wait for an rpc worker; beyond that calls get UNAVAILABLE");
   tls::AddServerFlags(flags, &tls);
+  flags.Add("http-port", &http_port,
+            "HTTP/JSON port: the gRPC API as JSON, event streams as Server-Sent Events "
+            "(-1 = off, 0 = any free port)");
+  flags.Add("http-threads", &http_threads,
+            "HTTP worker threads; each request and each open event stream holds one");
+  flags.Add("http-cors-origins", &http_cors_origins,
+            "browser origins allowed to call the HTTP API, comma-separated (* = any)");
+}
+
+http::FrontOptions ServiceFlags::http() const {
+  http::FrontOptions o;
+  o.port = http_port;
+  o.threads = http_threads;
+  for (absl::string_view origin : absl::StrSplit(http_cors_origins, ',', absl::SkipWhitespace())) {
+    o.cors_origins.emplace_back(absl::StripAsciiWhitespace(origin));
+  }
+  return o;
 }
 
 std::optional<int> ParseOrExitCode(Flags& flags, ServiceFlags& common, int argc, char** argv,
@@ -36,6 +56,12 @@ std::optional<int> ParseOrExitCode(Flags& flags, ServiceFlags& common, int argc,
   }
   if (common.rpc_workers < 0 || common.rpc_queue < 1) {
     std::fprintf(stderr, "%s: --rpc-workers must be >= 0 and --rpc-queue >= 1\n", program.c_str());
+    return 2;
+  }
+  if (common.http_port < -1 || common.http_port > 65535 || common.http_threads < 2 ||
+      common.http_threads > 4096) {
+    std::fprintf(stderr, "%s: --http-port must be -1..65535 and --http-threads 2..4096\n",
+                 program.c_str());
     return 2;
   }
   if (auto st = tls::Validate(common.tls); !st.ok()) {

@@ -5,6 +5,7 @@
 
 #include "services/common/config/flags.h"
 #include "services/common/grpc/tls.h"
+#include "services/common/http/http_front.h"
 #include "services/common/redis/redis_client.h"
 
 namespace omniroute::config {
@@ -21,11 +22,16 @@ struct ServiceFlags {
   // most rpc_queue calls wait for one, beyond that calls get UNAVAILABLE at once.
   int rpc_workers = 0;
   int rpc_queue = 10000;
-  tls::ServerFiles tls;      // the gRPC port's TLS files (none = plaintext)
-  redis::Endpoint endpoint;  // parsed from redis_url by ParseOrExitCode
+  tls::ServerFiles tls;  // the gRPC port's TLS files (none = plaintext)
+  // The HTTP/JSON front (services/common/http): -1 = off, 0 = any free port.
+  int http_port = -1;
+  int http_threads = 64;
+  std::string http_cors_origins;  // comma-separated; "*" = any
+  redis::Endpoint endpoint;       // parsed from redis_url by ParseOrExitCode
 
   void AddTo(Flags& flags);
   int workers() const { return rpc_workers > 0 ? rpc_workers : redis_pool_size; }
+  http::FrontOptions http() const;
 };
 
 // Parses argv into the flags (service and common ones) and checks the common ones. Returns

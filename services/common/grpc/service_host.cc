@@ -137,6 +137,23 @@ int ServiceHost::Run() {
     log::Error("cannot start the gRPC server", {{"port", std::to_string(options_.grpc_port)}});
     return 1;
   }
+  // The HTTP/JSON front calls this server through its in-process channel: the same auth,
+  // roles, validation and metrics as a gRPC call, without a network hop.
+  std::unique_ptr<http::Front> front;
+  int http_port = -1;
+  if (options_.http.port >= 0) {
+    front = std::make_unique<http::Front>(options_.http, options_.bind);
+    for (auto& [prefix, handler] : http_routes_) front->AddRoute(prefix, handler);
+    grpc::ChannelArguments args;
+    auto bridge = std::make_unique<http::GrpcBridge>(server_->InProcessChannel(args),
+                                                     options_.health_names, &draining_);
+    if (auto st = front->Start(std::move(bridge), &http_port); !st.ok()) {
+      log::Error("cannot start the HTTP front", {{"port", std::to_string(options_.http.port)},
+                                                 {"error", std::string(st.message())}});
+      server_->Shutdown();
+      return 1;
+    }
+  }
   // Not serving until Redis answers.
   server_->GetHealthCheckService()->SetServingStatus(false);
   for (const auto& name : options_.health_names) {
@@ -144,6 +161,7 @@ int ServiceHost::Run() {
   }
   log::Info("listening", {{"grpc_port", std::to_string(grpc_port)},
                           {"metrics_port", std::to_string(metrics_port)},
+                          {"http_port", std::to_string(http_port)},
                           {"grpc_tls", !options_.tls.enabled()               ? "off"
                                        : options_.tls.client_ca_file.empty() ? "tls"
                                                                              : "mtls"}});
@@ -169,6 +187,8 @@ int ServiceHost::Run() {
   }
   stop_ = true;
   for (auto& t : threads) t.join();
+  // Event streams end (they watch draining_), requests in flight finish, the port closes.
+  if (front) front->Stop();
   // Shutdown sends each connection a GOAWAY and a PING, and closes it once the client answered
   // the PING and has no call left. A client answers only while it reads a call, so the streams
   // are ended (drain hooks) a moment after the GOAWAY, not before: ended first, an idle client

@@ -19,6 +19,7 @@
 #include "services/common/grpc/process_metrics.h"
 #include "services/common/grpc/reflection.h"
 #include "services/common/grpc/tls.h"
+#include "services/common/http/http_front.h"
 #include "services/common/redis/redis_client.h"
 
 namespace omniroute {
@@ -30,6 +31,7 @@ struct HostOptions {
   int metrics_port = 0;  // 0 = pick a free port
   std::vector<std::string> health_names;  // grpc.health.v1 service names to report
   tls::ServerFiles tls;                   // TLS (and mTLS) of the gRPC port; none = plaintext
+  http::FrontOptions http;                // the HTTP/JSON front; port -1 = none
   int drain_seconds = 10;
   // Readiness (grpc.health.v1) turns NOT_SERVING when a PING to Redis is not answered within
   // this; it is checked every second.
@@ -60,6 +62,11 @@ class ServiceHost {
   const std::atomic<bool>& draining() const { return draining_; }
 
   void AddService(grpc::Service* service) { services_.push_back(service); }
+  // An extra route of the HTTP front (e.g. provider webhooks): requests whose path starts with
+  // `prefix`, before the gRPC methods. Only served when the front is on (HostOptions::http).
+  void AddHttpRoute(std::string prefix, http::Handler handler) {
+    http_routes_.emplace_back(std::move(prefix), std::move(handler));
+  }
   // A loop run on its own thread until `stop` becomes true.
   void AddLoop(std::string name, std::function<void(const std::atomic<bool>& stop)> loop);
   // Runs during the drain, once the server has begun to shut down (health NOT_SERVING, no new
@@ -84,6 +91,7 @@ class ServiceHost {
   std::vector<std::function<void()>> drain_hooks_;
   std::atomic<bool> draining_{false};
   std::atomic<bool> stop_{false};
+  std::vector<std::pair<std::string, http::Handler>> http_routes_;
   std::unique_ptr<ReflectionService<ReflectionV1>> reflection_v1_;  // both outlive server_
   std::unique_ptr<ReflectionService<ReflectionV1Alpha>> reflection_v1alpha_;
   std::unique_ptr<grpc::Server> server_;

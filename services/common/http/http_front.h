@@ -1,0 +1,60 @@
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "services/common/http/grpc_bridge.h"
+#include "services/common/http/http_types.h"
+
+struct mg_context;
+struct mg_connection;
+
+namespace omniroute::http {
+
+struct FrontOptions {
+  int port = -1;     // -1: no HTTP front; 0: any free port
+  int threads = 64;  // civetweb workers: each request, and each open event stream, holds one
+  // Event streams take at most threads - reserved_threads workers (more get 503), so requests
+  // are always served.
+  int reserved_threads = 8;
+  // Browser origins that may call the API (CORS), e.g. "https://desk.example.com"; "*" = any.
+  std::vector<std::string> cors_origins;
+  size_t max_body_bytes = 8 * 1024 * 1024;  // the gRPC port's limit too
+};
+
+// The HTTP/1.1 front of a service (civetweb): its gRPC services as JSON (GrpcBridge), event
+// streams as Server-Sent Events, and extra routes (provider webhooks, the OpenAPI document).
+class Front {
+ public:
+  Front(FrontOptions options, std::string bind);
+  ~Front();
+
+  // Routes whose path starts with `prefix` go to `handler` (before the gRPC methods).
+  void AddRoute(std::string prefix, Handler handler);
+  // Starts serving; `bridge` answers the gRPC paths. Fills *port with the port bound.
+  absl::Status Start(std::unique_ptr<GrpcBridge> bridge, int* port);
+  // Stops accepting, ends event streams (the bridge's `stopping` flag must be set first) and
+  // waits for the requests in flight.
+  void Stop();
+
+  int HandleForTest(mg_connection* conn) { return Handle(conn); }
+
+ private:
+  static int OnRequest(mg_connection* conn, void* self);
+  int Handle(mg_connection* conn);
+
+  FrontOptions options_;
+  std::string bind_;
+  std::vector<std::pair<std::string, Handler>> routes_;
+  std::unique_ptr<GrpcBridge> bridge_;
+  mg_context* ctx_ = nullptr;
+  std::atomic<int> streams_{0};
+};
+
+}  // namespace omniroute::http
