@@ -1,6 +1,7 @@
 // omniroute-openapi: prints the OpenAPI 3.0.3 document of the HTTP/JSON API, generated from the
 // published .proto descriptors compiled into the binary.
 //   omniroute-openapi [--services omniroute.v1.Intake,omniroute.v1.Routing] [--output FILE]
+//   omniroute-openapi --list-services
 // Exit 0 with the document on stdout (or in FILE); 2 on bad flags, an unknown service or a file
 // that cannot be written.
 #include <cstdio>
@@ -18,12 +19,14 @@ int main(int argc, char** argv) {
   std::string services;
   std::string output;
   std::string title = "omniroute HTTP/JSON API";
+  bool list_services = false;
   omniroute::config::Flags flags("omniroute-openapi");
   flags.Add("services", &services,
             "comma-separated full service names to describe (empty = all: " +
                 absl::StrJoin(all, ",") + ")");
   flags.Add("title", &title, "the document's info.title");
   flags.Add("output", &output, "file to write the document to (empty = stdout)");
+  flags.Add("list-services", &list_services, "print the service names, one a line, and exit");
   flags.SetDescription(
       "Prints the OpenAPI 3.0.3 description of the HTTP/JSON routes (POST /<service>/<method> "
       "per unary RPC, GET Server-Sent Events per server-streaming RPC), generated from the .proto "
@@ -31,6 +34,10 @@ int main(int argc, char** argv) {
   if (auto st = flags.Parse(argc, argv); !st.ok()) {
     std::fprintf(stderr, "%s\n", std::string(st.message()).c_str());
     return st.code() == absl::StatusCode::kNotFound ? 0 : 2;
+  }
+  if (list_services) {
+    for (const std::string& name : all) std::printf("%s\n", name.c_str());
+    return 0;
   }
   std::vector<std::string> names = all;
   if (!services.empty()) names = absl::StrSplit(services, ',', absl::SkipWhitespace());

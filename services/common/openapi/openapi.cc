@@ -100,13 +100,24 @@ std::string OpenApiDocument(const std::vector<const pb::ServiceDescriptor*>& ser
   }
   schemas.Add(kErrorSchema, ErrorSchema());
 
+  JsonValue info =
+      JsonValue::Object()
+          .Set("title", title)
+          .Set("version", OMNIROUTE_VERSION)
+          .Set("description", kDescription)
+          .Set("license", JsonValue::Object()
+                              .Set("name", "Apache-2.0")
+                              .Set("url", "https://www.apache.org/licenses/LICENSE-2.0"));
+  JsonValue server =
+      JsonValue::Object()
+          .Set("url", "/")
+          .Set("description",
+               "The HTTP port (--http-port) of the service that serves these routes.");
   JsonValue doc =
       JsonValue::Object()
           .Set("openapi", "3.0.3")
-          .Set("info", JsonValue::Object()
-                           .Set("title", title)
-                           .Set("version", OMNIROUTE_VERSION)
-                           .Set("description", kDescription))
+          .Set("info", std::move(info))
+          .Set("servers", JsonValue::Array().Push(std::move(server)))
           .Set("security",
                JsonValue::Array().Push(JsonValue::Object().Set("bearerAuth", JsonValue::Array())))
           .Set("tags", std::move(tags))
