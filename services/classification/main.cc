@@ -15,6 +15,7 @@
 #include "services/common/ids.h"
 #include "services/common/keys.h"
 #include "services/common/log/log.h"
+#include "services/common/openapi/openapi.h"
 
 int main(int argc, char** argv) {
   using namespace omniroute;
@@ -85,6 +86,8 @@ int main(int argc, char** argv) {
                                                  &redis::Scripts::Embedded(), &clock, &metrics,
                                                  event_max_len, &executor});
   host.AddService(&service);
+  host.AddHttpRoute("/openapi.json", openapi::DocumentRoute({"omniroute.v1.Classifier"},
+                                                            "omniroute classification"));
   // A model published to Redis (omniroute-model publish) is picked up within a second.
   host.AddLoop("model", [&pool, &models](const std::atomic<bool>& stop) {
     while (!stop.load()) {

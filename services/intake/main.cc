@@ -10,6 +10,7 @@
 #include "services/common/grpc/service_host.h"
 #include "services/common/ids.h"
 #include "services/common/log/log.h"
+#include "services/common/openapi/openapi.h"
 #include "services/intake/intake_service.h"
 
 int main(int argc, char** argv) {
@@ -58,6 +59,8 @@ int main(int argc, char** argv) {
   intake::IntakeStore store(&pool, &redis::Scripts::Embedded(), &clock, &ids, options);
   intake::IntakeService service(&auth, &store, &metrics, &executor);
   host.AddService(&service);
+  host.AddHttpRoute("/openapi.json",
+                    openapi::DocumentRoute({"omniroute.v1.Intake"}, "omniroute intake"));
   // Every queue's abandoned counters exist at 0 (refreshed as queues are added): the service
   // level rule's increase() then counts a queue's first abandonment too.
   host.AddLoop("series", [&](const std::atomic<bool>& stop) {

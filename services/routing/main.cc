@@ -11,6 +11,7 @@
 #include "services/common/ids.h"
 #include "services/common/keys.h"
 #include "services/common/log/log.h"
+#include "services/common/openapi/openapi.h"
 #include "services/common/redis/stream_hub.h"
 #include "services/routing/admin_service.h"
 #include "services/routing/background.h"
@@ -114,6 +115,9 @@ int main(int argc, char** argv) {
   routing::AdminService admin_service(&auth, &engine, &metrics, &executor);
   host.AddService(&routing_service);
   host.AddService(&admin_service);
+  host.AddHttpRoute(
+      "/openapi.json",
+      openapi::DocumentRoute({"omniroute.v1.Routing", "omniroute.v1.Admin"}, "omniroute routing"));
   // The drain ends every watch stream (after what it buffered), so the server can finish.
   host.AddDrainHook([&hub] { hub.Stop(); });
   hub.Start();

@@ -236,6 +236,20 @@ TEST_F(HttpApiE2E, AnEventStreamResumesAfterLastEventId) {
   EXPECT_EQ(by_query.WaitFor([](const EventStream::Event&) { return true; }).id, all[0].id);
 }
 
+TEST_F(HttpApiE2E, EachPortServesTheOpenApiDocumentOfItsOwnRoutes) {
+  auto routing = Curl(cluster_.dir(), "GET", routing_ + "/openapi.json", {});
+  ASSERT_EQ(routing.status, 200);
+  EXPECT_TRUE(absl::StrContains(routing.body, "\"openapi\": \"3.0.3\""))
+      << routing.body.substr(0, 200);
+  EXPECT_TRUE(absl::StrContains(routing.body, "\"/omniroute.v1.Admin/PutQueue\""));
+  EXPECT_TRUE(absl::StrContains(routing.body, "\"/omniroute.v1.Routing/WatchOffers\""));
+  EXPECT_FALSE(absl::StrContains(routing.body, "\"/omniroute.v1.Intake/SubmitInteraction\""));
+  auto intake = Curl(cluster_.dir(), "GET", intake_ + "/openapi.json", {});
+  ASSERT_EQ(intake.status, 200);
+  EXPECT_TRUE(absl::StrContains(intake.body, "\"/omniroute.v1.Intake/SubmitInteraction\""));
+  EXPECT_FALSE(absl::StrContains(intake.body, "\"/omniroute.v1.Admin/PutQueue\""));
+}
+
 TEST_F(HttpApiE2E, BrowsersFromAnAllowedOriginGetCorsHeaders) {
   const std::string url = intake_ + "/omniroute.v1.Intake/SubmitInteraction";
   std::vector<std::string> argv = {"/usr/bin/curl",

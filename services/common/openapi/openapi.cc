@@ -129,4 +129,21 @@ std::string OpenApiDocument(const std::vector<const pb::ServiceDescriptor*>& ser
   return doc.Dump();
 }
 
+http::Handler DocumentRoute(const std::vector<std::string>& services, const std::string& title) {
+  auto doc = OpenApiJson(services, title);
+  std::string body = doc.ok() ? *doc : std::string(doc.status().message());
+  int status = doc.ok() ? 200 : 500;
+  return [body, status](const http::Request& req) {
+    http::Response r;
+    if (req.method != "GET" || req.path != "/openapi.json") {
+      r.status = req.path == "/openapi.json" ? 405 : 404;
+      r.body = R"({"code":"not_found","message":"GET /openapi.json"})";
+      return r;
+    }
+    r.status = status;
+    r.body = body;
+    return r;
+  };
+}
+
 }  // namespace omniroute::openapi

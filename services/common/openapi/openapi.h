@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "services/common/http/http_types.h"
 
 namespace omniroute::openapi {
 
@@ -27,5 +28,9 @@ absl::StatusOr<std::string> OpenApiJson(const std::vector<std::string>& services
 // are left out.
 std::string OpenApiDocument(const std::vector<const google::protobuf::ServiceDescriptor*>& services,
                             const std::string& title);
+
+// The route of `GET /openapi.json` on a service's HTTP front: the document of `services`,
+// generated once here.
+http::Handler DocumentRoute(const std::vector<std::string>& services, const std::string& title);
 
 }  // namespace omniroute::openapi

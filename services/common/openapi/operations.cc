@@ -1,5 +1,6 @@
 #include "services/common/openapi/operations.h"
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "absl/strings/str_replace.h"
 #include "services/common/grpc/auth.h"
 #include "services/common/grpc/rpc_roles.h"
+#include "services/common/http/grpc_bridge.h"
 
 namespace omniroute::openapi {
 namespace {
@@ -55,9 +57,21 @@ const std::vector<ErrorStatus>& ErrorStatuses() {
   return *statuses;
 }
 
-// "invalid_argument": how the error body names a code.
+// "invalid_argument": how the error body names a code (the HTTP front's own names).
 std::string CodeName(absl::StatusCode code) {
-  return absl::AsciiStrToLower(absl::StatusCodeToString(code));
+  return http::CodeName(static_cast<grpc::StatusCode>(code));
+}
+
+// The HTTP status of a row. It must be the one the HTTP front maps each of its codes to
+// (http::HttpStatusFor): a table that drifted from the front stops every document (and so
+// every test that builds one) instead of documenting statuses the front does not send.
+std::string HttpOf(const ErrorStatus& s) {
+  for (absl::StatusCode c : s.codes) {
+    if (std::to_string(http::HttpStatusFor(static_cast<grpc::StatusCode>(c))) != s.http) {
+      std::abort();
+    }
+  }
+  return s.http;
 }
 
 // The first sentence of a comment, for an operation's summary; the method name without one.
@@ -112,7 +126,7 @@ JsonValue BaseOperation(const pb::MethodDescriptor* method, const std::string& m
 
 JsonValue WithErrors(JsonValue responses) {
   for (const ErrorStatus& s : ErrorStatuses()) {
-    responses.Set(s.http, Ref(absl::StrCat("#/components/responses/", s.name)));
+    responses.Set(HttpOf(s), Ref(absl::StrCat("#/components/responses/", s.name)));
   }
   return responses;
 }
