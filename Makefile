@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: run test deps build format format-check bench cluster-bench wait-bench image-test clean
+.PHONY: run test deps build format format-check bench http-bench cluster-bench wait-bench image-test clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -31,6 +31,11 @@ test: build
 # EVALSHA baseline and BullMQ's no-op worker on the same Redis (load-tests/README.md).
 bench: build
 	./load-tests/run-bench.sh $(BUILD_DIR)
+
+# Submit -> offer at 500/s, rounds alternating gRPC and the HTTP/JSON front in one run.
+http-bench: build
+	./load-tests/run-bench.sh $(BUILD_DIR) --rate 500 --batch 5 --interactions 10000 --rounds 6 \
+	  --submit-via grpc,http --skip-raw --skip-bullmq
 
 # One redis-server against a 3-master Redis Cluster, same tenants and load (load-tests/README.md).
 cluster-bench: build

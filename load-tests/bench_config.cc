@@ -105,6 +105,11 @@ void AddFlags(config::Flags& flags, Config* cfg) {
   flags.Add("classification", &cfg->classification, "address of a running classification");
   flags.Add("routing", &cfg->routing, "address of a running routing");
   flags.Add("intake-flags", &cfg->intake_flags, "extra flags for the started intake");
+  flags.Add("submit-via", &cfg->submit_via,
+            "how rounds submit, in turn: grpc, http (intake's HTTP/JSON front), or grpc,http to "
+            "alternate the two in one run");
+  flags.Add("intake-http", &cfg->intake_http,
+            "host:port of a running intake's HTTP port (with --intake and --submit-via http)");
   flags.Add("classification-flags", &cfg->classification_flags,
             "extra flags for the started classification (e.g. '--workers=2')");
   flags.Add("routing-flags", &cfg->routing_flags, "extra flags for the started routing");
@@ -180,6 +185,17 @@ absl::StatusOr<RunPlan> Resolve(Config* cfg) {
                 cfg->redis_url.empty())) {
     return absl::InvalidArgumentError(
         "with given services, pass all of --intake, --classification, --routing and --redis-url");
+  }
+  bool http = false;
+  for (absl::string_view via : absl::StrSplit(cfg->submit_via, ',')) {
+    if (via != "grpc" && via != "http") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--submit-via: '", std::string(via), "' is neither grpc nor http (e.g. grpc,http)"));
+    }
+    http = http || via == "http";
+  }
+  if (http && given && cfg->intake_http.empty()) {
+    return absl::InvalidArgumentError("--submit-via http with given services needs --intake-http");
   }
   if (cfg->bin_dir.empty()) cfg->bin_dir = ExeDir();
   plan.baseline_script = kBaselineScript;

@@ -47,6 +47,9 @@ struct Config {
   int redis_cluster_masters = 0;   // > 0: start a private Redis Cluster of that many masters
   int redis_cluster_replicas = 0;  // replicas of each of its masters (0..2)
   std::string intake, classification, routing;
+  // How interactions are submitted, by round in turn: "grpc", "http" or both ("grpc,http").
+  std::string submit_via = "grpc";
+  std::string intake_http;  // host:port of intake's HTTP port (started services: filled in)
   std::string intake_flags, classification_flags, routing_flags;
   tls::ClientFiles tls;  // how the bench reaches TLS ports (give the services theirs in *_flags)
   std::string bin_dir;

@@ -29,6 +29,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "load-tests/bench_agents.h"
 #include "load-tests/bench_config.h"
 #include "load-tests/bench_report.h"
@@ -67,6 +68,8 @@ int Run(Config cfg, const std::atomic<bool>& interrupted) {
   auto services = Services::Start(cfg, interrupted);
   if (!services.ok()) return Fail(1, services.status().message());
   Services& svc = **services;
+  if (cfg.intake_http.empty()) cfg.intake_http = svc.intake_http();
+  const std::vector<std::string> vias = absl::StrSplit(cfg.submit_via, ',');
   // The Redis counters are read per server: the one redis-server, or every master of a cluster.
   auto stats = RedisNodes::Open(svc.redis_endpoint(), std::chrono::milliseconds(5000));
   if (!stats.ok()) return Fail(1, absl::StrCat("redis: ", stats.status().message()));
@@ -185,7 +188,9 @@ int Run(Config cfg, const std::atomic<bool>& interrupted) {
   // A failed BullMQ run with --require-bullmq sets rc but lets the remaining rounds run.
   const bool started = rc == 0;
   for (int round = 1; started && round <= cfg.rounds && !interrupted.load(); ++round) {
-    RoundResult r = rounds.Measure(cfg.interactions, absl::StrCat(run_id, "-r", round), &nodes);
+    const std::string& via = vias[static_cast<size_t>(round - 1) % vias.size()];
+    RoundResult r =
+        rounds.Measure(cfg.interactions, absl::StrCat(run_id, "-r", round), &nodes, via);
     PrintRound(round, r, Slots(cfg, *plan));
     if (plan->per_master) PrintMasters(r, nodes, tenants);
     if (bullmq && !interrupted.load()) {
@@ -206,6 +211,7 @@ int Run(Config cfg, const std::atomic<bool>& interrupted) {
   }
 
   if (!results.empty()) PrintTable(cfg, results, bullmq_note);
+  if (!results.empty()) PrintViaTable(results);
   if (!results.empty() && plan->per_master) PrintMasterTable(results, nodes, tenants);
   SettleStats s = settler.Stats();
   int64_t rescinded = 0, reconnects = 0;

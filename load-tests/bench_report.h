@@ -53,6 +53,11 @@ void PrintBullmq(const RoundResult& r);
 void PrintTable(const Config& cfg, const std::vector<RoundResult>& rounds,
                 const std::string& bullmq_note);
 
+// The rounds by how they submitted (bench_table.cc; --submit-via), when any went over HTTP:
+// per transport, submit sent -> offer and submit answered -> offer percentiles, the calls'
+// client time and intake's CPU per interaction, one row per round, the median row, the legend.
+void PrintViaTable(const std::vector<RoundResult>& rounds);
+
 // The per-master results table (bench_table.cc): routed/s, then per node and for all of them
 // Redis CPU and commands per interaction routed for the node's tenants; one row per round, the
 // median row, the legend.

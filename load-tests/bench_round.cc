@@ -30,11 +30,13 @@ void FillLatency(const SubmitPhase& phase,
     last_ack = std::max(last_ack, s.acked);
   }
   r->intake_per_s = static_cast<double>(r->submitted) / Seconds(last_ack - first_sent);
-  std::vector<double> lat;
+  std::vector<double> lat, from_sent;
   lat.reserve(offers.size());
+  from_sent.reserve(offers.size());
   Clock::time_point last_offer = first_sent;
   for (const auto& [id, at] : offers) {
     const SubmitRecord* s = by_id.at(id);
+    from_sent.push_back(Ms(at - s->sent));
     double ms = Ms(at - s->acked);
     if (ms < 0) {
       ++r->early;  // the offer arrived before the bench saw the submit answer
@@ -49,6 +51,9 @@ void FillLatency(const SubmitPhase& phase,
   r->p50 = sim::Percentile(lat, 50);
   r->p90 = sim::Percentile(lat, 90);
   r->p99 = sim::Percentile(lat, 99);
+  std::sort(from_sent.begin(), from_sent.end());
+  r->sent_p50 = sim::Percentile(from_sent, 50);
+  r->sent_p99 = sim::Percentile(from_sent, 99);
   r->max = sim::Percentile(lat, 100);
 }
 
@@ -128,7 +133,8 @@ bool RoundRunner::WaitUntil(const std::function<bool()>& done, Clock::time_point
   return true;
 }
 
-RoundResult RoundRunner::Measure(int total, const std::string& key_prefix, RedisNodes* stats) {
+RoundResult RoundRunner::Measure(int total, const std::string& key_prefix, RedisNodes* stats,
+                                 const std::string& via) {
   RoundResult r;
   (void)offers_->Take();
   (void)completions_->Take();
@@ -151,7 +157,8 @@ RoundResult RoundRunner::Measure(int total, const std::string& key_prefix, Redis
     }
   });
   SubmitPhase phase = SubmitAll(*api_, integrator_keys_, *cfg_, channels_, total, key_prefix,
-                                deadline, *interrupted_);
+                                deadline, *interrupted_, via);
+  r.via = via;
   r.failed = phase.failed_items;
   FillCalls(phase, &r);
   if (!phase.first_error.empty()) {

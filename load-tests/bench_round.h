@@ -34,12 +34,15 @@ struct MasterResult {
 };
 
 struct RoundResult {
+  std::string via = "grpc";  // how the round submitted
   int64_t submitted = 0, failed = 0, routed = 0, early = 0, completed = 0;
   // Submit -> offer: first submit sent -> last offer received (routed/s), and per interaction
   // submit answered -> offer received (p50 ..).
   double seconds = 0;
   double intake_per_s = std::nan(""), routed_per_s = std::nan("");
   double p50 = std::nan(""), p90 = std::nan(""), p99 = std::nan(""), max = std::nan("");
+  // Per interaction, submit call sent -> offer received: the transport's own time included.
+  double sent_p50 = std::nan(""), sent_p99 = std::nan("");
   // The SubmitInteractions calls answered OK: how many, how many needed a retry, and the client
   // wall time of each (first attempt sent -> answer, ms).
   int64_t calls = 0, retried_calls = 0;
@@ -83,7 +86,9 @@ class RoundRunner {
   // an offer (at most --round-timeout-seconds), then until the agents completed them (at most
   // as long again). Redis figures only with `stats` (every node's, and per node). Prints
   // warnings for what was not accepted, routed or completed.
-  RoundResult Measure(int total, const std::string& key_prefix, RedisNodes* stats);
+  // `via`: "grpc" or "http" (Config::submit_via).
+  RoundResult Measure(int total, const std::string& key_prefix, RedisNodes* stats,
+                      const std::string& via = "grpc");
 
  private:
   // Each node's share of a round: its counters' difference per interaction routed for the

@@ -74,11 +74,12 @@ absl::Status Services::StartServices(const Config& cfg, const std::string& redis
                                               {"routing", cfg.routing_flags}};
   std::map<std::string, std::string> address;
   for (const char* service : {"intake", "classification", "routing"}) {
-    int port = testing::FreePort();
+    int port = testing::FreePort(), http_port = testing::FreePort();
     std::vector<std::string> args = {"--redis-url=" + redis_url, "--bind=127.0.0.1",
                                      absl::StrCat("--grpc-port=", port),
                                      absl::StrCat("--metrics-port=", testing::FreePort()),
-                                     absl::StrCat("--http-port=", testing::FreePort())};
+                                     absl::StrCat("--http-port=", http_port)};
+    if (std::string(service) == "intake") intake_http_ = absl::StrCat("127.0.0.1:", http_port);
     for (auto& a : SplitArgs(extra[service])) args.push_back(a);
     std::string binary = absl::StrCat(cfg.bin_dir, "/omniroute-", service);
     if (access(binary.c_str(), X_OK) != 0) {

@@ -36,6 +36,8 @@ class Services {
   Services& operator=(const Services&) = delete;
 
   const sim::Endpoints& endpoints() const { return endpoints_; }
+  // host:port of the started intake's HTTP/JSON port ("" for given services).
+  const std::string& intake_http() const { return intake_http_; }
   const redis::Endpoint& redis_endpoint() const { return redis_endpoint_; }
   // The started services by name ("intake", ...); empty when they were given.
   const std::map<std::string, pid_t>& pids() const { return pids_; }
@@ -58,6 +60,7 @@ class Services {
   std::map<std::string, pid_t> pids_;
   redis::Endpoint redis_endpoint_;
   sim::Endpoints endpoints_;
+  std::string intake_http_;
   std::shared_ptr<grpc::ChannelCredentials> credentials_;  // from --tls-ca ... (null = plain)
   std::string redis_description_, services_description_;
 };

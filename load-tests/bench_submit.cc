@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "load-tests/http_submit.h"
 #include "tools/sim/traffic.h"
 
 namespace omniroute::bench {
@@ -12,7 +13,7 @@ namespace omniroute::bench {
 SubmitPhase SubmitAll(sim::ApiClient& api, const std::vector<std::string>& keys, const Config& cfg,
                       const std::vector<v1::Channel>& channels, int total,
                       const std::string& key_prefix, Clock::time_point deadline,
-                      const std::atomic<bool>& interrupted) {
+                      const std::atomic<bool>& interrupted, const std::string& via) {
   const int batch = std::clamp(cfg.batch, 1, 500);
   // The batches: each tenant's share cut into batches, the tenants taking turns.
   struct Batch {
@@ -84,8 +85,13 @@ SubmitPhase SubmitAll(sim::ApiClient& api, const std::vector<std::string>& keys,
           v1::SubmitInteractionsRequest part;
           for (int i : pending) *part.add_interactions() = req.interactions(i);
           v1::SubmitInteractionsResponse resp;
-          auto ctx = sim::ApiClient::Context(key, std::chrono::seconds(30));
-          st = api.intake().SubmitInteractions(ctx.get(), part, &resp);
+          if (via == "http") {
+            st =
+                HttpSubmitInteractions(cfg.intake_http, key, part, &resp, std::chrono::seconds(30));
+          } else {
+            auto ctx = sim::ApiClient::Context(key, std::chrono::seconds(30));
+            st = api.intake().SubmitInteractions(ctx.get(), part, &resp);
+          }
           if (!st.ok()) {
             bool transient = st.error_code() == grpc::StatusCode::UNAVAILABLE ||
                              st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||

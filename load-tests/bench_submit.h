@@ -39,6 +39,6 @@ struct SubmitPhase {
 SubmitPhase SubmitAll(sim::ApiClient& api, const std::vector<std::string>& keys, const Config& cfg,
                       const std::vector<v1::Channel>& channels, int total,
                       const std::string& key_prefix, Clock::time_point deadline,
-                      const std::atomic<bool>& interrupted);
+                      const std::atomic<bool>& interrupted, const std::string& via = "grpc");
 
 }  // namespace omniroute::bench

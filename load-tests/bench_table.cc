@@ -176,4 +176,31 @@ void PrintMasterTable(const std::vector<RoundResult>& rounds, const RedisNodes& 
       nodes.cluster() ? "a Redis Cluster" : "one redis-server");
 }
 
+void PrintViaTable(const std::vector<RoundResult>& rounds) {
+  std::vector<std::string> vias;
+  for (const auto& r : rounds) {
+    if (std::find(vias.begin(), vias.end(), r.via) == vias.end()) vias.push_back(r.via);
+  }
+  if (vias.size() == 1 && vias[0] == "grpc") return;
+  std::printf("\n-- submit transports: the same rounds by how they submitted --\n");
+  for (const auto& via : vias) {
+    Table t({"round", "routed/s", "sent p50", "sent p99", "acked p50", "acked p99", "call p50",
+             "call p99", "intake us"},
+            {0, 1, 1, 1, 1, 2, 2, 0}, 11);
+    for (const auto& r : rounds) {
+      if (r.via != via) continue;
+      t.Add({r.routed_per_s, r.sent_p50, r.sent_p99, r.p50, r.p99, r.call_p50, r.call_p99,
+             CpuOf(r, "intake")});
+    }
+    std::printf("via %s:\n", via.c_str());
+    t.Print();
+  }
+  std::printf(
+      "round: the run's round number among those of this transport.\n"
+      "sent p50/p99: per interaction, SubmitInteractions call sent -> offer received by the agent "
+      "(ms; the transport's own time included). acked p50/p99: submit answered -> offer (ms).\n"
+      "call p50/p99: client wall time of each SubmitInteractions call (ms). intake us: intake's "
+      "CPU per completed interaction.\n");
+}
+
 }  // namespace omniroute::bench

@@ -8,7 +8,7 @@ PACKAGES=(
   clang libclang-rt-14-dev lld  # the fuzz targets (tests/fuzz): clang, libFuzzer, lld
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
   libhiredis-dev prometheus-cpp-dev libcivetweb-dev libabsl-dev libssl-dev libre2-dev libjemalloc-dev
-  libgtest-dev libgmock-dev libyaml-cpp-dev
+  libgtest-dev libgmock-dev libyaml-cpp-dev libcurl4-openssl-dev
   redis-server redis-tools prometheus python3-yaml lua5.1
   openssl stunnel4
   python3-grpcio python3-protobuf  # tests/e2e/json_client.py: a generic JSON client
