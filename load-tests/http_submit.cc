@@ -20,8 +20,7 @@ size_t Append(char* data, size_t size, size_t n, void* out) {
 CURL* Handle() {
   static const bool init = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
   (void)init;
-  thread_local std::unique_ptr<CURL, void (*)(CURL*)> handle(curl_easy_init(),
-                                                             &curl_easy_cleanup);
+  thread_local std::unique_ptr<CURL, void (*)(CURL*)> handle(curl_easy_init(), &curl_easy_cleanup);
   return handle.get();
 }
 
@@ -42,10 +41,12 @@ grpc::Status HttpSubmitInteractions(const std::string& address, const std::strin
                                     v1::SubmitInteractionsResponse* resp,
                                     std::chrono::milliseconds timeout) {
   auto json = published::ToJson(req);
-  if (!json.ok()) return grpc::Status(grpc::StatusCode::INTERNAL, std::string(json.status().message()));
+  if (!json.ok())
+    return grpc::Status(grpc::StatusCode::INTERNAL, std::string(json.status().message()));
   CURL* curl = Handle();
   if (curl == nullptr) return grpc::Status(grpc::StatusCode::INTERNAL, "curl_easy_init failed");
-  const std::string url = absl::StrCat("http://", address, "/omniroute.v1.Intake/SubmitInteractions");
+  const std::string url =
+      absl::StrCat("http://", address, "/omniroute.v1.Intake/SubmitInteractions");
   const std::string auth = absl::StrCat("Authorization: Bearer ", key);
   const std::string deadline = absl::StrCat("Connect-Timeout-Ms: ", timeout.count());
   curl_slist* headers = nullptr;
@@ -69,7 +70,8 @@ grpc::Status HttpSubmitInteractions(const std::string& address, const std::strin
   }
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  if (status != 200) return grpc::Status(CodeNamed(body), absl::StrCat("HTTP ", status, ": ", body));
+  if (status != 200)
+    return grpc::Status(CodeNamed(body), absl::StrCat("HTTP ", status, ": ", body));
   auto st = published::FromJson(body, resp);
   if (!st.ok()) return grpc::Status(grpc::StatusCode::INTERNAL, std::string(st.message()));
   return grpc::Status::OK;
