@@ -58,10 +58,11 @@ inline std::unique_ptr<testing::Process> StartService(const std::string& service
                                                       const std::string& redis_url,
                                                       const std::string& dir, int* port) {
   *port = testing::FreePort();
-  flags.insert(flags.end(), {"--redis-url=" + redis_url, "--bind=127.0.0.1",
-                             "--grpc-port=" + std::to_string(*port),
-                             "--metrics-port=" + std::to_string(testing::FreePort()),
-                             "--http-port=" + std::to_string(testing::FreePort())});
+  // The caller's flags come last, so they win over these defaults.
+  flags.insert(flags.begin(), {"--redis-url=" + redis_url, "--bind=127.0.0.1",
+                               "--grpc-port=" + std::to_string(*port),
+                               "--metrics-port=" + std::to_string(testing::FreePort()),
+                               "--http-port=" + std::to_string(testing::FreePort())});
   auto p = std::make_unique<testing::Process>(testing::BinDir() + "/omniroute-" + service, flags,
                                               dir + "/" + service + ".log");
   if (WaitAccepts(*p, *port, 20)) return p;

@@ -108,6 +108,33 @@ TEST_F(TlsE2E, TlsPortServesTrustingClientsAndRefusesPlaintextAndOtherCas) {
   EXPECT_TRUE(intake_->Running());
 }
 
+// The HTTP/JSON port speaks plain HTTP: with TLS on the gRPC port it stays off (and says why)
+// unless TLS is declared terminated in front of it.
+TEST_F(TlsE2E, HttpPortIsOffWithTlsUnlessPlaintextIsAllowed) {
+  const int http_port = testing::FreePort();
+  const std::string url =
+      "http://127.0.0.1:" + std::to_string(http_port) + "/omniroute.v1.Intake/GetInteraction";
+  auto curl = [&] {
+    return e2e::RunCommand({"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X",
+                            "POST", "-H", "Content-Type: application/json", "-d", "{}", url},
+                           {}, "", dir_);
+  };
+  auto flags = ServerFlags();
+  flags.push_back("--http-port=" + std::to_string(http_port));
+  StartIntake(flags);
+  auto off = curl();
+  EXPECT_EQ(off.out, "000") << off.out;  // nothing listens
+  EXPECT_NE(intake_->ReadLog().find("--http-allow-plaintext"), std::string::npos)
+      << intake_->ReadLog();
+  intake_->Signal(SIGKILL);
+  intake_->Wait(5000);
+
+  flags.push_back("--http-allow-plaintext");
+  StartIntake(flags);
+  auto on = curl();
+  EXPECT_EQ(on.out, "401") << on.out;  // served: no API key given
+}
+
 TEST_F(TlsE2E, MutualTlsRefusesClientsWithoutACertificateTheClientCaSigned) {
   auto flags = ServerFlags();
   flags.push_back("--tls-client-ca=" + File("ca.pem"));

@@ -26,11 +26,18 @@ void ServiceFlags::AddTo(Flags& flags) {
             "HTTP worker threads; each request and each open event stream holds one");
   flags.Add("http-cors-origins", &http_cors_origins,
             "browser origins allowed to call the HTTP API, comma-separated (* = any)");
+  flags.Add("http-allow-plaintext", &http_allow_plaintext,
+            "serve the HTTP port (plain HTTP) although the gRPC port uses TLS: only where TLS "
+            "ends in front of it (an ingress or sidecar); without it --tls-cert turns HTTP off");
 }
 
 http::FrontOptions ServiceFlags::http() const {
   http::FrontOptions o;
   o.port = http_port;
+  if (tls.enabled() && !http_allow_plaintext && http_port >= 0) {
+    o.port = -1;
+    o.off_for_tls = true;
+  }
   o.threads = http_threads;
   for (absl::string_view origin : absl::StrSplit(http_cors_origins, ',', absl::SkipWhitespace())) {
     o.cors_origins.emplace_back(absl::StripAsciiWhitespace(origin));

@@ -26,8 +26,9 @@ struct ServiceFlags {
   // The HTTP/JSON front (services/common/http): -1 = off, 0 = any free port.
   int http_port = -1;
   int http_threads = 64;
-  std::string http_cors_origins;  // comma-separated; "*" = any
-  redis::Endpoint endpoint;       // parsed from redis_url by ParseOrExitCode
+  std::string http_cors_origins;      // comma-separated; "*" = any
+  bool http_allow_plaintext = false;  // serve plain HTTP although the gRPC port uses TLS
+  redis::Endpoint endpoint;           // parsed from redis_url by ParseOrExitCode
 
   void AddTo(Flags& flags);
   int workers() const { return rpc_workers > 0 ? rpc_workers : redis_pool_size; }

@@ -141,6 +141,12 @@ int ServiceHost::Run() {
   // roles, validation and metrics as a gRPC call, without a network hop.
   std::unique_ptr<http::Front> front;
   int http_port = -1;
+  if (options_.http.off_for_tls) {
+    log::Warn(
+        "HTTP port off: the gRPC port uses TLS and the HTTP front speaks plain HTTP; "
+        "terminate TLS in front of it and pass --http-allow-plaintext to serve it",
+        {});
+  }
   if (options_.http.port >= 0) {
     front = std::make_unique<http::Front>(options_.http, options_.bind);
     for (auto& [prefix, handler] : http_routes_) front->AddRoute(prefix, handler);

@@ -26,6 +26,9 @@ struct FrontOptions {
   // Browser origins that may call the API (CORS), e.g. "https://desk.example.com"; "*" = any.
   std::vector<std::string> cors_origins;
   size_t max_body_bytes = 8 * 1024 * 1024;  // the gRPC port's limit too
+  // The front speaks plain HTTP. With TLS on the gRPC port it stays off unless allowed (TLS
+  // terminated in front of it); true = it was asked for and left off for that reason.
+  bool off_for_tls = false;
 };
 
 // The HTTP/1.1 front of a service (civetweb): its gRPC services as JSON (GrpcBridge), event
