@@ -201,6 +201,21 @@ TEST_F(HttpApiE2E, ErrorsHaveTheDocumentedStatusAndNameTheField) {
                         {});
   EXPECT_EQ(bad_param.status, 400) << bad_param.body;
   EXPECT_TRUE(absl::StrContains(bad_param.body, "afterEvent")) << bad_param.body;
+
+  // The port counts its answers by route and status (bad JSON never reaches gRPC's metrics).
+  int metrics_port = 0;
+  for (const auto& r : cluster_.replicas()) {
+    if (r.service == "intake") metrics_port = r.metrics_port;
+  }
+  auto metrics = Curl(cluster_.dir(), "GET",
+                      "http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics", {});
+  EXPECT_TRUE(absl::StrContains(
+      metrics.body,
+      R"(omniroute_http_requests_total{code="400",route="/omniroute.v1.Intake/SubmitInteraction"} 5)"))
+      << metrics.body.substr(0, 3000);
+  EXPECT_TRUE(absl::StrContains(metrics.body,
+                                R"(omniroute_http_requests_total{code="404",route="unknown"} 1)"))
+      << metrics.body.substr(0, 3000);
 }
 
 TEST_F(HttpApiE2E, AnEventStreamResumesAfterLastEventId) {

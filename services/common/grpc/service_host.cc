@@ -148,7 +148,7 @@ int ServiceHost::Run() {
         {});
   }
   if (options_.http.port >= 0) {
-    front = std::make_unique<http::Front>(options_.http, options_.bind);
+    front = std::make_unique<http::Front>(options_.http, options_.bind, registry_.get());
     for (auto& [prefix, handler] : http_routes_) front->AddRoute(prefix, handler);
     grpc::ChannelArguments args;
     auto bridge = std::make_unique<http::GrpcBridge>(server_->InProcessChannel(args),

@@ -67,8 +67,26 @@ void Send(mg_connection* conn, const Response& r,
 
 }  // namespace
 
-Front::Front(FrontOptions options, std::string bind)
-    : options_(std::move(options)), bind_(std::move(bind)) {}
+Front::Front(FrontOptions options, std::string bind, prometheus::Registry* registry)
+    : options_(std::move(options)), bind_(std::move(bind)) {
+  if (registry == nullptr) return;
+  requests_ = &prometheus::BuildCounter()
+                   .Name("omniroute_http_requests_total")
+                   .Help(
+                       "Requests on the HTTP/JSON port by route (the RPC's path, or an extra "
+                       "route's prefix; unknown otherwise) and HTTP status")
+                   .Register(*registry);
+  open_streams_ = &prometheus::BuildGauge()
+                       .Name("omniroute_http_event_streams")
+                       .Help("Server-Sent Event streams open on the HTTP/JSON port")
+                       .Register(*registry)
+                       .Add({});
+}
+
+void Front::Count(const std::string& route, int status) {
+  if (requests_ != nullptr)
+    requests_->Add({{"route", route}, {"code", std::to_string(status)}}).Increment();
+}
 
 Front::~Front() { Stop(); }
 
@@ -115,6 +133,13 @@ int Front::OnRequest(mg_connection* conn, void* self) {
 }
 
 int Front::Handle(mg_connection* conn) {
+  std::string route = "unknown";
+  int status = Serve(conn, &route);
+  Count(route, status);
+  return status;
+}
+
+int Front::Serve(mg_connection* conn, std::string* route) {
   Request req;
   if (!ReadRequest(conn, options_.max_body_bytes, &req)) return 413;
   std::vector<std::pair<std::string, std::string>> cors;
@@ -135,6 +160,7 @@ int Front::Handle(mg_connection* conn) {
   }
   for (const auto& [prefix, handler] : routes_) {
     if (absl::StartsWith(req.path, prefix)) {
+      *route = prefix;
       Response r = handler(req);
       Send(conn, r, cors);
       return r.status;
@@ -147,6 +173,7 @@ int Front::Handle(mg_connection* conn) {
     Send(conn, r, cors);
     return r.status;
   }
+  *route = req.path;  // a method of this port: a bounded set
   const bool streaming = method->server_streaming();
   const char* want = streaming ? "GET" : "POST";
   if (req.method != want) {
@@ -174,6 +201,7 @@ int Front::Handle(mg_connection* conn) {
     Send(conn, r, cors);
     return r.status;
   }
+  if (open_streams_ != nullptr) open_streams_->Increment();
   int status = 200;
   bridge_->Stream(
       method, req,
@@ -190,6 +218,7 @@ int Front::Handle(mg_connection* conn) {
       });
   if (status == 200) mg_send_chunk(conn, "", 0);
   streams_.fetch_sub(1);
+  if (open_streams_ != nullptr) open_streams_->Decrement();
   return status;
 }
 

@@ -1,6 +1,10 @@
 #pragma once
 
 #include <grpcpp/grpcpp.h>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
 
 #include <atomic>
 #include <memory>
@@ -35,7 +39,9 @@ struct FrontOptions {
 // streams as Server-Sent Events, and extra routes (provider webhooks, the OpenAPI document).
 class Front {
  public:
-  Front(FrontOptions options, std::string bind);
+  // `registry` (may be null) gets omniroute_http_requests_total{route, code} and
+  // omniroute_http_event_streams.
+  Front(FrontOptions options, std::string bind, prometheus::Registry* registry = nullptr);
   ~Front();
 
   // Routes whose path starts with `prefix` go to `handler` (before the gRPC methods).
@@ -51,6 +57,9 @@ class Front {
  private:
   static int OnRequest(mg_connection* conn, void* self);
   int Handle(mg_connection* conn);
+  int Serve(mg_connection* conn, std::string* route);
+  // Counts a request: `route` is the RPC path, a route prefix, or "unknown".
+  void Count(const std::string& route, int status);
 
   FrontOptions options_;
   std::string bind_;
@@ -58,6 +67,8 @@ class Front {
   std::unique_ptr<GrpcBridge> bridge_;
   mg_context* ctx_ = nullptr;
   std::atomic<int> streams_{0};
+  prometheus::Family<prometheus::Counter>* requests_ = nullptr;
+  prometheus::Gauge* open_streams_ = nullptr;
 };
 
 }  // namespace omniroute::http
