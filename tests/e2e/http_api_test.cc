@@ -3,8 +3,11 @@
 // Server-Sent Events, accept, complete, queue stats, explain), the documented errors, resuming
 // an event stream with Last-Event-ID, and CORS for a browser origin.
 #include <gtest/gtest.h>
+#include <signal.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -249,6 +252,33 @@ TEST_F(HttpApiE2E, AnEventStreamResumesAfterLastEventId) {
   EventStream by_query(cluster_.dir(), "query.sse", url + "&access_token=" + keys_["supervisor"],
                        {});
   EXPECT_EQ(by_query.WaitFor([](const EventStream::Event&) { return true; }).id, all[0].id);
+}
+
+// SIGTERM: open event streams end with a reconnect hint (EventSource then goes to another
+// replica with Last-Event-ID), and the process drains and exits 0 in time.
+TEST_F(HttpApiE2E, ADrainingReplicaEndsItsEventStreamsWithARetryHint) {
+  EventStream events(
+      cluster_.dir(), "drain.sse",
+      routing_ + "/omniroute.v1.Routing/WatchEvents?access_token=" + keys_["supervisor"], {});
+  // The head (and a comment) come within a second on a quiet stream.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!absl::StrContains(events.Raw(), ": stream open") &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(absl::StrContains(events.Raw(), ": stream open")) << events.Raw();
+  testing::Replica* routing = nullptr;
+  for (auto& r : cluster_.replicas()) {
+    if (r.service == "routing") routing = &r;
+  }
+  ASSERT_NE(routing, nullptr);
+  auto began = std::chrono::steady_clock::now();
+  routing->process->Signal(SIGTERM);
+  EXPECT_EQ(routing->process->Wait(15000), 0) << routing->process->ReadLog();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  EXPECT_LT(seconds, 12.0);
+  EXPECT_TRUE(absl::StrContains(events.Raw(), "retry: 1000")) << events.Raw();
+  std::printf("drain with an open event stream took %.2f s\n", seconds);
 }
 
 TEST_F(HttpApiE2E, EachPortServesTheOpenApiDocumentOfItsOwnRoutes) {
