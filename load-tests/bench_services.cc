@@ -8,6 +8,7 @@
 #include <exception>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "tests/support/free_port.h"
@@ -77,9 +78,16 @@ absl::Status Services::StartServices(const Config& cfg, const std::string& redis
     int port = testing::FreePort(), http_port = testing::FreePort();
     std::vector<std::string> args = {"--redis-url=" + redis_url, "--bind=127.0.0.1",
                                      absl::StrCat("--grpc-port=", port),
-                                     absl::StrCat("--metrics-port=", testing::FreePort()),
-                                     absl::StrCat("--http-port=", http_port)};
-    if (std::string(service) == "intake") intake_http_ = absl::StrCat("127.0.0.1:", http_port);
+                                     absl::StrCat("--metrics-port=", testing::FreePort())};
+    // The HTTP ports only when a round submits over HTTP. Otherwise they are off through the
+    // environment (OMNIROUTE_HTTP_PORT, which the children inherit): an older build measured
+    // beside this one (ab-bench.sh) has no --http-port flag and would refuse it.
+    if (absl::StrContains(cfg.submit_via, "http")) {
+      args.push_back(absl::StrCat("--http-port=", http_port));
+      if (std::string(service) == "intake") intake_http_ = absl::StrCat("127.0.0.1:", http_port);
+    } else {
+      setenv("OMNIROUTE_HTTP_PORT", "-1", 1);
+    }
     for (auto& a : SplitArgs(extra[service])) args.push_back(a);
     std::string binary = absl::StrCat(cfg.bin_dir, "/omniroute-", service);
     if (access(binary.c_str(), X_OK) != 0) {
