@@ -72,6 +72,8 @@ class TenantKeys {
   std::string Explanations(absl::string_view id) const { return absl::StrCat(prefix_, ":ex:", id); }
   std::string WrapUps() const { return absl::StrCat(prefix_, ":wrapups"); }
   std::string Timers() const { return absl::StrCat(prefix_, ":timers"); }
+  // Sources of provider webhooks: name -> InboundSource (wire format, with its secret).
+  std::string InboundSources() const { return absl::StrCat(prefix_, ":insrc"); }
 
  private:
   std::string prefix_;

@@ -37,7 +37,14 @@ struct IntakeMetrics {
                       .Name("omniroute_queue_abandoned_total")
                       .Help("Interactions canceled (e.g. the caller hung up) while waiting in a "
                             "queue or offered, by tenant, queue and channel.")
-                      .Register(registry)) {}
+                      .Register(registry)),
+        webhooks(prometheus::BuildCounter()
+                     .Name("omniroute_intake_webhooks_total")
+                     .Help("Provider webhooks received (POST /webhooks/...), by source kind "
+                           "(signed_json, twilio, mailgun_email, sendgrid_email, chat_widget, "
+                           "unknown) and result (created, duplicate, ignored, unauthorized, "
+                           "invalid, conflict, not_found, unsupported, error).")
+                     .Register(registry)) {}
 
   void Submitted(const std::string& tenant, const std::string& channel,
                  const std::string& outcome) {
@@ -53,6 +60,7 @@ struct IntakeMetrics {
   prometheus::Family<prometheus::Counter>& submissions;
   prometheus::Family<prometheus::Counter>& cancellations;
   prometheus::Family<prometheus::Counter>& abandoned;
+  prometheus::Family<prometheus::Counter>& webhooks;
 };
 
 }  // namespace omniroute::intake

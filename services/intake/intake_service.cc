@@ -5,22 +5,9 @@
 #include "services/common/grpc/status.h"
 #include "services/common/log/log.h"
 #include "services/common/validation.h"
+#include "services/intake/submit_path.h"
 
 namespace omniroute::intake {
-namespace {
-
-std::string Outcome(const absl::Status& st) {
-  switch (st.code()) {
-    case absl::StatusCode::kInvalidArgument:
-      return "invalid";
-    case absl::StatusCode::kAlreadyExists:
-      return "conflict";
-    default:
-      return "error";
-  }
-}
-
-}  // namespace
 
 Submission FromProto(const v1::SubmitInteractionRequest& req) {
   Submission s;
@@ -48,23 +35,8 @@ grpc::Status IntakeService::DoSubmitInteraction(const Ctx& ctx,
                                                 v1::SubmitInteractionResponse* resp) {
   auto principal = auth_->Authorize(ctx, req.tenant_id());
   if (!principal.ok()) return ToGrpc(principal.status());
-  Submission s = FromProto(req);
-  if (auto st = ValidateSubmission(s); !st.ok()) {
-    metrics_->Submitted(principal->tenant, ChannelLabel(s.channel), "invalid");
-    return ToGrpc(st);
-  }
-  auto results = store_->Submit(principal->tenant, {&s}, DeadlineUnixMs(ctx));
-  const auto& r = results.front();
-  if (!r.ok()) {
-    metrics_->Submitted(principal->tenant, ChannelLabel(s.channel), Outcome(r.status()));
-    if (r.status().code() != absl::StatusCode::kInvalidArgument &&
-        r.status().code() != absl::StatusCode::kAlreadyExists) {
-      log::WarnEvery("submit", 5, "submit failed", {{"error", r.status().ToString()}});
-    }
-    return ToGrpc(r.status());
-  }
-  metrics_->Submitted(principal->tenant, ChannelLabel(s.channel),
-                      r->created ? "created" : "duplicate");
+  auto r = SubmitOne(*store_, *metrics_, principal->tenant, FromProto(req), DeadlineUnixMs(ctx));
+  if (!r.ok()) return ToGrpc(r.status());
   resp->set_interaction_id(r->interaction_id);
   resp->set_created(r->created);
   return grpc::Status::OK;
@@ -105,7 +77,8 @@ grpc::Status IntakeService::DoSubmitInteractions(const Ctx& ctx,
       valid_index.push_back(i);
       continue;
     }
-    metrics_->Submitted(principal->tenant, ChannelLabel(subs[i].channel), Outcome(item_status[i]));
+    metrics_->Submitted(principal->tenant, ChannelLabel(subs[i].channel),
+                        FailureOutcome(item_status[i]));
   }
   std::vector<absl::StatusOr<SubmitOutcome>> stored;
   if (!valid.empty()) stored = store_->Submit(principal->tenant, valid, DeadlineUnixMs(ctx));
@@ -121,7 +94,7 @@ grpc::Status IntakeService::DoSubmitInteractions(const Ctx& ctx,
           absl::Status(stored[k].status().code(),
                        absl::StrCat("interactions[", i, "].", stored[k].status().message()));
       metrics_->Submitted(principal->tenant, ChannelLabel(subs[i].channel),
-                          Outcome(stored[k].status()));
+                          FailureOutcome(stored[k].status()));
     }
   }
   for (int i = 0; i < n; ++i) {

@@ -12,6 +12,7 @@
 #include "services/common/log/log.h"
 #include "services/common/openapi/openapi.h"
 #include "services/intake/intake_service.h"
+#include "services/intake/webhooks.h"
 
 int main(int argc, char** argv) {
   using namespace omniroute;
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   common.metrics_port = 9101;
   common.http_port = 8101;
   intake::IntakeOptions options;
+  intake::WebhookOptions webhook_options;
   config::Flags flags("omniroute-intake");
   common.AddTo(flags);
   flags.Add("event-max-len", &options.event_max_len, "approximate cap of each tenant event feed");
@@ -33,8 +35,15 @@ int main(int argc, char** argv) {
             "(retried with its idempotency key, it gets the same interaction)");
   flags.Add("finished-ttl-seconds", &options.finished_ttl_seconds,
             "how long finished interactions stay readable");
+  flags.Add("webhook-source-cache-ms", &webhook_options.source_cache_ms,
+            "how long a replica keeps a provider webhook source it read: a changed secret or a "
+            "new or deleted source applies within this time");
   if (auto code = config::ParseOrExitCode(flags, common, argc, argv, "omniroute-intake")) {
     return *code;
+  }
+  if (webhook_options.source_cache_ms < 0) {
+    std::fprintf(stderr, "omniroute-intake: --webhook-source-cache-ms must be >= 0\n");
+    return 2;
   }
   if (options.wait_replicas < 0 || options.wait_ms < 1) {
     std::fprintf(stderr,
@@ -59,6 +68,13 @@ int main(int argc, char** argv) {
   intake::IntakeStore store(&pool, &redis::Scripts::Embedded(), &clock, &ids, options);
   intake::IntakeService service(&auth, &store, &metrics, &executor);
   host.AddService(&service);
+  // Provider webhooks (README "Provider webhooks in"), authenticated by their source's secret.
+  InboundSourceStore inbound_sources(&pool, &redis::Scripts::Embedded(), &clock);
+  intake::InboundSourceCache source_cache(&inbound_sources, &clock,
+                                          webhook_options.source_cache_ms);
+  intake::WebhookHandler webhooks(&source_cache, &store, &metrics, &clock, webhook_options);
+  host.AddHttpRoute("/webhooks/",
+                    [&webhooks](const http::Request& req) { return webhooks.Handle(req); });
   host.AddHttpRoute("/openapi.json",
                     openapi::DocumentRoute({"omniroute.v1.Intake"}, "omniroute intake"));
   // Every queue's abandoned counters exist at 0 (refreshed as queues are added): the service

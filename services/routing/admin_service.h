@@ -5,6 +5,7 @@
 #include "omniroute/v1/admin.grpc.pb.h"
 #include "services/common/bounded_executor.h"
 #include "services/common/grpc/auth.h"
+#include "services/common/inbound_sources.h"
 #include "services/routing/routing_engine.h"
 #include "services/routing/routing_metrics.h"
 
@@ -37,6 +38,17 @@ class AdminService final : public v1::Admin::CallbackService {
   grpc::ServerUnaryReactor* GetTenantConfig(grpc::CallbackServerContext* ctx,
                                             const v1::GetTenantConfigRequest* req,
                                             v1::GetTenantConfigResponse* resp) override;
+  // Sources of provider webhooks (admin_inbound.cc); UNAVAILABLE until set_inbound_sources.
+  void set_inbound_sources(InboundSourceStore* store) { inbound_ = store; }
+  grpc::ServerUnaryReactor* PutInboundSource(grpc::CallbackServerContext* ctx,
+                                             const v1::PutInboundSourceRequest* req,
+                                             v1::PutInboundSourceResponse* resp) override;
+  grpc::ServerUnaryReactor* ListInboundSources(grpc::CallbackServerContext* ctx,
+                                               const v1::ListInboundSourcesRequest* req,
+                                               v1::ListInboundSourcesResponse* resp) override;
+  grpc::ServerUnaryReactor* DeleteInboundSource(grpc::CallbackServerContext* ctx,
+                                                const v1::DeleteInboundSourceRequest* req,
+                                                v1::DeleteInboundSourceResponse* resp) override;
 
  private:
   // The blocking bodies of the calls; they run on the executor.
@@ -64,6 +76,7 @@ class AdminService final : public v1::Admin::CallbackService {
   RoutingEngine* engine_;
   RoutingMetrics* metrics_;
   BoundedExecutor* executor_;
+  InboundSourceStore* inbound_ = nullptr;
 };
 
 }  // namespace omniroute::routing

@@ -113,6 +113,8 @@ int main(int argc, char** argv) {
                                 host.registry());
   routing::RoutingService routing_service(&auth, &engine, &metrics, &executor, &streams);
   routing::AdminService admin_service(&auth, &engine, &metrics, &executor);
+  InboundSourceStore inbound_sources(&pool, &redis::Scripts::Embedded(), &clock);
+  admin_service.set_inbound_sources(&inbound_sources);
   host.AddService(&routing_service);
   host.AddService(&admin_service);
   host.AddHttpRoute(

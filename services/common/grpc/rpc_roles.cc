@@ -91,6 +91,9 @@ const std::vector<RpcRoles>& RolesTable() {
       {"/omniroute.v1.Admin/DeleteQueue", {kAdmin}},
       {"/omniroute.v1.Admin/PutTenantConfig", {kAdmin}},
       {"/omniroute.v1.Admin/GetTenantConfig", {kAdmin, kSupervisor}},
+      {"/omniroute.v1.Admin/PutInboundSource", {kAdmin}},
+      {"/omniroute.v1.Admin/ListInboundSources", {kAdmin}},
+      {"/omniroute.v1.Admin/DeleteInboundSource", {kAdmin}},
   };
   return table;
 }
