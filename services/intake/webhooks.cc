@@ -221,7 +221,9 @@ WebhookHandler::Result WebhookHandler::Serve(const http::Request& req, std::stri
       log::WarnEvery("webhook-auth", 10, "webhook refused",
                      {{"tenant", parts[0]}, {"source", parts[1]}, {"why", st.message()}});
     }
-    return {Error(st.code(), st.message()), ErrorLabel(st.code())};
+    Result r{Error(st.code(), st.message()), ErrorLabel(st.code())};
+    if (st.code() == absl::StatusCode::kUnimplemented) r.response.status = 415;
+    return r;
   }
   if (payload->ignored) return {Accepted(src, nullptr), "ignored"};
   ApplySource(src, &*payload);

@@ -25,8 +25,9 @@ v1::InboundSource Twilio() {
 
 TEST(InboundSourcesTest, AcceptsEachKind) {
   EXPECT_TRUE(ValidateInboundSource(Twilio()).ok()) << ValidateInboundSource(Twilio());
-  for (auto kind : {v1::INBOUND_SOURCE_KIND_SIGNED_JSON, v1::INBOUND_SOURCE_KIND_CHAT_WIDGET,
-                    v1::INBOUND_SOURCE_KIND_MAILGUN_EMAIL, v1::INBOUND_SOURCE_KIND_SENDGRID_EMAIL}) {
+  for (auto kind :
+       {v1::INBOUND_SOURCE_KIND_SIGNED_JSON, v1::INBOUND_SOURCE_KIND_CHAT_WIDGET,
+        v1::INBOUND_SOURCE_KIND_MAILGUN_EMAIL, v1::INBOUND_SOURCE_KIND_SENDGRID_EMAIL}) {
     v1::InboundSource s;
     s.set_name("src.1");
     s.set_kind(kind);

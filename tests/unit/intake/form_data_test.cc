@@ -27,8 +27,7 @@ TEST(FormDataTest, ParsesAMultipartFormWithFieldsAndFiles) {
       Part("Content-Disposition: form-data; name=\"attachment1\"; filename=\"a \\\"b\\\".pdf\"\r\n"
            "Content-Type: application/pdf",
            std::string("%PDF\0\r\n\x01", 8)),
-      Part("Content-Disposition: form-data; name=\"empty\"", ""),
-      "--xYzZY--\r\nepilogue");
+      Part("Content-Disposition: form-data; name=\"empty\"", ""), "--xYzZY--\r\nepilogue");
   auto boundary = MultipartBoundary(kType);
   ASSERT_TRUE(boundary.ok()) << boundary.status();
   EXPECT_EQ(*boundary, "xYzZY");
@@ -52,17 +51,16 @@ TEST(FormDataTest, BoundariesFromContentType) {
   EXPECT_EQ(*MultipartBoundary("Multipart/Form-Data; boundary=\"a b:c\""), "a b:c");
   EXPECT_EQ(*MultipartBoundary("multipart/form-data;charset=utf-8;boundary=----WebKit7MA4"),
             "----WebKit7MA4");
-  for (const char* bad :
-       {"multipart/form-data", "multipart/mixed; boundary=abc", "multipart/form-data; boundary=",
-        "multipart/form-data; boundary=\"abc", "multipart/form-data; boundary=\"abc \"",
-        "multipart/form-data; boundary=a{b}", "text/plain"}) {
+  for (const char* bad : {"multipart/form-data", "multipart/mixed; boundary=abc",
+                          "multipart/form-data; boundary=", "multipart/form-data; boundary=\"abc",
+                          "multipart/form-data; boundary=\"abc \"",
+                          "multipart/form-data; boundary=a{b}", "text/plain"}) {
     auto b = MultipartBoundary(bad);
     EXPECT_EQ(b.status().code(), absl::StatusCode::kInvalidArgument) << bad;
     EXPECT_TRUE(absl::StartsWith(b.status().message(), "Content-Type: ")) << bad;
   }
-  EXPECT_FALSE(MultipartBoundary(absl::StrCat("multipart/form-data; boundary=",
-                                              std::string(71, 'a')))
-                   .ok());
+  EXPECT_FALSE(
+      MultipartBoundary(absl::StrCat("multipart/form-data; boundary=", std::string(71, 'a'))).ok());
 }
 
 TEST(FormDataTest, RefusesMalformedBodiesNamingThePart) {
@@ -95,7 +93,8 @@ TEST(FormDataTest, RefusesMalformedBodiesNamingThePart) {
 
 TEST(FormDataTest, BoundsPartsAndHeaders) {
   std::string body;
-  for (int i = 0; i < 4; ++i) absl::StrAppend(&body, Part("Content-Disposition: form-data; name=\"f\"", "v"));
+  for (int i = 0; i < 4; ++i)
+    absl::StrAppend(&body, Part("Content-Disposition: form-data; name=\"f\"", "v"));
   absl::StrAppend(&body, "--xYzZY--");
   EXPECT_TRUE(ParseMultipartFormData(body, "xYzZY", {.max_parts = 4}).ok());
   auto too_many = ParseMultipartFormData(body, "xYzZY", {.max_parts = 3});
@@ -122,9 +121,8 @@ TEST(FormDataTest, UrlEncodedForms) {
   EXPECT_EQ(cut.status().code(), absl::StatusCode::kInvalidArgument);
   auto json = ParseForm("application/json", "{}");
   EXPECT_EQ(json.status().code(), absl::StatusCode::kUnimplemented);
-  auto multipart = ParseForm(kType, absl::StrCat(Part("Content-Disposition: form-data; name=\"a\"",
-                                                      "1"),
-                                                 "--xYzZY--"));
+  auto multipart = ParseForm(
+      kType, absl::StrCat(Part("Content-Disposition: form-data; name=\"a\"", "1"), "--xYzZY--"));
   ASSERT_TRUE(multipart.ok()) << multipart.status();
   EXPECT_EQ(FieldValue(*multipart, "a"), "1");
 }

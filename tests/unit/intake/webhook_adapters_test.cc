@@ -101,8 +101,7 @@ TEST(WebhookAdaptersTest, MailgunEmail) {
 
 TEST(WebhookAdaptersTest, SendGridEmailWithHeadersCharsetsAndFiles) {
   std::vector<FormField> form = Form(
-      {{"headers",
-        "Received: by mx\r\nMessage-ID:\r\n <CAF1@mail.example.com>\r\nSubject: x\r\n"},
+      {{"headers", "Received: by mx\r\nMessage-ID:\r\n <CAF1@mail.example.com>\r\nSubject: x\r\n"},
        {"from", "Bob <bob@example.com>"},
        {"to", "help@acme.example"},
        {"subject", "Caf\xe9"},  // ISO-8859-1, as charsets says
@@ -124,7 +123,8 @@ TEST(WebhookAdaptersTest, SendGridEmailWithHeadersCharsetsAndFiles) {
   auto bad_charset = FromEmail(Form({{"Message-Id", "<x@y>"},
                                      {"subject", "x"},
                                      {"charsets", R"({"subject":"no-such-charset"})"}}));
-  EXPECT_TRUE(absl::StartsWith(bad_charset.status().message(), "charsets: ")) << bad_charset.status();
+  EXPECT_TRUE(absl::StartsWith(bad_charset.status().message(), "charsets: "))
+      << bad_charset.status();
   auto bad_json = FromEmail(Form({{"Message-Id", "<x@y>"}, {"charsets", "{"}}));
   EXPECT_TRUE(absl::StartsWith(bad_json.status().message(), "charsets: ")) << bad_json.status();
 }
@@ -152,8 +152,7 @@ TEST(WebhookAdaptersTest, ChatWidgetEvents) {
   EXPECT_TRUE(absl::StartsWith(FromChatWidget(R"({"type": "message"})").status().message(),
                                "message_id: "));
   EXPECT_TRUE(absl::StartsWith(FromChatWidget(R"({"text": "x"})").status().message(), "type: "));
-  EXPECT_TRUE(
-      absl::StartsWith(FromChatWidget("not json").status().message(), "request body: "));
+  EXPECT_TRUE(absl::StartsWith(FromChatWidget("not json").status().message(), "request body: "));
 }
 
 TEST(WebhookAdaptersTest, SignedJsonAndTheSourceDefaults) {

@@ -44,16 +44,16 @@ TEST(WebhookSignaturesTest, TwilioSignatureIsTheDocumentedExample) {
   EXPECT_EQ(TwilioSignature("12345", kTwilioUrl, shuffled), "RSOYDt4T1cUTdK1PDd93/VVr8B8=");
   EXPECT_EQ(TwilioSignature("12345", "https://MyCompany.com/myapp.php?foo=1&bar=2", kTwilioParams),
             "g9IN/x4Cft2g517EjYvEvM/W7LU=");
-  EXPECT_TRUE(VerifyTwilioSignature("RSOYDt4T1cUTdK1PDd93/VVr8B8=", kTwilioUrl, kTwilioParams,
-                                    "12345")
-                  .ok());
+  EXPECT_TRUE(
+      VerifyTwilioSignature("RSOYDt4T1cUTdK1PDd93/VVr8B8=", kTwilioUrl, kTwilioParams, "12345")
+          .ok());
 }
 
 TEST(WebhookSignaturesTest, TwilioSignatureAcceptsTheUrlWithOrWithoutItsPort) {
   // Signed with the default port added (the SDK's TestValidateAddsPortHttps) ...
-  EXPECT_TRUE(VerifyTwilioSignature("kvajT1Ptam85bY51eRf/AJRuM3w=", kTwilioUrl, kTwilioParams,
-                                    "12345")
-                  .ok());
+  EXPECT_TRUE(
+      VerifyTwilioSignature("kvajT1Ptam85bY51eRf/AJRuM3w=", kTwilioUrl, kTwilioParams, "12345")
+          .ok());
   // ... and a configured URL with a port, signed without it (TestValidateRemovesPortHttps).
   EXPECT_TRUE(VerifyTwilioSignature("RSOYDt4T1cUTdK1PDd93/VVr8B8=",
                                     "https://mycompany.com:1234/myapp.php?foo=1&bar=2",
@@ -131,9 +131,9 @@ TEST(WebhookSignaturesTest, OmnirouteSignatureRefusals) {
     EXPECT_TRUE(absl::StartsWith(st.message(), "Omniroute-Signature: ")) << st.message();
     EXPECT_TRUE(absl::StrContains(st.message(), c.why)) << st.message();
   }
-  EXPECT_FALSE(VerifyOmnirouteSignature("t=1700000000,v1=" + v1, body, "another-secret-value-x",
-                                        1700000000)
-                   .ok());
+  EXPECT_FALSE(
+      VerifyOmnirouteSignature("t=1700000000,v1=" + v1, body, "another-secret-value-x", 1700000000)
+          .ok());
 }
 
 TEST(WebhookSignaturesTest, MailgunSignature) {
