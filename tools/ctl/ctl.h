@@ -46,6 +46,7 @@ std::vector<Command> TenantCommands();
 std::vector<Command> AdminCommands();
 std::vector<Command> ViewCommands();
 std::vector<Command> AgentCommands();
+std::vector<Command> SourceCommands();
 
 // `text` with its lines broken at spaces to at most `width` columns.
 std::string Wrap(const std::string& text, size_t width);

@@ -20,7 +20,7 @@ std::vector<Command> AllCommands() {
   std::vector<Command> all;
   for (auto group : {omniroute::ctl::KeyCommands(), omniroute::ctl::TenantCommands(),
                      omniroute::ctl::AdminCommands(), omniroute::ctl::AgentCommands(),
-                     omniroute::ctl::ViewCommands()}) {
+                     omniroute::ctl::ViewCommands(), omniroute::ctl::SourceCommands()}) {
     all.insert(all.end(), group.begin(), group.end());
   }
   return all;
