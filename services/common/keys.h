@@ -13,9 +13,14 @@ inline std::string ApiKeyKey(absl::string_view sha256_hex) {
   return absl::StrCat("omniroute:apikey:", sha256_hex);
 }
 
+// The tenants that have (or had) webhooks: what the omniroute-webhooks workers visit.
+inline constexpr char kWebhookTenantsKey[] = "omniroute:webhook-tenants";
+
 // Names of the consumer groups on the tenant streams.
 inline constexpr char kClassificationGroup[] = "classification";
 inline constexpr char kRoutingGroup[] = "routing";
+// The webhook workers' group on the tenant event feed (read inside webhooks/fanout.lua).
+inline constexpr char kWebhookGroup[] = "webhooks";
 
 // Builds the Redis keys of one tenant. Every key starts with the hash tag "{t:<tenant>}" so a
 // tenant's keys share one slot (the layout is in services/common/lua/include/keys.lua and the
@@ -74,6 +79,18 @@ class TenantKeys {
   std::string Timers() const { return absl::StrCat(prefix_, ":timers"); }
   // Sources of provider webhooks: name -> InboundSource (wire format, with its secret).
   std::string InboundSources() const { return absl::StrCat(prefix_, ":insrc"); }
+  // Webhooks out (the rest of their keys are spelled in keys.lua): webhook id -> route
+  // ("<1|0> <start event id> <types csv>"), a webhook's hash, the lanes due for delivery, and
+  // the dead letters (ids by sequence, and each one's hash).
+  std::string WebhookRoutes() const { return absl::StrCat(prefix_, ":wh:routes"); }
+  std::string Webhook(absl::string_view id) const { return absl::StrCat(prefix_, ":wh:sub:", id); }
+  std::string WebhookPending() const { return absl::StrCat(prefix_, ":wh:pending"); }
+  std::string WebhookDropped() const { return absl::StrCat(prefix_, ":wh:dropped"); }
+  std::string WebhookDue() const { return absl::StrCat(prefix_, ":wh:due"); }
+  std::string WebhookDead() const { return absl::StrCat(prefix_, ":wh:dead"); }
+  std::string WebhookDeadLetter(absl::string_view delivery_id) const {
+    return absl::StrCat(prefix_, ":wh:dead:", delivery_id);
+  }
 
  private:
   std::string prefix_;

@@ -8,17 +8,19 @@
 #include "services/common/inbound_sources.h"
 #include "services/routing/routing_engine.h"
 #include "services/routing/routing_metrics.h"
+#include "services/webhooks/webhook_store.h"
 
 namespace omniroute::routing {
 
-// gRPC edge of the Admin API (queues, tenant config), validated on write. A callback service
-// whose calls run on the bounded executor, like RoutingService's. Every change it makes is
-// audited: a log line naming the key that made it and omniroute_admin_changes_total.
+// gRPC edge of the Admin API (queues, tenant config, webhooks), validated on write. A callback
+// service whose calls run on the bounded executor, like RoutingService's. Every change it makes
+// is audited: a log line naming the key that made it and omniroute_admin_changes_total. The
+// webhook calls are in admin_webhooks.cc.
 class AdminService final : public v1::Admin::CallbackService {
  public:
-  AdminService(Authenticator* auth, RoutingEngine* engine, RoutingMetrics* metrics,
-               BoundedExecutor* executor)
-      : auth_(auth), engine_(engine), metrics_(metrics), executor_(executor) {}
+  AdminService(Authenticator* auth, RoutingEngine* engine, webhooks::WebhookStore* webhooks,
+               RoutingMetrics* metrics, BoundedExecutor* executor)
+      : auth_(auth), engine_(engine), webhooks_(webhooks), metrics_(metrics), executor_(executor) {}
 
   grpc::ServerUnaryReactor* PutQueue(grpc::CallbackServerContext* ctx,
                                      const v1::PutQueueRequest* req,
@@ -49,6 +51,30 @@ class AdminService final : public v1::Admin::CallbackService {
   grpc::ServerUnaryReactor* DeleteInboundSource(grpc::CallbackServerContext* ctx,
                                                 const v1::DeleteInboundSourceRequest* req,
                                                 v1::DeleteInboundSourceResponse* resp) override;
+  grpc::ServerUnaryReactor* PutWebhook(grpc::CallbackServerContext* ctx,
+                                       const v1::PutWebhookRequest* req,
+                                       v1::PutWebhookResponse* resp) override;
+  grpc::ServerUnaryReactor* GetWebhook(grpc::CallbackServerContext* ctx,
+                                       const v1::GetWebhookRequest* req,
+                                       v1::GetWebhookResponse* resp) override;
+  grpc::ServerUnaryReactor* ListWebhooks(grpc::CallbackServerContext* ctx,
+                                         const v1::ListWebhooksRequest* req,
+                                         v1::ListWebhooksResponse* resp) override;
+  grpc::ServerUnaryReactor* DeleteWebhook(grpc::CallbackServerContext* ctx,
+                                          const v1::DeleteWebhookRequest* req,
+                                          v1::DeleteWebhookResponse* resp) override;
+  grpc::ServerUnaryReactor* RotateWebhookSecret(grpc::CallbackServerContext* ctx,
+                                                const v1::RotateWebhookSecretRequest* req,
+                                                v1::RotateWebhookSecretResponse* resp) override;
+  grpc::ServerUnaryReactor* ListWebhookDeadLetters(
+      grpc::CallbackServerContext* ctx, const v1::ListWebhookDeadLettersRequest* req,
+      v1::ListWebhookDeadLettersResponse* resp) override;
+  grpc::ServerUnaryReactor* RedeliverWebhookDeadLetters(
+      grpc::CallbackServerContext* ctx, const v1::RedeliverWebhookDeadLettersRequest* req,
+      v1::RedeliverWebhookDeadLettersResponse* resp) override;
+  grpc::ServerUnaryReactor* DeleteWebhookDeadLetters(
+      grpc::CallbackServerContext* ctx, const v1::DeleteWebhookDeadLettersRequest* req,
+      v1::DeleteWebhookDeadLettersResponse* resp) override;
 
  private:
   // The blocking bodies of the calls; they run on the executor.
@@ -66,6 +92,27 @@ class AdminService final : public v1::Admin::CallbackService {
   grpc::Status DoGetTenantConfig(const grpc::CallbackServerContext& ctx,
                                  const v1::GetTenantConfigRequest& req,
                                  v1::GetTenantConfigResponse* resp);
+  grpc::Status DoPutWebhook(const grpc::CallbackServerContext& ctx,
+                            const v1::PutWebhookRequest& req, v1::PutWebhookResponse* resp);
+  grpc::Status DoGetWebhook(const grpc::CallbackServerContext& ctx,
+                            const v1::GetWebhookRequest& req, v1::GetWebhookResponse* resp);
+  grpc::Status DoListWebhooks(const grpc::CallbackServerContext& ctx,
+                              const v1::ListWebhooksRequest& req, v1::ListWebhooksResponse* resp);
+  grpc::Status DoDeleteWebhook(const grpc::CallbackServerContext& ctx,
+                               const v1::DeleteWebhookRequest& req,
+                               v1::DeleteWebhookResponse* resp);
+  grpc::Status DoRotateWebhookSecret(const grpc::CallbackServerContext& ctx,
+                                     const v1::RotateWebhookSecretRequest& req,
+                                     v1::RotateWebhookSecretResponse* resp);
+  grpc::Status DoListWebhookDeadLetters(const grpc::CallbackServerContext& ctx,
+                                        const v1::ListWebhookDeadLettersRequest& req,
+                                        v1::ListWebhookDeadLettersResponse* resp);
+  grpc::Status DoRedeliverWebhookDeadLetters(const grpc::CallbackServerContext& ctx,
+                                             const v1::RedeliverWebhookDeadLettersRequest& req,
+                                             v1::RedeliverWebhookDeadLettersResponse* resp);
+  grpc::Status DoDeleteWebhookDeadLetters(const grpc::CallbackServerContext& ctx,
+                                          const v1::DeleteWebhookDeadLettersRequest& req,
+                                          v1::DeleteWebhookDeadLettersResponse* resp);
   // Records a change the call in ctx made for `principal`: the structured log line "admin
   // change" (tenant, method, the key's id and name, never the key; `what` names the object
   // changed) and omniroute_admin_changes_total{tenant,method}.
@@ -74,6 +121,7 @@ class AdminService final : public v1::Admin::CallbackService {
 
   Authenticator* auth_;
   RoutingEngine* engine_;
+  webhooks::WebhookStore* webhooks_;
   RoutingMetrics* metrics_;
   BoundedExecutor* executor_;
   InboundSourceStore* inbound_ = nullptr;

@@ -112,7 +112,8 @@ int main(int argc, char** argv) {
   routing::WatchStreams streams(&auth, &pool, &executor, &hub, static_cast<size_t>(watch_buffer),
                                 host.registry());
   routing::RoutingService routing_service(&auth, &engine, &metrics, &executor, &streams);
-  routing::AdminService admin_service(&auth, &engine, &metrics, &executor);
+  webhooks::WebhookStore webhook_store(&pool, &redis::Scripts::Embedded(), &clock, &ids);
+  routing::AdminService admin_service(&auth, &engine, &webhook_store, &metrics, &executor);
   InboundSourceStore inbound_sources(&pool, &redis::Scripts::Embedded(), &clock);
   admin_service.set_inbound_sources(&inbound_sources);
   host.AddService(&routing_service);

@@ -62,6 +62,19 @@ absl::StatusOr<WaitingCursor> ParseWaitingPageToken(absl::string_view token) {
   return c;
 }
 
+std::string DeadLetterPageToken(int64_t last_seq) {
+  return absl::WebSafeBase64Escape(absl::StrCat("d1|", last_seq));
+}
+
+absl::StatusOr<int64_t> ParseDeadLetterPageToken(absl::string_view token) {
+  auto text = Decode(token, "d1|");
+  int64_t seq = 0;
+  if (!text.ok() || !absl::SimpleAtoi(*text, &seq) || seq < 1 || *text != absl::StrCat(seq)) {
+    return BadToken();
+  }
+  return seq;
+}
+
 absl::StatusOr<int> PageSize(int requested) {
   if (requested < 0 || requested > kMaxPageSize) {
     return absl::InvalidArgumentError(

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -26,7 +27,11 @@ struct WaitingCursor {
 std::string WaitingPageToken(const WaitingCursor& last);
 absl::StatusOr<WaitingCursor> ParseWaitingPageToken(absl::string_view token);
 
-// Page sizes of both: 0 is the default (50), more than 500 or less than 0 INVALID_ARGUMENT
+// ListWebhookDeadLetters: the sequence number of the last dead letter listed (newest first).
+std::string DeadLetterPageToken(int64_t last_seq);
+absl::StatusOr<int64_t> ParseDeadLetterPageToken(absl::string_view token);
+
+// Page sizes of all three: 0 is the default (50), more than 500 or less than 0 INVALID_ARGUMENT
 // naming page_size.
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 500;

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "omniroute/v1/routing.grpc.pb.h"
 #include "services/common/bounded_executor.h"
+#include "services/common/event_record.h"
 #include "services/common/grpc/auth.h"
 #include "services/common/redis/redis_client.h"
 #include "services/common/redis/stream_hub.h"
@@ -50,8 +51,6 @@ class WatchStreams {
 
 // An offer-stream entry as the Offer message ("kind" offer|rescind, "ix", "queue", ...).
 v1::Offer OfferFromRecord(const redis::StreamRecord& record, const std::string& agent);
-// A tenant event-feed entry as the Event message (unknown fields go to `detail`).
-v1::Event EventFromRecord(const redis::StreamRecord& record);
 
 // Stream ids as Redis prints them: "<ms>-<seq>".
 bool IsStreamId(const std::string& s);

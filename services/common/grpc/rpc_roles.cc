@@ -94,6 +94,14 @@ const std::vector<RpcRoles>& RolesTable() {
       {"/omniroute.v1.Admin/PutInboundSource", {kAdmin}},
       {"/omniroute.v1.Admin/ListInboundSources", {kAdmin}},
       {"/omniroute.v1.Admin/DeleteInboundSource", {kAdmin}},
+      {"/omniroute.v1.Admin/PutWebhook", {kAdmin}},
+      {"/omniroute.v1.Admin/GetWebhook", {kAdmin}},
+      {"/omniroute.v1.Admin/ListWebhooks", {kAdmin}},
+      {"/omniroute.v1.Admin/DeleteWebhook", {kAdmin}},
+      {"/omniroute.v1.Admin/RotateWebhookSecret", {kAdmin}},
+      {"/omniroute.v1.Admin/ListWebhookDeadLetters", {kAdmin}},
+      {"/omniroute.v1.Admin/RedeliverWebhookDeadLetters", {kAdmin}},
+      {"/omniroute.v1.Admin/DeleteWebhookDeadLetters", {kAdmin}},
   };
   return table;
 }

@@ -44,3 +44,17 @@ function K.rescore(P) return P .. ':rescore' end
 function K.capprofs(P) return P .. ':capprofs' end
 function K.capprof(P, name) return P .. ':capprof:' .. name end
 function K.profag(P, name) return P .. ':profag:' .. name end
+-- Webhooks out (services/webhooks/lua): routes (id -> "<1|0> <start id> <types csv>"), each
+-- webhook's hash, pending and dropped counts per webhook, the lanes due (zset of
+-- "<id>|<lane>"), each lane's "<token> <attempts>", a lane's deliveries (list), the dead
+-- letters (zset of delivery ids by sequence, a hash each) and the counters (token, dead).
+function K.wh_routes(P) return P .. ':wh:routes' end
+function K.wh_sub(P, id) return P .. ':wh:sub:' .. id end
+function K.wh_pending(P) return P .. ':wh:pending' end
+function K.wh_dropped(P) return P .. ':wh:dropped' end
+function K.wh_due(P) return P .. ':wh:due' end
+function K.wh_lanes(P) return P .. ':wh:lanes' end
+function K.wh_lane(P, member) return P .. ':wh:lane:' .. member end
+function K.wh_dead(P) return P .. ':wh:dead' end
+function K.wh_dead_letter(P, delivery_id) return P .. ':wh:dead:' .. delivery_id end
+function K.wh_seq(P) return P .. ':wh:seq' end
