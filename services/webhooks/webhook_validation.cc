@@ -120,7 +120,7 @@ absl::Status ValidateWebhookId(absl::string_view field, absl::string_view id) {
   }
   if (ok) return absl::OkStatus();
   if (id.empty()) return Bad(field, "is required");
-  return Bad(field, absl::StrCat("not a webhook id (wh_ and 24 hex digits): ", QuoteInput(id)));
+  return Bad(field, absl::StrCat("not a webhook id (wh_ and 24 hex digits): '", QuoteInput(id), "'"));
 }
 
 absl::Status ValidateWebhook(const v1::Webhook& webhook) {
@@ -136,7 +136,7 @@ absl::Status ValidateWebhook(const v1::Webhook& webhook) {
     const std::string& type = webhook.event_types(i);
     std::string field = absl::StrCat("webhook.event_types[", i, "]");
     if (!IsKnownEventType(type)) {
-      return Bad(field, absl::StrCat("unknown event type ", QuoteInput(type),
+      return Bad(field, absl::StrCat("unknown event type '", QuoteInput(type), "'",
                                      " (see Event.type for the list)"));
     }
     if (!seen.insert(type).second) return Bad(field, absl::StrCat("'", type, "' given twice"));
@@ -154,7 +154,7 @@ absl::Status ValidateDeliveryId(absl::string_view field, absl::string_view id) {
       StreamIdShape(id.substr(dot + 1))) {
     return absl::OkStatus();
   }
-  return Bad(field, absl::StrCat("not a delivery id (<webhook id>.<event id>): ", QuoteInput(id)));
+  return Bad(field, absl::StrCat("not a delivery id (<webhook id>.<event id>): '", QuoteInput(id), "'"));
 }
 
 }  // namespace omniroute::webhooks

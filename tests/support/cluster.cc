@@ -19,7 +19,7 @@ Cluster::Cluster(ClusterOptions options)
   } else {
     redis_ = std::make_unique<RedisServer>(options_.redis_aof);
   }
-  for (const char* service : {"intake", "classification", "routing"}) {
+  for (const char* service : {"intake", "classification", "routing", "webhooks"}) {
     for (int i = 0; i < ReplicaCount(service); ++i) StartReplica(service);
   }
   for (auto& r : replicas_) {
@@ -66,6 +66,10 @@ std::vector<std::string> Cluster::Args(const Replica& r) const {
     args.insert(args.end(), options_.extra_classification_flags.begin(),
                 options_.extra_classification_flags.end());
   }
+  if (r.service == "webhooks") {
+    args.insert(args.end(), options_.extra_webhooks_flags.begin(),
+                options_.extra_webhooks_flags.end());
+  }
   args.insert(args.end(), options_.extra_flags.begin(), options_.extra_flags.end());
   return args;
 }
@@ -85,6 +89,7 @@ Cluster::~Cluster() {
 }
 
 int Cluster::ReplicaCount(const std::string& service) const {
+  if (service == "webhooks") return options_.webhooks_replicas;
   int n = service == "intake"           ? options_.intake_replicas
           : service == "classification" ? options_.classification_replicas
           : service == "routing"        ? options_.routing_replicas

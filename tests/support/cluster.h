@@ -14,7 +14,7 @@ namespace omniroute::testing {
 
 // One replica of a service run as a real process.
 struct Replica {
-  std::string service;  // intake | classification | routing
+  std::string service;  // intake | classification | routing | webhooks
   int grpc_port = 0;
   int metrics_port = 0;
   int http_port = 0;  // the HTTP/JSON front
@@ -29,6 +29,8 @@ struct ClusterOptions {
   int intake_replicas = 0;
   int classification_replicas = 0;
   int routing_replicas = 0;
+  // Webhook workers (omniroute-webhooks); none unless asked for.
+  int webhooks_replicas = 0;
   bool redis_aof = false;
   // > 0: the services run on a Redis Cluster of this many masters (each with
   // `redis_cluster_replicas` replicas) instead of one redis-server.
@@ -37,11 +39,13 @@ struct ClusterOptions {
   std::vector<std::string> extra_routing_flags;  // e.g. {"--skip-ms=2000"}
   std::vector<std::string> extra_intake_flags;
   std::vector<std::string> extra_classification_flags;
+  std::vector<std::string> extra_webhooks_flags;  // e.g. {"--allow-loopback"}
   std::vector<std::string> extra_flags;  // passed to every service
 };
 
-// redis-server (or a Redis Cluster) plus the three service executables as processes on free
-// loopback ports, and API keys for one tenant. Waits until every replica reports SERVING.
+// redis-server (or a Redis Cluster) plus the three service executables (and webhook workers
+// when asked for) as processes on free loopback ports, and API keys for one tenant. Waits until
+// every replica reports SERVING.
 class Cluster {
  public:
   explicit Cluster(ClusterOptions options = {});
