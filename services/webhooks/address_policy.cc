@@ -28,11 +28,10 @@ Kind ClassifyV4(uint32_t ip) {
       In(ip, V4(192, 168, 0, 0), 16) || In(ip, V4(100, 64, 0, 0), 10)) {
     return Kind::kPrivate;
   }
-  if (In(ip, V4(0, 0, 0, 0), 8) || In(ip, V4(169, 254, 0, 0), 16) ||
-      In(ip, V4(192, 0, 0, 0), 24) || In(ip, V4(192, 0, 2, 0), 24) ||
-      In(ip, V4(198, 18, 0, 0), 15) || In(ip, V4(198, 51, 100, 0), 24) ||
-      In(ip, V4(203, 0, 113, 0), 24) || In(ip, V4(224, 0, 0, 0), 4) ||
-      In(ip, V4(240, 0, 0, 0), 4)) {
+  if (In(ip, V4(0, 0, 0, 0), 8) || In(ip, V4(169, 254, 0, 0), 16) || In(ip, V4(192, 0, 0, 0), 24) ||
+      In(ip, V4(192, 0, 2, 0), 24) || In(ip, V4(198, 18, 0, 0), 15) ||
+      In(ip, V4(198, 51, 100, 0), 24) || In(ip, V4(203, 0, 113, 0), 24) ||
+      In(ip, V4(224, 0, 0, 0), 4) || In(ip, V4(240, 0, 0, 0), 4)) {
     return Kind::kNever;
   }
   return Kind::kPublic;
@@ -47,11 +46,11 @@ Kind ClassifyV6(const uint8_t* a) {
   static const uint8_t kLoopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
   if (std::memcmp(a, kLoopback, 16) == 0) return Kind::kLoopback;
   if ((a[0] & 0xfe) == 0xfc) return Kind::kPrivate;  // fc00::/7 unique local
-  if (a[0] == 0 ||                                    // ::/8: unspecified, IPv4-compatible ...
-      (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||      // fe80::/10 link-local
-      (a[0] == 0xfe && (a[1] & 0xc0) == 0xc0) ||      // fec0::/10 site-local (deprecated)
-      a[0] == 0xff ||                                 // multicast
-      (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8) ||  // documentation
+  if (a[0] == 0 ||                                   // ::/8: unspecified, IPv4-compatible ...
+      (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||     // fe80::/10 link-local
+      (a[0] == 0xfe && (a[1] & 0xc0) == 0xc0) ||     // fec0::/10 site-local (deprecated)
+      a[0] == 0xff ||                                // multicast
+      (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8) ||           // documentation
       (a[0] == 0x01 && a[1] == 0x00 && std::memcmp(a + 2, kLoopback, 6) == 0)) {  // 100::/64
     return Kind::kNever;
   }

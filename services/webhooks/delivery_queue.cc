@@ -24,10 +24,9 @@ absl::StatusOr<FanOutResult> DeliveryQueue::FanOut(const std::string& tenant) {
   TenantKeys keys(tenant);
   auto conn = pool_->Acquire();
   if (!conn.ok()) return Unavailable(conn.status());
-  auto r = scripts_->Eval(
-      **conn, "webhooks/fanout", {keys.Events(), keys.WebhookRoutes()},
-      {keys.prefix(), kWebhookGroup, std::to_string(options_.fanout_batch),
-       std::to_string(clock_->NowMs()), std::to_string(options_.max_pending)});
+  auto r = scripts_->Eval(**conn, "webhooks/fanout", {keys.Events(), keys.WebhookRoutes()},
+                          {keys.prefix(), kWebhookGroup, std::to_string(options_.fanout_batch),
+                           std::to_string(clock_->NowMs()), std::to_string(options_.max_pending)});
   if (!r.ok()) return r.status();
   auto counts = redis::ReplyStrings(*r);
   if (counts.size() != 3) return absl::InternalError("fanout: unexpected reply");

@@ -26,8 +26,8 @@ struct Lease {
   std::string tenant;
   std::string member;  // "<webhook id>|<lane>"
   std::string token;
-  int attempts = 0;    // failed attempts before this one
-  std::string entry;   // the encoded event (fanout.lua)
+  int attempts = 0;   // failed attempts before this one
+  std::string entry;  // the encoded event (fanout.lua)
   std::string url;
   std::string secret;
   std::string previous_secret;  // "" unless a rotated secret still signs

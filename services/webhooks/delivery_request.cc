@@ -59,8 +59,7 @@ std::string HmacSha256Hex(absl::string_view key, absl::string_view message) {
 std::string SignatureHeader(int64_t unix_seconds, absl::string_view body, absl::string_view secret,
                             absl::string_view previous) {
   std::string signed_text = absl::StrCat(unix_seconds, ".", body);
-  std::string out =
-      absl::StrCat("t=", unix_seconds, ",v1=", HmacSha256Hex(secret, signed_text));
+  std::string out = absl::StrCat("t=", unix_seconds, ",v1=", HmacSha256Hex(secret, signed_text));
   if (!previous.empty()) absl::StrAppend(&out, ",v1=", HmacSha256Hex(previous, signed_text));
   return out;
 }

@@ -122,9 +122,8 @@ void DeliveryWorker::SenderLoop(std::unique_ptr<HttpSender> sender) {
     Lease lease;
     {
       absl::MutexLock lock(&mu_);
-      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return !jobs_.empty() || closing_;
-      };
+      auto ready = [this]()
+                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !jobs_.empty() || closing_; };
       mu_.Await(absl::Condition(&ready));
       if (jobs_.empty()) return;  // closing, and every job taken
       lease = std::move(jobs_.front());
@@ -153,7 +152,8 @@ void DeliveryWorker::Deliver(const Lease& lease, HttpSender& sender) {
     result.outcome = "other";
     result.error = std::string(request.status().message());
     attempt = options_.max_attempts;
-    dead.set_delivery_id(DeliveryId(lease.webhook_id(), lease.entry.substr(0, lease.entry.find('\n'))));
+    dead.set_delivery_id(
+        DeliveryId(lease.webhook_id(), lease.entry.substr(0, lease.entry.find('\n'))));
   }
   now = clock_->NowMs();
   absl::StatusOr<bool> settled = false;
@@ -187,8 +187,8 @@ void DeliveryWorker::Deliver(const Lease& lease, HttpSender& sender) {
                                           {"error", result.error}});
       }
     } else {
-      int64_t delay = BackoffMs(attempt, options_.backoff_base_ms, options_.backoff_cap_ms,
-                                uniform01_());
+      int64_t delay =
+          BackoffMs(attempt, options_.backoff_base_ms, options_.backoff_cap_ms, uniform01_());
       settled = queue_->Retry(lease, now + delay);
     }
   }

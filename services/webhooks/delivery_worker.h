@@ -40,8 +40,7 @@ class DeliveryWorker {
  public:
   using SenderFactory = std::function<std::unique_ptr<HttpSender>()>;
   DeliveryWorker(DeliveryQueue* queue, SenderFactory senders, const Clock* clock,
-                 WebhookMetrics* metrics, WorkerOptions options,
-                 std::function<double()> uniform01);
+                 WebhookMetrics* metrics, WorkerOptions options, std::function<double()> uniform01);
 
   // Runs until `stop`; then stops leasing and returns once every delivery in hand is settled.
   void Run(const std::atomic<bool>& stop);

@@ -6,12 +6,30 @@ namespace omniroute::webhooks {
 
 const std::vector<std::string_view>& KnownEventTypes() {
   static const std::vector<std::string_view> types = {
-      "submitted",     "classified",       "reclassified",        "queued",
-      "overflowed",    "rejected_by_policy", "deflection_skipped", "reserved",
-      "reservation_expired", "offered",    "accepted",            "rejected",
-      "offer_timeout", "offer_rescinded",  "transferred",         "escalated",
-      "reprioritized", "rescored",         "step_opened",         "wrap_up_started",
-      "wrap_up_ended", "completed",        "canceled",            "agent_state",
+      "submitted",
+      "classified",
+      "reclassified",
+      "queued",
+      "overflowed",
+      "rejected_by_policy",
+      "deflection_skipped",
+      "reserved",
+      "reservation_expired",
+      "offered",
+      "accepted",
+      "rejected",
+      "offer_timeout",
+      "offer_rescinded",
+      "transferred",
+      "escalated",
+      "reprioritized",
+      "rescored",
+      "step_opened",
+      "wrap_up_started",
+      "wrap_up_ended",
+      "completed",
+      "canceled",
+      "agent_state",
   };
   return types;
 }

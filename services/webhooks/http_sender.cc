@@ -107,7 +107,8 @@ HttpResult CurlSender::Post(const DeliveryRequest& request) {
       return result;
     }
     result.outcome = "http_status";
-    result.error = absl::StrCat("HTTP ", code, code >= 300 && code < 400 ? " (redirects are not followed)" : "",
+    result.error = absl::StrCat("HTTP ", code,
+                                code >= 300 && code < 400 ? " (redirects are not followed)" : "",
                                 attempt.body.empty() ? "" : ": ", attempt.body);
   } else if (!attempt.blocked.empty()) {
     result.outcome = "blocked";

@@ -14,9 +14,9 @@ struct HttpResult {
   // "connect" (no connection: refused, unresolvable name ...), "blocked" (the SSRF guard),
   // "tls", "other".
   std::string outcome;
-  int status = 0;        // HTTP status when one came (also for "http_status")
-  std::string error;     // for people: printable ASCII, at most 300 bytes
-  double seconds = 0;    // the attempt's duration
+  int status = 0;      // HTTP status when one came (also for "http_status")
+  std::string error;   // for people: printable ASCII, at most 300 bytes
+  double seconds = 0;  // the attempt's duration
   bool ok() const { return outcome == "delivered"; }
 };
 

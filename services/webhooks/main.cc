@@ -44,14 +44,15 @@ int main(int argc, char** argv) {
       [&config]() -> std::unique_ptr<webhooks::HttpSender> {
         return std::make_unique<webhooks::CurlSender>(config.sender);
       },
-      &clock, &metrics, config.worker, [] {
+      &clock, &metrics, config.worker,
+      [] {
         thread_local std::mt19937_64 rng{std::random_device{}()};
         return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
       });
-  log::Info("webhook worker", {{"concurrency", std::to_string(config.worker.concurrency)},
-                               {"allow_loopback", config.sender.policy.allow_loopback ? "1" : "0"},
-                               {"allow_private_networks",
-                                config.sender.policy.allow_private ? "1" : "0"}});
+  log::Info("webhook worker",
+            {{"concurrency", std::to_string(config.worker.concurrency)},
+             {"allow_loopback", config.sender.policy.allow_loopback ? "1" : "0"},
+             {"allow_private_networks", config.sender.policy.allow_private ? "1" : "0"}});
   host.AddLoop("deliveries", [&worker](const std::atomic<bool>& stop) { worker.Run(stop); });
   host.AddLoop("gauges", [&worker](const std::atomic<bool>& stop) { worker.RunGauges(stop); });
   return host.Run();

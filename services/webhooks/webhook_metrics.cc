@@ -50,16 +50,16 @@ void WebhookMetrics::Failed(const std::string& tenant, const std::string& reason
 void WebhookMetrics::Attempt(const std::string& tenant, double seconds) {
   attempt_seconds
       .Add({{"tenant", tenant}},
-           prometheus::Histogram::BucketBoundaries{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
-                                                   2.5, 5, 10, 30})
+           prometheus::Histogram::BucketBoundaries{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+                                                   5, 10, 30})
       .Observe(seconds);
 }
 
 void WebhookMetrics::Lag(const std::string& tenant, double seconds) {
   lag_seconds
       .Add({{"tenant", tenant}},
-           prometheus::Histogram::BucketBoundaries{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
-                                                   300, 900, 3600})
+           prometheus::Histogram::BucketBoundaries{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300,
+                                                   900, 3600})
       .Observe(seconds);
 }
 

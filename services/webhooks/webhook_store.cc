@@ -100,8 +100,7 @@ absl::StatusOr<std::vector<v1::Webhook>> WebhookStore::Read(const std::string& t
   TenantKeys keys(tenant);
   std::vector<std::vector<std::string>> cmds;
   for (const auto& id : ids) {
-    cmds.push_back(
-        {"HMGET", keys.Webhook(id), "proto", "created_ms", "updated_ms", "prev_until"});
+    cmds.push_back({"HMGET", keys.Webhook(id), "proto", "created_ms", "updated_ms", "prev_until"});
     cmds.push_back({"HGET", keys.WebhookPending(), id});
     cmds.push_back({"HGET", keys.WebhookDropped(), id});
   }
@@ -117,7 +116,8 @@ absl::StatusOr<std::vector<v1::Webhook>> WebhookStore::Read(const std::string& t
     auto fields = redis::ReplyStrings((*replies)[3 * i]);
     if (fields.size() != 4 || (*replies)[3 * i].elements[0].is_nil()) continue;  // deleted
     v1::Webhook w;
-    if (!w.ParseFromString(fields[0])) return absl::DataLossError("a stored webhook does not parse");
+    if (!w.ParseFromString(fields[0]))
+      return absl::DataLossError("a stored webhook does not parse");
     w.set_created_ms(ToInt(fields[1]));
     w.set_updated_ms(ToInt(fields[2]));
     int64_t previous_until = ToInt(fields[3]);

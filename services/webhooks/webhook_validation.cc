@@ -56,9 +56,10 @@ absl::StatusOr<WebhookUrl> ParseWebhookUrl(absl::string_view field, absl::string
   }
   for (char c : url) {
     if (!UrlChar(c)) {
-      return Bad(field, "may hold only the printable ASCII characters a URL allows (no spaces; "
-                        "percent-encode the others, an international domain name in its xn-- "
-                        "form)");
+      return Bad(field,
+                 "may hold only the printable ASCII characters a URL allows (no spaces; "
+                 "percent-encode the others, an international domain name in its xn-- "
+                 "form)");
     }
   }
   WebhookUrl out;
@@ -106,8 +107,8 @@ absl::StatusOr<WebhookUrl> ParseWebhookUrl(absl::string_view field, absl::string
   if (authority.size() > host.size() && authority.back() == ':') {
     return Bad(field, "has an empty port");
   }
-  if (!port.empty() && (!Digits(port) || !absl::SimpleAtoi(port, &out.port) || out.port < 1 ||
-                        out.port > 65535)) {
+  if (!port.empty() &&
+      (!Digits(port) || !absl::SimpleAtoi(port, &out.port) || out.port < 1 || out.port > 65535)) {
     return Bad(field, "has a bad port (1..65535)");
   }
   return out;
@@ -120,7 +121,8 @@ absl::Status ValidateWebhookId(absl::string_view field, absl::string_view id) {
   }
   if (ok) return absl::OkStatus();
   if (id.empty()) return Bad(field, "is required");
-  return Bad(field, absl::StrCat("not a webhook id (wh_ and 24 hex digits): '", QuoteInput(id), "'"));
+  return Bad(field,
+             absl::StrCat("not a webhook id (wh_ and 24 hex digits): '", QuoteInput(id), "'"));
 }
 
 absl::Status ValidateWebhook(const v1::Webhook& webhook) {
@@ -154,7 +156,8 @@ absl::Status ValidateDeliveryId(absl::string_view field, absl::string_view id) {
       StreamIdShape(id.substr(dot + 1))) {
     return absl::OkStatus();
   }
-  return Bad(field, absl::StrCat("not a delivery id (<webhook id>.<event id>): '", QuoteInput(id), "'"));
+  return Bad(field,
+             absl::StrCat("not a delivery id (<webhook id>.<event id>): '", QuoteInput(id), "'"));
 }
 
 }  // namespace omniroute::webhooks

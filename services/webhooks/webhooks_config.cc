@@ -47,17 +47,17 @@ void AddFlags(config::Flags& flags, WebhooksConfig* c) {
 }
 
 absl::Status Validate(const WebhooksConfig& c) {
-  for (auto st : {Range("concurrency", c.worker.concurrency, 1, 1000),
-                  Range("max-attempts", c.worker.max_attempts, 1, 100),
-                  Range("backoff-base-ms", c.worker.backoff_base_ms, 1, 86400000),
-                  Range("backoff-cap-ms", c.worker.backoff_cap_ms, c.worker.backoff_base_ms,
-                        7 * 86400000LL),
-                  Range("timeout-ms", c.sender.timeout_ms, 100, 300000),
-                  Range("lease-ms", c.queue.lease_ms, c.sender.timeout_ms + 1000, 3600000),
-                  Range("max-pending", c.queue.max_pending, 1, 10000000),
-                  Range("dead-letter-max", c.queue.dead_letter_max, 1, 1000000),
-                  Range("poll-ms", c.worker.poll_ms, 1, 10000),
-                  Range("gauge-interval-ms", c.worker.gauge_interval_ms, 100, 600000)}) {
+  for (auto st :
+       {Range("concurrency", c.worker.concurrency, 1, 1000),
+        Range("max-attempts", c.worker.max_attempts, 1, 100),
+        Range("backoff-base-ms", c.worker.backoff_base_ms, 1, 86400000),
+        Range("backoff-cap-ms", c.worker.backoff_cap_ms, c.worker.backoff_base_ms, 7 * 86400000LL),
+        Range("timeout-ms", c.sender.timeout_ms, 100, 300000),
+        Range("lease-ms", c.queue.lease_ms, c.sender.timeout_ms + 1000, 3600000),
+        Range("max-pending", c.queue.max_pending, 1, 10000000),
+        Range("dead-letter-max", c.queue.dead_letter_max, 1, 1000000),
+        Range("poll-ms", c.worker.poll_ms, 1, 10000),
+        Range("gauge-interval-ms", c.worker.gauge_interval_ms, 100, 600000)}) {
     if (!st.ok()) return st;
   }
   return absl::OkStatus();

@@ -56,6 +56,7 @@ int WebhookReceiver::Handle(mg_connection* conn, void* self_ptr) {
   char buf[4096];
   int n;
   while ((n = mg_read(conn, buf, sizeof(buf))) > 0) req.body.append(buf, n);
+  ++self->in_flight_;
   int index;
   {
     std::lock_guard<std::mutex> lock(self->mu_);
@@ -73,6 +74,7 @@ int WebhookReceiver::Handle(mg_connection* conn, void* self_ptr) {
             "HTTP/1.1 %d Status\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n"
             "Connection: close\r\n\r\n%s",
             answer.status, body.size(), body.c_str());
+  --self->in_flight_;
   return answer.status;
 }
 

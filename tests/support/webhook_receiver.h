@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -38,6 +39,8 @@ class WebhookReceiver {
   // Every request so far, in arrival order, with the status it got.
   std::vector<std::pair<Request, int>> requests() const;
   size_t count() const;
+  // Requests being answered now (read, not yet answered).
+  int in_flight() const { return in_flight_.load(); }
 
  private:
   static int Handle(mg_connection* conn, void* self);
@@ -47,6 +50,7 @@ class WebhookReceiver {
   int port_ = 0;
   mutable std::mutex mu_;
   std::vector<std::pair<Request, int>> requests_;
+  std::atomic<int> in_flight_{0};
 };
 
 }  // namespace omniroute::testing
