@@ -1,7 +1,8 @@
 // The dashboards and rules under deploy/ against the real services: a workload that goes through
 // every metric path it can (submissions good and bad, rules and model classification, a model
 // publish, offers rejected and accepted, completion with wrap-up, self-service deflected and
-// escalated, a correction, a cancel while waiting), then each replica's /metrics must pass
+// escalated, a correction, a cancel while waiting, webhooks delivered and dead-lettered by a
+// webhook worker), then each replica's /metrics must pass
 // `promtool check metrics` and deploy/check-observability.py must find every metric name the
 // dashboards and rules use.
 #include <gtest/gtest.h>
@@ -16,6 +17,7 @@
 #include "tests/e2e/e2e_util.h"
 #include "tests/e2e/tiny_model.h"
 #include "tests/support/cluster.h"
+#include "tests/support/webhook_receiver.h"
 
 namespace omniroute {
 namespace {
@@ -29,6 +31,10 @@ class LiveMetricsTest : public ::testing::Test {
   void SetUp() override {
     testing::ClusterOptions options;
     options.extra_routing_flags = {"--skip-ms=300"};  // a declined item comes back quickly
+    options.webhooks_replicas = 1;
+    options.extra_webhooks_flags = {"--allow-loopback",        "--max-attempts=2",
+                                    "--backoff-base-ms=10",    "--backoff-cap-ms=50",
+                                    "--gauge-interval-ms=200", "--poll-ms=20"};
     cluster_ = std::make_unique<testing::Cluster>(options);
     keys_ = cluster_->CreateTenant("obs");
     api_ = std::make_unique<ApiClient>(cluster_->endpoints());
@@ -150,6 +156,19 @@ class LiveMetricsTest : public ::testing::Test {
 TEST_F(LiveMetricsTest, DashboardsAndRulesUseOnlyExportedMetrics) {
   SetUpTenant();
   if (HasFatalFailure()) return;
+  // Webhooks: one receiver takes every event, one refuses the "queued" ones (dead letters).
+  testing::WebhookReceiver taking;
+  testing::WebhookReceiver refusing(
+      [](const auto&, int) { return testing::WebhookReceiver::Answer{500}; });
+  for (const auto& [url, type] :
+       {std::pair{taking.url(), std::string()}, std::pair{refusing.url(), std::string("queued")}}) {
+    v1::PutWebhookRequest r;
+    r.mutable_webhook()->set_url(url);
+    if (!type.empty()) r.mutable_webhook()->add_event_types(type);
+    v1::PutWebhookResponse resp;
+    auto st = api_->admin().PutWebhook(Ctx("admin").get(), r, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
 
   {  // An invalid submission (no channel, no subject).
     v1::SubmitInteractionRequest bad;
@@ -231,6 +250,27 @@ TEST_F(LiveMetricsTest, DashboardsAndRulesUseOnlyExportedMetrics) {
     auto st = api_->classifier().Reclassify(Ctx("agent").get(), r, &resp);
     EXPECT_TRUE(st.ok()) << st.error_message();
   }
+
+  // The webhook worker has delivered, failed, dead-lettered and read its gauges.
+  auto webhooks = cluster_->Replicas("webhooks");
+  ASSERT_EQ(webhooks.size(), 1u);
+  EXPECT_TRUE(e2e::WaitFor(
+      [&] {
+        int status = 0;
+        std::string body = e2e::HttpGet(webhooks[0]->metrics_port, "/metrics", &status);
+        for (const char* name :
+             {"\nomniroute_webhook_deliveries_total{result=\"delivered\"",
+              "\nomniroute_webhook_deliveries_total{result=\"dead_lettered\"",
+              "\nomniroute_webhook_attempt_failures_total{", "\nomniroute_webhook_backlog{",
+              "\nomniroute_webhook_dead_letters{",
+              "\nomniroute_webhook_delivery_lag_seconds_bucket{"}) {
+          if (body.find(name) == std::string::npos) return false;
+        }
+        return true;
+      },
+      seconds(20), milliseconds(250)))
+      << "the webhook worker did not export its metrics; receivers got " << taking.count()
+      << " and " << refusing.count() << " requests";
 
   // Shared gauges are refreshed in the background: wait (bounded) until routing shows them.
   auto routing = cluster_->Replicas("routing");

@@ -127,6 +127,12 @@ class DocsDriftTest(unittest.TestCase):
     def test_event_types_in_the_readme(self):
         self.assert_same(readme_list('Event types:'), emitted_types(), 'README "Event types"')
 
+    def test_event_types_webhooks_accept(self):
+        text = read(os.path.join(ROOT, 'services', 'webhooks', 'event_types.cc'))
+        body = text[text.index('types = {'):text.index('};')]
+        self.assert_same(set(re.findall(r'"([a-z_]+)"', body)), emitted_types(),
+                         'services/webhooks/event_types.cc')
+
     def test_decision_triggers_in_routing_proto(self):
         self.assert_same(proto_list('string trigger = 11;'), decision_triggers(),
                          'routing.proto RoutingDecision.trigger')
