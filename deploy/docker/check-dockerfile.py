@@ -34,6 +34,8 @@ TARGETS = {
     "intake": (7101, 9101, "omniroute.v1.Intake"),
     "classification": (7102, 9102, "omniroute.v1.Classifier"),
     "routing": (7103, 9103, "omniroute.v1.Routing"),
+    # No API of its own: the overall health service "" (omniroute-health's default).
+    "webhooks": (7104, 9104, ""),
 }
 
 

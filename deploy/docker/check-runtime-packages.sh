@@ -4,7 +4,7 @@
 #
 #   deploy/docker/check-runtime-packages.sh BIN_DIR [LIST_DIR]
 #
-# For every image (intake, classification, routing) it takes the binaries the Dockerfile copies
+# For every image (intake, classification, routing, webhooks) it takes the binaries the Dockerfile copies
 # into it (omniroute-<image>, omniroute-health and omniroute-ctl), asks `ldd` for every shared library they load
 # (the whole closure, not only DT_NEEDED), maps each library to the Debian package that owns it
 # with `dpkg -S` (trying the path as given, its realpath, and the /lib <-> /usr/lib twin of
@@ -26,7 +26,7 @@ if [[ $# -lt 1 || $# -gt 2 ]]; then
 fi
 bin_dir=$1
 list_dir=${2:-$(dirname "$(readlink -f "$0")")/runtime-packages}
-images=(intake classification routing)
+images=(intake classification routing webhooks)
 # The binaries the Dockerfile copies into IMAGE.
 binaries_of() { echo "omniroute-$1 omniroute-health omniroute-ctl"; }
 

@@ -131,7 +131,7 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
 {{- if and .Values.tls.enabled (not .Values.tls.existingSecret) -}}
 {{- fail "tls.enabled needs tls.existingSecret (the certificate, key and CA of the gRPC ports)" -}}
 {{- end -}}
-{{- range $c := list "intake" "classification" "routing" -}}
+{{- range $c := splitList " " (include "omniroute.components" $) -}}
 {{- $s := index $.Values $c -}}
 {{- if and $s.hpa.enabled (gt (int $s.hpa.minReplicas) (int $s.hpa.maxReplicas)) -}}
 {{- fail (printf "%s.hpa.minReplicas is above %s.hpa.maxReplicas" $c $c) -}}
@@ -271,4 +271,12 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
   secret:
     secretName: {{ .Values.redis.tls.existingSecret }}
 {{- end }}
+{{- end -}}
+
+{{/*
+The components that run: the three services, and the webhook workers unless
+webhooks.enabled is false (space-separated, for splitList).
+*/}}
+{{- define "omniroute.components" -}}
+intake classification routing{{ if .Values.webhooks.enabled }} webhooks{{ end }}
 {{- end -}}
