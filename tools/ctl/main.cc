@@ -1,9 +1,10 @@
 // omniroute-ctl: the operator's tool. `omniroute-ctl --help` lists the commands; each command
 // has its own --help. API keys and tenants work on Redis directly (so a first key can be made
-// before any exists); queues, config and the views go through the routing service's Admin and
-// Routing APIs with an API key.
+// before any exists); queues, config, webhooks and the views go through the routing service's Admin
+// and Routing APIs with an API key.
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -19,8 +20,9 @@ using omniroute::ctl::Command;
 std::vector<Command> AllCommands() {
   std::vector<Command> all;
   for (auto group : {omniroute::ctl::KeyCommands(), omniroute::ctl::TenantCommands(),
-                     omniroute::ctl::AdminCommands(), omniroute::ctl::AgentCommands(),
-                     omniroute::ctl::ViewCommands(), omniroute::ctl::SourceCommands()}) {
+                     omniroute::ctl::AdminCommands(), omniroute::ctl::WebhookCommands(),
+                     omniroute::ctl::AgentCommands(), omniroute::ctl::ViewCommands(),
+                     omniroute::ctl::SourceCommands()}) {
     all.insert(all.end(), group.begin(), group.end());
   }
   return all;
@@ -30,11 +32,12 @@ std::vector<Command> AllCommands() {
 std::string Usage(const std::vector<Command>& commands, const std::string& group) {
   std::string out =
       "usage: omniroute-ctl COMMAND [args] [flags]   (omniroute-ctl COMMAND --help)\n";
+  size_t width = 0;  // of the longest command name, for the summaries' column
+  for (const auto& c : commands) width = std::max(width, c.group.size() + c.name.size() + 2);
   for (const auto& c : commands) {
     if (!group.empty() && c.group != group) continue;
     std::string name = c.name.empty() ? c.group : c.group + " " + c.name;
-    absl::StrAppend(&out, "  ", name, std::string(name.size() < 16 ? 16 - name.size() : 1, ' '),
-                    c.summary, "\n");
+    absl::StrAppend(&out, "  ", name, std::string(width - name.size(), ' '), c.summary, "\n");
   }
   absl::StrAppend(&out,
                   omniroute::ctl::Wrap(absl::StrCat("Each flag can also be set as OMNIROUTE_<FLAG> "
