@@ -29,12 +29,12 @@ absl::StatusOr<std::vector<std::string>> DeliveryIds(
 
 }  // namespace
 
-#define OMNIROUTE_ADMIN_UNARY(Method)                                                      \
-  grpc::ServerUnaryReactor* AdminService::Method(grpc::CallbackServerContext* ctx,         \
-                                                 const v1::Method##Request* req,           \
-                                                 v1::Method##Response* resp) {             \
-    return ServeUnary(executor_, ctx,                                                      \
-                      [this, ctx, req, resp] { return Do##Method(*ctx, *req, resp); });    \
+#define OMNIROUTE_ADMIN_UNARY(Method)                                                   \
+  grpc::ServerUnaryReactor* AdminService::Method(grpc::CallbackServerContext* ctx,      \
+                                                 const v1::Method##Request* req,        \
+                                                 v1::Method##Response* resp) {          \
+    return ServeUnary(executor_, ctx,                                                   \
+                      [this, ctx, req, resp] { return Do##Method(*ctx, *req, resp); }); \
   }
 OMNIROUTE_ADMIN_UNARY(PutWebhook)
 OMNIROUTE_ADMIN_UNARY(GetWebhook)
@@ -102,8 +102,8 @@ grpc::Status AdminService::DoRotateWebhookSecret(const grpc::CallbackServerConte
   if (auto st = webhooks::ValidateWebhookId("id", req.id()); !st.ok()) return ToGrpc(st);
   if (req.previous_secret_seconds() < 0 ||
       req.previous_secret_seconds() > webhooks::kMaxPreviousSecretSeconds) {
-    return ToGrpc(absl::InvalidArgumentError(absl::StrCat(
-        "previous_secret_seconds: must be 0..", webhooks::kMaxPreviousSecretSeconds)));
+    return ToGrpc(absl::InvalidArgumentError(
+        absl::StrCat("previous_secret_seconds: must be 0..", webhooks::kMaxPreviousSecretSeconds)));
   }
   auto written =
       webhooks_->RotateSecret(principal->tenant, req.id(), req.previous_secret_seconds());
@@ -121,8 +121,8 @@ grpc::Status AdminService::DoListWebhookDeadLetters(const grpc::CallbackServerCo
   if (!principal.ok()) return ToGrpc(principal.status());
   int size = 0;
   int64_t before = 0;
-  if (auto st = ReadPaging(req.page_size(), req.page_token(), ParseDeadLetterPageToken, &size,
-                           &before);
+  if (auto st =
+          ReadPaging(req.page_size(), req.page_token(), ParseDeadLetterPageToken, &size, &before);
       !st.ok()) {
     return ToGrpc(st);
   }

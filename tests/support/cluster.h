@@ -40,7 +40,7 @@ struct ClusterOptions {
   std::vector<std::string> extra_intake_flags;
   std::vector<std::string> extra_classification_flags;
   std::vector<std::string> extra_webhooks_flags;  // e.g. {"--allow-loopback"}
-  std::vector<std::string> extra_flags;  // passed to every service
+  std::vector<std::string> extra_flags;           // passed to every service
 };
 
 // redis-server (or a Redis Cluster) plus the three service executables (and webhook workers

@@ -187,7 +187,8 @@ TEST_F(DeliveryQueueTest, DeadLettersArePagedNewestFirstCappedAndDeletable) {
   auto w = Create("https://example.com/");
   MakeQueue(QueueOptions{.lease_ms = 1000, .max_pending = 1000, .dead_letter_max = 5});
   std::vector<std::string> ids;
-  for (int i = 0; i < 7; ++i) ids.push_back(DeliveryId(w.id(), Emit("queued", "ix" + std::to_string(i))));
+  for (int i = 0; i < 7; ++i)
+    ids.push_back(DeliveryId(w.id(), Emit("queued", "ix" + std::to_string(i))));
   FanOut();
   auto leases = ClaimAll();
   ASSERT_EQ(leases.size(), 7u);
@@ -241,7 +242,8 @@ TEST_F(DeliveryQueueTest, ConcurrentFanOutsQueueEachEventOnce) {
   std::thread writer([&] {
     auto conn = redis_->Connect();
     for (int i = 0; i < kEvents; ++i) {
-      conn->Command({"XADD", keys_.Events(), "*", "type", "queued", "ix", "ix" + std::to_string(i % 10)});
+      conn->Command(
+          {"XADD", keys_.Events(), "*", "type", "queued", "ix", "ix" + std::to_string(i % 10)});
     }
   });
   std::atomic<int64_t> queued{0};
@@ -262,9 +264,9 @@ TEST_F(DeliveryQueueTest, ConcurrentFanOutsQueueEachEventOnce) {
   EXPECT_EQ(queued.load(), kEvents);
   int64_t in_lanes = 0;
   for (int i = 0; i < 10; ++i) {
-    auto n = conn_->Command({"LLEN", keys_.prefix() + ":wh:lane:" +
-                                         store_->List(kTenant)->front().id() + "|ix" +
-                                         std::to_string(i)});
+    auto n =
+        conn_->Command({"LLEN", keys_.prefix() + ":wh:lane:" + store_->List(kTenant)->front().id() +
+                                    "|ix" + std::to_string(i)});
     in_lanes += n->integer;
   }
   EXPECT_EQ(in_lanes, kEvents);

@@ -35,21 +35,21 @@ class WebhookFixture : public ::testing::Test {
     redis_->FlushAll();
     pool_ = std::make_unique<redis::Pool>(redis_->endpoint(), 8, std::chrono::milliseconds(5000));
     conn_ = redis_->Connect();
-    store_ = std::make_unique<WebhookStore>(pool_.get(), &redis::Scripts::Embedded(), &clock_,
-                                            &ids_);
+    store_ =
+        std::make_unique<WebhookStore>(pool_.get(), &redis::Scripts::Embedded(), &clock_, &ids_);
     MakeQueue(QueueOptions{.lease_ms = 1000, .max_pending = 1000, .dead_letter_max = 100});
   }
 
   void MakeQueue(QueueOptions options) {
-    queue_ = std::make_unique<DeliveryQueue>(pool_.get(), &redis::Scripts::Embedded(), &clock_,
-                                             options);
+    queue_ =
+        std::make_unique<DeliveryQueue>(pool_.get(), &redis::Scripts::Embedded(), &clock_, options);
   }
 
   // Appends an event to the tenant's feed; returns its id.
   std::string Emit(const std::string& type, const std::string& ix,
                    const std::vector<std::string>& more = {}) {
-    std::vector<std::string> cmd = {"XADD", keys_.Events(), "*", "type", type, "at",
-                                    std::to_string(clock_.NowMs())};
+    std::vector<std::string> cmd = {
+        "XADD", keys_.Events(), "*", "type", type, "at", std::to_string(clock_.NowMs())};
     if (!ix.empty()) cmd.insert(cmd.end(), {"ix", ix});
     cmd.insert(cmd.end(), more.begin(), more.end());
     auto r = conn_->Command(cmd);

@@ -3,7 +3,6 @@
 #include <set>
 
 #include "services/webhooks/webhook_validation.h"
-
 #include "tests/integration/webhooks/webhook_fixture.h"
 
 namespace omniroute::webhooks {

@@ -24,8 +24,8 @@ std::string Reason(const std::string& ip, AddressPolicy policy = {}) {
 }
 
 TEST(AddressPolicyTest, PublicAddressesPass) {
-  for (const char* ip : {"8.8.8.8", "1.1.1.1", "172.32.0.1", "100.128.0.1", "2606:4700::1111",
-                         "::ffff:8.8.8.8"}) {
+  for (const char* ip :
+       {"8.8.8.8", "1.1.1.1", "172.32.0.1", "100.128.0.1", "2606:4700::1111", "::ffff:8.8.8.8"}) {
     EXPECT_EQ(Reason(ip), "") << ip;
   }
 }
@@ -36,8 +36,8 @@ TEST(AddressPolicyTest, LoopbackAndPrivateOnlyWhenAllowed) {
     EXPECT_EQ(Reason(ip, {.allow_loopback = true}), "") << ip;
     EXPECT_NE(Reason(ip, {.allow_private = true}), "") << ip;
   }
-  for (const char* ip : {"10.0.0.1", "172.16.5.4", "172.31.255.255", "192.168.1.1",
-                         "100.64.0.1", "fd12:3456::1", "::ffff:10.1.1.1", "64:ff9b::a00:1"}) {
+  for (const char* ip : {"10.0.0.1", "172.16.5.4", "172.31.255.255", "192.168.1.1", "100.64.0.1",
+                         "fd12:3456::1", "::ffff:10.1.1.1", "64:ff9b::a00:1"}) {
     EXPECT_NE(Reason(ip).find("private"), std::string::npos) << ip;
     EXPECT_EQ(Reason(ip, {.allow_private = true}), "") << ip;
     EXPECT_NE(Reason(ip, {.allow_loopback = true}), "") << ip;
@@ -51,8 +51,9 @@ TEST(AddressPolicyTest, LinkLocalMetadataAndReservedNever) {
                          "2001:db8::1", "::ffff:169.254.169.254", "fec0::1"}) {
     EXPECT_NE(Reason(ip, all), "") << ip;
   }
-  EXPECT_EQ(Reason("169.254.169.254"), "169.254.169.254 is a link-local, multicast or reserved "
-                                       "address");
+  EXPECT_EQ(Reason("169.254.169.254"),
+            "169.254.169.254 is a link-local, multicast or reserved "
+            "address");
 }
 
 }  // namespace

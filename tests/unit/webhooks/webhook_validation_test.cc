@@ -65,7 +65,8 @@ TEST(WebhookValidationTest, EventTypesMustBeKnownAndDistinct) {
   w.add_event_types("completed");
   EXPECT_TRUE(ValidateWebhook(w).ok());
   w.add_event_types("queued");
-  EXPECT_EQ(std::string(ValidateWebhook(w).message()), "webhook.event_types[2]: 'queued' given twice");
+  EXPECT_EQ(std::string(ValidateWebhook(w).message()),
+            "webhook.event_types[2]: 'queued' given twice");
   w.set_event_types(2, "exploded");
   EXPECT_EQ(std::string(ValidateWebhook(w).message()).substr(0, 46),
             "webhook.event_types[2]: unknown event type 'ex");
@@ -94,9 +95,9 @@ TEST(WebhookValidationTest, DeliveryIdsAreAWebhookIdAndAnEventId) {
   std::string id = DeliveryId("wh_0123456789abcdef01234567", "1700000000000-3");
   EXPECT_EQ(id, "wh_0123456789abcdef01234567.1700000000000-3");
   EXPECT_TRUE(ValidateDeliveryId("delivery_ids[0]", id).ok());
-  for (const char* bad : {"", "wh_0123456789abcdef01234567", "wh_x.1-1",
-                          "wh_0123456789abcdef01234567.1700000000000",
-                          "wh_0123456789abcdef01234567.-1", "wh_0123456789abcdef01234567.1-a"}) {
+  for (const char* bad :
+       {"", "wh_0123456789abcdef01234567", "wh_x.1-1", "wh_0123456789abcdef01234567.1700000000000",
+        "wh_0123456789abcdef01234567.-1", "wh_0123456789abcdef01234567.1-a"}) {
     auto st = ValidateDeliveryId("delivery_ids[0]", bad);
     EXPECT_TRUE(absl::IsInvalidArgument(st)) << bad;
     EXPECT_EQ(std::string(st.message()).substr(0, 16), "delivery_ids[0]:") << bad;
