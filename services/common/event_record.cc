@@ -3,18 +3,11 @@
 #include <cstdint>
 #include <string>
 
-#include "absl/strings/numbers.h"
+#include "services/common/redis/text_reply.h"
 
 namespace omniroute {
-namespace {
 
-int64_t ToInt(const std::string& s) {
-  int64_t v = 0;
-  (void)absl::SimpleAtoi(s, &v);
-  return v;
-}
-
-}  // namespace
+using redis::ToInt;
 
 v1::Event EventFromRecord(const redis::StreamRecord& record) {
   v1::Event e;

@@ -1,24 +1,14 @@
 #include "services/webhooks/delivery_queue.h"
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/keys.h"
+#include "services/common/redis/text_reply.h"
 #include "services/common/validation.h"
 
 namespace omniroute::webhooks {
-namespace {
 
-absl::Status Unavailable(const absl::Status& st) {
-  return absl::UnavailableError(absl::StrCat("redis: ", st.message()));
-}
-
-int64_t ToInt(const std::string& s) {
-  int64_t v = 0;
-  (void)absl::SimpleAtoi(s, &v);
-  return v;
-}
-
-}  // namespace
+using redis::ToInt;
+using redis::Unavailable;
 
 absl::StatusOr<FanOutResult> DeliveryQueue::FanOut(const std::string& tenant) {
   TenantKeys keys(tenant);

@@ -5,23 +5,17 @@
 #include <algorithm>
 
 #include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/common/keys.h"
+#include "services/common/redis/text_reply.h"
 
 namespace omniroute::webhooks {
+
+using redis::ToInt;
+using redis::Unavailable;
+
 namespace {
-
-absl::Status Unavailable(const absl::Status& st) {
-  return absl::UnavailableError(absl::StrCat("redis: ", st.message()));
-}
-
-int64_t ToInt(const std::string& s) {
-  int64_t v = 0;
-  (void)absl::SimpleAtoi(s, &v);
-  return v;
-}
 
 absl::Status NoWebhook(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("id: no webhook '", id, "' in this tenant"));
