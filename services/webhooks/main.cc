@@ -26,6 +26,10 @@ int main(int argc, char** argv) {
   if (auto code = config::ParseOrExitCode(flags, common, argc, argv, "omniroute-webhooks")) {
     return *code;
   }
+  if (common.http_port >= 0) {  // no flag is silently ignored
+    std::fprintf(stderr, "omniroute-webhooks: --http-port: the worker serves no API (keep -1)\n");
+    return 2;
+  }
   if (auto st = webhooks::Validate(config); !st.ok()) {
     std::fprintf(stderr, "omniroute-webhooks: %s\n", std::string(st.message()).c_str());
     return 2;
