@@ -53,8 +53,9 @@ void Cluster::Relaunch(Replica& r) {
 std::vector<std::string> Cluster::Args(const Replica& r) const {
   std::vector<std::string> args = {"--redis-url=" + redis_url(), "--bind=127.0.0.1",
                                    "--grpc-port=" + std::to_string(r.grpc_port),
-                                   "--metrics-port=" + std::to_string(r.metrics_port),
-                                   "--http-port=" + std::to_string(r.http_port)};
+                                   "--metrics-port=" + std::to_string(r.metrics_port)};
+  // The webhook workers serve no API: no HTTP front.
+  if (r.service != "webhooks") args.push_back("--http-port=" + std::to_string(r.http_port));
   if (r.service == "routing") {
     args.insert(args.end(), options_.extra_routing_flags.begin(),
                 options_.extra_routing_flags.end());
