@@ -1,8 +1,6 @@
 #include "services/intake/webhook_signatures.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <algorithm>
 
@@ -16,14 +14,6 @@
 
 namespace omniroute::intake {
 namespace {
-
-std::string Hmac(const EVP_MD* md, absl::string_view key, absl::string_view message) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(md, key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &len);
-  return std::string(reinterpret_cast<const char*>(mac), len);
-}
 
 absl::Status Unauthenticated(absl::string_view header, absl::string_view why) {
   return absl::UnauthenticatedError(absl::StrCat(header, ": ", why));
@@ -56,14 +46,6 @@ std::vector<std::string> TwilioUrlForms(absl::string_view url) {
 }
 
 }  // namespace
-
-std::string HmacSha256Hex(absl::string_view key, absl::string_view message) {
-  return absl::BytesToHexString(Hmac(EVP_sha256(), key, message));
-}
-
-std::string HmacSha1Base64(absl::string_view key, absl::string_view message) {
-  return absl::Base64Escape(Hmac(EVP_sha1(), key, message));
-}
 
 bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;

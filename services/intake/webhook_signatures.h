@@ -7,16 +7,15 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "services/common/hmac.h"
 
 namespace omniroute::intake {
 
 // How far (s) the t= of an Omniroute-Signature may be from the server's clock, either way.
 inline constexpr int64_t kSignatureWindowSeconds = 300;
 
-// Hex (lowercase) of HMAC-SHA256(key, message).
-std::string HmacSha256Hex(absl::string_view key, absl::string_view message);
-// Base64 of HMAC-SHA1(key, message).
-std::string HmacSha1Base64(absl::string_view key, absl::string_view message);
+using ::omniroute::HmacSha1Base64;
+using ::omniroute::HmacSha256Hex;
 // Equal strings, compared in a time that does not depend on where they differ.
 bool ConstantTimeEquals(absl::string_view a, absl::string_view b);
 

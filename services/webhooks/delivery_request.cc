@@ -1,8 +1,5 @@
 #include "services/webhooks/delivery_request.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -46,14 +43,6 @@ absl::StatusOr<redis::StreamRecord> DecodeEntry(absl::string_view entry) {
     r.fields.emplace_back(std::move(k), std::move(v));
   }
   return r;
-}
-
-std::string HmacSha256Hex(absl::string_view key, absl::string_view message) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &len);
-  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(mac), len));
 }
 
 std::string SignatureHeader(int64_t unix_seconds, absl::string_view body, absl::string_view secret,

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "omniroute/v1/routing.pb.h"
+#include "services/common/hmac.h"
 #include "services/common/redis/stream_watch.h"
 #include "services/webhooks/delivery_queue.h"
 
@@ -17,8 +18,7 @@ namespace omniroute::webhooks {
 // feed record it was made from.
 absl::StatusOr<redis::StreamRecord> DecodeEntry(absl::string_view entry);
 
-// Hex of HMAC-SHA256(key, message).
-std::string HmacSha256Hex(absl::string_view key, absl::string_view message);
+using ::omniroute::HmacSha256Hex;
 
 // The Omniroute-Signature header's value: "t=<unix_seconds>,v1=<hex HMAC-SHA256(secret,
 // "<t>.<body>")>", and a second v1= with `previous` when it is not empty.
