@@ -57,9 +57,9 @@ void PrintHeader(const Config& cfg, const RunPlan& plan, const RunDescription& r
 
 void PrintRound(int round, const RoundResult& r, int64_t slots) {
   std::printf(
-      "round %d (submitted via %s): %lld submitted, %lld routed in %.2f s -> %s routed/s "
+      "round %d: %lld submitted via %s, %lld routed in %.2f s -> %s routed/s "
       "(intake accepted %s/s); submit->offer ms p50 %s p90 %s p99 %s max %s",
-      round, r.via.c_str(), static_cast<long long>(r.submitted), static_cast<long long>(r.routed),
+      round, static_cast<long long>(r.submitted), r.via.c_str(), static_cast<long long>(r.routed),
       r.seconds, Fmt(r.routed_per_s, 0).c_str(), Fmt(r.intake_per_s, 0).c_str(),
       Fmt(r.p50, 1).c_str(), Fmt(r.p90, 1).c_str(), Fmt(r.p99, 1).c_str(), Fmt(r.max, 1).c_str());
   if (r.early > 0) {

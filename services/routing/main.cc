@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   common.grpc_port = 7103;
   common.metrics_port = 9103;
   common.http_port = 8103;
+  common.http_threads = 64;  // agent desktops' event streams each hold one
   routing::RoutingOptions options;
   routing::BackgroundOptions background;
   redis::ConsumerOptions consumer{"s:classified", kRoutingGroup, ""};

@@ -29,9 +29,11 @@ constexpr int kIdleEventStreams = 5000;
 constexpr int kChannels = 4;
 constexpr int kInteractions = 30;
 // Threads of an idle routing replica are ~35 (16 RPC workers, the hub, 4 background loops,
-// gRPC's event engine, executor and timer threads, the metrics server's); a thread per stream
+// gRPC's event engine, executor and timer threads, the metrics server's) plus the HTTP front's
+// fixed pool (routing's default --http-threads, 64, and civetweb's master); a thread per stream
 // would be 10,000. 64 leaves room for gRPC's pools to grow under load.
-constexpr int kMaxThreads = 64;
+constexpr int kHttpFrontThreads = 64 + 1;
+constexpr int kMaxThreads = 64 + kHttpFrontThreads;
 // What 10,000 streams may add to the resident set: each holds a gRPC call, an HTTP/2 stream and
 // a watch (up to --watch-buffer shared records), plus what gRPC buffers for a client that does
 // not read (up to about one flow-control window per stream). Measured: ~21 kB per open stream,

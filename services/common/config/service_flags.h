@@ -25,7 +25,7 @@ struct ServiceFlags {
   tls::ServerFiles tls;  // the gRPC port's TLS files (none = plaintext)
   // The HTTP/JSON front (services/common/http): -1 = off, 0 = any free port.
   int http_port = -1;
-  int http_threads = 64;
+  int http_threads = 16;              // routing, which serves the event streams, starts with 64
   std::string http_cors_origins;      // comma-separated; "*" = any
   bool http_allow_plaintext = false;  // serve plain HTTP although the gRPC port uses TLS
   redis::Endpoint endpoint;           // parsed from redis_url by ParseOrExitCode
