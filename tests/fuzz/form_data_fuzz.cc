@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/string_view.h"
 #include "services/common/validation.h"
 #include "services/intake/form_data.h"
@@ -50,7 +51,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   if (fields->size() > FormLimits{}.max_parts) std::abort();
-  const bool multipart = type.find("multipart") != absl::string_view::npos;
+  // Multipart as ParseForm decides it: by the media type, not by the word anywhere in the
+  // header ("application/x-www-form-urlencoded; x=multipart/form-data" is urlencoded, and its
+  // values are decoded, not pieces of the body).
+  const bool multipart =
+      absl::AsciiStrToLower(absl::StripAsciiWhitespace(type.substr(0, type.find(';')))) ==
+      "multipart/form-data";
   for (const FormField& f : *fields) {
     if (multipart && (f.name.empty() || body.find(f.value) == absl::string_view::npos)) {
       std::abort();
