@@ -26,6 +26,11 @@ class PipelinerTest : public ::testing::Test {
   static void SetUpTestSuite() {
     if (redis_ == nullptr) redis_ = new testing::RedisServer();
   }
+  // Without this every test process (CTest runs each test alone) left its redis-server running.
+  static void TearDownTestSuite() {
+    delete redis_;
+    redis_ = nullptr;
+  }
   void SetUp() override { redis_->FlushAll(); }
 
   // Submits and waits for the answer.
