@@ -31,22 +31,6 @@ std::string JsonString(const std::string& s) {
   return absl::StrCat("\"", log::JsonEscape(s), "\"");
 }
 
-// The key, the request id and the deadline of an HTTP request on its gRPC call.
-void Prepare(grpc::ClientContext* ctx, const Request& req, bool stream) {
-  std::string key = BearerKey(req, stream);
-  if (!key.empty()) ctx->AddMetadata("authorization", "Bearer " + key);
-  if (!req.Header("x-request-id").empty())
-    ctx->AddMetadata("x-request-id", req.Header("x-request-id"));
-  if (stream) return;
-  auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(kDefaultTimeout);
-  int64_t ms = 0;
-  if (absl::SimpleAtoi(req.Header("connect-timeout-ms"), &ms) && ms > 0) {
-    timeout = std::min(std::chrono::milliseconds(ms),
-                       std::chrono::duration_cast<std::chrono::milliseconds>(kMaxTimeout));
-  }
-  ctx->set_deadline(std::chrono::system_clock::now() + timeout);
-}
-
 // Sets `field` of `m` from query text; the error names the parameter.
 absl::Status SetField(pb::Message* m, const pb::FieldDescriptor* f, const std::string& name,
                       const std::string& text) {
@@ -116,8 +100,23 @@ absl::Status SetField(pb::Message* m, const pb::FieldDescriptor* f, const std::s
       "query parameter '", name, "': a message field; send the whole request as JSON in message="));
 }
 
-// The response field whose value is an event's id, and the request field that resumes after it
-// (Offer.offer_id / WatchOffersRequest.after_offer_id); nullptrs when the method has none.
+}  // namespace
+
+void Prepare(grpc::ClientContext* ctx, const Request& req, bool stream) {
+  std::string key = BearerKey(req, stream);
+  if (!key.empty()) ctx->AddMetadata("authorization", "Bearer " + key);
+  if (!req.Header("x-request-id").empty())
+    ctx->AddMetadata("x-request-id", req.Header("x-request-id"));
+  if (stream) return;
+  auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(kDefaultTimeout);
+  int64_t ms = 0;
+  if (absl::SimpleAtoi(req.Header("connect-timeout-ms"), &ms) && ms > 0) {
+    timeout = std::min(std::chrono::milliseconds(ms),
+                       std::chrono::duration_cast<std::chrono::milliseconds>(kMaxTimeout));
+  }
+  ctx->set_deadline(std::chrono::system_clock::now() + timeout);
+}
+
 std::pair<const pb::FieldDescriptor*, const pb::FieldDescriptor*> ResumeFields(
     const pb::MethodDescriptor* m) {
   const pb::Descriptor* out = m->output_type();
@@ -131,8 +130,6 @@ std::pair<const pb::FieldDescriptor*, const pb::FieldDescriptor*> ResumeFields(
   }
   return {nullptr, nullptr};
 }
-
-}  // namespace
 
 std::string Flatten(const grpc::ByteBuffer& buffer) {
   std::vector<grpc::Slice> slices;

@@ -21,6 +21,14 @@ namespace omniroute::http {
 // (Connect's error JSON).
 int HttpStatusFor(grpc::StatusCode code);
 std::string CodeName(grpc::StatusCode code);
+// The key (`Authorization: Bearer`, or for streams also `access_token`), the request id and,
+// for unary calls, the deadline (`Connect-Timeout-Ms`, 30 s by default) of an HTTP request on
+// its gRPC call.
+void Prepare(grpc::ClientContext* ctx, const Request& req, bool stream);
+// The response field whose value is an event's id, and the request field that resumes after it
+// (Offer.offer_id / WatchOffersRequest.after_offer_id); nullptrs when the method has none.
+std::pair<const google::protobuf::FieldDescriptor*, const google::protobuf::FieldDescriptor*>
+ResumeFields(const google::protobuf::MethodDescriptor* m);
 // The bytes of a gRPC message buffer.
 std::string Flatten(const grpc::ByteBuffer& buffer);
 // `{"code": "<name>", "message": "..."}` with the given HTTP status.

@@ -21,19 +21,6 @@ constexpr auto kHeadAfter = std::chrono::milliseconds(300);
 // A comment line on a quiet stream: proxies keep it open and a gone client is noticed.
 constexpr auto kKeepAlive = std::chrono::seconds(15);
 
-// The response field holding an event's id (see ResumeFields in grpc_bridge.cc).
-const pb::FieldDescriptor* IdField(const pb::MethodDescriptor* m) {
-  const pb::Descriptor* out = m->output_type();
-  for (int i = 0; i < out->field_count(); ++i) {
-    const pb::FieldDescriptor* id = out->field(i);
-    if (id->type() == pb::FieldDescriptor::TYPE_STRING && !id->is_repeated() &&
-        m->input_type()->FindFieldByName("after_" + id->name()) != nullptr) {
-      return id;
-    }
-  }
-  return nullptr;
-}
-
 Response StreamHead() {
   Response head;
   head.content_type = "text/event-stream";
@@ -54,12 +41,11 @@ void GrpcBridge::Stream(const pb::MethodDescriptor* method, const Request& req,
         false);
     return;
   }
-  const pb::FieldDescriptor* id_field = IdField(method);
+  const pb::FieldDescriptor* id_field = ResumeFields(method).first;
   std::unique_ptr<pb::Message> parsed(factory_.GetPrototype(method->output_type())->New());
 
   grpc::ClientContext ctx;
-  std::string key = BearerKey(req, /*allow_query=*/true);
-  if (!key.empty()) ctx.AddMetadata("authorization", "Bearer " + key);
+  Prepare(&ctx, req, /*stream=*/true);
   grpc::CompletionQueue cq;
   auto call = stub_.PrepareCall(
       &ctx, absl::StrCat("/", method->service()->full_name(), "/", method->name()), &cq);
