@@ -2,6 +2,9 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
+#include <functional>
+
 #include "omniroute/v1/admin.grpc.pb.h"
 #include "services/common/bounded_executor.h"
 #include "services/common/grpc/auth.h"
@@ -51,6 +54,17 @@ class AdminService final : public v1::Admin::CallbackService {
   grpc::ServerUnaryReactor* DeleteInboundSource(grpc::CallbackServerContext* ctx,
                                                 const v1::DeleteInboundSourceRequest* req,
                                                 v1::DeleteInboundSourceResponse* resp) override;
+  // What-if (admin_whatif.cc). RunWhatIf is UNIMPLEMENTED until set_what_if gives the replay
+  // (it lives outside the routing library: services/whatif).
+  using WhatIfRunner =
+      std::function<absl::StatusOr<v1::RunWhatIfResponse>(const v1::RunWhatIfRequest&)>;
+  void set_what_if(WhatIfRunner runner) { what_if_ = std::move(runner); }
+  grpc::ServerUnaryReactor* ExportWorkload(grpc::CallbackServerContext* ctx,
+                                           const v1::ExportWorkloadRequest* req,
+                                           v1::ExportWorkloadResponse* resp) override;
+  grpc::ServerUnaryReactor* RunWhatIf(grpc::CallbackServerContext* ctx,
+                                      const v1::RunWhatIfRequest* req,
+                                      v1::RunWhatIfResponse* resp) override;
   grpc::ServerUnaryReactor* PutWebhook(grpc::CallbackServerContext* ctx,
                                        const v1::PutWebhookRequest* req,
                                        v1::PutWebhookResponse* resp) override;
@@ -125,6 +139,8 @@ class AdminService final : public v1::Admin::CallbackService {
   RoutingMetrics* metrics_;
   BoundedExecutor* executor_;
   InboundSourceStore* inbound_ = nullptr;
+  WhatIfRunner what_if_;
+  std::atomic<bool> what_if_running_{false};
 };
 
 }  // namespace omniroute::routing

@@ -17,6 +17,7 @@
 #include "services/routing/background.h"
 #include "services/routing/routing_service.h"
 #include "services/routing/watch_streams.h"
+#include "services/whatif/what_if.h"
 
 int main(int argc, char** argv) {
   using namespace omniroute;
@@ -65,6 +66,10 @@ int main(int argc, char** argv) {
   flags.Add("redis-pipelines", &pipelines.lanes,
             "connections (each with one thread) that carry AcceptOffer, RejectOffer and "
             "CompleteInteraction to Redis, many calls per round trip");
+  std::string what_if_redis = "redis-server";
+  flags.Add("what-if-redis-server", &what_if_redis,
+            "redis-server that Admin.RunWhatIf starts as each replay's scratch Redis (a path, or "
+            "a name looked up in PATH; empty: RunWhatIf is UNIMPLEMENTED)");
   flags.Add("watch-keys-per-read", &hub_options.keys_per_read,
             "watched streams per multiplexed XREAD (each group of streams has one connection)");
   if (auto code = config::ParseOrExitCode(flags, common, argc, argv, "omniroute-routing")) {
@@ -117,6 +122,14 @@ int main(int argc, char** argv) {
   routing::AdminService admin_service(&auth, &engine, &webhook_store, &metrics, &executor);
   InboundSourceStore inbound_sources(&pool, &redis::Scripts::Embedded(), &clock);
   admin_service.set_inbound_sources(&inbound_sources);
+  if (!what_if_redis.empty()) {
+    // The replay fires timers as this replica does.
+    whatif::ReplayOptions replay{1, background.timer_interval_ms, background.sweep_interval_ms,
+                                 options.skip_ms};
+    admin_service.set_what_if([what_if_redis, replay](const v1::RunWhatIfRequest& req) {
+      return whatif::RunWhatIf(req, what_if_redis, replay);
+    });
+  }
   host.AddService(&routing_service);
   host.AddService(&admin_service);
   host.AddHttpRoute(

@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "services/common/event_record.h"
 #include "services/common/interaction_codec.h"
 #include "services/routing/engine_util.h"
 #include "services/routing/gauges.h"
@@ -265,6 +266,43 @@ absl::StatusOr<v1::ListWaitingResponse> RoutingEngine::ListWaiting(const std::st
         WaitingPageToken({ChannelOf(parts[last + 1]), parts[last + 3], parts[last]}));
   }
   return out;
+}
+
+absl::StatusOr<std::vector<v1::Event>> RoutingEngine::ReadFeed(const std::string& tenant,
+                                                               const std::string& from, int count,
+                                                               std::string* oldest) {
+  TenantKeys keys(tenant);
+  std::vector<std::vector<std::string>> cmds = {
+      {"XRANGE", keys.Events(), from, "+", "COUNT", std::to_string(count)}};
+  if (oldest != nullptr) cmds.push_back({"XRANGE", keys.Events(), "-", "+", "COUNT", "1"});
+  auto conn = pool_->Acquire();
+  if (!conn.ok()) return Unavailable(conn.status());
+  auto replies = (*conn)->Pipeline(cmds);
+  if (!replies.ok()) return Unavailable(replies.status());
+  for (const auto& r : *replies) {
+    if (auto st = redis::ReplyError(r, "XRANGE"); !st.ok()) return st;
+  }
+  // Each entry: [id, [field, value, ...]].
+  auto records = [](const redis::Reply& reply) {
+    std::vector<redis::StreamRecord> out;
+    for (const auto& e : reply.elements) {
+      if (e.elements.size() < 2) continue;
+      redis::StreamRecord rec;
+      rec.id_text = e.elements[0].str;
+      rec.id = redis::StreamId::Parse(rec.id_text).value_or(redis::StreamId{});
+      const auto& f = e.elements[1].elements;
+      for (size_t i = 0; i + 1 < f.size(); i += 2) rec.fields.push_back({f[i].str, f[i + 1].str});
+      out.push_back(std::move(rec));
+    }
+    return out;
+  };
+  std::vector<v1::Event> events;
+  for (const auto& rec : records((*replies)[0])) events.push_back(EventFromRecord(rec));
+  if (oldest != nullptr) {
+    auto first = records((*replies)[1]);
+    *oldest = first.empty() ? "" : first[0].id_text;
+  }
+  return events;
 }
 
 }  // namespace omniroute::routing

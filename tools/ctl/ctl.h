@@ -48,6 +48,7 @@ std::vector<Command> ViewCommands();
 std::vector<Command> AgentCommands();
 std::vector<Command> SourceCommands();
 std::vector<Command> WebhookCommands();
+std::vector<Command> WhatIfCommands();
 
 // `text` with its lines broken at spaces to at most `width` columns.
 std::string Wrap(const std::string& text, size_t width);

@@ -22,7 +22,7 @@ std::vector<Command> AllCommands() {
   for (auto group : {omniroute::ctl::KeyCommands(), omniroute::ctl::TenantCommands(),
                      omniroute::ctl::AdminCommands(), omniroute::ctl::WebhookCommands(),
                      omniroute::ctl::AgentCommands(), omniroute::ctl::ViewCommands(),
-                     omniroute::ctl::SourceCommands()}) {
+                     omniroute::ctl::SourceCommands(), omniroute::ctl::WhatIfCommands()}) {
     all.insert(all.end(), group.begin(), group.end());
   }
   return all;

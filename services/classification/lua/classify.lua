@@ -42,7 +42,8 @@ local function classify_one(at)
   redis.call('HSET', ix, unpack(fields))
   redis.call('XADD', KEYS[2], '*', 'ix', id)
   emit(c, 'classified', id, '', queue, ch, {'category', category, 'priority', priority, 'rule',
-    rule, 'intent', intent, 'confidence', confidence, 'source', source, 'escalation_queue', esc})
+    rule, 'intent', intent, 'confidence', confidence, 'source', source, 'escalation_queue', esc,
+    'skills', skills})
   return 'classified'
 end
 

@@ -102,6 +102,8 @@ const std::vector<RpcRoles>& RolesTable() {
       {"/omniroute.v1.Admin/ListWebhookDeadLetters", {kAdmin}},
       {"/omniroute.v1.Admin/RedeliverWebhookDeadLetters", {kAdmin}},
       {"/omniroute.v1.Admin/DeleteWebhookDeadLetters", {kAdmin}},
+      {"/omniroute.v1.Admin/ExportWorkload", {kAdmin}},
+      {"/omniroute.v1.Admin/RunWhatIf", {kAdmin}},
   };
   return table;
 }

@@ -109,9 +109,10 @@ c.agent[agent] = nil
 -- Recompute skill eligibility over the tenant's queues (a handful; not on the per-item path).
 local eligible = agent_memberships(c, agent, prev)
 agent_reindex(c, agent)
+-- The new skills and capacities (json) go with the flags: a recorded workload replays them.
 emit(c, 'agent_state', '', agent, '', '', {'state', state, 'from', prev or '',
   'skills_changed', skills_s ~= '' and '1' or '0', 'capacity_changed',
-  caps_s ~= '' and '1' or '0', 'profile', profile})
+  caps_s ~= '' and '1' or '0', 'profile', profile, 'skills', skills_s, 'capacity', caps_s})
 if state == 'available' then
   match_agent(c, agent, nil)
 end
