@@ -51,7 +51,8 @@ std::string Submit(Run& run, const std::string& key, const ScenarioArrival& a) {
   (*req.mutable_attributes())["sim_handle_ms"] = std::to_string(a.handle_ms);
   v1::SubmitInteractionResponse resp;
   grpc::Status st;
-  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+  int attempt = 0;
+  for (; attempt < kMaxAttempts; ++attempt) {
     st = run.api.intake().SubmitInteraction(ApiClient::Context(key).get(), req, &resp);
     if (!Retryable(st)) break;
     std::this_thread::sleep_for(kRetryPause);
@@ -60,7 +61,8 @@ std::string Submit(Run& run, const std::string& key, const ScenarioArrival& a) {
     run.ledger.Problem("SubmitInteraction: " + st.error_message());
     return "";
   }
-  if (!resp.created()) {
+  // A retry may find what an attempt whose answer was lost created; a first attempt may not.
+  if (!resp.created() && attempt == 0) {
     run.ledger.Problem("SubmitInteraction: idempotency key used before (created=false)");
     return "";
   }

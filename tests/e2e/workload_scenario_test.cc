@@ -98,7 +98,8 @@ TEST(WorkloadScenarioE2E, EveryArrivalEndsAndTheMeasuresAreTheQueuesOwn) {
       // Waiting longer than its patience, the customer would have hung up first.
       EXPECT_LE(o.wait_ms, a.patience_ms + kTimerSlackMs) << a.key;
       const int64_t held = o.ended_ms - o.accepted_ms;
-      EXPECT_GE(held, a.handle_ms) << a.key << " completed before its handle time";
+      // (-1: both ends are whole ms of the services' clock.)
+      EXPECT_GE(held, a.handle_ms - 1) << a.key << " completed before its handle time";
       EXPECT_LE(held, a.handle_ms + kTimerSlackMs) << a.key;
       handle_error_ms += held - a.handle_ms;
       max_handle_error_ms = std::max(max_handle_error_ms, held - a.handle_ms);
@@ -108,19 +109,23 @@ TEST(WorkloadScenarioE2E, EveryArrivalEndsAndTheMeasuresAreTheQueuesOwn) {
           << a.key << " ended " << static_cast<int>(o.end);
       ASSERT_GT(a.patience_ms, 0) << a.key << " abandoned without a patience";
       const int64_t patience_seen = o.ended_ms - o.submit_ms;
-      EXPECT_GE(patience_seen, a.patience_ms) << a.key << " hung up early";
+      EXPECT_GE(patience_seen, a.patience_ms - 1) << a.key << " hung up early";
       EXPECT_LE(patience_seen, a.patience_ms + kTimerSlackMs) << a.key << " hung up late";
       patience_error_ms += patience_seen - a.patience_ms;
     }
   }
   ASSERT_GT(m.answered, 0);
 
-  // Occupancy: at most 1, and not far under the offered load times the answered share.
+  // Occupancy: the answered work's handle time over the agents' time; at most the load the
+  // draw offered over the run (all arrivals' handle time), and not far under it (a few
+  // percent abandon); near the nominal offered load.
   const double offered = kRate * kMeanHandleMs / 1000.0 / kAgents;
-  const double expected = static_cast<double>(drawn_handle_ms) / kAgents / r.run_ms;
-  EXPECT_NEAR(r.occupancy, expected, 1e-9);
+  const double drawn_load = static_cast<double>(all_handle_ms) / kAgents / r.run_ms;
+  EXPECT_NEAR(r.occupancy, static_cast<double>(drawn_handle_ms) / kAgents / r.run_ms, 1e-9);
+  EXPECT_LE(r.occupancy, drawn_load);
+  EXPECT_GE(r.occupancy, 0.8 * drawn_load);
   EXPECT_LE(r.occupancy, 1.0);
-  EXPECT_GE(r.occupancy, 0.6 * offered);
+  EXPECT_GE(r.occupancy, 0.7 * offered);
   EXPECT_LE(r.occupancy, 1.25 * offered);
 
   // The queue's own counters.
@@ -141,14 +146,13 @@ TEST(WorkloadScenarioE2E, EveryArrivalEndsAndTheMeasuresAreTheQueuesOwn) {
   std::printf(
       "workload: arrivals=%zu answered=%lld abandoned=%lld canceled_before_queue=%lld lost=%lld "
       "within_sl=%lld SL=%.2f%% (queue stats %.2f%%) mean_wait=%.1fms p90_wait=%.1fms "
-      "occupancy=%.3f (offered %.3f, all drawn handle %.3f) run=%.1fs max_submit_lag=%lldms "
+      "occupancy=%.3f (offered %.3f, drawn %.3f) run=%.1fs max_submit_lag=%lldms "
       "handle overshoot mean=%.1fms max=%lldms, hang-up overshoot mean=%.1fms, total=%.1fs\n",
       arrivals.size(), static_cast<long long>(m.answered), static_cast<long long>(m.abandoned),
       static_cast<long long>(r.canceled_before_queue), static_cast<long long>(r.lost),
       static_cast<long long>(m.answered_within_sl), m.ServiceLevelPercent(),
-      stats.service_level() * 100, m.mean_wait_ms, m.p90_wait_ms, r.occupancy, offered,
-      static_cast<double>(all_handle_ms) / kAgents / r.run_ms, r.run_ms / 1000.0,
-      static_cast<long long>(r.max_submit_lag_ms),
+      stats.service_level() * 100, m.mean_wait_ms, m.p90_wait_ms, r.occupancy, offered, drawn_load,
+      r.run_ms / 1000.0, static_cast<long long>(r.max_submit_lag_ms),
       static_cast<double>(handle_error_ms) / static_cast<double>(n_answered),
       static_cast<long long>(max_handle_error_ms),
       static_cast<double>(patience_error_ms) / static_cast<double>(n_ended),
