@@ -114,6 +114,25 @@ inline grpc::Status LogIn(sim::ApiClient& api, const std::string& key, const std
   return api.routing().SetAgentState(sim::ApiClient::Context(key).get(), r, &resp);
 }
 
+// Queue `name` for chat with an SLA of 80 % within `sla_threshold_seconds` (offers lapse after
+// 30 s), and a tenant config sending all work there.
+inline void SetUpSlaQueue(sim::ApiClient& api, const std::string& admin_key,
+                          const std::string& name, int sla_threshold_seconds) {
+  v1::PutQueueRequest q;
+  q.mutable_queue()->set_name(name);
+  q.mutable_queue()->add_channels(v1::CHANNEL_CHAT);
+  q.mutable_queue()->set_sla_threshold_seconds(sla_threshold_seconds);
+  q.mutable_queue()->set_sla_target_percent(80);
+  q.mutable_queue()->set_offer_timeout_seconds(30);
+  v1::PutQueueResponse qr;
+  auto st = api.admin().PutQueue(sim::ApiClient::Context(admin_key).get(), q, &qr);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  v1::TenantConfig config;
+  config.set_default_queue(name);
+  st = PutConfig(api, admin_key, config);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+}
+
 // Queues "voice", "chat", "email" (one channel each) and a tenant config that routes each
 // channel to its queue.
 inline void SetUpVoiceChatEmail(sim::ApiClient& api, const std::string& admin_key,

@@ -117,23 +117,6 @@ class AcceptingAgent {
   std::map<std::string, Accepted> accepted_ ABSL_GUARDED_BY(mu_);
 };
 
-// Queue `name` for chat with a 1 s SLA threshold, and a tenant config sending all work there.
-void SetUpSlaQueue(ApiClient& api, const std::string& admin_key, const std::string& name) {
-  v1::PutQueueRequest q;
-  q.mutable_queue()->set_name(name);
-  q.mutable_queue()->add_channels(v1::CHANNEL_CHAT);
-  q.mutable_queue()->set_sla_threshold_seconds(1);
-  q.mutable_queue()->set_sla_target_percent(80);
-  q.mutable_queue()->set_offer_timeout_seconds(30);
-  v1::PutQueueResponse qr;
-  auto st = api.admin().PutQueue(ApiClient::Context(admin_key).get(), q, &qr);
-  ASSERT_TRUE(st.ok()) << st.error_message();
-  v1::TenantConfig config;
-  config.set_default_queue(name);
-  st = e2e::PutConfig(api, admin_key, config);
-  ASSERT_TRUE(st.ok()) << st.error_message();
-}
-
 // ---- The test -----------------------------------------------------------------------------
 
 // Ten chats on a queue with a 1 s SLA: four answered at once (agent available), six after
@@ -159,7 +142,7 @@ TEST(PrometheusE2E, QueueServiceLevelFromTheWaitHistogramMatchesTheWorkload) {
                                                         << prom.ReadLog();
   auto keys = cluster.CreateTenant(tenant);
   ApiClient api(cluster.endpoints());
-  SetUpSlaQueue(api, keys["admin"], queue);
+  e2e::SetUpSlaQueue(api, keys["admin"], queue, 1);
   if (HasFatalFailure()) return;
   const int port = prom.port();
   auto up = WaitForQuery(

@@ -107,24 +107,62 @@ std::vector<std::string> ScenarioLedger::Problems() const {
   return out;
 }
 
-// ---- FeedFollower ------------------------------------------------------------------------
+// ---- StreamFollower ----------------------------------------------------------------------
 
-FeedFollower::FeedFollower(ApiClient* api, std::string key, ScenarioLedger* ledger)
-    : api_(api), key_(std::move(key)), ledger_(ledger) {}
+StreamFollower::StreamFollower(std::string key, std::string name, ScenarioLedger* ledger)
+    : key_(std::move(key)), name_(std::move(name)), ledger_(ledger) {}
 
-FeedFollower::~FeedFollower() { Stop(); }
+StreamFollower::~StreamFollower() { Stop(); }
 
-void FeedFollower::Start() {
-  thread_ = std::thread([this] { Loop(); });
+void StreamFollower::Start(ReadFn read) {
+  thread_ = std::thread([this, read = std::move(read)] { Loop(read); });
 }
 
-void FeedFollower::Stop() {
+void StreamFollower::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
     if (ctx_ != nullptr) ctx_->TryCancel();
   }
   if (thread_.joinable()) thread_.join();
+}
+
+void StreamFollower::Loop(const ReadFn& read) {
+  while (true) {
+    auto ctx = ApiClient::Context(key_, kStreamDeadline);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stop_) return;
+      ctx_ = ctx.get();
+    }
+    grpc::Status st = read(ctx.get());
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ctx_ = nullptr;
+      if (stop_) return;
+    }
+    ledger_->Problem(name_ + " ended (resumed): " + st.error_message());
+    std::this_thread::sleep_for(kResumePause);
+  }
+}
+
+// ---- FeedFollower ------------------------------------------------------------------------
+
+FeedFollower::FeedFollower(ApiClient* api, const std::string& key, ScenarioLedger* ledger)
+    : api_(api), stream_(key, "WatchEvents", ledger) {}
+
+void FeedFollower::Start() {
+  stream_.Start([this](grpc::ClientContext* ctx) {
+    v1::WatchEventsRequest req;
+    req.set_after_event_id(last_);
+    auto reader = api_->routing().WatchEvents(ctx, req);
+    v1::Event e;
+    while (reader->Read(&e)) {
+      last_ = e.event_id();
+      Take(e);
+    }
+    return reader->Finish();
+  });
 }
 
 std::optional<FeedFacts> FeedFollower::Facts(const std::string& interaction_id) const {
@@ -170,41 +208,16 @@ void FeedFollower::Take(const v1::Event& e) {
   }
 }
 
-void FeedFollower::Loop() {
-  std::string last = "0";
-  while (true) {
-    auto ctx = ApiClient::Context(key_, kStreamDeadline);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stop_) return;
-      ctx_ = ctx.get();
-    }
-    v1::WatchEventsRequest req;
-    req.set_after_event_id(last);
-    auto reader = api_->routing().WatchEvents(ctx.get(), req);
-    v1::Event e;
-    while (reader->Read(&e)) {
-      last = e.event_id();
-      Take(e);
-    }
-    grpc::Status st = reader->Finish();
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      ctx_ = nullptr;
-      if (stop_) return;
-    }
-    ledger_->Problem("WatchEvents ended (resumed): " + st.error_message());
-    std::this_thread::sleep_for(kResumePause);
-  }
-}
-
 // ---- ScenarioAgentLoop -------------------------------------------------------------------
 
 ScenarioAgentLoop::ScenarioAgentLoop(ApiClient* api, std::string key, ScenarioAgent agent,
                                      ScenarioLedger* ledger, ActionTimers* timers)
-    : api_(api), key_(std::move(key)), agent_(std::move(agent)), ledger_(ledger), timers_(timers) {}
-
-ScenarioAgentLoop::~ScenarioAgentLoop() { Stop(); }
+    : api_(api),
+      key_(std::move(key)),
+      agent_(std::move(agent)),
+      ledger_(ledger),
+      timers_(timers),
+      stream_(key_, "WatchOffers", ledger) {}
 
 grpc::Status ScenarioAgentLoop::LogIn() {
   v1::SetAgentStateRequest req;
@@ -233,45 +246,19 @@ grpc::Status ScenarioAgentLoop::LogOut() {
 }
 
 void ScenarioAgentLoop::Start() {
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void ScenarioAgentLoop::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-    if (ctx_ != nullptr) ctx_->TryCancel();
-  }
-  if (thread_.joinable()) thread_.join();
-}
-
-void ScenarioAgentLoop::Loop() {
-  std::string last;  // "" = open offers first, then new ones
-  while (true) {
-    auto ctx = ApiClient::Context(key_, kStreamDeadline);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stop_) return;
-      ctx_ = ctx.get();
-    }
+  // after_offer_id "" at first: open offers first, then new ones.
+  stream_.Start([this](grpc::ClientContext* ctx) {
     v1::WatchOffersRequest req;
     req.set_agent_id(agent_.id);
-    req.set_after_offer_id(last);
-    auto reader = api_->routing().WatchOffers(ctx.get(), req);
+    req.set_after_offer_id(last_);
+    auto reader = api_->routing().WatchOffers(ctx, req);
     v1::Offer offer;
     while (reader->Read(&offer)) {
-      last = offer.offer_id();
+      last_ = offer.offer_id();
       if (!offer.rescinded()) Take(offer);
     }
-    grpc::Status st = reader->Finish();
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      ctx_ = nullptr;
-      if (stop_) return;
-    }
-    ledger_->Problem("WatchOffers ended (resumed): " + st.error_message());
-    std::this_thread::sleep_for(kResumePause);
-  }
+    return reader->Finish();
+  });
 }
 
 void ScenarioAgentLoop::Take(const v1::Offer& offer) {

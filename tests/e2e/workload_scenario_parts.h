@@ -87,31 +87,49 @@ struct FeedFacts {
   int64_t ended_ms = 0;
 };
 
+// Follows a server stream from its own thread until Stop(): `read` opens the stream on the
+// context it is given (resuming after what it read before), reads it to its end and returns
+// how it ended; a break is recorded as a problem and the stream opened again.
+class StreamFollower {
+ public:
+  using ReadFn = std::function<grpc::Status(grpc::ClientContext*)>;
+  StreamFollower(std::string key, std::string name, ScenarioLedger* ledger);
+  ~StreamFollower();
+  void Start(ReadFn read);
+  void Stop();
+
+ private:
+  void Loop(const ReadFn& read);
+
+  const std::string key_;
+  const std::string name_;
+  ScenarioLedger* ledger_;
+  std::thread thread_;
+  std::mutex mu_;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::ClientContext* ctx_ ABSL_GUARDED_BY(mu_) = nullptr;
+};
+
 // Follows the tenant's event feed over WatchEvents from the oldest retained event (so nothing
-// of the run can slip by before the stream is up), resuming after breaks, and keeps per
-// interaction what the measures need.
+// of the run can slip by before the stream is up) and keeps per interaction what the measures
+// need.
 class FeedFollower {
  public:
-  FeedFollower(sim::ApiClient* api, std::string key, ScenarioLedger* ledger);
-  ~FeedFollower();
+  FeedFollower(sim::ApiClient* api, const std::string& key, ScenarioLedger* ledger);
   void Start();
-  void Stop();
+  void Stop() { stream_.Stop(); }
   std::optional<FeedFacts> Facts(const std::string& interaction_id) const;
   // How many of `ids` have a terminal event.
   size_t CountEnded(const std::vector<std::string>& ids) const;
 
  private:
-  void Loop();
   void Take(const v1::Event& e);
 
   sim::ApiClient* api_;
-  const std::string key_;
-  ScenarioLedger* ledger_;
-  std::thread thread_;
+  std::string last_ = "0";  // the last event read (only the stream's thread uses it)
   mutable std::mutex mu_;
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
-  grpc::ClientContext* ctx_ ABSL_GUARDED_BY(mu_) = nullptr;
   std::unordered_map<std::string, FeedFacts> facts_ ABSL_GUARDED_BY(mu_);
+  StreamFollower stream_;  // last: stopped before the rest goes
 };
 
 // An agent desktop: logs in, follows its offers over WatchOffers (resuming after breaks),
@@ -120,15 +138,13 @@ class ScenarioAgentLoop {
  public:
   ScenarioAgentLoop(sim::ApiClient* api, std::string key, ScenarioAgent agent,
                     ScenarioLedger* ledger, ActionTimers* timers);
-  ~ScenarioAgentLoop();
   grpc::Status LogIn();
   void Start();
   // Stops following offers (the timers may still complete work: stop them after).
-  void Stop();
+  void Stop() { stream_.Stop(); }
   grpc::Status LogOut();
 
  private:
-  void Loop();
   void Take(const v1::Offer& offer);
   void Complete(const std::string& interaction_id, int attempt);
 
@@ -137,10 +153,8 @@ class ScenarioAgentLoop {
   const ScenarioAgent agent_;
   ScenarioLedger* ledger_;
   ActionTimers* timers_;
-  std::thread thread_;
-  std::mutex mu_;
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
-  grpc::ClientContext* ctx_ ABSL_GUARDED_BY(mu_) = nullptr;
+  std::string last_;       // the last offer read (only the stream's thread uses it)
+  StreamFollower stream_;  // last: stopped before the rest goes
 };
 
 // True for the statuses a retry may cure (the services' UNAVAILABLE for Redis trouble, a

@@ -33,28 +33,12 @@ constexpr uint64_t kSeed = 7;
 // should land on the feed within this much of its due time.
 constexpr int64_t kTimerSlackMs = 250;
 
-void SetUpSupportQueue(ApiClient& api, const std::string& admin_key) {
-  v1::PutQueueRequest q;
-  q.mutable_queue()->set_name("support");
-  q.mutable_queue()->add_channels(v1::CHANNEL_CHAT);
-  q.mutable_queue()->set_sla_threshold_seconds(kSlaSeconds);
-  q.mutable_queue()->set_sla_target_percent(80);
-  q.mutable_queue()->set_offer_timeout_seconds(30);
-  v1::PutQueueResponse qr;
-  auto st = api.admin().PutQueue(ApiClient::Context(admin_key).get(), q, &qr);
-  ASSERT_TRUE(st.ok()) << st.error_message();
-  v1::TenantConfig config;
-  config.set_default_queue("support");
-  st = e2e::PutConfig(api, admin_key, config);
-  ASSERT_TRUE(st.ok()) << st.error_message();
-}
-
 TEST(WorkloadScenarioE2E, EveryArrivalEndsAndTheMeasuresAreTheQueuesOwn) {
   const auto started = e2e::Clock::now();
   testing::Cluster cluster;
   auto keys = cluster.CreateTenant("wlco");
   ApiClient api(cluster.endpoints());
-  SetUpSupportQueue(api, keys["admin"]);
+  e2e::SetUpSlaQueue(api, keys["admin"], "support", kSlaSeconds);
   if (HasFatalFailure()) return;
 
   e2e::ArrivalStreamSpec stream;
