@@ -93,7 +93,9 @@ struct ScenarioOptions {
 // the arrival's handle_ms, and cancels (options.abandon_reason) each arrival still not
 // accepted patience_ms after its Submit was sent. Runs until every arrival has a terminal
 // event on the tenant feed (or the drain timeout passes), then logs the agents out and
-// measures. Work offered to the agents that is not from `arrivals` (left by an earlier run) is
+// measures. The feed is followed live from its oldest retained event (so nothing of the run
+// slips by before the stream is up; a long feed left by earlier runs is read past first).
+// Work offered to the agents that is not from `arrivals` (left by an earlier run) is
 // completed at once. Queues and the tenant config are the caller's; the keys are the tenant's
 // (admin: WatchEvents and GetQueue for the SLA thresholds; integrator: Submit and Cancel;
 // agent: the agents' calls).
