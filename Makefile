@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: run test deps build format format-check bench http-bench cluster-bench wait-bench image-test clean
+.PHONY: run test deps build format format-check bench http-bench cluster-bench wait-bench whatif-bench image-test clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -44,6 +44,9 @@ cluster-bench: build
 # Intake without and with --redis-wait-replicas=1 on a 3-master cluster with one replica each.
 wait-bench: build
 	./load-tests/wait-bench.sh $(BUILD_DIR)
+
+whatif-bench: build
+	./load-tests/whatif-bench.sh $(BUILD_DIR)
 
 # Builds the images with podman, runs them and routes one interaction through (not in `make test`).
 image-test: deps $(BUILD_DIR)/CMakeCache.txt

@@ -60,19 +60,19 @@ grpc::ServerUnaryReactor* AdminService::ExportWorkload(grpc::CallbackServerConte
     if (!agents.ok()) return ToGrpc(agents.status());
     whatif::WorkloadBuilder builder(tenant, start, config.ok() ? *config : v1::TenantConfig{},
                                     *queues, *agents);
-    std::string from = absl::StrCat(start, "-0"), oldest;
+    std::string from = absl::StrCat(start, "-0"), trimmed;
     bool first_page = true;
     while (true) {
-      auto page = engine_->ReadFeed(tenant, from, kFeedPage, first_page ? &oldest : nullptr);
+      auto page = engine_->ReadFeed(tenant, from, kFeedPage, first_page ? &trimmed : nullptr);
       if (!page.ok()) return ToGrpc(page.status());
       if (first_page) {
-        auto first = redis::StreamId::Parse(oldest);
-        if (!first.has_value() || static_cast<int64_t>(first->ms) > start) {
-          return ToGrpc(absl::FailedPreconditionError(
-              absl::StrCat("start_ms: the event feed holds events from ",
-                           first.has_value() ? std::to_string(first->ms) : std::string("nothing"),
-                           " on (it is capped by --event-max-len); record longer windows live with "
-                           "`omniroute-ctl workload export --follow`")));
+        // The window is whole unless the feed's cap deleted events from it.
+        auto deleted = redis::StreamId::Parse(trimmed);
+        if (deleted.has_value() && static_cast<int64_t>(deleted->ms) >= start) {
+          return ToGrpc(absl::FailedPreconditionError(absl::StrCat(
+              "start_ms: the event feed no longer holds the events up to ", deleted->ms,
+              " (it is capped by --event-max-len); record longer windows live with "
+              "`omniroute-ctl workload export --follow-seconds`")));
         }
         first_page = false;
       }

@@ -124,8 +124,10 @@ int main(int argc, char** argv) {
   admin_service.set_inbound_sources(&inbound_sources);
   if (!what_if_redis.empty()) {
     // The replay fires timers as this replica does.
-    whatif::ReplayOptions replay{1, background.timer_interval_ms, background.sweep_interval_ms,
-                                 options.skip_ms};
+    whatif::ReplayOptions replay;
+    replay.timer_interval_ms = background.timer_interval_ms;
+    replay.sweep_interval_ms = background.sweep_interval_ms;
+    replay.skip_ms = options.skip_ms;
     admin_service.set_what_if([what_if_redis, replay](const v1::RunWhatIfRequest& req) {
       return whatif::RunWhatIf(req, what_if_redis, replay);
     });

@@ -160,11 +160,12 @@ class RoutingEngine {
     std::optional<WaitingCursor> after;  // the last item of the previous page
   };
   // Up to `count` events of the tenant's feed from stream id `from` on (inclusive; "(" before
-  // an id excludes it), oldest first; with `oldest` (optional) the id of the oldest event the
-  // feed still holds ("" when it is empty), read in the same round trip.
+  // an id excludes it), oldest first; with `trimmed` (optional) the id of the newest event the
+  // feed's cap deleted ("0-0" when none; XINFO STREAM max-deleted-entry-id), read in the same
+  // round trip.
   absl::StatusOr<std::vector<v1::Event>> ReadFeed(const std::string& tenant,
                                                   const std::string& from, int count,
-                                                  std::string* oldest = nullptr);
+                                                  std::string* trimmed = nullptr);
   // A page of the work waiting in a queue, in serving order (routing/list_waiting.lua).
   absl::StatusOr<v1::ListWaitingResponse> ListWaiting(const std::string& tenant,
                                                       const WaitingQuery& query);

@@ -270,18 +270,16 @@ absl::StatusOr<v1::ListWaitingResponse> RoutingEngine::ListWaiting(const std::st
 
 absl::StatusOr<std::vector<v1::Event>> RoutingEngine::ReadFeed(const std::string& tenant,
                                                                const std::string& from, int count,
-                                                               std::string* oldest) {
+                                                               std::string* trimmed) {
   TenantKeys keys(tenant);
   std::vector<std::vector<std::string>> cmds = {
       {"XRANGE", keys.Events(), from, "+", "COUNT", std::to_string(count)}};
-  if (oldest != nullptr) cmds.push_back({"XRANGE", keys.Events(), "-", "+", "COUNT", "1"});
+  if (trimmed != nullptr) cmds.push_back({"XINFO", "STREAM", keys.Events()});
   auto conn = pool_->Acquire();
   if (!conn.ok()) return Unavailable(conn.status());
   auto replies = (*conn)->Pipeline(cmds);
   if (!replies.ok()) return Unavailable(replies.status());
-  for (const auto& r : *replies) {
-    if (auto st = redis::ReplyError(r, "XRANGE"); !st.ok()) return st;
-  }
+  if (auto st = redis::ReplyError((*replies)[0], "XRANGE"); !st.ok()) return st;
   // Each entry: [id, [field, value, ...]].
   auto records = [](const redis::Reply& reply) {
     std::vector<redis::StreamRecord> out;
@@ -298,9 +296,13 @@ absl::StatusOr<std::vector<v1::Event>> RoutingEngine::ReadFeed(const std::string
   };
   std::vector<v1::Event> events;
   for (const auto& rec : records((*replies)[0])) events.push_back(EventFromRecord(rec));
-  if (oldest != nullptr) {
-    auto first = records((*replies)[1]);
-    *oldest = first.empty() ? "" : first[0].id_text;
+  if (trimmed != nullptr) {
+    // A feed never written has no stream (an error reply): nothing was deleted from it.
+    *trimmed = "0-0";
+    const auto& info = (*replies)[1].elements;
+    for (size_t i = 0; i + 1 < info.size(); i += 2) {
+      if (info[i].str == "max-deleted-entry-id") *trimmed = info[i + 1].str;
+    }
   }
   return events;
 }

@@ -61,8 +61,10 @@ std::string FormatWhatIf(const v1::RunWhatIfResponse& resp) {
   out += "\n";
   for (const auto& [name, run] : runs) {
     out += absl::StrFormat(
-        "%-9s arrivals %d, rejected %d, open at the end %d, occupancy %.1f %%%s\n", name,
-        run->arrivals(), run->rejected(), run->open_at_end(), run->occupancy_percent(),
+        "%-9s arrivals %d, canceled before queued %d, rejected %d, open at the end %d, "
+        "occupancy %.1f %%%s\n",
+        name, run->arrivals(), run->canceled_before_queue(), run->rejected(), run->open_at_end(),
+        run->occupancy_percent(),
         run->elapsed_seconds() > 0 ? absl::StrFormat(", replayed in %.1f s", run->elapsed_seconds())
                                    : "");
   }

@@ -36,7 +36,7 @@ absl::Status ValidateWorkload(const v1::Workload& w) {
     if (a.channel() == v1::CHANNEL_UNSPECIFIED || !v1::Channel_IsValid(a.channel())) {
       return absl::InvalidArgumentError(absl::StrCat(at, ".channel: required"));
     }
-    if (queues.count(a.queue()) == 0) {
+    if (!a.queue().empty() && queues.count(a.queue()) == 0) {
       return absl::InvalidArgumentError(
           absl::StrCat(at, ".queue: no queue named '", a.queue(), "' in workload.queues"));
     }

@@ -28,6 +28,11 @@ struct ReplayOptions {
   int timer_interval_ms = 100;   // as the routing replicas' --timer-interval-ms
   int sweep_interval_ms = 1000;  // and --sweep-interval-ms
   int64_t skip_ms = 30000;       // and --skip-ms
+  // Follow the window's arrivals past its end (no new arrivals, the roster as it was at the
+  // end) until each has ended, for at most kMaxDrainMs of virtual time: each arrival's outcome
+  // counts, as a real run that lets its queues empty measures it.
+  bool drain = true;
+  static constexpr int64_t kMaxDrainMs = 3600 * 1000;
 };
 
 // Checks a workload (window, arrivals in order, channels, queues named); the error names the

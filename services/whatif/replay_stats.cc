@@ -27,7 +27,7 @@ void RunTally::Abandoned(const std::string& queue, v1::Priority priority) {
 
 v1::WhatIfRun RunTally::Finish(int64_t arrivals) const {
   v1::WhatIfRun run;
-  int64_t ended = rejected_;
+  int64_t ended = rejected_ + before_queue_;
   for (const auto& [key, cell] : cells_) {
     auto* r = run.add_queues();
     r->set_queue(key.first);
@@ -56,6 +56,7 @@ v1::WhatIfRun RunTally::Finish(int64_t arrivals) const {
   }
   run.set_arrivals(arrivals);
   run.set_rejected(rejected_);
+  run.set_canceled_before_queue(before_queue_);
   run.set_open_at_end(std::max<int64_t>(0, arrivals - ended));
   if (signed_in_ms_ > 0) run.set_occupancy_percent(100.0 * busy_ms_ / signed_in_ms_);
   return run;
@@ -92,8 +93,10 @@ v1::WhatIfRun RecordedRun(const v1::Workload& w) {
     if (a.outcome() == "answered") {
       tally.Answered(a.answered_queue(), a.priority(), a.wait_ms());
       tally.Busy(a.handle_ms() + wrap_ms[a.answered_queue()]);
+    } else if (a.outcome() == "abandoned" && a.answered_queue().empty()) {
+      tally.CanceledBeforeQueue();  // gave up before routing queued it: no queue counts it
     } else if (a.outcome() == "abandoned") {
-      tally.Abandoned(a.answered_queue().empty() ? a.queue() : a.answered_queue(), a.priority());
+      tally.Abandoned(a.answered_queue(), a.priority());
     } else if (a.outcome() == "rejected") {
       tally.Rejected();
     }

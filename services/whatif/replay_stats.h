@@ -25,6 +25,7 @@ class RunTally {
   void Answered(const std::string& queue, v1::Priority priority, int64_t wait_ms);
   void Abandoned(const std::string& queue, v1::Priority priority);
   void Rejected() { ++rejected_; }
+  void CanceledBeforeQueue() { ++before_queue_; }
   // Time agents held work (handle and wrap-up) and were signed in, ms.
   void Busy(int64_t ms) { busy_ms_ += ms; }
   void SignedIn(int64_t ms) { signed_in_ms_ += ms; }
@@ -42,7 +43,7 @@ class RunTally {
 
   std::map<std::string, int> sla_s_;
   std::map<std::pair<std::string, int>, Cell> cells_;  // (queue, priority; 0 = all)
-  int64_t rejected_ = 0, busy_ms_ = 0, signed_in_ms_ = 0;
+  int64_t rejected_ = 0, before_queue_ = 0, busy_ms_ = 0, signed_in_ms_ = 0;
 };
 
 // The SLA threshold of each queue (the default when unset).

@@ -47,25 +47,38 @@ absl::Status Replayer::ApplyRoster(const v1::WorkloadAgentChange& c) {
 }
 
 absl::Status Replayer::Arrive(size_t first, size_t end) {
-  std::vector<intake::Submission> subs(end - first);
-  std::vector<const intake::Submission*> batch;
+  std::vector<size_t> routed;  // those that reached routing in the recording
   for (size_t i = first; i < end; ++i) {
-    auto& s = subs[i - first];
+    if (workload_.arrivals(static_cast<int>(i)).queue().empty()) {
+      items_[i].ended = true;
+      tally_.CanceledBeforeQueue();
+      continue;
+    }
+    routed.push_back(i);
+  }
+  routed_ += static_cast<int64_t>(routed.size());
+  std::vector<intake::Submission> subs(routed.size());
+  std::vector<const intake::Submission*> batch;
+  for (size_t k = 0; k < routed.size(); ++k) {
+    size_t i = routed[k];
+    auto& s = subs[k];
     s.channel = workload_.arrivals(static_cast<int>(i)).channel();
     s.customer_id = absl::StrCat("whatif-", i);  // one each: no conversation joins another
     batch.push_back(&s);
   }
+  if (batch.empty()) return absl::OkStatus();
   auto results = intake_.Submit(workload_.tenant_id(), batch);
   std::vector<size_t> stored;
   for (size_t k = 0; k < results.size(); ++k) {
     if (!results[k].ok()) return results[k].status();
-    items_[first + k].id = results[k]->interaction_id;
-    index_of_[results[k]->interaction_id] = static_cast<int64_t>(first + k);
-    stored.push_back(first + k);
-    if (patience_ms_[first + k] > 0) {
-      due_.push({now() + patience_ms_[first + k], kAbandon, static_cast<int64_t>(first + k)});
-    }
+    size_t i = routed[k];
+    items_[i].id = results[k]->interaction_id;
+    index_of_[results[k]->interaction_id] = static_cast<int64_t>(i);
+    stored.push_back(i);
+    if (patience_ms_[i] > 0)
+      due_.push({now() + patience_ms_[i], kAbandon, static_cast<int64_t>(i)});
   }
+  if (stored.empty()) return absl::OkStatus();
   return Classify(stored);
 }
 
@@ -153,6 +166,7 @@ absl::Status Replayer::React() {
         offers.push_back({it->second, Field(e.elements[1], "agent")});
       } else if (!items_[it->second].ended) {
         items_[it->second].ended = true;
+        ++ended_;
         tally_.Rejected();
       }
     }
@@ -176,17 +190,25 @@ absl::StatusOr<v1::WhatIfRun> Replayer::Run() {
     if (next_arrival < static_cast<size_t>(arrivals)) {
       t = std::min(t, workload_.arrivals(static_cast<int>(next_arrival)).at_ms());
     }
-    if (next_change < input_.roster.size()) t = std::min(t, input_.roster[next_change].at_ms());
-    if (t >= window) break;
+    if (next_change < input_.roster.size() && input_.roster[next_change].at_ms() < window)
+      t = std::min(t, input_.roster[next_change].at_ms());
+    // Past the window: no more arrivals or roster changes; with drain, the work that arrived
+    // goes on until it ended (or kMaxDrainMs passed: work nobody there can serve).
+    if (t >= window &&
+        (!options_.drain || ended_ == routed_ || t >= window + ReplayOptions::kMaxDrainMs)) {
+      break;
+    }
     clock_.Set(workload_.start_ms() + t);
     while (!due_.empty() && due_.top().at == t && due_.top().kind == kComplete) {
       Item& item = items_[due_.top().index];
       due_.pop();
       item.ended = true;
+      ++ended_;
       auto r = engine_.Complete(workload_.tenant_id(), item.agent, item.id);
       if (!r.ok() && r.status().code() == absl::StatusCode::kUnavailable) return r.status();
     }
-    while (next_change < input_.roster.size() && input_.roster[next_change].at_ms() == t) {
+    while (next_change < input_.roster.size() && input_.roster[next_change].at_ms() == t &&
+           t < window) {
       if (auto st = ApplyRoster(input_.roster[next_change]); !st.ok()) {
         return absl::Status(
             st.code(), absl::StrCat("roster agent ", input_.roster[next_change].agent_id(), ": ",
@@ -204,6 +226,7 @@ absl::StatusOr<v1::WhatIfRun> Replayer::Run() {
       if (!state.ok()) return state.status();
       if (*state != v1::INTERACTION_STATE_CANCELED) continue;
       item.ended = true;
+      ++ended_;
       const auto& a = workload_.arrivals(static_cast<int>(index));
       tally_.Abandoned(where.queue.empty() ? a.queue() : where.queue, a.priority());
     }
@@ -222,7 +245,8 @@ absl::StatusOr<v1::WhatIfRun> Replayer::Run() {
     }
     if (auto st = React(); !st.ok()) return st;
   }
-  tally_.SignedIn(SignedInMs(input_.roster, window));
+  // Signed-in time over the window and the drain after it (the roster stays as at the end).
+  tally_.SignedIn(SignedInMs(input_.roster, std::max(window, now())));
   v1::WhatIfRun run = tally_.Finish(arrivals);
   run.set_elapsed_seconds(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

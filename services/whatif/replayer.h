@@ -82,6 +82,7 @@ class Replayer {
   std::priority_queue<Due, std::vector<Due>, std::greater<Due>> due_;
   RunTally tally_;
   std::string feed_after_ = "0-0";
+  int64_t routed_ = 0, ended_ = 0;  // arrivals replayed, and those that ended
 };
 
 }  // namespace omniroute::whatif
