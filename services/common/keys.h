@@ -45,6 +45,8 @@ class TenantKeys {
   std::string Queues() const { return absl::StrCat(prefix_, ":queues"); }
   std::string QueueConfig(absl::string_view q) const { return absl::StrCat(prefix_, ":qc:", q); }
   std::string QueueStats(absl::string_view q) const { return absl::StrCat(prefix_, ":qs:", q); }
+  // The inputs of a queue's estimated wait, written by the routing gauge loop (wait_estimate.h).
+  std::string WaitInputs(absl::string_view q) const { return absl::StrCat(prefix_, ":ewt:", q); }
   // Waiting interactions that need no skills beyond the queue's (skill signature "0").
   std::string Waiting(absl::string_view q, int channel) const {
     return absl::StrCat(prefix_, ":q:", q, ":", channel, ":0");

@@ -9,6 +9,7 @@
 #include "services/common/interaction_codec.h"
 #include "services/common/keys.h"
 #include "services/common/validation.h"
+#include "services/common/wait_estimate.h"
 
 namespace omniroute::intake {
 namespace {
@@ -221,11 +222,21 @@ absl::StatusOr<v1::Interaction> IntakeStore::Get(const std::string& tenant, cons
   if (auto st = scripts_->FixNoScript(**conn, cmds, *replies); !st.ok()) return st;
   auto kv = redis::ReplyStrings((*replies)[0]);
   if (kv.empty()) return absl::NotFoundError(absl::StrCat("interaction_id: no interaction ", id));
+  v1::Interaction ix = InteractionFromHash(tenant, kv);
   if (queue_position != nullptr) {
     if (auto st = redis::ReplyError((*replies)[1], "intake/queue_position"); !st.ok()) return st;
-    *queue_position = (*replies)[1].integer;
+    const auto& reply = (*replies)[1].elements;
+    *queue_position = reply.empty() ? 0 : reply[0].integer;
+    if (*queue_position > 0) {
+      std::vector<std::string> inputs;
+      for (size_t i = 1; i < reply.size(); ++i) inputs.push_back(reply[i].str);
+      // Work with a place in line has no free eligible slot (else it would be offered).
+      auto e = EstimateFromInputs(ParseWaitInputs(inputs), ix.channel(), *queue_position, 0,
+                                  clock_->NowMs());
+      if (e.has_value()) *ix.mutable_estimated_wait() = std::move(*e);
+    }
   }
-  return InteractionFromHash(tenant, kv);
+  return ix;
 }
 
 }  // namespace omniroute::intake

@@ -64,8 +64,9 @@ class IntakeStore {
                                               Abandoned* abandoned = nullptr);
 
   // Reads an interaction. With `queue_position`, also its 1-based place in the order its queue
-  // serves its channel while it waits there, 0 otherwise (intake/queue_position.lua), in the
-  // same round trip.
+  // serves its channel while it waits there, 0 otherwise (intake/queue_position.lua), and its
+  // estimated wait while it has a place (Interaction.estimated_wait, when the queue's inputs
+  // allow one), in the same round trip.
   absl::StatusOr<v1::Interaction> Get(const std::string& tenant, const std::string& id,
                                       int64_t* queue_position = nullptr);
 

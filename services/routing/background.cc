@@ -13,6 +13,7 @@
 #include "services/common/keys.h"
 #include "services/common/log/log.h"
 #include "services/common/validation.h"
+#include "services/routing/abandon_rate.h"
 #include "services/routing/gauges.h"
 
 namespace omniroute::routing {
@@ -111,9 +112,16 @@ class GaugeRefresh {
   std::set<Key> before_, now_;
 };
 
+// Each queue's abandonment rate, by (tenant, queue).
+using AbandonRates = std::map<std::pair<std::string, std::string>, AbandonRate>;
+
+// The inputs of a deleted queue go away on their own.
+constexpr int64_t kWaitInputsTtlMs = 60000;
+
 void RefreshTenant(redis::Pool& pool, RoutingEngine& engine, RoutingMetrics& metrics,
                    const std::string& tenant, bool read_agents, GaugeRefresh& queue_gauges,
-                   GaugeRefresh& agent_gauges, std::map<std::string, AgentTally>& tallies) {
+                   GaugeRefresh& agent_gauges, std::map<std::string, AgentTally>& tallies,
+                   AbandonRates& abandon_rates) {
   auto queues = engine.ListQueues(tenant);
   if (!queues.ok()) return;
   auto conn = pool.Acquire();
@@ -155,6 +163,8 @@ void RefreshTenant(redis::Pool& pool, RoutingEngine& engine, RoutingMetrics& met
     if (lag.has_value()) queue_gauges.Set(metrics.stream_lag, labels, static_cast<double>(*lag));
   }
   auto tally = tallies.find(tenant);
+  int64_t now_ms = engine.NowMs();
+  std::vector<std::vector<std::string>> writes;
   for (size_t k = 0; k < queues->size(); ++k) {
     const auto& q = (*queues)[k];
     auto s = engine.QueueStats(tenant, q);
@@ -170,16 +180,42 @@ void RefreshTenant(redis::Pool& pool, RoutingEngine& engine, RoutingMetrics& met
     }
     queue_gauges.Set(metrics.sla_target, labels, q.sla_target_percent() / 100.0);
     queue_gauges.Set(metrics.sla_threshold, labels, q.sla_threshold_seconds());
+    // The estimated wait's inputs, kept in Redis for GetInteraction and GetQueueStats.
+    WaitInputs in;
     double aht_ms = 0;
     const auto& aht = (*replies)[streams.size() + k];
     if (!aht.is_nil() && !absl::SimpleAtod(aht.str, &aht_ms)) aht_ms = 0;
-    int64_t staffed = 0;
-    if (tally != tallies.end()) {
-      auto it = tally->second.staffed_by_queue.find(q.name());
-      if (it != tally->second.staffed_by_queue.end()) staffed = it->second;
+    // A slot stays held through wrap-up; no handle time measured yet means no estimate.
+    in.handle_ms = aht_ms > 0 ? aht_ms + 1000.0 * q.wrap_up_seconds() : 0;
+    in.abandon_rate =
+        abandon_rates[{tenant, q.name()}].Observe(now_ms, s->waiting(), s->abandoned());
+    in.updated_ms = now_ms;
+    for (int ch : q.channels()) {
+      in.servers[ch] = 0;
+      if (tally == tallies.end()) continue;
+      auto slots = tally->second.staffed_slots.find(q.name());
+      if (slots != tally->second.staffed_slots.end() && slots->second.count(ch) > 0) {
+        in.servers[ch] = slots->second.at(ch);
+      }
     }
-    auto ewt = EstimatedWaitSeconds(s->waiting(), s->available_agents(), staffed, aht_ms);
-    if (ewt.has_value()) queue_gauges.Set(metrics.estimated_wait, labels, *ewt);
+    std::vector<std::string> hset = {"HSET", keys.WaitInputs(q.name())};
+    for (auto& f : WaitInputsFields(in)) hset.push_back(std::move(f));
+    writes.push_back(std::move(hset));
+    writes.push_back({"PEXPIRE", keys.WaitInputs(q.name()), absl::StrCat(kWaitInputsTtlMs)});
+    SetEstimatedWaits(in, now_ms, &*s);
+    if (s->has_estimated_wait()) {
+      const auto& e = s->estimated_wait();
+      queue_gauges.Set(metrics.estimated_wait, labels, e.seconds());
+      queue_gauges.Set(metrics.estimated_wait_low, labels, e.low_seconds());
+      queue_gauges.Set(metrics.estimated_wait_high, labels, e.high_seconds());
+    }
+  }
+  if (!writes.empty()) {
+    auto written = (*conn)->Pipeline(writes);
+    if (!written.ok()) {
+      log::WarnEvery("wait_inputs", 10, "writing the estimated wait inputs failed",
+                     {{"error", written.status().ToString()}});
+    }
   }
 }
 
@@ -189,6 +225,7 @@ void RunGaugeLoop(redis::Pool& pool, RoutingEngine& engine, RoutingMetrics& metr
                   const BackgroundOptions& options, const std::atomic<bool>& stop) {
   GaugeRefresh queue_gauges, agent_gauges;
   std::map<std::string, AgentTally> tallies;  // kept between agent reads
+  AbandonRates abandon_rates;
   for (int pass = 0; !stop.load(); ++pass) {
     // Reading agents costs a round trip per agent batch and two commands per agent: it runs
     // every `agent_gauge_every` refreshes.
@@ -198,7 +235,7 @@ void RunGaugeLoop(redis::Pool& pool, RoutingEngine& engine, RoutingMetrics& metr
       for (const auto& t : *tenants) {
         // A tenant seen for the first time gets its agent gauges at once.
         RefreshTenant(pool, engine, metrics, t, read_agents || tallies.count(t) == 0, queue_gauges,
-                      agent_gauges, tallies);
+                      agent_gauges, tallies, abandon_rates);
       }
       queue_gauges.Finish();
       if (read_agents) agent_gauges.Finish();

@@ -59,17 +59,31 @@ AgentTally TallyAgents(const std::vector<AgentRow>& agents,
       t.capacity_slots += slots;
       t.busy_slots += a.Blocked(ch, exclusive) ? std::max(slots, busy) : std::min(slots, busy);
     }
-    for (const auto& q : row.queues) ++t.staffed_by_queue[q];
+    for (const auto& q : row.queues) {
+      ++t.staffed_by_queue[q];
+      for (const auto& [ch, slots] : a.cap) {
+        int channel = 0;
+        if (absl::SimpleAtoi(ch, &channel)) t.staffed_slots[q][channel] += slots;
+      }
+    }
   }
   return t;
 }
 
-std::optional<double> EstimatedWaitSeconds(int64_t waiting, int64_t available_agents,
-                                           int64_t staffed_agents, double average_handle_ms) {
-  if (waiting == 0 && available_agents > 0) return 0.0;
-  if (staffed_agents <= 0 || average_handle_ms <= 0) return std::nullopt;
-  return static_cast<double>(waiting + 1) * average_handle_ms /
-         static_cast<double>(staffed_agents) / 1000.0;
+void SetEstimatedWaits(const WaitInputs& inputs, int64_t now_ms, v1::GetQueueStatsResponse* stats) {
+  stats->clear_estimated_wait();
+  for (auto& ch : *stats->mutable_channels()) {
+    auto e =
+        EstimateFromInputs(inputs, ch.channel(), ch.waiting() + 1, ch.available_agents(), now_ms);
+    if (!e.has_value()) {
+      ch.clear_estimated_wait();
+      continue;
+    }
+    *ch.mutable_estimated_wait() = *e;
+    if (!stats->has_estimated_wait() || e->seconds() > stats->estimated_wait().seconds()) {
+      *stats->mutable_estimated_wait() = std::move(*e);
+    }
+  }
 }
 
 std::vector<StreamGroupInfo> ParseStreamGroups(const redis::Reply& reply) {

@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "omniroute/v1/routing.pb.h"
 #include "services/common/redis/redis_client.h"
+#include "services/common/wait_estimate.h"
 
 namespace omniroute::routing {
 
@@ -29,6 +31,9 @@ struct AgentTally {
   int64_t busy_slots = 0;
   // Available agents eligible for each queue (staffed), whether or not they have a free slot.
   std::map<std::string, int64_t> staffed_by_queue;
+  // Their slots per queue and channel number (summed cap:<ch>): the servers of the estimated
+  // wait.
+  std::map<std::string, std::map<int, int64_t>> staffed_slots;
 };
 
 // An agent's slots as its hash P:ag:<a> holds them (flat HGETALL fields): state, and capacity
@@ -48,11 +53,10 @@ AgentSlots ParseAgentSlots(const std::vector<std::string>& fields);
 AgentTally TallyAgents(const std::vector<AgentRow>& agents,
                        const std::set<std::string>& exclusive = {});
 
-// Estimated wait of work entering a queue now: the work ahead of it plus itself, served by the
-// staffed agents at the queue's average handle time. 0 when an agent is free and nothing waits;
-// nullopt when it cannot be estimated (nobody staffed, or no handle time measured yet).
-std::optional<double> EstimatedWaitSeconds(int64_t waiting, int64_t available_agents,
-                                           int64_t staffed_agents, double average_handle_ms);
+// Sets the estimated wait of work entering each channel of `stats` now (position waiting + 1,
+// the channel's free agents) from the queue's inputs, and the queue's: the longest of its
+// channels'. Channels without an estimate (stale or missing inputs, nobody staffed) get none.
+void SetEstimatedWaits(const WaitInputs& inputs, int64_t now_ms, v1::GetQueueStatsResponse* stats);
 
 // One consumer group of a stream (XINFO GROUPS).
 struct StreamGroupInfo {

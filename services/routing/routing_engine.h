@@ -67,6 +67,9 @@ class RoutingEngine {
                 RoutingOptions options)
       : pool_(pool), scripts_(scripts), clock_(clock), options_(options) {}
 
+  // The engine's clock (ms since the epoch), for callers that stamp what they write beside it.
+  int64_t NowMs() const { return clock_->NowMs(); }
+
   // Enqueues a batch of classified-stream entries (one pipeline) and makes the offers that
   // become possible.
   absl::StatusOr<std::vector<EnqueueResult>> Enqueue(const std::vector<redis::StreamEntry>& batch);

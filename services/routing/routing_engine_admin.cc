@@ -15,6 +15,7 @@
 #include "services/common/keys.h"
 #include "services/common/tenant_config.h"
 #include "services/routing/engine_util.h"
+#include "services/routing/gauges.h"
 #include "services/routing/routing_engine.h"
 
 namespace omniroute::routing {
@@ -224,9 +225,10 @@ absl::StatusOr<v1::GetQueueStatsResponse> RoutingEngine::QueueStats(const std::s
   TenantKeys keys(tenant);
   auto conn = pool_->Acquire();
   if (!conn.ok()) return Unavailable(conn.status());
-  std::vector<std::vector<std::string>> cmds = {{"HMGET", keys.QueueStats(queue), "answered",
-                                                 "answered_sla", "abandoned", "completed",
-                                                 "deflected", "escalated"}};
+  std::vector<std::vector<std::string>> cmds = {
+      {"HMGET", keys.QueueStats(queue), "answered", "answered_sla", "abandoned", "completed",
+       "deflected", "escalated"},
+      {"HGETALL", keys.WaitInputs(queue)}};
   for (int ch : q.channels()) {
     cmds.push_back({"ZCARD", keys.WaitingByAge(queue, ch)});
     cmds.push_back({"ZCARD", keys.Available(queue, ch)});
@@ -250,9 +252,9 @@ absl::StatusOr<v1::GetQueueStatsResponse> RoutingEngine::QueueStats(const std::s
   for (int i = 0; i < q.channels_size(); ++i) {
     auto* ch = out.add_channels();
     ch->set_channel(static_cast<v1::Channel>(q.channels(i)));
-    ch->set_waiting((*r)[1 + 3 * i].integer);
-    ch->set_available_agents((*r)[2 + 3 * i].integer);
-    auto oldest = redis::ReplyStrings((*r)[3 + 3 * i]);
+    ch->set_waiting((*r)[2 + 3 * i].integer);
+    ch->set_available_agents((*r)[3 + 3 * i].integer);
+    auto oldest = redis::ReplyStrings((*r)[4 + 3 * i]);
     if (oldest.size() == 2) ch->set_oldest_wait_ms(now - ToInt(oldest[1]));
     out.set_waiting(out.waiting() + ch->waiting());
     out.set_oldest_wait_ms(std::max(out.oldest_wait_ms(), ch->oldest_wait_ms()));
@@ -267,6 +269,7 @@ absl::StatusOr<v1::GetQueueStatsResponse> RoutingEngine::QueueStats(const std::s
   out.set_service_level(denominator == 0 ? 1.0
                                          : static_cast<double>(out.answered_within_sla()) /
                                                static_cast<double>(denominator));
+  SetEstimatedWaits(ParseWaitInputs(redis::ReplyStrings((*r)[1])), now, &out);
   return out;
 }
 

@@ -71,10 +71,19 @@ struct RoutingMetrics {
                       .Register(registry)),
         estimated_wait(prometheus::BuildGauge()
                            .Name("omniroute_queue_estimated_wait_seconds")
-                           .Help("Estimated wait of work entering the queue now: waiting work "
-                                 "ahead times the average handle time, over the staffed "
-                                 "eligible agents (from Redis).")
+                           .Help("Estimated wait of work entering the queue now (mean of "
+                                 "the position-based Erlang A model; from Redis).")
                            .Register(registry)),
+        estimated_wait_low(prometheus::BuildGauge()
+                               .Name("omniroute_queue_estimated_wait_low_seconds")
+                               .Help("5th percentile of the estimated wait of work entering the "
+                                     "queue now (from Redis).")
+                               .Register(registry)),
+        estimated_wait_high(prometheus::BuildGauge()
+                                .Name("omniroute_queue_estimated_wait_high_seconds")
+                                .Help("95th percentile of the estimated wait of work entering the "
+                                      "queue now (from Redis).")
+                                .Register(registry)),
         sla_target(prometheus::BuildGauge()
                        .Name("omniroute_queue_sla_target_ratio")
                        .Help("The queue's service-level target: the share of interactions to "
@@ -176,6 +185,8 @@ struct RoutingMetrics {
   prometheus::Family<prometheus::Gauge>& oldest;
   prometheus::Family<prometheus::Gauge>& available;
   prometheus::Family<prometheus::Gauge>& estimated_wait;
+  prometheus::Family<prometheus::Gauge>& estimated_wait_low;
+  prometheus::Family<prometheus::Gauge>& estimated_wait_high;
   prometheus::Family<prometheus::Gauge>& sla_target;
   prometheus::Family<prometheus::Gauge>& sla_threshold;
   prometheus::Family<prometheus::Gauge>& agents;

@@ -281,7 +281,9 @@ TEST_F(LiveMetricsTest, DashboardsAndRulesUseOnlyExportedMetrics) {
         std::string body = e2e::HttpGet(routing[0]->metrics_port, "/metrics", &code);
         if (code != 200) return false;
         for (const char* name : {"\nomniroute_queue_available_agents{", "\nomniroute_agents{",
-                                 "\nomniroute_queue_estimated_wait_seconds{"}) {
+                                 "\nomniroute_queue_estimated_wait_seconds{",
+                                 "\nomniroute_queue_estimated_wait_low_seconds{",
+                                 "\nomniroute_queue_estimated_wait_high_seconds{"}) {
           if (body.find(name) == std::string::npos) return false;
         }
         return true;

@@ -43,11 +43,18 @@ std::vector<Submitted> RunTraffic(ApiClient& api, const std::string& api_key,
   auto start = std::chrono::steady_clock::now();
   int n = 0;
   const int batch = std::max(1, o.batch);
+  std::mt19937_64 gaps(o.seed ^ 0x9e3779b97f4a7c15ULL);  // apart from `rng`: same requests
+  double poisson_us = 0;
   while (!stop.load() && (o.total == 0 || n < o.total)) {
     if (o.rate_per_second > 0) {
-      auto due =
-          start + std::chrono::microseconds(static_cast<int64_t>(n * 1e6 / o.rate_per_second));
-      std::this_thread::sleep_until(due);
+      double due_us = n * 1e6 / o.rate_per_second;
+      if (o.poisson) {
+        if (n > 0)
+          poisson_us += std::exponential_distribution<double>(o.rate_per_second)(gaps) * 1e6;
+        due_us = poisson_us;
+      }
+      std::this_thread::sleep_until(start +
+                                    std::chrono::microseconds(static_cast<int64_t>(due_us)));
     }
     v1::SubmitInteractionsRequest req;
     int this_batch = o.total == 0 ? batch : std::min(batch, o.total - n);

@@ -22,6 +22,9 @@ struct Submitted {
 struct TrafficOptions {
   int total = 100;             // interactions to submit (0 = until stop)
   double rate_per_second = 0;  // 0 = as fast as the service answers
+  // Poisson arrivals at rate_per_second (exponential gaps, drawn from `seed`) instead of a
+  // steady beat: work arrives in bunches, as calls do.
+  bool poisson = false;
   std::vector<v1::Channel> channels = {v1::CHANNEL_VOICE, v1::CHANNEL_CHAT, v1::CHANNEL_EMAIL};
   int batch = 1;                   // > 1 uses SubmitInteractions
   std::string key_prefix = "sim";  // idempotency keys are <prefix>-<n>

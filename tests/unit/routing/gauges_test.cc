@@ -1,11 +1,12 @@
 // The arithmetic of the shared-state gauges: agents by state, capacity slots, staffed agents per
-// queue, the estimated wait, and XINFO GROUPS parsing.
+// queue, the abandonment rate behind the estimated wait, and XINFO GROUPS parsing.
 #include "services/routing/gauges.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
+#include "services/routing/abandon_rate.h"
 #include "services/routing/routing_metrics.h"
 
 namespace omniroute::routing {
@@ -69,22 +70,45 @@ TEST(TallyAgentsTest, NegativeOrGarbledCountsDoNotSubtract) {
   EXPECT_EQ(t.by_state.at("idle"), 1);
 }
 
-TEST(EstimatedWaitTest, ZeroWhenAnAgentIsFreeAndNothingWaits) {
-  EXPECT_EQ(EstimatedWaitSeconds(0, 2, 3, 60000), 0.0);
+// A steady queue: 10 waiting, one abandonment every 10 s -> 0.1 / s over 10 waiting = 0.01 / s
+// per waiting interaction (mean patience 100 s).
+TEST(AbandonRateTest, AbandonmentsOverTimeWaited) {
+  AbandonRate rate;
+  double theta = -1;
+  int64_t abandoned = 0;
+  for (int64_t t = 0; t <= 1200; t += 2) {
+    if (t > 0 && t % 10 == 0) ++abandoned;
+    theta = rate.Observe(t * 1000, 10, abandoned);
+  }
+  EXPECT_NEAR(theta, 0.01, 0.001);
+  // Twice the patience after a while: the decayed counts follow.
+  for (int64_t t = 1202; t <= 6000; t += 2) {
+    if (t % 20 == 0) ++abandoned;
+    theta = rate.Observe(t * 1000, 10, abandoned);
+  }
+  EXPECT_NEAR(theta, 0.005, 0.0007);
 }
 
-TEST(EstimatedWaitTest, WorkAheadTimesHandleTimeOverStaffedAgents) {
-  // 3 waiting + the new one, 120 s average handle, 2 staffed agents: 4 * 120 / 2 = 240 s.
-  auto ewt = EstimatedWaitSeconds(3, 0, 2, 120000);
-  ASSERT_TRUE(ewt.has_value());
-  EXPECT_DOUBLE_EQ(*ewt, 240.0);
-  // Nothing waits but every agent is busy: the new work waits about one handle time / agents.
-  EXPECT_DOUBLE_EQ(*EstimatedWaitSeconds(0, 0, 4, 60000), 15.0);
+TEST(AbandonRateTest, ZeroUntilEnoughWaitingWasSeenAndResetsDoNotSubtract) {
+  AbandonRate rate;
+  EXPECT_EQ(rate.Observe(0, 2, 100), 0);
+  EXPECT_EQ(rate.Observe(2000, 2, 105), 0);  // 4 waiting-seconds: too little to tell
+  AbandonRate reset;
+  reset.Observe(0, 50, 100);
+  EXPECT_EQ(reset.Observe(10000, 50, 3), 0);  // counter reset: no abandonments, 500 s waited
+  EXPECT_GT(reset.Observe(20000, 50, 8), 0);
 }
 
-TEST(EstimatedWaitTest, UnknownWithoutStaffOrHandleTime) {
-  EXPECT_FALSE(EstimatedWaitSeconds(5, 0, 0, 60000).has_value());
-  EXPECT_FALSE(EstimatedWaitSeconds(5, 0, 3, 0).has_value());
+TEST(TallyAgentsTest, StaffedSlotsPerQueueAndChannel) {
+  auto t = TallyAgents({
+      Agent({"state", "available", "cap:1", "1", "load:1", "1", "cap:2", "3"}, {"support"}),
+      Agent({"state", "available", "cap:2", "2"}, {"support", "sales"}),
+      Agent({"state", "away", "cap:2", "5"}, {"support"}),
+  });
+  EXPECT_EQ(t.staffed_slots.at("support").at(1), 1);
+  EXPECT_EQ(t.staffed_slots.at("support").at(2), 5);
+  EXPECT_EQ(t.staffed_slots.at("sales").at(2), 2);
+  EXPECT_EQ(t.staffed_slots.at("sales").count(1), 0u);
 }
 
 redis::Reply Str(const std::string& s) {

@@ -10,6 +10,8 @@ function K.cfg(P) return P .. ':cfg' end
 function K.queues(P) return P .. ':queues' end
 function K.qc(P, q) return P .. ':qc:' .. q end
 function K.qs(P, q) return P .. ':qs:' .. q end
+-- The inputs of a queue's estimated wait (written by the routing gauge loop).
+function K.ewt(P, q) return P .. ':ewt:' .. q end
 -- Active skill signatures of the waiting work of a (step) queue and channel.
 function K.qsig(P, rq, ch) return P .. ':qsig:' .. rq .. ':' .. ch end
 -- Waiting work of a (step) queue, channel and signature, in routing order.
