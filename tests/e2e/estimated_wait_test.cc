@@ -1,8 +1,8 @@
 // How good the estimated wait is: the real services, one voice queue, a few simulated agents
-// with ~1 s handle times and Poisson arrivals at about 90 % occupancy. Each interaction's
-// estimate is read (GetInteraction) as soon as it is seen QUEUED, and compared with the wait it
-// then really had (until an agent accepted it). Prints the median absolute error, the bias and
-// the share of real waits inside the estimate's band; the band must hold for >= 80 %.
+// with ~1 s handle times and Poisson arrivals offered at 95 % (about 85-90 % measured). Each
+// interaction's estimate is read (GetInteraction) as soon as it is seen QUEUED, and compared with
+// the wait it then really had (until an agent accepted it). Prints the median absolute error, the
+// bias and the share of real waits inside the estimate's band; the band must hold for >= 80 %.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -103,12 +103,12 @@ double Median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-TEST(EstimatedWaitE2E, BandHoldsForQueuedWorkAtNinetyPercentOccupancy) {
+TEST(EstimatedWaitE2E, BandHoldsForQueuedWorkAtHighOccupancy) {
   constexpr int kAgents = 4;
   constexpr int kHandleMinMs = 600, kHandleMaxMs = 1400;  // mean 1 s
-  constexpr double kOccupancy = 0.9;
-  constexpr int kWarmUp = 40;     // interactions before the measured ones (AHT gets measured)
-  constexpr int kMeasured = 220;  // about 60 s at 3.6 per second
+  constexpr double kOccupancy = 0.95;  // offered load; the run measures what it got
+  constexpr int kWarmUp = 40;          // interactions before the measured ones (AHT gets measured)
+  constexpr int kMeasured = 220;       // about 60 s at 3.8 per second
   testing::Cluster cluster;
   auto keys = cluster.CreateTenant("ewt");
   ApiClient api(cluster.endpoints());
@@ -169,7 +169,7 @@ TEST(EstimatedWaitE2E, BandHoldsForQueuedWorkAtNinetyPercentOccupancy) {
 
   int queued = 0, estimated = 0, inside = 0;
   std::vector<double> abs_errors;
-  double bias = 0;
+  double bias = 0, position = 0, handle = 0, staffed = 0, real_sum = 0;
   for (const auto& [id, seen] : watcher.queued()) {
     if (!measured[id]) continue;
     ++queued;
@@ -184,6 +184,10 @@ TEST(EstimatedWaitE2E, BandHoldsForQueuedWorkAtNinetyPercentOccupancy) {
     EXPECT_GE(e.high_seconds(), e.seconds());
     abs_errors.push_back(std::fabs(e.seconds() - real));
     bias += e.seconds() - real;
+    position += static_cast<double>(e.position());
+    handle += e.handle_seconds();
+    staffed += static_cast<double>(e.staffed());
+    real_sum += real;
     if (real >= e.low_seconds() && real <= e.high_seconds()) ++inside;
   }
   double occupancy = static_cast<double>(busy) / 1000.0 / (kAgents * traffic_seconds);
@@ -195,6 +199,12 @@ TEST(EstimatedWaitE2E, BandHoldsForQueuedWorkAtNinetyPercentOccupancy) {
       kMeasured, queued, estimated, 100 * occupancy, Median(abs_errors),
       estimated == 0 ? 0.0 : bias / estimated, 100 * kWaitBandLow, 100 * kWaitBandHigh,
       100 * coverage);
+  if (estimated > 0) {
+    std::printf(
+        "estimated wait inputs (means): position %.2f, staffed %.2f, handle %.3f s; real "
+        "wait %.3f s\n",
+        position / estimated, staffed / estimated, handle / estimated, real_sum / estimated);
+  }
   // Enough work waited to judge (at 90 % occupancy most of it does), and most was estimated.
   EXPECT_GE(occupancy, 0.7);
   ASSERT_GE(queued, kMeasured / 3);
