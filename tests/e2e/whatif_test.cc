@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -79,6 +80,12 @@ Recorded RunAndRecord(testing::Cluster& cluster, const std::string& tenant, cons
   st = api.admin().ExportWorkload(ctx.get(), req, &resp);
   EXPECT_TRUE(st.ok()) << st.error_message();
   out.workload = resp.workload();
+  // OMNIROUTE_WHATIF_SAVE_DIR keeps each recorded workload (to replay it by hand).
+  if (const char* dir = std::getenv("OMNIROUTE_WHATIF_SAVE_DIR"); dir != nullptr) {
+    std::string json;
+    (void)google::protobuf::util::MessageToJsonString(out.workload, &json);
+    std::ofstream(std::string(dir) + "/" + tenant + ".json") << json;
+  }
   return out;
 }
 
@@ -199,9 +206,11 @@ TEST(WhatIfE2E, AddingStaffToAnOverloadedQueueRaisesTheServiceLevelAsARealRunDoe
   ExpectMatches("3 more agents", Support(resp.proposed()), real.real.by_queue.at("support"));
 }
 
-// A queue that needs billing 3, served by 4 experts and 5 novices (billing 1) whom a bullseye
+// A queue that needs billing 3, served by 8 experts and 10 novices (billing 1) whom a bullseye
 // step lets in after 2 s. The proposal removes the step: only the experts serve, the service
-// level falls, as a real run without the step shows.
+// level falls, as a real run without the step shows. (Waits that hinge on a race between an
+// expert freeing and the step opening vary from real run to real run by several percent on
+// the same arrivals; 60 s of arrivals keep that well inside the 10 % bound.)
 TEST(WhatIfE2E, RemovingABullseyeStepLowersTheServiceLevelAsARealRunDoes) {
   testing::Cluster cluster;
   v1::Queue with_step = SupportQueue(3);
@@ -215,14 +224,14 @@ TEST(WhatIfE2E, RemovingABullseyeStepLowersTheServiceLevelAsARealRunDoes) {
   lower->set_proficiency(1);
   v1::Queue without_step = with_step;
   without_step.clear_steps();
-  auto agents = Agents("expert", 4, {{"billing", 4}});
-  for (auto& a : Agents("novice", 5, {{"billing", 1}})) agents.push_back(a);
+  auto agents = Agents("expert", 8, {{"billing", 4}});
+  for (auto& a : Agents("novice", 10, {{"billing", 1}})) agents.push_back(a);
 
   e2e::ArrivalStreamSpec stream;
   stream.queue = "support";
-  stream.rate_per_second = 3.5;
+  stream.rate_per_second = 7;
   stream.mean_handle_ms = 1500;
-  auto arrivals = e2e::GenerateArrivals({stream}, kDurationMs, 23, "step");
+  auto arrivals = e2e::GenerateArrivals({stream}, 60000, 23, "step");
   Recorded base = RunAndRecord(cluster, "wistep", with_step, agents, arrivals);
   ASSERT_FALSE(HasFailure());
   v1::WhatIfProposal proposal;
