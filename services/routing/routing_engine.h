@@ -104,6 +104,10 @@ class RoutingEngine {
   // Completes assigned work.
   absl::StatusOr<CompleteResult> Complete(const std::string& tenant, const std::string& agent,
                                           const std::string& id);
+  // The command Complete runs (routing/complete.lua), for a caller that pipelines it with
+  // commands of its own (the what-if replay); its reply is {'ok', ...} or a refusal.
+  std::vector<std::string> CompleteCommand(const std::string& tenant, const std::string& agent,
+                                           const std::string& id) const;
   // Escalates deflected work from its self-service queue (held by `agent`, or still waiting
   // there when `agent` is empty) to its human queue, recording reason and context.
   struct EscalateResult {
@@ -122,6 +126,10 @@ class RoutingEngine {
                                        std::map<std::string, int64_t>* per_tenant = nullptr);
   // Ends due wrap-ups of the given tenants (frees the capacity they held); returns the count.
   absl::StatusOr<int64_t> EndWrapUps(const std::vector<std::string>& tenants);
+  // The commands of ExpireOffers and then EndWrapUps, for a caller that pipelines them with
+  // commands of its own (the what-if replay).
+  std::vector<std::vector<std::string>> TimerCommands(
+      const std::vector<std::string>& tenants) const;
   // Recomputes, from each queue's business hours and the clock, whether it is open now.
   absl::Status RefreshOpenFlags(const std::vector<std::string>& tenants);
   // Matches every queue of the given tenants (work-conservation safety net).
@@ -181,14 +189,18 @@ class RoutingEngine {
                                                        const std::string& id) const;
   std::vector<std::string> RejectCommand(const std::string& tenant, const std::string& agent,
                                          const std::string& id, const std::string& reason) const;
-  std::vector<std::string> CompleteCommand(const std::string& tenant, const std::string& agent,
-                                           const std::string& id) const;
   absl::StatusOr<std::vector<std::string>> RunTransition(const std::string& script,
                                                          const std::vector<std::string>& keys,
                                                          const std::vector<std::string>& args);
   // The views of existing agents (skipped when gone): their hashes and the work they hold.
   absl::StatusOr<std::vector<v1::AgentView>> ReadAgentViews(const std::string& tenant,
                                                             const std::vector<std::string>& ids);
+  // One timer-like script per tenant; args are prefix, now, extra_args.
+  std::vector<std::vector<std::string>> PerTenantCommands(
+      const std::string& script, const std::vector<std::string>& tenants,
+      const std::function<std::vector<std::string>(const TenantKeys&)>& keys_of,
+      const std::vector<std::string>& extra_args) const;
+  std::vector<std::string> ExpireOffersArgs() const;
   // Runs one timer-like script per tenant in one pipeline; args are prefix, now, extra_args.
   absl::StatusOr<int64_t> RunPerTenant(
       const std::string& script, const std::vector<std::string>& tenants,

@@ -10,11 +10,10 @@ namespace omniroute::routing {
 using internal::ToInt;
 using internal::Unavailable;
 
-absl::StatusOr<int64_t> RoutingEngine::RunPerTenant(
+std::vector<std::vector<std::string>> RoutingEngine::PerTenantCommands(
     const std::string& script, const std::vector<std::string>& tenants,
     const std::function<std::vector<std::string>(const TenantKeys&)>& keys_of,
-    const std::vector<std::string>& extra_args, std::map<std::string, int64_t>* per_tenant) {
-  if (tenants.empty()) return 0;
+    const std::vector<std::string>& extra_args) const {
   std::string now = std::to_string(clock_->NowMs());
   std::vector<std::vector<std::string>> cmds;
   for (const auto& t : tenants) {
@@ -23,6 +22,15 @@ absl::StatusOr<int64_t> RoutingEngine::RunPerTenant(
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     cmds.push_back(scripts_->Command(script, keys_of(keys), args));
   }
+  return cmds;
+}
+
+absl::StatusOr<int64_t> RoutingEngine::RunPerTenant(
+    const std::string& script, const std::vector<std::string>& tenants,
+    const std::function<std::vector<std::string>(const TenantKeys&)>& keys_of,
+    const std::vector<std::string>& extra_args, std::map<std::string, int64_t>* per_tenant) {
+  if (tenants.empty()) return 0;
+  auto cmds = PerTenantCommands(script, tenants, keys_of, extra_args);
   auto conn = pool_->Acquire();
   if (!conn.ok()) return Unavailable(conn.status());
   auto replies = (*conn)->Pipeline(cmds);
@@ -38,24 +46,36 @@ absl::StatusOr<int64_t> RoutingEngine::RunPerTenant(
   return total;
 }
 
+namespace {
+
+std::vector<std::string> TimerKeys(const TenantKeys& k) { return {k.Timers(), k.Events()}; }
+std::vector<std::string> WrapUpKeys(const TenantKeys& k) { return {k.WrapUps(), k.Events()}; }
+
+}  // namespace
+
+std::vector<std::string> RoutingEngine::ExpireOffersArgs() const {
+  return {"200", std::to_string(options_.event_max_len), std::to_string(options_.skip_ms),
+          std::to_string(options_.finished_ttl_seconds)};
+}
+
 absl::StatusOr<int64_t> RoutingEngine::ExpireOffers(const std::vector<std::string>& tenants,
                                                     std::map<std::string, int64_t>* per_tenant) {
-  return RunPerTenant(
-      "routing/expire_offers", tenants,
-      [](const TenantKeys& k) {
-        return std::vector<std::string>{k.Timers(), k.Events()};
-      },
-      {"200", std::to_string(options_.event_max_len), std::to_string(options_.skip_ms),
-       std::to_string(options_.finished_ttl_seconds)},
-      per_tenant);
+  return RunPerTenant("routing/expire_offers", tenants, TimerKeys, ExpireOffersArgs(), per_tenant);
 }
 
 absl::StatusOr<int64_t> RoutingEngine::EndWrapUps(const std::vector<std::string>& tenants) {
-  return RunPerTenant("routing/end_wrapups", tenants,
-                      [](const TenantKeys& k) {
-                        return std::vector<std::string>{k.WrapUps(), k.Events()};
-                      },
+  return RunPerTenant("routing/end_wrapups", tenants, WrapUpKeys,
                       {"200", std::to_string(options_.event_max_len)});
+}
+
+std::vector<std::vector<std::string>> RoutingEngine::TimerCommands(
+    const std::vector<std::string>& tenants) const {
+  auto cmds = PerTenantCommands("routing/expire_offers", tenants, TimerKeys, ExpireOffersArgs());
+  for (auto& c : PerTenantCommands("routing/end_wrapups", tenants, WrapUpKeys,
+                                   {"200", std::to_string(options_.event_max_len)})) {
+    cmds.push_back(std::move(c));
+  }
+  return cmds;
 }
 
 absl::StatusOr<int64_t> RoutingEngine::Sweep(const std::vector<std::string>& tenants) {

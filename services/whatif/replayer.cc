@@ -96,27 +96,45 @@ absl::Status Replayer::Classify(const std::vector<size_t>& indexes) {
                              EncodeSkills(skills), a.queue(), "", "", "0", "whatif", "",
                              a.escalation_queue().empty() ? "0" : "1", a.escalation_queue()});
   }
-  {
-    auto conn = pool_.Acquire();
-    if (!conn.ok()) return conn.status();
-    auto r = redis::Scripts::Embedded().Eval(
-        **conn, "classification/classify",
-        {keys_.IntakeStream(), keys_.ClassifiedStream(), keys_.Events()}, args);
-    if (!r.ok()) return r.status();
-    if (auto st = redis::ReplyError(*r, "classify"); !st.ok()) return st;
+  // Then, in the same round trip (round trips are the replay's cost), the routing service's
+  // enqueue of the batch (routing/enqueue.lua, as RoutingEngine::Enqueue calls it) and the
+  // read of the feed that React goes on from.
+  std::vector<std::string> enqueue = {keys_.prefix(), kRoutingGroup, now_ms, "100000", "86400"};
+  for (size_t i : indexes) enqueue.insert(enqueue.end(), {items_[i].id, "0-1"});
+  const auto& scripts = redis::Scripts::Embedded();
+  return RunWithFeedRead(
+      {scripts.Command("classification/classify",
+                       {keys_.IntakeStream(), keys_.ClassifiedStream(), keys_.Events()}, args),
+       scripts.Command("routing/enqueue", {keys_.ClassifiedStream(), keys_.Events()}, enqueue)},
+      "classify/enqueue");
+}
+
+absl::Status Replayer::RunWithFeedRead(std::vector<std::vector<std::string>> cmds,
+                                       const std::string& what) {
+  cmds.push_back(FeedRead());
+  auto conn = pool_.Acquire();
+  if (!conn.ok()) return conn.status();
+  auto replies = (*conn)->Pipeline(cmds);
+  if (!replies.ok()) return replies.status();
+  const auto& scripts = redis::Scripts::Embedded();
+  if (auto st = scripts.FixNoScript(**conn, cmds, *replies); !st.ok()) return st;
+  // A script's refusal (e.g. the work was withdrawn) is no failure of the replay; Redis's are.
+  for (size_t i = 0; i + 1 < replies->size(); ++i) {
+    if (auto st = redis::ReplyError((*replies)[i], what); !st.ok()) return st;
   }
-  std::vector<redis::StreamEntry> entries;
-  for (size_t i : indexes) entries.push_back({workload_.tenant_id(), "0-1", items_[i].id});
-  auto queued = engine_.Enqueue(entries);
-  if (!queued.ok()) return queued.status();
+  feed_read_ = std::move(replies->back());
   return absl::OkStatus();
+}
+
+std::vector<std::string> Replayer::FeedRead() const {
+  return {"XREAD", "COUNT", std::to_string(kFeedCount), "STREAMS", keys_.Events(), feed_after_};
 }
 
 absl::Status Replayer::Tick(bool sweep) {
   const std::vector<std::string> tenant = {workload_.tenant_id()};
+  if (!sweep) return RunWithFeedRead(engine_.TimerCommands(tenant), "timers");
   if (auto r = engine_.ExpireOffers(tenant); !r.ok()) return r.status();
   if (auto r = engine_.EndWrapUps(tenant); !r.ok()) return r.status();
-  if (!sweep) return absl::OkStatus();
   if (auto r = engine_.Sweep(tenant); !r.ok()) return r.status();
   if (auto st = engine_.RefreshOpenFlags(tenant); !st.ok()) return st;
   // Every stream entry was acknowledged at once: keep the streams empty.
@@ -145,10 +163,13 @@ absl::Status Replayer::React() {
   for (int round = 0; round < 1000; ++round) {
     std::vector<std::pair<int64_t, std::string>> offers;
     redis::Reply reply;
-    {
+    if (feed_read_.has_value()) {  // read with the step just made
+      reply = std::move(*feed_read_);
+      feed_read_.reset();
+    } else {
       auto conn = pool_.Acquire();
       if (!conn.ok()) return conn.status();
-      auto r = (*conn)->Command({"XREAD", "COUNT", "5000", "STREAMS", keys_.Events(), feed_after_});
+      auto r = (*conn)->Command(FeedRead());
       if (!r.ok()) return r.status();
       reply = std::move(*r);
     }
@@ -171,7 +192,9 @@ absl::Status Replayer::React() {
       }
     }
     for (const auto& [index, agent] : offers) Accept(index, agent);
-    if (offers.empty() && entries.size() < 5000) return absl::OkStatus();
+    // An accept makes no offer (the offer had the agent's slot already): read again only when
+    // this read did not take every new entry.
+    if (entries.size() < kFeedCount) return absl::OkStatus();
   }
   return absl::InternalError("what-if: offers kept coming at one instant (1000 rounds)");
 }
@@ -199,16 +222,22 @@ absl::StatusOr<v1::WhatIfRun> Replayer::Run() {
       break;
     }
     clock_.Set(workload_.start_ms() + t);
+    bool acted = false;  // whether anything ran that may have made offers
+    std::vector<std::vector<std::string>> completes;
     while (!due_.empty() && due_.top().at == t && due_.top().kind == kComplete) {
       Item& item = items_[due_.top().index];
       due_.pop();
       item.ended = true;
       ++ended_;
-      auto r = engine_.Complete(workload_.tenant_id(), item.agent, item.id);
-      if (!r.ok() && r.status().code() == absl::StatusCode::kUnavailable) return r.status();
+      completes.push_back(engine_.CompleteCommand(workload_.tenant_id(), item.agent, item.id));
+    }
+    if (!completes.empty()) {
+      acted = true;
+      if (auto st = RunWithFeedRead(std::move(completes), "complete"); !st.ok()) return st;
     }
     while (next_change < input_.roster.size() && input_.roster[next_change].at_ms() == t &&
            t < window) {
+      acted = true;
       if (auto st = ApplyRoster(input_.roster[next_change]); !st.ok()) {
         return absl::Status(
             st.code(), absl::StrCat("roster agent ", input_.roster[next_change].agent_id(), ": ",
@@ -220,7 +249,8 @@ absl::StatusOr<v1::WhatIfRun> Replayer::Run() {
       int64_t index = due_.top().index;
       due_.pop();
       Item& item = items_[index];
-      if (item.accepted || item.ended) continue;
+      if (item.accepted || item.ended) continue;  // answered: its patience no longer matters
+      acted = true;
       intake::IntakeStore::Abandoned where;
       auto state = intake_.Cancel(workload_.tenant_id(), item.id, "customer_abandoned", &where);
       if (!state.ok()) return state.status();
@@ -236,14 +266,18 @@ absl::StatusOr<v1::WhatIfRun> Replayer::Run() {
       ++batch_end;
     }
     if (batch_end > next_arrival) {
+      acted = true;
       if (auto st = Arrive(next_arrival, batch_end); !st.ok()) return st;
       next_arrival = batch_end;
     }
     if (t == next_tick) {
+      acted = true;
       if (auto st = Tick(++ticks % sweep_every == 0); !st.ok()) return st;
       next_tick += options_.timer_interval_ms;
     }
-    if (auto st = React(); !st.ok()) return st;
+    if (acted) {
+      if (auto st = React(); !st.ok()) return st;
+    }
   }
   // Signed-in time over the window and the drain after it (the roster stays as at the end).
   tally_.SignedIn(SignedInMs(input_.roster, std::max(window, now())));

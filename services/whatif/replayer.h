@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <queue>
 #include <random>
 #include <string>
@@ -60,6 +61,9 @@ class Replayer {
   absl::Status Tick(bool sweep);
   // Reads the feed since last time and accepts the new offers, until no offer is left.
   absl::Status React();
+  std::vector<std::string> FeedRead() const;  // XREAD of the feed after feed_after_
+  // Runs `cmds` and the feed read in one round trip; React starts from that read.
+  absl::Status RunWithFeedRead(std::vector<std::vector<std::string>> cmds, const std::string& what);
   void Accept(int64_t index, const std::string& agent);
   int64_t HandleMs(int64_t index, const std::string& queue);
   int64_t now() const { return clock_.NowMs() - workload_.start_ms(); }
@@ -81,8 +85,10 @@ class Replayer {
   std::map<std::string, int64_t> wrap_ms_;
   std::priority_queue<Due, std::vector<Due>, std::greater<Due>> due_;
   RunTally tally_;
+  static constexpr size_t kFeedCount = 5000;  // feed entries per read
   std::string feed_after_ = "0-0";
-  int64_t routed_ = 0, ended_ = 0;  // arrivals replayed, and those that ended
+  std::optional<redis::Reply> feed_read_;  // a read made with the last step, not yet used
+  int64_t routed_ = 0, ended_ = 0;         // arrivals replayed, and those that ended
 };
 
 }  // namespace omniroute::whatif
