@@ -148,7 +148,13 @@ void WorkloadBuilder::Add(const v1::Event& e) {
   } else if (type == "canceled" && t.accepted_ms == 0) {
     a.set_outcome("abandoned");
     a.set_patience_ms(std::max<int64_t>(1, e.at_ms() - t.submitted_ms));
-    a.set_answered_queue(e.queue());  // the queue it gave up in ("" before it was queued)
+    // Abandoned in a queue when it waited or was offered there (as the queue's counters and
+    // cancel.lua count it); before routing queued it, no queue counts it and a replay leaves
+    // it out.
+    const std::string from = Detail(e, "from");
+    bool before_queue = from != "queued" && from != "offered";
+    a.set_answered_queue(before_queue ? "" : e.queue());
+    if (before_queue) a.set_queue("");
     t.ended = true;
   } else if (type == "rejected_by_policy" && t.accepted_ms == 0) {
     a.set_outcome("rejected");

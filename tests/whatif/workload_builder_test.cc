@@ -51,12 +51,17 @@ TEST(WorkloadBuilderTest, DerivesArrivalsHandleTimesPatienceAndOutcomes) {
   b.Add(Ev("canceled", 3200, "x2", {{"from", "queued"}}, "", "support"));
   b.Add(Ev("submitted", 300, "x3"));
   b.Add(Ev("classified", 301, "x3", {{"priority", "PRIORITY_P3"}}, "", "support"));
+  // Hung up between classification and routing: the cancel names the queue, but no queue
+  // counts it (GetQueueStats), and a replay leaves it out.
+  b.Add(Ev("submitted", 400, "x4"));
+  b.Add(Ev("classified", 401, "x4", {{"priority", "PRIORITY_P3"}}, "", "support"));
+  b.Add(Ev("canceled", 402, "x4", {{"from", "classified"}}, "", "support"));
   b.Add(Ev("agent_state", 5000, "",
            {{"state", "away"}, {"from", "available"}, {"skills", ""}, {"capacity", "{\"2\":3}"}},
            "ann"));
   v1::Workload w = b.Finish(kStart + 10000);
 
-  ASSERT_EQ(w.arrivals_size(), 3);
+  ASSERT_EQ(w.arrivals_size(), 4);
   const auto& x1 = w.arrivals(0);
   EXPECT_EQ(x1.at_ms(), 100);
   EXPECT_EQ(x1.queue(), "support");
@@ -70,6 +75,8 @@ TEST(WorkloadBuilderTest, DerivesArrivalsHandleTimesPatienceAndOutcomes) {
   EXPECT_EQ(w.arrivals(1).outcome(), "abandoned");
   EXPECT_EQ(w.arrivals(1).patience_ms(), 3000);
   EXPECT_EQ(w.arrivals(2).outcome(), "open");
+  EXPECT_EQ(w.arrivals(3).outcome(), "abandoned");
+  EXPECT_EQ(w.arrivals(3).queue(), "");
   // The roster: ann available from the start, then away with 3 chats.
   ASSERT_EQ(w.roster_size(), 2);
   EXPECT_EQ(w.roster(0).state(), v1::AGENT_STATE_AVAILABLE);
@@ -89,6 +96,7 @@ TEST(WorkloadBuilderTest, DerivesArrivalsHandleTimesPatienceAndOutcomes) {
   EXPECT_DOUBLE_EQ(all.service_level_percent(), 50.0);
   EXPECT_DOUBLE_EQ(all.mean_wait_seconds(), 1.499);
   EXPECT_EQ(run.open_at_end(), 1);
+  EXPECT_EQ(run.canceled_before_queue(), 1);
   // ann was signed in for the whole 10 s (available, then away), busy 3 s of it.
   EXPECT_DOUBLE_EQ(run.occupancy_percent(), 30.0);
 }
