@@ -11,6 +11,10 @@
 
 namespace omniroute::whatif {
 
+namespace {
+constexpr int64_t kEndedTtlSeconds = 30;
+}  // namespace
+
 absl::Status ValidateWorkload(const v1::Workload& w) {
   if (auto st = ValidateTenantId("workload.tenant_id", w.tenant_id()); !st.ok()) return st;
   if (w.start_ms() <= 0 || w.end_ms() <= w.start_ms()) {
@@ -78,9 +82,12 @@ Replayer::Replayer(const redis::Endpoint& scratch, const v1::Workload& workload,
       options_(options),
       keys_(workload.tenant_id()),
       pool_(scratch, 1, std::chrono::milliseconds(30000)),
+      // Ended interactions expire after kEndedTtlSeconds (real time: Redis's clock), so a long
+      // replay holds only the work still open.
       engine_(&pool_, &redis::Scripts::Embedded(), &clock_,
-              routing::RoutingOptions{100000, 86400, options.skip_ms}),
-      intake_(&pool_, &redis::Scripts::Embedded(), &clock_, &ids_, intake::IntakeOptions{}),
+              routing::RoutingOptions{100000, kEndedTtlSeconds, options.skip_ms}),
+      intake_(&pool_, &redis::Scripts::Embedded(), &clock_, &ids_,
+              intake::IntakeOptions{100000, kEndedTtlSeconds}),
       rng_(options.seed),
       tally_(SlaSeconds(input.queues)) {}
 
