@@ -1,8 +1,8 @@
 // Admin RPCs of what-if: ExportWorkload (the tenant's feed over a window, as a workload) and
 // RunWhatIf (a replay on a scratch Redis, run by the runner main.cc gives).
-#include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/clock.h"
 #include "services/common/grpc/callback_unary.h"
 #include "services/common/grpc/status.h"
 #include "services/common/redis/stream_id.h"
@@ -14,12 +14,6 @@ namespace omniroute::routing {
 namespace {
 
 constexpr int kFeedPage = 5000;
-
-int64_t WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Every agent of the tenant, a page at a time.
 absl::StatusOr<std::vector<v1::AgentView>> AllAgents(RoutingEngine& engine,
@@ -45,7 +39,8 @@ grpc::ServerUnaryReactor* AdminService::ExportWorkload(grpc::CallbackServerConte
     auto principal = auth_->Authorize(*ctx, req->tenant_id());
     if (!principal.ok()) return ToGrpc(principal.status());
     const std::string& tenant = principal->tenant;
-    int64_t start = req->start_ms(), end = req->end_ms() == 0 ? WallMs() : req->end_ms();
+    int64_t start = req->start_ms(),
+            end = req->end_ms() == 0 ? SystemClock().NowMs() : req->end_ms();
     if (start <= 0 || end <= start) {
       return ToGrpc(absl::InvalidArgumentError(
           "start_ms: must be > 0 and before end_ms (0 = now), ms since the epoch"));

@@ -60,6 +60,19 @@ absl::StatusOr<redis::Reply> RoutingEngine::RunCommand(const std::vector<std::st
   return std::move((*replies)[0]);
 }
 
+std::optional<std::string> AgentStateName(v1::AgentState state) {
+  switch (state) {
+    case v1::AGENT_STATE_OFFLINE:
+      return "offline";
+    case v1::AGENT_STATE_AVAILABLE:
+      return "available";
+    case v1::AGENT_STATE_AWAY:
+      return "away";
+    default:
+      return std::nullopt;
+  }
+}
+
 absl::StatusOr<std::vector<std::string>> DecodeTransition(const redis::Reply& reply,
                                                           const std::string& script,
                                                           const std::string& id,
@@ -71,30 +84,38 @@ absl::StatusOr<std::vector<std::string>> DecodeTransition(const redis::Reply& re
   return r;
 }
 
-absl::StatusOr<std::vector<EnqueueResult>> RoutingEngine::Enqueue(
-    const std::vector<redis::StreamEntry>& batch) {
+std::vector<std::vector<std::string>> RoutingEngine::EnqueueCommands(
+    const std::vector<redis::StreamEntry>& batch, std::vector<std::vector<size_t>>* members) const {
   std::string now = std::to_string(clock_->NowMs());
   // One script call per tenant and chunk (routing/enqueue.lua): the entries of a tenant, in
   // order, kEnqueueChunk at most, so that no call holds Redis for long.
   std::vector<std::vector<std::string>> cmds;
-  std::vector<std::vector<size_t>> members;
+  std::vector<std::vector<size_t>> local;
+  if (members == nullptr) members = &local;
   std::map<std::string, size_t> open_cmd;  // tenant -> its command being filled
   for (size_t i = 0; i < batch.size(); ++i) {
     const auto& e = batch[i];
     auto it = open_cmd.find(e.tenant);
-    if (it == open_cmd.end() || members[it->second].size() >= kEnqueueChunk) {
+    if (it == open_cmd.end() || (*members)[it->second].size() >= kEnqueueChunk) {
       TenantKeys keys(e.tenant);
       cmds.push_back(scripts_->Command(
           "routing/enqueue", {keys.ClassifiedStream(), keys.Events()},
           {keys.prefix(), kRoutingGroup, now, std::to_string(options_.event_max_len),
            std::to_string(options_.finished_ttl_seconds)}));
-      members.emplace_back();
+      members->emplace_back();
       it = open_cmd.insert_or_assign(e.tenant, cmds.size() - 1).first;
     }
     cmds[it->second].push_back(e.interaction_id);
     cmds[it->second].push_back(e.entry_id);
-    members[it->second].push_back(i);
+    (*members)[it->second].push_back(i);
   }
+  return cmds;
+}
+
+absl::StatusOr<std::vector<EnqueueResult>> RoutingEngine::Enqueue(
+    const std::vector<redis::StreamEntry>& batch) {
+  std::vector<std::vector<size_t>> members;
+  auto cmds = EnqueueCommands(batch, &members);
   auto conn = pool_->Acquire();
   if (!conn.ok()) return Unavailable(conn.status());
   auto replies = (*conn)->Pipeline(cmds);

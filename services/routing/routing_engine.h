@@ -39,6 +39,10 @@ struct AgentUpdate {
   std::string away_reason = {};       // why it is away (state away only)
 };
 
+// The state name the routing scripts use ("offline", "available", "away"); nullopt for
+// AGENT_STATE_UNSPECIFIED.
+std::optional<std::string> AgentStateName(v1::AgentState state);
+
 // What the enqueue of one classified interaction did.
 struct EnqueueResult {
   std::string tenant;
@@ -73,6 +77,12 @@ class RoutingEngine {
   // Enqueues a batch of classified-stream entries (one pipeline) and makes the offers that
   // become possible.
   absl::StatusOr<std::vector<EnqueueResult>> Enqueue(const std::vector<redis::StreamEntry>& batch);
+  // The script calls Enqueue runs (one per tenant and chunk; `members`, if given, gets the
+  // batch indexes of each), for a caller that pipelines them with commands of its own (the
+  // what-if replay).
+  std::vector<std::vector<std::string>> EnqueueCommands(
+      const std::vector<redis::StreamEntry>& batch,
+      std::vector<std::vector<size_t>>* members = nullptr) const;
 
   // Logs an agent in or out or changes its state; returns the queues it is eligible for.
   // `no_capacity` (optional) says whether it is left AVAILABLE with no capacity above 0.

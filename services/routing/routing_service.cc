@@ -69,19 +69,9 @@ grpc::Status RoutingService::DoSetAgentState(const Ctx& ctx, const v1::SetAgentS
   if (auto st = ValidateExternalId("agent_id", req.agent_id()); !st.ok()) return ToGrpc(st);
   AgentUpdate u;
   u.agent_id = req.agent_id();
-  switch (req.state()) {
-    case v1::AGENT_STATE_OFFLINE:
-      u.state = "offline";
-      break;
-    case v1::AGENT_STATE_AVAILABLE:
-      u.state = "available";
-      break;
-    case v1::AGENT_STATE_AWAY:
-      u.state = "away";
-      break;
-    default:
-      return ToGrpc(absl::InvalidArgumentError("state: is required"));
-  }
+  auto state = AgentStateName(req.state());
+  if (!state.has_value()) return ToGrpc(absl::InvalidArgumentError("state: is required"));
+  u.state = *state;
   if (req.skills_size() > 64) return ToGrpc(absl::InvalidArgumentError("skills: more than 64"));
   for (int i = 0; i < req.skills_size(); ++i) {
     const auto& s = req.skills(i);

@@ -109,16 +109,17 @@ absl::Status Replayer::SetUp() {
   for (const auto& q : input_.queues) left.push_back(&q);
   while (!left.empty()) {
     std::vector<const v1::Queue*> next;
-    std::set<std::string> put;
+    absl::Status first_error;
     for (const auto* q : left) {
       auto written = engine_.PutQueue(workload_.tenant_id(), QueueWithDefaults(*q));
-      if (!written.ok()) next.push_back(q);
+      if (written.ok()) continue;
+      next.push_back(q);
+      if (first_error.ok()) {
+        first_error = absl::InvalidArgumentError(
+            absl::StrCat("queue ", q->name(), ": ", written.status().message()));
+      }
     }
-    if (next.size() == left.size()) {
-      auto st = engine_.PutQueue(workload_.tenant_id(), QueueWithDefaults(*left.front()));
-      return absl::InvalidArgumentError(
-          absl::StrCat("queue ", left.front()->name(), ": ", st.status().message()));
-    }
+    if (next.size() == left.size()) return first_error;  // no progress: they cannot all be put
     left = std::move(next);
   }
   if (auto st = engine_.PutConfig(workload_.tenant_id(), input_.config); !st.ok()) {

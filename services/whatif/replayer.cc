@@ -11,17 +11,6 @@ namespace omniroute::whatif {
 
 namespace {
 
-std::string StateName(v1::AgentState s) {
-  switch (s) {
-    case v1::AGENT_STATE_AVAILABLE:
-      return "available";
-    case v1::AGENT_STATE_AWAY:
-      return "away";
-    default:
-      return "offline";
-  }
-}
-
 // The field of a flat stream entry, "" when absent.
 const std::string& Field(const redis::Reply& entry_fields, const std::string& name) {
   static const std::string kNone;
@@ -37,7 +26,7 @@ const std::string& Field(const redis::Reply& entry_fields, const std::string& na
 absl::Status Replayer::ApplyRoster(const v1::WorkloadAgentChange& c) {
   routing::AgentUpdate u;
   u.agent_id = c.agent_id();
-  u.state = StateName(c.state());
+  u.state = routing::AgentStateName(c.state()).value_or("offline");
   for (const auto& s : c.skills()) u.skills[s.name()] = s.proficiency();
   for (const auto& cap : c.capacities()) u.capacity[cap.channel()] = cap.max();
   u.capacity_profile = c.capacity_profile();
@@ -97,16 +86,14 @@ absl::Status Replayer::Classify(const std::vector<size_t>& indexes) {
                              a.escalation_queue().empty() ? "0" : "1", a.escalation_queue()});
   }
   // Then, in the same round trip (round trips are the replay's cost), the routing service's
-  // enqueue of the batch (routing/enqueue.lua, as RoutingEngine::Enqueue calls it) and the
-  // read of the feed that React goes on from.
-  std::vector<std::string> enqueue = {keys_.prefix(), kRoutingGroup, now_ms, "100000", "86400"};
-  for (size_t i : indexes) enqueue.insert(enqueue.end(), {items_[i].id, "0-1"});
-  const auto& scripts = redis::Scripts::Embedded();
-  return RunWithFeedRead(
-      {scripts.Command("classification/classify",
-                       {keys_.IntakeStream(), keys_.ClassifiedStream(), keys_.Events()}, args),
-       scripts.Command("routing/enqueue", {keys_.ClassifiedStream(), keys_.Events()}, enqueue)},
-      "classify/enqueue");
+  // enqueue of the batch and the read of the feed that React goes on from.
+  std::vector<std::vector<std::string>> cmds = {redis::Scripts::Embedded().Command(
+      "classification/classify", {keys_.IntakeStream(), keys_.ClassifiedStream(), keys_.Events()},
+      args)};
+  std::vector<redis::StreamEntry> entries;
+  for (size_t i : indexes) entries.push_back({workload_.tenant_id(), "0-1", items_[i].id});
+  for (auto& c : engine_.EnqueueCommands(entries)) cmds.push_back(std::move(c));
+  return RunWithFeedRead(std::move(cmds), "classify/enqueue");
 }
 
 absl::Status Replayer::RunWithFeedRead(std::vector<std::vector<std::string>> cmds,

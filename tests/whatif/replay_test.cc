@@ -173,8 +173,10 @@ TEST_F(ReplayTest, WorkNotAnsweredInTheRecordingDrawsARecordedHandleTimeSeeded) 
   EXPECT_EQ(All(a, "support").answered(), 3);
   // Every handle time is the only one recorded (4 s): 12 s of work in 3 x 60 s.
   EXPECT_NEAR(a.occupancy_percent(), 100.0 * 12 / 180, 0.01);
-  EXPECT_EQ(a.SerializeAsString().size(), b.SerializeAsString().size());
-  EXPECT_DOUBLE_EQ(a.occupancy_percent(), b.occupancy_percent());
+  // The same seed gives the same run (but for the wall time it took).
+  a.clear_elapsed_seconds();
+  b.clear_elapsed_seconds();
+  EXPECT_EQ(a.SerializeAsString(), b.SerializeAsString());
 }
 
 TEST(WhatIfInputTest, BadWorkloadsAndProposalsAreRefusedNamingTheField) {
