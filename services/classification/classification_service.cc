@@ -48,12 +48,13 @@ grpc::Status ClassificationService::DoClassify(const grpc::ServerContextBase& ct
     if (!profile.ok()) return ToGrpc(absl::UnavailableError(profile.status().message()));
     in.customer = ProfileFromHash(redis::ReplyStrings(*profile));
   }
-  auto model = d_.models != nullptr ? d_.models->Current() : nullptr;
+  auto model = d_.models != nullptr ? d_.models->ForTenant(principal->tenant, **conn) : nullptr;
   ModelVerdict verdict;
   if (model != nullptr) {
     auto p = model->model.Predict(in.subject + "\n" + in.body);
     auto* m = resp->mutable_model();
     m->set_model_version(model->version);
+    m->set_model_tenant(model->tenant);
     m->set_min_confidence((*config)->config().min_confidence());
     for (const auto& l : p.labels) {
       auto* s = m->add_top_intents();

@@ -20,7 +20,7 @@ class ClassificationService final : public v1::Classifier::CallbackService {
     Authenticator* auth;
     redis::Pool* pool;
     ConfigCache* configs;
-    const ModelStore* models;  // may be null: no model
+    ModelStore* models;  // may be null: no model
     const redis::Scripts* scripts;
     const Clock* clock;
     ClassificationMetrics* metrics;

@@ -22,7 +22,7 @@ ClassificationMetrics::ClassificationMetrics(prometheus::Registry& registry)
       intents(prometheus::BuildCounter()
                   .Name("omniroute_classified_intents_total")
                   .Help("Interactions the intent model classified, by tenant and what decided "
-                        "(rule, model, low_confidence, default).")
+                        "(rule, model, low_confidence, out_of_scope, default).")
                   .Register(registry)),
       batch_seconds(prometheus::BuildHistogram()
                         .Name("omniroute_classification_batch_duration_seconds")
@@ -31,8 +31,8 @@ ClassificationMetrics::ClassificationMetrics(prometheus::Registry& registry)
       corrections(prometheus::BuildCounter()
                       .Name("omniroute_classification_corrections_total")
                       .Help("Classifications corrected by agents (Reclassify), by tenant and the "
-                            "category and source (rule, model, low_confidence, default) that "
-                            "were corrected.")
+                            "category and source (rule, model, low_confidence, out_of_scope, "
+                            "default) that were corrected.")
                       .Register(registry)),
       classify_seconds(
           prometheus::BuildHistogram()
@@ -131,7 +131,13 @@ absl::Status ClassifierWorker::Handle(const std::vector<redis::StreamEntry>& ent
     }
   }
 
-  auto model = models_ != nullptr ? models_->Current() : nullptr;
+  // Each tenant's own model, else the global one (looked up once per tenant and batch).
+  std::map<std::string, std::shared_ptr<const LoadedModel>> model_of;
+  for (const auto& e : entries) {
+    if (models_ != nullptr && model_of.count(e.tenant) == 0) {
+      model_of[e.tenant] = models_->ForTenant(e.tenant, **conn);
+    }
+  }
   // One script call per tenant and chunk (classification/classify.lua): the entries of a
   // tenant, in order, kClassifyChunk at most, so that no call holds Redis for long.
   std::vector<std::vector<std::string>> writes;
@@ -141,7 +147,7 @@ absl::Status ClassifierWorker::Handle(const std::vector<redis::StreamEntry>& ent
     const auto& e = entries[i];
     const ClassifyInput& in = inputs[i];
     auto classify_started = std::chrono::steady_clock::now();
-    ModelVerdict verdict = Predict(model.get(), in);
+    ModelVerdict verdict = Predict(models_ != nullptr ? model_of[e.tenant].get() : nullptr, in);
     ClassifyResult r = Classify(*configs[i]->compiled, in, &verdict);
     metrics_->classify_seconds.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - classify_started).count());

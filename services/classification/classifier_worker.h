@@ -44,7 +44,7 @@ class ClassifierWorker {
  public:
   ClassifierWorker(redis::Pool* pool, const redis::Scripts* scripts, const Clock* clock,
                    ConfigCache* configs, ClassificationMetrics* metrics, int64_t event_max_len,
-                   const ModelStore* models = nullptr)
+                   ModelStore* models = nullptr)
       : pool_(pool),
         scripts_(scripts),
         clock_(clock),
@@ -62,7 +62,7 @@ class ClassifierWorker {
   ConfigCache* configs_;
   ClassificationMetrics* metrics_;
   int64_t event_max_len_;
-  const ModelStore* models_;
+  ModelStore* models_;
 };
 
 }  // namespace omniroute::classification

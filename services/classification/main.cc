@@ -37,6 +37,10 @@ int main(int argc, char** argv) {
   std::string model_file;
   flags.Add("model-file", &model_file,
             "intent model file to serve at start (a model published to Redis replaces it)");
+  int64_t tenant_model_budget_mib = 1024;
+  flags.Add("tenant-model-budget-mib", &tenant_model_budget_mib,
+            "memory for tenant intent models (model file MiB): past it the least recently used "
+            "are dropped and loaded again from Redis by their tenant's next classification");
   flags.Add("reclaim-idle-ms", &consumer.reclaim_idle_ms,
             "claim stream entries pending this long on a dead consumer");
   flags.Add("cluster-idle-ms", &consumer.cluster_idle_ms,
@@ -48,6 +52,10 @@ int main(int argc, char** argv) {
   }
   if (consumer.cluster_idle_ms < 1) {
     std::fprintf(stderr, "omniroute-classification: --cluster-idle-ms must be >= 1\n");
+    return 2;
+  }
+  if (tenant_model_budget_mib < 1) {
+    std::fprintf(stderr, "omniroute-classification: --tenant-model-budget-mib must be >= 1\n");
     return 2;
   }
   if (workers < 1) {
@@ -72,7 +80,8 @@ int main(int argc, char** argv) {
                     common.http()},
                    &pool);
   classification::ClassificationMetrics metrics(host.registry());
-  classification::ModelStore models(host.registry());
+  classification::ModelStore models(host.registry(), static_cast<size_t>(tenant_model_budget_mib)
+                                                         << 20);
   if (!model_file.empty()) {
     if (auto st = models.LoadFile(model_file); !st.ok()) {
       std::fprintf(stderr, "omniroute-classification: --model-file: %s\n",
@@ -88,7 +97,8 @@ int main(int argc, char** argv) {
   host.AddService(&service);
   host.AddHttpRoute("/openapi.json", openapi::DocumentRoute({"omniroute.v1.Classifier"},
                                                             "omniroute classification"));
-  // A model published to Redis (omniroute-model publish) is picked up within a second.
+  // Models published to Redis (omniroute-model publish, global or per tenant) are picked up
+  // within a second.
   host.AddLoop("model", [&pool, &models](const std::atomic<bool>& stop) {
     while (!stop.load()) {
       if (auto conn = pool.Acquire(); conn.ok()) {

@@ -74,6 +74,12 @@ std::unique_ptr<CompiledConfig> Compile(v1::TenantConfig config) {
   return c;
 }
 
+double OutOfScopeThreshold(const v1::TenantConfig& config, const ModelVerdict& model) {
+  if (config.out_of_scope_threshold() == -1) return 0;
+  if (config.out_of_scope_threshold() > 0) return config.out_of_scope_threshold();
+  return model.model_out_of_scope_threshold;
+}
+
 ClassifyResult Classify(const CompiledConfig& compiled, const ClassifyInput& input,
                         const ModelVerdict* model) {
   const v1::TenantConfig& config = compiled.config;
@@ -124,8 +130,14 @@ ClassifyResult Classify(const CompiledConfig& compiled, const ClassifyInput& inp
   // tenant that routes by the model (maps intents or names a triage queue).
   auto mapping = compiled.intents.find(result.intent);
   bool routes_by_model = config.intents_size() > 0 || !config.low_confidence_queue().empty();
-  if (!matched && !result.intent.empty() && routes_by_model &&
-      (mapping != compiled.intents.end() || result.confidence < config.min_confidence())) {
+  const double oos = model != nullptr ? OutOfScopeThreshold(config, *model) : 0;
+  if (!matched && !result.intent.empty() && routes_by_model && oos > 0 &&
+      model->out_of_scope_score >= oos) {
+    result.source = "out_of_scope";
+    result.category = "out_of_scope";
+    result.queue = config.low_confidence_queue();
+  } else if (!matched && !result.intent.empty() && routes_by_model &&
+             (mapping != compiled.intents.end() || result.confidence < config.min_confidence())) {
     if (result.confidence >= config.min_confidence()) {
       const auto& m = config.intents(mapping->second);
       result.source = "model";

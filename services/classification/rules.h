@@ -40,7 +40,15 @@ struct ClassifyInput {
 struct ModelVerdict {
   std::string intent;
   double confidence = 0;
+  // How likely the message is none of the model's intents (higher: more likely), and the
+  // threshold the model was calibrated with (0: the model has none).
+  double out_of_scope_score = 0;
+  double model_out_of_scope_threshold = 0;
 };
+
+// The out-of-scope threshold that applies: the tenant's out_of_scope_threshold when set (> 0),
+// none when it is -1, else the model's calibrated one. 0 = no out-of-scope decision.
+double OutOfScopeThreshold(const v1::TenantConfig& config, const ModelVerdict& model);
 
 struct ClassifyResult {
   std::string category = "default";
@@ -52,7 +60,7 @@ struct ClassifyResult {
   double confidence = 0;
   std::string product_area;
   bool self_service = false;
-  std::string source = "default";  // rule | model | low_confidence | default
+  std::string source = "default";  // rule | model | low_confidence | out_of_scope | default
   // Tier-0 deflection: `queue` is the tenant's self-service queue and this the human queue
   // (with `skills`) the work goes to when escalated. Empty: not deflected.
   std::string escalation_queue;
@@ -75,10 +83,13 @@ std::unique_ptr<CompiledConfig> Compile(v1::TenantConfig config);
 //     word or an RE2 pattern in subject or body, case-insensitive; the model's intent;
 //     attribute values; the customer's profile): source "rule". Rules override the model; a rule
 //     with intents refines it.
-//  2. Else, with a model verdict whose intent is mapped: at or above min_confidence the
+//  2. Else, for a tenant that routes by the model (maps intents or names a triage queue), when
+//     the model's out-of-scope score reaches OutOfScopeThreshold: the work goes to
+//     low_confidence_queue (source and category "out_of_scope").
+//  3. Else, with a model verdict whose intent is mapped: at or above min_confidence the
 //     mapping applies (source "model"); below it the work goes to low_confidence_queue
 //     (source "low_confidence", category "low_confidence").
-//  3. Else the channel's default queue, the tenant's default priority (source "default").
+//  4. Else the channel's default queue, the tenant's default priority (source "default").
 // The integrator's requested priority and queue override the result. Then, when the result is
 // self-service eligible and the tenant has a self_service_queue (and no queue was requested),
 // the work is deflected: queue becomes the self-service queue and escalation_queue the human

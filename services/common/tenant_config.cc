@@ -153,6 +153,9 @@ absl::Status ValidateTenantConfig(const v1::TenantConfig& config,
   if (!(config.min_confidence() >= 0 && config.min_confidence() <= 1)) {
     return invalid("config.min_confidence: must be 0..1");
   }
+  if (const double t = config.out_of_scope_threshold(); !(t == -1 || (t >= 0 && t <= 1))) {
+    return invalid("config.out_of_scope_threshold: must be 0..1, or -1 (off)");
+  }
   if (!config.low_confidence_queue().empty() && !queues.count(config.low_confidence_queue())) {
     return invalid(absl::StrCat("config.low_confidence_queue: no queue named '",
                                 config.low_confidence_queue(), "'"));

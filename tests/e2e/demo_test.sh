@@ -163,7 +163,7 @@ check_tenant() {
   local final_completed=${BASH_REMATCH[1]}
   ((final_completed > 0)) || fail "$who: final completed count is $final_completed"
   total_completed=$((total_completed + final_completed))
-  [[ "$final" =~ \|\ classified\ ([0-9]+):\ by\ rule\ ([0-9]+),\ model\ ([0-9]+),\ low-confidence\ ([0-9]+),\ default\ ([0-9]+)\ \| ]] ||
+  [[ "$final" =~ \|\ classified\ ([0-9]+):\ by\ rule\ ([0-9]+),\ model\ ([0-9]+),\ to\ triage\ ([0-9]+),\ default\ ([0-9]+)\ \| ]] ||
     fail "cannot read the classification counts from: $final"
   ((BASH_REMATCH[2] > 0 && BASH_REMATCH[3] > 0)) ||
     fail "$who: rules and the intent model should both classify some of the demo traffic: $final"

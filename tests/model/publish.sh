@@ -41,6 +41,18 @@ version=$(redis-cli -p "$port" hget omniroute:model version)
 size=$(redis-cli -p "$port" hstrlen omniroute:model bytes)
 [[ "$size" == "$(stat -c %s "$tmp/m.bin")" ]] || fail "published $size bytes"
 
+# Two different models of the same size (another learning rate, the same length of metadata)
+# get different versions: the version is the CRC-32 the file carries, not the CRC of the whole
+# file (the same constant for every valid file), so a replica does see the change.
+"$bin" train --data "$tmp/data.csv" --model "$tmp/m2.bin" --holdout 0 --lr 0.2 >/dev/null
+[[ "$(stat -c %s "$tmp/m2.bin")" == "$size" ]] || fail "--lr 0.2 changed the model's size"
+cmp -s "$tmp/m.bin" "$tmp/m2.bin" && fail "--lr 0.2 gave the same model"
+out2=$("$bin" publish --model "$tmp/m2.bin" --redis-port "$port")
+version2=$(redis-cli -p "$port" hget omniroute:model version)
+[[ "$version2" != "$version" ]] || fail "two different models published as one version $version"
+echo "ok: another model of the same size is version $version2"
+"$bin" publish --model "$tmp/m.bin" --redis-port "$port" >/dev/null
+
 # A corrupt file: refused (exit 1, the problem named), the published model unchanged.
 cp "$tmp/m.bin" "$tmp/bad.bin"
 printf 'garbage' | dd of="$tmp/bad.bin" bs=1 seek=100 conv=notrunc 2>/dev/null

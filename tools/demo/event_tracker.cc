@@ -104,7 +104,7 @@ void EventTracker::Apply(const v1::Event& e) {
     std::string source = it == e.detail().end() ? "" : it->second;
     if (source == "rule") ++snap_.by_rule;
     if (source == "model") ++snap_.by_model;
-    if (source == "low_confidence") ++snap_.by_low_confidence;
+    if (source == "low_confidence" || source == "out_of_scope") ++snap_.by_low_confidence;
     if (source == "default") ++snap_.by_default;
   } else if (t == "escalated") {
     ++snap_.escalated;

@@ -33,7 +33,7 @@ class EventTracker {
     int64_t classified = 0;         // classified events, of which:
     int64_t by_rule = 0;            // by a tenant rule,
     int64_t by_model = 0;           // by the intent model (a mapped intent, confident enough),
-    int64_t by_low_confidence = 0;  // below the model threshold (to triage),
+    int64_t by_low_confidence = 0;  // below the model threshold or out of scope (to triage),
     int64_t by_default = 0;         // or by the channel's default queue
     int64_t wait_p50_ms = -1;       // -1: no accept in the window
     int64_t wait_p99_ms = -1;

@@ -93,7 +93,7 @@ void PrintSummary(sim::ApiClient& api, const std::string& tenant, const std::str
       traffic.failed.load() > 0 ? absl::StrCat(" (", traffic.failed.load(), " failed)") : "";
   std::string busy = occupancy < 0 ? "-" : absl::StrFormat("%.0f%%", occupancy * 100);
   std::printf(
-      "%s%5llds  %ssubmitted %lld%s | classified %lld: by rule %lld, model %lld, low-confidence "
+      "%s%5llds  %ssubmitted %lld%s | classified %lld: by rule %lld, model %lld, to triage "
       "%lld, default %lld | waiting %s | offered %lld open / %lld total | completed %lld | steps "
       "opened %lld | self-service %lld deflected, %lld escalated | wait p50 %s p99 %s | "
       "occupancy %s | SLA %s | %s\n",

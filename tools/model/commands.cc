@@ -40,7 +40,7 @@ std::string Usage() {
       "n-grams, softmax regression). Data is CSV text,label (a header text,label|category|intent\n"
       "is skipped).\n\n",
       kTrainUsage, kEvaluateUsage, kPredictUsage, kCvUsage, kInfoUsage, kPublishUsage,
-      kCorrectionsUsage,
+      kCorrectionsUsage, kRetrainUsage,
       "\nExit codes: 0 ok, 1 failed (bad rows, corrupt model), 2 usage error.\n");
 }
 

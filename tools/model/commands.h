@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "services/common/redis/redis_client.h"
 
 namespace omniroute::model_cli {
 
@@ -18,8 +20,11 @@ int RunEvaluate(const std::vector<std::string>& args);
 int RunPredict(const std::vector<std::string>& args);
 int RunCrossValidate(const std::vector<std::string>& args);  // cv_command.cc
 int RunInfo(const std::vector<std::string>& args);
-int RunPublish(const std::vector<std::string>& args);      // publish_command.cc
-int RunCorrections(const std::vector<std::string>& args);  // corrections.cc
+int RunPublish(const std::vector<std::string>& args);  // publish_command.cc
+// models (unpublish false) or unpublish (true).
+int RunModels(const std::vector<std::string>& args, bool unpublish);  // publish_command.cc
+int RunRetrain(const std::vector<std::string>& args);                 // retrain_command.cc
+int RunCorrections(const std::vector<std::string>& args);             // corrections.cc
 
 // Usage texts of the subcommands that have a file of their own (evaluate, predict and info are
 // in commands.cc).
@@ -27,6 +32,12 @@ extern const char kTrainUsage[];        // train_command.cc
 extern const char kCvUsage[];           // cv_command.cc
 extern const char kPublishUsage[];      // publish_command.cc
 extern const char kCorrectionsUsage[];  // corrections.cc
+extern const char kRetrainUsage[];      // retrain_command.cc
+
+// Publishes validated model bytes: the global model (tenant empty) or the tenant's own, keeping
+// its last `keep` versions. Returns the version (publish_command.cc).
+absl::StatusOr<std::string> PublishModelBytes(redis::Connection& conn, const std::string& tenant,
+                                              const std::string& bytes, int keep);
 
 std::string Usage();
 

@@ -4,7 +4,8 @@
 //   omniroute-model predict --model MODEL < texts
 //   omniroute-model cv --data FILE.csv [--folds 5] [grid flags]
 //   omniroute-model info --model MODEL
-//   omniroute-model publish --model MODEL [--redis-host H] [--redis-port P]
+//   omniroute-model publish --model MODEL [--tenant T] [REDIS]; models / unpublish --tenant T
+//   omniroute-model retrain --tenant T --data FILE.csv [REDIS] [train flags]
 //   omniroute-model corrections --tenant T --out FILE.csv [--label intent|category] [...]
 #include <cstdio>
 #include <string>
@@ -28,6 +29,9 @@ int main(int argc, char** argv) {
   if (command == "info") return RunInfo(args);
   if (command == "publish") return RunPublish(args);
   if (command == "corrections") return RunCorrections(args);
+  if (command == "models") return RunModels(args, false);
+  if (command == "unpublish") return RunModels(args, true);
+  if (command == "retrain") return RunRetrain(args);
   if (command == "help" || command == "--help" || command == "-h") {
     std::fputs(Usage().c_str(), stdout);
     return 0;

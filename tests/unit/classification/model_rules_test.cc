@@ -92,6 +92,44 @@ TEST(ModelRulesTest, AnUnmappedIntentBelowTheThresholdGoesToTheLowConfidenceQueu
   EXPECT_EQ(p.queue, "chat");
 }
 
+// "None of these": at or above the out-of-scope threshold (the tenant's, else the model's) the
+// work goes to triage whatever the guess and its confidence; rules still win.
+TEST(ModelRulesTest, OutOfScopeWorkGoesToTriageAtTheThresholdThatApplies) {
+  ModelVerdict v{"card_arrival", 0.97};
+  v.out_of_scope_score = 0.6;
+  v.model_out_of_scope_threshold = 0.6;
+  auto r = Classify(WithMapping(), Chat("hello, I have a question"), &v);
+  EXPECT_EQ(r.source, "out_of_scope");
+  EXPECT_EQ(r.category, "out_of_scope");
+  EXPECT_EQ(r.queue, "triage");
+  EXPECT_EQ(r.intent, "card_arrival") << "the guess is still recorded";
+  v.out_of_scope_score = 0.59;
+  EXPECT_EQ(Classify(WithMapping(), Chat("where is my card"), &v).source, "model");
+  // The tenant's threshold overrides the model's; -1 turns the decision off.
+  v1::TenantConfig tenant = WithMapping();
+  tenant.set_out_of_scope_threshold(0.5);
+  EXPECT_EQ(Classify(tenant, Chat("x"), &v).source, "out_of_scope");
+  EXPECT_DOUBLE_EQ(OutOfScopeThreshold(tenant, v), 0.5);
+  tenant.set_out_of_scope_threshold(-1);
+  v.out_of_scope_score = 0.99;
+  EXPECT_EQ(Classify(tenant, Chat("x"), &v).source, "model");
+  EXPECT_DOUBLE_EQ(OutOfScopeThreshold(tenant, v), 0);
+  // A model without a calibrated threshold makes no out-of-scope decision.
+  v.model_out_of_scope_threshold = 0;
+  EXPECT_EQ(Classify(WithMapping(), Chat("x"), &v).source, "model");
+  // Rules come first; a tenant that does not route by the model is not triaged.
+  v.model_out_of_scope_threshold = 0.6;
+  v1::TenantConfig ruled = WithMapping();
+  auto* rule = ruled.add_rules();
+  rule->set_name("hello");
+  rule->set_category("greeting");
+  rule->add_keywords("hello");
+  EXPECT_EQ(Classify(ruled, Chat("hello, I have a question"), &v).source, "rule");
+  v1::TenantConfig plain;
+  (*plain.mutable_default_queue_by_channel())[v1::CHANNEL_CHAT] = "chat";
+  EXPECT_EQ(Classify(WithDefaults(plain), Chat("x"), &v).source, "default");
+}
+
 TEST(ModelRulesTest, AnUnmappedIntentOrNoModelFallsBackToTheDefaults) {
   ModelVerdict v{"exchange_rate", 0.99};
   auto r = Classify(WithMapping(), Chat("rates?"), &v);
@@ -154,6 +192,11 @@ TEST(ModelRulesTest, InvalidPatternsMappingsAndThresholdsNameTheField) {
   bad = ok;
   bad.set_min_confidence(1.5);
   EXPECT_EQ(error(bad), "config.min_confidence: must be 0..1");
+  for (double t : {-0.5, 1.5, -2.0}) {
+    bad = ok;
+    bad.set_out_of_scope_threshold(t);
+    EXPECT_EQ(error(bad), "config.out_of_scope_threshold: must be 0..1, or -1 (off)") << t;
+  }
   bad = ok;
   bad.set_low_confidence_queue("nope");
   EXPECT_EQ(error(bad), "config.low_confidence_queue: no queue named 'nope'");
