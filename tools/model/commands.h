@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "services/classification/model/intent_model.h"
 
 namespace omniroute::model_cli {
 
@@ -20,6 +21,7 @@ int RunCrossValidate(const std::vector<std::string>& args);  // cv_command.cc
 int RunInfo(const std::vector<std::string>& args);
 int RunPublish(const std::vector<std::string>& args);      // publish_command.cc
 int RunCorrections(const std::vector<std::string>& args);  // corrections.cc
+int RunOosEval(const std::vector<std::string>& args);      // oos_command.cc
 
 // Usage texts of the subcommands that have a file of their own (evaluate, predict and info are
 // in commands.cc).
@@ -27,8 +29,12 @@ extern const char kTrainUsage[];        // train_command.cc
 extern const char kCvUsage[];           // cv_command.cc
 extern const char kPublishUsage[];      // publish_command.cc
 extern const char kCorrectionsUsage[];  // corrections.cc
+extern const char kOosEvalUsage[];      // oos_command.cc
 
 std::string Usage();
+
+// The model's out-of-scope threshold and detector in one line (info, train).
+std::string OutOfScopeDescription(const classification::model::IntentModel& model);
 
 // Prints "omniroute-model COMMAND: message" and the usage; returns kExitUsage.
 int UsageError(const char* command, const absl::Status& status, const char* usage);

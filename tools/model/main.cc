@@ -5,6 +5,7 @@
 //   omniroute-model cv --data FILE.csv [--folds 5] [grid flags]
 //   omniroute-model info --model MODEL
 //   omniroute-model publish --model MODEL [--redis-host H] [--redis-port P]
+//   omniroute-model oos-eval --data FILE.csv [--holdout-intents 0.25] [--seed N] [...]
 //   omniroute-model corrections --tenant T --out FILE.csv [--label intent|category] [...]
 #include <cstdio>
 #include <string>
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   if (command == "info") return RunInfo(args);
   if (command == "publish") return RunPublish(args);
   if (command == "corrections") return RunCorrections(args);
+  if (command == "oos-eval") return RunOosEval(args);
   if (command == "help" || command == "--help" || command == "-h") {
     std::fputs(Usage().c_str(), stdout);
     return 0;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "services/classification/model/out_of_scope.h"
 
 namespace omniroute::classification::model {
 namespace {
@@ -109,6 +110,22 @@ absl::Status CheckView(const ModelView& v, size_t k, const std::string& which) {
   return absl::OkStatus();
 }
 
+absl::Status CheckOutOfScope(const OutOfScopeDetector& d) {
+  if (!d.weights.empty() && d.weights.size() != kOutOfScopeSignals) {
+    return absl::InvalidArgumentError(absl::StrCat("out-of-scope weights: ", d.weights.size(),
+                                                   " values (0 or ", kOutOfScopeSignals, ")"));
+  }
+  for (float w : d.weights) {
+    if (!Bounded(w)) return absl::InvalidArgumentError("an out-of-scope weight is out of range");
+  }
+  if (!Bounded(d.bias)) return absl::InvalidArgumentError("the out-of-scope bias is out of range");
+  if (d.threshold != kNeverOutOfScope && !(d.threshold >= 0 && d.threshold <= 1)) {
+    return absl::InvalidArgumentError(
+        "the out-of-scope threshold is not in [0, 1] (or never out of scope)");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ValidateModelParts(const ModelParts& p) {
@@ -137,7 +154,7 @@ absl::Status ValidateModelParts(const ModelParts& p) {
     return absl::InvalidArgumentError(
         absl::StrCat("the temperature is not in [", kMinTemperature, ", ", kMaxTemperature, "]"));
   }
-  return absl::OkStatus();
+  return CheckOutOfScope(p.out_of_scope);
 }
 
 }  // namespace omniroute::classification::model
