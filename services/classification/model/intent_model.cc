@@ -151,10 +151,12 @@ void IntentModel::Probabilities(absl::string_view text, bool record_ngrams,
   const size_t k = parts_.labels.size();
   s->member_max_score.resize(num_members_);
   s->member_probs.resize(num_members_ * k);
+  s->member_hidden.resize(total_hidden_);
   if (num_members_ == 1) {
     Featurize(0, text, record_ngrams, s);
     MemberScores(parts_.views[0].members[0], s->views[0], 0, s);
     s->member_max_score[0] = *std::max_element(s->member_scores.begin(), s->member_scores.end());
+    std::copy(s->hidden.begin(), s->hidden.begin() + total_hidden_, s->member_hidden.begin());
     s->scores.swap(s->member_scores);
     SoftmaxInPlace(t, &s->scores);
     return;
@@ -171,6 +173,7 @@ void IntentModel::Probabilities(absl::string_view text, bool record_ngrams,
     size_t offset = active_offset_[v];
     for (const ModelMember& m : parts_.views[v].members) {
       MemberScores(m, s->views[v], offset, s);
+      std::copy(s->hidden.begin(), s->hidden.begin() + m.hidden, s->member_hidden.begin() + offset);
       offset += static_cast<size_t>(m.hidden);
       s->member_max_score[member] =
           *std::max_element(s->member_scores.begin(), s->member_scores.end());

@@ -58,6 +58,7 @@ struct PredictScratch {
   // largest raw score.
   std::vector<float> member_probs;
   std::vector<float> member_max_score;
+  std::vector<float> member_hidden;  // every member's hidden activations (at its active offset)
 };
 
 // One classifier over its view's weight rows. Linear (hidden == 0, multinomial logistic
@@ -98,6 +99,9 @@ struct ModelView {
 struct OutOfScopeDetector {
   std::vector<float> weights;  // kOutOfScopeSignals values, or none
   float bias = 0;
+  // Per member (views in order), when every member has a hidden layer: labels x hidden, the
+  // mean hidden activations of the label's training messages (the centroid signal), else none.
+  std::vector<std::vector<float>> centroids;
   // A score at or above it is out of scope; in [0, 1], or kNeverOutOfScope without weights.
   float threshold = std::numeric_limits<float>::infinity();
 };
@@ -175,6 +179,12 @@ class IntentModel {
   // (kOutOfScopeSignals values, see out_of_scope.h) and its score (see OutOfScopeDetector).
   void OutOfScopeSignals(const PredictScratch& scratch, float* signals) const;
   float OutOfScopeScore(const PredictScratch& scratch) const;
+  // The centroids of OutOfScopeDetector: each member's mean hidden activations per label over
+  // `texts` (labels: indices into labels()); empty when a member is linear.
+  std::vector<std::vector<float>> HiddenCentroids(const std::vector<std::string>& texts,
+                                                  const std::vector<int>& labels) const;
+  // A copy of this model with `detector` instead of its own.
+  absl::StatusOr<IntentModel> WithOutOfScope(OutOfScopeDetector detector) const;
   // Weight rows of all views.
   size_t num_rows() const;
   size_t num_members() const { return num_members_; }

@@ -31,7 +31,7 @@ namespace {
 //   f32 temperature
 //   (version 3) the out-of-scope detector: u32 signal count S (0: none, else
 //     kOutOfScopeSignals), S x f32 weights, f32 bias, u32 1 + f32 threshold, or u32 0 (never
-//     out of scope)
+//     out of scope), u32 centroid flag (0: none; 1: per member in order, L x H x f32)
 //   u32 CRC-32 of every byte before it
 //
 // The declared total size comes first so that a truncated file is reported as truncated rather
@@ -147,7 +147,7 @@ absl::Status ReadMember(ByteReader* body, uint64_t rows, uint64_t num_labels, Mo
 }
 
 // The version-3 out-of-scope detector (see the layout above).
-absl::Status ReadOutOfScope(ByteReader* body, OutOfScopeDetector* d) {
+absl::Status ReadOutOfScope(ByteReader* body, const ModelParts& parts, OutOfScopeDetector* d) {
   uint32_t count = 0;
   if (absl::Status s = body->U32("out-of-scope signal count", &count); !s.ok()) return s;
   if (count != 0 && count != kOutOfScopeSignals) {
@@ -165,7 +165,26 @@ absl::Status ReadOutOfScope(ByteReader* body, OutOfScopeDetector* d) {
         absl::StrCat("model file: out-of-scope threshold flag ", has_threshold, " (0 or 1)"));
   }
   d->threshold = kNeverOutOfScope;
-  if (has_threshold == 1) return body->F32("out-of-scope threshold", &d->threshold);
+  if (has_threshold == 1) {
+    if (absl::Status s = body->F32("out-of-scope threshold", &d->threshold); !s.ok()) return s;
+  }
+  uint32_t has_centroids = 0;
+  if (absl::Status s = body->U32("out-of-scope centroid flag", &has_centroids); !s.ok()) return s;
+  if (has_centroids > 1) {
+    return absl::DataLossError(
+        absl::StrCat("model file: out-of-scope centroid flag ", has_centroids, " (0 or 1)"));
+  }
+  if (has_centroids == 0) return absl::OkStatus();
+  for (const ModelView& v : parts.views) {
+    for (const ModelMember& m : v.members) {
+      d->centroids.emplace_back();
+      const uint64_t n = uint64_t{parts.labels.size()} * static_cast<uint64_t>(m.hidden);
+      if (absl::Status s = ReadFloats(body, "out-of-scope centroid", n, &d->centroids.back());
+          !s.ok()) {
+        return s;
+      }
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -213,6 +232,10 @@ std::string IntentModel::ToBytes() const {
   const bool has_threshold = oos.threshold != kNeverOutOfScope;
   w.U32(has_threshold ? 1 : 0);
   if (has_threshold) w.F32(oos.threshold);
+  w.U32(oos.centroids.empty() ? 0 : 1);
+  for (const std::vector<float>& c : oos.centroids) {
+    for (float x : c) w.F32(x);
+  }
   std::string& out = w.out();
   const uint64_t total = out.size() + kTrailerSize;
   for (int i = 0; i < 8; ++i) out[12 + i] = static_cast<char>((total >> (8 * i)) & 0xFF);
@@ -315,7 +338,7 @@ absl::StatusOr<IntentModel> IntentModel::FromBytes(absl::string_view bytes) {
   }
   if (absl::Status s = body.F32("temperature", &parts.temperature); !s.ok()) return s;
   if (version >= kFormatVersion) {
-    if (absl::Status s = ReadOutOfScope(&body, &parts.out_of_scope); !s.ok()) return s;
+    if (absl::Status s = ReadOutOfScope(&body, parts, &parts.out_of_scope); !s.ok()) return s;
   }
   if (body.remaining() != 0) {
     return absl::DataLossError(

@@ -110,7 +110,29 @@ absl::Status CheckView(const ModelView& v, size_t k, const std::string& which) {
   return absl::OkStatus();
 }
 
-absl::Status CheckOutOfScope(const OutOfScopeDetector& d) {
+absl::Status CheckOutOfScope(const ModelParts& p) {
+  const OutOfScopeDetector& d = p.out_of_scope;
+  if (!d.centroids.empty()) {
+    size_t m = 0;
+    for (const ModelView& v : p.views) {
+      for (const ModelMember& member : v.members) {
+        const size_t want = p.labels.size() * static_cast<size_t>(member.hidden);
+        if (m >= d.centroids.size() || d.centroids[m].size() != want || want == 0) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "out-of-scope centroids of member ", m, ": not labels x hidden (", want, ") values"));
+        }
+        for (float x : d.centroids[m++]) {
+          if (!Bounded(x)) {
+            return absl::InvalidArgumentError("an out-of-scope centroid value is out of range");
+          }
+        }
+      }
+    }
+    if (m != d.centroids.size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(d.centroids.size(), " out-of-scope centroid sets for ", m, " members"));
+    }
+  }
   if (!d.weights.empty() && d.weights.size() != kOutOfScopeSignals) {
     return absl::InvalidArgumentError(absl::StrCat("out-of-scope weights: ", d.weights.size(),
                                                    " values (0 or ", kOutOfScopeSignals, ")"));
@@ -154,7 +176,7 @@ absl::Status ValidateModelParts(const ModelParts& p) {
     return absl::InvalidArgumentError(
         absl::StrCat("the temperature is not in [", kMinTemperature, ", ", kMaxTemperature, "]"));
   }
-  return CheckOutOfScope(p.out_of_scope);
+  return CheckOutOfScope(p);
 }
 
 }  // namespace omniroute::classification::model

@@ -81,6 +81,7 @@ absl::StatusOr<OutOfScopeDetector> TrainOutOfScopeDetector(
     ModelParts parts = TrainParts(fit, inner, nullptr);
     parts.temperature = temperature;
     absl::StatusOr<IntentModel> m = IntentModel::Create(std::move(parts));
+    if (m.ok()) m = WithCentroids(*m, fit);
     if (!m.ok()) return m.status();
     const size_t before = signals.size();
     AddOutOfScopeSignals(*m, validation, &signals);

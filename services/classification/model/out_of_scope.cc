@@ -2,13 +2,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <string>
 #include <utility>
 
 namespace omniroute::classification::model {
 
 const char* const kOutOfScopeSignalNames[kOutOfScopeSignals] = {
     "top_probability", "margin",      "entropy",    "member_winner_probability",
-    "member_agreement", "max_score",  "known_mass", "log_ngrams"};
+    "member_agreement", "max_score",  "known_mass", "log_ngrams",
+    "centroid_cosine",  "hidden_norm"};
 
 void IntentModel::OutOfScopeSignals(const PredictScratch& s, float* out) const {
   const size_t k = parts_.labels.size();
@@ -58,6 +61,89 @@ void IntentModel::OutOfScopeSignals(const PredictScratch& s, float* out) const {
   }
   out[6] = known / parts_.views.size();
   out[7] = std::log1p(static_cast<float>(s.views[0].features.size()));
+  // The hidden activations against the winner's centroid.
+  const std::vector<std::vector<float>>& centroids = parts_.out_of_scope.centroids;
+  float cosine = 0, norm = 0;
+  size_t m = 0, offset = 0;
+  for (const ModelView& v : parts_.views) {
+    for (const ModelMember& member : v.members) {
+      const size_t hsize = static_cast<size_t>(member.hidden);
+      const float* h = s.member_hidden.data() + offset;
+      const float* c = centroids.empty() ? nullptr : centroids[m].data() + best * hsize;
+      float hh = 0, hc = 0, cc = 0;
+      for (size_t u = 0; u < hsize; ++u) {
+        const float x = std::max(h[u], 0.0f);
+        hh += x * x;
+        if (c != nullptr) {
+          hc += x * c[u];
+          cc += c[u] * c[u];
+        }
+      }
+      norm += std::sqrt(hh);
+      if (hh > 0 && cc > 0) cosine += hc / std::sqrt(hh * cc);
+      offset += hsize;
+      ++m;
+    }
+  }
+  out[8] = cosine / members;
+  out[9] = norm / members;
+}
+
+std::vector<std::vector<float>> IntentModel::HiddenCentroids(const std::vector<std::string>& texts,
+                                                             const std::vector<int>& labels) const {
+  std::vector<std::vector<float>> centroids;
+  for (const ModelView& v : parts_.views) {
+    for (const ModelMember& member : v.members) {
+      if (member.hidden == 0) return {};
+      centroids.emplace_back(parts_.labels.size() * static_cast<size_t>(member.hidden), 0.0f);
+    }
+  }
+  std::vector<size_t> count(parts_.labels.size(), 0);
+  PredictScratch s;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    Probabilities(texts[i], &s);
+    const size_t label = static_cast<size_t>(labels[i]);
+    ++count[label];
+    size_t offset = 0, m = 0;
+    for (const ModelView& v : parts_.views) {
+      for (const ModelMember& member : v.members) {
+        const size_t hsize = static_cast<size_t>(member.hidden);
+        float* c = centroids[m++].data() + label * hsize;
+        for (size_t u = 0; u < hsize; ++u) c[u] += std::max(s.member_hidden[offset + u], 0.0f);
+        offset += hsize;
+      }
+    }
+  }
+  for (std::vector<float>& c : centroids) {
+    const size_t hsize = c.size() / parts_.labels.size();
+    for (size_t label = 0; label < count.size(); ++label) {
+      for (size_t u = 0; u < hsize; ++u) {
+        c[label * hsize + u] /= static_cast<float>(std::max<size_t>(count[label], 1));
+      }
+    }
+  }
+  return centroids;
+}
+
+absl::StatusOr<IntentModel> IntentModel::WithOutOfScope(OutOfScopeDetector detector) const {
+  ModelParts parts = parts_;
+  parts.out_of_scope = std::move(detector);
+  return Create(std::move(parts));
+}
+
+absl::StatusOr<IntentModel> WithCentroids(const IntentModel& model,
+                                          const std::vector<Example>& examples) {
+  std::map<std::string, int> index;
+  for (size_t i = 0; i < model.labels().size(); ++i) index[model.labels()[i]] = static_cast<int>(i);
+  std::vector<std::string> texts;
+  std::vector<int> labels;
+  for (const Example& e : examples) {
+    texts.push_back(e.text);
+    labels.push_back(index.at(e.label));
+  }
+  OutOfScopeDetector d = model.oos_detector();
+  d.centroids = model.HiddenCentroids(texts, labels);
+  return model.WithOutOfScope(std::move(d));
 }
 
 float IntentModel::OutOfScopeScore(const PredictScratch& s) const {

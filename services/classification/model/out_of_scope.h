@@ -3,6 +3,8 @@
 #include <cstddef>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "services/classification/model/csv.h"
 #include "services/classification/model/intent_model.h"
 
 // Out-of-scope ("none of these intents") detection: the signals of one prediction, the logistic
@@ -19,7 +21,9 @@ namespace omniroute::classification::model {
 //   5 members' mean largest raw score (before softmax)
 //   6 share of the feature vectors' (squared, IDF-weighted) mass in n-grams seen in training,
 //     mean over the views                              7 ln(1 + the first view's n-gram count)
-inline constexpr size_t kOutOfScopeSignals = 8;
+//   8 members' mean cosine between their (ReLU) hidden activations and the winner's centroid
+//     (see OutOfScopeDetector::centroids; 0 without)    9 members' mean hidden activation norm
+inline constexpr size_t kOutOfScopeSignals = 10;
 extern const char* const kOutOfScopeSignalNames[kOutOfScopeSignals];
 
 // Logistic regression of `is_oos` on `signals` (rows of kOutOfScopeSignals values), the two
@@ -27,6 +31,11 @@ extern const char* const kOutOfScopeSignalNames[kOutOfScopeSignals];
 // method; the weights are returned on the raw signals (threshold left unset).
 OutOfScopeDetector FitOutOfScopeDetector(const std::vector<float>& signals,
                                          const std::vector<bool>& is_oos);
+
+// `model` with the centroids of its hidden activations over `examples` (its training messages)
+// in its detector (see OutOfScopeDetector::centroids).
+absl::StatusOr<IntentModel> WithCentroids(const IntentModel& model,
+                                          const std::vector<Example>& examples);
 
 // sigmoid(bias + weights . signals).
 float OutOfScopeScoreOf(const OutOfScopeDetector& d, const float* signals);

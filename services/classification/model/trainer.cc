@@ -9,6 +9,7 @@
 #include "services/classification/model/calibration.h"
 #include "services/classification/model/network_training.h"
 #include "services/classification/model/oos_training.h"
+#include "services/classification/model/out_of_scope.h"
 #include "services/classification/model/training_data.h"
 
 namespace omniroute::classification::model {
@@ -162,6 +163,7 @@ absl::StatusOr<IntentModel> TrainIntentModel(const std::vector<Example>& example
       if (options.oos_folds > 0) {
         tempered.temperature = temperature;
         m = IntentModel::Create(std::move(tempered));
+        if (m.ok()) m = WithCentroids(*m, fit);
         if (!m.ok()) return m.status();
         AddOutOfScopeSignals(*m, held, &held_in_signals);
       }
@@ -175,7 +177,9 @@ absl::StatusOr<IntentModel> TrainIntentModel(const std::vector<Example>& example
   parts.temperature = temperature;
   parts.out_of_scope = *std::move(oos);
   parts.metadata = std::move(metadata);
-  return IntentModel::Create(std::move(parts));
+  absl::StatusOr<IntentModel> model = IntentModel::Create(std::move(parts));
+  if (!model.ok() || !model->has_oos_detector()) return model;
+  return WithCentroids(*model, examples);
 }
 
 }  // namespace omniroute::classification::model

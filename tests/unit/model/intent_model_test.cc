@@ -228,10 +228,12 @@ TEST_F(CorruptTest, BadCountsBehindAValidChecksum) {
   b[24] = static_cast<char>(200);
   FixCrc(&b);
   EXPECT_THAT(Message(b), HasSubstr("hash_bits = 200 is out of range"));
-  // A NaN temperature: the last float before the CRC.
+  // A NaN temperature: the float before the out-of-scope detector, which is (linear members, so
+  // no centroids) u32 count, 10 weights, bias, u32 1, threshold, u32 0: 60 bytes, then the CRC.
   b = bytes_;
-  b[b.size() - 5] = static_cast<char>(0x7F);
-  b[b.size() - 6] = static_cast<char>(0xC0);
+  const size_t temperature_end = b.size() - 4 - 60;
+  b[temperature_end - 1] = static_cast<char>(0x7F);
+  b[temperature_end - 2] = static_cast<char>(0xC0);
   FixCrc(&b);
   EXPECT_THAT(Message(b), HasSubstr("not a finite number"));
 }
