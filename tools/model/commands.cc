@@ -102,8 +102,8 @@ int RunPredict(const std::vector<std::string>& argv) {
     const float threshold = model->oos_threshold();
     std::printf("%s\t%.4f\talso: %s\tfeatures: %s\tout_of_scope: %.4f (%s)\n",
                 p.labels[0].label.c_str(), p.labels[0].probability,
-                alternatives.empty() ? "-" : alternatives.c_str(), feats.empty() ? "-" : feats.c_str(),
-                p.out_of_scope_score,
+                alternatives.empty() ? "-" : alternatives.c_str(),
+                feats.empty() ? "-" : feats.c_str(), p.out_of_scope_score,
                 threshold == classification::model::kNeverOutOfScope
                     ? "no threshold"
                     : absl::StrFormat("%s: threshold %.4f",
@@ -126,8 +126,7 @@ int RunInfo(const std::vector<std::string>& argv) {
       "temperature: %g\n",
       model_path->c_str(), IntentModel::kFormatVersion, model->labels().size(),
       model->num_members(), model->views().size(), model->temperature());
-  std::printf("out of scope: %s\n",
-              OutOfScopeDescription(*model).c_str());
+  std::printf("out of scope: %s\n", OutOfScopeDescription(*model).c_str());
   for (size_t i = 0; i < model->views().size(); ++i) {
     const classification::model::ModelView& v = model->views()[i];
     const FeaturizerConfig& f = v.featurizer;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "services/classification/model/csv.h"
 #include "services/classification/model/intent_model.h"
 
 namespace omniroute::model_cli {
@@ -35,6 +36,10 @@ std::string Usage();
 
 // The model's out-of-scope threshold and detector in one line (info, train).
 std::string OutOfScopeDescription(const classification::model::IntentModel& model);
+// How many of the in-scope `held` messages the model's threshold rejects, and the accuracy
+// counting them as wrong (train's held-out report).
+std::string HeldOutOutOfScope(const classification::model::IntentModel& model,
+                              const std::vector<classification::model::Example>& held);
 
 // Prints "omniroute-model COMMAND: message" and the usage; returns kExitUsage.
 int UsageError(const char* command, const absl::Status& status, const char* usage);

@@ -31,7 +31,7 @@ using classification::model::TrainOptions;
 const char kOosEvalUsage[] =
     "usage: omniroute-model oos-eval --data FILE.csv [--holdout-intents 0.25] [--holdout 0.2]\n"
     "         [--seed 42] [train's model and feature flags, --oos-folds 2 --oos-intents 0.25\n"
-    "         --oos-reject 0.015 --oos-threshold X]\n";
+    "         --oos-reject 0.03 --oos-threshold X]\n";
 
 std::string OutOfScopeDescription(const IntentModel& model) {
   const float t = model.oos_threshold();
@@ -48,6 +48,25 @@ std::string OutOfScopeDescription(const IntentModel& model) {
   return absl::StrFormat(
       "threshold %.4f (a score at or above it: none of the intents); logistic: bias %+.3g, %s", t,
       model.oos_detector().bias, absl::StrJoin(w, ", "));
+}
+
+std::string HeldOutOutOfScope(const IntentModel& model, const std::vector<Example>& held) {
+  if (model.oos_threshold() == kNeverOutOfScope || held.empty()) {
+    return "out of scope: no threshold, none rejected\n";
+  }
+  PredictScratch s;
+  size_t rejected = 0, kept_correct = 0;
+  for (const Example& e : held) {
+    const int best = model.PredictIndex(e.text, &s);
+    const bool out = model.OutOfScopeScore(s) >= model.oos_threshold();
+    rejected += out;
+    kept_correct += !out && model.labels()[best] == e.label;
+  }
+  return absl::StrFormat(
+      "out of scope at threshold %.4f: %zu of %zu held-out (in-scope) messages rejected (%.2f "
+      "%%); accuracy counting them as wrong %.4f\n",
+      model.oos_threshold(), rejected, held.size(), 100.0 * rejected / held.size(),
+      static_cast<double>(kept_correct) / held.size());
 }
 
 namespace {
@@ -126,7 +145,7 @@ int RunOosEval(const std::vector<std::string>& argv) {
   const size_t n_held = static_cast<size_t>(std::lround(labels.size() * *fraction));
   if (n_held < 1 || n_held + 2 > labels.size()) {
     std::fprintf(stderr,
-                 "omniroute-model oos-eval: --holdout-intents %.2f of %zu labels leaves %zu out: "
+                 "omniroute-model oos-eval: --holdout-intents %.2f of %zu labels holds %zu out: "
                  "need at least 1 held out and 2 in scope\n",
                  *fraction, labels.size(), n_held);
     return kExitUsage;
@@ -148,8 +167,8 @@ int RunOosEval(const std::vector<std::string>& argv) {
       "in scope: train %zu, test %zu (stratified, holdout %.2f); out of scope: %zu messages\n"
       "options: %s\n",
       data->c_str(), examples->size(), labels.size(), static_cast<unsigned long long>(*seed),
-      n_held, labels.size(), absl::StrJoin(held, ", ").c_str(), train.size(), test.size(),
-      *holdout, oos.size(), DescribeOptions(*options).c_str());
+      n_held, labels.size(), absl::StrJoin(held, ", ").c_str(), train.size(), test.size(), *holdout,
+      oos.size(), DescribeOptions(*options).c_str());
   std::fflush(stdout);
 
   classification::model::TrainStats stats;
@@ -196,7 +215,8 @@ int RunOosEval(const std::vector<std::string>& argv) {
       d.accuracy, 100 * (none.accuracy - d.accuracy), 100 * d.rejected, d.recall, d.precision,
       test.size(), oos.size());
 
-  std::printf("\nthreshold  in-scope rejected  accuracy  drop (points)  oos recall  oos precision\n");
+  std::printf(
+      "\nthreshold  in-scope rejected  accuracy  drop (points)  oos recall  oos precision\n");
   std::vector<float> grid = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f};
   if (threshold <= 1) grid.push_back(threshold);
   std::sort(grid.begin(), grid.end());

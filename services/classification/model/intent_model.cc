@@ -178,7 +178,8 @@ void IntentModel::Probabilities(absl::string_view text, bool record_ngrams,
       s->member_max_score[member] =
           *std::max_element(s->member_scores.begin(), s->member_scores.end());
       SoftmaxInPlace(1, &s->member_scores);
-      std::copy(s->member_scores.begin(), s->member_scores.end(), s->member_probs.begin() + member * k);
+      std::copy(s->member_scores.begin(), s->member_scores.end(),
+                s->member_probs.begin() + member * k);
       ++member;
       for (size_t j = 0; j < k; ++j) s->scores[j] += share * s->member_scores[j];
     }

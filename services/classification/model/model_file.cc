@@ -255,10 +255,9 @@ absl::StatusOr<IntentModel> IntentModel::FromBytes(absl::string_view bytes) {
   uint32_t version = 0;
   if (absl::Status s = r.U32("version", &version); !s.ok()) return s;
   if (version != kFormatVersion && version != kFormatVersionWithoutOos) {
-    return absl::InvalidArgumentError(absl::StrCat("unsupported intent model format version ",
-                                                   version, " (this build reads versions ",
-                                                   kFormatVersionWithoutOos, " and ",
-                                                   kFormatVersion, ")"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unsupported intent model format version ", version, " (this build reads versions ",
+        kFormatVersionWithoutOos, " and ", kFormatVersion, ")"));
   }
   uint64_t total = 0;
   if (absl::Status s = r.U64("total size", &total); !s.ok()) return s;

@@ -51,10 +51,9 @@ absl::StatusOr<OutOfScopeDetector> TrainOutOfScopeDetector(
                                                     (labels.size() - 2) / per_fold);
   if (folds == 0) {
     if (summary != nullptr) {
-      *summary = absl::StrFormat("none (%d folds, %zu labels): never out of scope%s",
-                                 options.oos_folds, labels.size(),
-                                 none.threshold <= 1 ? " unless 1 - top probability >= threshold"
-                                                     : "");
+      *summary = absl::StrFormat(
+          "none (%d folds, %zu labels): never out of scope%s", options.oos_folds, labels.size(),
+          none.threshold <= 1 ? " unless 1 - top probability >= threshold" : "");
     }
     return none;
   }
@@ -94,7 +93,12 @@ absl::StatusOr<OutOfScopeDetector> TrainOutOfScopeDetector(
   signals.insert(signals.end(), held_in_signals.begin(), held_in_signals.end());
   is_oos.resize(signals.size() / kOutOfScopeSignals, false);
   OutOfScopeDetector d = FitOutOfScopeDetector(signals, is_oos);
-  if (d.weights.empty()) return none;
+  if (d.weights.empty()) {
+    if (summary != nullptr) {
+      *summary = "none (too few examples to set in-scope ones aside): never out of scope";
+    }
+    return none;
+  }
   const std::vector<float> scores = Scores(d, signals);
   const std::vector<float>& in_scope = held_in_signals.empty() ? nested_in_scope : held_in_signals;
   d.threshold = options.oos_threshold >= 0
@@ -102,17 +106,17 @@ absl::StatusOr<OutOfScopeDetector> TrainOutOfScopeDetector(
                     : ThresholdForRejectRate(Scores(d, in_scope), options.oos_reject_rate);
   if (summary != nullptr) {
     const std::vector<float> in_scores = Scores(d, in_scope);
-    const size_t rejected = static_cast<size_t>(
-        std::count_if(in_scores.begin(), in_scores.end(), [&](float s) { return s >= d.threshold; }));
+    const size_t rejected = static_cast<size_t>(std::count_if(
+        in_scores.begin(), in_scores.end(), [&](float s) { return s >= d.threshold; }));
     *summary = absl::StrFormat(
         "logistic over %zu signals; %zu folds of %zu held-out labels: %zu pseudo-out-of-scope and "
         "%zu in-scope messages (nested AUROC %.4f); threshold %.4f (%s: rejects %zu of %zu "
         "held-in in-scope messages)",
         kOutOfScopeSignals, folds, per_fold, pseudo_oos, is_oos.size() - pseudo_oos,
         RocAuc(scores, is_oos), d.threshold,
-        options.oos_threshold >= 0 ? "set"
-                                   : absl::StrFormat("calibrated to %.1f %%",
-                                                     100 * options.oos_reject_rate),
+        options.oos_threshold >= 0
+            ? "set"
+            : absl::StrFormat("calibrated to %.1f %%", 100 * options.oos_reject_rate),
         rejected, in_scores.size());
   }
   return d;

@@ -9,9 +9,8 @@
 namespace omniroute::classification::model {
 
 const char* const kOutOfScopeSignalNames[kOutOfScopeSignals] = {
-    "top_probability", "margin",      "entropy",    "member_winner_probability",
-    "member_agreement", "max_score",  "known_mass", "log_ngrams",
-    "centroid_cosine",  "hidden_norm"};
+    "top_probability", "margin",     "entropy",    "member_winner_probability", "member_agreement",
+    "max_score",       "known_mass", "log_ngrams", "centroid_cosine",           "hidden_norm"};
 
 void IntentModel::OutOfScopeSignals(const PredictScratch& s, float* out) const {
   const size_t k = parts_.labels.size();
@@ -158,6 +157,7 @@ float IntentModel::OutOfScopeScore(const PredictScratch& s) const {
 float OutOfScopeScoreOf(const OutOfScopeDetector& d, const float* signals) {
   double z = d.bias;
   for (size_t j = 0; j < d.weights.size(); ++j) z += d.weights[j] * signals[j];
+  if (std::isnan(z)) return 1;  // only from a model with absurd (though bounded) weights
   return static_cast<float>(1.0 / (1.0 + std::exp(-z)));
 }
 

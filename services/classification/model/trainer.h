@@ -64,7 +64,7 @@ struct TrainOptions {
   // oos_threshold >= 0 sets it instead.
   int oos_folds = 2;
   double oos_holdout_intents = 0.25;
-  double oos_reject_rate = 0.015;
+  double oos_reject_rate = 0.03;
   double oos_threshold = -1;
 };
 

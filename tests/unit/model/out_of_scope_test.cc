@@ -61,7 +61,7 @@ TrainOptions Options() {
 }
 
 const std::vector<std::string> kForeign = {
-    "what will the weather be tomorrow", "play some jazz music", "zzz qqq xxyy", "", "???",
+    "what will the weather be tomorrow",       "play some jazz music", "zzz qqq xxyy", "", "???",
     "recommend a pizza place near the station"};
 
 IntentModel Train(const TrainOptions& o = Options()) {
