@@ -10,37 +10,12 @@
 #include <vector>
 
 #include "services/classification/model/trainer.h"
+#include "tests/unit/model/synthetic_intents.h"
 
 namespace omniroute::classification::model {
 namespace {
 
 using ::testing::HasSubstr;
-
-// Messages of three intents: each has its keywords among shared filler words.
-std::vector<Example> Synthetic(int per_label, uint64_t seed) {
-  const std::vector<std::pair<std::string, std::vector<std::string>>> intents = {
-      {"card_lost", {"lost", "stolen", "card", "missing"}},
-      {"refund", {"refund", "money", "back", "return"}},
-      {"greeting", {"hello", "hi", "morning", "hey"}},
-  };
-  const std::vector<std::string> filler = {"i",   "my",    "the",  "please", "help", "can",
-                                           "you", "today", "need", "want",   "a",    "is"};
-  std::mt19937_64 rng(seed);
-  std::vector<Example> out;
-  for (int i = 0; i < per_label; ++i) {
-    for (const auto& [label, words] : intents) {
-      std::string text;
-      for (int w = 0; w < 6; ++w) {
-        const bool keyword = rng() % 3 == 0;
-        const auto& pool = keyword ? words : filler;
-        text += pool[rng() % pool.size()] + " ";
-      }
-      text += words[rng() % words.size()];  // at least one keyword
-      out.push_back(Example{text, label, 0});
-    }
-  }
-  return out;
-}
 
 TrainOptions SmallOptions(int hidden = 0, int members = 1) {
   TrainOptions o;

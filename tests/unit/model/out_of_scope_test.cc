@@ -15,39 +15,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/classification/model/trainer.h"
+#include "tests/unit/model/synthetic_intents.h"
 
 namespace omniroute::classification::model {
 namespace {
 
 using ::testing::HasSubstr;
 
-// Six intents, each with its own keywords among shared filler words (enough labels for two
-// nested folds of held-out intents).
-std::vector<Example> Intents(int per_label, uint64_t seed) {
-  const std::vector<std::pair<std::string, std::vector<std::string>>> intents = {
-      {"card_lost", {"lost", "stolen", "card", "missing"}},
-      {"refund", {"refund", "money", "back", "return"}},
-      {"greeting", {"hello", "hi", "morning", "hey"}},
-      {"address", {"address", "moved", "street", "house"}},
-      {"pin", {"pin", "code", "blocked", "digits"}},
-      {"fees", {"fee", "charge", "cost", "price"}},
-  };
-  const std::vector<std::string> filler = {"i",   "my",    "the",  "please", "help", "can",
-                                           "you", "today", "need", "want",   "a",    "is"};
-  std::mt19937_64 rng(seed);
-  std::vector<Example> out;
-  for (int i = 0; i < per_label; ++i) {
-    for (const auto& [label, words] : intents) {
-      std::string text;
-      for (int w = 0; w < 5; ++w) {
-        const auto& pool = rng() % 2 == 0 ? words : filler;
-        text += pool[rng() % pool.size()] + " ";
-      }
-      out.push_back(Example{text + words[rng() % words.size()], label, 0});
-    }
-  }
-  return out;
-}
+// Six intents: enough labels for two nested folds of held-out intents.
+std::vector<Example> Intents(int per_label, uint64_t seed) { return Synthetic(per_label, seed, 6); }
 
 TrainOptions Options() {
   TrainOptions o;
