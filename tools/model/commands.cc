@@ -122,10 +122,12 @@ int RunInfo(const std::vector<std::string>& argv) {
   absl::StatusOr<IntentModel> model = IntentModel::FromFile(*model_path);
   if (!model.ok()) return FileError("info", model.status());
   std::printf(
-      "model: %s\nformat version: %u\nlabels: %zu\nmembers: %zu in %zu view(s)\n"
+      "model: %s\nformat version written: %u (reads %u and %u)\nlabels: %zu\nmembers: %zu in %zu "
+      "view(s)\n"
       "temperature: %g\n",
-      model_path->c_str(), IntentModel::kFormatVersion, model->labels().size(),
-      model->num_members(), model->views().size(), model->temperature());
+      model_path->c_str(), IntentModel::kFormatVersion, IntentModel::kFormatVersionWithoutOos,
+      IntentModel::kFormatVersion, model->labels().size(), model->num_members(),
+      model->views().size(), model->temperature());
   std::printf("out of scope: %s\n", OutOfScopeDescription(*model).c_str());
   for (size_t i = 0; i < model->views().size(); ++i) {
     const classification::model::ModelView& v = model->views()[i];
