@@ -1,6 +1,7 @@
 #include "services/classification/model/trainer.h"
 
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -156,13 +157,16 @@ absl::StatusOr<IntentModel> TrainIntentModel(const std::vector<Example>& example
       for (size_t i : split.train) fit.push_back(examples[i]);
       for (size_t i : split.holdout) held.push_back(examples[i]);
       ModelParts fitted = TrainParts(fit, options, nullptr);
-      ModelParts tempered = fitted;
+      // The same networks with the fitted temperature give the out-of-scope detector the
+      // signals of in-scope messages a model of all labels did not see.
+      std::optional<ModelParts> tempered;
+      if (options.oos_folds > 0) tempered = fitted;
       absl::StatusOr<IntentModel> m = IntentModel::Create(std::move(fitted));
       if (!m.ok()) return m.status();
       temperature = FitTemperature(*m, held);
-      if (options.oos_folds > 0) {
-        tempered.temperature = temperature;
-        m = IntentModel::Create(std::move(tempered));
+      if (tempered.has_value()) {
+        tempered->temperature = temperature;
+        m = IntentModel::Create(*std::move(tempered));
         if (m.ok()) m = WithCentroids(*m, fit);
         if (!m.ok()) return m.status();
         AddOutOfScopeSignals(*m, held, &held_in_signals);
