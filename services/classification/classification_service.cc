@@ -1,6 +1,7 @@
 #include "services/classification/classification_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "services/classification/classifier_worker.h"
 #include "services/classification/feedback.h"
 #include "services/classification/rules.h"
 #include "services/common/grpc/callback_unary.h"
@@ -67,6 +68,12 @@ grpc::Status ClassificationService::DoClassify(const grpc::ServerContextBase& ct
       w->set_contribution(f.contribution);
     }
     if (!p.labels.empty()) verdict = {p.labels[0].label, p.labels[0].probability};
+    verdict.out_of_scope_score = p.out_of_scope_score;
+    verdict.model_out_of_scope_threshold = ModelOutOfScopeThreshold(model->model);
+    const double threshold = OutOfScopeThreshold((*config)->config(), verdict);
+    m->set_out_of_scope_score(p.out_of_scope_score);
+    m->set_out_of_scope_threshold(threshold);
+    m->set_out_of_scope(threshold > 0 && p.out_of_scope_score >= threshold);
   }
   ClassifyResult r = classification::Classify(*(*config)->compiled, in, &verdict);
   auto* c = resp->mutable_classification();

@@ -78,6 +78,10 @@ ClassifyInput InputFromHash(const std::vector<std::string>& flat) {
   return in;
 }
 
+double ModelOutOfScopeThreshold(const model::IntentModel& model) {
+  return model.has_oos_detector() ? model.oos_threshold() : 0;
+}
+
 ModelVerdict Predict(const LoadedModel* model, const ClassifyInput& in) {
   ModelVerdict v;
   if (model == nullptr) return v;
@@ -89,6 +93,8 @@ ModelVerdict Predict(const LoadedModel* model, const ClassifyInput& in) {
     v.intent = p.labels[0].label;
     v.confidence = p.labels[0].probability;
   }
+  v.out_of_scope_score = p.out_of_scope_score;
+  v.model_out_of_scope_threshold = ModelOutOfScopeThreshold(model->model);
   return v;
 }
 

@@ -123,6 +123,27 @@ TEST_F(TenantModelsE2E, EachTenantIsClassifiedByItsOwnModelAndAPublishForOneChan
     }
   }
 
+  // Out of scope: bank_a's model scores bank_b's intents (none of its own) as out of scope far
+  // more often than its own messages, at the threshold it was calibrated with.
+  int oos_foreign = 0, oos_own = 0, n_foreign = 0, n_own = 0;
+  double threshold = 0;
+  for (const auto& [asked, oos, n] : std::vector<std::tuple<IntentSet, int*, int*>>{
+           {kIntentsB, &oos_foreign, &n_foreign}, {kIntentsA, &oos_own, &n_own}}) {
+    for (const auto& e : data.held(asked)) {
+      auto r = Classify("bank_a", e.text);
+      threshold = r.model().out_of_scope_threshold();
+      *oos += r.model().out_of_scope() ? 1 : 0;
+      ++*n;
+    }
+  }
+  std::printf(
+      "bank_a out of scope at threshold %.4f: %d of %d of bank_b's messages, %d of %d of "
+      "its own\n",
+      threshold, oos_foreign, n_foreign, oos_own, n_own);
+  EXPECT_GT(threshold, 0) << "the model carries a calibrated threshold";
+  EXPECT_GE(oos_foreign, n_foreign / 5);
+  EXPECT_LE(oos_own, n_own / 20);
+
   // The stream path (intake -> classification worker) uses the same models.
   ApiClient api(cluster_->endpoints());
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> submitted;

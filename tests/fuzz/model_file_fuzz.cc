@@ -1,8 +1,8 @@
 // The model file (IntentModel::FromBytes): first the bytes as they are, then, so that the
 // fuzzer gets past the checksum to the counts and values behind it, the same bytes with their
 // declared size and CRC-32 made right (a file damaged before it was checksummed). A model that
-// loads must predict: probabilities in [0, 1] summing to about 1, and ToBytes must give back
-// bytes that load again.
+// loads must predict: probabilities in [0, 1] summing to about 1, an out-of-scope score in
+// [0, 1], and ToBytes must give back bytes that load again.
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -28,6 +28,7 @@ void Check(const IntentModel& model) {
       sum += l.probability;
     }
     if (sum > 1.001f) std::abort();
+    if (!(p.out_of_scope_score >= 0 && p.out_of_scope_score <= 1)) std::abort();
   }
   if (!IntentModel::FromBytes(model.ToBytes()).ok()) std::abort();
 }

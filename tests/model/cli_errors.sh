@@ -48,6 +48,9 @@ expect 1 "line 3: expected 2 fields" -- train --data "$tmp/bad.csv" --model "$tm
 expect 1 "model file truncated" -- evaluate --data "$tmp/tiny.csv" --model "$tmp/corrupt.bin"
 expect 1 "unsupported intent model format version 1" -- evaluate --data "$tmp/tiny.csv" --model "$tmp/version1.bin"
 expect 1 "wrong magic" -- evaluate --data "$tmp/tiny.csv" --model "$tmp/tiny.csv"
+expect 2 "--holdout-intents '0.95'" -- oos-eval --data "$tmp/tiny.csv" --holdout-intents 0.95
+expect 2 "need at least 1 held out and 2 in scope" -- oos-eval --data "$tmp/tiny.csv" --holdout-intents 0.5
+expect 2 "--oos-threshold '1.5'" -- train --data "$tmp/tiny.csv" --model "$tmp/m" --oos-threshold 1.5
 
 if "$bin" train --data "$tmp/tiny.csv" --model "$tmp/m" --holdout 0.25 --seed 1 --epochs 5 \
   >"$tmp/train.txt" 2>&1 && grep -q '^accuracy: ' "$tmp/train.txt" &&
@@ -58,6 +61,22 @@ if "$bin" train --data "$tmp/tiny.csv" --model "$tmp/m" --holdout 0.25 --seed 1 
 else
   echo "FAIL: train / evaluate / predict round trip" >&2
   cat "$tmp"/*.txt >&2
+  failures=$((failures + 1))
+fi
+# Out of scope: info prints the threshold (here the one set by --oos-threshold), predict the
+# score; a version-2 file (written before the detector existed) loads and is never out of scope.
+"$bin" train --data "$tmp/tiny.csv" --model "$tmp/m3" --holdout 0.25 --seed 1 --epochs 5 \
+  --oos-threshold 0.4 >/dev/null 2>&1
+corpus=$(dirname "$0")/../fuzz/corpus/model_file
+if "$bin" info --model "$tmp/m3" | grep -q "^out of scope: .*threshold 0.4000" &&
+  echo "my card was stolen" | "$bin" predict --model "$tmp/m3" |
+  grep -qE "out_of_scope: [01]\.[0-9]{4} \((yes|no): threshold 0\.4000\)$" &&
+  "$bin" info --model "$corpus/mlp.model" | grep -q "^out of scope: no detector: never out of scope" &&
+  echo "lost card" | "$bin" predict --model "$corpus/mlp.model" | grep -q "out_of_scope: .*(no threshold)$"; then
+  echo "ok: out-of-scope threshold in info and predict; a version-2 file is never out of scope"
+else
+  echo "FAIL: out-of-scope lines of info / predict" >&2
+  "$bin" info --model "$tmp/m3" >&2
   failures=$((failures + 1))
 fi
 # Same seed, same data: byte-identical model files.

@@ -40,7 +40,7 @@ std::string Usage() {
       "n-grams, softmax regression). Data is CSV text,label (a header text,label|category|intent\n"
       "is skipped).\n\n",
       kTrainUsage, kEvaluateUsage, kPredictUsage, kCvUsage, kInfoUsage, kPublishUsage,
-      kCorrectionsUsage, kRetrainUsage,
+      kCorrectionsUsage, kRetrainUsage, kOosEvalUsage,
       "\nExit codes: 0 ok, 1 failed (bad rows, corrupt model), 2 usage error.\n");
 }
 
@@ -99,9 +99,16 @@ int RunPredict(const std::vector<std::string>& argv) {
       absl::StrAppendFormat(&feats, "%s%s %+.3f", i > 0 ? ", " : "", p.features[i].feature,
                             p.features[i].contribution);
     }
-    std::printf("%s\t%.4f\talso: %s\tfeatures: %s\n", p.labels[0].label.c_str(),
-                p.labels[0].probability, alternatives.empty() ? "-" : alternatives.c_str(),
-                feats.empty() ? "-" : feats.c_str());
+    const float threshold = model->oos_threshold();
+    std::printf("%s\t%.4f\talso: %s\tfeatures: %s\tout_of_scope: %.4f (%s)\n",
+                p.labels[0].label.c_str(), p.labels[0].probability,
+                alternatives.empty() ? "-" : alternatives.c_str(),
+                feats.empty() ? "-" : feats.c_str(), p.out_of_scope_score,
+                threshold == classification::model::kNeverOutOfScope
+                    ? "no threshold"
+                    : absl::StrFormat("%s: threshold %.4f",
+                                      p.out_of_scope_score >= threshold ? "yes" : "no", threshold)
+                          .c_str());
     std::fflush(stdout);
   }
   return 0;
@@ -115,10 +122,13 @@ int RunInfo(const std::vector<std::string>& argv) {
   absl::StatusOr<IntentModel> model = IntentModel::FromFile(*model_path);
   if (!model.ok()) return FileError("info", model.status());
   std::printf(
-      "model: %s\nformat version: %u\nlabels: %zu\nmembers: %zu in %zu view(s)\n"
+      "model: %s\nformat version written: %u (reads %u and %u)\nlabels: %zu\nmembers: %zu in %zu "
+      "view(s)\n"
       "temperature: %g\n",
-      model_path->c_str(), IntentModel::kFormatVersion, model->labels().size(),
-      model->num_members(), model->views().size(), model->temperature());
+      model_path->c_str(), IntentModel::kFormatVersion, IntentModel::kFormatVersionWithoutOos,
+      IntentModel::kFormatVersion, model->labels().size(), model->num_members(),
+      model->views().size(), model->temperature());
+  std::printf("out of scope: %s\n", OutOfScopeDescription(*model).c_str());
   for (size_t i = 0; i < model->views().size(); ++i) {
     const classification::model::ModelView& v = model->views()[i];
     const FeaturizerConfig& f = v.featurizer;

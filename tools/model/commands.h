@@ -5,6 +5,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "services/classification/model/csv.h"
+#include "services/classification/model/intent_model.h"
 #include "services/common/redis/redis_client.h"
 
 namespace omniroute::model_cli {
@@ -25,6 +27,7 @@ int RunPublish(const std::vector<std::string>& args);  // publish_command.cc
 int RunModels(const std::vector<std::string>& args, bool unpublish);  // publish_command.cc
 int RunRetrain(const std::vector<std::string>& args);                 // retrain_command.cc
 int RunCorrections(const std::vector<std::string>& args);             // corrections.cc
+int RunOosEval(const std::vector<std::string>& args);                 // oos_command.cc
 
 // Usage texts of the subcommands that have a file of their own (evaluate, predict and info are
 // in commands.cc).
@@ -38,8 +41,16 @@ extern const char kRetrainUsage[];      // retrain_command.cc
 // its last `keep` versions. Returns the version (publish_command.cc).
 absl::StatusOr<std::string> PublishModelBytes(redis::Connection& conn, const std::string& tenant,
                                               const std::string& bytes, int keep);
+extern const char kOosEvalUsage[];  // oos_command.cc
 
 std::string Usage();
+
+// The model's out-of-scope threshold and detector in one line (info, train).
+std::string OutOfScopeDescription(const classification::model::IntentModel& model);
+// How many of the in-scope `held` messages the model's threshold rejects, and the accuracy
+// counting them as wrong (train's held-out report).
+std::string HeldOutOutOfScope(const classification::model::IntentModel& model,
+                              const std::vector<classification::model::Example>& held);
 
 // Prints "omniroute-model COMMAND: message" and the usage; returns kExitUsage.
 int UsageError(const char* command, const absl::Status& status, const char* usage);

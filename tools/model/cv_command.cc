@@ -61,8 +61,10 @@ int RunCrossValidate(const std::vector<std::string>& argv) {
   for (const auto& point : grid) {
     absl::StatusOr<TrainOptions> o = OptionsFromArgs(Args::FromMap(point), *seed);
     if (!o.ok()) return UsageError("cv", o.status(), kCvUsage);
-    // Calibration never changes which label wins, so it would only double the time here.
+    // Calibration and the out-of-scope detector never change which label wins, so they would
+    // only add time here.
     if (!point.count("calibrate")) o->calibration_fraction = 0;
+    if (!point.count("oos-folds")) o->oos_folds = 0;
     configs.push_back(*o);
   }
 

@@ -6,6 +6,7 @@
 //   omniroute-model info --model MODEL
 //   omniroute-model publish --model MODEL [--tenant T] [REDIS]; models / unpublish --tenant T
 //   omniroute-model retrain --tenant T --data FILE.csv [REDIS] [train flags]
+//   omniroute-model oos-eval --data FILE.csv [--holdout-intents 0.25] [--seed N] [...]
 //   omniroute-model corrections --tenant T --out FILE.csv [--label intent|category] [...]
 #include <cstdio>
 #include <string>
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   if (command == "models") return RunModels(args, false);
   if (command == "unpublish") return RunModels(args, true);
   if (command == "retrain") return RunRetrain(args);
+  if (command == "oos-eval") return RunOosEval(args);
   if (command == "help" || command == "--help" || command == "-h") {
     std::fputs(Usage().c_str(), stdout);
     return 0;

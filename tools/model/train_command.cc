@@ -37,6 +37,7 @@ const char kTrainUsage[] =
     "0]\n"
     "         [--calibrate 0.1 (fraction set aside to fit the temperature; 0: none)]\n"
     "         [--views text+word+words (feature views joined by +; see README)]\n"
+    "         [--oos-folds 2] [--oos-intents 0.25] [--oos-reject 0.03] [--oos-threshold X]\n"
     "       features: [--hash-bits 20] [--word-ngrams 2] [--char-ngrams 1-5|0]\n"
     "         [--char-mode text|word] [--pair-window 0] [--word-weight 1] [--char-weight 1]\n"
     "         [--tf sublinear|raw] [--idf on|off]\n";
@@ -112,6 +113,7 @@ int RunTrain(const std::vector<std::string>& argv) {
       "train time: %.2f s wall, %.2f s cpu (%zu examples, %zu labels, %zu weight rows, last "
       "epoch mean loss %.4f)\n",
       wall, cpu, stats.examples, stats.labels, stats.rows, stats.final_epoch_loss);
+  std::printf("out of scope: %s\n", stats.out_of_scope.c_str());
   const std::string bytes = model->ToBytes();
   if (absl::Status s = model->ToFile(*model_path); !s.ok()) {
     std::fprintf(stderr, "omniroute-model train: %s\n", std::string(s.message()).c_str());
@@ -134,6 +136,7 @@ int RunTrain(const std::vector<std::string>& argv) {
   std::printf("\nheld-out evaluation (%zu examples, %.1f us/message):\n%s%s", held.size(), us,
               eval.Format(static_cast<int>(*top_confused)).c_str(),
               FormatCalibration(calibration, model->temperature()).c_str());
+  std::printf("%s", HeldOutOutOfScope(*model, held).c_str());
   return 0;
 }
 

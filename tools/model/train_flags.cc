@@ -35,7 +35,11 @@ const std::set<std::string> kHyperFlags = {"epochs",
                                            "label-smoothing",
                                            "calibrate",
                                            "hidden-dropout",
-                                           "average-epochs"};
+                                           "average-epochs",
+                                           "oos-folds",
+                                           "oos-intents",
+                                           "oos-reject",
+                                           "oos-threshold"};
 
 absl::StatusOr<TrainOptions> OptionsFromArgs(const Args& args, uint64_t seed) {
   TrainOptions o;
@@ -119,6 +123,18 @@ absl::StatusOr<TrainOptions> OptionsFromArgs(const Args& args, uint64_t seed) {
   absl::StatusOr<double> calibrate = args.Double("calibrate", o.calibration_fraction, 0, 0.5);
   if (!calibrate.ok()) return calibrate.status();
   o.calibration_fraction = *calibrate;
+  absl::StatusOr<int64_t> oos_folds = args.Int("oos-folds", o.oos_folds, 0, 8);
+  if (!oos_folds.ok()) return oos_folds.status();
+  o.oos_folds = static_cast<int>(*oos_folds);
+  absl::StatusOr<double> oos_intents = args.Double("oos-intents", o.oos_holdout_intents, 0.01, 0.5);
+  if (!oos_intents.ok()) return oos_intents.status();
+  o.oos_holdout_intents = *oos_intents;
+  absl::StatusOr<double> oos_reject = args.Double("oos-reject", o.oos_reject_rate, 0, 0.5);
+  if (!oos_reject.ok()) return oos_reject.status();
+  o.oos_reject_rate = *oos_reject;
+  absl::StatusOr<double> oos_threshold = args.Double("oos-threshold", o.oos_threshold, 0, 1);
+  if (!oos_threshold.ok()) return oos_threshold.status();
+  o.oos_threshold = *oos_threshold;
   o.views = args.String("views", o.views);
   if (absl::Status s = classification::model::ValidateTrainOptions(o); !s.ok()) return s;
   return o;
@@ -153,13 +169,16 @@ std::string DescribeOptions(const TrainOptions& o) {
       "char_mode=%s pair_window=%d views=%s hidden=%d dropout=%g hidden_dropout=%g "
       "average_epochs=%d members=%d "
       "min_df=%d epochs=%d "
-      "lr=%g l2=%g label_smoothing=%g calibrate=%g seed=%d",
+      "lr=%g l2=%g label_smoothing=%g calibrate=%g oos_folds=%d oos_intents=%g oos_reject=%g "
+      "oos_threshold=%s seed=%d",
       f.hash_bits, f.word_ngram_max,
       f.char_ngram_max == 0 ? "none" : absl::StrCat(f.char_ngram_min, "-", f.char_ngram_max),
       f.word_weight, f.char_weight, f.sublinear_tf ? "sublinear" : "raw", f.idf ? "on" : "off",
       f.char_across_words ? "text" : "word", f.pair_window, DescribeViews(o), o.hidden, o.dropout,
       o.hidden_dropout, o.average_epochs, o.members, o.min_df, o.epochs, o.learning_rate, o.l2,
-      o.label_smoothing, o.calibration_fraction, o.seed);
+      o.label_smoothing, o.calibration_fraction, o.oos_folds, o.oos_holdout_intents,
+      o.oos_reject_rate, o.oos_threshold < 0 ? "calibrated" : absl::StrCat(o.oos_threshold),
+      o.seed);
 }
 
 }  // namespace omniroute::model_cli

@@ -148,27 +148,39 @@ void IntentModel::Probabilities(absl::string_view text, bool record_ngrams,
   s->views.resize(parts_.views.size());
   s->active.resize(total_hidden_);
   const float t = parts_.temperature;
+  const size_t k = parts_.labels.size();
+  s->member_max_score.resize(num_members_);
+  s->member_probs.resize(num_members_ * k);
+  s->member_hidden.resize(total_hidden_);
   if (num_members_ == 1) {
     Featurize(0, text, record_ngrams, s);
     MemberScores(parts_.views[0].members[0], s->views[0], 0, s);
+    s->member_max_score[0] = *std::max_element(s->member_scores.begin(), s->member_scores.end());
+    std::copy(s->hidden.begin(), s->hidden.begin() + total_hidden_, s->member_hidden.begin());
     s->scores.swap(s->member_scores);
     SoftmaxInPlace(t, &s->scores);
     return;
   }
   // The ensemble's probabilities are the mean of its members' (each member is calibrated on
   // its own; averaging probabilities keeps the result a distribution).
-  const size_t k = parts_.labels.size();
   s->scores.assign(k, 0.0f);
   const float share = 1.0f / static_cast<float>(num_members_);
   for (size_t v = 0; v < parts_.views.size(); ++v) {
     if (!derived_[v]) Featurize(v, text, record_ngrams, s);
   }
+  size_t member = 0;
   for (size_t v = 0; v < parts_.views.size(); ++v) {
     size_t offset = active_offset_[v];
     for (const ModelMember& m : parts_.views[v].members) {
       MemberScores(m, s->views[v], offset, s);
+      std::copy(s->hidden.begin(), s->hidden.begin() + m.hidden, s->member_hidden.begin() + offset);
       offset += static_cast<size_t>(m.hidden);
+      s->member_max_score[member] =
+          *std::max_element(s->member_scores.begin(), s->member_scores.end());
       SoftmaxInPlace(1, &s->member_scores);
+      std::copy(s->member_scores.begin(), s->member_scores.end(),
+                s->member_probs.begin() + member * k);
+      ++member;
       for (size_t j = 0; j < k; ++j) s->scores[j] += share * s->member_scores[j];
     }
   }
@@ -220,6 +232,7 @@ Prediction IntentModel::Predict(absl::string_view text, const PredictOptions& op
     std::partial_sort(all.begin(), all.begin() + top, all.end(), better);
     best = all.data();
   }
+  p.out_of_scope_score = OutOfScopeScore(s);
   p.labels.reserve(top);
   for (size_t i = 0; i < top; ++i) {
     p.labels.push_back(LabelProbability{parts_.labels[best[i]], s.scores[best[i]]});

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,9 @@ struct FeatureContribution {
 struct Prediction {
   std::vector<LabelProbability> labels;       // most probable first (softmax over all labels)
   std::vector<FeatureContribution> features;  // largest contribution to labels[0] first
+  // In [0, 1], higher = more likely none of the model's intents (see OutOfScopeDetector); out of
+  // scope when >= IntentModel::oos_threshold().
+  float out_of_scope_score = 0;
 };
 
 struct PredictOptions {
@@ -50,6 +54,11 @@ struct PredictScratch {
   std::vector<float> member_scores;
   std::vector<float> unit_weight;  // per hidden unit: its weight for the explained label
   std::vector<float> scores;
+  // Per member, for the out-of-scope signals: its softmax output (members x labels) and its
+  // largest raw score.
+  std::vector<float> member_probs;
+  std::vector<float> member_max_score;
+  std::vector<float> member_hidden;  // every member's hidden activations (at its active offset)
 };
 
 // One classifier over its view's weight rows. Linear (hidden == 0, multinomial logistic
@@ -83,6 +92,23 @@ struct ModelView {
   std::vector<ModelMember> members;
 };
 
+// "None of these intents": a logistic calibrator over cheap signals of one prediction (see
+// out_of_scope.h), score = sigmoid(bias + weights . signals), and the default operating point.
+// Empty weights: no detector (models of format version 2): the score is then 1 - the top
+// probability and the threshold kNeverOutOfScope.
+struct OutOfScopeDetector {
+  std::vector<float> weights;  // kOutOfScopeSignals values, or none
+  float bias = 0;
+  // Per member (views in order), when every member has a hidden layer: labels x hidden, the
+  // mean hidden activations of the label's training messages (the centroid signal), else none.
+  std::vector<std::vector<float>> centroids;
+  // A score at or above it is out of scope; in [0, 1], or kNeverOutOfScope without weights.
+  float threshold = std::numeric_limits<float>::infinity();
+};
+
+// The threshold of a model without an out-of-scope detector: no score reaches it.
+inline constexpr float kNeverOutOfScope = std::numeric_limits<float>::infinity();
+
 // Everything a model is made of. Create checks: labels non-empty and unique; at least one view,
 // each with a valid featurizer, buckets strictly increasing and below 2^hash_bits, at least one
 // member, each with weights, row scales, bias and hidden layer sized as described above;
@@ -97,6 +123,7 @@ struct ModelParts {
   // sure; the ranking of labels does not change.
   float temperature = 1;
   std::string metadata;  // free text, e.g. how the model was trained
+  OutOfScopeDetector out_of_scope;
 };
 
 // A classifier over hashed n-grams (see Featurizer): an ensemble of members (see ModelMember),
@@ -108,7 +135,9 @@ struct ModelParts {
 class IntentModel {
  public:
   // Serialised form version written by ToBytes (see intent_model.cc for the layout).
-  static constexpr uint32_t kFormatVersion = 2;
+  // Version 3 adds the out-of-scope detector; version 2 files still load (without one).
+  static constexpr uint32_t kFormatVersion = 3;
+  static constexpr uint32_t kFormatVersionWithoutOos = 2;
 
   // Assembles and validates a model (see ModelParts for the rules).
   static absl::StatusOr<IntentModel> Create(ModelParts parts);
@@ -140,6 +169,22 @@ class IntentModel {
   const FeaturizerConfig& featurizer_config() const { return parts_.views[0].featurizer; }
   const std::string& metadata() const { return parts_.metadata; }
   float temperature() const { return parts_.temperature; }
+  // The default out-of-scope operating point stored in the model: a Prediction whose
+  // out_of_scope_score is >= it is none of the model's intents. kNeverOutOfScope (+infinity)
+  // for a model without a detector (e.g. a version-2 file).
+  float oos_threshold() const { return parts_.out_of_scope.threshold; }
+  bool has_oos_detector() const { return !parts_.out_of_scope.weights.empty(); }
+  const OutOfScopeDetector& oos_detector() const { return parts_.out_of_scope; }
+  // After Probabilities(text, scratch): the out-of-scope signals of that message
+  // (kOutOfScopeSignals values, see out_of_scope.h) and its score (see OutOfScopeDetector).
+  void OutOfScopeSignals(const PredictScratch& scratch, float* signals) const;
+  float OutOfScopeScore(const PredictScratch& scratch) const;
+  // The centroids of OutOfScopeDetector: each member's mean hidden activations per label over
+  // `texts` (labels: indices into labels()); empty when a member is linear.
+  std::vector<std::vector<float>> HiddenCentroids(const std::vector<std::string>& texts,
+                                                  const std::vector<int>& labels) const;
+  // A copy of this model with `detector` instead of its own.
+  absl::StatusOr<IntentModel> WithOutOfScope(OutOfScopeDetector detector) const;
   // Weight rows of all views.
   size_t num_rows() const;
   size_t num_members() const { return num_members_; }

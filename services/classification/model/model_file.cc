@@ -9,12 +9,13 @@
 #include "services/classification/model/byte_io.h"
 #include "services/classification/model/csv.h"
 #include "services/classification/model/intent_model.h"
+#include "services/classification/model/out_of_scope.h"
 
 // The model file: IntentModel::ToBytes / FromBytes / FromFile / ToFile and the CRC-32.
 namespace omniroute::classification::model {
 namespace {
 
-// Serialised layout (version 2), every integer little-endian, floats as IEEE-754 binary32 bit
+// Serialised layout (version 3), every integer little-endian, floats as IEEE-754 binary32 bit
 // patterns:
 //
 //   magic "OMRINTNT" (8 bytes) | u32 version | u64 total size in bytes (this header included)
@@ -28,11 +29,15 @@ namespace {
 //     u32 hidden size H (0: linear), L x f32 bias, R x f32 row scales, R x W x i8 weights
 //     (row-major; W = L when linear, else H), H x f32 hidden bias, H x L x f32 output weights
 //   f32 temperature
+//   (version 3) the out-of-scope detector: u32 signal count S (0: none, else
+//     kOutOfScopeSignals), S x f32 weights, f32 bias, u32 1 + f32 threshold, or u32 0 (never
+//     out of scope), u32 centroid flag (0: none; 1: per member in order, L x H x f32)
 //   u32 CRC-32 of every byte before it
 //
 // The declared total size comes first so that a truncated file is reported as truncated rather
 // than as a checksum mismatch; the checksum then catches any other damage before a single count
-// is trusted. Version 1 (one view, float weights) is not read: retrain.
+// is trusted. Version 2 (no out-of-scope detector) is read as a model without one; version 1
+// (one view, float weights) is not read: retrain.
 constexpr char kMagic[8] = {'O', 'M', 'R', 'I', 'N', 'T', 'N', 'T'};
 constexpr size_t kHeaderSize = 8 + 4 + 8;
 constexpr size_t kTrailerSize = 4;
@@ -141,6 +146,48 @@ absl::Status ReadMember(ByteReader* body, uint64_t rows, uint64_t num_labels, Mo
   return ReadFloats(body, "output weight", uint64_t{hidden} * num_labels, &m->output_weights);
 }
 
+// The version-3 out-of-scope detector (see the layout above).
+absl::Status ReadOutOfScope(ByteReader* body, const ModelParts& parts, OutOfScopeDetector* d) {
+  uint32_t count = 0;
+  if (absl::Status s = body->U32("out-of-scope signal count", &count); !s.ok()) return s;
+  if (count != 0 && count != kOutOfScopeSignals) {
+    return absl::DataLossError(absl::StrCat("model file: out-of-scope signal count ", count,
+                                            " (expected 0 or ", kOutOfScopeSignals, ")"));
+  }
+  if (absl::Status s = ReadFloats(body, "out-of-scope weight", count, &d->weights); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = body->F32("out-of-scope bias", &d->bias); !s.ok()) return s;
+  uint32_t has_threshold = 0;
+  if (absl::Status s = body->U32("out-of-scope threshold flag", &has_threshold); !s.ok()) return s;
+  if (has_threshold > 1) {
+    return absl::DataLossError(
+        absl::StrCat("model file: out-of-scope threshold flag ", has_threshold, " (0 or 1)"));
+  }
+  d->threshold = kNeverOutOfScope;
+  if (has_threshold == 1) {
+    if (absl::Status s = body->F32("out-of-scope threshold", &d->threshold); !s.ok()) return s;
+  }
+  uint32_t has_centroids = 0;
+  if (absl::Status s = body->U32("out-of-scope centroid flag", &has_centroids); !s.ok()) return s;
+  if (has_centroids > 1) {
+    return absl::DataLossError(
+        absl::StrCat("model file: out-of-scope centroid flag ", has_centroids, " (0 or 1)"));
+  }
+  if (has_centroids == 0) return absl::OkStatus();
+  for (const ModelView& v : parts.views) {
+    for (const ModelMember& m : v.members) {
+      d->centroids.emplace_back();
+      const uint64_t n = uint64_t{parts.labels.size()} * static_cast<uint64_t>(m.hidden);
+      if (absl::Status s = ReadFloats(body, "out-of-scope centroid", n, &d->centroids.back());
+          !s.ok()) {
+        return s;
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 uint32_t Crc32(absl::string_view bytes) {
@@ -178,6 +225,17 @@ std::string IntentModel::ToBytes() const {
     }
   }
   w.F32(parts_.temperature);
+  const OutOfScopeDetector& oos = parts_.out_of_scope;
+  w.U32(static_cast<uint32_t>(oos.weights.size()));
+  for (float x : oos.weights) w.F32(x);
+  w.F32(oos.bias);
+  const bool has_threshold = oos.threshold != kNeverOutOfScope;
+  w.U32(has_threshold ? 1 : 0);
+  if (has_threshold) w.F32(oos.threshold);
+  w.U32(oos.centroids.empty() ? 0 : 1);
+  for (const std::vector<float>& c : oos.centroids) {
+    for (float x : c) w.F32(x);
+  }
   std::string& out = w.out();
   const uint64_t total = out.size() + kTrailerSize;
   for (int i = 0; i < 8; ++i) out[12 + i] = static_cast<char>((total >> (8 * i)) & 0xFF);
@@ -196,10 +254,10 @@ absl::StatusOr<IntentModel> IntentModel::FromBytes(absl::string_view bytes) {
   r.Skip(sizeof kMagic);
   uint32_t version = 0;
   if (absl::Status s = r.U32("version", &version); !s.ok()) return s;
-  if (version != kFormatVersion) {
-    return absl::InvalidArgumentError(absl::StrCat("unsupported intent model format version ",
-                                                   version, " (this build reads version ",
-                                                   kFormatVersion, ")"));
+  if (version != kFormatVersion && version != kFormatVersionWithoutOos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unsupported intent model format version ", version, " (this build reads versions ",
+        kFormatVersionWithoutOos, " and ", kFormatVersion, ")"));
   }
   uint64_t total = 0;
   if (absl::Status s = r.U64("total size", &total); !s.ok()) return s;
@@ -278,6 +336,9 @@ absl::StatusOr<IntentModel> IntentModel::FromBytes(absl::string_view bytes) {
     }
   }
   if (absl::Status s = body.F32("temperature", &parts.temperature); !s.ok()) return s;
+  if (version >= kFormatVersion) {
+    if (absl::Status s = ReadOutOfScope(&body, parts, &parts.out_of_scope); !s.ok()) return s;
+  }
   if (body.remaining() != 0) {
     return absl::DataLossError(
         absl::StrCat("model file: ", body.remaining(), " unexplained bytes before the checksum"));

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "services/classification/model/out_of_scope.h"
 
 namespace omniroute::classification::model {
 namespace {
@@ -109,6 +110,44 @@ absl::Status CheckView(const ModelView& v, size_t k, const std::string& which) {
   return absl::OkStatus();
 }
 
+absl::Status CheckOutOfScope(const ModelParts& p) {
+  const OutOfScopeDetector& d = p.out_of_scope;
+  if (!d.centroids.empty()) {
+    size_t m = 0;
+    for (const ModelView& v : p.views) {
+      for (const ModelMember& member : v.members) {
+        const size_t want = p.labels.size() * static_cast<size_t>(member.hidden);
+        if (m >= d.centroids.size() || d.centroids[m].size() != want || want == 0) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "out-of-scope centroids of member ", m, ": not labels x hidden (", want, ") values"));
+        }
+        for (float x : d.centroids[m++]) {
+          if (!Bounded(x)) {
+            return absl::InvalidArgumentError("an out-of-scope centroid value is out of range");
+          }
+        }
+      }
+    }
+    if (m != d.centroids.size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(d.centroids.size(), " out-of-scope centroid sets for ", m, " members"));
+    }
+  }
+  if (!d.weights.empty() && d.weights.size() != kOutOfScopeSignals) {
+    return absl::InvalidArgumentError(absl::StrCat("out-of-scope weights: ", d.weights.size(),
+                                                   " values (0 or ", kOutOfScopeSignals, ")"));
+  }
+  for (float w : d.weights) {
+    if (!Bounded(w)) return absl::InvalidArgumentError("an out-of-scope weight is out of range");
+  }
+  if (!Bounded(d.bias)) return absl::InvalidArgumentError("the out-of-scope bias is out of range");
+  if (d.threshold != kNeverOutOfScope && !(d.threshold >= 0 && d.threshold <= 1)) {
+    return absl::InvalidArgumentError(
+        "the out-of-scope threshold is not in [0, 1] (or never out of scope)");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ValidateModelParts(const ModelParts& p) {
@@ -137,7 +176,7 @@ absl::Status ValidateModelParts(const ModelParts& p) {
     return absl::InvalidArgumentError(
         absl::StrCat("the temperature is not in [", kMinTemperature, ", ", kMaxTemperature, "]"));
   }
-  return absl::OkStatus();
+  return CheckOutOfScope(p);
 }
 
 }  // namespace omniroute::classification::model

@@ -1,6 +1,7 @@
 #include "services/classification/model/trainer.h"
 
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -8,6 +9,8 @@
 #include "absl/strings/str_split.h"
 #include "services/classification/model/calibration.h"
 #include "services/classification/model/network_training.h"
+#include "services/classification/model/oos_training.h"
+#include "services/classification/model/out_of_scope.h"
 #include "services/classification/model/training_data.h"
 
 namespace omniroute::classification::model {
@@ -69,15 +72,24 @@ absl::Status ValidateTrainOptions(const TrainOptions& o) {
   for (const FeaturizerConfig& v : *views) {
     if (absl::Status s = ValidateFeaturizerConfig(v); !s.ok()) return s;
   }
+  if (o.oos_folds < 0 || o.oos_folds > 8) {
+    return absl::InvalidArgumentError(absl::StrCat("oos_folds ", o.oos_folds, " not in 0..8"));
+  }
+  if (!(o.oos_holdout_intents > 0 && o.oos_holdout_intents <= 0.5)) {
+    return absl::InvalidArgumentError("oos_holdout_intents must be in (0, 0.5]");
+  }
+  if (!(o.oos_reject_rate >= 0 && o.oos_reject_rate < 1)) {
+    return absl::InvalidArgumentError("oos_reject_rate must be in [0, 1)");
+  }
+  if (!(o.oos_threshold < 0 || o.oos_threshold <= 1)) {
+    return absl::InvalidArgumentError("oos_threshold must be in [0, 1] (or negative: calibrated)");
+  }
   if (o.hidden < 0 || o.hidden > 4096) {
     return absl::InvalidArgumentError(absl::StrCat("hidden ", o.hidden, " not in 0..4096"));
   }
   return absl::OkStatus();
 }
 
-namespace {
-
-// The networks of every view trained on `examples` (labels: the sorted distinct labels).
 ModelParts TrainParts(const std::vector<Example>& examples, const TrainOptions& options,
                       TrainStats* stats) {
   std::map<std::string, int> label_index;
@@ -129,14 +141,13 @@ ModelParts TrainParts(const std::vector<Example>& examples, const TrainOptions& 
   return parts;
 }
 
-}  // namespace
-
 absl::StatusOr<IntentModel> TrainIntentModel(const std::vector<Example>& examples,
                                              const TrainOptions& options, std::string metadata,
                                              TrainStats* stats) {
   if (absl::Status s = ValidateTrainOptions(options); !s.ok()) return s;
   if (examples.empty()) return absl::InvalidArgumentError("no training examples");
   float temperature = 1;
+  std::vector<float> held_in_signals;  // out-of-scope signals of the set-aside slice
   if (options.calibration_fraction > 0) {
     // Fit the temperature on a slice the networks did not see, then train again on everything:
     // twice the training time for a confidence that means what it says.
@@ -145,15 +156,34 @@ absl::StatusOr<IntentModel> TrainIntentModel(const std::vector<Example>& example
       std::vector<Example> fit, held;
       for (size_t i : split.train) fit.push_back(examples[i]);
       for (size_t i : split.holdout) held.push_back(examples[i]);
-      absl::StatusOr<IntentModel> m = IntentModel::Create(TrainParts(fit, options, nullptr));
+      ModelParts fitted = TrainParts(fit, options, nullptr);
+      // The same networks with the fitted temperature give the out-of-scope detector the
+      // signals of in-scope messages a model of all labels did not see.
+      std::optional<ModelParts> tempered;
+      if (options.oos_folds > 0) tempered = fitted;
+      absl::StatusOr<IntentModel> m = IntentModel::Create(std::move(fitted));
       if (!m.ok()) return m.status();
       temperature = FitTemperature(*m, held);
+      if (tempered.has_value()) {
+        tempered->temperature = temperature;
+        m = IntentModel::Create(*std::move(tempered));
+        if (m.ok()) m = WithCentroids(*m, fit);
+        if (!m.ok()) return m.status();
+        AddOutOfScopeSignals(*m, held, &held_in_signals);
+      }
     }
   }
+  absl::StatusOr<OutOfScopeDetector> oos =
+      TrainOutOfScopeDetector(examples, options, temperature, held_in_signals,
+                              stats != nullptr ? &stats->out_of_scope : nullptr);
+  if (!oos.ok()) return oos.status();
   ModelParts parts = TrainParts(examples, options, stats);
   parts.temperature = temperature;
+  parts.out_of_scope = *std::move(oos);
   parts.metadata = std::move(metadata);
-  return IntentModel::Create(std::move(parts));
+  absl::StatusOr<IntentModel> model = IntentModel::Create(std::move(parts));
+  if (!model.ok() || !model->has_oos_detector()) return model;
+  return WithCentroids(*model, examples);
 }
 
 }  // namespace omniroute::classification::model

@@ -57,6 +57,15 @@ struct TrainOptions {
   // Buckets seen in fewer training examples get no weights: halves the model at no cost in
   // accuracy on Banking77 (1 keeps all).
   int min_df = 2;
+  // Out-of-scope detector (see out_of_scope.h, oos_training.h): oos_folds nested models, each
+  // trained without a seeded oos_holdout_intents share of the labels (disjoint between folds),
+  // give pseudo-out-of-scope messages to fit the calibrator; 0 folds: no detector (never out
+  // of scope). The default threshold rejects oos_reject_rate of held-in in-scope messages;
+  // oos_threshold >= 0 sets it instead.
+  int oos_folds = 2;
+  double oos_holdout_intents = 0.25;
+  double oos_reject_rate = 0.03;
+  double oos_threshold = -1;
 };
 
 absl::Status ValidateTrainOptions(const TrainOptions& options);
@@ -73,7 +82,13 @@ struct TrainStats {
   size_t labels = 0;
   size_t rows = 0;              // distinct hashed buckets seen (= weight rows of the model)
   double final_epoch_loss = 0;  // mean cross-entropy over the last epoch (members' mean)
+  std::string out_of_scope;     // how the out-of-scope detector was fitted (one line)
 };
+
+// The networks of every view trained on `examples` (labels: the sorted distinct labels), no
+// calibration; options must be valid.
+ModelParts TrainParts(const std::vector<Example>& examples, const TrainOptions& options,
+                      TrainStats* stats);
 
 // Trains on `examples` (labels are the sorted distinct labels). Deterministic: the same examples
 // in the same order with the same options give a byte-identical model on a given build and

@@ -10,37 +10,12 @@
 #include <vector>
 
 #include "services/classification/model/trainer.h"
+#include "tests/unit/model/synthetic_intents.h"
 
 namespace omniroute::classification::model {
 namespace {
 
 using ::testing::HasSubstr;
-
-// Messages of three intents: each has its keywords among shared filler words.
-std::vector<Example> Synthetic(int per_label, uint64_t seed) {
-  const std::vector<std::pair<std::string, std::vector<std::string>>> intents = {
-      {"card_lost", {"lost", "stolen", "card", "missing"}},
-      {"refund", {"refund", "money", "back", "return"}},
-      {"greeting", {"hello", "hi", "morning", "hey"}},
-  };
-  const std::vector<std::string> filler = {"i",   "my",    "the",  "please", "help", "can",
-                                           "you", "today", "need", "want",   "a",    "is"};
-  std::mt19937_64 rng(seed);
-  std::vector<Example> out;
-  for (int i = 0; i < per_label; ++i) {
-    for (const auto& [label, words] : intents) {
-      std::string text;
-      for (int w = 0; w < 6; ++w) {
-        const bool keyword = rng() % 3 == 0;
-        const auto& pool = keyword ? words : filler;
-        text += pool[rng() % pool.size()] + " ";
-      }
-      text += words[rng() % words.size()];  // at least one keyword
-      out.push_back(Example{text, label, 0});
-    }
-  }
-  return out;
-}
 
 TrainOptions SmallOptions(int hidden = 0, int members = 1) {
   TrainOptions o;
@@ -228,10 +203,12 @@ TEST_F(CorruptTest, BadCountsBehindAValidChecksum) {
   b[24] = static_cast<char>(200);
   FixCrc(&b);
   EXPECT_THAT(Message(b), HasSubstr("hash_bits = 200 is out of range"));
-  // A NaN temperature: the last float before the CRC.
+  // A NaN temperature: the float before the out-of-scope detector, which is (linear members, so
+  // no centroids) u32 count, 10 weights, bias, u32 1, threshold, u32 0: 60 bytes, then the CRC.
   b = bytes_;
-  b[b.size() - 5] = static_cast<char>(0x7F);
-  b[b.size() - 6] = static_cast<char>(0xC0);
+  const size_t temperature_end = b.size() - 4 - 60;
+  b[temperature_end - 1] = static_cast<char>(0x7F);
+  b[temperature_end - 2] = static_cast<char>(0xC0);
   FixCrc(&b);
   EXPECT_THAT(Message(b), HasSubstr("not a finite number"));
 }
