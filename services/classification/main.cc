@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   std::string model_file;
   flags.Add("model-file", &model_file,
             "intent model file to serve at start (a model published to Redis replaces it)");
-  int64_t tenant_model_budget_mib = 1024;
+  int64_t tenant_model_budget_mib = 512;
   flags.Add("tenant-model-budget-mib", &tenant_model_budget_mib,
             "memory for tenant intent models (model file MiB): past it the least recently used "
             "are dropped and loaded again from Redis by their tenant's next classification");

@@ -43,7 +43,7 @@ struct LoadedModel {
 // a counted failure, and the previous model keeps serving.
 class ModelStore {
  public:
-  explicit ModelStore(prometheus::Registry& registry, size_t tenant_budget_bytes = 1ull << 30);
+  explicit ModelStore(prometheus::Registry& registry, size_t tenant_budget_bytes = 512ull << 20);
 
   // Loads a global model file; an error leaves the store as it was.
   absl::Status LoadFile(const std::string& path);
