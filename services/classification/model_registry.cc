@@ -35,6 +35,14 @@ std::string ModelVersion(absl::string_view bytes) {
 
 absl::StatusOr<std::string> PublishTenantModel(redis::Connection& conn, absl::string_view tenant,
                                                absl::string_view bytes, int64_t now_ms, int keep) {
+  // A model for a tenant that does not exist (a typo) would never serve anyone.
+  auto known = conn.Command({"SISMEMBER", kTenantsKey, std::string(tenant)});
+  if (auto st = CheckReply(known, "SISMEMBER tenants"); !st.ok()) return st;
+  if (known->integer == 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--tenant: no tenant '", tenant, "' (tenants exist once an API key was created for them: "
+        "omniroute-ctl tenants list)"));
+  }
   const std::string version = ModelVersion(bytes);
   const std::string versions = TenantModelVersionsKey(tenant);
   auto set = conn.Command({"SET", TenantModelKey(tenant, version), std::string(bytes)});

@@ -45,7 +45,7 @@ struct KeptModelVersion {
 
 // Stores `bytes` (already validated by the caller) as a version of the tenant's model, makes it
 // the one the tenant's traffic is classified with, and deletes kept versions beyond `keep`
-// (oldest first). Returns the version.
+// (oldest first). Returns the version; FailedPrecondition for a tenant that does not exist.
 absl::StatusOr<std::string> PublishTenantModel(redis::Connection& conn, absl::string_view tenant,
                                                absl::string_view bytes, int64_t now_ms, int keep);
 

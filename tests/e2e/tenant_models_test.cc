@@ -205,6 +205,9 @@ TEST_F(TenantModelsE2E, EachTenantIsClassifiedByItsOwnModelAndAPublishForOneChan
   ASSERT_EQ(line_of.size(), 2u) << models.out;
   EXPECT_TRUE(absl::EndsWith(line_of[va2], "(serving)")) << models.out;
   EXPECT_FALSE(absl::EndsWith(line_of[va], "(serving)")) << models.out;
+  auto typo = Model({"publish", "--model", a1, "--tenant", "bank_x"});
+  EXPECT_EQ(typo.code, 1);
+  EXPECT_NE(typo.err.find("--tenant: no tenant 'bank_x'"), std::string::npos) << typo.err;
   auto bad = Model({"publish", "--tenant", "bank_a", "--version", "00000000-1"});
   EXPECT_EQ(bad.code, 2) << "a bad value of --version";
   EXPECT_NE(bad.err.find("no kept model version '00000000-1' (kept: "), std::string::npos)
