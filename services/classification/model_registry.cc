@@ -39,9 +39,10 @@ absl::StatusOr<std::string> PublishTenantModel(redis::Connection& conn, absl::st
   auto known = conn.Command({"SISMEMBER", kTenantsKey, std::string(tenant)});
   if (auto st = CheckReply(known, "SISMEMBER tenants"); !st.ok()) return st;
   if (known->integer == 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "--tenant: no tenant '", tenant, "' (tenants exist once an API key was created for them: "
-        "omniroute-ctl tenants list)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("--tenant: no tenant '", tenant,
+                     "' (tenants exist once an API key was created for them: "
+                     "omniroute-ctl tenants list)"));
   }
   const std::string version = ModelVersion(bytes);
   const std::string versions = TenantModelVersionsKey(tenant);
