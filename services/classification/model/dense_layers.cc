@@ -22,6 +22,20 @@ void PrefetchRow(const int32_t* rows, size_t i, size_t n, const int8_t* weights,
 
 #ifdef OMNIROUTE_DENSE_AVX2
 
+// Columns [full, width) of AddWeightedRowsInt8, the ones left over by the vector blocks.
+void AddTailColumns(const SparseFeature* features, const int32_t* rows, size_t n,
+                    const int8_t* weights, const float* row_scale, size_t width, size_t full,
+                    float* out) {
+  if (full == width) return;
+  for (size_t i = 0; i < n; ++i) {
+    const int32_t r = rows[i];
+    if (r < 0) continue;
+    const float a = features[i].value * row_scale[r];
+    const int8_t* w = weights + static_cast<size_t>(r) * width;
+    for (size_t j = full; j < width; ++j) out[j] += a * static_cast<float>(w[j]);
+  }
+}
+
 // Columns [c0, c0 + 8 * C) of AddWeightedRowsInt8: C running sums of 8 lanes stay in registers
 // over all rows.
 template <int C>
@@ -64,14 +78,7 @@ __attribute__((target("avx2"))) void AddWeightedRowsInt8Avx2(const SparseFeature
     kBlocks[chunks](features, rows, n, weights, row_scale, width, c0, prefetch, out);
     prefetch = false;
   }
-  if (full == width) return;
-  for (size_t i = 0; i < n; ++i) {
-    const int32_t r = rows[i];
-    if (r < 0) continue;
-    const float a = features[i].value * row_scale[r];
-    const int8_t* w = weights + static_cast<size_t>(r) * width;
-    for (size_t j = full; j < width; ++j) out[j] += a * static_cast<float>(w[j]);
-  }
+  AddTailColumns(features, rows, n, weights, row_scale, width, full, out);
 }
 
 // Labels [c0, c0 + 8 * C) of AddActiveUnits, of which the last 8 have only `last_lanes` lanes
@@ -120,12 +127,120 @@ __attribute__((target("avx2"))) void AddActiveUnitsAvx2(const float* h, size_t u
   }
 }
 
+// The same two kernels with 512-bit registers: 128 columns (a whole hidden layer of the default
+// model) or 128 labels in one pass, so each weight row is read once, in one sweep over the rows.
+template <int C>
+__attribute__((target("avx512f"))) void RowsBlockAvx512(const SparseFeature* features,
+                                                        const int32_t* rows, size_t n,
+                                                        const int8_t* weights,
+                                                        const float* row_scale, size_t width,
+                                                        size_t c0, bool prefetch, float* out) {
+  constexpr __mmask16 kAll = 0xFFFF;
+  __m512 acc[C];
+  for (int c = 0; c < C; ++c) acc[c] = _mm512_loadu_ps(out + c0 + 16 * c);
+  for (size_t i = 0; i < n; ++i) {
+    if (prefetch) PrefetchRow(rows, i, n, weights, row_scale, width);
+    const int32_t r = rows[i];
+    if (r < 0) continue;
+    const __m512 a = _mm512_set1_ps(features[i].value * row_scale[r]);
+    const int8_t* w = weights + static_cast<size_t>(r) * width + c0;
+    for (int c = 0; c < C; ++c) {
+      const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 16 * c));
+      // The zero-masked forms with every lane on are the plain conversions; the plain ones start
+      // from _mm512_undefined_*, which GCC 12 warns about (-Wmaybe-uninitialized).
+      const __m512 x = _mm512_maskz_cvtepi32_ps(kAll, _mm512_maskz_cvtepi8_epi32(kAll, bytes));
+      acc[c] = _mm512_add_ps(acc[c], _mm512_mul_ps(a, x));
+    }
+  }
+  for (int c = 0; c < C; ++c) _mm512_storeu_ps(out + c0 + 16 * c, acc[c]);
+}
+
+__attribute__((target("avx512f"))) void AddWeightedRowsInt8Avx512(const SparseFeature* features,
+                                                                  const int32_t* rows, size_t n,
+                                                                  const int8_t* weights,
+                                                                  const float* row_scale,
+                                                                  size_t width, float* out) {
+  using Block = void (*)(const SparseFeature*, const int32_t*, size_t, const int8_t*, const float*,
+                         size_t, size_t, bool, float*);
+  static constexpr Block kBlocks[] = {nullptr,
+                                      RowsBlockAvx512<1>,
+                                      RowsBlockAvx512<2>,
+                                      RowsBlockAvx512<3>,
+                                      RowsBlockAvx512<4>,
+                                      RowsBlockAvx512<5>,
+                                      RowsBlockAvx512<6>,
+                                      RowsBlockAvx512<7>,
+                                      RowsBlockAvx512<8>};
+  const size_t full = width / 16 * 16;
+  bool prefetch = true;
+  for (size_t c0 = 0; c0 < full; c0 += 128) {
+    const size_t chunks = (full - c0) / 16 < 8 ? (full - c0) / 16 : 8;
+    kBlocks[chunks](features, rows, n, weights, row_scale, width, c0, prefetch, out);
+    prefetch = false;
+  }
+  AddTailColumns(features, rows, n, weights, row_scale, width, full, out);
+}
+
+template <int C>
+__attribute__((target("avx512f"))) void UnitsBlockAvx512(const float* h, size_t units,
+                                                         const float* weights, size_t k, size_t c0,
+                                                         int last_lanes, const uint8_t* active,
+                                                         float* scores) {
+  const __mmask16 tail = static_cast<__mmask16>((1u << last_lanes) - 1);
+  __m512 acc[C];
+  for (int c = 0; c + 1 < C; ++c) acc[c] = _mm512_loadu_ps(scores + c0 + 16 * c);
+  acc[C - 1] = _mm512_maskz_loadu_ps(tail, scores + c0 + 16 * (C - 1));
+  for (size_t u = 0; u < units; ++u) {
+    if (!active[u]) continue;
+    const __m512 hu = _mm512_set1_ps(h[u]);
+    const float* w = weights + u * k + c0;
+    for (int c = 0; c + 1 < C; ++c) {
+      acc[c] = _mm512_add_ps(acc[c], _mm512_mul_ps(hu, _mm512_loadu_ps(w + 16 * c)));
+    }
+    acc[C - 1] =
+        _mm512_add_ps(acc[C - 1], _mm512_mul_ps(hu, _mm512_maskz_loadu_ps(tail, w + 16 * (C - 1))));
+  }
+  for (int c = 0; c + 1 < C; ++c) _mm512_storeu_ps(scores + c0 + 16 * c, acc[c]);
+  _mm512_mask_storeu_ps(scores + c0 + 16 * (C - 1), tail, acc[C - 1]);
+}
+
+__attribute__((target("avx512f"))) void AddActiveUnitsAvx512(const float* h, size_t units,
+                                                             const float* weights, size_t k,
+                                                             float* scores, uint8_t* active) {
+  for (size_t u = 0; u < units; ++u) active[u] = h[u] > 0;
+  using Block =
+      void (*)(const float*, size_t, const float*, size_t, size_t, int, const uint8_t*, float*);
+  static constexpr Block kBlocks[] = {nullptr,
+                                      UnitsBlockAvx512<1>,
+                                      UnitsBlockAvx512<2>,
+                                      UnitsBlockAvx512<3>,
+                                      UnitsBlockAvx512<4>,
+                                      UnitsBlockAvx512<5>,
+                                      UnitsBlockAvx512<6>,
+                                      UnitsBlockAvx512<7>,
+                                      UnitsBlockAvx512<8>};
+  for (size_t c0 = 0; c0 < k; c0 += 128) {
+    const size_t left = k - c0;
+    const size_t chunks = left >= 128 ? 8 : (left + 15) / 16;
+    const int last_lanes = static_cast<int>(left >= 128 ? 16 : left - 16 * (chunks - 1));
+    kBlocks[chunks](h, units, weights, k, c0, last_lanes, active, scores);
+  }
+}
+
 bool HasAvx2() {
   static const bool avx2 = [] {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") != 0;
   }();
   return avx2;
+}
+
+bool HasAvx512() {
+  static const bool avx512 = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") != 0;
+  }();
+  return avx512;
 }
 
 #endif  // OMNIROUTE_DENSE_AVX2
@@ -161,6 +276,9 @@ void AddActiveUnitsPortable(const float* h, size_t units, const float* weights, 
 void AddWeightedRowsInt8(const SparseFeature* features, const int32_t* rows, size_t n,
                          const int8_t* weights, const float* row_scale, size_t width, float* out) {
 #ifdef OMNIROUTE_DENSE_AVX2
+  if (HasAvx512()) {
+    return AddWeightedRowsInt8Avx512(features, rows, n, weights, row_scale, width, out);
+  }
   if (HasAvx2()) return AddWeightedRowsInt8Avx2(features, rows, n, weights, row_scale, width, out);
 #endif
   AddWeightedRowsInt8Portable(features, rows, n, weights, row_scale, width, out);
@@ -169,6 +287,7 @@ void AddWeightedRowsInt8(const SparseFeature* features, const int32_t* rows, siz
 void AddActiveUnits(const float* h, size_t units, const float* weights, size_t k, float* scores,
                     uint8_t* active) {
 #ifdef OMNIROUTE_DENSE_AVX2
+  if (HasAvx512()) return AddActiveUnitsAvx512(h, units, weights, k, scores, active);
   if (HasAvx2()) return AddActiveUnitsAvx2(h, units, weights, k, scores, active);
 #endif
   AddActiveUnitsPortable(h, units, weights, k, scores, active);

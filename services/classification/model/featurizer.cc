@@ -205,7 +205,6 @@ void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch
   if (!config_.char_across_words) in_words = nullptr;
   if (in_words != nullptr) {
     in_words->normalized = s->normalized;
-    in_words->keys.clear();
     in_words->ngrams.clear();
   }
   const std::string& norm = s->normalized;
@@ -222,18 +221,21 @@ void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch
   // Count occurrences per (bucket, block): the key keeps the two blocks apart so that each gets
   // its own weight even when a word and a character n-gram share a bucket.
   // Keys bucket * 2 + block (1 = characters) fit in 32 bits (hash_bits <= 24), and sorting plain
-  // integers is several times faster than sorting structs with a comparator.
+  // integers is several times faster than sorting structs with a comparator. With the companion
+  // view, one more low bit says whether the n-gram is also one of the companion's, and the one
+  // sort serves both views (see CountKeys).
   std::vector<uint32_t>& keys = s->keys;
   keys.clear();
   s->ngrams.clear();
+  const int companion_bit = in_words != nullptr ? 1 : 0;
   // `in_word`: the n-gram is also one of the companion view's.
   auto record = [&](const NgramRef& ref, bool in_word = true) {
-    const uint32_t key = ref.bucket << 1 | (ref.kind == kCharKind);
+    const uint32_t key = (ref.bucket << 1 | (ref.kind == kCharKind)) << companion_bit |
+                         static_cast<uint32_t>(companion_bit & in_word);
     keys.push_back(key);
-    if (record_ngrams) s->ngrams.push_back(ref);
-    if (in_words != nullptr && in_word) {
-      in_words->keys.push_back(key);
-      if (record_ngrams) in_words->ngrams.push_back(ref);
+    if (record_ngrams) {
+      s->ngrams.push_back(ref);
+      if (in_words != nullptr && in_word) in_words->ngrams.push_back(ref);
     }
   };
   auto add = [&](uint8_t kind, uint32_t offset, uint32_t length) {
@@ -312,30 +314,49 @@ void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch
     }
   }
 
-  CountKeys(&keys, &s->keys_tmp, out);
-  if (in_words != nullptr) CountKeys(&in_words->keys, &in_words->keys_tmp, in_words_out);
+  RadixSortByBits(0, config_.hash_bits + 1 + companion_bit, &keys, &s->keys_tmp);
+  CountKeys(keys, companion_bit, /*companion_only=*/false, out);
+  if (in_words != nullptr) CountKeys(keys, 1, /*companion_only=*/true, in_words_out);
 }
 
-void Featurizer::CountKeys(std::vector<uint32_t>* keys_in, std::vector<uint32_t>* tmp,
-                           std::vector<SparseFeature>* out) const {
-  out->clear();
-  std::vector<uint32_t>& keys = *keys_in;
-  RadixSortByBits(0, config_.hash_bits + 1, &keys, tmp);
-  for (size_t i = 0; i < keys.size();) {
-    size_t j = i;
-    while (j < keys.size() && keys[j] == keys[i]) ++j;
-    const double count = static_cast<double>(j - i);
-    const double tf = config_.sublinear_tf && count > 1 ? 1.0 + std::log(count) : count;
-    const double weight = (keys[i] & 1) ? config_.char_weight : config_.word_weight;
+void Featurizer::CountKeys(const std::vector<uint32_t>& keys, int companion_bit,
+                           bool companion_only, std::vector<SparseFeature>* out) const {
+  // 1 + ln(c) of the small counts, computed once with the same std::log call (same values).
+  static const std::vector<double> kSublinear = [] {
+    std::vector<double> t(64);
+    for (size_t c = 0; c < t.size(); ++c) t[c] = c > 1 ? 1.0 + std::log(static_cast<double>(c)) : c;
+    return t;
+  }();
+  out->resize(keys.size());
+  SparseFeature* next = out->data();
+  const size_t n = keys.size();
+  for (size_t i = 0; i < n;) {
+    if (companion_only && (keys[i] & 1) == 0) {
+      ++i;
+      continue;
+    }
+    // (bucket, block) of this run; with the companion bit, a run may mix both values of it.
+    const uint32_t key = keys[i] >> companion_bit;
+    size_t j = i + 1;
+    size_t count = 1;
+    for (; j < n && keys[j] >> companion_bit == key; ++j) {
+      if (!companion_only || (keys[j] & 1) != 0) ++count;
+    }
+    double tf = static_cast<double>(count);
+    if (config_.sublinear_tf && count > 1) {
+      tf = count < kSublinear.size() ? kSublinear[count] : 1.0 + std::log(tf);
+    }
+    const double weight = (key & 1) ? config_.char_weight : config_.word_weight;
     const float value = static_cast<float>(tf * weight);
-    const uint32_t bucket = keys[i] >> 1;
-    if (!out->empty() && out->back().bucket == bucket) {
-      out->back().value += value;
+    const uint32_t bucket = key >> 1;
+    if (next != out->data() && next[-1].bucket == bucket) {
+      next[-1].value += value;
     } else {
-      out->push_back(SparseFeature{bucket, value});
+      *next++ = SparseFeature{bucket, value};
     }
     i = j;
   }
+  out->resize(static_cast<size_t>(next - out->data()));
 }
 
 std::string Featurizer::NgramName(const FeaturizerScratch& scratch, const NgramRef& ngram) {

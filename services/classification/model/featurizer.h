@@ -113,8 +113,9 @@ class Featurizer {
   uint32_t PairBucket(absl::string_view first, absl::string_view second) const;
 
  private:
-  // Sorts `keys` (bucket * 2 + block) and turns them into counted features in `out`.
-  void CountKeys(std::vector<uint32_t>* keys, std::vector<uint32_t>* tmp,
+  // Turns sorted `keys` ((bucket * 2 + block) << companion_bit | is the n-gram the companion
+  // view's too) into counted features in `out`; with `companion_only` only the companion's.
+  void CountKeys(const std::vector<uint32_t>& keys, int companion_bit, bool companion_only,
                  std::vector<SparseFeature>* out) const;
 
   FeaturizerConfig config_;
