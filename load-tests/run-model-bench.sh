@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # Runs omniroute-model-bench: intent model inference latency over the Banking77 holdout beside a
 # featurize-only baseline. Builds nothing; trains a model first unless --model is given.
-#   load-tests/run-model-bench.sh BUILD_DIR [--busy N] [--before BINARY [--runs N]] [bench flags...]
+#   load-tests/run-model-bench.sh BUILD_DIR [--busy N] [--bench BINARY] [--before BINARY [--runs N]] [bench flags...]
 # e.g. load-tests/run-model-bench.sh build --model /tmp/banking77.model --rounds 10
 #
 # --busy N: runs the bench while N busy processes share the machine (each walks ~150 MB of
 # Python objects in a loop: CPU and cache pressure, like a build or `make bench` beside it),
 # started 30 s before the bench (so the load average shows them) and stopped after it; prints the load average at start and end.
+# --bench BINARY: runs that omniroute-model-bench instead of BUILD_DIR's.
 # --before BINARY: also runs an older build's omniroute-model-bench, alternating with this one
 # (before after after before ...) --runs N times each (default 1), under the same busy processes,
 # and prints each row's median p50 / p99 per side.
 set -euo pipefail
 
 if [[ $# -lt 1 ]]; then
-  echo "usage: $0 BUILD_DIR [--busy N] [--before BINARY [--runs N]] [bench flags...]" >&2
+  echo "usage: $0 BUILD_DIR [--busy N] [--bench BINARY] [--before BINARY [--runs N]] [bench flags...]" >&2
   exit 2
 fi
 build_dir=$1
@@ -27,9 +28,9 @@ while [[ $# -gt 0 ]]; do
       printf -v "${1#--}" '%s' "$2"
       shift 2
       ;;
-    --before)
-      [[ $# -ge 2 && -x $2 ]] || { echo "$0: --before needs a bench binary" >&2; exit 2; }
-      before=$(realpath "$2")
+    --before | --bench)
+      [[ $# -ge 2 && -x $2 ]] || { echo "$0: $1 needs a bench binary" >&2; exit 2; }
+      printf -v "${1#--}" '%s' "$(realpath "$2")"
       shift 2
       ;;
     *) break ;;

@@ -40,7 +40,7 @@ IntentModel::RowIndex::RowIndex(const std::vector<uint32_t>& buckets, const std:
                                 float idf_unseen)
     : unseen_(idf.empty() ? 1.0f : idf_unseen) {
   int bits = 4;
-  while ((size_t{1} << bits) < 2 * buckets.size()) ++bits;
+  while ((size_t{1} << bits) * 3 < 4 * buckets.size()) ++bits;
   entries_.resize(size_t{1} << bits);
   mask_ = entries_.size() - 1;
   shift_ = 64 - bits;
@@ -128,6 +128,7 @@ void IntentModel::FinishFeatures(size_t v, PredictScratch* s) const {
         const size_t width = m.hidden > 0 ? static_cast<size_t>(m.hidden) : parts_.labels.size();
         const int8_t* row = m.weights.data() + static_cast<size_t>(e.row) * width;
         for (size_t line = 0; line < width; line += 64) __builtin_prefetch(row + line, 0, 2);
+        __builtin_prefetch(&m.row_scale[static_cast<size_t>(e.row)], 0, 2);
       }
     }
   }
