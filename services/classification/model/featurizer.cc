@@ -315,48 +315,62 @@ void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch
   }
 
   RadixSortByBits(0, config_.hash_bits + 1 + companion_bit, &keys, &s->keys_tmp);
-  CountKeys(keys, companion_bit, /*companion_only=*/false, out);
-  if (in_words != nullptr) CountKeys(keys, 1, /*companion_only=*/true, in_words_out);
+  CountKeys(keys, companion_bit, /*companion_only=*/false, &s->keys_tmp, out);
+  if (in_words != nullptr) {
+    CountKeys(keys, 1, /*companion_only=*/true, &s->keys_tmp, in_words_out);
+  }
 }
 
 void Featurizer::CountKeys(const std::vector<uint32_t>& keys, int companion_bit,
-                           bool companion_only, std::vector<SparseFeature>* out) const {
+                           bool companion_only, std::vector<uint32_t>* starts,
+                           std::vector<SparseFeature>* out) const {
   // 1 + ln(c) of the small counts, computed once with the same std::log call (same values).
   static const std::vector<double> kSublinear = [] {
     std::vector<double> t(64);
     for (size_t c = 0; c < t.size(); ++c) t[c] = c > 1 ? 1.0 + std::log(static_cast<double>(c)) : c;
     return t;
   }();
-  out->resize(keys.size());
-  SparseFeature* next = out->data();
+  // The runs of equal keys, without a branch per key (run lengths are irregular, so a loop that
+  // branches on "same as the last key" mispredicts about once a run). The companion's runs are
+  // runs of equal whole keys whose companion bit is set (they sort after the others of their
+  // bucket and block); the view's own are runs of the same bucket and block.
+  const int shift = companion_only ? 0 : companion_bit;
   const size_t n = keys.size();
-  for (size_t i = 0; i < n;) {
-    if (companion_only && (keys[i] & 1) == 0) {
-      ++i;
-      continue;
-    }
-    // (bucket, block) of this run; with the companion bit, a run may mix both values of it.
-    const uint32_t key = keys[i] >> companion_bit;
-    size_t j = i + 1;
-    size_t count = 1;
-    for (; j < n && keys[j] >> companion_bit == key; ++j) {
-      if (!companion_only || (keys[j] & 1) != 0) ++count;
-    }
+  const uint32_t* k = keys.data();
+  starts->resize(n + 1);
+  uint32_t* run = starts->data();
+  size_t runs = 0;
+  for (size_t i = 0; i < n; ++i) {
+    run[runs] = static_cast<uint32_t>(i);
+    runs += static_cast<size_t>(i == 0 || (k[i] >> shift) != (k[i - 1] >> shift));
+  }
+  run[runs] = static_cast<uint32_t>(n);
+  out->resize(runs);
+  SparseFeature* f = out->data();
+  size_t used = 0;
+  uint32_t last = ~uint32_t{0};  // the bucket of f[used - 1] (buckets are below 2^24)
+  for (size_t r = 0; r < runs; ++r) {
+    const uint32_t full = k[run[r]];
+    const uint32_t key = full >> companion_bit;  // bucket * 2 + block
+    const size_t count = run[r + 1] - run[r];
     double tf = static_cast<double>(count);
-    if (config_.sublinear_tf && count > 1) {
+    if (config_.sublinear_tf) {
       tf = count < kSublinear.size() ? kSublinear[count] : 1.0 + std::log(tf);
     }
     const double weight = (key & 1) ? config_.char_weight : config_.word_weight;
     const float value = static_cast<float>(tf * weight);
     const uint32_t bucket = key >> 1;
-    if (next != out->data() && next[-1].bucket == bucket) {
-      next[-1].value += value;
-    } else {
-      *next++ = SparseFeature{bucket, value};
+    const bool keep = !companion_only || (full & 1) != 0;
+    // A word and a character n-gram in the same bucket (rare) share one feature.
+    if (keep & (bucket == last)) {
+      f[used - 1].value += value;
+      continue;
     }
-    i = j;
+    f[used] = SparseFeature{bucket, value};
+    used += static_cast<size_t>(keep);
+    last = keep ? bucket : last;
   }
-  out->resize(static_cast<size_t>(next - out->data()));
+  out->resize(used);
 }
 
 std::string Featurizer::NgramName(const FeaturizerScratch& scratch, const NgramRef& ngram) {

@@ -115,8 +115,9 @@ class Featurizer {
  private:
   // Turns sorted `keys` ((bucket * 2 + block) << companion_bit | is the n-gram the companion
   // view's too) into counted features in `out`; with `companion_only` only the companion's.
+  // `starts` is scratch space.
   void CountKeys(const std::vector<uint32_t>& keys, int companion_bit, bool companion_only,
-                 std::vector<SparseFeature>* out) const;
+                 std::vector<uint32_t>* starts, std::vector<SparseFeature>* out) const;
 
   FeaturizerConfig config_;
 };
