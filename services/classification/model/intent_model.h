@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "services/classification/model/featurizer.h"
+#include "services/classification/model/huge_pages.h"
 
 namespace omniroute::classification::model {
 
@@ -74,7 +75,7 @@ struct PredictScratch {
 struct ModelMember {
   int hidden = 0;  // units of the hidden ReLU layer (0: linear)
   // rows x labels (linear) or rows x hidden (the input layer), row-major.
-  std::vector<int8_t> weights;
+  std::vector<int8_t, HugePageAllocator<int8_t>> weights;
   std::vector<float> row_scale;       // one per row
   std::vector<float> bias;            // one per label
   std::vector<float> hidden_bias;     // `hidden` values
