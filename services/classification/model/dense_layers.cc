@@ -1,5 +1,7 @@
 #include "services/classification/model/dense_layers.h"
 
+#include <atomic>
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define OMNIROUTE_DENSE_AVX2 1
@@ -243,9 +245,26 @@ bool HasAvx512() {
   return avx512;
 }
 
+std::atomic<DenseKernels> chosen{DenseKernels::kWidest};
+
+bool UseAvx512() {
+  return chosen.load(std::memory_order_relaxed) == DenseKernels::kWidest && HasAvx512();
+}
+bool UseAvx2() {
+  return chosen.load(std::memory_order_relaxed) != DenseKernels::kPortable && HasAvx2();
+}
+
 #endif  // OMNIROUTE_DENSE_AVX2
 
 }  // namespace
+
+void SetDenseKernels(DenseKernels kernels) {
+#ifdef OMNIROUTE_DENSE_AVX2
+  chosen.store(kernels, std::memory_order_relaxed);
+#else
+  (void)kernels;
+#endif
+}
 
 void AddWeightedRowsInt8Portable(const SparseFeature* features, const int32_t* rows, size_t n,
                                  const int8_t* weights, const float* row_scale, size_t width,
@@ -276,10 +295,10 @@ void AddActiveUnitsPortable(const float* h, size_t units, const float* weights, 
 void AddWeightedRowsInt8(const SparseFeature* features, const int32_t* rows, size_t n,
                          const int8_t* weights, const float* row_scale, size_t width, float* out) {
 #ifdef OMNIROUTE_DENSE_AVX2
-  if (HasAvx512()) {
+  if (UseAvx512()) {
     return AddWeightedRowsInt8Avx512(features, rows, n, weights, row_scale, width, out);
   }
-  if (HasAvx2()) return AddWeightedRowsInt8Avx2(features, rows, n, weights, row_scale, width, out);
+  if (UseAvx2()) return AddWeightedRowsInt8Avx2(features, rows, n, weights, row_scale, width, out);
 #endif
   AddWeightedRowsInt8Portable(features, rows, n, weights, row_scale, width, out);
 }
@@ -287,8 +306,8 @@ void AddWeightedRowsInt8(const SparseFeature* features, const int32_t* rows, siz
 void AddActiveUnits(const float* h, size_t units, const float* weights, size_t k, float* scores,
                     uint8_t* active) {
 #ifdef OMNIROUTE_DENSE_AVX2
-  if (HasAvx512()) return AddActiveUnitsAvx512(h, units, weights, k, scores, active);
-  if (HasAvx2()) return AddActiveUnitsAvx2(h, units, weights, k, scores, active);
+  if (UseAvx512()) return AddActiveUnitsAvx512(h, units, weights, k, scores, active);
+  if (UseAvx2()) return AddActiveUnitsAvx2(h, units, weights, k, scores, active);
 #endif
   AddActiveUnitsPortable(h, units, weights, k, scores, active);
 }
