@@ -37,18 +37,19 @@ bool SameFeaturizer(const FeaturizerConfig& a, const FeaturizerConfig& b) {
 }  // namespace
 
 IntentModel::RowIndex::RowIndex(const std::vector<uint32_t>& buckets, const std::vector<float>& idf,
-                                float idf_unseen)
+                                float idf_unseen, int hash_bits)
     : unseen_(idf.empty() ? 1.0f : idf_unseen) {
-  int bits = 4;
-  while ((size_t{1} << bits) * 3 < 4 * buckets.size()) ++bits;
-  entries_.resize(size_t{1} << bits);
-  mask_ = entries_.size() - 1;
-  shift_ = 64 - bits;
+  words_.resize(std::max<size_t>(1, (size_t{1} << hash_bits) / 64));
   for (size_t r = 0; r < buckets.size(); ++r) {
-    size_t i = Slot(buckets[r]);
-    while (entries_[i].row >= 0) i = (i + 1) & mask_;
-    entries_[i] = Entry{buckets[r], static_cast<int32_t>(r), idf.empty() ? 1.0f : idf[r]};
+    words_[buckets[r] >> 6].bits |= uint64_t{1} << (buckets[r] & 63);
   }
+  uint32_t rows = 0;
+  for (Word& w : words_) {
+    w.rank = rows;
+    rows += PopCount(w.bits);
+  }
+  idf_ = idf.empty() ? std::vector<float>(buckets.size(), 1.0f) : idf;
+  if (idf_.empty()) idf_.push_back(1.0f);
 }
 
 absl::StatusOr<IntentModel> IntentModel::Create(ModelParts p) {
@@ -77,7 +78,7 @@ absl::StatusOr<IntentModel> IntentModel::Create(ModelParts p) {
   }
   for (const ModelView& v : m.parts_.views) {
     m.featurizers_.emplace_back(v.featurizer);
-    m.row_of_.emplace_back(v.buckets, v.idf, v.idf_unseen);
+    m.row_of_.emplace_back(v.buckets, v.idf, v.idf_unseen, v.featurizer.hash_bits);
     m.active_offset_.push_back(m.total_hidden_);
     for (const ModelMember& member : v.members) {
       m.total_hidden_ += static_cast<size_t>(member.hidden);
