@@ -124,7 +124,18 @@ uint64_t HashPair(uint8_t seed, absl::string_view first, absl::string_view secon
       FnvAdd(FnvAdd(FnvAdd(FnvStart(seed), first), absl::string_view("\0", 1)), second));
 }
 
-Featurizer::Featurizer(const FeaturizerConfig& config) : config_(config) {}
+Featurizer::Featurizer(const FeaturizerConfig& config) : config_(config) {
+  for (size_t block = 0; block < 2; ++block) {
+    for (size_t c = 0; c < kCountedRuns; ++c) run_value_[block][c] = RunValue(block, c);
+  }
+}
+
+float Featurizer::RunValue(size_t block, size_t count) const {
+  double tf = static_cast<double>(count);
+  if (config_.sublinear_tf && count > 1) tf = 1.0 + std::log(tf);
+  const double weight = block == 1 ? config_.char_weight : config_.word_weight;
+  return static_cast<float>(tf * weight);
+}
 
 void Featurizer::Normalize(absl::string_view text, std::string* out) {
   out->clear();
@@ -324,12 +335,6 @@ void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch
 void Featurizer::CountKeys(const std::vector<uint32_t>& keys, int companion_bit,
                            bool companion_only, std::vector<uint32_t>* starts,
                            std::vector<SparseFeature>* out) const {
-  // 1 + ln(c) of the small counts, computed once with the same std::log call (same values).
-  static const std::vector<double> kSublinear = [] {
-    std::vector<double> t(64);
-    for (size_t c = 0; c < t.size(); ++c) t[c] = c > 1 ? 1.0 + std::log(static_cast<double>(c)) : c;
-    return t;
-  }();
   // The runs of equal keys, without a branch per key (run lengths are irregular, so a loop that
   // branches on "same as the last key" mispredicts about once a run). The companion's runs are
   // runs of equal whole keys whose companion bit is set (they sort after the others of their
@@ -353,12 +358,8 @@ void Featurizer::CountKeys(const std::vector<uint32_t>& keys, int companion_bit,
     const uint32_t full = k[run[r]];
     const uint32_t key = full >> companion_bit;  // bucket * 2 + block
     const size_t count = run[r + 1] - run[r];
-    double tf = static_cast<double>(count);
-    if (config_.sublinear_tf) {
-      tf = count < kSublinear.size() ? kSublinear[count] : 1.0 + std::log(tf);
-    }
-    const double weight = (key & 1) ? config_.char_weight : config_.word_weight;
-    const float value = static_cast<float>(tf * weight);
+    const float value =
+        count < kCountedRuns ? run_value_[key & 1][count] : RunValue(key & 1, count);
     const uint32_t bucket = key >> 1;
     const bool keep = !companion_only || (full & 1) != 0;
     // A word and a character n-gram in the same bucket (rare) share one feature.

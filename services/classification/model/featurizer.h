@@ -119,7 +119,13 @@ class Featurizer {
   void CountKeys(const std::vector<uint32_t>& keys, int companion_bit, bool companion_only,
                  std::vector<uint32_t>* starts, std::vector<SparseFeature>* out) const;
 
+  // The value of `count` occurrences of an n-gram of `block` (0 words, 1 characters).
+  float RunValue(size_t block, size_t count) const;
+
   FeaturizerConfig config_;
+  // RunValue of the counts below kCountedRuns, worked out once (the same values).
+  static constexpr size_t kCountedRuns = 64;
+  float run_value_[2][kCountedRuns] = {};
 };
 
 // Scales `features` to L2 norm 1 (unchanged when all zero).
