@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs omniroute-model-bench: intent model inference latency over the Banking77 holdout beside a
 # featurize-only baseline. Builds nothing; trains a model first unless --model is given.
-#   load-tests/run-model-bench.sh BUILD_DIR [--busy N] [--bench BINARY] [--before BINARY [--runs N]] [bench flags...]
+#   load-tests/run-model-bench.sh BUILD_DIR [--busy N] [--bench BINARY]
+#     [--before BINARY [--runs N]] [omniroute-model-bench flags...]
 # e.g. load-tests/run-model-bench.sh build --model /tmp/banking77.model --rounds 10
 #
 # --busy N: runs the bench while N busy processes share the machine (each walks ~150 MB of
 # Python objects in a loop: CPU and cache pressure, like a build or `make bench` beside it),
-# started 30 s before the bench (so the load average shows them) and stopped after it; prints the load average at start and end.
+# started 30 s before the bench (so the load average shows them) and stopped after it.
+# The load average is printed at the start and at the end.
 # --bench BINARY: runs that omniroute-model-bench instead of BUILD_DIR's.
 # --before BINARY: also runs an older build's omniroute-model-bench, alternating with this one
 # (before after after before ...) --runs N times each (default 1), under the same busy processes,
@@ -14,7 +16,8 @@
 set -euo pipefail
 
 if [[ $# -lt 1 ]]; then
-  echo "usage: $0 BUILD_DIR [--busy N] [--bench BINARY] [--before BINARY [--runs N]] [bench flags...]" >&2
+  echo "usage: $0 BUILD_DIR [--busy N] [--bench BINARY] [--before BINARY [--runs N]]" \
+    "[omniroute-model-bench flags...]" >&2
   exit 2
 fi
 build_dir=$1
@@ -36,6 +39,10 @@ while [[ $# -gt 0 ]]; do
     *) break ;;
   esac
 done
+if [[ $runs -lt 1 ]]; then
+  echo "$0: --runs must be at least 1" >&2
+  exit 2
+fi
 if [[ ! -x "$bench" ]]; then
   echo "$bench not found: build first (cmake --build $build_dir --target omniroute-model-bench)" >&2
   exit 1
@@ -81,7 +88,7 @@ echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) (busy processes: $bu
 python3 - "$out" "$runs" <<'PY'
 import statistics, sys
 out, runs = sys.argv[1], int(sys.argv[2])
-rows = {}  # (side, path) -> [(p50, p99)]
+rows = {}  # path -> side -> [(p50, p99) per run]
 for side in ("before", "after"):
     for i in range(1, runs + 1):
         for line in open(f"{out}/{side}-{i}.txt"):
