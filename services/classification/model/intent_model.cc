@@ -114,8 +114,8 @@ void IntentModel::FinishFeatures(size_t v, PredictScratch* s) const {
   const size_t n = vs.features.size();
   vs.rows.resize(n);
   // The index and the weight rows are scattered reads, few of them in the cache when the machine
-  // is busy: ask for the index slot a few features ahead, and for each row (into the L2 cache)
-  // as soon as it is known, so the misses overlap instead of coming one after another.
+  // is busy: ask for the index word a few features ahead, and for each row and its scale (into
+  // the L2 cache) as soon as it is known, so the misses overlap instead of coming one by one.
   constexpr size_t kAhead = 8;
   for (size_t i = 0; i < n && i < kAhead; ++i) row_of.Prefetch(vs.features[i].bucket);
   const std::vector<ModelMember>& members = parts_.views[v].members;
