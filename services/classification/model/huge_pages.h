@@ -10,10 +10,12 @@
 
 namespace omniroute::classification::model {
 
-// std::allocator, except that blocks of 2 MiB or more are aligned to 2 MiB and, on Linux, marked
-// for transparent huge pages (madvise, honoured when the kernel's THP mode is "madvise" or
-// "always"). For the input layer's weights: inference reads a few hundred rows scattered over
-// megabytes, and with 4 KiB pages nearly every row costs a TLB miss as well as a cache miss.
+// std::allocator, except that blocks of 2 MiB or more are aligned to 2 MiB and, on Linux, their
+// whole 2 MiB pages are marked for transparent huge pages (madvise, honoured when the kernel's
+// THP mode is "madvise" or "always"; the tail beyond the last whole page keeps 4 KiB pages, so
+// the block costs no more memory than its size). For the input layer's weights: inference reads
+// a few hundred rows scattered over megabytes, and with 4 KiB pages nearly every row costs a TLB
+// miss as well as a cache miss.
 template <typename T>
 struct HugePageAllocator {
   using value_type = T;
@@ -26,11 +28,10 @@ struct HugePageAllocator {
   T* allocate(size_t n) {
     const size_t bytes = n * sizeof(T);
     if (bytes < kHugePage) return std::allocator<T>().allocate(n);
-    const size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
-    void* p = std::aligned_alloc(kHugePage, rounded);
+    void* p = std::aligned_alloc(kHugePage, bytes);
     if (p == nullptr) throw std::bad_alloc();
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-    madvise(p, rounded, MADV_HUGEPAGE);  // advice only: nothing to do if it fails
+    madvise(p, bytes / kHugePage * kHugePage, MADV_HUGEPAGE);  // advice: nothing to do on failure
 #endif
     return static_cast<T*>(p);
   }
