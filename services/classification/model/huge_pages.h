@@ -28,8 +28,8 @@ struct HugePageAllocator {
   T* allocate(size_t n) {
     const size_t bytes = n * sizeof(T);
     if (bytes < kHugePage) return std::allocator<T>().allocate(n);
-    void* p = std::aligned_alloc(kHugePage, bytes);
-    if (p == nullptr) throw std::bad_alloc();
+    void* p = nullptr;  // posix_memalign: unlike aligned_alloc, any size
+    if (posix_memalign(&p, kHugePage, bytes) != 0) throw std::bad_alloc();
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     madvise(p, bytes / kHugePage * kHugePage, MADV_HUGEPAGE);  // advice: nothing to do on failure
 #endif
