@@ -124,7 +124,18 @@ uint64_t HashPair(uint8_t seed, absl::string_view first, absl::string_view secon
       FnvAdd(FnvAdd(FnvAdd(FnvStart(seed), first), absl::string_view("\0", 1)), second));
 }
 
-Featurizer::Featurizer(const FeaturizerConfig& config) : config_(config) {}
+Featurizer::Featurizer(const FeaturizerConfig& config) : config_(config) {
+  for (size_t block = 0; block < 2; ++block) {
+    for (size_t c = 0; c < kCountedRuns; ++c) run_value_[block][c] = RunValue(block, c);
+  }
+}
+
+float Featurizer::RunValue(size_t block, size_t count) const {
+  double tf = static_cast<double>(count);
+  if (config_.sublinear_tf && count > 1) tf = 1.0 + std::log(tf);
+  const double weight = block == 1 ? config_.char_weight : config_.word_weight;
+  return static_cast<float>(tf * weight);
+}
 
 void Featurizer::Normalize(absl::string_view text, std::string* out) {
   out->clear();
@@ -205,7 +216,6 @@ void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch
   if (!config_.char_across_words) in_words = nullptr;
   if (in_words != nullptr) {
     in_words->normalized = s->normalized;
-    in_words->keys.clear();
     in_words->ngrams.clear();
   }
   const std::string& norm = s->normalized;
@@ -222,18 +232,21 @@ void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch
   // Count occurrences per (bucket, block): the key keeps the two blocks apart so that each gets
   // its own weight even when a word and a character n-gram share a bucket.
   // Keys bucket * 2 + block (1 = characters) fit in 32 bits (hash_bits <= 24), and sorting plain
-  // integers is several times faster than sorting structs with a comparator.
+  // integers is several times faster than sorting structs with a comparator. With the companion
+  // view, one more low bit says whether the n-gram is also one of the companion's, and the one
+  // sort serves both views (see CountKeys).
   std::vector<uint32_t>& keys = s->keys;
   keys.clear();
   s->ngrams.clear();
+  const int companion_bit = in_words != nullptr ? 1 : 0;
   // `in_word`: the n-gram is also one of the companion view's.
   auto record = [&](const NgramRef& ref, bool in_word = true) {
-    const uint32_t key = ref.bucket << 1 | (ref.kind == kCharKind);
+    const uint32_t key = (ref.bucket << 1 | (ref.kind == kCharKind)) << companion_bit |
+                         static_cast<uint32_t>(companion_bit & in_word);
     keys.push_back(key);
-    if (record_ngrams) s->ngrams.push_back(ref);
-    if (in_words != nullptr && in_word) {
-      in_words->keys.push_back(key);
-      if (record_ngrams) in_words->ngrams.push_back(ref);
+    if (record_ngrams) {
+      s->ngrams.push_back(ref);
+      if (in_words != nullptr && in_word) in_words->ngrams.push_back(ref);
     }
   };
   auto add = [&](uint8_t kind, uint32_t offset, uint32_t length) {
@@ -312,30 +325,53 @@ void Featurizer::FeaturizeUnnormalized(absl::string_view text, FeaturizerScratch
     }
   }
 
-  CountKeys(&keys, &s->keys_tmp, out);
-  if (in_words != nullptr) CountKeys(&in_words->keys, &in_words->keys_tmp, in_words_out);
+  RadixSortByBits(0, config_.hash_bits + 1 + companion_bit, &keys, &s->keys_tmp);
+  CountKeys(keys, companion_bit, /*companion_only=*/false, &s->keys_tmp, out);
+  if (in_words != nullptr) {
+    CountKeys(keys, 1, /*companion_only=*/true, &s->keys_tmp, in_words_out);
+  }
 }
 
-void Featurizer::CountKeys(std::vector<uint32_t>* keys_in, std::vector<uint32_t>* tmp,
+void Featurizer::CountKeys(const std::vector<uint32_t>& keys, int companion_bit,
+                           bool companion_only, std::vector<uint32_t>* starts,
                            std::vector<SparseFeature>* out) const {
-  out->clear();
-  std::vector<uint32_t>& keys = *keys_in;
-  RadixSortByBits(0, config_.hash_bits + 1, &keys, tmp);
-  for (size_t i = 0; i < keys.size();) {
-    size_t j = i;
-    while (j < keys.size() && keys[j] == keys[i]) ++j;
-    const double count = static_cast<double>(j - i);
-    const double tf = config_.sublinear_tf && count > 1 ? 1.0 + std::log(count) : count;
-    const double weight = (keys[i] & 1) ? config_.char_weight : config_.word_weight;
-    const float value = static_cast<float>(tf * weight);
-    const uint32_t bucket = keys[i] >> 1;
-    if (!out->empty() && out->back().bucket == bucket) {
-      out->back().value += value;
-    } else {
-      out->push_back(SparseFeature{bucket, value});
-    }
-    i = j;
+  // The runs of equal keys, without a branch per key (run lengths are irregular, so a loop that
+  // branches on "same as the last key" mispredicts about once a run). The companion's runs are
+  // runs of equal whole keys whose companion bit is set (they sort after the others of their
+  // bucket and block); the view's own are runs of the same bucket and block.
+  const int shift = companion_only ? 0 : companion_bit;
+  const size_t n = keys.size();
+  const uint32_t* k = keys.data();
+  starts->resize(n + 1);
+  uint32_t* run = starts->data();
+  size_t runs = 0;
+  for (size_t i = 0; i < n; ++i) {
+    run[runs] = static_cast<uint32_t>(i);
+    runs += static_cast<size_t>(i == 0 || (k[i] >> shift) != (k[i - 1] >> shift));
   }
+  run[runs] = static_cast<uint32_t>(n);
+  out->resize(runs);
+  SparseFeature* f = out->data();
+  size_t used = 0;
+  uint32_t last = ~uint32_t{0};  // the bucket of f[used - 1] (buckets are below 2^24)
+  for (size_t r = 0; r < runs; ++r) {
+    const uint32_t full = k[run[r]];
+    const uint32_t key = full >> companion_bit;  // bucket * 2 + block
+    const size_t count = run[r + 1] - run[r];
+    const float value =
+        count < kCountedRuns ? run_value_[key & 1][count] : RunValue(key & 1, count);
+    const uint32_t bucket = key >> 1;
+    const bool keep = !companion_only || (full & 1) != 0;
+    // A word and a character n-gram in the same bucket (rare) share one feature.
+    if (keep & (bucket == last)) {
+      f[used - 1].value += value;
+      continue;
+    }
+    f[used] = SparseFeature{bucket, value};
+    used += static_cast<size_t>(keep);
+    last = keep ? bucket : last;
+  }
+  out->resize(used);
 }
 
 std::string Featurizer::NgramName(const FeaturizerScratch& scratch, const NgramRef& ngram) {

@@ -113,11 +113,19 @@ class Featurizer {
   uint32_t PairBucket(absl::string_view first, absl::string_view second) const;
 
  private:
-  // Sorts `keys` (bucket * 2 + block) and turns them into counted features in `out`.
-  void CountKeys(std::vector<uint32_t>* keys, std::vector<uint32_t>* tmp,
-                 std::vector<SparseFeature>* out) const;
+  // Turns sorted `keys` ((bucket * 2 + block) << companion_bit | is the n-gram the companion
+  // view's too) into counted features in `out`; with `companion_only` only the companion's.
+  // `starts` is scratch space.
+  void CountKeys(const std::vector<uint32_t>& keys, int companion_bit, bool companion_only,
+                 std::vector<uint32_t>* starts, std::vector<SparseFeature>* out) const;
+
+  // The value of `count` occurrences of an n-gram of `block` (0 words, 1 characters).
+  float RunValue(size_t block, size_t count) const;
 
   FeaturizerConfig config_;
+  // RunValue of the counts below kCountedRuns, worked out once (the same values).
+  static constexpr size_t kCountedRuns = 64;
+  float run_value_[2][kCountedRuns] = {};
 };
 
 // Scales `features` to L2 norm 1 (unchanged when all zero).

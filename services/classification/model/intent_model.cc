@@ -37,18 +37,19 @@ bool SameFeaturizer(const FeaturizerConfig& a, const FeaturizerConfig& b) {
 }  // namespace
 
 IntentModel::RowIndex::RowIndex(const std::vector<uint32_t>& buckets, const std::vector<float>& idf,
-                                float idf_unseen)
+                                float idf_unseen, int hash_bits)
     : unseen_(idf.empty() ? 1.0f : idf_unseen) {
-  int bits = 4;
-  while ((size_t{1} << bits) < 2 * buckets.size()) ++bits;
-  entries_.resize(size_t{1} << bits);
-  mask_ = entries_.size() - 1;
-  shift_ = 64 - bits;
+  words_.resize(std::max<size_t>(1, (size_t{1} << hash_bits) / 64));
   for (size_t r = 0; r < buckets.size(); ++r) {
-    size_t i = Slot(buckets[r]);
-    while (entries_[i].row >= 0) i = (i + 1) & mask_;
-    entries_[i] = Entry{buckets[r], static_cast<int32_t>(r), idf.empty() ? 1.0f : idf[r]};
+    words_[buckets[r] >> 6].bits |= uint64_t{1} << (buckets[r] & 63);
   }
+  uint32_t rows = 0;
+  for (Word& w : words_) {
+    w.rank = rows;
+    rows += PopCount(w.bits);
+  }
+  idf_ = idf.empty() ? std::vector<float>(buckets.size(), 1.0f) : idf;
+  if (idf_.empty()) idf_.push_back(1.0f);
 }
 
 absl::StatusOr<IntentModel> IntentModel::Create(ModelParts p) {
@@ -77,7 +78,7 @@ absl::StatusOr<IntentModel> IntentModel::Create(ModelParts p) {
   }
   for (const ModelView& v : m.parts_.views) {
     m.featurizers_.emplace_back(v.featurizer);
-    m.row_of_.emplace_back(v.buckets, v.idf, v.idf_unseen);
+    m.row_of_.emplace_back(v.buckets, v.idf, v.idf_unseen, v.featurizer.hash_bits);
     m.active_offset_.push_back(m.total_hidden_);
     for (const ModelMember& member : v.members) {
       m.total_hidden_ += static_cast<size_t>(member.hidden);
@@ -112,10 +113,25 @@ void IntentModel::FinishFeatures(size_t v, PredictScratch* s) const {
   const RowIndex& row_of = row_of_[v];
   const size_t n = vs.features.size();
   vs.rows.resize(n);
+  // The index and the weight rows are scattered reads, few of them in the cache when the machine
+  // is busy: ask for the index word a few features ahead, and for each row and its scale (into
+  // the L2 cache) as soon as it is known, so the misses overlap instead of coming one by one.
+  constexpr size_t kAhead = 8;
+  for (size_t i = 0; i < n && i < kAhead; ++i) row_of.Prefetch(vs.features[i].bucket);
+  const std::vector<ModelMember>& members = parts_.views[v].members;
   for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) row_of.Prefetch(vs.features[i + kAhead].bucket);
     const RowIndex::Entry e = row_of.Find(vs.features[i].bucket);
     vs.rows[i] = e.row;
     vs.features[i].value *= e.idf;  // 1 without IDF
+    if (e.row >= 0) {
+      for (const ModelMember& m : members) {
+        const size_t width = m.hidden > 0 ? static_cast<size_t>(m.hidden) : parts_.labels.size();
+        const int8_t* row = m.weights.data() + static_cast<size_t>(e.row) * width;
+        for (size_t line = 0; line < width; line += 64) __builtin_prefetch(row + line, 0, 2);
+        __builtin_prefetch(&m.row_scale[static_cast<size_t>(e.row)], 0, 2);
+      }
+    }
   }
   L2Normalize(&vs.features);
 }

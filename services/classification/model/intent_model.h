@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "services/classification/model/featurizer.h"
+#include "services/classification/model/huge_pages.h"
 
 namespace omniroute::classification::model {
 
@@ -74,7 +75,7 @@ struct PredictScratch {
 struct ModelMember {
   int hidden = 0;  // units of the hidden ReLU layer (0: linear)
   // rows x labels (linear) or rows x hidden (the input layer), row-major.
-  std::vector<int8_t> weights;
+  std::vector<int8_t, HugePageAllocator<int8_t>> weights;
   std::vector<float> row_scale;       // one per row
   std::vector<float> bias;            // one per label
   std::vector<float> hidden_bias;     // `hidden` values
@@ -214,34 +215,47 @@ class IntentModel {
   // Appends the top n-grams of `winner` to p->features.
   void Explain(int winner, int top_features, PredictScratch* scratch, Prediction* p) const;
 
-  // Bucket -> weight row and IDF of one view: open addressing, linear probing, at most half
-  // full. Much smaller than a 2^hash_bits array (1.5 MiB instead of 4 MiB + the IDF array for
-  // Banking77), and one lookup brings both, so the few hundred scattered lookups per message
-  // mostly hit the CPU cache.
+  // Bucket -> weight row and IDF of one view. Rows are numbered in bucket order, so a bucket's
+  // row is the number of buckets with a row below it: a bitmap of the buckets with a row, in
+  // words of 64 buckets each stored with the count of rows before it (16 bytes per 64 buckets:
+  // 256 KiB for 2^20 buckets, instead of 4 MiB for an array of rows). A lookup reads one word,
+  // counts bits and reads the row's IDF, without a branch or a probe sequence, and the index of
+  // all three default views fits in the L2 cache beside their IDF values.
   class RowIndex {
    public:
     struct Entry {
-      uint32_t bucket = 0;
-      int32_t row = -1;  // -1: empty slot, or the bucket has no row
-      float idf = 1;     // the view's unseen-bucket IDF when row is -1
+      int32_t row = -1;  // -1: the bucket has no row
+      float idf = 1;     // the view's unseen-bucket IDF when row is -1; 1 without IDF
     };
-    RowIndex(const std::vector<uint32_t>& buckets, const std::vector<float>& idf, float idf_unseen);
+    RowIndex(const std::vector<uint32_t>& buckets, const std::vector<float>& idf, float idf_unseen,
+             int hash_bits);
     Entry Find(uint32_t bucket) const {
-      for (size_t i = Slot(bucket);; i = (i + 1) & mask_) {
-        const Entry& e = entries_[i];
-        if (e.row < 0) return Entry{bucket, -1, unseen_};
-        if (e.bucket == bucket) return e;
-      }
+      const Word& w = words_[bucket >> 6];
+      const uint64_t bit = uint64_t{1} << (bucket & 63);
+      const bool has = (w.bits & bit) != 0;
+      const uint32_t row = w.rank + PopCount(w.bits & (bit - 1));
+      const float idf = idf_[has ? row : 0];  // idf_ is never empty
+      return Entry{has ? static_cast<int32_t>(row) : -1, has ? idf : unseen_};
     }
+    // Asks for the cache line Find(bucket) reads first.
+    void Prefetch(uint32_t bucket) const { __builtin_prefetch(&words_[bucket >> 6]); }
 
    private:
-    float unseen_ = 1;
-    size_t Slot(uint32_t bucket) const {
-      return static_cast<size_t>((bucket * 0x9E3779B97F4A7C15ULL) >> shift_);
+    struct Word {
+      uint64_t bits = 0;  // bit b: bucket 64 * word + b has a row
+      uint32_t rank = 0;  // rows of the buckets below this word
+      uint32_t unused = 0;
+    };
+    // Set bits of x, without the POPCNT instruction (the library is built for any x86-64).
+    static uint32_t PopCount(uint64_t x) {
+      x -= (x >> 1) & 0x5555555555555555ULL;
+      x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+      x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+      return static_cast<uint32_t>((x * 0x0101010101010101ULL) >> 56);
     }
-    std::vector<Entry> entries_;
-    size_t mask_ = 0;
-    int shift_ = 64;
+    float unseen_ = 1;
+    std::vector<Word> words_;
+    std::vector<float> idf_;  // per row (1 without IDF), at least one value
   };
 
   ModelParts parts_;

@@ -24,11 +24,19 @@ void RadixSortByBits(int low, int bits, std::vector<Key>* keys, std::vector<Key>
     return;
   }
   tmp->resize(keys->size());
-  for (int shift = low; shift < high; shift += 8) {
-    uint32_t count[257] = {};
-    for (Key k : *keys) ++count[((k >> shift) & 0xFF) + 1];
-    for (int d = 0; d < 256; ++d) count[d + 1] += count[d];
-    for (Key k : *keys) (*tmp)[count[(k >> shift) & 0xFF]++] = k;
+  // The counts of every digit in one pass over the keys, then one scattering pass per digit.
+  constexpr int kMaxPasses = static_cast<int>(sizeof(Key));
+  const int passes = (bits + 7) / 8;
+  uint32_t count[kMaxPasses][257] = {};
+  for (Key k : *keys) {
+    for (int p = 0; p < passes; ++p) ++count[p][((k >> (low + 8 * p)) & 0xFF) + 1];
+  }
+  for (int p = 0; p < passes; ++p) {
+    const int shift = low + 8 * p;
+    if (shift >= high) break;
+    uint32_t* c = count[p];
+    for (int d = 0; d < 256; ++d) c[d + 1] += c[d];
+    for (Key k : *keys) (*tmp)[c[(k >> shift) & 0xFF]++] = k;
     keys->swap(*tmp);
   }
 }

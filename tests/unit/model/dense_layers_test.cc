@@ -34,6 +34,10 @@ void ReferenceUnits(const std::vector<float>& h, const std::vector<float>& w, si
   }
 }
 
+// Every version this CPU has (the widest, at most AVX2, portable).
+constexpr DenseKernels kAllKernels[] = {DenseKernels::kWidest, DenseKernels::kAvx2,
+                                        DenseKernels::kPortable};
+
 bool SameBits(const std::vector<float>& a, const std::vector<float>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
@@ -42,7 +46,7 @@ TEST(DenseLayersTest, WeightedRowsMatchTheReferenceBitForBit) {
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> real(-1, 1);
   std::uniform_int_distribution<int> byte(-127, 127);
-  for (size_t width : {1, 5, 8, 13, 63, 64, 77, 128, 130, 256}) {
+  for (size_t width : {1, 5, 8, 13, 16, 40, 63, 64, 77, 128, 130, 144, 256}) {
     for (size_t n : {0, 1, 3, 40, 300}) {
       const size_t num_rows = 50;
       std::vector<int8_t> w(num_rows * width);
@@ -58,12 +62,18 @@ TEST(DenseLayersTest, WeightedRowsMatchTheReferenceBitForBit) {
       }
       std::vector<float> init(width);
       for (float& x : init) x = real(rng);
-      std::vector<float> want = init, fast = init, portable = init;
+      std::vector<float> want = init, portable = init;
       ReferenceRows(f, rows, w, scale, width, &want);
-      AddWeightedRowsInt8(f.data(), rows.data(), n, w.data(), scale.data(), width, fast.data());
+      for (DenseKernels kernels : kAllKernels) {
+        SetDenseKernels(kernels);
+        std::vector<float> fast = init;
+        AddWeightedRowsInt8(f.data(), rows.data(), n, w.data(), scale.data(), width, fast.data());
+        EXPECT_TRUE(SameBits(want, fast))
+            << "width " << width << " n " << n << " kernels " << static_cast<int>(kernels);
+      }
+      SetDenseKernels(DenseKernels::kWidest);
       AddWeightedRowsInt8Portable(f.data(), rows.data(), n, w.data(), scale.data(), width,
                                   portable.data());
-      EXPECT_TRUE(SameBits(want, fast)) << "width " << width << " n " << n;
       EXPECT_TRUE(SameBits(want, portable)) << "width " << width << " n " << n;
     }
   }
@@ -72,7 +82,7 @@ TEST(DenseLayersTest, WeightedRowsMatchTheReferenceBitForBit) {
 TEST(DenseLayersTest, ActiveUnitsMatchTheReferenceBitForBit) {
   std::mt19937 rng(11);
   std::uniform_real_distribution<float> real(-1, 1);
-  for (size_t k : {1, 2, 7, 8, 9, 64, 65, 77, 128, 131}) {
+  for (size_t k : {1, 2, 7, 8, 9, 16, 17, 64, 65, 77, 128, 131, 144}) {
     for (size_t units : {0, 1, 5, 128}) {
       std::vector<float> h(units);
       for (float& x : h) x = rng() % 4 == 0 ? 0.0f : real(rng);  // some exactly 0: inactive
@@ -80,14 +90,21 @@ TEST(DenseLayersTest, ActiveUnitsMatchTheReferenceBitForBit) {
       for (float& x : w) x = real(rng);
       std::vector<float> init(k);
       for (float& x : init) x = real(rng);
-      std::vector<float> want = init, fast = init, portable = init;
-      std::vector<uint8_t> want_active(units, 9), fast_active(units, 9), portable_active(units, 9);
+      std::vector<float> want = init, portable = init;
+      std::vector<uint8_t> want_active(units, 9), portable_active(units, 9);
       ReferenceUnits(h, w, k, &want, &want_active);
-      AddActiveUnits(h.data(), units, w.data(), k, fast.data(), fast_active.data());
+      for (DenseKernels kernels : kAllKernels) {
+        SetDenseKernels(kernels);
+        std::vector<float> fast = init;
+        std::vector<uint8_t> fast_active(units, 9);
+        AddActiveUnits(h.data(), units, w.data(), k, fast.data(), fast_active.data());
+        EXPECT_TRUE(SameBits(want, fast))
+            << "k " << k << " units " << units << " kernels " << static_cast<int>(kernels);
+        EXPECT_EQ(want_active, fast_active);
+      }
+      SetDenseKernels(DenseKernels::kWidest);
       AddActiveUnitsPortable(h.data(), units, w.data(), k, portable.data(), portable_active.data());
-      EXPECT_TRUE(SameBits(want, fast)) << "k " << k << " units " << units;
       EXPECT_TRUE(SameBits(want, portable)) << "k " << k << " units " << units;
-      EXPECT_EQ(want_active, fast_active);
       EXPECT_EQ(want_active, portable_active);
     }
   }

@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace omniroute::classification::model {
@@ -192,6 +194,53 @@ TEST(Featurizer, OnePassGivesTheInWordsViewToo) {
     std::vector<SparseFeature> plain;
     a.FeaturizeUnnormalized(text, &alone, &plain);
     ASSERT_EQ(out.size(), plain.size()) << text;
+    for (size_t i = 0; i < plain.size(); ++i) {
+      EXPECT_EQ(out[i].bucket, plain[i].bucket) << text;
+      EXPECT_EQ(out[i].value, plain[i].value) << text;
+    }
+  }
+}
+
+// Long texts (the radix sort's path), counts past the 1 + ln(c) table, few buckets (words and
+// characters share buckets; n-grams inside and across words share runs of the sorted keys): the
+// vector is what counting the recorded n-grams one by one gives, for the view and its companion.
+TEST(Featurizer, CountsMatchTheRecordedNgrams) {
+  std::string repeats;
+  for (int i = 0; i < 70; ++i) repeats += "top up ";
+  const std::string texts[] = {
+      repeats, "My card hasn't arrived yet and I ordered it three weeks ago, what should I do?",
+      "caf\xC3\xA9 au lait " + repeats + " 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16"};
+  for (int hash_bits : {8, 20}) {
+    FeaturizerConfig across;
+    across.hash_bits = hash_bits;
+    across.word_weight = 0.5f;  // the two blocks weigh differently
+    const Featurizer f(across);
+    for (const std::string& text : texts) {
+      FeaturizerScratch s, companion;
+      std::vector<SparseFeature> out, in_words;
+      f.FeaturizeUnnormalized(text, &s, &out, true, &companion, &in_words);
+      for (const auto& [scratch, got] : {std::pair{&s, &out}, std::pair{&companion, &in_words}}) {
+        std::map<uint32_t, std::pair<int, int>> counts;  // bucket -> word, character occurrences
+        for (const NgramRef& g : scratch->ngrams) {
+          auto& c = counts[g.bucket];
+          (g.kind == Featurizer::kCharKind ? c.second : c.first) += 1;
+        }
+        auto tf = [](int c) { return c > 1 ? 1.0 + std::log(static_cast<double>(c)) : c; };
+        ASSERT_EQ(got->size(), counts.size()) << text;
+        size_t i = 0;
+        for (const auto& [bucket, c] : counts) {
+          float want = 0;
+          if (c.first > 0) want = static_cast<float>(tf(c.first) * 0.5f);
+          if (c.second > 0) {
+            const float chars = static_cast<float>(tf(c.second) * 1.0f);
+            want = c.first > 0 ? want + chars : chars;
+          }
+          EXPECT_EQ((*got)[i].bucket, bucket) << text;
+          EXPECT_EQ((*got)[i].value, want) << text << " bucket " << bucket;
+          ++i;
+        }
+      }
+    }
   }
 }
 
