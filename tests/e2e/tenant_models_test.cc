@@ -64,7 +64,7 @@ class TenantModelsE2E : public ::testing::Test {
   }
   e2e::CommandResult Model(std::vector<std::string> args) {
     args.insert(args.begin(), testing::BinDir() + "/omniroute-model");
-    args.push_back("--redis-url=" + cluster_->redis().url());
+    args.push_back("--redis-url=" + cluster_->redis_url());
     return e2e::RunCommand(args, {}, "", dir_, 120000);
   }
   // Publishes the model in `path` (for `tenant`, or the global one); returns its version.
@@ -287,6 +287,36 @@ TEST_F(TenantModelsE2E, RetrainWithCorrectionsPublishesABetterModelAndRefusesAWo
   EXPECT_EQ(Classify("bank_a", "x").model().model_version(), v1) << "nothing was published";
   auto models = Model({"models", "--tenant", "bank_a"});
   EXPECT_EQ(std::count(models.out.begin(), models.out.end(), '\n'), 2) << models.out;
+}
+
+// On a Redis Cluster: the index is a global key and each model's bytes live in its tenant's
+// slot; publish, serve, roll back and retrain work there too.
+TEST_F(TenantModelsE2E, OnARedisClusterTenantModelsArePublishedServedAndRolledBack) {
+  testing::ClusterOptions options;
+  options.redis_cluster_masters = 3;
+  Start(options);
+  e2e::Banking77Subsets data({kIntentsA, kIntentsB});
+  const std::string a = e2e::TrainModelFile(data.train(kIntentsA), dir_ + "/a.model", 1);
+  const std::string va = Publish(a, "bank_a");
+  const std::string vb =
+      Publish(e2e::TrainModelFile(data.train(kIntentsB), dir_ + "/b.model", 1), "bank_b");
+  ASSERT_TRUE(ServedBy("bank_a", va));
+  ASSERT_TRUE(ServedBy("bank_b", vb));
+  EXPECT_EQ(Classify("bank_c", "x").model().model_version(), "") << "no global model here";
+  for (const auto& e : data.held(kIntentsB)) {
+    EXPECT_TRUE(kIntentsB.count(Classify("bank_b", e.text).model().top_intents(0).intent()));
+  }
+  const std::string va2 =
+      Publish(e2e::TrainModelFile(data.train(kIntentsA), dir_ + "/a2.model", 2), "bank_a");
+  ASSERT_NE(va2, va);
+  ASSERT_TRUE(ServedBy("bank_a", va2));
+  ASSERT_EQ(Model({"publish", "--tenant", "bank_a", "--version", va}).code, 0);
+  ASSERT_TRUE(ServedBy("bank_a", va));
+  e2e::WriteCsv(data.train(kIntentsA), dir_ + "/a.csv");
+  auto retrain = Model({"retrain", "--tenant", "bank_a", "--data", dir_ + "/a.csv", "--dry-run"});
+  EXPECT_TRUE(retrain.code == 0 || retrain.code == 3) << retrain.out << retrain.err;
+  EXPECT_NE(retrain.out.find("serving (tenant " + va + "): accuracy "), std::string::npos)
+      << retrain.out;
 }
 
 // A replica whose budget holds no two tenant models loads each from Redis when its tenant needs
