@@ -191,7 +191,10 @@ TEST_F(TenantModelsE2E, EachTenantIsClassifiedByItsOwnModelAndAPublishForOneChan
   const std::string a2 = e2e::TrainModelFile(data.train(a_more), dir_ + "/a2.model", 2);
   const std::string va2 = Publish(a2, "bank_a");
   ASSERT_NE(va2, va);
+  auto published = e2e::Clock::now();
   ASSERT_TRUE(ServedBy("bank_a", va2));
+  std::printf("bank_a's new model served by both replicas %.0f ms after its publish\n",
+              e2e::SecondsSince(published) * 1000);
   EXPECT_EQ(snapshot("bank_b"), b_before);
   EXPECT_EQ(snapshot("bank_c"), c_before);
 
