@@ -69,7 +69,8 @@ HiddenSpace FitHiddenSpace(const std::vector<float>& activations, const std::vec
     Prototypes(activations, of_label[c], h, &centre);
     for (size_t j = 0; j < p; ++j) {
       for (size_t u = 0; u < h; ++u) {
-        g.prototype[(c * h + u) * p + j] = static_cast<int8_t>(std::lround(127 * centre[j * h + u]));
+        g.prototype[(c * h + u) * p + j] =
+            static_cast<int8_t>(std::lround(127 * centre[j * h + u]));
       }
     }
   }

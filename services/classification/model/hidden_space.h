@@ -21,8 +21,10 @@ struct HiddenSpace {
   std::vector<int8_t> prototype;
 };
 
-// `activations`: n x hidden (ReLU applied), `labels`: n indices below num_labels. Labels
-// without messages get zero prototypes. Empty when n == 0.
+// `activations`: n x hidden (ReLU applied), `labels`: n indices below num_labels. Per label:
+// k-means seeded with evenly spaced messages, 10 rounds, deterministic (a label of fewer
+// messages than prototypes repeats some); labels without messages get zero prototypes. Empty
+// when n == 0.
 HiddenSpace FitHiddenSpace(const std::vector<float>& activations, const std::vector<int>& labels,
                            size_t num_labels, size_t hidden);
 

@@ -198,8 +198,8 @@ absl::Status ReadOutOfScope(ByteReader* body, const ModelParts& parts, OutOfScop
       if (has_space == 0) break;
       d->hidden_space.emplace_back();
       const size_t hidden = static_cast<size_t>(m.hidden);
-      if (absl::Status s = ReadHiddenSpace(body, parts.labels.size(), hidden,
-                                           &d->hidden_space.back());
+      if (absl::Status s =
+              ReadHiddenSpace(body, parts.labels.size(), hidden, &d->hidden_space.back());
           !s.ok()) {
         return s;
       }

@@ -114,11 +114,12 @@ absl::StatusOr<OutOfScopeDetector> TrainOutOfScopeDetector(
     const size_t rejected = static_cast<size_t>(std::count_if(
         in_scores.begin(), in_scores.end(), [&](float s) { return s >= d.threshold; }));
     *summary = absl::StrFormat(
-        "logistic over %s (%zu signals computed); %zu folds of %zu held-out labels: %zu pseudo-out-of-scope and "
+        "logistic over %s (%zu signals computed); %zu folds of %zu held-out labels: %zu "
+        "pseudo-out-of-scope and "
         "%zu in-scope messages (nested AUROC %.4f); threshold %.4f (%s: rejects %zu of %zu "
         "held-in in-scope messages)",
-        absl::StrJoin(used, ", "), kOutOfScopeSignals, folds, per_fold, pseudo_oos, is_oos.size() - pseudo_oos,
-        RocAuc(scores, is_oos), d.threshold,
+        absl::StrJoin(used, ", "), kOutOfScopeSignals, folds, per_fold, pseudo_oos,
+        is_oos.size() - pseudo_oos, RocAuc(scores, is_oos), d.threshold,
         options.oos_threshold >= 0
             ? "set"
             : absl::StrFormat("calibrated to %.1f %%", 100 * options.oos_reject_rate),

@@ -9,9 +9,9 @@
 namespace omniroute::classification::model {
 
 const char* const kOutOfScopeSignalNames[kOutOfScopeSignals] = {
-    "top_probability", "margin",     "entropy",    "member_winner_probability", "member_agreement",
-    "max_score",       "known_mass", "log_ngrams", "centroid_cosine",           "hidden_norm",
-    "prototype_cosine"};
+    "top_probability",  "margin",      "entropy",         "member_winner_probability",
+    "member_agreement", "max_score",   "known_mass",      "log_ngrams",
+    "centroid_cosine",  "hidden_norm", "prototype_cosine"};
 
 void IntentModel::OutOfScopeSignals(const PredictScratch& s, float* out) const {
   const size_t k = parts_.labels.size();
@@ -64,7 +64,7 @@ void IntentModel::OutOfScopeSignals(const PredictScratch& s, float* out) const {
   // The hidden activations against the winner's centroid and prototypes.
   const std::vector<std::vector<float>>& centroids = parts_.out_of_scope.centroids;
   const std::vector<HiddenSpace>& spaces = parts_.out_of_scope.hidden_space;
-  thread_local std::vector<float> buffer;
+  float buffer[kMaxPrototypes];  // the prototypes' dot products
   float cosine = 0, norm = 0, prototype = 0;
   size_t m = 0, offset = 0;
   for (const ModelView& v : parts_.views) {
@@ -84,8 +84,7 @@ void IntentModel::OutOfScopeSignals(const PredictScratch& s, float* out) const {
       norm += std::sqrt(hh);
       if (hh > 0 && cc > 0) cosine += hc / std::sqrt(hh * cc);
       if (m < spaces.size()) {
-        buffer.resize(spaces[m].prototypes);
-        prototype += PrototypeCosine(spaces[m], h, hsize, best, buffer.data());
+        prototype += PrototypeCosine(spaces[m], h, hsize, best, buffer);
       }
       offset += hsize;
       ++m;
@@ -220,8 +219,7 @@ std::vector<double> Solve(std::vector<double> a, std::vector<double> b) {
 }  // namespace
 
 OutOfScopeDetector FitOutOfScopeDetector(const std::vector<float>& signals,
-                                         const std::vector<bool>& is_oos,
-                                         const bool* use) {
+                                         const std::vector<bool>& is_oos, const bool* use) {
   constexpr size_t d = kOutOfScopeSignals;
   constexpr size_t n1 = d + 1;  // the intercept last
   constexpr double kRidge = 1e-3;

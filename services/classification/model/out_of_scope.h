@@ -40,7 +40,6 @@ OutOfScopeDetector FitOutOfScopeDetector(const std::vector<float>& signals,
                                          const std::vector<bool>& is_oos,
                                          const bool* use = nullptr);
 
-
 // `model` with the centroids of its hidden activations over `examples` (its training messages)
 // in its detector (see OutOfScopeDetector::centroids).
 absl::StatusOr<IntentModel> WithCentroids(const IntentModel& model,

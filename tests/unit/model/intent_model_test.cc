@@ -1,5 +1,4 @@
 #include "services/classification/model/intent_model.h"
-#include "services/classification/model/out_of_scope.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -10,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "services/classification/model/out_of_scope.h"
 #include "services/classification/model/trainer.h"
 #include "tests/unit/model/synthetic_intents.h"
 
