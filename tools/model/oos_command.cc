@@ -237,7 +237,7 @@ int RunOosEval(const std::vector<std::string>& argv) {
       "score                      AUROC   oos recall  drop (points)\n",
       100 * rate);
   // +1: higher means out of scope; -1: lower does.
-  const int sign[kOutOfScopeSignals] = {-1, -1, +1, -1, -1, -1, -1, -1, -1, -1};
+  const int sign[kOutOfScopeSignals] = {-1, -1, +1, -1, -1, -1, -1, -1, -1, -1, -1};
   for (size_t j = 0; j <= kOutOfScopeSignals; ++j) {
     std::vector<float> v = score;
     if (j < kOutOfScopeSignals) {

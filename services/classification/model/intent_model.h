@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "services/classification/model/featurizer.h"
+#include "services/classification/model/hidden_space.h"
 #include "services/classification/model/huge_pages.h"
 
 namespace omniroute::classification::model {
@@ -103,6 +104,9 @@ struct OutOfScopeDetector {
   // Per member (views in order), when every member has a hidden layer: labels x hidden, the
   // mean hidden activations of the label's training messages (the centroid signal), else none.
   std::vector<std::vector<float>> centroids;
+  // Per member, with the centroids: the Gaussians and prototypes of its hidden space (see
+  // hidden_space.h), else none.
+  std::vector<HiddenSpace> hidden_space;
   // A score at or above it is out of scope; in [0, 1], or kNeverOutOfScope without weights.
   float threshold = std::numeric_limits<float>::infinity();
 };

@@ -31,7 +31,9 @@ namespace {
 //   f32 temperature
 //   (version 3) the out-of-scope detector: u32 signal count S (0: none, else
 //     kOutOfScopeSignals), S x f32 weights, f32 bias, u32 1 + f32 threshold, or u32 0 (never
-//     out of scope), u32 centroid flag (0: none; 1: per member in order, L x H x f32)
+//     out of scope), u32 centroid flag (0: none; 1: per member in order, L x H x f32), and
+//     with centroids a u32 prototype flag (0: none; 1: per member in order, u32 P and its
+//     prototypes, L x H x P i8; see hidden_space.h)
 //   u32 CRC-32 of every byte before it
 //
 // The declared total size comes first so that a truncated file is reported as truncated rather
@@ -185,6 +187,24 @@ absl::Status ReadOutOfScope(ByteReader* body, const ModelParts& parts, OutOfScop
       }
     }
   }
+  uint32_t has_space = 0;
+  if (absl::Status s = body->U32("out-of-scope prototype flag", &has_space); !s.ok()) return s;
+  if (has_space > 1) {
+    return absl::DataLossError(
+        absl::StrCat("model file: out-of-scope prototype flag ", has_space, " (0 or 1)"));
+  }
+  for (const ModelView& v : parts.views) {
+    for (const ModelMember& m : v.members) {
+      if (has_space == 0) break;
+      d->hidden_space.emplace_back();
+      const size_t hidden = static_cast<size_t>(m.hidden);
+      if (absl::Status s =
+              ReadHiddenSpace(body, parts.labels.size(), hidden, &d->hidden_space.back());
+          !s.ok()) {
+        return s;
+      }
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -236,6 +256,8 @@ std::string IntentModel::ToBytes() const {
   for (const std::vector<float>& c : oos.centroids) {
     for (float x : c) w.F32(x);
   }
+  if (!oos.centroids.empty()) w.U32(oos.hidden_space.empty() ? 0 : 1);
+  for (const HiddenSpace& g : oos.hidden_space) WriteHiddenSpace(g, &w);
   std::string& out = w.out();
   const uint64_t total = out.size() + kTrailerSize;
   for (int i = 0; i < 8; ++i) out[12 + i] = static_cast<char>((total >> (8 * i)) & 0xFF);

@@ -110,6 +110,33 @@ absl::Status CheckView(const ModelView& v, size_t k, const std::string& which) {
   return absl::OkStatus();
 }
 
+// Sizes and ranges of OutOfScopeDetector::hidden_space (one per member, see hidden_space.h).
+absl::Status CheckHiddenSpaces(const ModelParts& p) {
+  const std::vector<HiddenSpace>& spaces = p.out_of_scope.hidden_space;
+  size_t m = 0;
+  for (const ModelView& v : p.views) {
+    for (const ModelMember& member : v.members) {
+      const size_t h = static_cast<size_t>(member.hidden), k = p.labels.size();
+      const std::string which = absl::StrCat("out-of-scope hidden space of member ", m, ": ");
+      if (m >= spaces.size()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(spaces.size(), " out-of-scope hidden spaces for more members"));
+      }
+      const HiddenSpace& g = spaces[m++];
+      if (g.prototypes == 0 || g.prototypes > kMaxPrototypes ||
+          g.prototype.size() != k * h * g.prototypes) {
+        return absl::InvalidArgumentError(
+            which + absl::StrCat("prototypes not labels x hidden x 1..", kMaxPrototypes));
+      }
+    }
+  }
+  if (m != spaces.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(spaces.size(), " out-of-scope hidden spaces for ", m, " members"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckOutOfScope(const ModelParts& p) {
   const OutOfScopeDetector& d = p.out_of_scope;
   if (!d.centroids.empty()) {
@@ -132,6 +159,12 @@ absl::Status CheckOutOfScope(const ModelParts& p) {
       return absl::InvalidArgumentError(
           absl::StrCat(d.centroids.size(), " out-of-scope centroid sets for ", m, " members"));
     }
+  }
+  if (!d.hidden_space.empty()) {
+    if (d.centroids.empty()) {
+      return absl::InvalidArgumentError("an out-of-scope hidden space without centroids");
+    }
+    if (absl::Status s = CheckHiddenSpaces(p); !s.ok()) return s;
   }
   if (!d.weights.empty() && d.weights.size() != kOutOfScopeSignals) {
     return absl::InvalidArgumentError(absl::StrCat("out-of-scope weights: ", d.weights.size(),

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "services/classification/model/out_of_scope.h"
 
 namespace omniroute::classification::model {
@@ -92,7 +93,7 @@ absl::StatusOr<OutOfScopeDetector> TrainOutOfScopeDetector(
   }
   signals.insert(signals.end(), held_in_signals.begin(), held_in_signals.end());
   is_oos.resize(signals.size() / kOutOfScopeSignals, false);
-  OutOfScopeDetector d = FitOutOfScopeDetector(signals, is_oos);
+  OutOfScopeDetector d = FitOutOfScopeDetector(signals, is_oos, kCalibratorSignals);
   if (d.weights.empty()) {
     if (summary != nullptr) {
       *summary = "none (too few examples to set in-scope ones aside): never out of scope";
@@ -106,14 +107,19 @@ absl::StatusOr<OutOfScopeDetector> TrainOutOfScopeDetector(
                     : ThresholdForRejectRate(Scores(d, in_scope), options.oos_reject_rate);
   if (summary != nullptr) {
     const std::vector<float> in_scores = Scores(d, in_scope);
+    std::vector<std::string> used;
+    for (size_t j = 0; j < kOutOfScopeSignals; ++j) {
+      if (d.weights[j] != 0) used.push_back(kOutOfScopeSignalNames[j]);
+    }
     const size_t rejected = static_cast<size_t>(std::count_if(
         in_scores.begin(), in_scores.end(), [&](float s) { return s >= d.threshold; }));
     *summary = absl::StrFormat(
-        "logistic over %zu signals; %zu folds of %zu held-out labels: %zu pseudo-out-of-scope and "
+        "logistic over %s (%zu signals computed); %zu folds of %zu held-out labels: %zu "
+        "pseudo-out-of-scope and "
         "%zu in-scope messages (nested AUROC %.4f); threshold %.4f (%s: rejects %zu of %zu "
         "held-in in-scope messages)",
-        kOutOfScopeSignals, folds, per_fold, pseudo_oos, is_oos.size() - pseudo_oos,
-        RocAuc(scores, is_oos), d.threshold,
+        absl::StrJoin(used, ", "), kOutOfScopeSignals, folds, per_fold, pseudo_oos,
+        is_oos.size() - pseudo_oos, RocAuc(scores, is_oos), d.threshold,
         options.oos_threshold >= 0
             ? "set"
             : absl::StrFormat("calibrated to %.1f %%", 100 * options.oos_reject_rate),

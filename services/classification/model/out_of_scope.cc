@@ -9,8 +9,9 @@
 namespace omniroute::classification::model {
 
 const char* const kOutOfScopeSignalNames[kOutOfScopeSignals] = {
-    "top_probability", "margin",     "entropy",    "member_winner_probability", "member_agreement",
-    "max_score",       "known_mass", "log_ngrams", "centroid_cosine",           "hidden_norm"};
+    "top_probability",  "margin",      "entropy",         "member_winner_probability",
+    "member_agreement", "max_score",   "known_mass",      "log_ngrams",
+    "centroid_cosine",  "hidden_norm", "prototype_cosine"};
 
 void IntentModel::OutOfScopeSignals(const PredictScratch& s, float* out) const {
   const size_t k = parts_.labels.size();
@@ -60,9 +61,11 @@ void IntentModel::OutOfScopeSignals(const PredictScratch& s, float* out) const {
   }
   out[6] = known / parts_.views.size();
   out[7] = std::log1p(static_cast<float>(s.views[0].features.size()));
-  // The hidden activations against the winner's centroid.
+  // The hidden activations against the winner's centroid and prototypes.
   const std::vector<std::vector<float>>& centroids = parts_.out_of_scope.centroids;
-  float cosine = 0, norm = 0;
+  const std::vector<HiddenSpace>& spaces = parts_.out_of_scope.hidden_space;
+  float buffer[kMaxPrototypes];  // the prototypes' dot products
+  float cosine = 0, norm = 0, prototype = 0;
   size_t m = 0, offset = 0;
   for (const ModelView& v : parts_.views) {
     for (const ModelMember& member : v.members) {
@@ -80,12 +83,16 @@ void IntentModel::OutOfScopeSignals(const PredictScratch& s, float* out) const {
       }
       norm += std::sqrt(hh);
       if (hh > 0 && cc > 0) cosine += hc / std::sqrt(hh * cc);
+      if (m < spaces.size()) {
+        prototype += PrototypeCosine(spaces[m], h, hsize, best, buffer);
+      }
       offset += hsize;
       ++m;
     }
   }
   out[8] = cosine / members;
   out[9] = norm / members;
+  out[10] = prototype / members;
 }
 
 std::vector<std::vector<float>> IntentModel::HiddenCentroids(const std::vector<std::string>& texts,
@@ -142,6 +149,26 @@ absl::StatusOr<IntentModel> WithCentroids(const IntentModel& model,
   }
   OutOfScopeDetector d = model.oos_detector();
   d.centroids = model.HiddenCentroids(texts, labels);
+  d.hidden_space.clear();
+  if (!d.centroids.empty()) {
+    // Every member's activations (ReLU applied) of every message, member by member.
+    const size_t k = model.labels().size();
+    std::vector<std::vector<float>> activations(d.centroids.size());
+    PredictScratch s;
+    for (const std::string& text : texts) {
+      model.Probabilities(text, &s);
+      const float* h = s.member_hidden.data();
+      for (size_t m = 0; m < activations.size(); ++m) {
+        const size_t hsize = d.centroids[m].size() / k;
+        for (size_t u = 0; u < hsize; ++u) activations[m].push_back(std::max(h[u], 0.0f));
+        h += hsize;
+      }
+    }
+    for (size_t m = 0; m < activations.size(); ++m) {
+      d.hidden_space.push_back(
+          FitHiddenSpace(activations[m], labels, k, d.centroids[m].size() / k));
+    }
+  }
   return model.WithOutOfScope(std::move(d));
 }
 
@@ -192,7 +219,7 @@ std::vector<double> Solve(std::vector<double> a, std::vector<double> b) {
 }  // namespace
 
 OutOfScopeDetector FitOutOfScopeDetector(const std::vector<float>& signals,
-                                         const std::vector<bool>& is_oos) {
+                                         const std::vector<bool>& is_oos, const bool* use) {
   constexpr size_t d = kOutOfScopeSignals;
   constexpr size_t n1 = d + 1;  // the intercept last
   constexpr double kRidge = 1e-3;
@@ -206,7 +233,9 @@ OutOfScopeDetector FitOutOfScopeDetector(const std::vector<float>& signals,
     for (size_t j = 0; j < d; ++j) mean[j] += signals[i * d + j] / n;
   for (size_t i = 0; i < n; ++i)
     for (size_t j = 0; j < d; ++j) sd[j] += std::pow(signals[i * d + j] - mean[j], 2) / n;
-  for (double& s : sd) s = s > 1e-12 ? std::sqrt(s) : 0;
+  for (size_t j = 0; j < d; ++j) {
+    sd[j] = sd[j] > 1e-12 && (use == nullptr || use[j]) ? std::sqrt(sd[j]) : 0;
+  }
   std::vector<double> z(n * n1);
   for (size_t i = 0; i < n; ++i) {
     for (size_t j = 0; j < d; ++j) {

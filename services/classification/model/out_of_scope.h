@@ -23,14 +23,22 @@ namespace omniroute::classification::model {
 //     mean over the views                              7 ln(1 + the first view's n-gram count)
 //   8 members' mean cosine between their (ReLU) hidden activations and the winner's centroid
 //     (see OutOfScopeDetector::centroids; 0 without)    9 members' mean hidden activation norm
-inline constexpr size_t kOutOfScopeSignals = 10;
+//  10 members' mean largest cosine between the hidden activations and the winner's prototypes
+//     (see hidden_space.h; 0 without)
+inline constexpr size_t kOutOfScopeSignals = 11;
+// The signals the calibrator weighs (the others get weight 0): entropy, known_mass, log_ngrams
+// and prototype_cosine (chosen on held-out-intent evaluations, see tools/model/README.md).
+inline constexpr bool kCalibratorSignals[kOutOfScopeSignals] = {
+    false, false, true, false, false, false, true, true, false, false, true};
 extern const char* const kOutOfScopeSignalNames[kOutOfScopeSignals];
 
 // Logistic regression of `is_oos` on `signals` (rows of kOutOfScopeSignals values), the two
 // classes weighted equally, a small ridge penalty on standardised signals, fitted by Newton's
 // method; the weights are returned on the raw signals (threshold left unset).
+// `use` (optional, kOutOfScopeSignals flags): only those signals get a weight.
 OutOfScopeDetector FitOutOfScopeDetector(const std::vector<float>& signals,
-                                         const std::vector<bool>& is_oos);
+                                         const std::vector<bool>& is_oos,
+                                         const bool* use = nullptr);
 
 // `model` with the centroids of its hidden activations over `examples` (its training messages)
 // in its detector (see OutOfScopeDetector::centroids).

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "services/classification/model/out_of_scope.h"
 #include "services/classification/model/trainer.h"
 #include "tests/unit/model/synthetic_intents.h"
 
@@ -204,9 +205,10 @@ TEST_F(CorruptTest, BadCountsBehindAValidChecksum) {
   FixCrc(&b);
   EXPECT_THAT(Message(b), HasSubstr("hash_bits = 200 is out of range"));
   // A NaN temperature: the float before the out-of-scope detector, which is (linear members, so
-  // no centroids) u32 count, 10 weights, bias, u32 1, threshold, u32 0: 60 bytes, then the CRC.
+  // no centroids) u32 count, kOutOfScopeSignals weights, bias, u32 1, threshold, u32 0, then the
+  // CRC.
   b = bytes_;
-  const size_t temperature_end = b.size() - 4 - 60;
+  const size_t temperature_end = b.size() - 4 - 4 * (kOutOfScopeSignals + 5);
   b[temperature_end - 1] = static_cast<char>(0x7F);
   b[temperature_end - 2] = static_cast<char>(0xC0);
   FixCrc(&b);

@@ -96,6 +96,9 @@ TEST(OutOfScope, ThresholdAndDetectorRoundTripThroughTheFile) {
   EXPECT_EQ(back->oos_threshold(), 0.37f);
   EXPECT_EQ(back->oos_detector().weights, m.oos_detector().weights);
   EXPECT_EQ(back->oos_detector().centroids, m.oos_detector().centroids);
+  ASSERT_EQ(back->oos_detector().hidden_space.size(), 2u);  // one per member
+  EXPECT_EQ(back->oos_detector().hidden_space[1].prototype,
+            m.oos_detector().hidden_space[1].prototype);
   EXPECT_EQ(back->ToBytes(), bytes);
   for (const std::string& text : kForeign) {
     EXPECT_EQ(back->Predict(text).out_of_scope_score, m.Predict(text).out_of_scope_score);
@@ -124,7 +127,8 @@ TEST(OutOfScope, VersionTwoFileLoadsAndIsNeverOutOfScope) {
 }
 
 // The detector's fields, from the end of a model with a threshold and no centroids (one view of
-// linear members): u32 count, 10 weights, bias, u32 1, threshold, u32 0, then the CRC.
+// linear members): u32 count, kOutOfScopeSignals weights, bias, u32 1, threshold, u32 0, then
+// the CRC.
 class CorruptDetectorTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -164,11 +168,38 @@ TEST_F(CorruptDetectorTest, BadFieldsAreRefused) {
   PutU32(&b, End() - 4, 7);  // the centroid flag
   EXPECT_THAT(Message(b), HasSubstr("out-of-scope centroid flag 7"));
   b = bytes_;
-  PutU32(&b, End() - 60, 3);  // the signal count
+  const size_t count_at = End() - 4 * (kOutOfScopeSignals + 5);
+  PutU32(&b, count_at, 3);  // the signal count
   EXPECT_THAT(Message(b), HasSubstr("out-of-scope signal count 3"));
   b = bytes_;
-  PutU32(&b, End() - 56, 0x7F800000u);  // an infinite weight
+  PutU32(&b, count_at + 4, 0x7F800000u);  // an infinite weight
   EXPECT_THAT(Message(b), HasSubstr("out-of-scope weight is not a finite number"));
+}
+
+// A model with hidden layers ends with its (one) member's prototypes: u32 flag, u32 count, then
+// labels x hidden x count bytes.
+TEST(OutOfScope, CorruptHiddenSpaceIsRefused) {
+  TrainOptions o = Options();
+  o.views = "text";
+  const IntentModel m = Train(o);
+  ASSERT_EQ(m.oos_detector().hidden_space.size(), 1u);
+  const HiddenSpace& g = m.oos_detector().hidden_space[0];
+  std::string b = m.ToBytes();
+  const size_t end = b.size() - 4;
+  const size_t count_at = end - g.prototype.size() - 4;
+  const size_t flag_at = count_at - 4;
+  auto message = [](std::string bytes, size_t at, uint32_t v) {
+    for (int i = 0; i < 4; ++i) bytes[at + i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+    const uint32_t crc = Crc32(absl::string_view(bytes).substr(0, bytes.size() - 4));
+    for (int i = 0; i < 4; ++i) bytes[bytes.size() - 4 + i] = static_cast<char>(crc >> (8 * i));
+    absl::StatusOr<IntentModel> back = IntentModel::FromBytes(bytes);
+    return back.ok() ? std::string() : std::string(back.status().message());
+  };
+  EXPECT_THAT(message(b, count_at, 0), HasSubstr("out-of-scope prototype count 0"));
+  EXPECT_THAT(message(b, count_at, 100000), HasSubstr("out-of-scope prototype count 100000"));
+  EXPECT_THAT(message(b, flag_at, 2), HasSubstr("out-of-scope prototype flag 2"));
+  // Unchanged, it loads.
+  EXPECT_TRUE(message(b, count_at, g.prototypes).empty());
 }
 
 TEST(OutOfScope, CalibratorSeparatesAndThresholdRejectsTheRate) {
@@ -186,6 +217,13 @@ TEST(OutOfScope, CalibratorSeparatesAndThresholdRejectsTheRate) {
   const OutOfScopeDetector d = FitOutOfScopeDetector(signals, oos);
   ASSERT_EQ(d.weights.size(), kOutOfScopeSignals);
   EXPECT_LT(d.weights[0], 0);  // a low first signal means out of scope
+  // Restricted to signals 1 and 2 (noise), the others get no weight and it separates nothing.
+  bool use[kOutOfScopeSignals] = {false, true, true};
+  const OutOfScopeDetector noise = FitOutOfScopeDetector(signals, oos, use);
+  ASSERT_EQ(noise.weights.size(), kOutOfScopeSignals);
+  EXPECT_EQ(noise.weights[0], 0);
+  EXPECT_EQ(noise.weights[3], 0);
+  EXPECT_NE(noise.weights[1], 0);
   std::vector<float> scores;
   for (size_t i = 0; i < oos.size(); ++i) {
     scores.push_back(OutOfScopeScoreOf(d, &signals[i * kOutOfScopeSignals]));
