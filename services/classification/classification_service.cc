@@ -67,13 +67,10 @@ grpc::Status ClassificationService::DoClassify(const grpc::ServerContextBase& ct
       w->set_feature(f.feature);
       w->set_contribution(f.contribution);
     }
-    if (!p.labels.empty()) verdict = {p.labels[0].label, p.labels[0].probability};
-    verdict.out_of_scope_score = p.out_of_scope_score;
-    verdict.model_out_of_scope_threshold = ModelOutOfScopeThreshold(model->model);
-    const double threshold = OutOfScopeThreshold((*config)->config(), verdict);
-    m->set_out_of_scope_score(p.out_of_scope_score);
-    m->set_out_of_scope_threshold(threshold);
-    m->set_out_of_scope(threshold > 0 && p.out_of_scope_score >= threshold);
+    verdict = VerdictOf(model->model, p);
+    m->set_out_of_scope_score(verdict.out_of_scope_score);
+    m->set_out_of_scope_threshold(OutOfScopeThreshold((*config)->config(), verdict));
+    m->set_out_of_scope(IsOutOfScope((*config)->config(), verdict));
   }
   ClassifyResult r = classification::Classify(*(*config)->compiled, in, &verdict);
   auto* c = resp->mutable_classification();

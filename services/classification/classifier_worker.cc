@@ -78,13 +78,19 @@ ClassifyInput InputFromHash(const std::vector<std::string>& flat) {
   return in;
 }
 
-double ModelOutOfScopeThreshold(const model::IntentModel& model) {
-  return model.has_oos_detector() ? model.oos_threshold() : 0;
+ModelVerdict VerdictOf(const model::IntentModel& model, const model::Prediction& p) {
+  ModelVerdict v;
+  if (!p.labels.empty()) {
+    v.intent = p.labels[0].label;
+    v.confidence = p.labels[0].probability;
+  }
+  v.out_of_scope_score = p.out_of_scope_score;
+  v.model_out_of_scope_threshold = model.has_oos_detector() ? model.oos_threshold() : 0;
+  return v;
 }
 
 ModelVerdict Predict(const LoadedModel* model, const ClassifyInput& in) {
-  ModelVerdict v;
-  if (model == nullptr) return v;
+  if (model == nullptr) return {};
   model::PredictOptions options;
   options.top_labels = 1;
   options.top_features = 0;
@@ -92,14 +98,7 @@ ModelVerdict Predict(const LoadedModel* model, const ClassifyInput& in) {
   // message costs no allocation here.
   thread_local std::string text;
   text.assign(in.subject).append("\n").append(in.body);
-  auto p = model->model.Predict(text, options);
-  if (!p.labels.empty()) {
-    v.intent = p.labels[0].label;
-    v.confidence = p.labels[0].probability;
-  }
-  v.out_of_scope_score = p.out_of_scope_score;
-  v.model_out_of_scope_threshold = ModelOutOfScopeThreshold(model->model);
-  return v;
+  return VerdictOf(model->model, model->model.Predict(text, options));
 }
 
 absl::Status ClassifierWorker::Handle(const std::vector<redis::StreamEntry>& entries) {
@@ -148,6 +147,10 @@ absl::Status ClassifierWorker::Handle(const std::vector<redis::StreamEntry>& ent
       model_of[e.tenant] = models_->ForTenant(e.tenant, **conn);
     }
   }
+  auto model_for = [&model_of](const std::string& tenant) -> const LoadedModel* {
+    auto it = model_of.find(tenant);
+    return it == model_of.end() ? nullptr : it->second.get();
+  };
   // One script call per tenant and chunk (classification/classify.lua): the entries of a
   // tenant, in order, kClassifyChunk at most, so that no call holds Redis for long.
   std::vector<std::vector<std::string>> writes;
@@ -157,7 +160,7 @@ absl::Status ClassifierWorker::Handle(const std::vector<redis::StreamEntry>& ent
     const auto& e = entries[i];
     const ClassifyInput& in = inputs[i];
     auto classify_started = std::chrono::steady_clock::now();
-    ModelVerdict verdict = Predict(models_ != nullptr ? model_of[e.tenant].get() : nullptr, in);
+    ModelVerdict verdict = Predict(model_for(e.tenant), in);
     ClassifyResult r = Classify(*configs[i]->compiled, in, &verdict);
     metrics_->classify_seconds.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - classify_started).count());

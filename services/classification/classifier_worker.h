@@ -30,8 +30,9 @@ struct ClassificationMetrics {
 
 // The classification input stored in an interaction hash (HGETALL reply, flat).
 ClassifyInput InputFromHash(const std::vector<std::string>& flat);
-// The out-of-scope threshold a model was calibrated with (0: it has no detector).
-double ModelOutOfScopeThreshold(const model::IntentModel& model);
+// The verdict of `model`'s prediction `p` (its top label and the out-of-scope score and
+// threshold the model was calibrated with; 0: it has no detector).
+ModelVerdict VerdictOf(const model::IntentModel& model, const model::Prediction& p);
 // What the model (null: none) says of the input's subject and body.
 ModelVerdict Predict(const LoadedModel* model, const ClassifyInput& in);
 

@@ -33,6 +33,29 @@ std::string ModelVersion(absl::string_view bytes) {
   return absl::StrFormat("%08x-%zu", model::Crc32(bytes.substr(0, body)), bytes.size());
 }
 
+absl::StatusOr<std::string> PublishGlobalModel(redis::Connection& conn, absl::string_view bytes,
+                                               int64_t now_ms) {
+  std::string version = ModelVersion(bytes);
+  auto r = conn.Command({"HSET", kPublishedModelKey, "version", version, "bytes",
+                         std::string(bytes), "published_ms", std::to_string(now_ms)});
+  if (auto st = CheckReply(r, "HSET model"); !st.ok()) return st;
+  return version;
+}
+
+absl::StatusOr<std::string> GlobalModelVersion(redis::Connection& conn) {
+  auto v = conn.Command({"HGET", kPublishedModelKey, "version"});
+  if (auto st = CheckReply(v, "HGET model"); !st.ok()) return st;
+  return v->is_nil() ? std::string() : v->str;
+}
+
+absl::StatusOr<PublishedModel> ReadGlobalModel(redis::Connection& conn) {
+  auto fields = conn.Command({"HMGET", kPublishedModelKey, "version", "bytes"});
+  if (auto st = CheckReply(fields, "HMGET model"); !st.ok()) return st;
+  if (fields->elements.size() != 2 || fields->elements[0].is_nil()) return PublishedModel{};
+  if (fields->elements[1].is_nil()) return absl::DataLossError("published model has no bytes");
+  return PublishedModel{std::move(fields->elements[0].str), std::move(fields->elements[1].str)};
+}
+
 absl::StatusOr<std::string> PublishTenantModel(redis::Connection& conn, absl::string_view tenant,
                                                absl::string_view bytes, int64_t now_ms, int keep) {
   // A model for a tenant that does not exist (a typo) would never serve anyone.

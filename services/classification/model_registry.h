@@ -14,7 +14,7 @@ namespace omniroute::classification {
 // Where published intent models live in Redis.
 //
 // The global model (every tenant without a model of its own): hash `omniroute:model` with
-// 'version' and 'bytes' (kPublishedModelKey, model_store.h).
+// 'version', 'bytes' and 'published_ms'.
 //
 // Tenant models:
 //   omniroute:models               hash, tenant -> the version it serves (the index every
@@ -24,6 +24,7 @@ namespace omniroute::classification {
 // A publish writes the bytes first and the index last, so a replica never sees a version whose
 // bytes are not there yet; the index is a global key (one read per second for all tenants), so a
 // publish is ordered writes, not one script.
+inline constexpr char kPublishedModelKey[] = "omniroute:model";
 inline constexpr char kTenantModelIndexKey[] = "omniroute:models";
 
 std::string TenantModelKey(absl::string_view tenant, absl::string_view version);
@@ -42,6 +43,20 @@ struct KeptModelVersion {
   int64_t bytes = 0;
   bool serving = false;  // the version the index names
 };
+
+// A published model's version and bytes (version empty: none published).
+struct PublishedModel {
+  std::string version;
+  std::string bytes;
+};
+
+// Makes `bytes` (already validated by the caller) the global model. Returns the version.
+absl::StatusOr<std::string> PublishGlobalModel(redis::Connection& conn, absl::string_view bytes,
+                                               int64_t now_ms);
+// The global model's version only (empty: none published): the cheap check before a reload.
+absl::StatusOr<std::string> GlobalModelVersion(redis::Connection& conn);
+// The global model; DataLoss when a version is published without bytes.
+absl::StatusOr<PublishedModel> ReadGlobalModel(redis::Connection& conn);
 
 // Stores `bytes` (already validated by the caller) as a version of the tenant's model, makes it
 // the one the tenant's traffic is classified with, and deletes kept versions beyond `keep`

@@ -60,23 +60,20 @@ absl::Status ModelStore::Refresh(redis::Connection& conn) {
 }
 
 absl::Status ModelStore::RefreshGlobal(redis::Connection& conn) {
-  auto version = conn.Command({"HGET", kPublishedModelKey, "version"});
+  auto version = GlobalModelVersion(conn);
   if (!version.ok()) return version.status();
-  if (version->is_nil()) return absl::OkStatus();
+  if (version->empty()) return absl::OkStatus();
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if ((current_ != nullptr && current_->version == version->str) ||
-        rejected_version_ == version->str) {
+    if ((current_ != nullptr && current_->version == *version) || rejected_version_ == *version) {
       return absl::OkStatus();
     }
   }
-  auto fields = conn.Command({"HMGET", kPublishedModelKey, "version", "bytes"});
-  if (!fields.ok()) return fields.status();
-  if (fields->elements.size() != 2 || fields->elements[1].is_nil()) {
-    return absl::DataLossError("published model has no bytes");
-  }
-  const std::string& v = fields->elements[0].str;
-  auto m = model::IntentModel::FromBytes(fields->elements[1].str);
+  auto published = ReadGlobalModel(conn);
+  if (!published.ok()) return published.status();
+  if (published->version.empty()) return absl::OkStatus();  // unpublished meanwhile
+  const std::string& v = published->version;
+  auto m = model::IntentModel::FromBytes(published->bytes);
   if (!m.ok()) {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -90,7 +87,7 @@ absl::Status ModelStore::RefreshGlobal(redis::Connection& conn) {
     return st;
   }
   SwapGlobal(std::make_shared<const LoadedModel>(
-      LoadedModel{std::move(*m), v, "", fields->elements[1].str.size()}));
+      LoadedModel{std::move(*m), v, "", published->bytes.size()}));
   log::Info("intent model loaded", {{"version", v}});
   return absl::OkStatus();
 }
@@ -108,10 +105,7 @@ absl::Status ModelStore::RefreshTenants(redis::Connection& conn) {
         continue;
       }
       if (it->second.loaded != nullptr) resident_bytes_ -= it->second.loaded->bytes;
-      if (auto g = tenant_info_.find(it->first); g != tenant_info_.end()) {
-        info_.Remove(g->second);
-        tenant_info_.erase(g);
-      }
+      SetInfoLocked(it->first, "");
       it = tenants_.erase(it);
     }
     for (const auto& [tenant, version] : *index) {
@@ -175,9 +169,7 @@ absl::Status ModelStore::LoadTenant(const std::string& tenant, const std::string
   slot.last_used = ++uses_;
   resident_bytes_ += slot.loaded->bytes;
   loads_.Add({{"outcome", "loaded"}}).Increment();
-  if (auto g = tenant_info_.find(tenant); g != tenant_info_.end()) info_.Remove(g->second);
-  tenant_info_[tenant] = &info_.Add({{"tenant", tenant}, {"version", version}});
-  tenant_info_[tenant]->Set(1);
+  SetInfoLocked(tenant, version);
   EvictLocked(tenant);
   UpdateGaugesLocked();
   log::Info("tenant intent model loaded", {{"tenant", tenant}, {"version", version}});
@@ -198,13 +190,21 @@ void ModelStore::EvictLocked(const std::string& keep) {
     if (oldest == nullptr) return;  // only `keep` is resident: one model may exceed the budget
     resident_bytes_ -= oldest->loaded->bytes;
     oldest->loaded = nullptr;
-    if (auto g = tenant_info_.find(name); g != tenant_info_.end()) {
-      info_.Remove(g->second);
-      tenant_info_.erase(g);
-    }
+    SetInfoLocked(name, "");
     evictions_.Increment();
     log::Info("tenant intent model evicted", {{"tenant", name}});
   }
+}
+
+void ModelStore::SetInfoLocked(const std::string& tenant, const std::string& version) {
+  if (auto g = tenant_info_.find(tenant); g != tenant_info_.end()) {
+    info_.Remove(g->second);
+    tenant_info_.erase(g);
+  }
+  if (version.empty()) return;
+  prometheus::Gauge* g = &info_.Add({{"tenant", tenant}, {"version", version}});
+  g->Set(1);
+  tenant_info_[tenant] = g;
 }
 
 void ModelStore::UpdateGaugesLocked() {

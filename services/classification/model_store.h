@@ -18,11 +18,6 @@
 
 namespace omniroute::classification {
 
-// Where `omniroute-model publish` puts the global model for every classification replica: a
-// hash with 'bytes' (the model file) and 'version' (a digest of the bytes). Tenant models:
-// model_registry.h.
-inline constexpr char kPublishedModelKey[] = "omniroute:model";
-
 // A model a replica serves; immutable, swapped as a whole.
 struct LoadedModel {
   model::IntentModel model;
@@ -76,6 +71,9 @@ class ModelStore {
   void SwapGlobal(std::shared_ptr<const LoadedModel> next);
   void EvictLocked(const std::string& keep) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void UpdateGaugesLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // omniroute_model_info of a tenant's resident model (version empty: none resident).
+  void SetInfoLocked(const std::string& tenant, const std::string& version)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const size_t budget_;
   mutable std::mutex mu_;

@@ -80,6 +80,11 @@ double OutOfScopeThreshold(const v1::TenantConfig& config, const ModelVerdict& m
   return model.model_out_of_scope_threshold;
 }
 
+bool IsOutOfScope(const v1::TenantConfig& config, const ModelVerdict& model) {
+  const double threshold = OutOfScopeThreshold(config, model);
+  return threshold > 0 && model.out_of_scope_score >= threshold;
+}
+
 ClassifyResult Classify(const CompiledConfig& compiled, const ClassifyInput& input,
                         const ModelVerdict* model) {
   const v1::TenantConfig& config = compiled.config;
@@ -130,9 +135,8 @@ ClassifyResult Classify(const CompiledConfig& compiled, const ClassifyInput& inp
   // tenant that routes by the model (maps intents or names a triage queue).
   auto mapping = compiled.intents.find(result.intent);
   bool routes_by_model = config.intents_size() > 0 || !config.low_confidence_queue().empty();
-  const double oos = model != nullptr ? OutOfScopeThreshold(config, *model) : 0;
-  if (!matched && !result.intent.empty() && routes_by_model && oos > 0 &&
-      model->out_of_scope_score >= oos) {
+  if (!matched && !result.intent.empty() && routes_by_model && model != nullptr &&
+      IsOutOfScope(config, *model)) {
     result.source = "out_of_scope";
     result.category = "out_of_scope";
     result.queue = config.low_confidence_queue();

@@ -49,6 +49,8 @@ struct ModelVerdict {
 // The out-of-scope threshold that applies: the tenant's out_of_scope_threshold when set (> 0),
 // none when it is -1, else the model's calibrated one. 0 = no out-of-scope decision.
 double OutOfScopeThreshold(const v1::TenantConfig& config, const ModelVerdict& model);
+// Whether the model says the message is none of its intents, at that threshold.
+bool IsOutOfScope(const v1::TenantConfig& config, const ModelVerdict& model);
 
 struct ClassifyResult {
   std::string category = "default";

@@ -8,12 +8,10 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "services/classification/model/intent_model.h"
 #include "services/classification/model_registry.h"
-#include "services/classification/model_store.h"
 #include "services/common/redis/redis_client.h"
 #include "services/common/validation.h"
 #include "tools/model/args.h"
@@ -49,15 +47,8 @@ absl::StatusOr<std::unique_ptr<redis::Connection>> Connect(const Args& args) {
 absl::StatusOr<std::string> PublishModelBytes(redis::Connection& conn, const std::string& tenant,
                                               const std::string& bytes, int keep) {
   const int64_t now_ms = absl::ToUnixMillis(absl::Now());
-  if (!tenant.empty()) {
-    return classification::PublishTenantModel(conn, tenant, bytes, now_ms, keep);
-  }
-  std::string version = classification::ModelVersion(bytes);
-  auto r = conn.Command({"HSET", classification::kPublishedModelKey, "version", version, "bytes",
-                         bytes, "published_ms", std::to_string(now_ms)});
-  if (!r.ok()) return r.status();
-  if (r->is_error()) return absl::InternalError(r->str);
-  return version;
+  if (tenant.empty()) return classification::PublishGlobalModel(conn, bytes, now_ms);
+  return classification::PublishTenantModel(conn, tenant, bytes, now_ms, keep);
 }
 
 int RunPublish(const std::vector<std::string>& argv) {

@@ -17,7 +17,6 @@
 #include "services/classification/model/metrics.h"
 #include "services/classification/model/trainer.h"
 #include "services/classification/model_registry.h"
-#include "services/classification/model_store.h"
 #include "services/common/validation.h"
 #include "tools/model/args.h"
 #include "tools/model/commands.h"
@@ -150,11 +149,11 @@ int RunRetrain(const std::vector<std::string>& argv) {
     serving_bytes = classification::ReadTenantModel(**conn, *tenant, *own);
   } else {
     serving_scope = "global";
-    auto g = (*conn)->Command({"HMGET", classification::kPublishedModelKey, "version", "bytes"});
+    auto g = classification::ReadGlobalModel(**conn);
     if (!g.ok()) return FileError("retrain", g.status());
-    if (g->elements.size() == 2 && !g->elements[1].is_nil()) {
-      serving_version = g->elements[0].str;
-      serving_bytes = g->elements[1].str;
+    if (!g->version.empty()) {
+      serving_version = g->version;
+      serving_bytes = std::move(g->bytes);
     }
   }
   std::optional<Scored> before;
